@@ -1,0 +1,255 @@
+/**
+ * Relations between fields that the schema alone cannot express.
+ *
+ * Each check names the top-level sections it reads. A check runs whenever those sections
+ * are valid on their own, even if some other section has errors, so one run reports as many
+ * problems as can be known at once.
+ */
+import { analyseCipherString } from "../tls/cipher-string";
+import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
+import { issue, type PathSegment, type PlatformIssue } from "./issues";
+import { PlatformSchema, type PlatformSpec } from "./schema";
+
+type SectionName = keyof PlatformSpec;
+
+interface CrossCheck<K extends SectionName> {
+  readonly sections: readonly K[];
+  readonly run: (spec: Pick<PlatformSpec, K>) => PlatformIssue[];
+}
+
+function check<K extends SectionName>(sections: readonly K[], run: CrossCheck<K>["run"]): CrossCheck<SectionName> {
+  return { sections, run } as unknown as CrossCheck<SectionName>;
+}
+
+/** Report every value that occurs more than once, at each occurrence after the first. */
+function duplicates<T>(
+  entries: ReadonlyArray<{ value: T; path: PathSegment[] }>,
+  key: (value: T) => string,
+  describe: (value: T, firstPath: string) => string,
+): PlatformIssue[] {
+  const first = new Map<string, PathSegment[]>();
+  const found: PlatformIssue[] = [];
+  for (const entry of entries) {
+    const k = key(entry.value);
+    const seen = first.get(k);
+    if (seen) found.push(issue(entry.path, entry.value, describe(entry.value, pathText(seen))));
+    else first.set(k, entry.path);
+  }
+  return found;
+}
+
+function pathText(path: PathSegment[]): string {
+  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+}
+
+function addresses(spec: Pick<PlatformSpec, "groups">) {
+  return spec.groups.flatMap((group, g) =>
+    group.addresses.map((address, a) => ({ group, address, path: ["groups", g, "addresses", a] as PathSegment[] })),
+  );
+}
+
+const uniqueHosts = check(["hosts"], (spec) =>
+  duplicates(
+    spec.hosts.map((h, i) => ({ value: h.name, path: ["hosts", i, "name"] })),
+    (v) => v,
+    (_v, first) => `host names must be unique; already used by ${first}`,
+  ),
+);
+
+const uniqueInGroups = check(["groups"], (spec) => [
+  ...duplicates(
+    spec.groups.map((g, i) => ({ value: g.name, path: ["groups", i, "name"] })),
+    (v) => v,
+    (_v, first) => `group names must be unique; already used by ${first}`,
+  ),
+  ...duplicates(
+    addresses(spec).map((a) => ({ value: a.address.privateIp, path: [...a.path, "privateIp"] })),
+    (v) => v,
+    (_v, first) => `each group address needs its own private IP; already used by ${first}`,
+  ),
+  ...duplicates(
+    addresses(spec).flatMap((a) =>
+      a.address.publicIp === undefined ? [] : [{ value: a.address.publicIp, path: [...a.path, "publicIp"] }],
+    ),
+    (v) => v,
+    (_v, first) => `each group address needs its own public IP; already used by ${first}`,
+  ),
+  ...duplicates(
+    addresses(spec).map((a) => ({ value: a.address.hostName, path: [...a.path, "hostName"] })),
+    (v) => v,
+    (_v, first) => `each address needs its own host name (one PTR per IP); already used by ${first}`,
+  ),
+  ...duplicates(
+    spec.groups.flatMap((g, gi) => g.domains.map((d, di) => ({ value: d.name, path: ["groups", gi, "domains", di, "name"] }))),
+    (v) => v,
+    (_v, first) => `a domain belongs to exactly one group; already listed at ${first}`,
+  ),
+]);
+
+const oneAddressPerHost = check(["hosts", "groups"], (spec) => {
+  const hostNames = new Set(spec.hosts.map((h) => h.name));
+  const known = spec.hosts.map((h) => h.name).join(", ");
+  const found: PlatformIssue[] = [];
+  spec.groups.forEach((group, g) => {
+    const seen = new Set<string>();
+    group.addresses.forEach((address, a) => {
+      const path = ["groups", g, "addresses", a, "host"];
+      if (!hostNames.has(address.host)) {
+        found.push(issue(path, address.host, `expected one of the hosts: ${known}`));
+      } else if (seen.has(address.host)) {
+        found.push(issue(path, address.host, `a group has exactly one address per host; "${address.host}" is listed twice`));
+      }
+      seen.add(address.host);
+    });
+    for (const host of spec.hosts) {
+      if (!seen.has(host.name)) {
+        found.push(
+          issue(["groups", g, "addresses"], group.addresses.map((x) => x.host), `every group needs one address on every host; missing host "${host.name}"`),
+        );
+      }
+    }
+  });
+  return found;
+});
+
+const someService = check(["services"], (spec) =>
+  Object.values(spec.services).some(Boolean)
+    ? []
+    : [issue(["services"], spec.services, "expected at least one service switched on")],
+);
+
+const tlsPolicy = check(["tls"], ({ tls }) => {
+  const found: PlatformIssue[] = [];
+  const used: Array<[TlsProfileName, PathSegment[]]> = [[tls.profile, ["tls", "profile"]]];
+  if (tls.clientProfile !== undefined) used.push([tls.clientProfile, ["tls", "clientProfile"]]);
+
+  const usesCustom = used.some(([p]) => p === "custom");
+  const usesLegacy =
+    used.some(([p]) => p === "legacy-2015") ||
+    (usesCustom && tls.custom !== undefined && isDeprecatedProtocol(tls.custom.minProtocol));
+
+  for (const [profile, path] of used) {
+    if (profile === "custom" && tls.custom === undefined) {
+      found.push(issue(path, profile, "the custom profile needs tls.custom (minProtocol and ciphers)"));
+    }
+    if (profile === "legacy-2015" && tls.legacyAcknowledgement === undefined) {
+      found.push(
+        issue(path, profile, "legacy-2015 allows TLS 1.0/1.1 (deprecated by RFC 8996); set tls.legacyAcknowledgement to a written reason, or choose intermediate"),
+      );
+    }
+  }
+  if (tls.custom !== undefined && !usesCustom) {
+    found.push(issue(["tls", "custom"], "(set)", "tls.custom is only read when profile or clientProfile is custom; remove it or choose custom"));
+  }
+  if (usesCustom && tls.custom !== undefined) {
+    const { custom } = tls;
+    if (isDeprecatedProtocol(custom.minProtocol) && tls.legacyAcknowledgement === undefined) {
+      found.push(
+        issue(["tls", "custom", "minProtocol"], custom.minProtocol, "TLS 1.0/1.1 are deprecated by RFC 8996; use TLSv1.2 or set tls.legacyAcknowledgement to a written reason"),
+      );
+    }
+    const findings = analyseCipherString(custom.ciphers);
+    for (const problem of findings.syntax) found.push(issue(["tls", "custom", "ciphers"], custom.ciphers, problem));
+    if (findings.weak.length > 0 && custom.weakCipherAcknowledgement === undefined) {
+      found.push(
+        issue(["tls", "custom", "ciphers"], custom.ciphers, `the cipher string can enable weak suites: ${findings.weak.join("; ")}; remove them or set tls.custom.weakCipherAcknowledgement to a written reason`),
+      );
+    }
+    if (findings.weak.length === 0 && custom.weakCipherAcknowledgement !== undefined) {
+      found.push(issue(["tls", "custom", "weakCipherAcknowledgement"], custom.weakCipherAcknowledgement, "no weak suite is enabled; remove the acknowledgement"));
+    }
+  }
+  if (tls.legacyAcknowledgement !== undefined && !usesLegacy) {
+    found.push(issue(["tls", "legacyAcknowledgement"], tls.legacyAcknowledgement, "no profile allows TLS 1.0/1.1; remove the acknowledgement"));
+  }
+  return found;
+});
+
+const outboundRefs = check(["groups", "outbound", "hosts"], ({ groups, outbound }) => {
+  const found: PlatformIssue[] = [];
+  const groupNames = groups.map((g) => g.name);
+  if (outbound.defaultGroup !== undefined && !groupNames.includes(outbound.defaultGroup)) {
+    found.push(issue(["outbound", "defaultGroup"], outbound.defaultGroup, `expected one of the groups: ${groupNames.join(", ")}`));
+  }
+  const ownDomains = new Set(groups.flatMap((g) => g.domains.map((d) => d.name)));
+  const ownHostNames = new Set(groups.flatMap((g) => g.addresses.map((a) => a.hostName)));
+  found.push(
+    ...duplicates(
+      outbound.tlsRules.map((r, i) => ({ value: r.destination, path: ["outbound", "tlsRules", i, "destination"] })),
+      (v) => v,
+      (_v, first) => `one TLS rule per destination; already given at ${first}`,
+    ),
+  );
+  outbound.tlsRules.forEach((rule, i) => {
+    if (ownDomains.has(rule.destination)) {
+      found.push(issue(["outbound", "tlsRules", i, "destination"], rule.destination, "this is one of the platform's own domains (delivered locally); a TLS rule for it has no effect"));
+    }
+  });
+  if (outbound.relayHost !== undefined && ownHostNames.has(outbound.relayHost.host)) {
+    found.push(issue(["outbound", "relayHost", "host"], outbound.relayHost.host, "the relay host is one of the platform's own addresses (a mail loop)"));
+  }
+  return found;
+});
+
+const dnsbl = check(["dnsbl", "services"], ({ dnsbl, services }) => {
+  const found: PlatformIssue[] = [];
+  if (dnsbl.sites.length > 0 && !services.smtp) {
+    found.push(issue(["dnsbl", "sites"], dnsbl.sites.map((s) => s.zone), "DNS blocklists apply to port 25 only, and services.smtp is off; remove them or switch smtp on"));
+  }
+  found.push(
+    ...duplicates(
+      dnsbl.sites.map((s, i) => ({ value: s.zone, path: ["dnsbl", "sites", i, "zone"] })),
+      (v) => v,
+      (_v, first) => `each blocklist once; already listed at ${first}`,
+    ),
+  );
+  const reachable = dnsbl.sites.reduce((sum, s) => sum + Math.max(0, s.weight), 0);
+  if (dnsbl.sites.length > 0 && reachable < dnsbl.threshold) {
+    found.push(issue(["dnsbl", "threshold"], dnsbl.threshold, `the positive weights add up to ${reachable}, so no client can ever reach the threshold; lower it to at most ${reachable}`));
+  }
+  return found;
+});
+
+const inboundTls = check(["groups", "services"], ({ groups, services }) => {
+  if (services.smtp) return [];
+  return groups.flatMap((g, gi) =>
+    g.domains.flatMap((d, di) =>
+      d.requireTlsInbound
+        ? [issue(["groups", gi, "domains", di, "requireTlsInbound"], true, "inbound mail arrives on port 25, and services.smtp is off; the rule would have no effect")]
+        : [],
+    ),
+  );
+});
+
+const privacy = check(["privacy"], ({ privacy }) =>
+  duplicates(
+    privacy.stripHeaders.map((h, i) => ({ value: h, path: ["privacy", "stripHeaders", i] })),
+    (v) => v.toLowerCase(),
+    (_v, first) => `header names are case-insensitive; already listed at ${first}`,
+  ),
+);
+
+const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
+  uniqueHosts,
+  uniqueInGroups, oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy];
+
+/**
+ * Run every cross-field check whose sections are valid in `raw`. `raw` may be invalid
+ * elsewhere; sections are parsed (with defaults) independently.
+ */
+export function crossCheck(raw: unknown): PlatformIssue[] {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return [];
+  const shape = PlatformSchema.shape;
+  const parsedSections = new Map<SectionName, unknown>();
+  for (const name of Object.keys(shape) as SectionName[]) {
+    const result = shape[name].safeParse((raw as Record<string, unknown>)[name]);
+    if (result.success) parsedSections.set(name, result.data);
+  }
+  const found: PlatformIssue[] = [];
+  for (const c of CHECKS) {
+    if (!c.sections.every((s) => parsedSections.has(s))) continue;
+    const view = Object.fromEntries(c.sections.map((s) => [s, parsedSections.get(s)])) as Pick<PlatformSpec, SectionName>;
+    found.push(...c.run(view));
+  }
+  return found;
+}

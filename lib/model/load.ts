@@ -1,0 +1,41 @@
+/**
+ * Reading a platform file: YAML (a superset of JSON, so `.json` files work too) into the
+ * validated model. Syntax errors are reported like validation problems, with a line number.
+ */
+import { parseDocument } from "yaml";
+import { issue, PlatformValidationError, type PlatformIssue } from "./issues";
+import type { PlatformSpec } from "./schema";
+import { validatePlatform, type ValidationResult } from "./validate";
+
+/** Parse YAML or JSON text; syntax errors come back as issues at the top level. */
+export function parsePlatformText(text: string): { ok: true; value: unknown } | { ok: false; issues: PlatformIssue[] } {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => {
+        const line = e.linePos?.[0];
+        const where = line ? `line ${line.line}, column ${line.col}: ` : "";
+        return issue([], "(file text)", `${where}${e.message.split("\n")[0]}`);
+      }),
+    };
+  }
+  return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+}
+
+/** Validate platform text (YAML or JSON). */
+export function validatePlatformText(text: string): ValidationResult {
+  const parsed = parsePlatformText(text);
+  if (!parsed.ok) return { ok: false, issues: parsed.issues };
+  return validatePlatform(parsed.value);
+}
+
+/**
+ * Parse and validate platform text, or throw a {@link PlatformValidationError}.
+ * @param source - how to name the input in the error message, e.g. the file name
+ */
+export function loadPlatformText(text: string, source = "platform file"): PlatformSpec {
+  const result = validatePlatformText(text);
+  if (!result.ok) throw new PlatformValidationError(result.issues, source);
+  return result.spec;
+}

@@ -1,0 +1,415 @@
+/**
+ * The platform model: what a `platform.yaml` (or the `MailPlatform` props) may say.
+ *
+ * Shape, ranges and syntax are checked here; relations between fields (duplicates,
+ * references, combinations) are checked in `cross-checks.ts`. Defaults are applied here,
+ * so a parsed {@link PlatformSpec} is complete and every renderer reads explicit values.
+ */
+import { z } from "zod";
+import { TLS_PROFILE_NAMES, TLS_PROTOCOLS } from "../tls/profiles";
+import {
+  absolutePath,
+  acknowledgement,
+  dnsName,
+  headerName,
+  identifier,
+  privateIpv4,
+  publicIpv4,
+  smtpReplyText,
+} from "./syntax";
+
+/** A mail host: one machine running Postfix and Dovecot. */
+export const HostSchema = z
+  .strictObject({
+    /**
+     * Identifier of the host, unique in the platform; used in resource names and as the
+     * directory name of its rendered files. Lowercase letters, digits, inner hyphens; ≤ 32.
+     */
+    name: identifier("a host name identifier such as mx1", 32).describe(
+      "Identifier of the host (lowercase letters, digits, inner hyphens; at most 32), unique in the platform.",
+    ),
+  })
+  .describe("A mail host: one machine running Postfix and Dovecot.");
+
+/** Where one customer group is reachable on one host. */
+export const GroupAddressSchema = z
+  .strictObject({
+    /** Name of the host (from `hosts[].name`) that carries this address. */
+    host: identifier("a host name identifier", 32).describe("Name of the host (from hosts[].name) that carries this address."),
+    /**
+     * Private IPv4 address on the host's network interface (RFC 1918). Inbound listeners bind
+     * to it and outbound mail of the group leaves from it.
+     */
+    privateIp: privateIpv4.describe(
+      "Private IPv4 address (RFC 1918) on the host. Listeners bind to it; the group's outbound mail leaves from it.",
+    ),
+    /**
+     * Public DNS name of this address: the target of the group's MX, the A record, the PTR of
+     * the public IP, the HELO name of outbound mail, the SMTP banner name and the TLS
+     * certificate name.
+     */
+    hostName: dnsName("the public host name of this address").describe(
+      "Public DNS name of this address: MX target, A record, PTR, HELO name, banner and certificate name.",
+    ),
+    /**
+     * Public IPv4 address mapped to `privateIp`, when already known (an adopted Elastic IP).
+     * @default - unknown until deploy; Postfix then does not list it in `proxy_interfaces`
+     */
+    publicIp: publicIpv4
+      .optional()
+      .describe("Public IPv4 address mapped to privateIp, when known. Default: unknown until deploy."),
+  })
+  .describe("Where one customer group is reachable on one host.");
+
+/** The delivery priority classes. */
+export const DELIVERY_PRIORITIES = ["high", "normal", "bulk"] as const;
+
+/** A mail domain owned by one customer group. */
+export const DomainSchema = z
+  .strictObject({
+    /** The domain name (lowercase ASCII; A-labels for internationalised names). */
+    name: dnsName("a mail domain").describe("The mail domain (lowercase ASCII, A-labels for internationalised names)."),
+    /**
+     * Refuse inbound mail to this domain over a plaintext session: senders must use STARTTLS.
+     * Peers that try plaintext get a 550 reply with `tls.plaintextRejectText`.
+     * @default false
+     */
+    requireTlsInbound: z
+      .boolean()
+      .default(false)
+      .describe("Refuse inbound mail to this domain unless the session uses STARTTLS. Default: false."),
+  })
+  .describe("A mail domain owned by one customer group.");
+
+/** A customer group: domains, addresses and delivery priority kept apart from other groups. */
+export const GroupSchema = z
+  .strictObject({
+    /**
+     * Identifier of the group, unique in the platform; used in Postfix service and transport
+     * names (`out-<name>`) and syslog names. Lowercase letters, digits, inner hyphens; ≤ 20.
+     */
+    name: identifier("a group identifier such as business", 20).describe(
+      "Identifier of the group (lowercase letters, digits, inner hyphens; at most 20), unique in the platform.",
+    ),
+    /**
+     * Delivery priority of the group's outbound mail: `high` gets more parallel connections per
+     * destination and more delivery processes, `bulk` is paced at one message per second per
+     * destination, so a bulk run cannot crowd out the other groups.
+     * @default "normal"
+     */
+    priority: z
+      .enum(DELIVERY_PRIORITIES)
+      .default("normal")
+      .describe("Delivery priority of the group's outbound mail: high, normal or bulk. Default: normal."),
+    /** The domains the group owns. A domain belongs to exactly one group. */
+    domains: z.array(DomainSchema).min(1).describe("The domains the group owns; a domain belongs to exactly one group."),
+    /** One address per host: where the group listens and from where its mail leaves. */
+    addresses: z
+      .array(GroupAddressSchema)
+      .min(1)
+      .describe("One address per host: where the group listens and from where its mail leaves."),
+  })
+  .describe("A customer group: domains, addresses and delivery priority kept apart from other groups.");
+
+/** Mail services, each switched on or off for every group address. */
+export const ServicesSchema = z
+  .strictObject({
+    /** SMTP on port 25 (MX, STARTTLS offered, no AUTH). @default true */
+    smtp: z.boolean().default(true).describe("SMTP on port 25 (MX; STARTTLS offered, no AUTH). Default: true."),
+    /** Submission on port 587 (STARTTLS required, AUTH after TLS). @default true */
+    submission: z.boolean().default(true).describe("Submission on port 587 (STARTTLS required, AUTH after TLS). Default: true."),
+    /** Submission over implicit TLS on port 465 (RFC 8314). @default true */
+    submissions: z.boolean().default(true).describe("Submission over implicit TLS on port 465 (RFC 8314). Default: true."),
+    /** IMAP on port 143 (STARTTLS required before login). @default false */
+    imap: z.boolean().default(false).describe("IMAP on port 143 (STARTTLS required before login). Default: false."),
+    /** IMAP over implicit TLS on port 993. @default true */
+    imaps: z.boolean().default(true).describe("IMAP over implicit TLS on port 993. Default: true."),
+    /** POP3 on port 110 (STLS required before login). @default false */
+    pop3: z.boolean().default(false).describe("POP3 on port 110 (STLS required before login). Default: false."),
+    /** POP3 over implicit TLS on port 995. @default false */
+    pop3s: z.boolean().default(false).describe("POP3 over implicit TLS on port 995. Default: false."),
+  })
+  .describe("Mail services, each on or off for every group address.");
+
+/** A TLS policy given cipher by cipher, for platforms with requirements no profile meets. */
+export const CustomTlsSchema = z
+  .strictObject({
+    /** Lowest TLS protocol accepted. TLS 1.0/1.1 need `tls.legacyAcknowledgement`. */
+    minProtocol: z.enum(TLS_PROTOCOLS).describe("Lowest TLS protocol accepted. TLSv1/TLSv1.1 need tls.legacyAcknowledgement."),
+    /** OpenSSL cipher string for TLS ≤ 1.2, colon-separated. */
+    ciphers: z.string().max(2000).describe("OpenSSL cipher string for TLS 1.2 and below, colon-separated."),
+    /** Prefer the server's cipher order. @default true */
+    preferServerCiphers: z.boolean().default(true).describe("Prefer the server's cipher order. Default: true."),
+    /**
+     * Written reason for allowing anonymous, null, RC4, MD5, export or DES suites. Without it,
+     * a cipher string that can enable any of them is refused.
+     * @default - none: weak suites are refused
+     */
+    weakCipherAcknowledgement: acknowledgement
+      .optional()
+      .describe("Written reason for allowing aNULL/eNULL/RC4/MD5/EXPORT/DES suites. Default: none (refused)."),
+  })
+  .describe("A TLS policy given cipher by cipher.");
+
+/** TLS policy for every listener and for outbound mail. */
+export const TlsSchema = z
+  .strictObject({
+    /**
+     * TLS profile of the MX port (25) and, unless `clientProfile` is set, of every other port.
+     * `intermediate` is Mozilla's intermediate profile, `modern` is TLS 1.3 only, `legacy-2015`
+     * allows TLS 1.0 and 1.1 (needs `legacyAcknowledgement`), `custom` reads `custom`.
+     * @default "intermediate"
+     */
+    profile: z
+      .enum(TLS_PROFILE_NAMES)
+      .default("intermediate")
+      .describe("TLS profile: intermediate (Mozilla), modern (TLS 1.3 only), legacy-2015 or custom. Default: intermediate."),
+    /**
+     * TLS profile of the client-facing ports (587, 465, IMAP, POP3), where the operator knows
+     * the clients; e.g. `modern` while port 25 stays `intermediate` for other mail servers.
+     * @default - the same as `profile`
+     */
+    clientProfile: z
+      .enum(TLS_PROFILE_NAMES)
+      .optional()
+      .describe("TLS profile of client ports (587, 465, IMAP, POP3). Default: the same as profile."),
+    /** The custom policy; required when a profile is `custom`. @default - none */
+    custom: CustomTlsSchema.optional().describe("The custom policy; required when a profile is custom."),
+    /**
+     * Written reason for accepting TLS 1.0/1.1 (deprecated by RFC 8996). Required for
+     * `legacy-2015` and for a custom policy below TLS 1.2.
+     * @default - none: deprecated protocols are refused
+     */
+    legacyAcknowledgement: acknowledgement
+      .optional()
+      .describe("Written reason for accepting TLS 1.0/1.1. Required for legacy-2015. Default: none (refused)."),
+    /**
+     * Directory holding one sub-directory per certificate name with `fullchain.pem` and
+     * `privkey.pem` (certbot's layout). Each group address presents the certificate named
+     * after its `hostName`.
+     * @default "/etc/letsencrypt/live"
+     */
+    certificateDirectory: absolutePath
+      .default("/etc/letsencrypt/live")
+      .describe("Directory with <hostName>/fullchain.pem and privkey.pem (certbot layout). Default: /etc/letsencrypt/live."),
+    /**
+     * Text appended to the 550 reply sent to a peer that tries to deliver mail in plaintext to
+     * a domain with `requireTlsInbound`.
+     * @default "This domain accepts mail only over an encrypted connection: use STARTTLS."
+     */
+    plaintextRejectText: smtpReplyText
+      .default("This domain accepts mail only over an encrypted connection: use STARTTLS.")
+      .describe("Text added to the 550 reply for plaintext mail to a TLS-required domain."),
+  })
+  .describe("TLS policy for every listener and for outbound mail.");
+
+/** TLS security levels for outbound mail (see Postfix TLS_README). */
+export const OUTBOUND_TLS_LEVELS = ["may", "encrypt", "verify", "dane"] as const;
+
+/** A TLS requirement for mail to one destination. */
+export const OutboundTlsRuleSchema = z
+  .strictObject({
+    /** The destination domain (and its subdomains are not included). */
+    destination: dnsName("a destination domain").describe("The destination domain this rule applies to."),
+    /**
+     * `may`: TLS when offered; `encrypt`: TLS required, certificate not checked; `verify`: TLS
+     * required and the certificate must match the MX name; `dane`: DANE TLSA when published
+     * (needs a DNSSEC-validating resolver on the host).
+     * @default "encrypt"
+     */
+    level: z.enum(OUTBOUND_TLS_LEVELS).default("encrypt").describe("may, encrypt, verify or dane. Default: encrypt."),
+    /** Lowest TLS protocol for this destination. @default "TLSv1.2" */
+    minProtocol: z.enum(TLS_PROTOCOLS).default("TLSv1.2").describe("Lowest TLS protocol for this destination. Default: TLSv1.2."),
+  })
+  .describe("A TLS requirement for mail to one destination.");
+
+/** A smart host that relays all outbound mail. */
+export const RelayHostSchema = z
+  .strictObject({
+    /** Host name of the relay (looked up as A record, not MX). */
+    host: dnsName("the relay host name").describe("Host name of the relay (A record, no MX lookup)."),
+    /** Port of the relay: 25 or 587 (STARTTLS) or 465 (implicit TLS). @default 587 */
+    port: z
+      .literal([25, 587, 465])
+      .default(587)
+      .describe("Port: 25 or 587 (STARTTLS) or 465 (implicit TLS). Default: 587."),
+    /** TLS requirement towards the relay. @default "encrypt" */
+    level: z.enum(OUTBOUND_TLS_LEVELS).default("encrypt").describe("TLS level towards the relay. Default: encrypt."),
+    /** Lowest TLS protocol towards the relay. @default "TLSv1.2" */
+    minProtocol: z.enum(TLS_PROTOCOLS).default("TLSv1.2").describe("Lowest TLS protocol towards the relay. Default: TLSv1.2."),
+    /**
+     * Authenticate to the relay with SASL. The credentials are never part of the model: the
+     * host reads them from `<config>/relay_password` (`[host]:port user:password`), which the
+     * deployment provisions from a secret store.
+     * @default false
+     */
+    authenticate: z.boolean().default(false).describe("Authenticate with SASL using the host's relay_password file. Default: false."),
+  })
+  .describe("A smart host that relays all outbound mail.");
+
+/** Outbound mail: TLS rules per destination, an optional relay, the group for foreign senders. */
+export const OutboundSchema = z
+  .strictObject({
+    /**
+     * TLS level for destinations without a rule. `may` (opportunistic) is right for the public
+     * internet: refusing plaintext would bounce mail to servers without TLS.
+     * @default "may"
+     */
+    defaultTlsLevel: z
+      .enum(["may", "encrypt", "dane"])
+      .default("may")
+      .describe("TLS level for destinations without a rule: may, encrypt or dane. Default: may."),
+    /** Lowest TLS protocol used when TLS is negotiated with destinations without a rule. @default "TLSv1.2" */
+    minProtocol: z
+      .enum(TLS_PROTOCOLS)
+      .default("TLSv1.2")
+      .describe("Lowest TLS protocol for destinations without a rule. Default: TLSv1.2."),
+    /** TLS requirements for particular destinations. @default [] */
+    tlsRules: z.array(OutboundTlsRuleSchema).default([]).describe("TLS requirements for particular destinations. Default: none."),
+    /** A smart host for all outbound mail. @default - direct delivery via MX */
+    relayHost: RelayHostSchema.optional().describe("A smart host for all outbound mail. Default: direct delivery via MX."),
+    /**
+     * The group whose address and HELO name carry mail from senders outside every group domain
+     * (bounces, forwards, system mail).
+     * @default - the group with the lowest delivery priority (first listed on a tie), so that
+     * bounces never spend the reputation of a higher-priority group
+     */
+    defaultGroup: identifier("a group identifier", 20)
+      .optional()
+      .describe("Group that carries mail from senders outside every group domain. Default: the lowest-priority group."),
+  })
+  .describe("Outbound mail settings.");
+
+/** One DNS blocklist consulted by postscreen. */
+export const DnsblSiteSchema = z
+  .strictObject({
+    /** The blocklist zone, e.g. `zen.spamhaus.org`. */
+    zone: dnsName("a DNSBL zone").describe("The blocklist zone, e.g. zen.spamhaus.org."),
+    /** Score added when the client is listed; negative for allowlists. @default 1 */
+    weight: z
+      .int()
+      .min(-99)
+      .max(99)
+      .refine((w) => w !== 0, { error: "expected a non-zero weight" })
+      .default(1)
+      .describe("Score added when listed (negative for allowlists), -99..99, not 0. Default: 1."),
+    /**
+     * Only these reply addresses count, in postscreen's filter syntax: four octets, each a
+     * number, `[a..b]` range or `[a;b;c]` list, e.g. `127.0.0.[2..11]`.
+     * @default - any reply counts
+     */
+    replyFilter: z
+      .string()
+      .regex(/^(?:(?:\d{1,3}|\[\d{1,3}(?:\.\.\d{1,3}|(?:;\d{1,3})+)\])\.){3}(?:\d{1,3}|\[\d{1,3}(?:\.\.\d{1,3}|(?:;\d{1,3})+)\])$/, {
+        error: "expected a reply filter of four octets, each a number, [a..b] or [a;b;c], such as 127.0.0.[2..11]",
+      })
+      .optional()
+      .describe("Reply addresses that count, e.g. 127.0.0.[2..11]. Default: any reply."),
+  })
+  .describe("One DNS blocklist consulted by postscreen.");
+
+/** Connection-time DNS blocklisting on port 25 (postscreen). */
+export const DnsblSchema = z
+  .strictObject({
+    /** The blocklists; empty turns postscreen off. @default [] */
+    sites: z.array(DnsblSiteSchema).max(20).default([]).describe("The blocklists; empty turns postscreen off. Default: none."),
+    /** Total weight at which a client is rejected. @default 1 */
+    threshold: z.int().min(1).max(99).default(1).describe("Total weight at which a client is rejected, 1..99. Default: 1."),
+  })
+  .describe("Connection-time DNS blocklisting on port 25 (postscreen).");
+
+/** What is removed from mail that users submit. */
+export const PrivacySchema = z
+  .strictObject({
+    /**
+     * Header fields removed from mail submitted on 587/465 (webmail and clients add them with
+     * the user's IP address).
+     * @default ["X-Originating-IP"]
+     */
+    stripHeaders: z
+      .array(headerName)
+      .max(50)
+      .default(["X-Originating-IP"])
+      .describe("Header fields removed from submitted mail. Default: [X-Originating-IP]."),
+    /**
+     * Replace the client's name and IP address in the `Received:` header that Postfix adds to
+     * authenticated (submitted) mail, so recipients do not learn where the user was.
+     * @default true
+     */
+    hideClientIpInReceived: z
+      .boolean()
+      .default(true)
+      .describe("Remove the client's IP from the Received header of submitted mail. Default: true."),
+  })
+  .describe("What is removed from mail that users submit.");
+
+/** Mailbox features of Dovecot. */
+export const MailboxSchema = z
+  .strictObject({
+    /** Create and subscribe an `Archive` folder with the `\Archive` special use for every user. @default true */
+    archiveFolder: z.boolean().default(true).describe("Create an Archive special-use folder for every user. Default: true."),
+    /** Full-text search with Dovecot's Xapian plugin (Debian package dovecot-fts-xapian). @default false */
+    fullTextSearch: z.boolean().default(false).describe("Full-text search with the Xapian plugin (dovecot-fts-xapian). Default: false."),
+  })
+  .describe("Mailbox features of Dovecot.");
+
+/** A whole mail platform. */
+export const PlatformSchema = z
+  .strictObject({
+    /** Name of the platform: the prefix of every cloud resource name. Lowercase letters, digits, inner hyphens; ≤ 32. */
+    name: identifier("a platform name such as acme-mail", 32).describe(
+      "Name of the platform, prefix of cloud resource names (lowercase letters, digits, inner hyphens; at most 32).",
+    ),
+    /** The mail hosts. Their order is the MX preference order (first = most preferred). */
+    hosts: z.array(HostSchema).min(1).max(16).describe("The mail hosts; their order is the MX preference order."),
+    /** The customer groups. */
+    groups: z.array(GroupSchema).min(1).max(64).describe("The customer groups."),
+    /** Which services listen. @default smtp, submission, submissions and imaps on; imap, pop3, pop3s off */
+    services: ServicesSchema.prefault({}).describe("Which services listen."),
+    /** TLS policy. @default Mozilla intermediate everywhere */
+    tls: TlsSchema.prefault({}).describe("TLS policy."),
+    /** Outbound mail. @default opportunistic TLS ≥ 1.2, direct delivery */
+    outbound: OutboundSchema.prefault({}).describe("Outbound mail."),
+    /** DNS blocklists on port 25. @default none */
+    dnsbl: DnsblSchema.prefault({}).describe("DNS blocklists on port 25."),
+    /** Privacy of submitted mail. @default strip X-Originating-IP, hide the client IP */
+    privacy: PrivacySchema.prefault({}).describe("Privacy of submitted mail."),
+    /** Mailbox features. @default Archive folder on, full-text search off */
+    mailbox: MailboxSchema.prefault({}).describe("Mailbox features."),
+    /**
+     * Largest message accepted, in bytes (the whole message, after base64).
+     * @default 36700160 (35 MiB: a 25 MiB attachment grows by a third in base64)
+     */
+    messageSizeLimitBytes: z
+      .int()
+      .min(1_048_576)
+      .max(1_073_741_824)
+      .default(36_700_160)
+      .describe("Largest message accepted, in bytes, 1 MiB..1 GiB. Default: 36700160 (35 MiB)."),
+  })
+  .describe("A mail platform: hosts, customer groups, services and policies.");
+
+/** What users write: the model with every default optional. */
+export type PlatformInput = z.input<typeof PlatformSchema>;
+/** The validated model with every default applied. */
+export type PlatformSpec = z.output<typeof PlatformSchema>;
+/** A validated customer group. */
+export type GroupSpec = PlatformSpec["groups"][number];
+/** A validated group address. */
+export type GroupAddressSpec = GroupSpec["addresses"][number];
+/** A validated domain. */
+export type DomainSpec = GroupSpec["domains"][number];
+/** A validated host. */
+export type HostSpec = PlatformSpec["hosts"][number];
+/** The service switches. */
+export type ServicesSpec = PlatformSpec["services"];
+/** A service name. */
+export type ServiceName = keyof ServicesSpec;
+/** The validated TLS policy. */
+export type TlsSpec = PlatformSpec["tls"];
+/** The validated outbound settings. */
+export type OutboundSpec = PlatformSpec["outbound"];
+/** A delivery priority class. */
+export type DeliveryPriority = (typeof DELIVERY_PRIORITIES)[number];
+/** An outbound TLS level. */
+export type OutboundTlsLevel = (typeof OUTBOUND_TLS_LEVELS)[number];

@@ -1,0 +1,140 @@
+/**
+ * Field-level validators shared by the model schema.
+ *
+ * Every string that can reach main.cf, master.cf, a lookup table, dovecot.conf or a DNS
+ * record is constrained here to a character set that is inert in all of those syntaxes:
+ * no whitespace, `$`, `#`, `,`, `{`, `}`, `<`, `%`, quotes or newlines unless a validator
+ * says otherwise. The renderers additionally refuse structurally unsafe values (a bug
+ * guard), but this module is where user input is judged and explained.
+ */
+import { z } from "zod";
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Why a DNS name is invalid, or undefined when it is valid. */
+export function dnsNameProblem(value: string): string | undefined {
+  if (value.length > 253) return "at most 253 characters";
+  if (value.endsWith(".")) return "no trailing dot";
+  if (value !== value.toLowerCase()) return "lowercase only";
+  const labels = value.split(".");
+  if (labels.length < 2) return "at least two labels, such as example.com";
+  for (const label of labels) {
+    if (label.length === 0) return "no empty labels (two dots in a row)";
+    if (label.length > 63) return "labels of at most 63 characters";
+    if (!LABEL.test(label)) {
+      return "labels of letters a-z, digits and inner hyphens only";
+    }
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) {
+    return "a top-level label that is not all digits (an IP address is not a name)";
+  }
+  return undefined;
+}
+
+/**
+ * A fully qualified DNS name in lowercase ASCII (A-labels for internationalised names),
+ * without a trailing dot.
+ */
+export const dnsName = (what: string) =>
+  z.string().check((ctx) => {
+    const problem = dnsNameProblem(ctx.value);
+    if (problem) {
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        message: `expected ${what}: a fully qualified DNS name (${problem})`,
+      });
+    }
+  });
+
+/** RFC 1918 private IPv4 ranges: the addresses a VPC network interface carries. */
+const PRIVATE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [ipv4ToNumber("10.0.0.0"), 8],
+  [ipv4ToNumber("172.16.0.0"), 12],
+  [ipv4ToNumber("192.168.0.0"), 16],
+];
+
+/** The 32-bit value of a dotted-quad IPv4 address (the caller has validated it). */
+export function ipv4ToNumber(ip: string): number {
+  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+function inRange(ip: string, [base, bits]: readonly [number, number]): boolean {
+  const size = 2 ** (32 - bits);
+  const value = ipv4ToNumber(ip);
+  return value >= base && value < base + size;
+}
+
+/** A private (RFC 1918) IPv4 address in dotted-quad form. */
+export const privateIpv4 = z
+  .ipv4({ error: "expected an IPv4 address in dotted-quad form, such as 10.0.1.11" })
+  .refine((ip) => PRIVATE_RANGES.some((range) => inRange(ip, range)), {
+    error: "expected a private IPv4 address (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)",
+  });
+
+/** A public IPv4 address (not private, loopback, link-local, multicast or reserved). */
+export const publicIpv4 = z
+  .ipv4({ error: "expected an IPv4 address in dotted-quad form, such as 203.0.113.10" })
+  .refine(
+    (ip) => {
+      const first = Number(ip.split(".")[0]);
+      const nonPublic: ReadonlyArray<readonly [number, number]> = [
+        ...PRIVATE_RANGES,
+        [ipv4ToNumber("0.0.0.0"), 8],
+        [ipv4ToNumber("100.64.0.0"), 10],
+        [ipv4ToNumber("127.0.0.0"), 8],
+        [ipv4ToNumber("169.254.0.0"), 16],
+      ];
+      return first < 224 && !nonPublic.some((range) => inRange(ip, range));
+    },
+    { error: "expected a public IPv4 address (not private, shared, loopback, link-local or multicast)" },
+  );
+
+/**
+ * A short identifier used inside Postfix service and transport names, syslog names and
+ * cloud resource names: lowercase letter first, then letters, digits and single hyphens.
+ */
+export const identifier = (what: string, maxLength: number) =>
+  z
+    .string()
+    .regex(/^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/, {
+      error: `expected ${what}: a lowercase letter, then lowercase letters, digits or single inner hyphens`,
+    })
+    .max(maxLength, { error: `expected ${what} of at most ${maxLength} characters` });
+
+/** An RFC 5322 header field name, restricted to letters, digits and hyphens. */
+export const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/, {
+    error: "expected a header field name of letters, digits and inner hyphens (such as X-Originating-IP), without the colon",
+  });
+
+/**
+ * Text sent to SMTP peers. Printable ASCII only; `$` and `\` are excluded because Postfix
+ * expands or escapes them in reply footers.
+ */
+export const smtpReplyText = z
+  .string()
+  .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, {
+    error: "expected printable ASCII text without leading or trailing blanks",
+  })
+  .max(200, { error: "expected at most 200 characters (long replies are cut by peers)" })
+  .refine((text) => !/[$\\]/.test(text), { error: "expected text without `$` or `\\`" });
+
+/** An absolute file-system path of safe characters (no spaces, `..`, `$` or quotes). */
+export const absolutePath = z
+  .string()
+  .regex(/^(?:\/[A-Za-z0-9._-]+)+\/?$/, {
+    error: "expected an absolute path of letters, digits, '.', '_', '-' and '/' (such as /etc/letsencrypt/live)",
+  })
+  .refine((path) => !path.split("/").includes(".."), { error: "expected a path without '..'" });
+
+/**
+ * A written reason an operator gives to acknowledge a weakened setting. It is shown in
+ * the rendered file as a comment, so it is one line of printable text.
+ */
+export const acknowledgement = z
+  .string()
+  .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, { error: "expected one line of text without control characters" })
+  .refine((text) => text.trim().length >= 10, { error: "expected a written reason of at least 10 characters" })
+  .refine((text) => text.length <= 300, { error: "expected a reason of at most 300 characters" });

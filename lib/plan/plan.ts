@@ -1,0 +1,90 @@
+/**
+ * The derivation: a validated model in, a Plan out. Pure: no I/O, no cdktf, no clock.
+ * Listeners, firewall ports and (later) SRV records all come from `plan.services`, so a
+ * service that is off is absent everywhere at once.
+ */
+import type { PlatformSpec } from "../model/schema";
+import { NAMED_PROFILES, type TlsProfile, type TlsProfileName } from "../tls/profiles";
+import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
+import { SERVICES } from "./services";
+import type { AddressPlan, DomainPlan, HostPlan, Plan, PortPlan, TransportPlan } from "./types";
+
+/** Name of the outbound transport of a group. */
+export function transportName(group: string): string {
+  return `out-${group}`;
+}
+
+/** Derive the plan of a validated platform. */
+export function plan(spec: PlatformSpec): Plan {
+  const services = SERVICES.filter((s) => spec.services[s.name]);
+  const defaultGroup = spec.outbound.defaultGroup ?? lowestPriorityGroup(spec);
+  const domains: DomainPlan[] = spec.groups.flatMap((g) =>
+    g.domains.map((d) => ({ name: d.name, group: g.name, transport: transportName(g.name), requireTlsInbound: d.requireTlsInbound })),
+  );
+  const hosts: HostPlan[] = spec.hosts.map((host) => {
+    const addresses: AddressPlan[] = spec.groups.map((group) => {
+      const address = group.addresses.find((a) => a.host === host.name);
+      if (!address) throw new Error(`group ${group.name} has no address on host ${host.name} (the model checks prevent this)`);
+      const dir = `${spec.tls.certificateDirectory.replace(/\/$/, "")}/${address.hostName}`;
+      return {
+        group: group.name,
+        privateIp: address.privateIp,
+        ...(address.publicIp === undefined ? {} : { publicIp: address.publicIp }),
+        hostName: address.hostName,
+        certificate: { name: address.hostName, chainFile: `${dir}/fullchain.pem`, keyFile: `${dir}/privkey.pem` },
+      };
+    });
+    const transports: TransportPlan[] = spec.groups.map((group, i) => ({
+      name: transportName(group.name),
+      group: group.name,
+      priority: group.priority,
+      bindAddress: addresses[i]!.privateIp,
+      heloName: addresses[i]!.hostName,
+      limits: DELIVERY_LIMITS[group.priority],
+    }));
+    return {
+      name: host.name,
+      primaryHostName: addresses[0]!.hostName,
+      addresses,
+      listeners: services.flatMap((service) => addresses.map((address) => ({ service, address }))),
+      transports,
+      defaultTransport: transportName(defaultGroup),
+    };
+  });
+  const ports: PortPlan[] = services
+    .map((s) => ({ port: s.port, service: s.name, description: s.description }))
+    .sort((a, b) => a.port - b.port);
+  return {
+    spec,
+    mxTls: resolveProfile(spec, spec.tls.profile),
+    clientTls: resolveProfile(spec, spec.tls.clientProfile ?? spec.tls.profile),
+    services,
+    domains,
+    hosts,
+    ports,
+    postscreen: spec.services.smtp && spec.dnsbl.sites.length > 0,
+  };
+}
+
+function lowestPriorityGroup(spec: PlatformSpec): string {
+  let chosen = spec.groups[0]!;
+  for (const group of spec.groups) {
+    if (PRIORITY_RANK[group.priority] < PRIORITY_RANK[chosen.priority]) chosen = group;
+  }
+  return chosen.name;
+}
+
+function resolveProfile(spec: PlatformSpec, name: TlsProfileName): TlsProfile {
+  if (name !== "custom") return NAMED_PROFILES[name];
+  const custom = spec.tls.custom;
+  if (!custom) throw new Error("custom TLS profile without tls.custom (the model checks prevent this)");
+  return {
+    name: "custom",
+    minProtocol: custom.minProtocol,
+    cipherList: custom.ciphers,
+    preferServerCiphers: custom.preferServerCiphers,
+    // Whether a free-form string selects DHE is OpenSSL's call; providing the parameters is harmless.
+    usesDhe: true,
+    summary: "custom policy",
+  };
+}
