@@ -1,0 +1,33 @@
+/**
+ * Every file of every host, rendered from a plan. Pure: text in memory, sorted by path.
+ */
+import type { HostPlan, Plan } from "../plan/types";
+import { renderDovecotConf } from "./dovecot/dovecot-conf";
+import { renderMainCf } from "./postfix/main-cf";
+import { renderMasterCf } from "./postfix/master-cf";
+import { renderTables } from "./postfix/tables";
+import type { RenderedFile } from "./rendered-file";
+
+/** The rendered files of one host. */
+export interface HostFiles {
+  /** Host identifier (the directory name in rendered output). */
+  readonly host: string;
+  /** Files, sorted by path. */
+  readonly files: readonly RenderedFile[];
+}
+
+/** Render the files of one host. */
+export function renderHost(plan: Plan, host: HostPlan): HostFiles {
+  const files: RenderedFile[] = [
+    { path: "etc/postfix/main.cf", content: renderMainCf(plan, host), mode: "0644" },
+    { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
+    ...renderTables(plan, host),
+    { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host), mode: "0644" },
+  ];
+  return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+}
+
+/** Render the files of every host, in host order. */
+export function renderPlatform(plan: Plan): HostFiles[] {
+  return plan.hosts.map((host) => renderHost(plan, host));
+}

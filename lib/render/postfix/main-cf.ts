@@ -1,0 +1,244 @@
+/**
+ * main.cf of one host, built from the plan. Each security setting carries its reason.
+ * References: postconf(5), TLS_README, POSTSCREEN_README, SASL_README (Postfix 3.7).
+ */
+import type { Plan, HostPlan } from "../../plan/types";
+import type { TlsProfile, TlsProtocol } from "../../tls/profiles";
+import { generatedHeader } from "../header";
+import { formatMainCf, type PostconfSection, type PostconfSetting } from "./main-cf-format";
+import { TABLES, tableRef } from "./table-names";
+
+/** Postfix protocol syntax for "this version or newer" (Postfix ≥ 3.6). */
+export function minProtocolSyntax(protocol: TlsProtocol): string {
+  return `>=${protocol}`;
+}
+
+/** The settings that select a TLS profile on the server side (global or per service). */
+export function serverTlsProfileSettings(profile: TlsProfile): PostconfSetting[] {
+  return [
+    { name: "smtpd_tls_protocols", value: minProtocolSyntax(profile.minProtocol), why: `${profile.summary}; older protocols are refused.` },
+    { name: "smtpd_tls_mandatory_protocols", value: minProtocolSyntax(profile.minProtocol), why: "Also where TLS is required (587, 465 wrapper mode)." },
+    {
+      name: "smtpd_tls_ciphers",
+      value: "high",
+      why: "Even opportunistic TLS on port 25 uses only the profile's list: stock settings would offer anonymous (aNULL) suites.",
+    },
+    { name: "smtpd_tls_mandatory_ciphers", value: "high" },
+    { name: "tls_high_cipherlist", value: profile.cipherList, why: "The profile's cipher list for TLS 1.2 and below (TLS 1.3 suites are OpenSSL's, all AEAD)." },
+    {
+      name: "tls_preempt_cipherlist",
+      value: profile.preferServerCiphers,
+      why: profile.preferServerCiphers ? "The server's cipher order wins." : "Every suite is strong, so the client may choose what is fastest for it (Mozilla).",
+    },
+  ];
+}
+
+/** Build main.cf for one host. */
+export function renderMainCf(plan: Plan, host: HostPlan): string {
+  const { spec } = plan;
+  const first = host.addresses[0]!;
+  const publicIps = host.addresses.flatMap((a) => (a.publicIp === undefined ? [] : [a.publicIp]));
+  const anyTlsRequired = plan.domains.some((d) => d.requireTlsInbound);
+  const usesDane = spec.outbound.defaultTlsLevel === "dane" || spec.outbound.tlsRules.some((r) => r.level === "dane") || spec.outbound.relayHost?.level === "dane";
+  const relay = spec.outbound.relayHost;
+
+  const sections: PostconfSection[] = [
+    {
+      title: "Identity and trust",
+      settings: [
+        { name: "compatibility_level", value: "3.6", why: "Safe defaults of Postfix 3.6+ (e.g. mynetworks_style = host instead of the whole subnet)." },
+        { name: "myhostname", value: host.primaryHostName, why: "Each group listener and transport overrides this with the group's own host name (master.cf)." },
+        { name: "smtpd_banner", value: "$myhostname ESMTP", why: "No software name or version in the banner." },
+        { name: "biff", value: false },
+        { name: "append_dot_mydomain", value: false },
+        { name: "readme_directory", value: false },
+        { name: "mynetworks", value: "127.0.0.0/8", why: "Only loopback may relay without authentication; never the subnet (an open relay inside the VPC)." },
+        { name: "mynetworks_style", value: "host" },
+        {
+          name: "inet_interfaces",
+          value: "all",
+          why: "Listeners bind explicit group addresses in master.cf; this only tells Postfix which addresses are its own.",
+        },
+        { name: "inet_protocols", value: "ipv4" },
+        ...(publicIps.length > 0
+          ? [{ name: "proxy_interfaces", value: publicIps, why: "The public (NAT) addresses are ours too: mail to them must not loop." } satisfies PostconfSetting]
+          : []),
+        { name: "mydestination", value: "localhost", why: "Only system mail is local; the customer domains are virtual mailbox domains." },
+        { name: "alias_maps", value: "hash:/etc/aliases" },
+        { name: "alias_database", value: "hash:/etc/aliases" },
+        { name: "recipient_delimiter", value: "+" },
+        { name: "message_size_limit", value: spec.messageSizeLimitBytes },
+        { name: "mailbox_size_limit", value: 0 },
+      ],
+    },
+    {
+      title: "Mailbox domains, delivered to Dovecot over LMTP",
+      settings: [
+        { name: "virtual_mailbox_domains", value: tableRef(TABLES.mailboxDomains) },
+        { name: "virtual_transport", value: "lmtp:unix:private/dovecot-lmtp" },
+        { name: "relay_domains", value: "", why: "Relay for no other domain." },
+        {
+          name: "unverified_recipient_reject_code",
+          value: 550,
+          why: "Unknown mailboxes are refused during SMTP (checked with Dovecot over LMTP), so no backscatter bounces.",
+        },
+      ],
+    },
+    {
+      title: "SMTP server restrictions (port 25; submission listeners override them)",
+      settings: [
+        { name: "smtpd_helo_required", value: true },
+        { name: "disable_vrfy_command", value: true, why: "No address harvesting with VRFY." },
+        {
+          name: "smtpd_relay_restrictions",
+          value: ["permit_mynetworks", "permit_sasl_authenticated", "reject_unauth_destination"],
+          why: "Never an open relay: only authenticated users and loopback send to foreign domains.",
+        },
+        {
+          name: "smtpd_recipient_restrictions",
+          value: [
+            "reject_non_fqdn_recipient",
+            "reject_unknown_recipient_domain",
+            ...(anyTlsRequired ? [`check_recipient_access ${tableRef(TABLES.recipientTlsRequired)}`] : []),
+            "reject_unverified_recipient",
+          ],
+          why: anyTlsRequired
+            ? "Domains that require TLS refuse plaintext sessions; unknown mailboxes are refused."
+            : "Unknown mailboxes are refused.",
+        },
+        { name: "smtpd_sender_restrictions", value: ["reject_non_fqdn_sender", "reject_unknown_sender_domain"] },
+        { name: "smtpd_data_restrictions", value: ["reject_unauth_pipelining"] },
+        {
+          name: "smtpd_forbid_unauth_pipelining",
+          value: true,
+          why: "Spamware sends commands before the server allows it; real clients wait (Postfix 3.7.10+).",
+        },
+        {
+          name: "smtpd_forbid_bare_newline",
+          value: "normalize",
+          why: "SMTP smuggling: a bare LF never ends the message (CVE-2023-51764; Postfix 3.7.10+).",
+        },
+        { name: "smtpd_forbid_bare_newline_exclusions", value: "$mynetworks" },
+        ...(anyTlsRequired
+          ? ([
+              { name: "plaintext_reject_code", value: 550, why: "Plaintext mail to a TLS-only domain is refused for good, not deferred." },
+              { name: "smtpd_reject_footer_maps", value: tableRef(TABLES.rejectFooter), why: "Tells the sender why (tls.plaintextRejectText)." },
+            ] satisfies PostconfSetting[])
+          : []),
+      ],
+    },
+    {
+      title: "Authentication (SASL via Dovecot)",
+      settings: [
+        { name: "smtpd_sasl_type", value: "dovecot" },
+        { name: "smtpd_sasl_path", value: "private/auth" },
+        { name: "smtpd_sasl_auth_enable", value: false, why: "Off by default; only the submission listeners (587, 465) turn AUTH on." },
+        { name: "smtpd_tls_auth_only", value: true, why: "AUTH is never offered before STARTTLS: no password crosses the network in clear." },
+        { name: "smtpd_sasl_security_options", value: ["noanonymous", "noplaintext"] },
+        { name: "smtpd_sasl_tls_security_options", value: ["noanonymous"] },
+        { name: "broken_sasl_auth_clients", value: false },
+      ],
+    },
+    {
+      title: `TLS, server side (${plan.mxTls.summary})`,
+      settings: [
+        {
+          name: "smtpd_tls_chain_files",
+          value: [first.certificate.keyFile, first.certificate.chainFile],
+          why: "Default certificate; each group listener presents the certificate of its own host name (master.cf).",
+        },
+        {
+          name: "smtpd_tls_security_level",
+          value: "may",
+          why: "STARTTLS offered on port 25, never required: a public MX must accept plaintext (RFC 3207). 587 overrides with encrypt.",
+        },
+        ...serverTlsProfileSettings(plan.mxTls),
+        { name: "smtpd_tls_loglevel", value: 1 },
+        { name: "smtpd_tls_session_cache_database", value: "btree:${data_directory}/smtpd_scache" },
+      ],
+    },
+    {
+      title: "Outbound mail: one transport per customer group",
+      settings: [
+        {
+          name: "sender_dependent_default_transport_maps",
+          value: tableRef(TABLES.senderTransport),
+          why: "Mail leaves through the transport of the sender's group: its own source address and HELO name.",
+        },
+        {
+          name: "default_transport",
+          value: host.defaultTransport,
+          why: "Senders outside every group domain (bounces, forwards) use the lowest-priority group unless outbound.defaultGroup says otherwise.",
+        },
+        { name: "relay_transport", value: host.defaultTransport },
+        {
+          name: "smtp_bind_address_enforce",
+          value: true,
+          why: "Defer rather than send from the wrong address when a group address is missing. No global smtp_bind_address: transports would inherit it.",
+        },
+        ...host.transports.flatMap((t): PostconfSetting[] => [
+          { name: `${t.name}_destination_concurrency_limit`, value: t.limits.destinationConcurrencyLimit, why: `Group ${t.group}: ${t.priority} priority.` },
+          { name: `${t.name}_initial_destination_concurrency`, value: t.limits.initialDestinationConcurrency },
+          { name: `${t.name}_destination_rate_delay`, value: `${t.limits.destinationRateDelaySeconds}s` },
+        ]),
+        ...(relay
+          ? ([
+              { name: "relayhost", value: `[${relay.host}]:${relay.port}`, why: "All outbound mail goes through the smart host (outbound.relayHost)." },
+            ] satisfies PostconfSetting[])
+          : []),
+        ...(relay?.authenticate
+          ? ([
+              { name: "smtp_sasl_auth_enable", value: true, why: "Credentials live in relay_password on the host, provisioned from a secret store, never in this file." },
+              { name: "smtp_sasl_password_maps", value: tableRef(TABLES.relayPassword) },
+              { name: "smtp_sasl_security_options", value: ["noanonymous"] },
+              { name: "smtp_sasl_tls_security_options", value: ["noanonymous"] },
+            ] satisfies PostconfSetting[])
+          : []),
+      ],
+    },
+    {
+      title: "TLS, client side",
+      settings: [
+        {
+          name: "smtp_tls_security_level",
+          value: spec.outbound.defaultTlsLevel,
+          why: spec.outbound.defaultTlsLevel === "may" ? "Opportunistic TLS: refusing plaintext would bounce mail to servers without TLS." : "Set by outbound.defaultTlsLevel.",
+        },
+        { name: "smtp_tls_protocols", value: minProtocolSyntax(spec.outbound.minProtocol) },
+        { name: "smtp_tls_mandatory_protocols", value: minProtocolSyntax(spec.outbound.minProtocol) },
+        { name: "smtp_tls_ciphers", value: "medium", why: "Opportunistic: any encryption a peer offers beats the plaintext fallback." },
+        { name: "smtp_tls_mandatory_ciphers", value: "high", why: "Where TLS is required, the profile's strong list." },
+        { name: "smtp_tls_policy_maps", value: tableRef(TABLES.tlsPolicy), why: "Per-destination TLS requirements (outbound.tlsRules, relay host)." },
+        { name: "smtp_tls_CAfile", value: "/etc/ssl/certs/ca-certificates.crt", why: "Loaded before chroot, so verify works inside it." },
+        { name: "smtp_tls_loglevel", value: 1 },
+        { name: "smtp_tls_session_cache_database", value: "btree:${data_directory}/smtp_scache" },
+        ...(usesDane
+          ? ([{ name: "smtp_dns_support_level", value: "dnssec", why: "DANE needs DNSSEC-validated answers (a validating resolver on the host)." }] satisfies PostconfSetting[])
+          : []),
+      ],
+    },
+    {
+      title: "Connection screening (postscreen on port 25)",
+      settings: plan.postscreen
+        ? [
+            { name: "postscreen_access_list", value: "permit_mynetworks" },
+            { name: "postscreen_denylist_action", value: "drop" },
+            {
+              name: "postscreen_dnsbl_sites",
+              value: spec.dnsbl.sites.map((s) => `${s.zone}${s.replyFilter === undefined ? "" : `=${s.replyFilter}`}*${s.weight}`),
+              why: "DNS blocklists and their weights (dnsbl.sites).",
+            },
+            { name: "postscreen_dnsbl_threshold", value: spec.dnsbl.threshold },
+            { name: "postscreen_dnsbl_action", value: "enforce", why: "Listed clients get 550 for every recipient, and the attempt is logged in full." },
+            { name: "postscreen_greet_action", value: "enforce", why: "Clients that talk before the greeting are spamware." },
+            {
+              name: "postscreen_cache_map",
+              value: "proxy:btree:$data_directory/postscreen_cache",
+              why: "Shared through proxymap: each group address runs its own postscreen process.",
+            },
+          ]
+        : [],
+    },
+  ];
+  return formatMainCf(generatedHeader(spec.name, host.name), sections);
+}

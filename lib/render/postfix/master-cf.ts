@@ -1,0 +1,173 @@
+/**
+ * master.cf of one host: Postfix's internal services, one listener per group address and
+ * enabled service, and one outbound transport per group.
+ */
+import type { HostPlan, ListenerPlan, Plan, TransportPlan } from "../../plan/types";
+import { generatedHeader } from "../header";
+import type { PostconfValue } from "./main-cf-format";
+import { serverTlsProfileSettings } from "./main-cf";
+import { formatMasterCf, type MasterEntry } from "./master-cf-format";
+import { TABLES, tableRef } from "./table-names";
+import { hasSubmissionCleanup } from "./tables";
+
+type Options = Array<readonly [string, PostconfValue]>;
+
+/** Postfix's own services as Debian 12 ships them (chroot on where Debian has it on). */
+const INTERNAL_SERVICES: readonly MasterEntry[] = [
+  { service: "pickup", type: "unix", private: "n", chroot: "y", wakeup: "60", maxproc: 1, command: "pickup" },
+  { service: "cleanup", type: "unix", private: "n", chroot: "y", maxproc: 0, command: "cleanup" },
+  { service: "qmgr", type: "unix", private: "n", chroot: "n", wakeup: "300", maxproc: 1, command: "qmgr" },
+  { service: "tlsmgr", type: "unix", chroot: "y", wakeup: "1000?", maxproc: 1, command: "tlsmgr" },
+  { service: "rewrite", type: "unix", chroot: "y", command: "trivial-rewrite" },
+  { service: "bounce", type: "unix", chroot: "y", maxproc: 0, command: "bounce" },
+  { service: "defer", type: "unix", chroot: "y", maxproc: 0, command: "bounce" },
+  { service: "trace", type: "unix", chroot: "y", maxproc: 0, command: "bounce" },
+  { service: "verify", type: "unix", chroot: "y", maxproc: 1, command: "verify" },
+  { service: "flush", type: "unix", private: "n", chroot: "y", wakeup: "1000?", maxproc: 0, command: "flush" },
+  { service: "proxymap", type: "unix", chroot: "n", command: "proxymap" },
+  { service: "proxywrite", type: "unix", chroot: "n", maxproc: 1, command: "proxymap" },
+  { service: "smtp", type: "unix", chroot: "y", command: "smtp" },
+  { service: "relay", type: "unix", chroot: "y", command: "smtp", options: [["syslog_name", "postfix/$service_name"]] },
+  { service: "showq", type: "unix", private: "n", chroot: "y", command: "showq" },
+  { service: "error", type: "unix", chroot: "y", command: "error" },
+  { service: "retry", type: "unix", chroot: "y", command: "error" },
+  { service: "discard", type: "unix", chroot: "y", command: "discard" },
+  { service: "local", type: "unix", unprivileged: "n", chroot: "n", command: "local" },
+  { service: "virtual", type: "unix", unprivileged: "n", chroot: "n", command: "virtual" },
+  { service: "lmtp", type: "unix", chroot: "y", command: "lmtp" },
+  { service: "anvil", type: "unix", chroot: "y", maxproc: 1, command: "anvil" },
+  { service: "scache", type: "unix", chroot: "y", maxproc: 1, command: "scache" },
+  { service: "postlog", type: "unix-dgram", private: "n", chroot: "n", maxproc: 1, command: "postlogd" },
+];
+
+const SUBMISSION_CLEANUP = "cleanup-submission";
+
+function identity(listener: ListenerPlan, suffix: string): Options {
+  const { address } = listener;
+  return [
+    ["syslog_name", `postfix/${address.group}${suffix}`],
+    ["myhostname", address.hostName],
+    ["smtpd_tls_chain_files", [address.certificate.keyFile, address.certificate.chainFile]],
+  ];
+}
+
+function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
+  const implicit = listener.service.tls === "implicit";
+  const clientTlsDiffers = plan.clientTls !== plan.mxTls;
+  return [
+    ...identity(listener, `/${listener.service.name}`),
+    implicit
+      ? (["smtpd_tls_wrappermode", true] as const)
+      : (["smtpd_tls_security_level", "encrypt"] as const),
+    ["smtpd_sasl_auth_enable", true],
+    ["smtpd_client_restrictions", ["permit_sasl_authenticated", "reject"]],
+    ["smtpd_relay_restrictions", ["permit_sasl_authenticated", "reject"]],
+    ["smtpd_recipient_restrictions", ["reject_non_fqdn_recipient", "reject_unknown_recipient_domain", "permit_sasl_authenticated", "reject"]],
+    ["smtpd_sender_login_maps", tableRef(TABLES.senderLogin)],
+    ["smtpd_sender_restrictions", ["reject_non_fqdn_sender", "reject_authenticated_sender_login_mismatch"]],
+    ...(hasSubmissionCleanup(plan) ? ([["cleanup_service_name", SUBMISSION_CLEANUP]] as const) : []),
+    ...(clientTlsDiffers ? serverTlsProfileSettings(plan.clientTls).map((s) => [s.name, s.value] as const) : []),
+  ];
+}
+
+function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
+  const entries: MasterEntry[] = [];
+  for (const listener of host.listeners.filter((l) => l.service.daemon === "postfix")) {
+    const { address, service } = listener;
+    const socket = `${address.privateIp}:${service.port}`;
+    if (service.name === "smtp") {
+      const mx: Options = [...identity(listener, ""), ["smtpd_sasl_auth_enable", false]];
+      if (plan.postscreen) {
+        const pass = `smtpd-${address.group}`;
+        entries.push(
+          {
+            comment: `Group ${address.group}: port 25 on ${address.hostName}, screened by postscreen (DNSBL), then handed to ${pass}.`,
+            service: socket,
+            type: "inet",
+            private: "n",
+            chroot: "y",
+            maxproc: 1,
+            command: "postscreen",
+            options: [["syslog_name", `postfix/${address.group}`], ["myhostname", address.hostName], ["smtpd_service_name", pass]],
+          },
+          { service: pass, type: "pass", chroot: "y", command: "smtpd", options: mx },
+        );
+      } else {
+        entries.push({
+          comment: `Group ${address.group}: port 25 on ${address.hostName}; STARTTLS offered, no AUTH.`,
+          service: socket,
+          type: "inet",
+          private: "n",
+          chroot: "y",
+          command: "smtpd",
+          options: mx,
+        });
+      }
+    } else {
+      entries.push({
+        comment: `Group ${address.group}: ${service.description} (port ${service.port}) on ${address.hostName}; AUTH only over TLS.`,
+        service: socket,
+        type: "inet",
+        private: "n",
+        chroot: "y",
+        command: "smtpd",
+        options: submissionOptions(plan, listener),
+      });
+    }
+  }
+  return entries;
+}
+
+function transportEntry(plan: Plan, transport: TransportPlan): MasterEntry {
+  const relay = plan.spec.outbound.relayHost;
+  return {
+    comment: `Group ${transport.group}: outbound mail from ${transport.bindAddress} as ${transport.heloName} (${transport.priority} priority).`,
+    service: transport.name,
+    type: "unix",
+    chroot: "y",
+    maxproc: transport.limits.processLimit,
+    command: "smtp",
+    options: [
+      ["syslog_name", `postfix/${transport.group}/out`],
+      ["smtp_bind_address", transport.bindAddress],
+      ["smtp_helo_name", transport.heloName],
+      ...(relay?.port === 465 ? ([["smtp_tls_wrappermode", true], ["smtp_tls_security_level", "encrypt"]] as const) : []),
+    ],
+  };
+}
+
+function supportEntries(plan: Plan): MasterEntry[] {
+  const entries: MasterEntry[] = [];
+  if (plan.postscreen) {
+    entries.push(
+      { comment: "DNS blocklist lookups for postscreen.", service: "dnsblog", type: "unix", chroot: "y", maxproc: 0, command: "dnsblog" },
+      { service: "tlsproxy", type: "unix", chroot: "y", maxproc: 0, command: "tlsproxy" },
+    );
+  }
+  if (hasSubmissionCleanup(plan)) {
+    entries.push({
+      comment: "Cleanup for submitted mail: removes what reveals the user's address (privacy).",
+      service: SUBMISSION_CLEANUP,
+      type: "unix",
+      private: "n",
+      chroot: "y",
+      maxproc: 0,
+      command: "cleanup",
+      options: [
+        ["header_checks", tableRef(TABLES.submissionHeaderChecks)],
+        ["nested_header_checks", ""],
+      ],
+    });
+  }
+  return entries;
+}
+
+/** Build master.cf for one host. */
+export function renderMasterCf(plan: Plan, host: HostPlan): string {
+  return formatMasterCf(generatedHeader(plan.spec.name, host.name), [
+    ...inboundEntries(plan, host),
+    ...host.transports.map((t) => transportEntry(plan, t)),
+    ...supportEntries(plan),
+    ...INTERNAL_SERVICES,
+  ]);
+}

@@ -1,0 +1,38 @@
+/**
+ * The lookup tables the rendered Postfix uses. `texthash:` tables need no `postmap` step (no
+ * stale .db file after an edit) and are read again on `postfix reload`; they are opened
+ * before a daemon enters its chroot.
+ */
+
+/** A lookup table file in the Postfix configuration directory. */
+export interface TableName {
+  /** File name in the configuration directory. */
+  readonly file: string;
+  /** Postfix table type. */
+  readonly type: "texthash" | "pcre";
+}
+
+/** Every table, by role. */
+export const TABLES = {
+  /** Customer domains whose mail is delivered to Dovecot. */
+  mailboxDomains: { file: "mailbox_domains", type: "texthash" },
+  /** `@domain` → the sender group's outbound transport. */
+  senderTransport: { file: "sender_transport", type: "texthash" },
+  /** Domains that refuse plaintext sessions. */
+  recipientTlsRequired: { file: "recipient_tls_required", type: "texthash" },
+  /** Footer for the reply to plaintext mail to those domains. */
+  rejectFooter: { file: "reject_footer.pcre", type: "pcre" },
+  /** Per-destination outbound TLS requirements. */
+  tlsPolicy: { file: "tls_policy", type: "texthash" },
+  /** Header rewriting of submitted mail (privacy). */
+  submissionHeaderChecks: { file: "submission_header_checks.pcre", type: "pcre" },
+  /** Which login may use which envelope sender on submission. */
+  senderLogin: { file: "sender_login.pcre", type: "pcre" },
+  /** Relay credentials: provisioned on the host from a secret store, never rendered. */
+  relayPassword: { file: "relay_password", type: "texthash" },
+} as const satisfies Record<string, TableName>;
+
+/** The table as Postfix references it: `type:$config_directory/file`. */
+export function tableRef(table: TableName): string {
+  return `${table.type}:$config_directory/${table.file}`;
+}

@@ -1,0 +1,100 @@
+/**
+ * The lookup table files of one host, derived from the plan.
+ */
+import type { HostPlan, Plan } from "../../plan/types";
+import type { OutboundTlsLevel } from "../../model/schema";
+import type { TlsProtocol } from "../../tls/profiles";
+import { generatedHeader } from "../header";
+import type { RenderedFile } from "../rendered-file";
+import { minProtocolSyntax } from "./main-cf";
+import { formatTable, type TableBlock } from "./table-format";
+import { TABLES, type TableName } from "./table-names";
+
+/** The reply Postfix sends for `reject_plaintext_session` (smtpd_check.c), the footer map's key. */
+const PLAINTEXT_REPLY_PATTERN = String.raw`/^5[0-9][0-9] 5\.7\.1 Session encryption is required$/`;
+
+/** The header pattern of the Received: line Postfix adds to authenticated (ESMTPA, ESMTPSA, UTF8SMTPSA) mail. */
+const AUTHENTICATED_RECEIVED_PATTERN = String.raw`/^Received: from [^\n]*(\n[ \t]+by [^\n]* with [A-Z0-9]*SMTPS?A .*)$/`;
+
+function policy(level: OutboundTlsLevel, minProtocol: TlsProtocol): string {
+  // `dane` and `verify` imply encryption; the protocol floor applies to every level.
+  return `${level} protocols=${minProtocolSyntax(minProtocol)}`;
+}
+
+/** Render every lookup table of a host. */
+export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
+  const { spec } = plan;
+  const header = generatedHeader(spec.name, host.name);
+  const file = (table: TableName, blocks: TableBlock[]): RenderedFile => ({
+    path: `etc/postfix/${table.file}`,
+    content: formatTable(table.file, table.type, header, blocks),
+    mode: "0644",
+  });
+
+  const files: RenderedFile[] = [
+    file(TABLES.mailboxDomains, [{ why: "Customer domains; mail to them is delivered to Dovecot.", rows: plan.domains.map((d) => [d.name, "OK"] as const) }]),
+    file(
+      TABLES.senderTransport,
+      spec.groups.map((g) => ({
+        why: `Group ${g.name}: leaves from ${host.transports.find((t) => t.group === g.name)!.bindAddress} as ${host.transports.find((t) => t.group === g.name)!.heloName}.`,
+        rows: plan.domains.filter((d) => d.group === g.name).map((d) => [`@${d.name}`, `${d.transport}:`] as const),
+      })),
+    ),
+    file(TABLES.tlsPolicy, [
+      {
+        why: "Destinations that require TLS (outbound.tlsRules).",
+        rows: spec.outbound.tlsRules.map((r) => [r.destination, policy(r.level, r.minProtocol)] as const),
+      },
+      ...(spec.outbound.relayHost
+        ? [
+            {
+              why: "The relay host (outbound.relayHost).",
+              rows: [[`[${spec.outbound.relayHost.host}]:${spec.outbound.relayHost.port}`, policy(spec.outbound.relayHost.level, spec.outbound.relayHost.minProtocol)] as const],
+            },
+          ]
+        : []),
+    ]),
+    file(TABLES.senderLogin, [
+      {
+        why: "Logins are mailbox addresses: an authenticated user may send only as that address.",
+        rows: [["/^(.+)$/", "${1}"]],
+      },
+    ]),
+  ];
+
+  const tlsRequired = plan.domains.filter((d) => d.requireTlsInbound);
+  if (tlsRequired.length > 0) {
+    files.push(
+      file(TABLES.recipientTlsRequired, [
+        { why: "Mail to these domains must arrive over TLS (requireTlsInbound).", rows: tlsRequired.map((d) => [d.name, "reject_plaintext_session"] as const) },
+      ]),
+      file(TABLES.rejectFooter, [{ why: "Explains the refusal of plaintext mail.", rows: [[PLAINTEXT_REPLY_PATTERN, spec.tls.plaintextRejectText]] }]),
+    );
+  }
+
+  if (hasSubmissionCleanup(plan)) {
+    files.push(
+      file(TABLES.submissionHeaderChecks, [
+        ...(spec.privacy.hideClientIpInReceived
+          ? [
+              {
+                why: "Drop the user's host name and IP address from the Received: header of authenticated mail.",
+                rows: [[AUTHENTICATED_RECEIVED_PATTERN, "REPLACE Received: from authenticated-user$1"] as const],
+              },
+            ]
+          : []),
+        {
+          why: "Headers that reveal the user's address (privacy.stripHeaders).",
+          rows: spec.privacy.stripHeaders.map((h) => [`/^${h}:/`, "IGNORE"] as const),
+        },
+      ]),
+    );
+  }
+  return files;
+}
+
+/** Whether submitted mail passes through the privacy cleanup service. */
+export function hasSubmissionCleanup(plan: Plan): boolean {
+  const { privacy } = plan.spec;
+  return privacy.hideClientIpInReceived || privacy.stripHeaders.length > 0;
+}
