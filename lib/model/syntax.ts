@@ -54,6 +54,12 @@ const PRIVATE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [ipv4ToNumber("192.168.0.0"), 16],
 ];
 
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function isIpv4(value: string): boolean {
+  return IPV4.test(value);
+}
+
 /** The 32-bit value of a dotted-quad IPv4 address (the caller has validated it). */
 export function ipv4ToNumber(ip: string): number {
   return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
@@ -68,7 +74,8 @@ function inRange(ip: string, [base, bits]: readonly [number, number]): boolean {
 /** A private (RFC 1918) IPv4 address in dotted-quad form. */
 export const privateIpv4 = z
   .ipv4({ error: "expected an IPv4 address in dotted-quad form, such as 10.0.1.11" })
-  .refine((ip) => PRIVATE_RANGES.some((range) => inRange(ip, range)), {
+  // A malformed address has its own message already; judge the range of well-formed ones only.
+  .refine((ip) => !isIpv4(ip) || PRIVATE_RANGES.some((range) => inRange(ip, range)), {
     error: "expected a private IPv4 address (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)",
   });
 
@@ -77,6 +84,7 @@ export const publicIpv4 = z
   .ipv4({ error: "expected an IPv4 address in dotted-quad form, such as 203.0.113.10" })
   .refine(
     (ip) => {
+      if (!isIpv4(ip)) return true;
       const first = Number(ip.split(".")[0]);
       const nonPublic: ReadonlyArray<readonly [number, number]> = [
         ...PRIVATE_RANGES,

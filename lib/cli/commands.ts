@@ -1,0 +1,70 @@
+/** The `validate` and `render` commands. */
+import { parseArgs } from "util";
+import { plan } from "../plan/plan";
+import { renderPlatform } from "../render/host-files";
+import { writeHostFiles } from "../render/write-files";
+import { validatePlatformText } from "../model/load";
+import { EXIT, UsageError, type CliIo } from "./io";
+import { loadPlatformFile, readPlatformFile, reportIssues } from "./read-platform";
+
+/** Run a parser; its complaints (unknown option, missing value) become usage errors. */
+function parse<T>(command: string, parser: () => T): T {
+  try {
+    return parser();
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
+  }
+}
+
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+
+function singleFile(command: string, positionals: string[]): string {
+  if (positionals.length === 0) throw new UsageError("missing <file>", command);
+  if (positionals.length > 1) throw new UsageError(`expected one <file>, got ${positionals.length}: ${positionals.join(" ")}`, command);
+  return positionals[0]!;
+}
+
+/** `mail-platform validate <file> [--json]`. */
+export function validateCommand(args: string[], io: CliIo, help: string): number {
+  const { values, positionals } = parse("validate", () =>
+    parseArgs({ args, options: { ...HELP, json: { type: "boolean" } }, allowPositionals: true, strict: true }),
+  );
+  if (values.help) {
+    io.out(help);
+    return EXIT.ok;
+  }
+  const file = singleFile("validate", positionals);
+  const result = validatePlatformText(readPlatformFile(file, "validate"));
+  if (values.json) {
+    io.out(`${JSON.stringify(result.ok ? { valid: true } : { valid: false, issues: result.issues }, null, 2)}\n`);
+    return result.ok ? EXIT.ok : EXIT.invalid;
+  }
+  if (!result.ok) {
+    reportIssues(io, file, result.issues);
+    return EXIT.invalid;
+  }
+  const { spec } = result;
+  const domains = spec.groups.reduce((n, g) => n + g.domains.length, 0);
+  io.out(`${file}: valid (platform ${spec.name}: ${spec.hosts.length} host(s), ${spec.groups.length} group(s), ${domains} domain(s))\n`);
+  return EXIT.ok;
+}
+
+/** `mail-platform render <file> --out <dir>`. */
+export function renderCommand(args: string[], io: CliIo, help: string): number {
+  const { values, positionals } = parse("render", () =>
+    parseArgs({ args, options: { ...HELP, out: { type: "string", short: "o" } }, allowPositionals: true, strict: true }),
+  );
+  if (values.help) {
+    io.out(help);
+    return EXIT.ok;
+  }
+  const file = singleFile("render", positionals);
+  const out = values.out;
+  if (typeof out !== "string" || out === "") throw new UsageError("missing --out <dir>", "render");
+  const spec = loadPlatformFile(io, file, "render");
+  if (!spec) return EXIT.invalid;
+  const hosts = renderPlatform(plan(spec));
+  const written = writeHostFiles(out, hosts);
+  io.out(`wrote ${written.length} files for ${hosts.length} host(s) to ${out}:\n${written.map((p) => `  ${p}`).join("\n")}\n`);
+  return EXIT.ok;
+}

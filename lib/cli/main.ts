@@ -1,0 +1,44 @@
+/**
+ * The `mail-platform` command line. `run` never throws and never prints a stack trace
+ * (unless MAIL_PLATFORM_DEBUG is set): every outcome is a message and an exit code.
+ */
+import { renderCommand, validateCommand } from "./commands";
+import { EXIT, UsageError, type CliIo } from "./io";
+import { COMMAND_HELP, MAIN_HELP } from "./usage";
+
+const COMMANDS: Readonly<Record<string, (args: string[], io: CliIo, help: string) => number>> = {
+  validate: validateCommand,
+  render: renderCommand,
+};
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** Run the CLI with arguments (without `node` and the script) and return the exit code. */
+export function run(argv: readonly string[], io: CliIo = processIo): number {
+  const [command, ...args] = argv;
+  try {
+    if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+      io[command === undefined ? "err" : "out"](MAIN_HELP);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const handler = COMMANDS[command];
+    if (!handler) throw new UsageError(`unknown command "${command}"`);
+    return handler(args, io, COMMAND_HELP[command]!);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const hint = error.command ? `mail-platform ${error.command} --help` : "mail-platform --help";
+      io.err(`mail-platform: ${error.message}\nSee: ${hint}\n`);
+      return EXIT.usage;
+    }
+    const detail = process.env.MAIL_PLATFORM_DEBUG ? `\n${(error as Error).stack}` : "";
+    io.err(`mail-platform: internal error: ${(error as Error).message}${detail}\nThis is a bug in mail-platform; please report it with the input that caused it.\n`);
+    return EXIT.internal;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = run(process.argv.slice(2));
+}

@@ -1,0 +1,18 @@
+/**
+ * cdktf-mail-platform: model a self-hosted mail platform once, render its Postfix and
+ * Dovecot configuration (and, through the constructs, its cloud resources) from it.
+ */
+export * from "./model/schema";
+export { PlatformValidationError, formatIssues, type PlatformIssue } from "./model/issues";
+export { validatePlatform, parsePlatform, type ValidationResult } from "./model/validate";
+export { loadPlatformText, validatePlatformText } from "./model/load";
+export { platformJsonSchemaText } from "./model/json-schema";
+export * from "./tls/profiles";
+export { analyseCipherString, type CipherStringFindings } from "./tls/cipher-string";
+export { plan, transportName } from "./plan/plan";
+export * from "./plan/types";
+export { SERVICES, serviceInfo, type ServiceInfo, type TlsMode } from "./plan/services";
+export { DELIVERY_LIMITS, type DeliveryLimits } from "./plan/delivery-priority";
+export { renderHost, renderPlatform, type HostFiles } from "./render/host-files";
+export { writeHostFiles } from "./render/write-files";
+export type { RenderedFile } from "./render/rendered-file";

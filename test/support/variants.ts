@@ -1,0 +1,78 @@
+/**
+ * The variant matrix the real programs check: the example, each service off in turn, each TLS
+ * profile, a split client profile, one and two hosts, a relay host, full-text search.
+ */
+import type { PlatformInput } from "../../lib/model/schema";
+import { SERVICES } from "../../lib/plan/services";
+import { exampleInput } from "./example";
+
+/** A named model. */
+export interface Variant {
+  readonly name: string;
+  readonly input: PlatformInput;
+}
+
+function variant(name: string, change: (input: PlatformInput) => void): Variant {
+  const input = exampleInput();
+  change(input);
+  return { name, input };
+}
+
+/** Add a second host with one address per group. */
+export function addSecondHost(input: PlatformInput): void {
+  input.hosts.push({ name: "mx2" });
+  input.groups.forEach((group, i) => {
+    group.addresses.push({ host: "mx2", privateIp: `10.0.2.${11 + i}`, hostName: `mail2.${group.domains[0]!.name}` });
+  });
+}
+
+const LEGACY_REASON = "Point-of-sale terminals at a customer only speak TLS 1.0 until their replacement in 2027.";
+
+/** Every variant, the example first. */
+export function variants(): Variant[] {
+  return [
+    variant("example", () => undefined),
+    ...SERVICES.map((service) =>
+      variant(`${service.name} off`, (input) => {
+        input.services = { ...input.services, [service.name]: false };
+        if (service.name === "smtp") {
+          // Both only make sense with port 25; the model refuses them without it.
+          input.dnsbl = { sites: [] };
+          input.groups.forEach((g) => g.domains.forEach((d) => (d.requireTlsInbound = false)));
+        }
+      }),
+    ),
+    variant("only imap and pop3 with STARTTLS", (input) => {
+      input.services = { smtp: true, submission: true, submissions: false, imap: true, imaps: false, pop3: true, pop3s: false };
+    }),
+    variant("tls modern", (input) => {
+      input.tls = { profile: "modern" };
+    }),
+    variant("tls legacy-2015", (input) => {
+      input.tls = { profile: "legacy-2015", legacyAcknowledgement: LEGACY_REASON };
+    }),
+    variant("tls custom", (input) => {
+      input.tls = {
+        profile: "custom",
+        custom: { minProtocol: "TLSv1.2", ciphers: "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL", preferServerCiphers: true },
+      };
+    }),
+    variant("tls intermediate on 25, modern for clients", (input) => {
+      input.tls = { profile: "intermediate", clientProfile: "modern" };
+    }),
+    variant("two hosts", addSecondHost),
+    variant("one group", (input) => {
+      input.groups = [input.groups[0]!];
+    }),
+    variant("relay host on 465 with authentication, no dnsbl, no privacy rewriting", (input) => {
+      input.outbound = { ...input.outbound, relayHost: { host: "smtp.relay-provider.example", port: 465, authenticate: true } };
+      input.dnsbl = { sites: [] };
+      input.privacy = { stripHeaders: [], hideClientIpInReceived: false };
+    }),
+    variant("dane by default, full-text search, bulk group", (input) => {
+      input.outbound = { ...input.outbound, defaultTlsLevel: "dane" };
+      input.mailbox = { archiveFolder: false, fullTextSearch: true };
+      input.groups[1]!.priority = "bulk";
+    }),
+  ];
+}

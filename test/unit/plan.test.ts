@@ -1,0 +1,68 @@
+import { examplePlan } from "../support/example";
+import { addSecondHost } from "../support/variants";
+
+describe("the plan", () => {
+  test("GIVEN the seed example THEN every enabled service listens on every group address", () => {
+    const plan = examplePlan();
+    const host = plan.hosts[0]!;
+    expect(host.listeners.map((l) => `${l.service.name}@${l.address.privateIp}`)).toEqual([
+      "smtp@10.0.1.11",
+      "smtp@10.0.1.12",
+      "submissions@10.0.1.11",
+      "submissions@10.0.1.12",
+      "submission@10.0.1.11",
+      "submission@10.0.1.12",
+      "imaps@10.0.1.11",
+      "imaps@10.0.1.12",
+      "pop3s@10.0.1.11",
+      "pop3s@10.0.1.12",
+    ]);
+    expect(plan.ports.map((p) => p.port)).toEqual([25, 465, 587, 993, 995]);
+  });
+
+  test("each group's transport binds the group's own address and HELO name, with its priority's limits", () => {
+    const host = examplePlan().hosts[0]!;
+    expect(host.transports.map((t) => [t.name, t.bindAddress, t.heloName, t.limits.destinationConcurrencyLimit])).toEqual([
+      ["out-business", "10.0.1.11", "mail.acme-corp.example", 20],
+      ["out-private", "10.0.1.12", "mail.acme-home.example", 10],
+    ]);
+  });
+
+  test("senders outside every group leave through the lowest-priority group unless one is named", () => {
+    expect(examplePlan().hosts[0]!.defaultTransport).toBe("out-private");
+    expect(examplePlan((i) => (i.outbound = { ...i.outbound, defaultGroup: "business" })).hosts[0]!.defaultTransport).toBe("out-business");
+    expect(
+      examplePlan((i) => {
+        i.groups[0]!.priority = "bulk";
+      }).hosts[0]!.defaultTransport,
+    ).toBe("out-business");
+  });
+
+  test("a service switched off has no listener and no port", () => {
+    const plan = examplePlan((i) => (i.services = { ...i.services, submissions: false }));
+    expect(plan.hosts[0]!.listeners.some((l) => l.service.name === "submissions")).toBe(false);
+    expect(plan.ports.map((p) => p.port)).not.toContain(465);
+  });
+
+  test("with two hosts each host has its own addresses, listeners and transports", () => {
+    const plan = examplePlan(addSecondHost);
+    expect(plan.hosts.map((h) => h.name)).toEqual(["mx1", "mx2"]);
+    expect(plan.hosts[1]!.addresses.map((a) => a.privateIp)).toEqual(["10.0.2.11", "10.0.2.12"]);
+    expect(plan.hosts[1]!.transports.map((t) => t.bindAddress)).toEqual(["10.0.2.11", "10.0.2.12"]);
+    expect(plan.hosts[1]!.primaryHostName).toBe("mail2.acme-corp.example");
+  });
+
+  test("certificates follow the certificate directory and the address host name", () => {
+    const address = examplePlan((i) => (i.tls = { certificateDirectory: "/srv/certs/" })).hosts[0]!.addresses[1]!;
+    expect(address.certificate).toEqual({
+      name: "mail.acme-home.example",
+      chainFile: "/srv/certs/mail.acme-home.example/fullchain.pem",
+      keyFile: "/srv/certs/mail.acme-home.example/privkey.pem",
+    });
+  });
+
+  test("postscreen fronts port 25 only when blocklists are configured", () => {
+    expect(examplePlan().postscreen).toBe(true);
+    expect(examplePlan((i) => (i.dnsbl = { sites: [] })).postscreen).toBe(false);
+  });
+});
