@@ -9,14 +9,16 @@ import { validatePlatform, type ValidationResult } from "./validate";
 
 /** Parse YAML or JSON text; syntax errors come back as issues at the top level. */
 export function parsePlatformText(text: string): { ok: true; value: unknown } | { ok: false; issues: PlatformIssue[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, strict: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       issues: doc.errors.map((e) => {
         const line = e.linePos?.[0];
         const where = line ? `line ${line.line}, column ${line.col}: ` : "";
-        return issue([], "(file text)", `${where}${e.message.split("\n")[0]}`);
+        // The pretty message ends its first line with " at line L, column C:"; we say it first.
+        const text = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:$/, "");
+        return issue([], "(file text)", `${where}${text}`);
       }),
     };
   }

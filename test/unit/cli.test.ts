@@ -1,0 +1,141 @@
+import { spawnSync } from "child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { stringify } from "yaml";
+import { run } from "../../lib/cli/main";
+import { EXAMPLE_FILE, exampleInput } from "../support/example";
+
+const BIN = join(__dirname, "..", "..", "bin", "mail-platform.js");
+
+function cli(...argv: string[]) {
+  let out = "";
+  let err = "";
+  const code = run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+function tempFile(name: string, content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "mail-platform-cli-")), name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const BROKEN = `name: Acme Mail
+hosts: [{name: mx1}, {name: mx1}]
+groups:
+  - name: business
+    priorty: high
+    domains: [{name: a.example}]
+    addresses: [{host: mx1, privateIp: 10.0.1.300, hostName: mail.a.example}]
+tls: {profile: legacy-2015}
+`;
+
+describe("mail-platform validate", () => {
+  test("exits 0 and summarises a valid file", () => {
+    const result = cli("validate", EXAMPLE_FILE);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/valid \(platform acme-mail: 1 host\(s\), 2 group\(s\), 4 domain\(s\)\)/);
+  });
+
+  test("exits 1 and prints every problem with its path and received value", () => {
+    const result = cli("validate", tempFile("broken.yaml", BROKEN));
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("is invalid (5 problems):");
+    for (const line of [
+      '  - groups[0].addresses[0].privateIp: expected an IPv4 address in dotted-quad form, such as 10.0.1.11 (received: "10.0.1.300")',
+      '  - groups[0].priorty: unknown field; allowed fields here: name, priority, domains, addresses (received: "high")',
+      '  - hosts[1].name: host names must be unique; already used by hosts[0].name (received: "mx1")',
+      '  - name: expected a platform name such as acme-mail',
+      '  - tls.profile: legacy-2015 allows TLS 1.0/1.1',
+    ]) {
+      expect(result.err).toContain(line);
+    }
+  });
+
+  test("--json prints the issues as data", () => {
+    const result = cli("validate", tempFile("broken.yaml", BROKEN), "--json");
+    expect(result.code).toBe(1);
+    const parsed = JSON.parse(result.out);
+    expect(parsed.valid).toBe(false);
+    expect(parsed.issues).toContainEqual({ path: "hosts[1].name", received: '"mx1"', message: "host names must be unique; already used by hosts[0].name" });
+  });
+
+  test("accepts JSON as well as YAML", () => {
+    expect(cli("validate", tempFile("platform.json", JSON.stringify(exampleInput()))).code).toBe(0);
+  });
+
+  test("reports a YAML syntax error with its line, as a validation failure", () => {
+    const result = cli("validate", tempFile("bad.yaml", "name: x\nhosts: [\n"));
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/\(top level\): line \d+, column \d+: /);
+  });
+
+  test("reports duplicate YAML keys instead of silently keeping one", () => {
+    const result = cli("validate", tempFile("dup.yaml", `${stringify(exampleInput())}name: other\n`));
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/Map keys must be unique/);
+  });
+
+  test.each([
+    [["validate"], "missing <file>"],
+    [["validate", "a.yaml", "b.yaml"], "expected one <file>, got 2"],
+    [["validate", "/nonexistent/platform.yaml"], "/nonexistent/platform.yaml: no such file"],
+    [["validate", EXAMPLE_FILE, "--strict"], "Unknown option '--strict'"],
+    [["frobnicate"], 'unknown command "frobnicate"'],
+    [[], "Usage: mail-platform <command>"],
+  ])("exits 2 on the usage error %j", (argv, message) => {
+    const result = cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(message);
+  });
+
+  test.each([["validate"], ["render"]])("%s --help explains the command and exits 0", (command) => {
+    const result = cli(command, "--help");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(new RegExp(`^Usage: mail-platform ${command} <file>`));
+    expect(result.out).toContain("Exit codes:");
+  });
+});
+
+describe("mail-platform render", () => {
+  test("writes one directory per host with the Postfix and Dovecot files", () => {
+    const out = mkdtempSync(join(tmpdir(), "mail-platform-render-"));
+    const result = cli("render", EXAMPLE_FILE, "--out", out);
+    expect(result.code).toBe(0);
+    expect(readdirSync(out)).toEqual(["mx1"]);
+    expect(readFileSync(join(out, "mx1/etc/postfix/main.cf"), "utf8")).toMatch(/^compatibility_level = 3\.6$/m);
+    expect(existsSync(join(out, "mx1/etc/postfix/master.cf"))).toBe(true);
+    expect(existsSync(join(out, "mx1/etc/dovecot/dovecot.conf"))).toBe(true);
+  });
+
+  test("writes nothing when the model is invalid", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "mail-platform-render-")), "out");
+    const result = cli("render", tempFile("broken.yaml", BROKEN), "--out", out);
+    expect(result.code).toBe(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test("exits 2 without --out", () => {
+    expect(cli("render", EXAMPLE_FILE).code).toBe(2);
+  });
+});
+
+describe("the mail-platform process", () => {
+  function spawn(...args: string[]) {
+    return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+  }
+
+  test("exits 1 on a broken file with the problem list and no stack trace", () => {
+    const result = spawn("validate", tempFile("broken.yaml", BROKEN));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("hosts[1].name");
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe("");
+  });
+
+  test("exits 2 on a usage error and 0 on success", () => {
+    expect(spawn("validate").status).toBe(2);
+    expect(spawn("validate", EXAMPLE_FILE).status).toBe(0);
+  });
+});
