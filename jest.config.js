@@ -11,5 +11,6 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }],
   },
   moduleFileExtensions: ["ts", "js", "json"],
+  setupFilesAfterEnv: ["<rootDir>/test/setup-cdktf.ts"],
   testTimeout: 60000,
 };

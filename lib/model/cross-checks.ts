@@ -7,6 +7,7 @@
  */
 import { analyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
+import { checkAws, checkDnsZones } from "./deployment-checks";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { PlatformSchema, type PlatformSpec } from "./schema";
 
@@ -229,7 +230,12 @@ const privacy = check(["privacy"], ({ privacy }) =>
   ),
 );
 
+const deploymentDns = check(["groups", "dns"], checkDnsZones);
+const deploymentAws = check(["hosts", "groups", "aws"], checkAws);
+
 const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
+  deploymentDns,
+  deploymentAws,
   uniqueHosts,
   uniqueInGroups, oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy];
 

@@ -17,16 +17,17 @@ import {
   publicIpv4,
   smtpReplyText,
 } from "./syntax";
+import { AwsSchema, DnsSchema } from "./deployment-schema";
 
 /** A mail host: one machine running Postfix and Dovecot. */
 export const HostSchema = z
   .strictObject({
     /**
      * Identifier of the host, unique in the platform; used in resource names and as the
-     * directory name of its rendered files. Lowercase letters, digits, inner hyphens; ≤ 32.
+     * directory name of its rendered files. Lowercase letters, digits, inner hyphens; ≤ 24 (so that `<platform>-<host>` fits IAM names).
      */
-    name: identifier("a host name identifier such as mx1", 32).describe(
-      "Identifier of the host (lowercase letters, digits, inner hyphens; at most 32), unique in the platform.",
+    name: identifier("a host name identifier such as mx1", 24).describe(
+      "Identifier of the host (lowercase letters, digits, inner hyphens; at most 24), unique in the platform.",
     ),
   })
   .describe("A mail host: one machine running Postfix and Dovecot.");
@@ -35,7 +36,7 @@ export const HostSchema = z
 export const GroupAddressSchema = z
   .strictObject({
     /** Name of the host (from `hosts[].name`) that carries this address. */
-    host: identifier("a host name identifier", 32).describe("Name of the host (from hosts[].name) that carries this address."),
+    host: identifier("a host name identifier", 24).describe("Name of the host (from hosts[].name) that carries this address."),
     /**
      * Private IPv4 address on the host's network interface (RFC 1918). Inbound listeners bind
      * to it and outbound mail of the group leaves from it.
@@ -386,6 +387,10 @@ export const PlatformSchema = z
       .max(1_073_741_824)
       .default(36_700_160)
       .describe("Largest message accepted, in bytes, 1 MiB..1 GiB. Default: 36700160 (35 MiB)."),
+    /** DNS zones of the platform's records. Required by the constructs. @default - none */
+    dns: DnsSchema.optional().describe("DNS zones of the platform's records. Required to deploy."),
+    /** AWS placement. Required by the constructs. @default - none */
+    aws: AwsSchema.optional().describe("AWS placement. Required to deploy."),
   })
   .describe("A mail platform: hosts, customer groups, services and policies.");
 

@@ -1,0 +1,68 @@
+/**
+ * The instance role of a mail host: SSM for administration without SSH, and Route53 changes
+ * limited to ACME DNS-01 challenges (TXT records named `_acme-challenge.*`) in the platform's
+ * zones — the host can renew its certificates and nothing else in DNS.
+ */
+import { Construct } from "constructs";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+
+/** Properties of {@link HostRole}. */
+export interface HostRoleProps {
+  /** Role name (unique in the account). */
+  readonly name: string;
+  /** Route53 hosted zone ids the host may write ACME challenges to. */
+  readonly zoneIds: readonly string[];
+  /** Tags. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The AWS-managed policy that lets Systems Manager reach the host. */
+export const SSM_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+
+/** The Route53 policy document for ACME DNS-01 (certbot-dns-route53). */
+export function acmeDnsPolicy(zoneIds: readonly string[]): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      // certbot finds the zone by name and waits for the change to propagate.
+      { Sid: "FindZonesAndWatchChanges", Effect: "Allow", Action: ["route53:ListHostedZones", "route53:GetChange"], Resource: "*" },
+      {
+        Sid: "AcmeChallengeRecordsOnly",
+        Effect: "Allow",
+        Action: "route53:ChangeResourceRecordSets",
+        Resource: zoneIds.map((id) => `arn:aws:route53:::hostedzone/${id}`),
+        Condition: {
+          "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
+          "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
+        },
+      },
+    ],
+  });
+}
+
+/** Role and instance profile of one mail host. */
+export class HostRole extends Construct {
+  /** The IAM role (escape hatch). */
+  readonly role: IamRole;
+  /** The instance profile attached to the instance. */
+  readonly instanceProfile: IamInstanceProfile;
+
+  constructor(scope: Construct, id: string, props: HostRoleProps) {
+    super(scope, id);
+    this.role = new IamRole(this, "role", {
+      name: props.name,
+      description: "Mail host: SSM administration and ACME DNS-01 challenges",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+    new IamRolePolicyAttachment(this, "ssm", { role: this.role.name, policyArn: SSM_POLICY_ARN });
+    new IamRolePolicy(this, "acme-dns", { name: "acme-dns-01", role: this.role.id, policy: acmeDnsPolicy(props.zoneIds) });
+    this.instanceProfile = new IamInstanceProfile(this, "profile", { name: props.name, role: this.role.name, tags: props.tags ? { ...props.tags } : undefined });
+  }
+}

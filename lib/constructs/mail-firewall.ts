@@ -1,0 +1,108 @@
+/**
+ * The security group of the mail hosts, read off the plan: ingress exactly for the enabled
+ * services (one described rule per port), egress only for what a mail host needs.
+ */
+import { Construct } from "constructs";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { Plan } from "../plan/types";
+
+/** One egress opening and why. */
+export interface EgressRule {
+  readonly protocol: "tcp" | "udp";
+  readonly port: number;
+  readonly description: string;
+}
+
+/** Properties of {@link MailFirewall}. */
+export interface MailFirewallProps {
+  /** The plan of the platform (ports come from it). */
+  readonly plan: Plan;
+  /** The VPC of the security group. */
+  readonly vpcId: string;
+  /** Tags for the group. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The egress a mail host needs: SMTP to other servers, DNS, packages and HTTPS APIs, the relay. */
+export function egressRules(plan: Plan): EgressRule[] {
+  const rules: EgressRule[] = [
+    { protocol: "tcp", port: 25, description: "SMTP to other mail servers (AWS unblocks port 25 on request)" },
+    { protocol: "udp", port: 53, description: "DNS: MX, DNSBL and DANE lookups" },
+    { protocol: "tcp", port: 53, description: "DNS over TCP for large answers" },
+    { protocol: "tcp", port: 80, description: "Debian package mirrors (signed packages over HTTP)" },
+    { protocol: "tcp", port: 443, description: "HTTPS: ACME, Route53, SSM and Debian security updates" },
+  ];
+  const relay = plan.spec.outbound.relayHost;
+  if (relay && !rules.some((r) => r.protocol === "tcp" && r.port === relay.port)) {
+    rules.push({ protocol: "tcp", port: relay.port, description: `relay host ${relay.host}` });
+  }
+  return rules;
+}
+
+/** Security group with one ingress rule per enabled service. */
+export class MailFirewall extends Construct {
+  /** The security group (escape hatch: `securityGroup.addOverride(...)`). */
+  readonly securityGroup: SecurityGroup;
+  /** Ingress rules by port. */
+  readonly ingressRules: ReadonlyMap<number, VpcSecurityGroupIngressRule>;
+  /** Egress rules by `protocol/port`. */
+  readonly egressRules: ReadonlyMap<string, VpcSecurityGroupEgressRule>;
+
+  constructor(scope: Construct, id: string, props: MailFirewallProps) {
+    super(scope, id);
+    const { plan } = props;
+    const tags = { ...props.tags, Name: `${plan.spec.name}-mail` };
+    this.securityGroup = new SecurityGroup(this, "group", {
+      name: `${plan.spec.name}-mail`,
+      description: `Mail hosts of ${plan.spec.name}: enabled mail services in, SMTP/DNS/HTTPS out`,
+      vpcId: props.vpcId,
+      revokeRulesOnDelete: true,
+      tags,
+    });
+    const ingress = new Map<number, VpcSecurityGroupIngressRule>();
+    for (const port of plan.ports) {
+      ingress.set(
+        port.port,
+        new VpcSecurityGroupIngressRule(this, `in-${port.service}`, {
+          securityGroupId: this.securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: port.port,
+          toPort: port.port,
+          cidrIpv4: "0.0.0.0/0",
+          description: `${port.description} (${port.service}, ${port.port}/tcp)`,
+          tags,
+        }),
+      );
+    }
+    for (const [i, rule] of (plan.spec.aws?.extraIngress ?? []).entries()) {
+      new VpcSecurityGroupIngressRule(this, `in-extra-${i}`, {
+        securityGroupId: this.securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: rule.port,
+        toPort: rule.port,
+        cidrIpv4: rule.cidr,
+        description: rule.description,
+        tags,
+      });
+    }
+    this.ingressRules = ingress;
+    const egress = new Map<string, VpcSecurityGroupEgressRule>();
+    for (const rule of egressRules(plan)) {
+      egress.set(
+        `${rule.protocol}/${rule.port}`,
+        new VpcSecurityGroupEgressRule(this, `out-${rule.protocol}-${rule.port}`, {
+          securityGroupId: this.securityGroup.id,
+          ipProtocol: rule.protocol,
+          fromPort: rule.port,
+          toPort: rule.port,
+          cidrIpv4: "0.0.0.0/0",
+          description: rule.description,
+          tags,
+        }),
+      );
+    }
+    this.egressRules = egress;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * One mail host: a Debian 12 instance with one network interface carrying every group
+ * address, an Elastic IP per group address, and user data that installs the rendered files.
+ */
+import { Construct } from "constructs";
+import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+import { DataAwsEip } from "@cdktf/provider-aws/lib/data-aws-eip";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { NetworkInterface } from "@cdktf/provider-aws/lib/network-interface";
+import type { AwsHostSpec, AwsSpec } from "../model/deployment-schema";
+import type { HostPlan, Plan } from "../plan/types";
+import { encodeUserData, renderCloudConfig } from "../render/cloud-init/user-data";
+import type { RenderedFile } from "../render/rendered-file";
+import { HostRole } from "./host-role";
+
+/** The AWS account that publishes Debian's official AMIs. */
+export const DEBIAN_AMI_OWNER = "136693071363";
+
+/** Properties of {@link MailHost}. */
+export interface MailHostProps {
+  /** The platform plan. */
+  readonly plan: Plan;
+  /** Which host of the plan this is. */
+  readonly host: HostPlan;
+  /** AWS settings of the platform (tags, adopted Elastic IPs, ACME account). */
+  readonly aws: AwsSpec;
+  /** Placement of this host. */
+  readonly placement: AwsHostSpec;
+  /** Security groups of the network interface. */
+  readonly securityGroupIds: readonly string[];
+  /** Route53 zone ids the host may write ACME challenges to. */
+  readonly zoneIds: readonly string[];
+  /** The host's rendered files (installed by user data). */
+  readonly files: readonly RenderedFile[];
+}
+
+/** The public side of one group address on this host. */
+export interface GroupAddressResources {
+  /** Group name. */
+  readonly group: string;
+  /** Private IP on the network interface. */
+  readonly privateIp: string;
+  /** Allocation id of the Elastic IP (new or adopted). */
+  readonly allocationId: string;
+  /** The public IP (a Terraform reference until deploy). */
+  readonly publicIp: string;
+  /** The new Elastic IP, when not adopted (escape hatch). */
+  readonly eip?: Eip;
+  /** The association with the network interface and private IP. */
+  readonly association: EipAssociation;
+}
+
+/** One mail host. */
+export class MailHost extends Construct {
+  /** The EC2 instance (escape hatch: `instance.addOverride(...)`). */
+  readonly instance: Instance;
+  /** The network interface carrying every group address. */
+  readonly networkInterface: NetworkInterface;
+  /** Instance role and profile. */
+  readonly role: HostRole;
+  /** Per group address: Elastic IP and association, in group order. */
+  readonly addresses: readonly GroupAddressResources[];
+  /** The cloud-config document before compression (what the host runs at first boot). */
+  readonly cloudConfig: string;
+
+  constructor(scope: Construct, id: string, props: MailHostProps) {
+    super(scope, id);
+    const { plan, host, aws, placement } = props;
+    const name = `${plan.spec.name}-${host.name}`;
+    const tags = { ...aws.tags, Name: name };
+
+    this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, tags: aws.tags });
+
+    this.networkInterface = new NetworkInterface(this, "interface", {
+      subnetId: placement.subnetId,
+      // The list keeps its order: the first group address is the interface's primary IP.
+      privateIpListEnabled: true,
+      privateIpList: host.addresses.map((a) => a.privateIp),
+      securityGroups: [...props.securityGroupIds],
+      description: `${name}: ${host.addresses.map((a) => `${a.group} ${a.privateIp}`).join(", ")}`,
+      tags,
+    });
+
+    const ami =
+      placement.amiId ??
+      new DataAwsAmi(this, "debian-12", {
+        mostRecent: true,
+        owners: [DEBIAN_AMI_OWNER],
+        filter: [
+          { name: "name", values: [`debian-12-${placement.architecture === "arm64" ? "arm64" : "amd64"}-*`] },
+          { name: "architecture", values: [placement.architecture] },
+          { name: "virtualization-type", values: ["hvm"] },
+          { name: "root-device-type", values: ["ebs"] },
+        ],
+      }).id;
+
+    this.cloudConfig = renderCloudConfig(plan, host, aws, props.files);
+    this.instance = new Instance(this, "instance", {
+      ami,
+      instanceType: placement.instanceType,
+      iamInstanceProfile: this.role.instanceProfile.name,
+      primaryNetworkInterface: { networkInterfaceId: this.networkInterface.id },
+      metadataOptions: {
+        // IMDSv2 only: a stolen request forwarder cannot read the role's credentials.
+        httpTokens: "required",
+        httpEndpoint: "enabled",
+        httpPutResponseHopLimit: 1,
+      },
+      rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: placement.rootVolumeGiB, deleteOnTermination: true, tags },
+      userDataBase64: encodeUserData(host.name, this.cloudConfig),
+      tags,
+      // A newer Debian AMI must not replace a running mail host (queue and mailboxes live on it).
+      lifecycle: { ignoreChanges: ["ami"] },
+    });
+
+    this.addresses = host.addresses.map((address) => {
+      const adopted = aws.adoptElasticIps.find((e) => e.host === host.name && e.group === address.group);
+      const eip = adopted ? undefined : new Eip(this, `eip-${address.group}`, { domain: "vpc", tags: { ...aws.tags, Name: `${name}-${address.group}` } });
+      const existing = adopted ? new DataAwsEip(this, `adopted-eip-${address.group}`, { id: adopted.allocationId }) : undefined;
+      const allocationId = eip?.allocationId ?? adopted!.allocationId;
+      const association = new EipAssociation(this, `eip-association-${address.group}`, {
+        allocationId,
+        networkInterfaceId: this.networkInterface.id,
+        privateIpAddress: address.privateIp,
+      });
+      return {
+        group: address.group,
+        privateIp: address.privateIp,
+        allocationId,
+        publicIp: address.publicIp ?? eip?.publicIp ?? existing!.publicIp,
+        ...(eip ? { eip } : {}),
+        association,
+      };
+    });
+  }
+}

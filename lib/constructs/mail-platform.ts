@@ -1,0 +1,131 @@
+/**
+ * The whole mail platform in one construct: firewall, hosts, DNS and the rendered Postfix and
+ * Dovecot configuration, all derived from one validated model. It translates the plan into
+ * resources; it decides no mail policy of its own.
+ */
+import { readFileSync } from "fs";
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { issue, PlatformValidationError } from "../model/issues";
+import { loadPlatformText } from "../model/load";
+import type { PlatformInput, PlatformSpec } from "../model/schema";
+import { parsePlatform } from "../model/validate";
+import { plan as derivePlan } from "../plan/plan";
+import type { Plan } from "../plan/types";
+import { renderPlatform, type HostFiles } from "../render/host-files";
+import { MailDns, type PublicAddress } from "./mail-dns";
+import { MailFirewall } from "./mail-firewall";
+import { MailHost } from "./mail-host";
+import { MailZones } from "./mail-zones";
+import { addRenderedFiles } from "./rendered-files-output";
+
+/** Properties of {@link MailPlatform}. */
+export interface MailPlatformProps {
+  /**
+   * The platform model, as in `platform.yaml` (validated here; every problem is reported at
+   * once in a {@link PlatformValidationError}). Its `dns` and `aws` sections are required.
+   */
+  readonly platform: PlatformInput;
+  /**
+   * Name of the input in error messages, e.g. the file it came from.
+   * @default "the platform model"
+   */
+  readonly source?: string;
+}
+
+/** Why AWS may not deliver the platform's outbound mail yet. */
+export const PORT_25_NOTE =
+  "AWS blocks outbound port 25 from EC2 until the account asks for the limit to be lifted " +
+  "(the 'Request to remove email sending limitations' form); until then outbound mail stays queued.";
+
+/** A mail platform on AWS. */
+export class MailPlatform extends Construct {
+  /**
+   * Read a `platform.yaml` (or `.json`) and create the platform from it.
+   * @throws PlatformValidationError listing every problem of the file
+   */
+  static fromFile(scope: Construct, id: string, path: string): MailPlatform {
+    const spec = loadPlatformText(readFileSync(path, "utf8"), path);
+    return new MailPlatform(scope, id, { platform: spec, source: path });
+  }
+
+  /** The validated model. */
+  readonly spec: PlatformSpec;
+  /** The derivation everything below is read from. */
+  readonly plan: Plan;
+  /** Rendered files of every host (also written next to cdk.tf.json at synth). */
+  readonly renderedFiles: readonly HostFiles[];
+  /** The security group. */
+  readonly firewall: MailFirewall;
+  /** The hosts, by host name. */
+  readonly hosts: ReadonlyMap<string, MailHost>;
+  /** Route53 hosted zones. */
+  readonly zones: MailZones;
+  /** Route53 records and reverse names. */
+  readonly dns: MailDns;
+
+  constructor(scope: Construct, id: string, props: MailPlatformProps) {
+    super(scope, id);
+    const source = props.source ?? "the platform model";
+    this.spec = parsePlatform(props.platform, source);
+    const { aws, dns } = this.spec;
+    if (!aws || !dns) {
+      throw new PlatformValidationError(
+        [
+          ...(aws ? [] : [issue(["aws"], undefined, "MailPlatform needs the aws section (vpcId and a placement per host)")]),
+          ...(dns ? [] : [issue(["dns"], undefined, "MailPlatform needs the dns section (the zones of the records)")]),
+        ],
+        source,
+      );
+    }
+    this.plan = derivePlan(this.spec);
+    this.renderedFiles = renderPlatform(this.plan);
+    addRenderedFiles(this, this.spec.name, this.renderedFiles);
+
+    this.firewall = new MailFirewall(this, "firewall", { plan: this.plan, vpcId: aws.vpcId, tags: aws.tags });
+
+    this.zones = new MailZones(this, "zones", { dns, platform: this.spec.name, tags: aws.tags });
+    const zoneIds = [...this.zones.zoneIds.values()];
+
+    const hosts = new Map<string, MailHost>();
+    for (const host of this.plan.hosts) {
+      hosts.set(
+        host.name,
+        new MailHost(this, `host-${host.name}`, {
+          plan: this.plan,
+          host,
+          aws,
+          placement: aws.hosts[host.name]!,
+          securityGroupIds: [this.firewall.securityGroup.id],
+          zoneIds,
+          files: this.renderedFiles.find((f) => f.host === host.name)!.files,
+        }),
+      );
+    }
+    this.hosts = hosts;
+
+    const publicAddresses: PublicAddress[] = [...hosts.entries()].flatMap(([host, resources]) =>
+      resources.addresses.map((a) => ({ host, group: a.group, publicIp: a.publicIp, allocationId: a.allocationId })),
+    );
+    this.dns = new MailDns(this, "dns", { plan: this.plan, publicAddresses, zoneIds: this.zones.zoneIds });
+    this.addOutputs(publicAddresses);
+  }
+
+  private addOutputs(publicAddresses: readonly PublicAddress[]): void {
+    const hostNameOf = (host: string, group: string) =>
+      this.plan.hosts.find((h) => h.name === host)!.addresses.find((a) => a.group === group)!.hostName;
+    new TerraformOutput(this, "public-ips", {
+      description: "Public IP of every group address, keyed by host name",
+      value: Object.fromEntries(publicAddresses.map((a) => [hostNameOf(a.host, a.group), a.publicIp])),
+    });
+    new TerraformOutput(this, "host-names", {
+      description: "Host names per group (A, PTR, HELO, MX target)",
+      value: Object.fromEntries(this.spec.groups.map((g) => [g.name, g.addresses.map((a) => a.hostName)])),
+    });
+    new TerraformOutput(this, "dns-records", {
+      description: "DNS records created (name and type)",
+      value: this.dns.recordModel.map((r) => `${r.name} ${r.type}`),
+    });
+    new TerraformOutput(this, "port-25-note", { description: "Outbound SMTP on AWS", value: PORT_25_NOTE });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Cross-field checks of the deployment sections (dns, aws) against the mail model.
+ */
+import { issue, type PathSegment, type PlatformIssue } from "./issues";
+import type { PlatformSpec } from "./schema";
+import { ipv4ToNumber } from "./syntax";
+import { SERVICES } from "../plan/services";
+
+/** The zone a name belongs to: the longest zone that is the name or a parent of it. */
+export function zoneOf(name: string, zones: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const zone of zones) {
+    if ((name === zone || name.endsWith(`.${zone}`)) && (best === undefined || zone.length > best.length)) best = zone;
+  }
+  return best;
+}
+
+/** Whether an EC2 instance type is a Graviton (arm64) type: a `g` in the suffix after the generation digit. */
+export function isGravitonInstanceType(instanceType: string): boolean {
+  const family = instanceType.split(".")[0]!;
+  const suffix = /^[a-z]+\d+([a-z-]*)$/.exec(family)?.[1] ?? "";
+  return suffix.includes("g");
+}
+
+/** Zones cover every group domain and address host name; zone names are unique. */
+export function checkDnsZones(spec: Pick<PlatformSpec, "groups" | "dns">): PlatformIssue[] {
+  if (!spec.dns) return [];
+  const found: PlatformIssue[] = [];
+  const zoneNames = spec.dns.zones.map((z) => z.name);
+  const first = new Map<string, number>();
+  zoneNames.forEach((name, i) => {
+    if (first.has(name)) found.push(issue(["dns", "zones", i, "name"], name, `each zone once; already listed at dns.zones[${first.get(name)}].name`));
+    else first.set(name, i);
+  });
+  const outside = (path: PathSegment[], name: string) =>
+    zoneOf(name, zoneNames) === undefined ? [issue(path, name, `lies in none of the zones (${zoneNames.join(", ")}); add its zone to dns.zones`)] : [];
+  spec.groups.forEach((group, g) => {
+    group.domains.forEach((d, i) => found.push(...outside(["groups", g, "domains", i, "name"], d.name)));
+    group.addresses.forEach((a, i) => found.push(...outside(["groups", g, "addresses", i, "hostName"], a.hostName)));
+  });
+  return found;
+}
+
+/** AWS placement is complete and consistent with the mail model. */
+export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): PlatformIssue[] {
+  const { aws } = spec;
+  if (!aws) return [];
+  const found: PlatformIssue[] = [];
+  const hostNames = spec.hosts.map((h) => h.name);
+  for (const host of hostNames) {
+    if (!(host in aws.hosts)) found.push(issue(["aws", "hosts"], Object.keys(aws.hosts), `every host needs a placement; missing "${host}"`));
+  }
+  for (const [name, placement] of Object.entries(aws.hosts)) {
+    if (!hostNames.includes(name)) found.push(issue(["aws", "hosts", name], name, `expected one of the hosts: ${hostNames.join(", ")}`));
+    const graviton = isGravitonInstanceType(placement.instanceType);
+    if (graviton !== (placement.architecture === "arm64")) {
+      found.push(
+        issue(["aws", "hosts", name, "architecture"], placement.architecture, `instance type ${placement.instanceType} is ${graviton ? "arm64" : "x86_64"}; set architecture to match`),
+      );
+    }
+  }
+  const groupNames = spec.groups.map((g) => g.name);
+  const seenAddress = new Set<string>();
+  const seenAllocation = new Set<string>();
+  aws.adoptElasticIps.forEach((eip, i) => {
+    const path = ["aws", "adoptElasticIps", i];
+    if (!hostNames.includes(eip.host)) found.push(issue([...path, "host"], eip.host, `expected one of the hosts: ${hostNames.join(", ")}`));
+    if (!groupNames.includes(eip.group)) found.push(issue([...path, "group"], eip.group, `expected one of the groups: ${groupNames.join(", ")}`));
+    const key = `${eip.host}/${eip.group}`;
+    if (seenAddress.has(key)) found.push(issue(path, key, "one Elastic IP per group address; this address already has one"));
+    if (seenAllocation.has(eip.allocationId)) found.push(issue([...path, "allocationId"], eip.allocationId, "an Elastic IP can be adopted for one address only"));
+    seenAddress.add(key);
+    seenAllocation.add(eip.allocationId);
+  });
+  const mailPorts = new Set(SERVICES.map((s) => s.port));
+  aws.extraIngress.forEach((rule, i) => {
+    const [network, bits] = rule.cidr.split("/");
+    const size = 2 ** (32 - Number(bits));
+    if (ipv4ToNumber(network!) % size !== 0) {
+      found.push(issue(["aws", "extraIngress", i, "cidr"], rule.cidr, `host bits are set; the network is ${numberToIpv4(ipv4ToNumber(network!) - (ipv4ToNumber(network!) % size))}/${bits}`));
+    }
+    if (mailPorts.has(rule.port)) {
+      found.push(issue(["aws", "extraIngress", i, "port"], rule.port, "mail ports are opened by services; do not open them again here"));
+    }
+  });
+  return found;
+}
+
+function numberToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}

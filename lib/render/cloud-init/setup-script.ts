@@ -1,0 +1,63 @@
+/**
+ * The first-boot script of a mail host, run by cloud-init after the packages are installed
+ * and the rendered files are written. It holds no secret: certificates come from ACME
+ * (DNS-01 through Route53, allowed by the instance role), users are added later on the host.
+ */
+import type { AwsSpec } from "../../model/deployment-schema";
+import type { HostPlan, Plan } from "../../plan/types";
+import { generatedHeader } from "../header";
+import { HOST_PATHS } from "../host-paths";
+
+/** Where the script is installed on the host. */
+export const SETUP_SCRIPT_PATH = "/usr/local/sbin/mail-platform-setup";
+
+/** Quote a value for bash; values are validated names/addresses, quoting is a second guard. */
+function sh(value: string): string {
+  if (!/^[A-Za-z0-9@._:/+=-]+$/.test(value)) throw new Error(`refusing to put ${JSON.stringify(value)} into the setup script`);
+  return `'${value}'`;
+}
+
+/** The script text for one host. */
+export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec): string {
+  const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
+  const names = host.addresses.map((a) => sh(a.hostName)).join(" ");
+  const account = aws.acmeEmail === undefined ? "--register-unsafely-without-email" : `--email ${sh(aws.acmeEmail)}`;
+  return `#!/bin/bash
+${generatedHeader(plan.spec.name, host.name)}
+# First-boot setup: addresses, mail user, certificates, checks, start. Log: /var/log/mail-platform-setup.log
+set -euo pipefail
+exec >>/var/log/mail-platform-setup.log 2>&1
+echo "mail-platform setup of host ${host.name} starting"
+
+# Every group address must be on the interface. cloud-init configures secondary private IPs
+# from the instance metadata; any still missing is added as /32 (the VPC delivers it to this ENI).
+iface=$(ip -4 route show default | awk '{print $5; exit}')
+for ip in ${ips}; do
+  ip -4 -o addr show | grep -qw "$ip" || ip addr add "$ip/32" dev "$iface"
+done
+
+# Mailboxes belong to one unprivileged user; the user database is managed on the host.
+id ${HOST_PATHS.mailUser} >/dev/null 2>&1 || useradd --system --home-dir ${HOST_PATHS.mailHomeRoot} --no-create-home --shell /usr/sbin/nologin ${HOST_PATHS.mailUser}
+install -d -o ${HOST_PATHS.mailUser} -g ${HOST_PATHS.mailUser} -m 0750 ${HOST_PATHS.mailHomeRoot}
+[ -e ${HOST_PATHS.dovecotUsers} ] || install -o root -g dovecot -m 0640 /dev/null ${HOST_PATHS.dovecotUsers}
+
+# One certificate per group host name, by DNS-01 through Route53: no inbound port is needed,
+# and renewals reload the daemons.
+for name in ${names}; do
+  certbot certonly --non-interactive --agree-tos ${account} --server ${sh(aws.acmeServer)} \\
+    --dns-route53 --cert-name "$name" -d "$name" --keep-until-expiring \\
+    --deploy-hook 'systemctl reload postfix dovecot'
+done
+
+# Lookup tables: the rendered ones are texthash/pcre (read directly); only aliases need building.
+newaliases
+
+# Refuse to start on a configuration the programs reject.
+postfix check
+doveconf -n >/dev/null
+
+systemctl enable postfix dovecot
+systemctl restart postfix dovecot
+echo "mail-platform setup of host ${host.name} done"
+`;
+}

@@ -1,0 +1,52 @@
+/** Synthesize the example platform (optionally changed) in a test stack. */
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { MailPlatform } from "../../lib/constructs/mail-platform";
+import type { PlatformInput } from "../../lib/model/schema";
+import { exampleInput } from "./example";
+
+/** A synthesized test stack. */
+export interface Synthesized {
+  /** cdk.tf.json text, for cdktf's matchers. */
+  readonly text: string;
+  /** cdk.tf.json parsed. */
+  readonly json: TerraformJson;
+  /** The platform construct. */
+  readonly platform: MailPlatform;
+  /** The stack. */
+  readonly stack: TerraformStack;
+}
+
+/** The parts of cdk.tf.json the tests read. */
+export interface TerraformJson {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output: Record<string, { value: unknown; description?: string }>;
+}
+
+/** Build the example stack (optionally changed) without synthesizing it. */
+export function exampleStack(change?: (input: PlatformInput) => void): { stack: TerraformStack; platform: MailPlatform } {
+  const input = exampleInput();
+  change?.(input);
+  const stack = new TerraformStack(Testing.app(), "test");
+  new AwsProvider(stack, "aws", { region: "eu-central-1" });
+  const platform = new MailPlatform(stack, "mail", { platform: input });
+  return { stack, platform };
+}
+
+/** Synthesize the example stack (optionally changed). */
+export function synthExample(change?: (input: PlatformInput) => void): Synthesized {
+  const { stack, platform } = exampleStack(change);
+  const text = Testing.synth(stack);
+  return { text, json: JSON.parse(text) as TerraformJson, platform, stack };
+}
+
+/** All resources of one type, as a list. */
+export function resources(json: TerraformJson, type: string): Record<string, unknown>[] {
+  return Object.values(json.resource[type] ?? {});
+}
+
+/** The Terraform addresses (type.name) of every resource. */
+export function resourceAddresses(json: TerraformJson): string[] {
+  return Object.entries(json.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+}
