@@ -114,18 +114,20 @@ export class MailPlatform extends Construct {
   private addOutputs(publicAddresses: readonly PublicAddress[]): void {
     const hostNameOf = (host: string, group: string) =>
       this.plan.hosts.find((h) => h.name === host)!.addresses.find((a) => a.group === group)!.hostName;
+    // Readable, stable output names (`<platform>-public-ips`) instead of hashed construct paths.
+    const name = (suffix: string) => `${this.spec.name}-${suffix}`;
     new TerraformOutput(this, "public-ips", {
       description: "Public IP of every group address, keyed by host name",
       value: Object.fromEntries(publicAddresses.map((a) => [hostNameOf(a.host, a.group), a.publicIp])),
-    });
+    }).overrideLogicalId(name("public-ips"));
     new TerraformOutput(this, "host-names", {
       description: "Host names per group (A, PTR, HELO, MX target)",
       value: Object.fromEntries(this.spec.groups.map((g) => [g.name, g.addresses.map((a) => a.hostName)])),
-    });
+    }).overrideLogicalId(name("host-names"));
     new TerraformOutput(this, "dns-records", {
       description: "DNS records created (name and type)",
       value: this.dns.recordModel.map((r) => `${r.name} ${r.type}`),
-    });
-    new TerraformOutput(this, "port-25-note", { description: "Outbound SMTP on AWS", value: PORT_25_NOTE });
+    }).overrideLogicalId(name("dns-records"));
+    new TerraformOutput(this, "port-25-note", { description: "Outbound SMTP on AWS", value: PORT_25_NOTE }).overrideLogicalId(name("port-25-note"));
   }
 }

@@ -9,7 +9,7 @@ import { analyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
 import { checkAws, checkDnsZones } from "./deployment-checks";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
-import { PlatformSchema, type PlatformSpec } from "./schema";
+import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
 
 type SectionName = keyof PlatformSpec;
 
@@ -43,12 +43,6 @@ function pathText(path: PathSegment[]): string {
   return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 }
 
-function addresses(spec: Pick<PlatformSpec, "groups">) {
-  return spec.groups.flatMap((group, g) =>
-    group.addresses.map((address, a) => ({ group, address, path: ["groups", g, "addresses", a] as PathSegment[] })),
-  );
-}
-
 const uniqueHosts = check(["hosts"], (spec) =>
   duplicates(
     spec.hosts.map((h, i) => ({ value: h.name, path: ["hosts", i, "name"] })),
@@ -57,35 +51,63 @@ const uniqueHosts = check(["hosts"], (spec) =>
   ),
 );
 
-const uniqueInGroups = check(["groups"], (spec) => [
-  ...duplicates(
-    spec.groups.map((g, i) => ({ value: g.name, path: ["groups", i, "name"] })),
-    (v) => v,
-    (_v, first) => `group names must be unique; already used by ${first}`,
-  ),
-  ...duplicates(
-    addresses(spec).map((a) => ({ value: a.address.privateIp, path: [...a.path, "privateIp"] })),
-    (v) => v,
-    (_v, first) => `each group address needs its own private IP; already used by ${first}`,
-  ),
-  ...duplicates(
-    addresses(spec).flatMap((a) =>
-      a.address.publicIp === undefined ? [] : [{ value: a.address.publicIp, path: [...a.path, "publicIp"] }],
-    ),
-    (v) => v,
-    (_v, first) => `each group address needs its own public IP; already used by ${first}`,
-  ),
-  ...duplicates(
-    addresses(spec).map((a) => ({ value: a.address.hostName, path: [...a.path, "hostName"] })),
-    (v) => v,
-    (_v, first) => `each address needs its own host name (one PTR per IP); already used by ${first}`,
-  ),
-  ...duplicates(
-    spec.groups.flatMap((g, gi) => g.domains.map((d, di) => ({ value: d.name, path: ["groups", gi, "domains", di, "name"] }))),
-    (v) => v,
-    (_v, first) => `a domain belongs to exactly one group; already listed at ${first}`,
-  ),
-]);
+/** A field value found in the raw input, with its path; only values valid on their own. */
+interface FieldValue {
+  value: string;
+  path: PathSegment[];
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function validFor(schema: { safeParse(v: unknown): { success: boolean } }) {
+  return (value: unknown) => schema.safeParse(value).success;
+}
+
+/**
+ * Collect one kind of field from every group of the raw input, keeping only values that pass
+ * their own validator. Uniqueness is then judged even when an unrelated field of the same
+ * group is broken, so one run reports both problems.
+ */
+function groupFields(
+  raw: unknown,
+  pick: (group: unknown, g: number) => Array<{ value: unknown; path: PathSegment[] }>,
+  valid: (value: unknown) => boolean,
+): FieldValue[] {
+  return asArray(field(raw, "groups")).flatMap((group, g) =>
+    pick(group, g).flatMap((entry) => (entry.value !== undefined && valid(entry.value) ? [{ value: entry.value as string, path: entry.path }] : [])),
+  );
+}
+
+function addressFields(raw: unknown, key: "privateIp" | "publicIp" | "hostName"): FieldValue[] {
+  return groupFields(
+    raw,
+    (group, g) => asArray(field(group, "addresses")).map((address, a) => ({ value: field(address, key), path: ["groups", g, "addresses", a, key] })),
+    validFor(GroupAddressSchema.shape[key]),
+  );
+}
+
+/** Uniqueness across groups, judged field by field on the raw input. */
+function uniqueInGroups(raw: unknown): PlatformIssue[] {
+  const names = groupFields(raw, (group, g) => [{ value: field(group, "name"), path: ["groups", g, "name"] }], validFor(GroupSchema.shape.name));
+  const domains = groupFields(
+    raw,
+    (group, g) => asArray(field(group, "domains")).map((domain, d) => ({ value: field(domain, "name"), path: ["groups", g, "domains", d, "name"] })),
+    validFor(DomainSchema.shape.name),
+  );
+  return [
+    ...duplicates(names, (v) => v, (_v, first) => `group names must be unique; already used by ${first}`),
+    ...duplicates(addressFields(raw, "privateIp"), (v) => v, (_v, first) => `each group address needs its own private IP; already used by ${first}`),
+    ...duplicates(addressFields(raw, "publicIp"), (v) => v, (_v, first) => `each group address needs its own public IP; already used by ${first}`),
+    ...duplicates(addressFields(raw, "hostName"), (v) => v, (_v, first) => `each address needs its own host name (one PTR per IP); already used by ${first}`),
+    ...duplicates(domains, (v) => v, (_v, first) => `a domain belongs to exactly one group; already listed at ${first}`),
+  ];
+}
 
 const oneAddressPerHost = check(["hosts", "groups"], (spec) => {
   const hostNames = new Set(spec.hosts.map((h) => h.name));
@@ -237,7 +259,7 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   deploymentDns,
   deploymentAws,
   uniqueHosts,
-  uniqueInGroups, oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy];
+  oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy];
 
 /**
  * Run every cross-field check whose sections are valid in `raw`. `raw` may be invalid
@@ -251,7 +273,7 @@ export function crossCheck(raw: unknown): PlatformIssue[] {
     const result = shape[name].safeParse((raw as Record<string, unknown>)[name]);
     if (result.success) parsedSections.set(name, result.data);
   }
-  const found: PlatformIssue[] = [];
+  const found: PlatformIssue[] = uniqueInGroups(raw);
   for (const c of CHECKS) {
     if (!c.sections.every((s) => parsedSections.has(s))) continue;
     const view = Object.fromEntries(c.sections.map((s) => [s, parsedSections.get(s)])) as Pick<PlatformSpec, SectionName>;

@@ -11,6 +11,11 @@ const PACKAGES: Readonly<Record<string, string>> = {
   postmap: "postfix",
   doveconf: "dovecot-core",
   openssl: "openssl",
+  "cloud-init": "cloud-init",
+  named: "bind9",
+  "named-checkzone": "bind9-utils",
+  swaks: "swaks",
+  nmap: "nmap",
 };
 
 /** Fail with a clear message unless every program is on PATH. */

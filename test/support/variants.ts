@@ -24,6 +24,7 @@ export function addSecondHost(input: PlatformInput): void {
   input.groups.forEach((group, i) => {
     group.addresses.push({ host: "mx2", privateIp: `10.0.2.${11 + i}`, hostName: `mail2.${group.domains[0]!.name}` });
   });
+  if (input.aws) input.aws.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
 }
 
 const LEGACY_REASON = "Point-of-sale terminals at a customer only speak TLS 1.0 until their replacement in 2027.";

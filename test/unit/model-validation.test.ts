@@ -112,6 +112,7 @@ describe("the platform model", () => {
     test("fails when a group has no address on some host", () => {
       const issues = problems((i) => {
         i.hosts.push({ name: "mx2" });
+        i.aws!.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
         i.groups[0]!.addresses.push({ host: "mx2", privateIp: "10.0.2.11", hostName: "mail2.acme-corp.example" });
       });
       expect(issues).toEqual([expect.objectContaining({ path: "groups[1].addresses", message: 'every group needs one address on every host; missing host "mx2"' })]);
@@ -226,6 +227,14 @@ describe("the platform model", () => {
     expect(paths(issues)).toEqual(["hosts[1].name", "messageSizeLimitBytes", "name", "tls.profile"]);
   });
 
+  test("reports a duplicate domain even when another field of the groups is malformed", () => {
+    const issues = problems((i) => {
+      i.groups[0]!.addresses[0]!.privateIp = "10.0.1.300";
+      i.groups[1]!.domains[0]!.name = "acme-corp.example";
+    });
+    expect(paths(issues)).toEqual(["groups[0].addresses[0].privateIp", "groups[1].domains[0].name"]);
+  });
+
   test("parsePlatform throws one error whose message lists every problem", () => {
     const input = exampleInput();
     input.name = "Bad Name";
@@ -246,5 +255,59 @@ describe("the platform model", () => {
     const [problem] = problems((i) => (i.name = "x".repeat(500)));
     expect(problem!.received.length).toBeLessThanOrEqual(80);
     expect(problem!.received.endsWith("…")).toBe(true);
+  });
+});
+
+describe("the deployment sections", () => {
+  test("fail when a host has no placement, or a placement names no host", () => {
+    const issues = problems((i) => (i.aws!.hosts = { mx9: { subnetId: "subnet-0a1b2c3d4e5f60718" } }));
+    expect(issues.map((x) => [x.path, x.message])).toEqual([
+      ["aws.hosts", 'every host needs a placement; missing "mx1"'],
+      ["aws.hosts.mx9", "expected one of the hosts: mx1"],
+    ]);
+  });
+
+  test("fail when a domain or host name lies in no zone", () => {
+    const issues = problems((i) => (i.dns!.zones = i.dns!.zones.filter((z) => z.name !== "acme-home.example")));
+    expect(issues.map((x) => x.path)).toEqual(["groups[1].addresses[0].hostName", "groups[1].domains[0].name"]);
+    expect(issues[0]!.message).toMatch(/lies in none of the zones/);
+  });
+
+  test("fail on an adopted Elastic IP for an unknown address or adopted twice", () => {
+    const issues = problems((i) => {
+      i.aws!.adoptElasticIps = [
+        { host: "mx1", group: "nobody", allocationId: "eipalloc-0123456789abcdef0" },
+        { host: "mx1", group: "business", allocationId: "eipalloc-0123456789abcdef0" },
+      ];
+    });
+    expect(issues.map((x) => x.path)).toEqual(["aws.adoptElasticIps[0].group", "aws.adoptElasticIps[1].allocationId"]);
+  });
+
+  test("fail on extra ingress with host bits set or on a mail port", () => {
+    const issues = problems((i) => {
+      i.aws!.extraIngress = [
+        { port: 22, cidr: "198.51.100.7/24", description: "SSH from the office" },
+        { port: 25, cidr: "0.0.0.0/0", description: "again" },
+      ];
+    });
+    expect(issues.map((x) => [x.path, x.message])).toEqual([
+      ["aws.extraIngress[0].cidr", "host bits are set; the network is 198.51.100.0/24"],
+      ["aws.extraIngress[1].port", "mail ports are opened by services; do not open them again here"],
+    ]);
+  });
+
+  test("fail when the architecture does not match the instance type", () => {
+    const [problem] = problems((i) => (i.aws!.hosts.mx1 = { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType: "m7g.large" }));
+    expect(problem).toMatchObject({ path: "aws.hosts.mx1.architecture", message: "instance type m7g.large is arm64; set architecture to match" });
+  });
+
+  test.each([
+    ["aws.vpcId", (i: PlatformInput) => (i.aws!.vpcId = "vpc-123")],
+    ["aws.hosts.mx1.subnetId", (i: PlatformInput) => (i.aws!.hosts.mx1 = { subnetId: "subnet-xyz" })],
+    ["dns.zones[0].route53ZoneId", (i: PlatformInput) => (i.dns!.zones[0]!.route53ZoneId = "not-a-zone")],
+    ["aws.acmeEmail", (i: PlatformInput) => (i.aws!.acmeEmail = "hostmaster")],
+    ["aws.acmeServer", (i: PlatformInput) => (i.aws!.acmeServer = "http://acme.example/directory")],
+  ])("fails on a malformed %s", (path, change) => {
+    expect(problems(change).map((x) => x.path)).toEqual([path]);
   });
 });

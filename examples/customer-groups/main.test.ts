@@ -1,0 +1,72 @@
+/**
+ * The seed example as the README's main command builds it. Assertions state the intent;
+ * the snapshots only detect change (review them like code when they move).
+ */
+import { readFileSync, readdirSync, statSync } from "fs";
+import { join, relative } from "path";
+import { Testing } from "cdktf";
+import { customerGroupsStack } from "./main";
+
+function tree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else files[relative(dir, path)] = readFileSync(path, "utf8");
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+describe("customer-groups example", () => {
+  const outdir = Testing.fullSynth(customerGroupsStack(Testing.app()));
+  const files = tree(join(outdir, "stacks", "customer-groups"));
+  const stack = JSON.parse(files["cdk.tf.json"]!);
+
+  test("synthesizes the stack and the rendered Postfix and Dovecot files of host mx1", () => {
+    expect(Object.keys(files).sort()).toEqual([
+      "cdk.tf.json",
+      "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
+      "mail-platform/acme-mail/mx1/etc/postfix/mailbox_domains",
+      "mail-platform/acme-mail/mx1/etc/postfix/main.cf",
+      "mail-platform/acme-mail/mx1/etc/postfix/master.cf",
+      "mail-platform/acme-mail/mx1/etc/postfix/recipient_tls_required",
+      "mail-platform/acme-mail/mx1/etc/postfix/reject_footer.pcre",
+      "mail-platform/acme-mail/mx1/etc/postfix/sender_login.pcre",
+      "mail-platform/acme-mail/mx1/etc/postfix/sender_transport",
+      "mail-platform/acme-mail/mx1/etc/postfix/submission_header_checks.pcre",
+      "mail-platform/acme-mail/mx1/etc/postfix/tls_policy",
+    ]);
+  });
+
+  test("has the resource kinds of one host with two group addresses", () => {
+    const counts = Object.fromEntries(Object.entries(stack.resource as Record<string, object>).map(([type, byName]) => [type, Object.keys(byName).length]));
+    expect(counts).toEqual({
+      aws_eip: 2,
+      aws_eip_association: 2,
+      aws_eip_domain_name: 2,
+      aws_iam_instance_profile: 1,
+      aws_iam_role: 1,
+      aws_iam_role_policy: 1,
+      aws_iam_role_policy_attachment: 1,
+      aws_instance: 1,
+      aws_network_interface: 1,
+      aws_route53_record: 34,
+      aws_route53_zone: 4,
+      aws_security_group: 1,
+      aws_vpc_security_group_egress_rule: 5,
+      aws_vpc_security_group_ingress_rule: 5,
+    });
+  });
+
+  test("cdk.tf.json snapshot (change detector)", () => {
+    // The provider block carries no machine-specific data; the whole document is stable.
+    expect(stack).toMatchSnapshot();
+  });
+
+  test.each(Object.keys(files).filter((f) => f.startsWith("mail-platform/")))("rendered file snapshot %s (change detector)", (file) => {
+    expect(files[file]).toMatchSnapshot();
+  });
+});

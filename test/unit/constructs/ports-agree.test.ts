@@ -1,0 +1,36 @@
+/**
+ * Ports, listeners and discovery records are read off the same plan, so they cannot
+ * disagree: the security group's ingress ports, the listening sockets of the rendered
+ * master.cf and dovecot.conf, and the SRV records with a real target (plus MX for port 25).
+ */
+import { fileText, masterCfEntries } from "../../support/example";
+import { resources, synthExample } from "../../support/synth";
+import { variants } from "../../support/variants";
+
+function listenerPorts(masterCf: string, dovecotConf: string): number[] {
+  const postfix = masterCfEntries(masterCf)
+    .filter((e) => e.type === "inet")
+    .map((e) => Number(e.service.split(":")[1]));
+  const dovecot = [...dovecotConf.matchAll(/inet_listener \w+ \{\n[^}]*port = (\d+)/g)].map((m) => Number(m[1])).filter((p) => p !== 0);
+  return [...new Set([...postfix, ...dovecot])].sort((a, b) => a - b);
+}
+
+describe.each(variants().map((v) => [v.name, v] as const))("variant %s", (_name, variant) => {
+  test("ingress ports = rendered listeners = SRV targets (+ MX for 25)", () => {
+    const { json, platform } = synthExample((input) => Object.assign(input, structuredClone(variant.input)));
+    const ingress = [...new Set(resources(json, "aws_vpc_security_group_ingress_rule").map((r) => Number(r.from_port)))].sort((a, b) => a - b);
+
+    for (const host of platform.renderedFiles) {
+      expect(listenerPorts(fileText([host], "etc/postfix/master.cf"), fileText([host], "etc/dovecot/dovecot.conf"))).toEqual(ingress);
+    }
+
+    const records = resources(json, "aws_route53_record");
+    const srvPorts = records
+      .filter((r) => r.type === "SRV")
+      .flatMap((r) => (r.records as string[]).map((v) => Number(v.split(" ")[2])))
+      .filter((p) => p !== 0);
+    const hasMx = records.some((r) => r.type === "MX");
+    const discovered = [...new Set([...srvPorts, ...(hasMx ? [25] : [])])].sort((a, b) => a - b);
+    expect(discovered).toEqual(ingress);
+  });
+});
