@@ -2,27 +2,15 @@
  * The seed example as the README's main command builds it. Assertions state the intent;
  * the snapshots only detect change (review them like code when they move).
  */
-import { readFileSync, readdirSync, statSync } from "fs";
-import { join, relative } from "path";
+import { join } from "path";
+import { fileTree } from "../../test/support/files";
 import { Testing } from "cdktf";
 import { customerGroupsStack } from "./main";
 
-function tree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d).sort()) {
-      const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, "utf8");
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describe("customer-groups example", () => {
   const outdir = Testing.fullSynth(customerGroupsStack(Testing.app()));
-  const files = tree(join(outdir, "stacks", "customer-groups"));
+  const files = fileTree(join(outdir, "stacks", "customer-groups"));
   const stack = JSON.parse(files["cdk.tf.json"]!);
 
   test("synthesizes the stack and the rendered Postfix and Dovecot files of host mx1", () => {

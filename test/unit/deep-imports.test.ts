@@ -1,0 +1,36 @@
+/**
+ * The provider package root costs seconds and hundreds of MB to load; only deep imports
+ * (`@cdktf/provider-aws/lib/<resource>`) are allowed anywhere in the project.
+ */
+import { readFileSync, readdirSync, statSync } from "fs";
+import { join } from "path";
+
+const ROOT = join(__dirname, "..", "..");
+const ROOT_IMPORT = /(?:from\s+|require\(\s*|import\(\s*)["']@cdktf\/provider-aws["']/;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (entry === "node_modules" || entry.startsWith(".")) return [];
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.(ts|js|mjs|cjs)$/.test(entry) ? [path] : [];
+  });
+}
+
+test("no file imports the root of @cdktf/provider-aws", () => {
+  const offenders = ["lib", "examples", "test", "bench", "scripts", "bin"]
+    .flatMap((dir) => {
+      try {
+        return sources(join(ROOT, dir));
+      } catch {
+        return [];
+      }
+    })
+    .filter((file) => ROOT_IMPORT.test(readFileSync(file, "utf8")));
+  expect(offenders).toEqual([]);
+});
+
+test("the check recognises a root import", () => {
+  expect(ROOT_IMPORT.test(`import { Instance } from "@cdktf/provider-aws";`)).toBe(true);
+  expect(ROOT_IMPORT.test(`import { Instance } from "@cdktf/provider-aws/lib/instance";`)).toBe(false);
+});
