@@ -3,12 +3,17 @@
  * (unless MAIL_PLATFORM_DEBUG is set): every outcome is a message and an exit code.
  */
 import { renderCommand, validateCommand } from "./commands";
+import { localDownCommand, localUpCommand } from "./local-commands";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { COMMAND_HELP, MAIN_HELP } from "./usage";
 
-const COMMANDS: Readonly<Record<string, (args: string[], io: CliIo, help: string) => number>> = {
+type Command = (args: string[], io: CliIo, help: string) => number | Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
   validate: validateCommand,
   render: renderCommand,
+  "local up": localUpCommand,
+  "local down": localDownCommand,
 };
 
 const processIo: CliIo = {
@@ -17,16 +22,25 @@ const processIo: CliIo = {
 };
 
 /** Run the CLI with arguments (without `node` and the script) and return the exit code. */
-export function run(argv: readonly string[], io: CliIo = processIo): number {
-  const [command, ...args] = argv;
+export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let [command, ...args] = argv;
   try {
     if (command === undefined || command === "-h" || command === "--help" || command === "help") {
       io[command === undefined ? "err" : "out"](MAIN_HELP);
       return command === undefined ? EXIT.usage : EXIT.ok;
     }
+    if (command === "local") {
+      const [sub, ...rest] = args;
+      if (sub === undefined || sub === "-h" || sub === "--help") {
+        io[sub === undefined ? "err" : "out"](COMMAND_HELP.local!);
+        return sub === undefined ? EXIT.usage : EXIT.ok;
+      }
+      command = `local ${sub}`;
+      args = rest;
+    }
     const handler = COMMANDS[command];
     if (!handler) throw new UsageError(`unknown command "${command}"`);
-    return handler(args, io, COMMAND_HELP[command]!);
+    return await handler(args, io, COMMAND_HELP[command]!);
   } catch (error) {
     if (error instanceof UsageError) {
       const hint = error.command ? `mail-platform ${error.command} --help` : "mail-platform --help";
@@ -40,5 +54,5 @@ export function run(argv: readonly string[], io: CliIo = processIo): number {
 }
 
 if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2));
+  void run(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

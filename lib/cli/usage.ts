@@ -8,6 +8,8 @@ Validate and render a mail platform model (platform.yaml or .json).
 Commands:
   validate <file>            Check the model; list every problem with its path.
   render <file> --out <dir>  Write the Postfix and Dovecot files of every host.
+  local up <file>            Run one host on this machine (loopback, test CA, test user).
+  local down                 Stop it.
 
 Options:
   -h, --help                 Show help (also after a command: mail-platform render --help).
@@ -27,6 +29,37 @@ Options:
   -h, --help  Show this help.
 
 Exit codes: 0 valid, 1 invalid, 2 usage error (unknown option, missing or unreadable file).
+`,
+  local: `Usage: mail-platform local up <file> [options] | mail-platform local down [options]
+
+Run one host of a platform on this machine with the real Postfix, Dovecot and named, to try
+it or to test it. See: mail-platform local up --help, mail-platform local down --help
+`,
+  "local up": `Usage: mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y]
+
+Start the rendered Postfix and Dovecot of one host on this machine (needs root and Debian's
+postfix, dovecot-core, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, bind9 and openssl packages):
+each group address on its own loopback address (127.X.Y.11, .12, …), certificates from a
+throwaway test CA, one test mailbox user, a local DNS server for the platform's zones and the
+DNSBL test. Prints one JSON object on stdout:
+  {"addresses": {group: address}, "ports": {service: port}, "caFile": path,
+   "user": {"name": …, "password": …}, "stateDir": path}
+Standard ports are used when free; otherwise 10000 + the standard port.
+
+Options:
+  --host NAME        Host to run (default: the first host).
+  --state-dir DIR    Where configuration, spool, mail and logs go (default: ${"$"}TMPDIR/mail-platform-local).
+  --loopback 127.X.Y Loopback block of the instance (default: 127.0.10).
+  -h, --help         Show this help.
+
+Exit codes: 0 running, 1 invalid model or start failure, 2 usage error.
+`,
+  "local down": `Usage: mail-platform local down [--state-dir DIR]
+
+Stop the local instance in DIR (default: ${"$"}TMPDIR/mail-platform-local) and every process it started.
+The files stay for inspection.
+
+Exit codes: 0 stopped, 1 no instance there or a process would not stop, 2 usage error.
 `,
   render: `Usage: mail-platform render <file> --out <dir>
 

@@ -7,7 +7,8 @@ import type { PlatformSpec } from "../model/schema";
 import { NAMED_PROFILES, type TlsProfile, type TlsProfileName } from "../tls/profiles";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "./services";
-import type { AddressPlan, DomainPlan, HostPlan, Plan, PortPlan, TransportPlan } from "./types";
+import type { ServiceName } from "../model/schema";
+import type { AddressPlan, DomainPlan, HostPlan, Plan, PlanOptions, PortPlan, TransportPlan } from "./types";
 
 /** Name of the outbound transport of a group. */
 export function transportName(group: string): string {
@@ -15,8 +16,9 @@ export function transportName(group: string): string {
 }
 
 /** Derive the plan of a validated platform. */
-export function plan(spec: PlatformSpec): Plan {
+export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
   const services = SERVICES.filter((s) => spec.services[s.name]);
+  const listenPorts = Object.fromEntries(SERVICES.map((s) => [s.name, options.listenPorts?.[s.name] ?? s.port])) as Record<ServiceName, number>;
   const defaultGroup = spec.outbound.defaultGroup ?? lowestPriorityGroup(spec);
   const domains: DomainPlan[] = spec.groups.flatMap((g) =>
     g.domains.map((d) => ({ name: d.name, group: g.name, transport: transportName(g.name), requireTlsInbound: d.requireTlsInbound })),
@@ -46,7 +48,7 @@ export function plan(spec: PlatformSpec): Plan {
       name: host.name,
       primaryHostName: addresses[0]!.hostName,
       addresses,
-      listeners: services.flatMap((service) => addresses.map((address) => ({ service, address }))),
+      listeners: services.flatMap((service) => addresses.map((address) => ({ service, address, port: listenPorts[service.name] }))),
       transports,
       defaultTransport: transportName(defaultGroup),
     };
@@ -63,6 +65,7 @@ export function plan(spec: PlatformSpec): Plan {
     hosts,
     ports,
     postscreen: spec.services.smtp && spec.dnsbl.sites.length > 0,
+    listenPorts,
   };
 }
 

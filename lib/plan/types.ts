@@ -35,6 +35,8 @@ export interface AddressPlan {
 export interface ListenerPlan {
   /** The service. */
   readonly service: ServiceInfo;
+  /** The TCP port listened on (the service's standard port unless a local instance moves it). */
+  readonly port: number;
   /** The address. */
   readonly address: AddressPlan;
 }
@@ -111,4 +113,16 @@ export interface Plan {
   readonly ports: readonly PortPlan[];
   /** Whether postscreen fronts port 25 (DNS blocklists configured). */
   readonly postscreen: boolean;
+  /** The port each service listens on: the standard ports, unless {@link PlanOptions} moves one. */
+  readonly listenPorts: Readonly<Record<ServiceName, number>>;
+}
+
+/** Options of the derivation. Production uses none. */
+export interface PlanOptions {
+  /**
+   * Listen on other ports than the standard ones (a local test instance whose standard ports
+   * are taken). Firewall rules and DNS always use the standard ports.
+   * @default - the standard port of every service
+   */
+  readonly listenPorts?: Partial<Record<ServiceName, number>>;
 }

@@ -7,6 +7,7 @@ import { renderMainCf } from "./postfix/main-cf";
 import { renderMasterCf } from "./postfix/master-cf";
 import { renderTables } from "./postfix/tables";
 import type { RenderedFile } from "./rendered-file";
+import { HOST_PATHS, type HostPaths } from "./host-paths";
 
 /** The rendered files of one host. */
 export interface HostFiles {
@@ -16,13 +17,16 @@ export interface HostFiles {
   readonly files: readonly RenderedFile[];
 }
 
-/** Render the files of one host. */
-export function renderHost(plan: Plan, host: HostPlan): HostFiles {
+/**
+ * Render the files of one host.
+ * @param paths - host locations and accounts; Debian's by default
+ */
+export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): HostFiles {
   const files: RenderedFile[] = [
     { path: "etc/postfix/main.cf", content: renderMainCf(plan, host), mode: "0644" },
     { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
     ...renderTables(plan, host),
-    { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host), mode: "0644" },
+    { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

@@ -2,7 +2,24 @@
  * Paths on a Debian 12 mail host that the rendered configuration refers to. They are
  * Debian's own locations; the certificate directory comes from the model.
  */
-export const HOST_PATHS = {
+/** Host paths and accounts the rendered configuration refers to. */
+export interface HostPaths {
+  /** Postfix's queue directory; Dovecot's sockets for Postfix live below it. */
+  readonly postfixSpool: string;
+  /** Dovecot's user database (passwd-file), managed on the host and never rendered. */
+  readonly dovecotUsers: string;
+  /** Mailbox homes, one per user: <root>/<domain>/<user>. */
+  readonly mailHomeRoot: string;
+  /** Diffie-Hellman parameters for DHE suites in Dovecot. */
+  readonly dovecotDhParameters: string;
+  /** The system user that owns every mailbox. */
+  readonly mailUser: string;
+  /** The group of that user. */
+  readonly mailGroup: string;
+}
+
+/** Debian 12's locations: what production renders. */
+export const HOST_PATHS: HostPaths = {
   /** Postfix's queue directory; Dovecot's sockets for Postfix live below it. */
   postfixSpool: "/var/spool/postfix",
   /** Dovecot's user database (passwd-file), managed on the host and never rendered. */
@@ -13,4 +30,6 @@ export const HOST_PATHS = {
   dovecotDhParameters: "/usr/share/dovecot/dh.pem",
   /** The system user that owns every mailbox. */
   mailUser: "vmail",
-} as const;
+  /** Its group. */
+  mailGroup: "vmail",
+};

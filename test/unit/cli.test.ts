@@ -8,10 +8,10 @@ import { EXAMPLE_FILE, exampleInput } from "../support/example";
 
 const BIN = join(__dirname, "..", "..", "bin", "mail-platform.js");
 
-function cli(...argv: string[]) {
+async function cli(...argv: string[]) {
   let out = "";
   let err = "";
-  const code = run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
   return { code, out, err };
 }
 
@@ -32,14 +32,14 @@ tls: {profile: legacy-2015}
 `;
 
 describe("mail-platform validate", () => {
-  test("exits 0 and summarises a valid file", () => {
-    const result = cli("validate", EXAMPLE_FILE);
+  test("exits 0 and summarises a valid file", async () => {
+    const result = await cli("validate", EXAMPLE_FILE);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/valid \(platform acme-mail: 1 host\(s\), 2 group\(s\), 4 domain\(s\)\)/);
   });
 
-  test("exits 1 and prints every problem with its path and received value", () => {
-    const result = cli("validate", tempFile("broken.yaml", BROKEN));
+  test("exits 1 and prints every problem with its path and received value", async () => {
+    const result = await cli("validate", tempFile("broken.yaml", BROKEN));
     expect(result.code).toBe(1);
     expect(result.err).toContain("is invalid (5 problems):");
     for (const line of [
@@ -53,26 +53,26 @@ describe("mail-platform validate", () => {
     }
   });
 
-  test("--json prints the issues as data", () => {
-    const result = cli("validate", tempFile("broken.yaml", BROKEN), "--json");
+  test("--json prints the issues as data", async () => {
+    const result = await cli("validate", tempFile("broken.yaml", BROKEN), "--json");
     expect(result.code).toBe(1);
     const parsed = JSON.parse(result.out);
     expect(parsed.valid).toBe(false);
     expect(parsed.issues).toContainEqual({ path: "hosts[1].name", received: '"mx1"', message: "host names must be unique; already used by hosts[0].name" });
   });
 
-  test("accepts JSON as well as YAML", () => {
-    expect(cli("validate", tempFile("platform.json", JSON.stringify(exampleInput()))).code).toBe(0);
+  test("accepts JSON as well as YAML", async () => {
+    expect((await cli("validate", tempFile("platform.json", JSON.stringify(exampleInput())))).code).toBe(0);
   });
 
-  test("reports a YAML syntax error with its line, as a validation failure", () => {
-    const result = cli("validate", tempFile("bad.yaml", "name: x\nhosts: [\n"));
+  test("reports a YAML syntax error with its line, as a validation failure", async () => {
+    const result = await cli("validate", tempFile("bad.yaml", "name: x\nhosts: [\n"));
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/\(top level\): line \d+, column \d+: /);
   });
 
-  test("reports duplicate YAML keys instead of silently keeping one", () => {
-    const result = cli("validate", tempFile("dup.yaml", `${stringify(exampleInput())}name: other\n`));
+  test("reports duplicate YAML keys instead of silently keeping one", async () => {
+    const result = await cli("validate", tempFile("dup.yaml", `${stringify(exampleInput())}name: other\n`));
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/Map keys must be unique/);
   });
@@ -84,14 +84,14 @@ describe("mail-platform validate", () => {
     [["validate", EXAMPLE_FILE, "--strict"], "Unknown option '--strict'"],
     [["frobnicate"], 'unknown command "frobnicate"'],
     [[], "Usage: mail-platform <command>"],
-  ])("exits 2 on the usage error %j", (argv, message) => {
-    const result = cli(...argv);
+  ])("exits 2 on the usage error %j", async (argv, message) => {
+    const result = await cli(...argv);
     expect(result.code).toBe(2);
     expect(result.err).toContain(message);
   });
 
-  test.each([["validate"], ["render"]])("%s --help explains the command and exits 0", (command) => {
-    const result = cli(command, "--help");
+  test.each([["validate"], ["render"]])("%s --help explains the command and exits 0", async (command) => {
+    const result = await cli(command, "--help");
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`^Usage: mail-platform ${command} <file>`));
     expect(result.out).toContain("Exit codes:");
@@ -99,9 +99,9 @@ describe("mail-platform validate", () => {
 });
 
 describe("mail-platform render", () => {
-  test("writes one directory per host with the Postfix and Dovecot files", () => {
+  test("writes one directory per host with the Postfix and Dovecot files", async () => {
     const out = mkdtempSync(join(tmpdir(), "mail-platform-render-"));
-    const result = cli("render", EXAMPLE_FILE, "--out", out);
+    const result = await cli("render", EXAMPLE_FILE, "--out", out);
     expect(result.code).toBe(0);
     expect(readdirSync(out)).toEqual(["mx1"]);
     expect(readFileSync(join(out, "mx1/etc/postfix/main.cf"), "utf8")).toMatch(/^compatibility_level = 3\.6$/m);
@@ -109,15 +109,15 @@ describe("mail-platform render", () => {
     expect(existsSync(join(out, "mx1/etc/dovecot/dovecot.conf"))).toBe(true);
   });
 
-  test("writes nothing when the model is invalid", () => {
+  test("writes nothing when the model is invalid", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "mail-platform-render-")), "out");
-    const result = cli("render", tempFile("broken.yaml", BROKEN), "--out", out);
+    const result = await cli("render", tempFile("broken.yaml", BROKEN), "--out", out);
     expect(result.code).toBe(1);
     expect(existsSync(out)).toBe(false);
   });
 
-  test("exits 2 without --out", () => {
-    expect(cli("render", EXAMPLE_FILE).code).toBe(2);
+  test("exits 2 without --out", async () => {
+    expect((await cli("render", EXAMPLE_FILE)).code).toBe(2);
   });
 });
 
@@ -126,7 +126,7 @@ describe("the mail-platform process", () => {
     return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
   }
 
-  test("exits 1 on a broken file with the problem list and no stack trace", () => {
+  test("exits 1 on a broken file with the problem list and no stack trace", async () => {
     const result = spawn("validate", tempFile("broken.yaml", BROKEN));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("hosts[1].name");
@@ -134,7 +134,7 @@ describe("the mail-platform process", () => {
     expect(result.stdout).toBe("");
   });
 
-  test("exits 2 on a usage error and 0 on success", () => {
+  test("exits 2 on a usage error and 0 on success", async () => {
     expect(spawn("validate").status).toBe(2);
     expect(spawn("validate", EXAMPLE_FILE).status).toBe(0);
   });

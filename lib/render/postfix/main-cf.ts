@@ -100,11 +100,12 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
             "reject_non_fqdn_recipient",
             "reject_unknown_recipient_domain",
             ...(anyTlsRequired ? [`check_recipient_access ${tableRef(TABLES.recipientTlsRequired)}`] : []),
+            "permit_mynetworks",
             "reject_unverified_recipient",
           ],
           why: anyTlsRequired
-            ? "Domains that require TLS refuse plaintext sessions; unknown mailboxes are refused."
-            : "Unknown mailboxes are refused.",
+            ? "TLS-only domains refuse plaintext sessions (even from loopback); unknown mailboxes are refused, loopback relays are not probed."
+            : "Unknown mailboxes are refused; loopback relays are not probed.",
         },
         { name: "smtpd_sender_restrictions", value: ["reject_non_fqdn_sender", "reject_unknown_sender_domain"] },
         { name: "smtpd_data_restrictions", value: ["reject_unauth_pipelining"] },

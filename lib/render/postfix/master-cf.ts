@@ -74,7 +74,7 @@ function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
   const entries: MasterEntry[] = [];
   for (const listener of host.listeners.filter((l) => l.service.daemon === "postfix")) {
     const { address, service } = listener;
-    const socket = `${address.privateIp}:${service.port}`;
+    const socket = `${address.privateIp}:${listener.port}`;
     if (service.name === "smtp") {
       const mx: Options = [...identity(listener, ""), ["smtpd_sasl_auth_enable", false]];
       if (plan.postscreen) {

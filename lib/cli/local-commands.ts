@@ -1,0 +1,77 @@
+/** `mail-platform local up|down`: run one host of a platform on this machine for trying and testing. */
+import { parseArgs } from "util";
+import { DEFAULT_LOOPBACK_BLOCK } from "../local/conventions";
+import { DEFAULT_STATE_DIR, LocalInstanceError, localDown, localUp } from "../local/instance";
+import { EXIT, UsageError, type CliIo } from "./io";
+import { loadPlatformFile } from "./read-platform";
+
+function parse<T>(command: string, parser: () => T): T {
+  try {
+    return parser();
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
+  }
+}
+
+/** `mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y]`. */
+export async function localUpCommand(args: string[], io: CliIo, help: string): Promise<number> {
+  const { values, positionals } = parse("local up", () =>
+    parseArgs({
+      args,
+      options: {
+        help: { type: "boolean", short: "h" },
+        host: { type: "string" },
+        "state-dir": { type: "string" },
+        loopback: { type: "string" },
+      },
+      allowPositionals: true,
+      strict: true,
+    }),
+  );
+  if (values.help) {
+    io.out(help);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local up");
+  const spec = loadPlatformFile(io, positionals[0]!, "local up");
+  if (!spec) return EXIT.invalid;
+  try {
+    const info = await localUp(spec, {
+      ...(values.host === undefined ? {} : { host: values.host }),
+      stateDir: values["state-dir"] ?? DEFAULT_STATE_DIR,
+      loopbackBlock: values.loopback ?? DEFAULT_LOOPBACK_BLOCK,
+      log: (line) => io.err(`local up: ${line}\n`),
+    });
+    io.out(`${JSON.stringify(info)}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof LocalInstanceError || (error instanceof Error && /loopback block/.test(error.message))) {
+      io.err(`mail-platform local up: ${error.message}\n`);
+      return EXIT.invalid;
+    }
+    throw error;
+  }
+}
+
+/** `mail-platform local down [--state-dir DIR]`. */
+export async function localDownCommand(args: string[], io: CliIo, help: string): Promise<number> {
+  const { values, positionals } = parse("local down", () =>
+    parseArgs({ args, options: { help: { type: "boolean", short: "h" }, "state-dir": { type: "string" } }, allowPositionals: true, strict: true }),
+  );
+  if (values.help) {
+    io.out(help);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals.join(" ")}`, "local down");
+  try {
+    const result = await localDown(values["state-dir"] ?? DEFAULT_STATE_DIR);
+    io.err(`local down: stopped ${result.stopped} processes of ${result.stateDir}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof LocalInstanceError) {
+      io.err(`mail-platform local down: ${error.message}\n`);
+      return EXIT.invalid;
+    }
+    throw error;
+  }
+}

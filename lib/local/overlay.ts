@@ -1,0 +1,66 @@
+/**
+ * The local test overlay: everything a local instance changes on top of what production renders
+ * for its (loopback) model. It is data, applied to the rendered files after rendering, and it is
+ * never part of production output (a test checks that no overlay setting appears there).
+ *
+ * - main.cf: private queue and data directories, a log file, XCLIENT for the test client only,
+ *   the test CA for outbound verification, postscreen exemption for the test client only (so
+ *   every other loopback client is screened like an internet client). Applied with the real
+ *   `postconf -e`, which edits each setting in place.
+ * - dovecot.conf: private run, state and log paths, appended as a titled section (the last
+ *   definition wins in Dovecot).
+ * - host paths: Postfix spool, user database and mail homes below the state directory, mail
+ *   owned by `nobody` (no system user is created).
+ */
+import { execFileSync } from "child_process";
+import { appendFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import type { Plan } from "../plan/types";
+import type { HostPaths } from "../render/host-paths";
+import { HOST_PATHS } from "../render/host-paths";
+import { XCLIENT_CLIENT, type StateLayout } from "./conventions";
+
+/** Title of the overlay section in dovecot.conf. */
+export const OVERLAY_TITLE = "Local test overlay (mail-platform local): never part of production output";
+
+/** Host paths of a local instance. */
+export function localHostPaths(layout: StateLayout): HostPaths {
+  return {
+    postfixSpool: layout.spool,
+    dovecotUsers: layout.dovecotUsers,
+    mailHomeRoot: layout.mail,
+    dovecotDhParameters: HOST_PATHS.dovecotDhParameters,
+    mailUser: "nobody",
+    mailGroup: "nogroup",
+  };
+}
+
+/** The main.cf settings the overlay sets. */
+export function postfixOverlay(plan: Plan, layout: StateLayout): Record<string, string> {
+  return {
+    queue_directory: layout.spool,
+    data_directory: layout.data,
+    maillog_file: layout.postfixLog,
+    // Postfix writes its log only below an allowed prefix.
+    maillog_file_prefixes: layout.logs,
+    smtpd_authorized_xclient_hosts: XCLIENT_CLIENT,
+    smtp_tls_CAfile: layout.caFile,
+    ...(plan.postscreen ? { postscreen_access_list: `cidr:${join(layout.postfixConfig, "postscreen_access.cidr")}` } : {}),
+  };
+}
+
+/** The dovecot.conf settings the overlay sets. */
+export function dovecotOverlay(layout: StateLayout): Record<string, string> {
+  return { base_dir: layout.dovecotBase, state_dir: layout.dovecotState, log_path: layout.dovecotLog };
+}
+
+/** Apply the overlay to rendered files in the instance's configuration directories. */
+export function applyOverlay(plan: Plan, layout: StateLayout): void {
+  const postfix = postfixOverlay(plan, layout);
+  if (plan.postscreen) {
+    writeFileSync(join(layout.postfixConfig, "postscreen_access.cidr"), `# ${OVERLAY_TITLE}\n${XCLIENT_CLIENT}/32 permit\n`);
+  }
+  execFileSync("postconf", ["-c", layout.postfixConfig, "-e", ...Object.entries(postfix).map(([k, v]) => `${k}=${v}`)], { stdio: ["ignore", "ignore", "pipe"] });
+  const lines = Object.entries(dovecotOverlay(layout)).map(([k, v]) => `${k} = ${v}`);
+  appendFileSync(layout.dovecotConf, `\n# == ${OVERLAY_TITLE} ==\n${lines.join("\n")}\n`);
+}

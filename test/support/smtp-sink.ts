@@ -1,0 +1,137 @@
+/**
+ * A minimal SMTP server standing in for "the outside world": it records who connected (source
+ * address), the HELO name, whether STARTTLS was used, and each message. STARTTLS can be offered
+ * or not, to test outbound TLS requirements.
+ */
+import { createServer, type Server, type Socket } from "net";
+import { TLSSocket } from "tls";
+
+/** One SMTP session as the sink saw it. */
+export interface SinkSession {
+  readonly peerAddress: string;
+  helo?: string;
+  tls: boolean;
+  mailFrom?: string;
+  readonly recipients: string[];
+  data?: string;
+}
+
+/** A test SMTP server. */
+export class SmtpSink {
+  readonly sessions: SinkSession[] = [];
+  /** Whether EHLO advertises STARTTLS. */
+  offerStartTls = false;
+  private server?: Server;
+
+  constructor(
+    private readonly address: string,
+    private readonly credentials: { key: string; cert: string },
+    private readonly port = 25,
+  ) {}
+
+  /** Start listening. */
+  start(): Promise<void> {
+    this.server = createServer((socket) => this.serve(socket));
+    return new Promise((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(this.port, this.address, () => resolve());
+    });
+  }
+
+  /** Stop listening and drop connections. */
+  stop(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Sessions that delivered a message. */
+  messages(): SinkSession[] {
+    return this.sessions.filter((s) => s.data !== undefined);
+  }
+
+  /** Wait for a delivered message matching a predicate. */
+  async waitForMessage(predicate: (s: SinkSession) => boolean, timeoutMs = 20_000): Promise<SinkSession> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages().find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no matching message at the sink within ${timeoutMs} ms; sessions: ${JSON.stringify(this.sessions)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private serve(raw: Socket): void {
+    const session: SinkSession = { peerAddress: raw.remoteAddress?.replace(/^::ffff:/, "") ?? "", tls: false, recipients: [] };
+    this.sessions.push(session);
+    let socket: Socket = raw;
+    let buffer = "";
+    let inData = false;
+    let dataLines: string[] = [];
+    const reply = (text: string) => socket.write(`${text}\r\n`);
+    const onLine = (line: string) => {
+      if (inData) {
+        if (line === ".") {
+          inData = false;
+          session.data = dataLines.join("\r\n");
+          reply("250 2.0.0 queued by sink");
+        } else dataLines.push(line.startsWith("..") ? line.slice(1) : line);
+        return;
+      }
+      const [verb = "", ...rest] = line.split(" ");
+      switch (verb.toUpperCase()) {
+        case "EHLO":
+          session.helo = rest.join(" ");
+          reply(`250-sink.test${!session.tls && this.offerStartTls ? "\r\n250-STARTTLS" : ""}\r\n250 8BITMIME`);
+          break;
+        case "HELO":
+          session.helo = rest.join(" ");
+          reply("250 sink.test");
+          break;
+        case "STARTTLS":
+          if (!this.offerStartTls || session.tls) return void reply("502 5.5.1 not offered");
+          reply("220 2.0.0 go ahead");
+          socket.removeAllListeners("data");
+          socket = new TLSSocket(raw, { isServer: true, key: this.credentials.key, cert: this.credentials.cert });
+          session.tls = true;
+          buffer = "";
+          socket.on("data", onData);
+          socket.on("error", () => undefined);
+          break;
+        case "MAIL":
+          session.mailFrom = /<([^>]*)>/.exec(line)?.[1] ?? "";
+          reply("250 2.1.0 ok");
+          break;
+        case "RCPT":
+          session.recipients.push(/<([^>]*)>/.exec(line)?.[1] ?? "");
+          reply("250 2.1.5 ok");
+          break;
+        case "DATA":
+          inData = true;
+          dataLines = [];
+          reply("354 go ahead");
+          break;
+        case "RSET":
+        case "NOOP":
+          reply("250 ok");
+          break;
+        case "QUIT":
+          reply("221 bye");
+          socket.end();
+          break;
+        default:
+          reply("502 5.5.2 unknown command");
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString("latin1");
+      let index: number;
+      while ((index = buffer.indexOf("\r\n")) >= 0) {
+        const line = buffer.slice(0, index);
+        buffer = buffer.slice(index + 2);
+        onLine(line);
+      }
+    };
+    raw.on("data", onData);
+    raw.on("error", () => undefined);
+    reply("220 sink.test ESMTP test sink");
+  }
+}
