@@ -1,0 +1,47 @@
+/**
+ * The local test overlay never reaches production output: no rendered file, no user data and
+ * no synthesized resource carries an overlay setting, the XCLIENT permission or a state path.
+ */
+import { gunzipSync } from "zlib";
+import { stateLayout } from "../../lib/local/conventions";
+import { dovecotOverlay, OVERLAY_TITLE, postfixOverlay } from "../../lib/local/overlay";
+import { parsePlatform } from "../../lib/model/validate";
+import { plan } from "../../lib/plan/plan";
+import { renderPlatform } from "../../lib/render/host-files";
+import { mainCfSettings } from "../support/example";
+import { resources, synthExample } from "../support/synth";
+import { variants } from "../support/variants";
+
+const layout = stateLayout("/tmp/mail-platform-local");
+
+describe.each(variants().map((v) => [v.name, v] as const))("variant %s", (_name, variant) => {
+  const planned = plan(parsePlatform(structuredClone(variant.input)));
+  const files = renderPlatform(planned).flatMap((h) => h.files);
+  const overlayOnlyKeys = Object.keys(postfixOverlay(planned, layout)).filter((k) => k !== "smtp_tls_CAfile" && k !== "postscreen_access_list");
+
+  test("production main.cf has none of the overlay-only settings", () => {
+    for (const file of files.filter((f) => f.path.endsWith("main.cf"))) {
+      const settings = mainCfSettings(file.content);
+      expect(overlayOnlyKeys.filter((k) => settings.has(k))).toEqual([]);
+      expect(settings.get("smtp_tls_CAfile")).toBe("/etc/ssl/certs/ca-certificates.crt");
+      if (settings.has("postscreen_access_list")) expect(settings.get("postscreen_access_list")).toBe("permit_mynetworks");
+    }
+  });
+
+  test("no production file names XCLIENT, the overlay title, the overlay's Dovecot paths or a state directory", () => {
+    const text = files.map((f) => f.content).join("\n");
+    expect(text).not.toMatch(/xclient/i);
+    expect(text).not.toContain(OVERLAY_TITLE);
+    expect(text).not.toContain("/tmp/");
+    for (const key of Object.keys(dovecotOverlay(layout))) expect(text).not.toMatch(new RegExp(`^${key} =`, "m"));
+  });
+});
+
+test("the synthesized stack and its user data carry no overlay either", () => {
+  const { text, json } = synthExample();
+  expect(text).not.toMatch(/xclient|mail-platform-local|Local test overlay/i);
+  for (const instance of resources(json, "aws_instance")) {
+    const userData = gunzipSync(Buffer.from(String(instance.user_data_base64), "base64")).toString("utf8");
+    expect(userData).not.toMatch(/xclient|mail-platform-local|Local test overlay/i);
+  }
+});
