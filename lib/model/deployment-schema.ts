@@ -19,8 +19,47 @@ export const DnsZoneSchema = z
       .regex(/^Z[A-Z0-9]{1,31}$/, { error: "expected a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
       .optional()
       .describe("Id of an existing Route53 hosted zone. Default: a new hosted zone is created."),
+    /**
+     * The zone is DNSSEC-signed: TLSA (DANE) records are published for the host names in it that
+     * have a `tlsaSpkiSha256` pin. Without DNSSEC a TLSA record is worthless, so none is published.
+     * @default false
+     */
+    dnssec: z.boolean().default(false).describe("The zone is DNSSEC-signed (TLSA records are published). Default: false."),
   })
   .describe("A DNS zone that holds the platform's records.");
+
+/** A report address (`mailto:` is added). */
+const reportAddress = z.email({ error: "expected an e-mail address for reports" });
+
+/** DMARC for every group domain. */
+export const DmarcSchema = z
+  .strictObject({
+    /** What receivers do with mail that fails DMARC. @default "quarantine" */
+    policy: z.enum(["quarantine", "reject"]).default("quarantine").describe("quarantine or reject. Default: quarantine."),
+    /** Addresses for aggregate reports (`rua`). @default [] - no reports */
+    aggregateReports: z.array(reportAddress).max(5).default([]).describe("Addresses for aggregate reports (rua). Default: none."),
+  })
+  .describe("DMARC for every group domain.");
+
+/** MTA-STS (RFC 8461) for every group domain. */
+export const MtaStsSchema = z
+  .strictObject({
+    /** `testing` reports failures only; `enforce` makes senders refuse mail without valid TLS. @default "testing" */
+    mode: z.enum(["testing", "enforce"]).default("testing").describe("testing or enforce. Default: testing."),
+    /** How long senders cache the policy, in seconds (1 day to 1 year). @default 604800 (one week) */
+    maxAgeSeconds: z.int().min(86_400).max(31_557_600).default(604_800).describe("Policy cache lifetime in seconds. Default: 604800."),
+  })
+  .describe("MTA-STS for every group domain.");
+
+/** A CardDAV/CalDAV server for client discovery (RFC 6764). */
+export const DavSchema = z
+  .strictObject({
+    /** Host name of the DAV server. */
+    hostName: dnsName("the DAV server's host name").describe("Host name of the DAV server."),
+    /** HTTPS port. @default 443 */
+    port: z.int().min(1).max(65535).default(443).describe("HTTPS port. Default: 443."),
+  })
+  .describe("A CardDAV/CalDAV server for client discovery.");
 
 /** DNS settings. */
 export const DnsSchema = z
@@ -30,6 +69,17 @@ export const DnsSchema = z
      * name in several belongs to the longest (most specific) zone.
      */
     zones: z.array(DnsZoneSchema).min(1).describe("The zones; every domain and host name must lie in one of them."),
+    /** DMARC record of every group domain. @default p=quarantine, no reports */
+    dmarc: DmarcSchema.prefault({}).describe("DMARC for every group domain. Default: p=quarantine."),
+    /**
+     * Addresses for SMTP TLS reports (RFC 8460, `_smtp._tls`).
+     * @default [] - no TLS-RPT record
+     */
+    tlsReports: z.array(reportAddress).max(5).default([]).describe("Addresses for SMTP TLS reports (TLS-RPT). Default: none."),
+    /** MTA-STS policy, served over HTTPS by the hosts at `mta-sts.<domain>`. @default - none */
+    mtaSts: MtaStsSchema.optional().describe("MTA-STS policy served at https://mta-sts.<domain>. Default: none."),
+    /** CardDAV/CalDAV discovery. @default - none (`_carddavs`/`_caldavs` not published) */
+    dav: DavSchema.optional().describe("CardDAV/CalDAV server for discovery. Default: none."),
   })
   .describe("DNS settings.");
 

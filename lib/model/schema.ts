@@ -18,6 +18,7 @@ import {
   smtpReplyText,
 } from "./syntax";
 import { AwsSchema, DnsSchema } from "./deployment-schema";
+import { dkimKeyProblem } from "./dkim-key";
 
 /** A mail host: one machine running Postfix and Dovecot. */
 export const HostSchema = z
@@ -59,8 +60,62 @@ export const GroupAddressSchema = z
     publicIp: publicIpv4
       .optional()
       .describe("Public IPv4 address mapped to privateIp, when known. Default: unknown until deploy."),
+    /**
+     * SHA-256 of the certificate's public key (SubjectPublicKeyInfo), hex, for a DANE `TLSA 3 1 1`
+     * record at `_25._tcp.<hostName>`. Published only when the host name's zone is DNSSEC-signed.
+     * The host keeps its key across renewals (certbot `--reuse-key`) so the pin stays valid: read it
+     * once after the first deploy with
+     * `openssl x509 -in fullchain.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum`.
+     * @default - no TLSA record
+     */
+    tlsaSpkiSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, { error: "expected 64 lowercase hex digits (SHA-256 of the public key)" })
+      .optional()
+      .describe("SHA-256 (hex) of the certificate's public key for TLSA 3 1 1 in DNSSEC zones. Default: none."),
   })
   .describe("Where one customer group is reachable on one host.");
+
+/** A DNS label: letters, digits and inner hyphens, at most 63 characters. */
+const dnsLabel = (what: string) =>
+  z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: `expected ${what}: a DNS label (lowercase letters, digits, inner hyphens; at most 63)` });
+
+/** A DKIM public key, checked for type and size. */
+const dkimPublicKeyText = z.string().check((ctx) => {
+  const problem = dkimKeyProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: problem });
+});
+
+/** A DKIM signing key: its selector, public key (published) and where the private key lives. */
+export const DkimKeySchema = z
+  .strictObject({
+    /** Selector: the key is published at `<selector>._domainkey.<domain>`. */
+    selector: dnsLabel("a DKIM selector such as s2026").describe("Selector: published at <selector>._domainkey.<domain>."),
+    /** Public key: base64 DER SubjectPublicKeyInfo or PEM; RSA ≥ 2048 bits or Ed25519. */
+    publicKey: dkimPublicKeyText.describe("Public key (base64 DER SPKI or PEM); RSA ≥ 2048 bits or Ed25519."),
+    /**
+     * Name of the SSM SecureString parameter that holds the private key (PEM). The host reads it
+     * at boot into /etc/opendkim/keys/<selector>.private (mode 0600, owner opendkim); it never
+     * appears in synthesized output, user data or logs.
+     */
+    privateKeyParameter: z
+      .string()
+      .regex(/^\/[A-Za-z0-9_.\/-]{1,1000}$/, { error: "expected an SSM parameter name such as /acme-mail/dkim/s2026" })
+      .describe("SSM SecureString parameter holding the private key (PEM); read by the host at boot."),
+    /**
+     * The previous key during a rotation: still published so that mail signed with it in the last
+     * days verifies, no longer used for signing. Remove it a week after the switch.
+     * @default - none
+     */
+    retiring: z
+      .strictObject({
+        selector: dnsLabel("a DKIM selector"),
+        publicKey: dkimPublicKeyText,
+      })
+      .optional()
+      .describe("Previous key during a rotation: published, not used for signing. Default: none."),
+  })
+  .describe("A DKIM signing key.");
 
 /** The delivery priority classes. */
 export const DELIVERY_PRIORITIES = ["high", "normal", "bulk"] as const;
@@ -109,6 +164,11 @@ export const GroupSchema = z
       .array(GroupAddressSchema)
       .min(1)
       .describe("One address per host: where the group listens and from where its mail leaves."),
+    /**
+     * This group's own DKIM key (so one group's key compromise or rotation never touches another).
+     * @default - the platform's `dkim` key
+     */
+    dkim: DkimKeySchema.optional().describe("The group's own DKIM key. Default: the platform's dkim key."),
   })
   .describe("A customer group: domains, addresses and delivery priority kept apart from other groups.");
 
@@ -387,6 +447,11 @@ export const PlatformSchema = z
       .max(1_073_741_824)
       .default(36_700_160)
       .describe("Largest message accepted, in bytes, 1 MiB..1 GiB. Default: 36700160 (35 MiB)."),
+    /**
+     * DKIM signing of all outbound mail (OpenDKIM on the host) and its public key in DNS.
+     * @default - no DKIM signing
+     */
+    dkim: DkimKeySchema.optional().describe("DKIM key for every group without its own. Default: no DKIM."),
     /** DNS zones of the platform's records. Required by the constructs. @default - none */
     dns: DnsSchema.optional().describe("DNS zones of the platform's records. Required to deploy."),
     /** AWS placement. Required by the constructs. @default - none */

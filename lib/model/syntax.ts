@@ -7,6 +7,7 @@
  * says otherwise. The renderers additionally refuse structurally unsafe values (a bug
  * guard), but this module is where user input is judged and explained.
  */
+import { domainToASCII } from "url";
 import { z } from "zod";
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -32,20 +33,34 @@ export function dnsNameProblem(value: string): string | undefined {
 }
 
 /**
- * A fully qualified DNS name in lowercase ASCII (A-labels for internationalised names),
- * without a trailing dot.
+ * An internationalised name converted to A-labels (`bücher.example` → `xn--bcher-kva.example`),
+ * the form DNS, Postfix and certificates use; the same name, spelled for the wire. ASCII input
+ * is returned unchanged (and must already be lowercase).
+ */
+export function toALabels(value: string): string {
+  if (!/[^\x00-\x7f]/.test(value)) return value;
+  const ascii = domainToASCII(value);
+  return ascii === "" ? value : ascii;
+}
+
+/**
+ * A fully qualified DNS name in lowercase ASCII without a trailing dot. Internationalised
+ * names are accepted and converted to A-labels.
  */
 export const dnsName = (what: string) =>
-  z.string().check((ctx) => {
-    const problem = dnsNameProblem(ctx.value);
-    if (problem) {
-      ctx.issues.push({
-        code: "custom",
-        input: ctx.value,
-        message: `expected ${what}: a fully qualified DNS name (${problem})`,
-      });
-    }
-  });
+  z
+    .string()
+    .transform(toALabels)
+    .check((ctx) => {
+      const problem = dnsNameProblem(ctx.value);
+      if (problem) {
+        ctx.issues.push({
+          code: "custom",
+          input: ctx.value,
+          message: `expected ${what}: a fully qualified DNS name (${problem})`,
+        });
+      }
+    });
 
 /** RFC 1918 private IPv4 ranges: the addresses a VPC network interface carries. */
 const PRIVATE_RANGES: ReadonlyArray<readonly [number, number]> = [

@@ -3,8 +3,11 @@
  * zone-file export). Values that exist only after deploy (new Elastic IPs) are symbolic
  * references, resolved by whoever writes the records.
  */
+import { createHash } from "crypto";
 import { zoneOf } from "../model/deployment-checks";
-import type { PlatformSpec } from "../model/schema";
+import { dkimTxtValue } from "../model/dkim-key";
+import type { GroupSpec, PlatformSpec } from "../model/schema";
+import { checkRecords } from "./dns-checks";
 import { SERVICES } from "./services";
 import type { Plan } from "./types";
 
@@ -23,7 +26,7 @@ export type DnsValuePart = string | { readonly publicIpOf: PublicIpRef };
 export type DnsValue = readonly DnsValuePart[];
 
 /** Record types the platform publishes. */
-export type DnsRecordType = "A" | "MX" | "SRV" | "TXT";
+export type DnsRecordType = "A" | "MX" | "SRV" | "TXT" | "TLSA";
 
 /** One record set: a name, a type, a TTL and its values. */
 export interface DnsRecord {
@@ -42,10 +45,45 @@ export interface DnsRecord {
 }
 
 /** TTLs: long for records that rarely change, short for addresses (quick renumbering). */
-export const DNS_TTL_SECONDS = { A: 300, MX: 3600, SRV: 3600, TXT: 3600 } as const;
+export const DNS_TTL_SECONDS = { A: 300, MX: 3600, SRV: 3600, TXT: 3600, TLSA: 3600 } as const;
 
 /** RFC 2782: "decidedly not available" — how a switched-off service is published. */
 export const SRV_NOT_AVAILABLE = "0 0 0 .";
+
+/** RFC 7505 null MX: the domain accepts no mail (port 25 is off). */
+export const NULL_MX = "0 .";
+
+/** Owner-name prefixes the platform puts in front of a domain; a domain must leave room for the longest. */
+export const DOMAIN_RECORD_PREFIXES = [
+  "_submissions._tcp.",
+  "_submission._tcp.",
+  "_imaps._tcp.",
+  "_pop3s._tcp.",
+  "_carddavs._tcp.",
+  "_caldavs._tcp.",
+  "_smtp._tls.",
+  "_mta-sts.",
+  "_dmarc.",
+  "mta-sts.",
+] as const;
+
+/** The DKIM key that signs a group's mail, if any. */
+export function dkimKeyOf(spec: PlatformSpec, group: GroupSpec) {
+  return group.dkim ?? spec.dkim;
+}
+
+/** The MTA-STS policy text of a group (RFC 8461 section 3.2): its MX host names, mode and max age. */
+export function mtaStsPolicy(plan: Plan, group: string): string | undefined {
+  const sts = plan.spec.dns?.mtaSts;
+  if (!sts || !plan.spec.services.smtp) return undefined;
+  const mx = plan.hosts.map((h) => h.addresses.find((a) => a.group === group)!.hostName);
+  return ["version: STSv1", `mode: ${sts.mode}`, ...mx.map((m) => `mx: ${m}`), `max_age: ${sts.maxAgeSeconds}`, ""].join("\r\n");
+}
+
+/** The policy id: changes whenever the policy text changes (RFC 8461: 1-32 alphanumerics). */
+export function mtaStsPolicyId(policy: string): string {
+  return createHash("sha256").update(policy).digest("hex").slice(0, 32);
+}
 
 /** The identity of a record set: adding or removing another record never changes it. */
 export function recordKey(record: Pick<DnsRecord, "name" | "type">): string {
@@ -71,15 +109,63 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
   for (const group of spec.groups) {
     const hosts = plan.hosts.map((h) => ({ host: h.name, address: h.addresses.find((a) => a.group === group.name)! }));
     for (const domain of group.domains) {
-      if (spec.services.smtp) {
+      records.push({
+        zone: zone(domain.name),
+        name: domain.name,
+        type: "MX",
+        ttlSeconds: DNS_TTL_SECONDS.MX,
+        values: spec.services.smtp ? hosts.map(({ address }, i) => [`${(i + 1) * 10} ${address.hostName}.`]) : [[NULL_MX]],
+        purpose: spec.services.smtp
+          ? `mail for ${domain.name} goes to group ${group.name}'s host names, first host preferred`
+          : `${domain.name} accepts no mail: port 25 is off (RFC 7505 null MX)`,
+      });
+      const txt = (name: string, value: string, purpose: string) =>
+        records.push({ zone: zone(domain.name), name, type: "TXT", ttlSeconds: DNS_TTL_SECONDS.TXT, values: [[value]], purpose });
+      const dmarc = spec.dns.dmarc;
+      txt(
+        `_dmarc.${domain.name}`,
+        `v=DMARC1; p=${dmarc.policy}${dmarc.aggregateReports.length > 0 ? `; rua=${dmarc.aggregateReports.map((a) => `mailto:${a}`).join(",")}` : ""}`,
+        `DMARC: receivers ${dmarc.policy} mail that fails SPF and DKIM alignment`,
+      );
+      const dkim = dkimKeyOf(spec, group);
+      if (dkim) {
+        txt(`${dkim.selector}._domainkey.${domain.name}`, dkimTxtValue(dkim.publicKey), `DKIM key ${dkim.selector} of group ${group.name}`);
+        if (dkim.retiring) {
+          txt(`${dkim.retiring.selector}._domainkey.${domain.name}`, dkimTxtValue(dkim.retiring.publicKey), `retiring DKIM key ${dkim.retiring.selector}, still verifiable`);
+        }
+      }
+      if (spec.dns.tlsReports.length > 0) {
+        txt(`_smtp._tls.${domain.name}`, `v=TLSRPTv1; rua=${spec.dns.tlsReports.map((a) => `mailto:${a}`).join(",")}`, "SMTP TLS reporting (RFC 8460)");
+      }
+      const policy = mtaStsPolicy(plan, group.name);
+      if (policy) {
+        txt(`_mta-sts.${domain.name}`, `v=STSv1; id=${mtaStsPolicyId(policy)}`, "MTA-STS: the id changes when the policy changes (RFC 8461)");
         records.push({
           zone: zone(domain.name),
-          name: domain.name,
-          type: "MX",
-          ttlSeconds: DNS_TTL_SECONDS.MX,
-          values: hosts.map(({ address }, i) => [`${(i + 1) * 10} ${address.hostName}.`]),
-          purpose: `mail for ${domain.name} goes to group ${group.name}'s host names, first host preferred`,
+          name: `mta-sts.${domain.name}`,
+          type: "A",
+          ttlSeconds: DNS_TTL_SECONDS.A,
+          values: hosts.map(({ host }) => [ipOf(plan, host, group.name)]),
+          purpose: `serves https://mta-sts.${domain.name}/.well-known/mta-sts.txt`,
         });
+      }
+      if (spec.dns.dav) {
+        const dav = spec.dns.dav;
+        for (const [label, enabled] of [
+          ["_carddavs._tcp", true],
+          ["_caldavs._tcp", true],
+          ["_carddav._tcp", false],
+          ["_caldav._tcp", false],
+        ] as const) {
+          records.push({
+            zone: zone(domain.name),
+            name: `${label}.${domain.name}`,
+            type: "SRV",
+            ttlSeconds: DNS_TTL_SECONDS.SRV,
+            values: [[enabled ? `0 1 ${dav.port} ${dav.hostName}.` : SRV_NOT_AVAILABLE]],
+            purpose: enabled ? "RFC 6764 CardDAV/CalDAV discovery over TLS" : "plaintext DAV is not available (RFC 6764)",
+          });
+        }
       }
       records.push({
         zone: zone(domain.name),
@@ -103,6 +189,18 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
       }
     }
     for (const { host, address } of hosts) {
+      const tlsaZone = zone(address.hostName);
+      const pin = group.addresses.find((a) => a.host === host)?.tlsaSpkiSha256;
+      if (pin && spec.services.smtp && spec.dns.zones.find((z) => z.name === tlsaZone)?.dnssec) {
+        records.push({
+          zone: tlsaZone,
+          name: `_25._tcp.${address.hostName}`,
+          type: "TLSA",
+          ttlSeconds: DNS_TTL_SECONDS.TLSA,
+          values: [[`3 1 1 ${pin}`]],
+          purpose: "DANE: the MX presents this public key (DNSSEC-signed zone)",
+        });
+      }
       records.push({
         zone: zone(address.hostName),
         name: address.hostName,
@@ -113,7 +211,10 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
       });
     }
   }
-  return records.sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : 1) : a.name < b.name ? -1 : 1));
+  records.sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : 1) : a.name < b.name ? -1 : 1));
+  const problems = checkRecords(records);
+  if (problems.length > 0) throw new Error(`the derived DNS records are unsound (a bug):\n${problems.join("\n")}`);
+  return records;
 }
 
 function spfValue(plan: Plan, group: string): DnsValue {

@@ -1,0 +1,90 @@
+/**
+ * Checks of a record set against the DNS and mail RFCs, run on every record set the plan
+ * produces (a failure is a bug in the derivation, reported with the record). The model checks
+ * the inputs that could make these fail; these checks make the guarantee explicit and testable.
+ */
+import { dnsNameProblem } from "../model/syntax";
+import type { DnsRecord } from "./dns-records";
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** A target name in record data: a fully qualified name with a trailing dot. */
+function targetProblem(target: string): string | undefined {
+  if (!target.endsWith(".")) return `target ${target} is not fully qualified (no trailing dot)`;
+  const name = target.slice(0, -1);
+  if (IPV4.test(name)) return `target ${target} is an IP address, not a host name`;
+  const problem = dnsNameProblem(name.replace(/^_/, "x"));
+  return problem ? `target ${target}: ${problem}` : undefined;
+}
+
+/** DNS lookups an SPF record costs (RFC 7208 4.6.4: include, a, mx, ptr, exists, redirect). */
+export function spfLookupCount(spf: string): number {
+  return spf
+    .split(/\s+/)
+    .slice(1)
+    .filter((term) => /^[+\-~?]?(include:|a$|a:|a\/|mx$|mx:|mx\/|ptr$|ptr:|exists:)|^redirect=/.test(term)).length;
+}
+
+/** Problems of a record set; empty when it is sound. */
+export function checkRecords(records: readonly DnsRecord[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const aNames = new Set(records.filter((r) => r.type === "A").map((r) => r.name));
+  for (const record of records) {
+    const where = `${record.name} ${record.type}`;
+    const key = `${record.name}/${record.type}`;
+    if (seen.has(key)) problems.push(`${where}: two record sets with the same name and type`);
+    seen.add(key);
+    const nameProblem = dnsNameProblem(record.name.replace(/^_/, "x").replace(/\._/g, ".x"));
+    if (nameProblem) problems.push(`${where}: owner name ${nameProblem}`);
+    if (record.values.length === 0) problems.push(`${where}: no values`);
+    const values = record.values.map((v) => v.map((p) => (typeof p === "string" ? p : "192.0.2.1")).join(""));
+    switch (record.type) {
+      case "A":
+        for (const v of values) if (!IPV4.test(v)) problems.push(`${where}: ${v} is not an IPv4 address`);
+        break;
+      case "MX": {
+        const isNull = values.map((v) => v === "0 .");
+        if (isNull.some(Boolean) && values.length > 1) problems.push(`${where}: a null MX (RFC 7505) must stand alone`);
+        for (const v of values.filter((x) => x !== "0 .")) {
+          const [preference, target, extra] = v.split(" ");
+          if (extra !== undefined || !/^\d+$/.test(preference ?? "") || Number(preference) > 65535) problems.push(`${where}: "${v}" is not "preference target."`);
+          const problem = targetProblem(target ?? "");
+          if (problem) problems.push(`${where}: ${problem}`);
+          // MX targets must be names with address records, never aliases (RFC 2181 10.3).
+          else if (!aNames.has(target!.slice(0, -1)) && records.some((r) => r.zone !== "" && target!.slice(0, -1).endsWith(r.zone))) {
+            problems.push(`${where}: target ${target} has no A record in the zone`);
+          }
+        }
+        break;
+      }
+      case "SRV":
+        for (const v of values) {
+          const fields = v.split(" ");
+          if (fields.length !== 4 || !fields.slice(0, 3).every((f) => /^\d+$/.test(f) && Number(f) <= 65535)) {
+            problems.push(`${where}: "${v}" is not "priority weight port target" with numbers 0..65535`);
+            continue;
+          }
+          if (v === "0 0 0 .") continue;
+          if (fields[2] === "0") problems.push(`${where}: port 0 is only allowed as "0 0 0 ." (not available)`);
+          const problem = targetProblem(fields[3]!);
+          if (problem) problems.push(`${where}: ${problem}`);
+        }
+        break;
+      case "TXT": {
+        const spf = values.filter((v) => v.startsWith("v=spf1"));
+        if (spf.length > 1) problems.push(`${where}: more than one SPF record (receivers return permerror)`);
+        for (const v of spf) {
+          if (/(^|\s)[+?]?all(\s|$)/.test(v)) problems.push(`${where}: SPF must not end in +all or ?all`);
+          if (spfLookupCount(v) > 10) problems.push(`${where}: SPF needs more than 10 DNS lookups (RFC 7208 4.6.4)`);
+        }
+        for (const v of values) if (/[\x00-\x1f\x7f"\\]/.test(v)) problems.push(`${where}: TXT value contains a quote, backslash or control character`);
+        break;
+      }
+      case "TLSA":
+        for (const v of values) if (!/^3 1 1 [0-9a-f]{64}$/.test(v)) problems.push(`${where}: "${v}" is not "3 1 1 <sha256>"`);
+        break;
+    }
+  }
+  return problems;
+}
