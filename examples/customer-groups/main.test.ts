@@ -13,10 +13,15 @@ describe("customer-groups example", () => {
   const files = fileTree(join(outdir, "stacks", "customer-groups"));
   const stack = JSON.parse(files["cdk.tf.json"]!);
 
-  test("synthesizes the stack and the rendered Postfix and Dovecot files of host mx1", () => {
+  test("synthesizes the stack and the rendered Postfix, Dovecot, OpenDKIM and MTA-STS files of host mx1", () => {
     expect(Object.keys(files).sort()).toEqual([
       "cdk.tf.json",
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
+      "mail-platform/acme-mail/mx1/etc/nginx/conf.d/mail-platform-mta-sts.conf",
+      "mail-platform/acme-mail/mx1/etc/opendkim.conf",
+      "mail-platform/acme-mail/mx1/etc/opendkim/key.table",
+      "mail-platform/acme-mail/mx1/etc/opendkim/signing.table",
+      "mail-platform/acme-mail/mx1/etc/opendkim/trusted.hosts",
       "mail-platform/acme-mail/mx1/etc/postfix/mailbox_domains",
       "mail-platform/acme-mail/mx1/etc/postfix/main.cf",
       "mail-platform/acme-mail/mx1/etc/postfix/master.cf",
@@ -26,6 +31,8 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/postfix/sender_transport",
       "mail-platform/acme-mail/mx1/etc/postfix/submission_header_checks.pcre",
       "mail-platform/acme-mail/mx1/etc/postfix/tls_policy",
+      "mail-platform/acme-mail/mx1/var/www/mail-platform/mta-sts/business.txt",
+      "mail-platform/acme-mail/mx1/var/www/mail-platform/mta-sts/private.txt",
     ]);
   });
 
@@ -37,15 +44,15 @@ describe("customer-groups example", () => {
       aws_eip_domain_name: 2,
       aws_iam_instance_profile: 1,
       aws_iam_role: 1,
-      aws_iam_role_policy: 1,
+      aws_iam_role_policy: 2,
       aws_iam_role_policy_attachment: 1,
       aws_instance: 1,
       aws_network_interface: 1,
-      aws_route53_record: 34,
+      aws_route53_record: 54,
       aws_route53_zone: 4,
       aws_security_group: 1,
       aws_vpc_security_group_egress_rule: 5,
-      aws_vpc_security_group_ingress_rule: 5,
+      aws_vpc_security_group_ingress_rule: 6,
     });
   });
 

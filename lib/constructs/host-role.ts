@@ -15,6 +15,11 @@ export interface HostRoleProps {
   readonly name: string;
   /** Route53 hosted zone ids the host may write ACME challenges to. */
   readonly zoneIds: readonly string[];
+  /**
+   * SSM parameters (SecureString) the host may read: its DKIM private keys.
+   * @default [] - none
+   */
+  readonly secretParameters?: readonly string[];
   /** Tags. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -43,6 +48,23 @@ export function acmeDnsPolicy(zoneIds: readonly string[]): string {
   });
 }
 
+/** Read access to exactly the named SSM parameters (and their decryption through SSM only). */
+export function secretParametersPolicy(parameters: readonly string[]): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ReadOwnSecretParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameters.map((p) => `arn:aws:ssm:*:*:parameter${p}`) },
+      {
+        Sid: "DecryptThroughSsmOnly",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: { StringLike: { "kms:ViaService": "ssm.*.amazonaws.com" } },
+      },
+    ],
+  });
+}
+
 /** Role and instance profile of one mail host. */
 export class HostRole extends Construct {
   /** The IAM role (escape hatch). */
@@ -63,6 +85,9 @@ export class HostRole extends Construct {
     });
     new IamRolePolicyAttachment(this, "ssm", { role: this.role.name, policyArn: SSM_POLICY_ARN });
     new IamRolePolicy(this, "acme-dns", { name: "acme-dns-01", role: this.role.id, policy: acmeDnsPolicy(props.zoneIds) });
+    if (props.secretParameters && props.secretParameters.length > 0) {
+      new IamRolePolicy(this, "secrets", { name: "read-own-secrets", role: this.role.id, policy: secretParametersPolicy(props.secretParameters) });
+    }
     this.instanceProfile = new IamInstanceProfile(this, "profile", { name: props.name, role: this.role.name, tags: props.tags ? { ...props.tags } : undefined });
   }
 }

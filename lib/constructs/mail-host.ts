@@ -71,7 +71,8 @@ export class MailHost extends Construct {
     const name = `${plan.spec.name}-${host.name}`;
     const tags = { ...aws.tags, Name: name };
 
-    this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, tags: aws.tags });
+    const secretParameters = [...new Set(plan.spec.groups.flatMap((g) => (g.dkim ?? plan.spec.dkim)?.privateKeyParameter ?? []))];
+    this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, secretParameters, tags: aws.tags });
 
     this.networkInterface = new NetworkInterface(this, "interface", {
       subnetId: placement.subnetId,

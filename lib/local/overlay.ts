@@ -32,6 +32,9 @@ export function localHostPaths(layout: StateLayout): HostPaths {
     dovecotDhParameters: HOST_PATHS.dovecotDhParameters,
     mailUser: "nobody",
     mailGroup: "nogroup",
+    opendkimDir: layout.opendkim,
+    opendkimRun: layout.opendkimRun,
+    mtaStsRoot: join(layout.nginx, "mta-sts"),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { analyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
-import { checkAws, checkDnsZones } from "./deployment-checks";
+import { checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
 
@@ -253,10 +253,12 @@ const privacy = check(["privacy"], ({ privacy }) =>
 );
 
 const deploymentDns = check(["groups", "dns"], checkDnsZones);
+const dnsRecordInputs = check(["groups", "dns", "services", "dkim"], checkDnsRecordInputs);
 const deploymentAws = check(["hosts", "groups", "aws"], checkAws);
 
 const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   deploymentDns,
+  dnsRecordInputs,
   deploymentAws,
   uniqueHosts,
   oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy];

@@ -4,7 +4,9 @@
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import type { PlatformSpec } from "./schema";
 import { ipv4ToNumber } from "./syntax";
+import { DOMAIN_RECORD_PREFIXES } from "../plan/record-prefixes";
 import { SERVICES } from "../plan/services";
+
 
 /** The zone a name belongs to: the longest zone that is the name or a parent of it. */
 export function zoneOf(name: string, zones: readonly string[]): string | undefined {
@@ -20,6 +22,50 @@ export function isGravitonInstanceType(instanceType: string): boolean {
   const family = instanceType.split(".")[0]!;
   const suffix = /^[a-z]+\d+([a-z-]*)$/.exec(family)?.[1] ?? "";
   return suffix.includes("g");
+}
+
+/** Records derived from the model stay valid DNS: names fit, pins and policies make sense. */
+export function checkDnsRecordInputs(spec: Pick<PlatformSpec, "groups" | "dns" | "services" | "dkim">): PlatformIssue[] {
+  const found: PlatformIssue[] = [];
+  spec.groups.forEach((group, g) => {
+    const dkim = group.dkim ?? spec.dkim;
+    const prefixes = [...DOMAIN_RECORD_PREFIXES, ...(dkim ? [`${dkim.selector}._domainkey.`, ...(dkim.retiring ? [`${dkim.retiring.selector}._domainkey.`] : [])] : [])];
+    group.domains.forEach((domain, d) => {
+      const longest = prefixes.reduce((a, b) => (b.length > a.length ? b : a));
+      if (longest.length + domain.name.length > 253) {
+        found.push(
+          issue(["groups", g, "domains", d, "name"], domain.name, `too long for its records: ${longest}${domain.name} would have ${longest.length + domain.name.length} characters (DNS allows 253)`),
+        );
+      }
+    });
+    group.addresses.forEach((address, a) => {
+      if (address.tlsaSpkiSha256 === undefined || !spec.dns) return;
+      const zone = spec.dns.zones.find((z) => z.name === zoneOf(address.hostName, spec.dns!.zones.map((x) => x.name)));
+      if (zone && !zone.dnssec) {
+        found.push(
+          issue(["groups", g, "addresses", a, "tlsaSpkiSha256"], address.tlsaSpkiSha256, `zone ${zone.name} is not marked dnssec: a TLSA record without DNSSEC protects nothing; set dnssec: true on the zone or remove the pin`),
+        );
+      }
+    });
+    if (dkim?.retiring && dkim.retiring.selector === dkim.selector) {
+      const path = group.dkim ? ["groups", g, "dkim", "retiring", "selector"] : ["dkim", "retiring", "selector"];
+      found.push(issue(path, dkim.retiring.selector, "the retiring key needs its own selector (both keys are published side by side)"));
+    }
+  });
+  if (spec.dns?.mtaSts && !spec.services.smtp) {
+    found.push(issue(["dns", "mtaSts"], "(set)", "MTA-STS protects inbound mail on port 25, and services.smtp is off; remove it or switch smtp on"));
+  }
+  return dedupeIssues(found);
+}
+
+function dedupeIssues(found: PlatformIssue[]): PlatformIssue[] {
+  const seen = new Set<string>();
+  return found.filter((i) => {
+    const key = `${i.path}|${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Zones cover every group domain and address host name; zone names are unique. */

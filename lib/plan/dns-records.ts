@@ -53,19 +53,6 @@ export const SRV_NOT_AVAILABLE = "0 0 0 .";
 /** RFC 7505 null MX: the domain accepts no mail (port 25 is off). */
 export const NULL_MX = "0 .";
 
-/** Owner-name prefixes the platform puts in front of a domain; a domain must leave room for the longest. */
-export const DOMAIN_RECORD_PREFIXES = [
-  "_submissions._tcp.",
-  "_submission._tcp.",
-  "_imaps._tcp.",
-  "_pop3s._tcp.",
-  "_carddavs._tcp.",
-  "_caldavs._tcp.",
-  "_smtp._tls.",
-  "_mta-sts.",
-  "_dmarc.",
-  "mta-sts.",
-] as const;
 
 /** The DKIM key that signs a group's mail, if any. */
 export function dkimKeyOf(spec: PlatformSpec, group: GroupSpec) {

@@ -53,9 +53,10 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
       defaultTransport: transportName(defaultGroup),
     };
   });
-  const ports: PortPlan[] = services
-    .map((s) => ({ port: s.port, service: s.name, description: s.description }))
-    .sort((a, b) => a.port - b.port);
+  const ports: PortPlan[] = [
+    ...services.map((s): PortPlan => ({ port: s.port, service: s.name, description: s.description })),
+    ...(spec.dns?.mtaSts && spec.services.smtp ? [{ port: 443, service: "mta-sts", description: "MTA-STS policy over HTTPS" } satisfies PortPlan] : []),
+  ].sort((a, b) => a.port - b.port);
   return {
     spec,
     mxTls: resolveProfile(spec, spec.tls.profile),

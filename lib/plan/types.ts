@@ -61,8 +61,8 @@ export interface TransportPlan {
 export interface PortPlan {
   /** TCP port. */
   readonly port: number;
-  /** The service behind it. */
-  readonly service: ServiceName;
+  /** The service behind it: a mail service, or the MTA-STS policy host. */
+  readonly service: ServiceName | "mta-sts";
   /** Why the port is open (used as the rule description). */
   readonly description: string;
 }

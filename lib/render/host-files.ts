@@ -6,6 +6,8 @@ import { renderDovecotConf } from "./dovecot/dovecot-conf";
 import { renderMainCf } from "./postfix/main-cf";
 import { renderMasterCf } from "./postfix/master-cf";
 import { renderTables } from "./postfix/tables";
+import { renderOpendkim } from "./opendkim/opendkim";
+import { renderMtaSts } from "./nginx/mta-sts";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
 
@@ -27,6 +29,8 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
+    ...renderOpendkim(plan, host, paths),
+    ...renderMtaSts(plan, host, paths),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

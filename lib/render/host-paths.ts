@@ -16,6 +16,12 @@ export interface HostPaths {
   readonly mailUser: string;
   /** The group of that user. */
   readonly mailGroup: string;
+  /** OpenDKIM's tables and keys directory. */
+  readonly opendkimDir: string;
+  /** OpenDKIM's runtime directory (pid file). */
+  readonly opendkimRun: string;
+  /** Where the MTA-STS policy files are served from. */
+  readonly mtaStsRoot: string;
 }
 
 /** Debian 12's locations: what production renders. */
@@ -32,4 +38,10 @@ export const HOST_PATHS: HostPaths = {
   mailUser: "vmail",
   /** Its group. */
   mailGroup: "vmail",
+  /** OpenDKIM's tables and keys. */
+  opendkimDir: "/etc/opendkim",
+  /** OpenDKIM's pid file directory. */
+  opendkimRun: "/run/opendkim",
+  /** MTA-STS policy files. */
+  mtaStsRoot: "/var/www/mail-platform/mta-sts",
 };

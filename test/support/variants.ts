@@ -37,9 +37,10 @@ export function variants(): Variant[] {
       variant(`${service.name} off`, (input) => {
         input.services = { ...input.services, [service.name]: false };
         if (service.name === "smtp") {
-          // Both only make sense with port 25; the model refuses them without it.
+          // These only make sense with port 25; the model refuses them without it.
           input.dnsbl = { sites: [] };
           input.groups.forEach((g) => g.domains.forEach((d) => (d.requireTlsInbound = false)));
+          if (input.dns) delete input.dns.mtaSts;
         }
       }),
     ),

@@ -135,6 +135,7 @@ describe("the platform model", () => {
         i.services = { smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false };
         i.dnsbl = { sites: [] };
         i.groups[0]!.domains[0]!.requireTlsInbound = false;
+        delete i.dns!.mtaSts;
       });
       expect(issues).toEqual([expect.objectContaining({ path: "services", message: "expected at least one service switched on" })]);
     });
@@ -182,6 +183,7 @@ describe("the platform model", () => {
       const issues = problems((i) => {
         i.services = { ...i.services, smtp: false };
         i.groups[0]!.domains[0]!.requireTlsInbound = false;
+        delete i.dns!.mtaSts;
         i.dnsbl = { threshold: 9, sites: [{ zone: "zen.spamhaus.org", weight: 2 }, { zone: "zen.spamhaus.org", weight: 3 }] };
       });
       expect(issues.map((x) => x.path)).toEqual(["dnsbl.sites", "dnsbl.sites[1].zone", "dnsbl.threshold"]);
@@ -192,6 +194,7 @@ describe("the platform model", () => {
       const issues = problems((i) => {
         i.services = { ...i.services, smtp: false };
         i.dnsbl = { sites: [] };
+        delete i.dns!.mtaSts;
       });
       expect(issues).toEqual([expect.objectContaining({ path: "groups[0].domains[0].requireTlsInbound" })]);
     });

@@ -17,7 +17,8 @@ describe("the plan", () => {
       "pop3s@10.0.1.11",
       "pop3s@10.0.1.12",
     ]);
-    expect(plan.ports.map((p) => p.port)).toEqual([25, 465, 587, 993, 995]);
+    expect(plan.ports.map((p) => p.port)).toEqual([25, 443, 465, 587, 993, 995]);
+    expect(plan.ports.find((p) => p.port === 443)!.service).toBe("mta-sts");
   });
 
   test("each group's transport binds the group's own address and HELO name, with its priority's limits", () => {

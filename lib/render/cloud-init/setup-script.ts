@@ -7,6 +7,8 @@ import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import { HOST_PATHS } from "../host-paths";
+import { dkimKeyFiles, OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
+import { mtaStsHostNames } from "../nginx/mta-sts";
 
 /** Where the script is installed on the host. */
 export const SETUP_SCRIPT_PATH = "/usr/local/sbin/mail-platform-setup";
@@ -17,10 +19,32 @@ function sh(value: string): string {
   return `'${value}'`;
 }
 
+/**
+ * DKIM private keys come from SSM Parameter Store (SecureString) at boot: written with a strict
+ * umask, never echoed (this log would keep them), readable by opendkim only.
+ */
+function dkimSection(plan: Plan): string {
+  if (!signsDkim(plan.spec)) return "";
+  const keys = [...dkimKeyFiles(plan.spec, HOST_PATHS)];
+  const fetches = keys
+    .map(([parameter, file]) => `( umask 077; aws ssm get-parameter --region "$region" --name ${sh(parameter)} --with-decryption --query Parameter.Value --output text > ${sh(file)} )\nchown opendkim:opendkim ${sh(file)}`)
+    .join("\n");
+  return `# DKIM private keys: from SSM Parameter Store into ${HOST_PATHS.opendkimDir}/keys, never printed.
+token=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token)
+region=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region)
+install -d -o opendkim -g opendkim -m 0700 ${HOST_PATHS.opendkimDir}/keys
+${fetches}
+# The milter socket lives in Postfix's chroot; setgid postfix so Postfix may connect.
+install -d -o opendkim -g postfix -m 2750 ${HOST_PATHS.postfixSpool}/${OPENDKIM_SOCKET.split("/")[0]}
+`;
+}
+
 /** The script text for one host. */
 export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec): string {
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
-  const names = host.addresses.map((a) => sh(a.hostName)).join(" ");
+  const names = [...host.addresses.map((a) => a.hostName), ...mtaStsHostNames(plan)].map(sh).join(" ");
+  const mtaSts = mtaStsHostNames(plan).length > 0;
+  const daemons = [...(signsDkim(plan.spec) ? ["opendkim"] : []), "postfix", "dovecot", ...(mtaSts ? ["nginx"] : [])].join(" ");
   const account = aws.acmeEmail === undefined ? "--register-unsafely-without-email" : `--email ${sh(aws.acmeEmail)}`;
   return `#!/bin/bash
 ${generatedHeader(plan.spec.name, host.name)}
@@ -41,23 +65,25 @@ id ${HOST_PATHS.mailUser} >/dev/null 2>&1 || useradd --system --home-dir ${HOST_
 install -d -o ${HOST_PATHS.mailUser} -g ${HOST_PATHS.mailUser} -m 0750 ${HOST_PATHS.mailHomeRoot}
 [ -e ${HOST_PATHS.dovecotUsers} ] || install -o root -g dovecot -m 0640 /dev/null ${HOST_PATHS.dovecotUsers}
 
-# One certificate per group host name, by DNS-01 through Route53: no inbound port is needed,
-# and renewals reload the daemons.
+# One certificate per group host name (and per mta-sts.<domain> name), by DNS-01 through
+# Route53: no inbound port is needed, and renewals reload the daemons.
 for name in ${names}; do
   certbot certonly --non-interactive --agree-tos ${account} --server ${sh(aws.acmeServer)} \\
     --dns-route53 --cert-name "$name" -d "$name" --keep-until-expiring \\
-    --deploy-hook 'systemctl reload postfix dovecot'
+    --deploy-hook 'systemctl reload ${daemons}'
 done
 
+${dkimSection(plan)}
 # Lookup tables: the rendered ones are texthash/pcre (read directly); only aliases need building.
 newaliases
 
+${mtaSts ? "# nginx serves only the MTA-STS policies: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n" : ""}
 # Refuse to start on a configuration the programs reject.
 postfix check
 doveconf -n >/dev/null
-
-systemctl enable postfix dovecot
-systemctl restart postfix dovecot
+${mtaSts ? "nginx -t\n" : ""}
+systemctl enable ${daemons}
+systemctl restart ${daemons}
 echo "mail-platform setup of host ${host.name} done"
 `;
 }

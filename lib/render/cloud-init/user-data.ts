@@ -10,6 +10,8 @@ import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { RenderedFile } from "../rendered-file";
 import { renderSetupScript, SETUP_SCRIPT_PATH } from "./setup-script";
+import { signsDkim } from "../opendkim/opendkim";
+import { mtaStsHostNames } from "../nginx/mta-sts";
 
 /** EC2's limit on user data, in bytes (after base64). */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
@@ -28,7 +30,9 @@ export class UserDataTooLargeError extends Error {
 /** The Debian packages a host needs for the enabled features. */
 export function hostPackages(plan: Plan): string[] {
   const { services, mailbox } = plan.spec;
+  const dkim = signsDkim(plan.spec);
   return [
+    ...(dkim ? ["awscli"] : []),
     "ca-certificates",
     "certbot",
     "dovecot-core",
@@ -36,6 +40,8 @@ export function hostPackages(plan: Plan): string[] {
     "dovecot-lmtpd",
     ...(services.pop3 || services.pop3s ? ["dovecot-pop3d"] : []),
     ...(mailbox.fullTextSearch ? ["dovecot-fts-xapian"] : []),
+    ...(mtaStsHostNames(plan).length > 0 ? ["nginx-light"] : []),
+    ...(dkim ? ["opendkim"] : []),
     "postfix",
     "postfix-pcre",
     "python3-certbot-dns-route53",

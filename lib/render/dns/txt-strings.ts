@@ -32,3 +32,58 @@ export function quoteTxt(chunk: string): string {
 export function formatTxt(value: string): string {
   return splitTxt(value).map(quoteTxt).join(" ");
 }
+
+/** The most bytes a deploy-time value (an IPv4 address) can take inside a TXT value. */
+const IPV4_MAX_BYTES = 15;
+
+/**
+ * Split a TXT value made of literal text and deploy-time references into character-strings of
+ * at most 255 bytes, never cutting through a reference (its resolved length is at most 15
+ * bytes). Concatenating the chunks gives the value back exactly.
+ */
+export function chunkTxtParts<T>(parts: ReadonlyArray<string | T>): Array<Array<string | T>> {
+  const chunks: Array<Array<string | T>> = [[]];
+  let bytes = 0;
+  const current = () => chunks[chunks.length - 1]!;
+  for (const part of parts) {
+    if (typeof part !== "string") {
+      if (bytes + IPV4_MAX_BYTES > 255) {
+        chunks.push([]);
+        bytes = 0;
+      }
+      current().push(part);
+      bytes += IPV4_MAX_BYTES;
+      continue;
+    }
+    for (const piece of splitTxt(part)) {
+      let rest = piece;
+      while (rest.length > 0) {
+        const room = 255 - bytes;
+        const [head, tail] = splitAtBytes(rest, room);
+        if (head.length > 0) {
+          current().push(head);
+          bytes += Buffer.byteLength(head, "utf8");
+        }
+        rest = tail;
+        if (rest.length > 0) {
+          chunks.push([]);
+          bytes = 0;
+        }
+      }
+    }
+  }
+  return chunks.filter((c, i) => c.length > 0 || i === 0);
+}
+
+/** The longest prefix of at most `maxBytes` UTF-8 bytes (whole characters) and the rest. */
+function splitAtBytes(text: string, maxBytes: number): [string, string] {
+  let bytes = 0;
+  let index = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, "utf8");
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    index += char.length;
+  }
+  return [text.slice(0, index), text.slice(index)];
+}

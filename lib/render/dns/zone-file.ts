@@ -3,7 +3,7 @@
  * Elastic IPs) are filled in by the caller's resolver.
  */
 import type { DnsRecord, DnsValue, PublicIpRef } from "../../plan/dns-records";
-import { formatTxt } from "./txt-strings";
+import { chunkTxtParts, quoteTxt } from "./txt-strings";
 
 /** What a zone file needs beyond the records. */
 export interface ZoneFileOptions {
@@ -20,8 +20,9 @@ export interface ZoneFileOptions {
 }
 
 function value(record: DnsRecord, parts: DnsValue, resolve: (ref: PublicIpRef) => string): string {
-  const text = parts.map((p) => (typeof p === "string" ? p : resolve(p.publicIpOf))).join("");
-  return record.type === "TXT" ? formatTxt(text) : text;
+  const text = (chunk: DnsValue) => chunk.map((p) => (typeof p === "string" ? p : resolve(p.publicIpOf))).join("");
+  // TXT: the same 255-byte chunking as the Route53 records, so both say exactly the same.
+  return record.type === "TXT" ? chunkTxtParts(parts).map((chunk) => quoteTxt(text(chunk))).join(" ") : text(parts);
 }
 
 /** The zone file text of one zone: SOA, NS (+ glue), then every record of that zone. */

@@ -7,6 +7,7 @@ import type { TlsProfile, TlsProtocol } from "../../tls/profiles";
 import { generatedHeader } from "../header";
 import { formatMainCf, type PostconfSection, type PostconfSetting } from "./main-cf-format";
 import { TABLES, tableRef } from "./table-names";
+import { OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
 
 /** Postfix protocol syntax for "this version or newer" (Postfix ≥ 3.6). */
 export function minProtocolSyntax(protocol: TlsProtocol): string {
@@ -217,6 +218,16 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           ? ([{ name: "smtp_dns_support_level", value: "dnssec", why: "DANE needs DNSSEC-validated answers (a validating resolver on the host)." }] satisfies PostconfSetting[])
           : []),
       ],
+    },
+    {
+      title: "DKIM signing (OpenDKIM milter)",
+      settings: signsDkim(spec)
+        ? [
+            { name: "smtpd_milters", value: `unix:${OPENDKIM_SOCKET}`, why: "OpenDKIM signs submitted and local mail, and verifies inbound mail." },
+            { name: "non_smtpd_milters", value: "$smtpd_milters", why: "Mail from local programs (sendmail) is signed too." },
+            { name: "milter_default_action", value: "accept", why: "If the signer is down, mail flows unsigned rather than being refused." },
+          ]
+        : [],
     },
     {
       title: "Connection screening (postscreen on port 25)",

@@ -10,6 +10,7 @@ describe("MailFirewall", () => {
     const rules = ingress();
     expect(rules.map((r) => [r.from_port, r.to_port, r.ip_protocol, r.cidr_ipv4]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
       [25, 25, "tcp", "0.0.0.0/0"],
+      [443, 443, "tcp", "0.0.0.0/0"],
       [465, 465, "tcp", "0.0.0.0/0"],
       [587, 587, "tcp", "0.0.0.0/0"],
       [993, 993, "tcp", "0.0.0.0/0"],
@@ -19,7 +20,7 @@ describe("MailFirewall", () => {
   });
 
   test("a switched-off service has no ingress rule", () => {
-    expect(ingress((i) => (i.services = { ...i.services, pop3s: false, submissions: false })).map((r) => r.from_port).sort()).toEqual([25, 587, 993]);
+    expect(ingress((i) => (i.services = { ...i.services, pop3s: false, submissions: false })).map((r) => r.from_port).sort()).toEqual([25, 443, 587, 993]);
   });
 
   test("extra ingress is opened only as configured, with its description", () => {

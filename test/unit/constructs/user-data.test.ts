@@ -27,7 +27,7 @@ describe("user data", () => {
 
   test("writes every rendered file byte for byte, after the packages are installed", () => {
     const rendered = synthesized.platform.renderedFiles[0]!.files;
-    const written = config.write_files.filter((f) => f.path.startsWith("/etc/"));
+    const written = config.write_files.filter((f) => f.path !== "/usr/local/sbin/mail-platform-setup");
     expect(written.map((f) => f.path)).toEqual(rendered.map((f) => `/${f.path}`));
     written.forEach((file, i) => {
       expect(file.content).toBe(rendered[i]!.content);
@@ -47,10 +47,14 @@ describe("user data", () => {
     const script = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!;
     expect(script.permissions).toBe("0755");
     expect(config.runcmd).toEqual([["/usr/local/sbin/mail-platform-setup"]]);
-    expect(script.content).toContain("for name in 'mail.acme-corp.example' 'mail.acme-home.example'; do");
+    expect(script.content).toContain(
+      "for name in 'mail.acme-corp.example' 'mail.acme-home.example' 'mta-sts.acme-corp.example' 'mta-sts.acme-shop.example' 'mta-sts.acme-home.example' 'mta-sts.acme-family.example'; do",
+    );
     expect(script.content).toContain("--dns-route53");
     expect(script.content).toContain("--email 'hostmaster@acme-corp.example'");
-    const order = ["certbot certonly", "newaliases", "postfix check", "doveconf -n", "systemctl restart postfix dovecot"].map((step) => script.content.indexOf(step));
+    const order = ["certbot certonly", "aws ssm get-parameter", "newaliases", "postfix check", "doveconf -n", "nginx -t", "systemctl restart opendkim postfix dovecot nginx"].map((step) =>
+      script.content.indexOf(step),
+    );
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

@@ -1,0 +1,50 @@
+/**
+ * MTA-STS policy hosting (RFC 8461): nginx (Debian package nginx-light) serves each group's
+ * policy at https://mta-sts.<domain>/.well-known/mta-sts.txt on the group's own address, with a
+ * certificate for that name. Nothing else is served.
+ */
+import { mtaStsPolicy } from "../../plan/dns-records";
+import type { HostPlan, Plan } from "../../plan/types";
+import { generatedHeader } from "../header";
+import type { HostPaths } from "../host-paths";
+import type { RenderedFile } from "../rendered-file";
+
+/** Where the server block file goes. */
+export const MTA_STS_NGINX_CONF = "etc/nginx/conf.d/mail-platform-mta-sts.conf";
+
+/** The host names that need a certificate for MTA-STS (one per group domain). */
+export function mtaStsHostNames(plan: Plan): string[] {
+  return plan.spec.dns?.mtaSts && plan.spec.services.smtp ? plan.domains.map((d) => `mta-sts.${d.name}`) : [];
+}
+
+/** The nginx server blocks and the policy files of a host (nothing without MTA-STS). */
+export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): RenderedFile[] {
+  if (mtaStsHostNames(plan).length === 0) return [];
+  const header = generatedHeader(plan.spec.name, host.name);
+  const certificates = plan.spec.tls.certificateDirectory.replace(/\/$/, "");
+  const blocks = plan.domains.map((domain) => {
+    const address = host.addresses.find((a) => a.group === domain.group)!;
+    const name = `mta-sts.${domain.name}`;
+    return [
+      "server {",
+      `    listen ${address.privateIp}:443 ssl;`,
+      `    server_name ${name};`,
+      `    ssl_certificate ${certificates}/${name}/fullchain.pem;`,
+      `    ssl_certificate_key ${certificates}/${name}/privkey.pem;`,
+      "    ssl_protocols TLSv1.2 TLSv1.3;",
+      "    location = /.well-known/mta-sts.txt {",
+      "        default_type text/plain;",
+      `        alias ${paths.mtaStsRoot}/${domain.group}.txt;`,
+      "    }",
+      "    location / {",
+      "        return 404;",
+      "    }",
+      "}",
+    ].join("\n");
+  });
+  const root = paths.mtaStsRoot.replace(/^\//, "");
+  return [
+    { path: MTA_STS_NGINX_CONF, content: `${header}\n# MTA-STS policies, one server per group domain, on the group's own address.\n${blocks.join("\n")}\n`, mode: "0644" },
+    ...plan.spec.groups.map((group) => ({ path: `${root}/${group.name}.txt`, content: mtaStsPolicy(plan, group.name)!, mode: "0644" })),
+  ];
+}

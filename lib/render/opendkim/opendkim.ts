@@ -1,0 +1,83 @@
+/**
+ * OpenDKIM (Debian package opendkim) signing every group domain with its group's key. The private
+ * keys are not rendered: the host writes them from the secret store at boot (see the setup script).
+ */
+import type { PlatformSpec } from "../../model/schema";
+import { dkimKeyOf } from "../../plan/dns-records";
+import type { HostPlan, Plan } from "../../plan/types";
+import { generatedHeader } from "../header";
+import type { HostPaths } from "../host-paths";
+import type { RenderedFile } from "../rendered-file";
+import { formatTable } from "../postfix/table-format";
+
+/** The private-key file name of a key: derived from its secret parameter, so shared keys share a file. */
+export function dkimKeyFileName(privateKeyParameter: string): string {
+  return `${privateKeyParameter.replace(/^\//, "").replace(/[^A-Za-z0-9_.-]/g, "_")}.private`;
+}
+
+/** Whether any group signs. */
+export function signsDkim(spec: PlatformSpec): boolean {
+  return spec.groups.some((g) => dkimKeyOf(spec, g) !== undefined);
+}
+
+/** The distinct signing keys: parameter name → key file path. */
+export function dkimKeyFiles(spec: PlatformSpec, paths: HostPaths): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const group of spec.groups) {
+    const key = dkimKeyOf(spec, group);
+    if (key) files.set(key.privateKeyParameter, `${paths.opendkimDir}/keys/${dkimKeyFileName(key.privateKeyParameter)}`);
+  }
+  return files;
+}
+
+/** The milter socket, inside Postfix's queue directory so the chrooted smtpd reaches it. */
+export const OPENDKIM_SOCKET = "opendkim/opendkim.sock";
+
+/** Render opendkim.conf and its tables for a host (nothing when no group signs). */
+export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): RenderedFile[] {
+  const { spec } = plan;
+  if (!signsDkim(spec)) return [];
+  const header = generatedHeader(spec.name, host.name);
+  const keyFiles = dkimKeyFiles(spec, paths);
+  const signed = spec.groups.flatMap((group) => {
+    const key = dkimKeyOf(spec, group);
+    return key ? group.domains.map((d) => ({ domain: d.name, selector: key.selector, file: keyFiles.get(key.privateKeyParameter)! })) : [];
+  });
+  const conf = [
+    header,
+    "Syslog yes",
+    "SyslogSuccess yes",
+    "# The socket directory is setgid postfix: the socket is group postfix, mode 0770.",
+    "UMask 007",
+    "UserID opendkim",
+    `Socket local:${paths.postfixSpool}/${OPENDKIM_SOCKET}`,
+    `PidFile ${paths.opendkimRun}/opendkim.pid`,
+    "# Sign outgoing mail, verify incoming mail.",
+    "Mode sv",
+    "# Signed: mail from loopback (local applications) and mail Postfix marks as submitted (587/465).",
+    `InternalHosts ${paths.opendkimDir}/trusted.hosts`,
+    "MacroList daemon_name|ORIGINATING",
+    "Canonicalization relaxed/simple",
+    "# A second From: added in transit breaks the signature instead of riding on it.",
+    "OversignHeaders From",
+    `KeyTable ${paths.opendkimDir}/key.table`,
+    `SigningTable refile:${paths.opendkimDir}/signing.table`,
+    "",
+  ].join("\n");
+  return [
+    { path: "etc/opendkim.conf", content: conf, mode: "0644" },
+    {
+      path: "etc/opendkim/key.table",
+      content: formatTable("key.table", "texthash", header, [{ why: "Key name, then domain:selector:private key file.", rows: signed.map((s) => [s.domain, `${s.domain}:${s.selector}:${s.file}`] as const) }]),
+      mode: "0644",
+    },
+    {
+      path: "etc/opendkim/signing.table",
+      content: formatTable("signing.table", "texthash", header, [
+        { why: "Every sender of a group domain signs with that domain's key (refile wildcard).", rows: signed.map((s) => [`*@${s.domain}`, s.domain] as const) },
+      ]),
+      mode: "0644",
+    },
+    { path: "etc/opendkim/trusted.hosts", content: `${header}\n127.0.0.1\n::1\n`, mode: "0644" },
+  ];
+}
