@@ -4,6 +4,10 @@ import { plan } from "../plan/plan";
 import { renderPlatform } from "../render/host-files";
 import { writeHostFiles } from "../render/write-files";
 import { validatePlatformText } from "../model/load";
+import { exportZones } from "../render/dns/zone-export";
+import { issue } from "../model/issues";
+import { mkdirSync, renameSync, writeFileSync } from "fs";
+import { join } from "path";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { loadPlatformFile, readPlatformFile, reportIssues } from "./read-platform";
 
@@ -66,5 +70,34 @@ export function renderCommand(args: string[], io: CliIo, help: string): number {
   const hosts = renderPlatform(plan(spec));
   const written = writeHostFiles(out, hosts);
   io.out(`wrote ${written.length} files for ${hosts.length} host(s) to ${out}:\n${written.map((p) => `  ${p}`).join("\n")}\n`);
+  return EXIT.ok;
+}
+
+/** `mail-platform zone <file> --out <dir>`. */
+export function zoneCommand(args: string[], io: CliIo, help: string): number {
+  const { values, positionals } = parse("zone", () =>
+    parseArgs({ args, options: { ...HELP, out: { type: "string", short: "o" } }, allowPositionals: true, strict: true }),
+  );
+  if (values.help) {
+    io.out(help);
+    return EXIT.ok;
+  }
+  const file = singleFile("zone", positionals);
+  const out = values.out;
+  if (typeof out !== "string" || out === "") throw new UsageError("missing --out <dir>", "zone");
+  const spec = loadPlatformFile(io, file, "zone");
+  if (!spec) return EXIT.invalid;
+  if (!spec.dns) {
+    reportIssues(io, file, [issue(["dns"], undefined, "the zone export needs the dns section (the zones and their records)")]);
+    return EXIT.invalid;
+  }
+  mkdirSync(out, { recursive: true });
+  const zones = exportZones(plan(spec));
+  for (const zone of zones) {
+    const target = join(out, zone.file);
+    writeFileSync(`${target}.tmp-${process.pid}`, zone.content);
+    renameSync(`${target}.tmp-${process.pid}`, target);
+  }
+  io.out(`wrote ${zones.length} zone file(s) to ${out}:\n${zones.map((z) => `  ${z.file}`).join("\n")}\n`);
   return EXIT.ok;
 }

@@ -2,7 +2,7 @@
  * The `mail-platform` command line. `run` never throws and never prints a stack trace
  * (unless MAIL_PLATFORM_DEBUG is set): every outcome is a message and an exit code.
  */
-import { renderCommand, validateCommand } from "./commands";
+import { renderCommand, validateCommand, zoneCommand } from "./commands";
 import { localDownCommand, localUpCommand } from "./local-commands";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { COMMAND_HELP, MAIN_HELP } from "./usage";
@@ -12,6 +12,7 @@ type Command = (args: string[], io: CliIo, help: string) => number | Promise<num
 const COMMANDS: Readonly<Record<string, Command>> = {
   validate: validateCommand,
   render: renderCommand,
+  zone: zoneCommand,
   "local up": localUpCommand,
   "local down": localDownCommand,
 };

@@ -8,6 +8,7 @@ Validate and render a mail platform model (platform.yaml or .json).
 Commands:
   validate <file>            Check the model; list every problem with its path.
   render <file> --out <dir>  Write the Postfix and Dovecot files of every host.
+  zone <file> --out <dir>    Write one BIND zone file per DNS zone (for review and export).
   local up <file>            Run one host on this machine (loopback, test CA, test user).
   local down                 Stop it.
 
@@ -60,6 +61,19 @@ Stop the local instance in DIR (default: ${"$"}TMPDIR/mail-platform-local) and e
 The files stay for inspection.
 
 Exit codes: 0 stopped, 1 no instance there or a process would not stop, 2 usage error.
+`,
+  zone: `Usage: mail-platform zone <file> --out <dir>
+
+Write <dir>/<zone>.zone for every zone in dns.zones: the same records the constructs create in
+Route53 (MX, A, SRV, SPF, DMARC, DKIM, MTA-STS, TLS-RPT, TLSA, DAV). Values known only after
+deploy are placeholders, each named in a comment: new Elastic IPs are documentation addresses
+(192.0.2.x, RFC 5737), the name servers are placeholder.invalid (Route53 assigns them).
+
+Options:
+  -o, --out <dir>  Output directory (created if missing).
+  -h, --help       Show this help.
+
+Exit codes: 0 written, 1 invalid model or no dns section, 2 usage error.
 `,
   render: `Usage: mail-platform render <file> --out <dir>
 

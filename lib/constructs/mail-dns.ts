@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { EipDomainName } from "@cdktf/provider-aws/lib/eip-domain-name";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { dnsRecords, recordKey, type DnsRecord, type DnsValue } from "../plan/dns-records";
+import { chunkTxtParts } from "../render/dns/txt-strings";
 import type { Plan } from "../plan/types";
 
 /** Where a group address's public IP and Elastic IP come from. */
@@ -65,6 +66,11 @@ export class MailDns extends Construct {
         })
         .join("");
 
+    // Route53 takes a TXT value over 255 bytes as character-strings joined by "" (it adds the
+    // outer quotes); the chunking is the zone export's, so both say exactly the same.
+    const recordValue = (record: DnsRecord, value: DnsValue): string =>
+      record.type === "TXT" ? chunkTxtParts(value).map(resolve).join('""') : resolve(value);
+
     this.recordModel = dnsRecords(plan);
     const records = new Map<string, Route53Record>();
     for (const record of this.recordModel) {
@@ -75,7 +81,7 @@ export class MailDns extends Construct {
           name: record.name,
           type: record.type,
           ttl: record.ttlSeconds,
-          records: record.values.map(resolve),
+          records: record.values.map((value) => recordValue(record, value)),
         }),
       );
     }

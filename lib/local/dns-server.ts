@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "child_process";
 import { mkdirSync, writeFileSync } from "fs";
-import { join } from "path";
+import { dirname, join } from "path";
 import { dnsRecords, type DnsRecord } from "../plan/dns-records";
 import type { Plan } from "../plan/types";
 import { renderZoneFile } from "../render/dns/zone-file";
@@ -59,6 +59,7 @@ export function localZones(plan: Plan, loopback: LoopbackPlan): Map<string, stri
 /** Write named.conf and the zone files; check them with named-checkconf/named-checkzone. */
 export function writeDnsServer(layout: StateLayout, loopback: LoopbackPlan, zones: ReadonlyMap<string, string>): string {
   mkdirSync(layout.dns, { recursive: true });
+  mkdirSync(dirname(layout.namedLog), { recursive: true });
   const conf = join(layout.dns, "named.conf");
   const zoneBlocks: string[] = [];
   for (const [zone, text] of [...zones].sort(([a], [b]) => (a < b ? -1 : 1))) {

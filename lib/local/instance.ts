@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { Socket, createServer } from "net";
 import { tmpdir } from "os";
 import { dirname, join, resolve } from "path";
@@ -16,10 +16,13 @@ import { renderHost } from "../render/host-files";
 import { writeHostFiles } from "../render/write-files";
 import { DEFAULT_LOOPBACK_BLOCK, OUTSIDE_DOMAIN, loopbackPlan, stateLayout, type StateLayout } from "./conventions";
 import { localZones, writeDnsServer } from "./dns-server";
-import { applyOverlay, localHostPaths } from "./overlay";
+import { applyOverlay, localHostPaths, writeNginxMainConf } from "./overlay";
 import { isAlive, pidFromFile, processTree, waitGone } from "./processes";
 import { issueTestCertificates } from "./test-ca";
+import { installTestDkimKeys } from "./test-keys";
 import { localTestSpec } from "./test-spec";
+import { signsDkim } from "../render/opendkim/opendkim";
+import { mtaStsHostNames } from "../render/nginx/mta-sts";
 
 /** Where `local up` and `local down` keep an instance unless told otherwise. */
 export const DEFAULT_STATE_DIR = join(tmpdir(), "mail-platform-local");
@@ -78,13 +81,18 @@ const PROGRAMS: Readonly<Record<string, string>> = {
   openssl: "openssl",
 };
 
-function checkPrerequisites(): void {
+function checkPrerequisites(spec: PlatformSpec): void {
   if (process.getuid?.() !== 0) {
     throw new LocalInstanceError("local up needs root: it binds the mail ports (below 1024) and runs Postfix in its chroot");
   }
-  const missing = Object.keys(PROGRAMS).filter((p) => spawnSync("sh", ["-c", `command -v ${p}`]).status !== 0);
+  const needed: Record<string, string> = {
+    ...PROGRAMS,
+    ...(signsDkim(spec) ? { opendkim: "opendkim" } : {}),
+    ...(spec.dns?.mtaSts && spec.services.smtp ? { nginx: "nginx-light" } : {}),
+  };
+  const missing = Object.keys(needed).filter((p) => spawnSync("sh", ["-c", `command -v ${p}`]).status !== 0);
   if (missing.length > 0) {
-    const packages = [...new Set(missing.map((p) => PROGRAMS[p]!))].join(" ");
+    const packages = [...new Set(missing.map((p) => needed[p]!))].join(" ");
     throw new LocalInstanceError(`missing program(s): ${missing.join(", ")}; install: apt-get install -y --no-install-recommends ${packages}`);
   }
 }
@@ -162,13 +170,36 @@ async function waitListening(targets: ReadonlyArray<readonly [string, number]>, 
   }
 }
 
+function account(user: string, group = user): { uid: number; gid: number } {
+  return {
+    uid: Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim()),
+    gid: Number(execFileSync("getent", ["group", group], { encoding: "utf8" }).split(":")[2]),
+  };
+}
+
 function ownedDirectory(path: string, mode: number, user?: string, group?: string): void {
   mkdirSync(path, { recursive: true, mode });
   if (user) {
-    const uid = Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim());
-    const gid = Number(execFileSync("getent", ["group", group ?? user], { encoding: "utf8" }).split(":")[2]);
+    const { uid, gid } = account(user, group);
     chownSync(path, uid, gid);
   }
+  // mkdir's mode is filtered by the umask; setgid and exact bits need an explicit chmod.
+  chmodSync(path, mode);
+}
+
+/** Where a rendered file goes in a local instance. */
+function localTarget(layout: StateLayout, path: string): string {
+  if (path === "etc/opendkim.conf") return join(layout.opendkim, "opendkim.conf");
+  const rules: ReadonlyArray<readonly [string, string]> = [
+    ["etc/postfix/", layout.postfixConfig],
+    ["etc/dovecot/", layout.dovecotConfig],
+    ["etc/opendkim/", layout.opendkim],
+    ["etc/nginx/", layout.nginx],
+  ];
+  for (const [prefix, dir] of rules) if (path.startsWith(prefix)) return join(dir, path.slice(prefix.length));
+  // Rendered with the local host paths already (the MTA-STS policies).
+  if (`/${path}`.startsWith(`${layout.stateDir}/`)) return `/${path}`;
+  throw new LocalInstanceError(`no place for rendered file ${path} in a local instance`);
 }
 
 /** Every existing ancestor of the state directory must be traversable by Postfix's and Dovecot's users. */
@@ -184,7 +215,7 @@ function checkTraversable(stateDir: string): void {
 /** Start one host of the platform on this machine. */
 export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}): Promise<LocalInstanceInfo> {
   const log = options.log ?? (() => undefined);
-  checkPrerequisites();
+  checkPrerequisites(spec);
   const hostName = options.host ?? spec.hosts[0]!.name;
   if (!spec.hosts.some((h) => h.name === hostName)) {
     throw new LocalInstanceError(`no host "${hostName}" in the platform; hosts: ${spec.hosts.map((h) => h.name).join(", ")}`);
@@ -208,7 +239,17 @@ export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}):
   const production = derivePlan(spec);
   writeHostFiles(layout.production, [renderHost(production, production.hosts.find((h) => h.name === hostName)!)]);
 
-  const testSpec = localTestSpec(spec, loopback, layout.certs);
+  const paths = localHostPaths(layout);
+  let dkimPublicKeys = new Map<string, string>();
+  if (signsDkim(spec)) {
+    log("generating test DKIM keys");
+    ownedDirectory(layout.opendkim, 0o755);
+    ownedDirectory(layout.opendkimRun, 0o755, "opendkim");
+    dkimPublicKeys = installTestDkimKeys(spec, paths, account("opendkim"));
+    // The milter socket lives in Postfix's chroot; setgid postfix so Postfix may connect.
+    ownedDirectory(join(layout.spool, "opendkim"), 0o2750, "opendkim", "postfix");
+  }
+  const testSpec = localTestSpec(spec, loopback, layout.certs, dkimPublicKeys);
   const probePlan = derivePlan(testSpec);
   const probeHost = probePlan.hosts.find((h) => h.name === hostName)!;
   const ports = await choosePorts(testSpec, probeHost.addresses.map((a) => a.privateIp));
@@ -217,15 +258,13 @@ export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}):
 
   log("issuing test certificates");
   const outsideNames = [OUTSIDE_DOMAIN, ...spec.outbound.tlsRules.map((r) => r.destination)].map((d) => `mx.${d}`);
-  const caFile = issueTestCertificates(layout.certs, [...host.addresses.map((a) => a.hostName), ...outsideNames]);
+  const caFile = issueTestCertificates(layout.certs, [...host.addresses.map((a) => a.hostName), ...mtaStsHostNames(plan), ...outsideNames]);
 
   log("rendering and applying the test overlay");
-  const rendered = renderHost(plan, host, localHostPaths(layout));
+  const rendered = renderHost(plan, host, paths);
   for (const file of rendered.files) {
-    const target = file.path.startsWith("etc/postfix/")
-      ? join(layout.postfixConfig, file.path.slice("etc/postfix/".length))
-      : join(layout.dovecotConfig, file.path.slice("etc/dovecot/".length));
-    mkdirSync(dirname(target), { recursive: true });
+    const target = localTarget(layout, file.path);
+    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
     writeFileSync(target, file.content, { mode: parseInt(file.mode, 8) });
   }
   applyOverlay(plan, layout);
@@ -243,6 +282,11 @@ export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}):
   startDaemon("named", ["-c", namedConf], layout.namedLog);
   await waitListening([[loopback.dns, 53]], layout);
 
+  if (signsDkim(spec)) {
+    log("starting opendkim");
+    startDaemon("opendkim", ["-x", join(layout.opendkim, "opendkim.conf")], layout.postfixLog);
+  }
+
   log("starting postfix");
   run("/usr/lib/postfix/configure-instance.sh", ["-"], { MAIL_CONFIG: layout.postfixConfig });
   // The chrooted daemons (smtpd, smtp, dnsblog) resolve through the instance's DNS only.
@@ -253,7 +297,18 @@ export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}):
   log("starting dovecot");
   startDaemon("dovecot", ["-c", layout.dovecotConf], layout.dovecotLog);
 
-  const targets = host.listeners.map((l) => [l.address.privateIp, l.port] as const);
+  const mtaSts = mtaStsHostNames(plan).length > 0;
+  if (mtaSts) {
+    log("starting nginx (MTA-STS policies)");
+    const conf = writeNginxMainConf(layout);
+    run("nginx", ["-t", "-q", "-c", conf]);
+    startDaemon("nginx", ["-c", conf], join(layout.logs, "nginx-error.log"));
+  }
+
+  const targets = [
+    ...host.listeners.map((l) => [l.address.privateIp, l.port] as const),
+    ...(mtaSts ? host.addresses.map((a) => [a.privateIp, 443] as const) : []),
+  ];
   try {
     await waitListening(targets, layout);
   } catch (error) {
@@ -289,7 +344,13 @@ function removeLoopbackAddress(address: string): void {
 
 /** The master processes of an instance that are alive now. */
 function runningPids(layout: StateLayout): number[] {
-  return [join(layout.spool, "pid", "master.pid"), join(layout.dovecotBase, "master.pid"), join(layout.dns, "named.pid")]
+  return [
+    join(layout.spool, "pid", "master.pid"),
+    join(layout.dovecotBase, "master.pid"),
+    join(layout.dns, "named.pid"),
+    join(layout.opendkimRun, "opendkim.pid"),
+    join(layout.nginx, "nginx.pid"),
+  ]
     .map(pidFromFile)
     .filter((pid): pid is number => pid !== undefined);
 }

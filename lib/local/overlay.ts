@@ -9,11 +9,13 @@
  *   `postconf -e`, which edits each setting in place.
  * - dovecot.conf: private run, state and log paths, appended as a titled section (the last
  *   definition wins in Dovecot).
+ * - opendkim.conf: keys below /tmp are accepted (OpenDKIM refuses keys under a world-writable
+ *   directory; production keys live in /etc/opendkim/keys).
  * - host paths: Postfix spool, user database and mail homes below the state directory, mail
  *   owned by `nobody` (no system user is created).
  */
 import { execFileSync } from "child_process";
-import { appendFileSync, writeFileSync } from "fs";
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import type { Plan } from "../plan/types";
 import type { HostPaths } from "../render/host-paths";
@@ -57,6 +59,11 @@ export function dovecotOverlay(layout: StateLayout): Record<string, string> {
   return { base_dir: layout.dovecotBase, state_dir: layout.dovecotState, log_path: layout.dovecotLog };
 }
 
+/** The opendkim.conf settings the overlay adds (the state directory may live below world-writable /tmp). */
+export function opendkimOverlay(): Record<string, string> {
+  return { RequireSafeKeys: "false" };
+}
+
 /** Apply the overlay to rendered files in the instance's configuration directories. */
 export function applyOverlay(plan: Plan, layout: StateLayout): void {
   const postfix = postfixOverlay(plan, layout);
@@ -66,4 +73,37 @@ export function applyOverlay(plan: Plan, layout: StateLayout): void {
   execFileSync("postconf", ["-c", layout.postfixConfig, "-e", ...Object.entries(postfix).map(([k, v]) => `${k}=${v}`)], { stdio: ["ignore", "ignore", "pipe"] });
   const lines = Object.entries(dovecotOverlay(layout)).map(([k, v]) => `${k} = ${v}`);
   appendFileSync(layout.dovecotConf, `\n# == ${OVERLAY_TITLE} ==\n${lines.join("\n")}\n`);
+  const opendkimConf = join(layout.opendkim, "opendkim.conf");
+  if (existsSync(opendkimConf)) {
+    const settings = Object.entries(opendkimOverlay()).map(([k, v]) => `${k} ${v}`);
+    appendFileSync(opendkimConf, `\n# == ${OVERLAY_TITLE} ==\n${settings.join("\n")}\n`);
+  }
+}
+
+/**
+ * nginx's main configuration for a local instance (production uses Debian's nginx.conf, which
+ * includes conf.d): private pid, logs and temporary paths, and the rendered server blocks.
+ */
+export function writeNginxMainConf(layout: StateLayout): string {
+  const file = join(layout.nginx, "nginx.conf");
+  const temp = join(layout.nginx, "tmp");
+  mkdirSync(temp, { recursive: true });
+  writeFileSync(
+    file,
+    [
+      `# ${OVERLAY_TITLE}`,
+      "user www-data;",
+      "worker_processes 1;",
+      `pid ${join(layout.nginx, "nginx.pid")};`,
+      `error_log ${join(layout.logs, "nginx-error.log")};`,
+      "events {}",
+      "http {",
+      `    access_log ${join(layout.logs, "nginx-access.log")};`,
+      ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `    ${kind}_temp_path ${join(temp, kind)};`),
+      `    include ${join(layout.nginx, "conf.d")}/*.conf;`,
+      "}",
+      "",
+    ].join("\n"),
+  );
+  return file;
 }

@@ -16,6 +16,9 @@ const PACKAGES: Readonly<Record<string, string>> = {
   "named-checkzone": "bind9-utils",
   swaks: "swaks",
   nmap: "nmap",
+  opendkim: "opendkim",
+  nginx: "nginx-light",
+  "/usr/bin/python3": "python3-dkim",
 };
 
 /** Fail with a clear message unless every program is on PATH. */

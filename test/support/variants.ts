@@ -2,6 +2,7 @@
  * The variant matrix the real programs check: the example, each service off in turn, each TLS
  * profile, a split client profile, one and two hosts, a relay host, full-text search.
  */
+import { generateKeyPairSync } from "crypto";
 import type { PlatformInput } from "../../lib/model/schema";
 import { SERVICES } from "../../lib/plan/services";
 import { exampleInput } from "./example";
@@ -26,6 +27,19 @@ export function addSecondHost(input: PlatformInput): void {
   });
   if (input.aws) input.aws.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
 }
+
+/** Public keys generated once per test process (base64 DER SPKI). */
+const generated = new Map<string, string>();
+function publicKey(kind: "rsa" | "ed25519"): string {
+  if (!generated.has(kind)) {
+    const pair = kind === "rsa" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ed25519");
+    generated.set(kind, pair.publicKey.export({ format: "der", type: "spki" }).toString("base64"));
+  }
+  return generated.get(kind)!;
+}
+
+/** A SHA-256 pin as a TLSA 3 1 1 record carries it. */
+const PIN = "8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1";
 
 const LEGACY_REASON = "Point-of-sale terminals at a customer only speak TLS 1.0 until their replacement in 2027.";
 
@@ -70,6 +84,18 @@ export function variants(): Variant[] {
       input.outbound = { ...input.outbound, relayHost: { host: "smtp.relay-provider.example", port: 465, authenticate: true } };
       input.dnsbl = { sites: [] };
       input.privacy = { stripHeaders: [], hideClientIpInReceived: false };
+    }),
+    variant("DNS: DAV discovery, DNSSEC with a TLSA pin, Ed25519 group key with a retiring key, IDN domain", (input) => {
+      input.dns!.dav = { hostName: "dav.acme-corp.example" };
+      input.dns!.zones[0]!.dnssec = true;
+      input.groups[0]!.addresses[0]!.tlsaSpkiSha256 = PIN;
+      input.groups[1]!.dkim = {
+        selector: "ed2026",
+        publicKey: publicKey("ed25519"),
+        privateKeyParameter: "/acme-mail/dkim/ed2026",
+        retiring: { selector: "rsa2025", publicKey: publicKey("rsa") },
+      };
+      input.groups[1]!.domains.push({ name: "bücher.acme-home.example" });
     }),
     variant("dane by default, full-text search, bulk group", (input) => {
       input.outbound = { ...input.outbound, defaultTlsLevel: "dane" };
