@@ -13,7 +13,7 @@ import { requirePrograms } from "./programs";
 
 /** Start an instance of a model in its own state directory and loopback block. */
 export async function startInstance(input: PlatformInput, name: string, loopbackBlock: string): Promise<LocalState> {
-  requirePrograms("postfix", "dovecot", "named", "swaks", "openssl", "nmap");
+  requirePrograms("postfix", "dovecot", "named", "swaks", "openssl", "nmap", "opendkim", "nginx", "/usr/bin/python3");
   const stateDir = join(tmpdir(), `mail-platform-live-${name}`);
   if (existsSync(stateLayout(stateDir).stateFile)) await localDown(stateDir).catch(() => undefined);
   await localUp(parsePlatform(input), { stateDir, loopbackBlock });
@@ -105,4 +105,11 @@ export function flushQueue(state: LocalState): void {
 export function testCertificate(state: LocalState, name: string): { key: string; cert: string } {
   const dir = join(stateLayout(state.stateDir).certs, name);
   return { key: readFileSync(join(dir, "privkey.pem"), "utf8"), cert: readFileSync(join(dir, "fullchain.pem"), "utf8") };
+}
+
+/** Verify a message's DKIM signature with dkimpy (python3-dkim), keys from the instance's DNS. */
+export function verifyDkim(state: LocalState, message: string): string {
+  const script = join(__dirname, "dkim-verify.py");
+  const result = spawnSync("/usr/bin/python3", [script, state.dnsServer], { input: message, encoding: "utf8", timeout: 30_000 });
+  return result.stdout.trim();
 }

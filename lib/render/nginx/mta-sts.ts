@@ -8,6 +8,7 @@ import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
 import type { RenderedFile } from "../rendered-file";
+import { TLS_PROTOCOLS } from "../../tls/profiles";
 
 /** Where the server block file goes. */
 export const MTA_STS_NGINX_CONF = "etc/nginx/conf.d/mail-platform-mta-sts.conf";
@@ -22,6 +23,9 @@ export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): Rend
   if (mtaStsHostNames(plan).length === 0) return [];
   const header = generatedHeader(plan.spec.name, host.name);
   const certificates = plan.spec.tls.certificateDirectory.replace(/\/$/, "");
+  // Policy fetchers are mail servers: the MX profile applies, as on port 25.
+  const tls = plan.mxTls;
+  const protocols = TLS_PROTOCOLS.slice(TLS_PROTOCOLS.indexOf(tls.minProtocol)).join(" ");
   const blocks = plan.domains.map((domain) => {
     const address = host.addresses.find((a) => a.group === domain.group)!;
     const name = `mta-sts.${domain.name}`;
@@ -31,7 +35,9 @@ export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): Rend
       `    server_name ${name};`,
       `    ssl_certificate ${certificates}/${name}/fullchain.pem;`,
       `    ssl_certificate_key ${certificates}/${name}/privkey.pem;`,
-      "    ssl_protocols TLSv1.2 TLSv1.3;",
+      `    ssl_protocols ${protocols};`,
+      `    ssl_ciphers ${tls.cipherList};`,
+      `    ssl_prefer_server_ciphers ${tls.preferServerCiphers ? "on" : "off"};`,
       "    location = /.well-known/mta-sts.txt {",
       "        default_type text/plain;",
       `        alias ${paths.mtaStsRoot}/${domain.group}.txt;`,

@@ -6,7 +6,11 @@ import { spawnSync } from "child_process";
 import type { LocalState } from "../../../lib/local/instance";
 import { DNSBL_LISTED_CLIENT, DNSBL_UNLISTED_CLIENT, OUTSIDE_DOMAIN } from "../../../lib/local/conventions";
 import { exampleInput } from "../../support/example";
-import { deliveredMessages, flushQueue, replies, replyTo, startInstance, stopInstance, swaks, testCertificate, waitForDelivery, waitForLog, type SwaksResult } from "../../support/live";
+import { deliveredMessages, flushQueue, replies, replyTo, startInstance, stopInstance, swaks, testCertificate, verifyDkim, waitForDelivery, waitForLog, type SwaksResult } from "../../support/live";
+import { dig } from "../../support/named";
+import { createHash } from "crypto";
+import { readFileSync } from "fs";
+import { request } from "https";
 import { SmtpSink } from "../../support/smtp-sink";
 import { TextClient } from "../../support/text-client";
 
@@ -241,8 +245,8 @@ describe("TLS policy (Mozilla intermediate)", () => {
     return found;
   }
 
-  test("nmap grades every TLS port A", () => {
-    const ports = ["smtp", "submissions", "submission", "imaps", "pop3s"].map((s) => port(s as keyof LocalState["ports"]));
+  test("nmap grades every TLS port A (mail ports and the MTA-STS policy host)", () => {
+    const ports = [...["smtp", "submissions", "submission", "imaps", "pop3s"].map((s) => port(s as keyof LocalState["ports"])), "443"];
     expect(leastStrength(ports)).toEqual(Object.fromEntries(ports.map((p) => [p, "A"])));
   }, 120_000);
 
@@ -294,5 +298,72 @@ describe("SMTP smuggling", () => {
     const message = await waitForDelivery(state, user(), (m) => m.includes(marker));
     expect(message).toContain("smuggled");
     expect(deliveredMessages(state, user()).filter((m) => m.includes("forged@acme-corp.example") && !m.includes(marker))).toEqual([]);
+  });
+});
+
+describe("DKIM (OpenDKIM on the host)", () => {
+  test("submitted business mail is signed with the business key and verifies (dkimpy, keys from DNS)", async () => {
+    const marker = `dkim-business-${Date.now()}`;
+    swaks(["-s", business, "-p", port("submission"), "--tls", "-a", "PLAIN", "-au", user(), "-ap", password(), "-f", user(), "-t", `reader@${OUTSIDE_DOMAIN}`, "--header", `Subject: ${marker}`]);
+    const session = await sink.waitForMessage((s) => (s.data ?? "").includes(marker));
+    expect(session.data).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/simple; d=acme-corp\.example;\r?\n?\s*s=biz2026;/m);
+    expect(verifyDkim(state, session.data!)).toBe("pass");
+    expect(verifyDkim(state, session.data!.replace(marker, `${marker}-tampered`))).toMatch(/^fail/);
+  });
+
+  test("private-group mail relayed from loopback is signed with the platform key for its own domain", async () => {
+    const marker = `dkim-private-${Date.now()}`;
+    swaks(["-s", business, "-p", port("smtp"), "-f", "family@acme-home.example", "-t", `reader@${OUTSIDE_DOMAIN}`, "--header", `Subject: ${marker}`]);
+    const session = await sink.waitForMessage((s) => (s.data ?? "").includes(marker));
+    expect(session.data).toMatch(/d=acme-home\.example;\s*s=mail2026;/);
+    expect(verifyDkim(state, session.data!)).toBe("pass");
+  });
+});
+
+describe("MTA-STS", () => {
+  function fetchPolicy(domain: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: business,
+          port: 443,
+          path: "/.well-known/mta-sts.txt",
+          servername: `mta-sts.${domain}`,
+          headers: { host: `mta-sts.${domain}` },
+          ca: readFileSync(state.caFile),
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  test("the policy is served over HTTPS with a certificate for mta-sts.<domain>, its id matches the TXT record, its mx lines the MX", async () => {
+    for (const domain of ["acme-corp.example", "acme-shop.example"]) {
+      const { status, body } = await fetchPolicy(domain);
+      expect(status).toBe(200);
+      expect(body).toBe("version: STSv1\r\nmode: testing\r\nmx: mail.acme-corp.example\r\nmax_age: 604800\r\n");
+      const id = createHash("sha256").update(body).digest("hex").slice(0, 32);
+      expect(dig(state.dnsServer, "TXT", `_mta-sts.${domain}`)).toEqual([`v=STSv1; id=${id}`]);
+      const mx = dig(state.dnsServer, "MX", domain).map((v) => v.split(" ")[1]!.replace(/\.$/, ""));
+      expect([...body.matchAll(/^mx: (.*)\r$/gm)].map((m) => m[1])).toEqual(mx);
+    }
+  });
+
+  test("nothing else is served", async () => {
+    const { status } = await fetchPolicy("acme-corp.example").then(() => new Promise<{ status: number }>((resolve, reject) => {
+      const req = request({ host: business, port: 443, path: "/", servername: "mta-sts.acme-corp.example", headers: { host: "mta-sts.acme-corp.example" }, ca: readFileSync(state.caFile) }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0 });
+      });
+      req.on("error", reject);
+      req.end();
+    }));
+    expect(status).toBe(404);
   });
 });
