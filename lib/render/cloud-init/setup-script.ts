@@ -5,6 +5,7 @@
  */
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
+import { zoneOf } from "../../model/deployment-checks";
 import { generatedHeader } from "../header";
 import { HOST_PATHS } from "../host-paths";
 import { dkimKeyFiles, OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
@@ -42,7 +43,12 @@ install -d -o opendkim -g postfix -m 2750 ${HOST_PATHS.postfixSpool}/${OPENDKIM_
 /** The script text for one host. */
 export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec): string {
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
-  const names = [...host.addresses.map((a) => a.hostName), ...mtaStsHostNames(plan)].map(sh).join(" ");
+  const allNames = [...host.addresses.map((a) => a.hostName), ...mtaStsHostNames(plan)];
+  // In DNSSEC-signed zones a TLSA record pins the key: renewals must keep it.
+  const zones = plan.spec.dns?.zones ?? [];
+  const inDnssecZone = (name: string) => zones.find((z) => z.name === zoneOf(name, zones.map((x) => x.name)))?.dnssec === true;
+  const pinned = host.addresses.map((a) => a.hostName).filter(inDnssecZone);
+  const names = allNames.filter((n) => !pinned.includes(n)).map(sh).join(" ");
   const mtaSts = mtaStsHostNames(plan).length > 0;
   const daemons = [...(signsDkim(plan.spec) ? ["opendkim"] : []), "postfix", "dovecot", ...(mtaSts ? ["nginx"] : [])].join(" ");
   const account = aws.acmeEmail === undefined ? "--register-unsafely-without-email" : `--email ${sh(aws.acmeEmail)}`;
@@ -67,11 +73,13 @@ install -d -o ${HOST_PATHS.mailUser} -g ${HOST_PATHS.mailUser} -m 0750 ${HOST_PA
 
 # One certificate per group host name (and per mta-sts.<domain> name), by DNS-01 through
 # Route53: no inbound port is needed, and renewals reload the daemons.
-for name in ${names}; do
+issue_certificate() {
   certbot certonly --non-interactive --agree-tos ${account} --server ${sh(aws.acmeServer)} \\
-    --dns-route53 --cert-name "$name" -d "$name" --keep-until-expiring \\
+    --dns-route53 --cert-name "$1" -d "$1" --keep-until-expiring "\${@:2}" \\
     --deploy-hook 'systemctl reload ${daemons}'
-done
+}
+for name in ${names}; do issue_certificate "$name"; done
+${pinned.map((n) => `issue_certificate ${sh(n)} --reuse-key  # DNSSEC zone: the TLSA record pins this key`).join("\n")}
 
 ${dkimSection(plan)}
 # Lookup tables: the rendered ones are texthash/pcre (read directly); only aliases need building.

@@ -73,3 +73,27 @@ describe("user data", () => {
     ).toThrow(/user data of host "mx1" is \d+ bytes after gzip and base64; EC2 allows 16384/);
   });
 });
+
+describe("setup script", () => {
+  const { spawnSync } = require("child_process") as typeof import("child_process");
+  const { variants } = require("../../support/variants") as typeof import("../../support/variants");
+
+  function script(change?: Parameters<typeof synthExample>[0]): string {
+    const instance = resources(synthExample(change).json, "aws_instance")[0]!;
+    return decode(String(instance.user_data_base64)).config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!.content;
+  }
+
+  test.each(variants().map((v) => [v.name, v] as const))("is valid bash for variant %s (bash -n)", (_name, variant) => {
+    const result = spawnSync("bash", ["-n"], { input: script((input) => Object.assign(input, structuredClone(variant.input))), encoding: "utf8" });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+  });
+
+  test("keeps the certificate key across renewals exactly for host names in DNSSEC zones", () => {
+    const dnsVariant = variants().find((v) => v.name.startsWith("DNS:"))!;
+    const text = script((input) => Object.assign(input, structuredClone(dnsVariant.input)));
+    expect(text).toContain("issue_certificate 'mail.acme-corp.example' --reuse-key");
+    expect(text).not.toMatch(/for name in [^\n]*'mail\.acme-corp\.example'/);
+    expect(text).toMatch(/for name in 'mail\.acme-home\.example' /);
+    expect(script()).not.toContain("--reuse-key  #");
+  });
+});
