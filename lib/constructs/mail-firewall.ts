@@ -7,6 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { Plan } from "../plan/types";
+import { acknowledgeFinding } from "../security/acknowledge";
 
 /** One egress opening and why. */
 export interface EgressRule {
@@ -49,6 +50,8 @@ export class MailFirewall extends Construct {
   readonly ingressRules: ReadonlyMap<number, VpcSecurityGroupIngressRule>;
   /** Egress rules by `protocol/port`. */
   readonly egressRules: ReadonlyMap<string, VpcSecurityGroupEgressRule>;
+  /** Ports this firewall may open: the enabled services and the configured extra ingress. */
+  readonly allowedIngressPorts: ReadonlySet<number>;
 
   constructor(scope: Construct, id: string, props: MailFirewallProps) {
     super(scope, id);
@@ -76,8 +79,10 @@ export class MailFirewall extends Construct {
         }),
       );
     }
-    for (const [i, rule] of (plan.spec.aws?.extraIngress ?? []).entries()) {
-      new VpcSecurityGroupIngressRule(this, `in-extra-${i}`, {
+    const extras = plan.spec.aws?.extraIngress ?? [];
+    this.allowedIngressPorts = new Set([...plan.ports.map((p) => p.port), ...extras.map((e) => e.port)]);
+    for (const [i, rule] of extras.entries()) {
+      const extra = new VpcSecurityGroupIngressRule(this, `in-extra-${i}`, {
         securityGroupId: this.securityGroup.id,
         ipProtocol: "tcp",
         fromPort: rule.port,
@@ -86,6 +91,7 @@ export class MailFirewall extends Construct {
         description: rule.description,
         tags,
       });
+      if (rule.acknowledgement !== undefined) acknowledgeFinding(extra, "no-admin-ingress-from-anywhere", rule.acknowledgement);
     }
     this.ingressRules = ingress;
     const egress = new Map<string, VpcSecurityGroupEgressRule>();

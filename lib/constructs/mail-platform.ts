@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "fs";
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
+import { Aspects, TerraformOutput } from "cdktf";
+import { MailSecurityChecks } from "../security/aspect";
 import { issue, PlatformValidationError } from "../model/issues";
 import { loadPlatformText } from "../model/load";
 import type { PlatformInput, PlatformSpec } from "../model/schema";
@@ -31,6 +32,12 @@ export interface MailPlatformProps {
    * @default "the platform model"
    */
   readonly source?: string;
+  /**
+   * Apply the security rule pack to this platform's constructs: an unacknowledged finding (e.g.
+   * an `addOverride` that turns IMDSv1 back on) fails synthesis.
+   * @default true
+   */
+  readonly securityChecks?: boolean;
 }
 
 /** Why AWS may not deliver the platform's outbound mail yet. */
@@ -61,6 +68,8 @@ export class MailPlatform extends Construct {
   readonly hosts: ReadonlyMap<string, MailHost>;
   /** Route53 hosted zones. */
   readonly zones: MailZones;
+  /** The security rule pack applied to this platform (undefined when switched off). */
+  readonly securityChecks?: MailSecurityChecks;
   /** Route53 records and reverse names. */
   readonly dns: MailDns;
 
@@ -109,6 +118,10 @@ export class MailPlatform extends Construct {
     );
     this.dns = new MailDns(this, "dns", { plan: this.plan, publicAddresses, zoneIds: this.zones.zoneIds });
     this.addOutputs(publicAddresses);
+    if (props.securityChecks ?? true) {
+      this.securityChecks = new MailSecurityChecks();
+      Aspects.of(this).add(this.securityChecks);
+    }
   }
 
   private addOutputs(publicAddresses: readonly PublicAddress[]): void {

@@ -125,6 +125,13 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
     if (ipv4ToNumber(network!) % size !== 0) {
       found.push(issue(["aws", "extraIngress", i, "cidr"], rule.cidr, `host bits are set; the network is ${numberToIpv4(ipv4ToNumber(network!) - (ipv4ToNumber(network!) % size))}/${bits}`));
     }
+    const adminFromAnywhere = [22, 80, 3389].includes(rule.port) && rule.cidr === "0.0.0.0/0";
+    if (adminFromAnywhere && rule.acknowledgement === undefined) {
+      found.push(issue(["aws", "extraIngress", i, "acknowledgement"], undefined, `port ${rule.port} open to anywhere needs a written reason (or narrow the cidr to your network)`));
+    }
+    if (!adminFromAnywhere && rule.acknowledgement !== undefined) {
+      found.push(issue(["aws", "extraIngress", i, "acknowledgement"], rule.acknowledgement, "only SSH, HTTP or RDP open to anywhere need an acknowledgement; remove it"));
+    }
     if (mailPorts.has(rule.port)) {
       found.push(issue(["aws", "extraIngress", i, "port"], rule.port, "mail ports are opened by services; do not open them again here"));
     }

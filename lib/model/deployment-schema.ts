@@ -3,7 +3,7 @@
  * never depends on it; the constructs read it, the CLI validates it.
  */
 import { z } from "zod";
-import { dnsName, identifier } from "./syntax";
+import { acknowledgement, dnsName, identifier } from "./syntax";
 
 /** A DNS zone that holds the platform's records. */
 export const DnsZoneSchema = z
@@ -146,6 +146,12 @@ export const ExtraIngressSchema = z
       .string()
       .regex(/^[A-Za-z0-9 ._:/()#,@+=&;!*-]{1,255}$/, { error: "expected up to 255 characters of letters, digits, blanks and ._:/()#,@+=&;!*-" })
       .describe("Why it is open; the rule's description."),
+    /**
+     * Written reason for opening SSH (22), HTTP (80) or RDP (3389) to anywhere (0.0.0.0/0);
+     * required for exactly that, reported at every synth.
+     * @default - none
+     */
+    acknowledgement: acknowledgement.optional().describe("Written reason for opening 22/80/3389 to anywhere. Default: none."),
   })
   .describe("Extra ingress opened on purpose.");
 

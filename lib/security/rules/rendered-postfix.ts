@@ -1,0 +1,43 @@
+/** Reading the rendered Postfix settings of a MailPlatform: main.cf plus master.cf overrides. */
+import type { IConstruct } from "constructs";
+import { MailPlatform } from "../../constructs/mail-platform";
+
+/** Effective values of one parameter on one host: main.cf's and every -o override's. */
+export interface PostfixSetting {
+  readonly host: string;
+  readonly where: string;
+  readonly value: string | undefined;
+}
+
+function mainCf(text: string): Map<string, string> {
+  const settings = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const match = /^([A-Za-z0-9_-]+) =(?: (.*))?$/.exec(line);
+    if (match) settings.set(match[1]!, match[2] ?? "");
+  }
+  return settings;
+}
+
+function overrides(text: string, name: string): Array<{ service: string; value: string }> {
+  const found: Array<{ service: string; value: string }> = [];
+  let service = "";
+  for (const line of text.split("\n")) {
+    if (/^[^\s#]/.test(line)) service = line.split(/\s+/)[0]!;
+    const match = /^\s+-o ([^=]+)=(.*)$/.exec(line);
+    if (match && match[1] === name) found.push({ service, value: match[2]! });
+  }
+  return found;
+}
+
+/** Every place a parameter is set for a MailPlatform (undefined when the node is not one). */
+export function postfixSettings(node: IConstruct, name: string): PostfixSetting[] | undefined {
+  if (!(node instanceof MailPlatform)) return undefined;
+  return node.renderedFiles.flatMap(({ host, files }) => {
+    const main = files.find((f) => f.path === "etc/postfix/main.cf")?.content ?? "";
+    const master = files.find((f) => f.path === "etc/postfix/master.cf")?.content ?? "";
+    return [
+      { host, where: "main.cf", value: mainCf(main).get(name) },
+      ...overrides(master, name).map((o) => ({ host, where: `master.cf ${o.service}`, value: o.value })),
+    ];
+  });
+}
