@@ -17,6 +17,6 @@ export { renderHost, renderPlatform, type HostFiles } from "./render/host-files"
 export { writeHostFiles } from "./render/write-files";
 export type { RenderedFile } from "./render/rendered-file";
 export * from "./model/deployment-schema";
-export { dnsRecords, recordKey, SRV_NOT_AVAILABLE, DNS_TTL_SECONDS, type DnsRecord, type DnsValue, type DnsValuePart, type PublicIpRef } from "./plan/dns-records";
+export { dnsRecords, recordKey, SRV_NOT_AVAILABLE, type DnsRecord, type DnsValue, type DnsValuePart, type PublicIpRef } from "./plan/dns-records";
 export { renderCloudConfig, encodeUserData, hostPackages, USER_DATA_LIMIT_BYTES, UserDataTooLargeError } from "./render/cloud-init/user-data";
 export * from "./constructs";

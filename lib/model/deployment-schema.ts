@@ -69,6 +69,10 @@ export const DnsSchema = z
      * name in several belongs to the longest (most specific) zone.
      */
     zones: z.array(DnsZoneSchema).min(1).describe("The zones; every domain and host name must lie in one of them."),
+    /** TTL of address records (A, and TLSA), in seconds: short, so that renumbering is quick. @default 300 */
+    addressTtlSeconds: z.int().min(60).max(86_400).default(300).describe("TTL of A/TLSA records in seconds, 60..86400. Default: 300."),
+    /** TTL of every other record, in seconds. @default 3600 */
+    recordTtlSeconds: z.int().min(60).max(604_800).default(3600).describe("TTL of MX/SRV/TXT records in seconds, 60..604800. Default: 3600."),
     /** DMARC record of every group domain. @default p=quarantine, no reports */
     dmarc: DmarcSchema.prefault({}).describe("DMARC for every group domain. Default: p=quarantine."),
     /**

@@ -44,8 +44,6 @@ export interface DnsRecord {
   readonly purpose: string;
 }
 
-/** TTLs: long for records that rarely change, short for addresses (quick renumbering). */
-export const DNS_TTL_SECONDS = { A: 300, MX: 3600, SRV: 3600, TXT: 3600, TLSA: 3600 } as const;
 
 /** RFC 2782: "decidedly not available" — how a switched-off service is published. */
 export const SRV_NOT_AVAILABLE = "0 0 0 .";
@@ -93,6 +91,8 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
     return found;
   };
   const records: DnsRecord[] = [];
+  // Short for addresses (quick renumbering), long for records that rarely change.
+  const ttl = { A: spec.dns.addressTtlSeconds, TLSA: spec.dns.addressTtlSeconds, MX: spec.dns.recordTtlSeconds, SRV: spec.dns.recordTtlSeconds, TXT: spec.dns.recordTtlSeconds };
   for (const group of spec.groups) {
     const hosts = plan.hosts.map((h) => ({ host: h.name, address: h.addresses.find((a) => a.group === group.name)! }));
     for (const domain of group.domains) {
@@ -100,14 +100,14 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
         zone: zone(domain.name),
         name: domain.name,
         type: "MX",
-        ttlSeconds: DNS_TTL_SECONDS.MX,
+        ttlSeconds: ttl.MX,
         values: spec.services.smtp ? hosts.map(({ address }, i) => [`${(i + 1) * 10} ${address.hostName}.`]) : [[NULL_MX]],
         purpose: spec.services.smtp
           ? `mail for ${domain.name} goes to group ${group.name}'s host names, first host preferred`
           : `${domain.name} accepts no mail: port 25 is off (RFC 7505 null MX)`,
       });
       const txt = (name: string, value: string, purpose: string) =>
-        records.push({ zone: zone(domain.name), name, type: "TXT", ttlSeconds: DNS_TTL_SECONDS.TXT, values: [[value]], purpose });
+        records.push({ zone: zone(domain.name), name, type: "TXT", ttlSeconds: ttl.TXT, values: [[value]], purpose });
       const dmarc = spec.dns.dmarc;
       txt(
         `_dmarc.${domain.name}`,
@@ -131,7 +131,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           zone: zone(domain.name),
           name: `mta-sts.${domain.name}`,
           type: "A",
-          ttlSeconds: DNS_TTL_SECONDS.A,
+          ttlSeconds: ttl.A,
           values: hosts.map(({ host }) => [ipOf(plan, host, group.name)]),
           purpose: `serves https://mta-sts.${domain.name}/.well-known/mta-sts.txt`,
         });
@@ -148,7 +148,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
             zone: zone(domain.name),
             name: `${label}.${domain.name}`,
             type: "SRV",
-            ttlSeconds: DNS_TTL_SECONDS.SRV,
+            ttlSeconds: ttl.SRV,
             values: [[enabled ? `0 1 ${dav.port} ${dav.hostName}.` : SRV_NOT_AVAILABLE]],
             purpose: enabled ? "RFC 6764 CardDAV/CalDAV discovery over TLS" : "plaintext DAV is not available (RFC 6764)",
           });
@@ -158,7 +158,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
         zone: zone(domain.name),
         name: domain.name,
         type: "TXT",
-        ttlSeconds: DNS_TTL_SECONDS.TXT,
+        ttlSeconds: ttl.TXT,
         values: [spfValue(plan, group.name)],
         purpose: `SPF: only group ${group.name}'s addresses send for ${domain.name}`,
       });
@@ -169,7 +169,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           zone: zone(domain.name),
           name: `${service.srvLabel}.${domain.name}`,
           type: "SRV",
-          ttlSeconds: DNS_TTL_SECONDS.SRV,
+          ttlSeconds: ttl.SRV,
           values: enabled ? hosts.map(({ address }, i) => [`${i * 10} 1 ${service.port} ${address.hostName}.`]) : [[SRV_NOT_AVAILABLE]],
           purpose: enabled ? `RFC 6186/8314 discovery of ${service.description}` : `${service.description} is off (RFC 2782 "not available")`,
         });
@@ -183,7 +183,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           zone: tlsaZone,
           name: `_25._tcp.${address.hostName}`,
           type: "TLSA",
-          ttlSeconds: DNS_TTL_SECONDS.TLSA,
+          ttlSeconds: ttl.TLSA,
           values: [[`3 1 1 ${pin}`]],
           purpose: "DANE: the MX presents this public key (DNSSEC-signed zone)",
         });
@@ -192,7 +192,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
         zone: zone(address.hostName),
         name: address.hostName,
         type: "A",
-        ttlSeconds: DNS_TTL_SECONDS.A,
+        ttlSeconds: ttl.A,
         values: [[ipOf(plan, host, group.name)]],
         purpose: `group ${group.name} on host ${host}; the PTR of this IP names it back`,
       });

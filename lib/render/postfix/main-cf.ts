@@ -14,10 +14,18 @@ export function minProtocolSyntax(protocol: TlsProtocol): string {
   return `>=${protocol}`;
 }
 
-/** The settings that select a TLS profile on the server side (global or per service). */
-export function serverTlsProfileSettings(profile: TlsProfile): PostconfSetting[] {
+/** The written reasons for weakened TLS, shown next to the settings they weaken. */
+function acknowledgements(spec: Plan["spec"]): string[] {
   return [
-    { name: "smtpd_tls_protocols", value: minProtocolSyntax(profile.minProtocol), why: `${profile.summary}; older protocols are refused.` },
+    ...(spec.tls.legacyAcknowledgement === undefined ? [] : [`Legacy protocols acknowledged: ${spec.tls.legacyAcknowledgement}`]),
+    ...(spec.tls.custom?.weakCipherAcknowledgement === undefined ? [] : [`Weak ciphers acknowledged: ${spec.tls.custom.weakCipherAcknowledgement}`]),
+  ];
+}
+
+/** The settings that select a TLS profile on the server side (global or per service). */
+export function serverTlsProfileSettings(profile: TlsProfile, notes: readonly string[] = []): PostconfSetting[] {
+  return [
+    { name: "smtpd_tls_protocols", value: minProtocolSyntax(profile.minProtocol), why: [`${profile.summary}; older protocols are refused.`, ...notes].join(" ") },
     { name: "smtpd_tls_mandatory_protocols", value: minProtocolSyntax(profile.minProtocol), why: "Also where TLS is required (587, 465 wrapper mode)." },
     {
       name: "smtpd_tls_ciphers",
@@ -154,7 +162,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           value: "may",
           why: "STARTTLS offered on port 25, never required: a public MX must accept plaintext (RFC 3207). 587 overrides with encrypt.",
         },
-        ...serverTlsProfileSettings(plan.mxTls),
+        ...serverTlsProfileSettings(plan.mxTls, acknowledgements(spec)),
         { name: "smtpd_tls_loglevel", value: 1 },
         { name: "smtpd_tls_session_cache_database", value: "btree:${data_directory}/smtpd_scache" },
       ],
