@@ -39,8 +39,12 @@ export function dnsNameProblem(value: string): string | undefined {
  */
 export function toALabels(value: string): string {
   if (!/[^\x00-\x7f]/.test(value)) return value;
+  // Only names made of letters, marks, digits, dots and hyphens are converted: the URL parser
+  // behind domainToASCII would otherwise cut "a.ü?b" at the "?" and return a different name.
+  if (!/^[\p{L}\p{M}\p{N}.-]+$/u.test(value)) return value;
   const ascii = domainToASCII(value);
-  return ascii === "" ? value : ascii;
+  if (ascii === "" || ascii.split(".").length !== value.split(".").length) return value;
+  return ascii;
 }
 
 /**

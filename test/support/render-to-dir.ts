@@ -21,7 +21,7 @@ export function renderToTempDir(input: PlatformInput): string {
  * seconds old (a guard against reading a file while it is being written). Freshly rendered
  * test directories would cost ~2 s per postconf call; a minute-old mtime avoids the wait.
  */
-function ageFiles(dir: string): void {
+export function ageFiles(dir: string): void {
   const minuteAgo = new Date(Date.now() - 60_000);
   for (const entry of readdirSync(dir, { recursive: true })) {
     const path = join(dir, String(entry));

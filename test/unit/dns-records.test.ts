@@ -198,3 +198,16 @@ describe("bad DNS inputs fail validation with their field path", () => {
     expect(problems((i) => (i.groups[0]!.domains[1]!.name = "bü..example"))[0]![0]).toBe("groups[0].domains[1].name");
   });
 });
+
+describe("internationalised names", () => {
+  const { toALabels } = require("../../lib/model/syntax") as typeof import("../../lib/model/syntax");
+
+  test("convert to A-labels", () => {
+    expect(toALabels("bücher.example")).toBe("xn--bcher-kva.example");
+  });
+
+  test.each(["partner.ü?${example", "ü.example/path", "ü example.org", "ü@example.org"])("never turn %j into a different valid name", (value) => {
+    // Left as is, the value then fails validation instead of being silently "fixed".
+    expect(toALabels(value)).toBe(value);
+  });
+});
