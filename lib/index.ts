@@ -20,3 +20,7 @@ export * from "./model/deployment-schema";
 export { dnsRecords, recordKey, SRV_NOT_AVAILABLE, type DnsRecord, type DnsValue, type DnsValuePart, type PublicIpRef } from "./plan/dns-records";
 export { renderCloudConfig, encodeUserData, hostPackages, USER_DATA_LIMIT_BYTES, UserDataTooLargeError } from "./render/cloud-init/user-data";
 export * from "./constructs";
+export { MailSecurityChecks, type Finding, type MailSecurityChecksOptions } from "./security/aspect";
+export { acknowledgeFinding, type Acknowledgement } from "./security/acknowledge";
+export { SECURITY_RULES } from "./security/rules";
+export type { SecurityRule, RuleResult } from "./security/rule";
