@@ -1,7 +1,7 @@
 /** `mail-platform local up|down`: run one host of a platform on this machine for trying and testing. */
 import { parseArgs } from "util";
 import { DEFAULT_LOOPBACK_BLOCK } from "../local/conventions";
-import { DEFAULT_STATE_DIR, LocalInstanceError, localDown, localUp } from "../local/instance";
+import { DEFAULT_STATE_DIR, LocalInstanceError, localApply, localDown, localUp } from "../local/instance";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { loadPlatformFile } from "./read-platform";
 
@@ -70,6 +70,36 @@ export async function localDownCommand(args: string[], io: CliIo, help: string):
   } catch (error) {
     if (error instanceof LocalInstanceError) {
       io.err(`mail-platform local down: ${error.message}\n`);
+      return EXIT.invalid;
+    }
+    throw error;
+  }
+}
+
+/** `mail-platform local apply <file> [--state-dir DIR]`. */
+export async function localApplyCommand(args: string[], io: CliIo, help: string): Promise<number> {
+  const { values, positionals } = parse("local apply", () =>
+    parseArgs({ args, options: { help: { type: "boolean", short: "h" }, "state-dir": { type: "string" } }, allowPositionals: true, strict: true }),
+  );
+  if (values.help) {
+    io.out(help);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local apply");
+  const spec = loadPlatformFile(io, positionals[0]!, "local apply");
+  if (!spec) return EXIT.invalid;
+  try {
+    const result = localApply(spec, { stateDir: values["state-dir"] ?? DEFAULT_STATE_DIR });
+    io.err(result.log);
+    if (result.status === 0) {
+      io.out(`${JSON.stringify({ applied: result.bundleId })}\n`);
+      return EXIT.ok;
+    }
+    io.err(`mail-platform local apply: the change was not applied (apply script exit ${result.status}); the previous configuration serves\n`);
+    return EXIT.invalid;
+  } catch (error) {
+    if (error instanceof LocalInstanceError) {
+      io.err(`mail-platform local apply: ${error.message}\n`);
       return EXIT.invalid;
     }
     throw error;

@@ -3,7 +3,7 @@
  * (unless MAIL_PLATFORM_DEBUG is set): every outcome is a message and an exit code.
  */
 import { renderCommand, validateCommand, zoneCommand } from "./commands";
-import { localDownCommand, localUpCommand } from "./local-commands";
+import { localApplyCommand, localDownCommand, localUpCommand } from "./local-commands";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { COMMAND_HELP, MAIN_HELP } from "./usage";
 
@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   zone: zoneCommand,
   "local up": localUpCommand,
   "local down": localDownCommand,
+  "local apply": localApplyCommand,
 };
 
 const processIo: CliIo = {

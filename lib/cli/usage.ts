@@ -10,6 +10,7 @@ Commands:
   render <file> --out <dir>  Write the Postfix and Dovecot files of every host.
   zone <file> --out <dir>    Write one BIND zone file per DNS zone (for review and export).
   local up <file>            Run one host on this machine (loopback, test CA, test user).
+  local apply <file>         Apply a changed platform to it (validated, rolled back on failure).
   local down                 Stop it.
 
 Options:
@@ -31,10 +32,10 @@ Options:
 
 Exit codes: 0 valid, 1 invalid, 2 usage error (unknown option, missing or unreadable file).
 `,
-  local: `Usage: mail-platform local up <file> [options] | mail-platform local down [options]
+  local: `Usage: mail-platform local up|apply <file> [options] | mail-platform local down [options]
 
 Run one host of a platform on this machine with the real Postfix, Dovecot and named, to try
-it or to test it. See: mail-platform local up --help, mail-platform local down --help
+it or to test it. See: mail-platform local up --help, local apply --help, local down --help
 `,
   "local up": `Usage: mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y]
 
@@ -54,6 +55,20 @@ Options:
   -h, --help         Show this help.
 
 Exit codes: 0 running, 1 invalid model or start failure, 2 usage error.
+`,
+  "local apply": `Usage: mail-platform local apply <file> [--state-dir DIR]
+
+Apply a changed platform to the running local instance with the same script the hosts use:
+stage the new files, validate them (postconf -n, postfix check, doveconf -n), swap them in,
+reload (queued mail stays queued), check every listener, and roll back on any failure.
+The change must keep the instance's shape (host names, services, DKIM keys); otherwise
+local down, then local up. Prints {"applied": "<bundle id>"} on success.
+
+Options:
+  --state-dir DIR  The instance (default: ${"$"}TMPDIR/mail-platform-local).
+  -h, --help       Show this help.
+
+Exit codes: 0 applied (or already applied), 1 invalid model or change refused/rolled back, 2 usage error.
 `,
   "local down": `Usage: mail-platform local down [--state-dir DIR]
 

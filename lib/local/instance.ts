@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
 import { Socket, createServer } from "net";
 import { tmpdir } from "os";
 import { dirname, join, resolve } from "path";
@@ -16,7 +16,8 @@ import { renderHost } from "../render/host-files";
 import { writeHostFiles } from "../render/write-files";
 import { DEFAULT_LOOPBACK_BLOCK, OUTSIDE_DOMAIN, loopbackPlan, stateLayout, type StateLayout } from "./conventions";
 import { localZones, writeDnsServer } from "./dns-server";
-import { applyOverlay, localHostPaths, writeNginxMainConf } from "./overlay";
+import { localHostPaths, writeNginxMainConf } from "./overlay";
+import { localBundle, runApply } from "./local-bundle";
 import { isAlive, pidFromFile, processTree, waitGone } from "./processes";
 import { issueTestCertificates } from "./test-ca";
 import { installTestDkimKeys } from "./test-keys";
@@ -43,6 +44,8 @@ export interface LocalInstanceInfo {
 
 /** What `local.json` in the state directory holds. */
 export interface LocalState extends LocalInstanceInfo {
+  /** Test DKIM public keys by private-key parameter (kept so `local apply` renders the same keys). */
+  readonly dkimPublicKeys: Record<string, string>;
   readonly platform: string;
   readonly host: string;
   readonly loopbackBlock: string;
@@ -187,20 +190,6 @@ function ownedDirectory(path: string, mode: number, user?: string, group?: strin
   chmodSync(path, mode);
 }
 
-/** Where a rendered file goes in a local instance. */
-function localTarget(layout: StateLayout, path: string): string {
-  if (path === "etc/opendkim.conf") return join(layout.opendkim, "opendkim.conf");
-  const rules: ReadonlyArray<readonly [string, string]> = [
-    ["etc/postfix/", layout.postfixConfig],
-    ["etc/dovecot/", layout.dovecotConfig],
-    ["etc/opendkim/", layout.opendkim],
-    ["etc/nginx/", layout.nginx],
-  ];
-  for (const [prefix, dir] of rules) if (path.startsWith(prefix)) return join(dir, path.slice(prefix.length));
-  // Rendered with the local host paths already (the MTA-STS policies).
-  if (`/${path}`.startsWith(`${layout.stateDir}/`)) return `/${path}`;
-  throw new LocalInstanceError(`no place for rendered file ${path} in a local instance`);
-}
 
 /** Every existing ancestor of the state directory must be traversable by Postfix's and Dovecot's users. */
 function checkTraversable(stateDir: string): void {
@@ -260,14 +249,9 @@ export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}):
   const outsideNames = [OUTSIDE_DOMAIN, ...spec.outbound.tlsRules.map((r) => r.destination)].map((d) => `mx.${d}`);
   const caFile = issueTestCertificates(layout.certs, [...host.addresses.map((a) => a.hostName), ...mtaStsHostNames(plan), ...outsideNames]);
 
-  log("rendering and applying the test overlay");
-  const rendered = renderHost(plan, host, paths);
-  for (const file of rendered.files) {
-    const target = localTarget(layout, file.path);
-    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
-    writeFileSync(target, file.content, { mode: parseInt(file.mode, 8) });
-  }
-  applyOverlay(plan, layout);
+  log("rendering, applying the test overlay, installing with the apply script");
+  const installed = runApply(layout, localBundle(plan, host, layout), { noReload: true });
+  if (installed.status !== 0) throw new LocalInstanceError(`the apply script refused the configuration:\n${installed.log.trim()}`);
 
   const userName = `tester@${spec.groups[0]!.domains[0]!.name}`;
   const password = randomBytes(18).toString("base64url");
@@ -324,7 +308,7 @@ export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}):
     user: { name: userName, password },
     stateDir,
   };
-  const state: LocalState = { ...info, platform: spec.name, host: hostName, loopbackBlock: loopback.block, dnsServer: loopback.dns, outside: loopback.outside };
+  const state: LocalState = { ...info, dkimPublicKeys: Object.fromEntries(dkimPublicKeys), platform: spec.name, host: hostName, loopbackBlock: loopback.block, dnsServer: loopback.dns, outside: loopback.outside };
   writeFileSync(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   log("up");
   return info;
@@ -398,4 +382,49 @@ export function readLocalState(stateDir: string = DEFAULT_STATE_DIR): LocalState
   const file = stateLayout(stateDir).stateFile;
   if (!existsSync(file)) throw new LocalInstanceError(`no local instance in ${stateDir}`);
   return JSON.parse(readFileSync(file, "utf8")) as LocalState;
+}
+
+/** Options of {@link localApply}. */
+export interface LocalApplyOptions {
+  /** State directory of the running instance. @default {@link DEFAULT_STATE_DIR} */
+  readonly stateDir?: string;
+}
+
+/** What `local apply` did. */
+export interface LocalApplyResult {
+  /** The apply script's exit code: 0 applied or already applied, 2 rejected, 3 rolled back, 4 rollback failed. */
+  readonly status: number;
+  /** What the script logged. */
+  readonly log: string;
+  /** The id (content hash) of the bundle. */
+  readonly bundleId: string;
+}
+
+/**
+ * Apply a changed platform to a running local instance with the on-host apply script. The change
+ * must keep the instance's shape (host, group host names, enabled services, DKIM key parameters):
+ * addresses, certificates, ports and keys were made for it at `local up`.
+ */
+export function localApply(spec: PlatformSpec, options: LocalApplyOptions = {}): LocalApplyResult {
+  const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
+  const state = readLocalState(stateDir);
+  const layout = stateLayout(stateDir);
+  const loopback = loopbackPlan(state.loopbackBlock);
+  if (spec.name !== state.platform || !spec.hosts.some((h) => h.name === state.host)) {
+    throw new LocalInstanceError(`this instance runs platform "${state.platform}" host "${state.host}"; the file describes another platform`);
+  }
+  const keys = new Map(Object.entries(state.dkimPublicKeys));
+  const missingKeys = spec.groups.map((g) => (g.dkim ?? spec.dkim)?.privateKeyParameter).filter((p): p is string => p !== undefined && !keys.has(p));
+  if (missingKeys.length > 0) throw new LocalInstanceError(`new DKIM keys (${missingKeys.join(", ")}) need a new instance: local down, then local up`);
+  const enabled = SERVICES.filter((s) => spec.services[s.name]).map((s) => s.name);
+  const running = Object.keys(state.ports).sort();
+  if ([...enabled].sort().join() !== running.join()) throw new LocalInstanceError(`switching services on or off needs a new instance (running: ${running.join(", ")}): local down, then local up`);
+  const plan = derivePlan(localTestSpec(spec, loopback, layout.certs, keys), { listenPorts: state.ports });
+  const host = plan.hosts.find((h) => h.name === state.host)!;
+  const certified = new Set(readdirSync(layout.certs));
+  const uncertified = [...host.addresses.map((a) => a.hostName), ...mtaStsHostNames(plan)].filter((n) => !certified.has(n));
+  if (uncertified.length > 0) throw new LocalInstanceError(`new host names (${uncertified.join(", ")}) need test certificates: local down, then local up`);
+  const bundle = localBundle(plan, host, layout);
+  const result = runApply(layout, bundle);
+  return { status: result.status ?? 1, log: result.log, bundleId: bundle.id };
 }

@@ -64,16 +64,24 @@ export function opendkimOverlay(): Record<string, string> {
   return { RequireSafeKeys: "false" };
 }
 
-/** Apply the overlay to rendered files in the instance's configuration directories. */
-export function applyOverlay(plan: Plan, layout: StateLayout): void {
+/**
+ * Apply the overlay to rendered files. The values refer to the instance's state directory; the
+ * files are edited below `filesRoot` (a shadow copy of the state directory's tree, or "" for in place).
+ */
+export function applyOverlay(plan: Plan, layout: StateLayout, filesRoot = ""): void {
   const postfix = postfixOverlay(plan, layout);
+  const at = (path: string) => `${filesRoot}${path}`;
   if (plan.postscreen) {
-    writeFileSync(join(layout.postfixConfig, "postscreen_access.cidr"), `# ${OVERLAY_TITLE}\n${XCLIENT_CLIENT}/32 permit\n`);
+    writeFileSync(at(join(layout.postfixConfig, "postscreen_access.cidr")), `# ${OVERLAY_TITLE}\n${XCLIENT_CLIENT}/32 permit\n`);
   }
-  execFileSync("postconf", ["-c", layout.postfixConfig, "-e", ...Object.entries(postfix).map(([k, v]) => `${k}=${v}`)], { stdio: ["ignore", "ignore", "pipe"] });
+  // One setting per call: postconf -e appends several new settings in an unstable order, and the
+  // overlay must give byte-identical files every time (bundle ids depend on it).
+  for (const [key, value] of Object.entries(postfix)) {
+    execFileSync("postconf", ["-c", at(layout.postfixConfig), "-e", `${key}=${value}`], { stdio: ["ignore", "ignore", "pipe"] });
+  }
   const lines = Object.entries(dovecotOverlay(layout)).map(([k, v]) => `${k} = ${v}`);
-  appendFileSync(layout.dovecotConf, `\n# == ${OVERLAY_TITLE} ==\n${lines.join("\n")}\n`);
-  const opendkimConf = join(layout.opendkim, "opendkim.conf");
+  appendFileSync(at(layout.dovecotConf), `\n# == ${OVERLAY_TITLE} ==\n${lines.join("\n")}\n`);
+  const opendkimConf = at(join(layout.opendkim, "opendkim.conf"));
   if (existsSync(opendkimConf)) {
     const settings = Object.entries(opendkimOverlay()).map(([k, v]) => `${k} ${v}`);
     appendFileSync(opendkimConf, `\n# == ${OVERLAY_TITLE} ==\n${settings.join("\n")}\n`);

@@ -6,13 +6,13 @@
 import { createServer, type Server, type Socket } from "net";
 import { TLSSocket } from "tls";
 
-/** One SMTP session as the sink saw it. */
+/** One message as the sink saw it, with the session it came in. */
 export interface SinkSession {
   readonly peerAddress: string;
   helo?: string;
   tls: boolean;
   mailFrom?: string;
-  readonly recipients: string[];
+  recipients: string[];
   data?: string;
 }
 
@@ -43,10 +43,12 @@ export class SmtpSink {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Sessions that delivered a message. */
+  /** Every delivered message (a session may carry several: Postfix reuses connections). */
   messages(): SinkSession[] {
-    return this.sessions.filter((s) => s.data !== undefined);
+    return this.delivered;
   }
+
+  private readonly delivered: SinkSession[] = [];
 
   /** Wait for a delivered message matching a predicate. */
   async waitForMessage(predicate: (s: SinkSession) => boolean, timeoutMs = 20_000): Promise<SinkSession> {
@@ -72,6 +74,8 @@ export class SmtpSink {
         if (line === ".") {
           inData = false;
           session.data = dataLines.join("\r\n");
+          this.delivered.push({ ...session, recipients: [...session.recipients] });
+          session.recipients = [];
           reply("250 2.0.0 queued by sink");
         } else dataLines.push(line.startsWith("..") ? line.slice(1) : line);
         return;
@@ -98,6 +102,7 @@ export class SmtpSink {
           break;
         case "MAIL":
           session.mailFrom = /<([^>]*)>/.exec(line)?.[1] ?? "";
+          session.recipients = [];
           reply("250 2.1.0 ok");
           break;
         case "RCPT":
@@ -110,6 +115,9 @@ export class SmtpSink {
           reply("354 go ahead");
           break;
         case "RSET":
+          session.recipients = [];
+          reply("250 ok");
+          break;
         case "NOOP":
           reply("250 ok");
           break;

@@ -1,0 +1,110 @@
+/**
+ * A local instance's configuration as a bundle: the production rendering for the loopback model,
+ * moved into the state directory, plus the test overlay; applied by the same script as on a host.
+ */
+import { spawnSync } from "child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
+import { dirname, join } from "path";
+import type { HostPlan, Plan } from "../plan/types";
+import { renderHost } from "../render/host-files";
+import { mtaStsHostNames } from "../render/nginx/mta-sts";
+import { signsDkim } from "../render/opendkim/opendkim";
+import { applyScriptPath } from "../rollout/apply-script";
+import { buildBundle, bundleText, type Bundle, type BundleFile } from "../rollout/bundle";
+import type { StateLayout } from "./conventions";
+import { applyOverlay, localHostPaths } from "./overlay";
+
+/** Where a rendered file goes in a local instance. */
+export function localTarget(layout: StateLayout, path: string): string {
+  if (path === "etc/opendkim.conf") return join(layout.opendkim, "opendkim.conf");
+  const rules: ReadonlyArray<readonly [string, string]> = [
+    ["etc/postfix/", layout.postfixConfig],
+    ["etc/dovecot/", layout.dovecotConfig],
+    ["etc/opendkim/", layout.opendkim],
+    ["etc/nginx/", layout.nginx],
+  ];
+  for (const [prefix, dir] of rules) if (path.startsWith(prefix)) return join(dir, path.slice(prefix.length));
+  // Rendered with the local host paths already (the MTA-STS policies).
+  if (`/${path}`.startsWith(`${layout.stateDir}/`)) return `/${path}`;
+  throw new Error(`no place for rendered file ${path} in a local instance`);
+}
+
+function filesBelow(root: string, dir = root): BundleFile[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    const stat = statSync(path);
+    if (stat.isDirectory()) return filesBelow(root, path);
+    return [{ path: path.slice(root.length), mode: (stat.mode & 0o777).toString(8).padStart(4, "0"), content: readFileSync(path, "utf8") }];
+  });
+}
+
+/** The files of a local instance: rendered, moved into the state directory, overlay applied. */
+export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): BundleFile[] {
+  const shadow = mkdtempSync(join(layout.stateDir, ".render-"));
+  try {
+    for (const file of renderHost(plan, host, localHostPaths(layout)).files) {
+      const target = `${shadow}${localTarget(layout, file.path)}`;
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.content, { mode: parseInt(file.mode, 8) });
+    }
+    applyOverlay(plan, layout, shadow);
+    return filesBelow(shadow);
+  } finally {
+    rmSync(shadow, { recursive: true, force: true });
+  }
+}
+
+/** The bundle of a local instance: local validation and reload commands, loopback listeners. */
+export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bundle {
+  const dkim = signsDkim(plan.spec);
+  const mtaSts = mtaStsHostNames(plan).length > 0;
+  return buildBundle({
+    platform: plan.spec.name,
+    host: host.name,
+    files: localFiles(plan, host, layout),
+    validate: [
+      ["postconf", "-c", `{stage}${layout.postfixConfig}`, "-n"],
+      ["postfix", "-c", `{stage}${layout.postfixConfig}`, "check"],
+      ["doveconf", "-n", "-c", `{stage}${layout.dovecotConf}`],
+    ],
+    reload: [
+      ["postfix", "-c", layout.postfixConfig, "reload"],
+      ["doveadm", "-c", layout.dovecotConf, "reload"],
+      ...(dkim ? [["pkill", "-USR1", "-F", join(layout.opendkimRun, "opendkim.pid")]] : []),
+      ...(mtaSts ? [["nginx", "-c", join(layout.nginx, "nginx.conf"), "-s", "reload"]] : []),
+    ],
+    // "already running" exits are harmless here: only daemons that died are started.
+    start: [
+      ["postfix", "-c", layout.postfixConfig, "start"],
+      ["dovecot", "-c", layout.dovecotConf],
+      ...(dkim ? [["opendkim", "-x", join(layout.opendkim, "opendkim.conf")]] : []),
+      ...(mtaSts ? [["nginx", "-c", join(layout.nginx, "nginx.conf")]] : []),
+    ],
+    listeners: [
+      ...host.listeners.map((l) => [l.address.privateIp, l.port] as const),
+      ...(mtaSts ? host.addresses.map((a) => [a.privateIp, 443] as const) : []),
+    ],
+  });
+}
+
+/** The result of running the apply script. */
+export interface ApplyResult {
+  readonly status: number | null;
+  /** What the script logged. */
+  readonly log: string;
+  /** The bundle file it applied. */
+  readonly bundleFile: string;
+}
+
+/** Write the bundle into the state directory and run the apply script on it. */
+export function runApply(layout: StateLayout, bundle: Bundle, options: { noReload?: boolean } = {}): ApplyResult {
+  const dir = join(layout.stateDir, "bundles");
+  mkdirSync(dir, { recursive: true });
+  const bundleFile = join(dir, `${bundle.id}.json`);
+  writeFileSync(bundleFile, bundleText(bundle));
+  const result = spawnSync("/usr/bin/python3", [applyScriptPath(), bundleFile, "--state-dir", join(layout.stateDir, "apply"), ...(options.noReload ? ["--no-reload"] : [])], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: result.status, log: `${result.stdout}${result.stderr}`, bundleFile };
+}
