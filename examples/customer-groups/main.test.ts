@@ -17,6 +17,7 @@ describe("customer-groups example", () => {
     expect(Object.keys(files).sort()).toEqual([
       "cdk.tf.json",
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
+      "mail-platform/acme-mail/mx1/etc/mail-platform/certificates",
       "mail-platform/acme-mail/mx1/etc/nginx/conf.d/mail-platform-mta-sts.conf",
       "mail-platform/acme-mail/mx1/etc/opendkim.conf",
       "mail-platform/acme-mail/mx1/etc/opendkim/key.table",
@@ -39,19 +40,29 @@ describe("customer-groups example", () => {
   test("has the resource kinds of one host with two group addresses", () => {
     const counts = Object.fromEntries(Object.entries(stack.resource as Record<string, object>).map(([type, byName]) => [type, Object.keys(byName).length]));
     expect(counts).toEqual({
+      aws_ebs_volume: 1,
       aws_eip: 2,
       aws_eip_association: 2,
       aws_eip_domain_name: 2,
       aws_iam_instance_profile: 1,
       aws_iam_role: 1,
-      aws_iam_role_policy: 2,
+      aws_iam_role_policy: 3,
       aws_iam_role_policy_attachment: 1,
       aws_instance: 1,
       aws_network_interface: 1,
       aws_route53_record: 54,
       aws_route53_zone: 4,
+      aws_s3_bucket: 1,
+      aws_s3_bucket_ownership_controls: 1,
+      aws_s3_bucket_policy: 1,
+      aws_s3_bucket_public_access_block: 1,
+      aws_s3_bucket_server_side_encryption_configuration: 1,
+      aws_s3_bucket_versioning: 1,
+      aws_s3_object: 1,
       aws_security_group: 1,
+      aws_ssm_association: 1,
       aws_vpc_security_group_egress_rule: 5,
+      aws_volume_attachment: 1,
       aws_vpc_security_group_ingress_rule: 6,
     });
   });

@@ -178,6 +178,12 @@ def apply(bundle, state_dir, log, reload_enabled=True):
         for entry in bundle["files"]:
             write_file(stage + entry["path"], entry["content"], entry["mode"])
         log(f"staged {len(bundle['files'])} files of bundle {bundle['id'][:12]}")
+        for command in bundle.get("prepare", []):
+            argv = [part.replace("{stage}", stage) for part in command]
+            result = subprocess.run(argv, capture_output=True, text=True)
+            log(f"prepare {' '.join(command)}: exit {result.returncode}")
+            if result.returncode != 0:
+                raise Rejected(f"{' '.join(argv)} failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()}")
         run_checks(bundle.get("validate", []), stage, log)
         if reload_enabled:
             check_new_listeners_bindable(bundle, state)

@@ -20,6 +20,8 @@ export interface HostRoleProps {
    * @default [] - none
    */
   readonly secretParameters?: readonly string[];
+  /** ARN pattern of the host's configuration bundles (read access). @default - none */
+  readonly bundleObjectsArn?: string;
   /** Tags. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -65,6 +67,20 @@ export function secretParametersPolicy(parameters: readonly string[]): string {
   });
 }
 
+/**
+ * Read the host's own configuration bundles, and find its data volume (EC2 describe calls cannot
+ * be limited to one resource; they are read-only).
+ */
+export function configurationPolicy(bundleObjectsArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ReadOwnBundles", Effect: "Allow", Action: "s3:GetObject", Resource: bundleObjectsArn },
+      { Sid: "FindOwnDataVolume", Effect: "Allow", Action: "ec2:DescribeVolumes", Resource: "*" },
+    ],
+  });
+}
+
 /** Role and instance profile of one mail host. */
 export class HostRole extends Construct {
   /** The IAM role (escape hatch). */
@@ -85,6 +101,9 @@ export class HostRole extends Construct {
     });
     new IamRolePolicyAttachment(this, "ssm", { role: this.role.name, policyArn: SSM_POLICY_ARN });
     new IamRolePolicy(this, "acme-dns", { name: "acme-dns-01", role: this.role.id, policy: acmeDnsPolicy(props.zoneIds) });
+    if (props.bundleObjectsArn) {
+      new IamRolePolicy(this, "configuration", { name: "read-own-configuration", role: this.role.id, policy: configurationPolicy(props.bundleObjectsArn) });
+    }
     if (props.secretParameters && props.secretParameters.length > 0) {
       new IamRolePolicy(this, "secrets", { name: "read-own-secrets", role: this.role.id, policy: secretParametersPolicy(props.secretParameters) });
     }

@@ -9,11 +9,14 @@ import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { NetworkInterface } from "@cdktf/provider-aws/lib/network-interface";
+import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import type { AwsHostSpec, AwsSpec } from "../model/deployment-schema";
 import type { HostPlan, Plan } from "../plan/types";
 import { encodeUserData, renderCloudConfig } from "../render/cloud-init/user-data";
-import type { RenderedFile } from "../render/rendered-file";
+import { APPLY_SCRIPT_PATH } from "../rollout/production-bundle";
+import type { Bundle } from "../rollout/bundle";
 import { HostRole } from "./host-role";
+import { DATA_VOLUME_TAG, MailDataVolume } from "./mail-data-volume";
 
 /** The AWS account that publishes Debian's official AMIs. */
 export const DEBIAN_AMI_OWNER = "136693071363";
@@ -32,8 +35,12 @@ export interface MailHostProps {
   readonly securityGroupIds: readonly string[];
   /** Route53 zone ids the host may write ACME challenges to. */
   readonly zoneIds: readonly string[];
-  /** The host's rendered files (installed by user data). */
-  readonly files: readonly RenderedFile[];
+  /** The host's configuration bundle, already published. */
+  readonly bundle: Bundle;
+  /** Where it is published (s3:// URL). */
+  readonly bundleUrl: string;
+  /** ARN pattern of the host's bundles, for its role. */
+  readonly bundleObjectsArn: string;
 }
 
 /** The public side of one group address on this host. */
@@ -64,6 +71,10 @@ export class MailHost extends Construct {
   readonly addresses: readonly GroupAddressResources[];
   /** The cloud-config document before compression (what the host runs at first boot). */
   readonly cloudConfig: string;
+  /** The mail data volume (queue and mailboxes). */
+  readonly dataVolume: MailDataVolume;
+  /** Applies each new configuration bundle on the running host (SSM Run Command). */
+  readonly rollout: SsmAssociation;
 
   constructor(scope: Construct, id: string, props: MailHostProps) {
     super(scope, id);
@@ -72,7 +83,7 @@ export class MailHost extends Construct {
     const tags = { ...aws.tags, Name: name };
 
     const secretParameters = [...new Set(plan.spec.groups.flatMap((g) => (g.dkim ?? plan.spec.dkim)?.privateKeyParameter ?? []))];
-    this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, secretParameters, tags: aws.tags });
+    this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, secretParameters, bundleObjectsArn: props.bundleObjectsArn, tags: aws.tags });
 
     this.networkInterface = new NetworkInterface(this, "interface", {
       subnetId: placement.subnetId,
@@ -97,7 +108,7 @@ export class MailHost extends Construct {
         ],
       }).id;
 
-    this.cloudConfig = renderCloudConfig(plan, host, aws, props.files);
+    this.cloudConfig = renderCloudConfig(plan, host, aws, { bundleUrl: props.bundleUrl, dataVolumeName: name, dataVolumeTag: DATA_VOLUME_TAG });
     this.instance = new Instance(this, "instance", {
       ami,
       instanceType: placement.instanceType,
@@ -111,9 +122,29 @@ export class MailHost extends Construct {
       },
       rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: placement.rootVolumeGiB, deleteOnTermination: true, tags },
       userDataBase64: encodeUserData(host.name, this.cloudConfig),
+      // User data names the bundle of the day the host was created; later bundles arrive through
+      // the rollout association. Neither a new bundle nor a newer Debian AMI replaces the host.
+      userDataReplaceOnChange: false,
       tags,
-      // A newer Debian AMI must not replace a running mail host (queue and mailboxes live on it).
-      lifecycle: { ignoreChanges: ["ami"] },
+      lifecycle: { ignoreChanges: ["ami", "user_data_base64"] },
+    });
+
+    this.dataVolume = new MailDataVolume(this, "data", {
+      name,
+      platform: plan.spec.name,
+      subnetId: placement.subnetId,
+      sizeGiB: placement.dataVolumeGiB,
+      instanceId: this.instance.id,
+      preventDestroy: aws.dataVolumes.preventDestroy,
+      tags: aws.tags,
+    });
+
+    // A new bundle changes the command, and SSM runs an association again whenever it changes.
+    this.rollout = new SsmAssociation(this, "rollout", {
+      name: "AWS-RunShellScript",
+      associationName: `${name}-apply-configuration`,
+      targets: [{ key: "InstanceIds", values: [this.instance.id] }],
+      parameters: { commands: `${APPLY_SCRIPT_PATH} ${props.bundleUrl}` },
     });
 
     this.addresses = host.addresses.map((address) => {

@@ -18,6 +18,9 @@ import { MailDns, type PublicAddress } from "./mail-dns";
 import { MailFirewall } from "./mail-firewall";
 import { MailHost } from "./mail-host";
 import { MailZones } from "./mail-zones";
+import { MailConfigStore } from "./mail-config-store";
+import { DataSnapshots } from "./data-snapshots";
+import { productionBundle } from "../rollout/production-bundle";
 import { addRenderedFiles } from "./rendered-files-output";
 
 /** Properties of {@link MailPlatform}. */
@@ -68,6 +71,10 @@ export class MailPlatform extends Construct {
   readonly hosts: ReadonlyMap<string, MailHost>;
   /** Route53 hosted zones. */
   readonly zones: MailZones;
+  /** The bucket of configuration bundles. */
+  readonly configStore: MailConfigStore;
+  /** Snapshot schedule of the data volumes (when configured). */
+  readonly snapshots?: DataSnapshots;
   /** The security rule pack applied to this platform (undefined when switched off). */
   readonly securityChecks?: MailSecurityChecks;
   /** Route53 records and reverse names. */
@@ -96,8 +103,11 @@ export class MailPlatform extends Construct {
     this.zones = new MailZones(this, "zones", { dns, platform: this.spec.name, tags: aws.tags });
     const zoneIds = [...this.zones.zoneIds.values()];
 
+    this.configStore = new MailConfigStore(this, "config", { bucketName: aws.configBucket ?? `${this.spec.name}-config-${aws.vpcId}`, tags: aws.tags });
     const hosts = new Map<string, MailHost>();
     for (const host of this.plan.hosts) {
+      const bundle = productionBundle(this.plan, host, this.renderedFiles.find((f) => f.host === host.name)!);
+      const bundleUrl = this.configStore.publish(host.name, bundle);
       hosts.set(
         host.name,
         new MailHost(this, `host-${host.name}`, {
@@ -107,9 +117,15 @@ export class MailPlatform extends Construct {
           placement: aws.hosts[host.name]!,
           securityGroupIds: [this.firewall.securityGroup.id],
           zoneIds,
-          files: this.renderedFiles.find((f) => f.host === host.name)!.files,
+          bundle,
+          bundleUrl,
+          bundleObjectsArn: this.configStore.hostObjectsArn(host.name),
         }),
       );
+    }
+    const snapshots = aws.dataVolumes.snapshots;
+    if (snapshots) {
+      this.snapshots = new DataSnapshots(this, "snapshots", { platform: this.spec.name, everyHours: snapshots.everyHours, keep: snapshots.keep, tags: aws.tags });
     }
     this.hosts = hosts;
 

@@ -22,6 +22,7 @@ export function localTarget(layout: StateLayout, path: string): string {
     ["etc/dovecot/", layout.dovecotConfig],
     ["etc/opendkim/", layout.opendkim],
     ["etc/nginx/", layout.nginx],
+    ["etc/mail-platform/", join(layout.stateDir, "mail-platform")],
   ];
   for (const [prefix, dir] of rules) if (path.startsWith(prefix)) return join(dir, path.slice(prefix.length));
   // Rendered with the local host paths already (the MTA-STS policies).
@@ -62,6 +63,7 @@ export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bu
     platform: plan.spec.name,
     host: host.name,
     files: localFiles(plan, host, layout),
+    prepare: [],
     validate: [
       ["postconf", "-c", `{stage}${layout.postfixConfig}`, "-n"],
       ["postfix", "-c", `{stage}${layout.postfixConfig}`, "check"],

@@ -115,8 +115,39 @@ export const AwsHostSchema = z
       .describe("A fixed AMI id. Default: the newest Debian 12 AMI by account 136693071363."),
     /** Size of the encrypted root volume in GiB. @default 20 */
     rootVolumeGiB: z.int().min(8).max(16384).default(20).describe("Size of the encrypted root volume in GiB, 8..16384. Default: 20."),
+    /**
+     * Size of the encrypted mail data volume (queue and mailboxes) in GiB. It is a separate EBS
+     * volume: replacing the instance keeps it.
+     * @default 20
+     */
+    dataVolumeGiB: z.int().min(1).max(16384).default(20).describe("Size of the encrypted mail data volume in GiB, 1..16384. Default: 20."),
   })
   .describe("Where and how one host runs on AWS.");
+
+/** Protection of the mail data volumes. */
+export const DataVolumesSchema = z
+  .strictObject({
+    /**
+     * Refuse to destroy a data volume (Terraform `prevent_destroy`): mail is other people's
+     * property. Set to false only for throw-away platforms.
+     * @default true
+     */
+    preventDestroy: z.boolean().default(true).describe("Refuse to destroy a data volume (prevent_destroy). Default: true."),
+    /**
+     * Scheduled snapshots of every data volume (Data Lifecycle Manager).
+     * @default - no snapshots
+     */
+    snapshots: z
+      .strictObject({
+        /** Hours between snapshots. @default 24 */
+        everyHours: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(6), z.literal(8), z.literal(12), z.literal(24)]).default(24).describe("Hours between snapshots: 1, 2, 3, 4, 6, 8, 12 or 24. Default: 24."),
+        /** Snapshots kept per volume. @default 7 */
+        keep: z.int().min(1).max(1000).default(7).describe("Snapshots kept per volume, 1..1000. Default: 7."),
+      })
+      .optional()
+      .describe("Scheduled snapshots of every data volume. Default: none."),
+  })
+  .describe("Protection of the mail data volumes.");
 
 /** An existing Elastic IP adopted for one group address (mail reputation lives on the IP). */
 export const AdoptedElasticIpSchema = z
@@ -184,6 +215,17 @@ export const AwsSchema = z
       .url({ protocol: /^https$/, error: "expected an https URL" })
       .default("https://acme-v02.api.letsencrypt.org/directory")
       .describe("ACME directory URL. Default: Let's Encrypt production."),
+    /**
+     * Name of the S3 bucket that holds the configuration bundles (globally unique).
+     * @default - `<name>-config-<vpcId>`
+     */
+    configBucket: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, { error: "expected an S3 bucket name: 3-63 lowercase letters, digits and inner hyphens" })
+      .optional()
+      .describe("S3 bucket for the configuration bundles. Default: <name>-config-<vpcId>."),
+    /** Protection and snapshots of the mail data volumes. @default protected, no snapshots */
+    dataVolumes: DataVolumesSchema.prefault({}).describe("Protection and snapshots of the mail data volumes."),
     /** Extra ingress rules (nothing but the mail services is open otherwise). @default [] */
     extraIngress: z.array(ExtraIngressSchema).default([]).describe("Extra ingress rules. Default: none."),
     /** Tags on every resource that supports them. @default {} */

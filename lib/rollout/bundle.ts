@@ -26,6 +26,8 @@ export interface Bundle {
   readonly platform: string;
   readonly host: string;
   readonly files: readonly BundleFile[];
+  /** Commands run before validation (e.g. obtaining certificates the new files name); each must exit 0. */
+  readonly prepare: readonly (readonly string[])[];
   /** Commands run on the staged files (`{stage}` is the staging root); each must exit 0 silently. */
   readonly validate: readonly (readonly string[])[];
   /** Commands that make the daemons read the installed files (a reload, never a restart). */
@@ -55,6 +57,6 @@ export function buildBundle(parts: Omit<Bundle, "id" | "format">): Bundle {
 
 /** The bundle as the file the host fetches (stable key order, trailing newline). */
 export function bundleText(bundle: Bundle): string {
-  const { format, id, platform, host, files, validate, reload, start, listeners } = bundle;
-  return `${JSON.stringify({ format, id, platform, host, files, validate, reload, start, listeners }, null, 1)}\n`;
+  const { format, id, platform, host, files, prepare, validate, reload, start, listeners } = bundle;
+  return `${JSON.stringify({ format, id, platform, host, files, prepare, validate, reload, start, listeners }, null, 1)}\n`;
 }

@@ -20,6 +20,8 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
     platform: plan.spec.name,
     host: host.name,
     files: rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })),
+    // Certificates for new names (a new domain's mta-sts host) exist before nginx is checked.
+    prepare: [["/usr/local/sbin/mail-platform-certificates", "{stage}/etc/mail-platform/certificates"]],
     validate: [
       ["postconf", "-c", "{stage}/etc/postfix", "-n"],
       ["postfix", "-c", "{stage}/etc/postfix", "check"],

@@ -149,7 +149,11 @@ function render(input: PlatformInput): Output {
     spec,
     hosts,
     zones: exportZones(planned).map((z) => z.content).join("\n"),
-    userData: renderCloudConfig(planned, planned.hosts[0]!, spec.aws!, hosts[0]!.files),
+    userData: renderCloudConfig(planned, planned.hosts[0]!, spec.aws!, {
+      bundleUrl: "s3://acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/0000.json",
+      dataVolumeName: `${spec.name}-${planned.hosts[0]!.name}`,
+      dataVolumeTag: "mail-platform-data",
+    }),
   };
 }
 

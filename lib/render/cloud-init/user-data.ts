@@ -8,8 +8,9 @@ import { stringify } from "yaml";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
-import type { RenderedFile } from "../rendered-file";
-import { renderSetupScript, SETUP_SCRIPT_PATH } from "./setup-script";
+import { CERTIFICATES_SCRIPT_PATH, renderCertificatesScript, renderSetupScript, SETUP_SCRIPT_PATH, type SetupInputs } from "./setup-script";
+import { APPLY_SCRIPT_PATH } from "../../rollout/production-bundle";
+import { applyScriptText } from "../../rollout/apply-script";
 import { signsDkim } from "../opendkim/opendkim";
 import { mtaStsHostNames } from "../nginx/mta-sts";
 
@@ -21,7 +22,7 @@ export class UserDataTooLargeError extends Error {
   constructor(host: string, bytes: number) {
     super(
       `user data of host "${host}" is ${bytes} bytes after gzip and base64; EC2 allows ${USER_DATA_LIMIT_BYTES}. ` +
-        `Fewer domains per host, or shorter lookup tables, bring it under the limit.`,
+        `The configuration travels as a bundle, not in user data; a script this large is a bug.`,
     );
     this.name = "UserDataTooLargeError";
   }
@@ -32,7 +33,7 @@ export function hostPackages(plan: Plan): string[] {
   const { services, mailbox } = plan.spec;
   const dkim = signsDkim(plan.spec);
   return [
-    ...(dkim ? ["awscli"] : []),
+    "awscli",
     "ca-certificates",
     "certbot",
     "dovecot-core",
@@ -44,12 +45,17 @@ export function hostPackages(plan: Plan): string[] {
     ...(dkim ? ["opendkim"] : []),
     "postfix",
     "postfix-pcre",
+    "python3",
     "python3-certbot-dns-route53",
   ];
 }
 
-/** The cloud-config document (text) of one host. */
-export function renderCloudConfig(plan: Plan, host: HostPlan, aws: AwsSpec, files: readonly RenderedFile[]): string {
+/**
+ * The cloud-config document (text) of one host: packages, the apply script and the setup script.
+ * The configuration itself is not in it: the host fetches its bundle, so a configuration change
+ * never touches user data and user data stays far below EC2's limit at any size.
+ */
+export function renderCloudConfig(plan: Plan, host: HostPlan, aws: AwsSpec, inputs: SetupInputs): string {
   const document = {
     apt: {
       // Keep Postfix's package from writing its own main.cf: ours is written after it.
@@ -58,8 +64,9 @@ export function renderCloudConfig(plan: Plan, host: HostPlan, aws: AwsSpec, file
     package_update: true,
     packages: hostPackages(plan),
     write_files: [
-      ...files.map((file) => ({ path: `/${file.path}`, content: file.content, owner: "root:root", permissions: file.mode, defer: true })),
-      { path: SETUP_SCRIPT_PATH, content: renderSetupScript(plan, host, aws), owner: "root:root", permissions: "0755", defer: true },
+      { path: APPLY_SCRIPT_PATH, content: applyScriptText(), owner: "root:root", permissions: "0755", defer: true },
+      { path: CERTIFICATES_SCRIPT_PATH, content: renderCertificatesScript(plan, host, aws), owner: "root:root", permissions: "0755", defer: true },
+      { path: SETUP_SCRIPT_PATH, content: renderSetupScript(plan, host, aws, inputs), owner: "root:root", permissions: "0755", defer: true },
     ],
     runcmd: [[SETUP_SCRIPT_PATH]],
   };

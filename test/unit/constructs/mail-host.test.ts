@@ -68,7 +68,7 @@ describe("MailHost", () => {
       owners: ["136693071363"],
       filter: expect.arrayContaining([{ name: "name", values: ["debian-12-amd64-*"] }, { name: "architecture", values: ["x86_64"] }]),
     });
-    expect(resources(json, "aws_instance")[0]!.lifecycle).toEqual({ ignore_changes: ["ami"] });
+    expect(resources(json, "aws_instance")[0]!.lifecycle).toEqual({ ignore_changes: ["ami", "user_data_base64"] });
   });
 
   test("uses a given AMI id and arm64 for Graviton types", () => {

@@ -25,15 +25,28 @@ describe("user data", () => {
     expect(text.startsWith("#cloud-config\n")).toBe(true);
   });
 
-  test("writes every rendered file byte for byte, after the packages are installed", () => {
+  test("the configuration travels as the published bundle: its files are the rendered files byte for byte", () => {
     const rendered = synthesized.platform.renderedFiles[0]!.files;
-    const written = config.write_files.filter((f) => f.path !== "/usr/local/sbin/mail-platform-setup");
-    expect(written.map((f) => f.path)).toEqual(rendered.map((f) => `/${f.path}`));
-    written.forEach((file, i) => {
+    const object = resources(synthesized.json, "aws_s3_object")[0]!;
+    const bundle = JSON.parse(String(object.content)) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
+    expect(bundle.files.map((f) => f.path)).toEqual(rendered.map((f) => `/${f.path}`));
+    bundle.files.forEach((file, i) => {
       expect(file.content).toBe(rendered[i]!.content);
-      expect(file.permissions).toBe(rendered[i]!.mode);
-      expect(file.defer).toBe(true);
+      expect(file.mode).toBe(rendered[i]!.mode);
     });
+    expect(object.key).toBe(`bundles/mx1/${bundle.id}.json`);
+    const setup = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!.content;
+    expect(setup).toContain(`/usr/local/sbin/mail-platform-apply --no-reload 's3://acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/${bundle.id}.json'`);
+  });
+
+  test("installs the apply script byte for byte, and no rendered file", () => {
+    const { applyScriptText } = require("../../../lib/rollout/apply-script") as typeof import("../../../lib/rollout/apply-script");
+    expect(config.write_files.map((f) => [f.path, f.permissions, f.defer])).toEqual([
+      ["/usr/local/sbin/mail-platform-apply", "0755", true],
+      ["/usr/local/sbin/mail-platform-certificates", "0755", true],
+      ["/usr/local/sbin/mail-platform-setup", "0755", true],
+    ]);
+    expect(config.write_files[0]!.content).toBe(applyScriptText());
   });
 
   test("installs Postfix, Dovecot and certbot with the Route53 plugin from Debian", () => {
@@ -47,12 +60,34 @@ describe("user data", () => {
     const script = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!;
     expect(script.permissions).toBe("0755");
     expect(config.runcmd).toEqual([["/usr/local/sbin/mail-platform-setup"]]);
-    expect(script.content).toContain(
-      "for name in 'mail.acme-corp.example' 'mail.acme-home.example' 'mta-sts.acme-corp.example' 'mta-sts.acme-shop.example' 'mta-sts.acme-home.example' 'mta-sts.acme-family.example'; do",
-    );
-    expect(script.content).toContain("--dns-route53");
-    expect(script.content).toContain("--email 'hostmaster@acme-corp.example'");
-    const order = ["certbot certonly", "aws ssm get-parameter", "newaliases", "postfix check", "doveconf -n", "nginx -t", "systemctl restart opendkim postfix dovecot nginx"].map((step) =>
+    expect(script.content).toContain("/usr/local/sbin/mail-platform-certificates /etc/mail-platform/certificates");
+    const certificates = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-certificates")!.content;
+    expect(certificates).toContain("--dns-route53");
+    expect(certificates).toContain("--email 'hostmaster@acme-corp.example'");
+    expect(certificates).toContain("--deploy-hook 'systemctl reload opendkim postfix dovecot nginx'");
+    const list = synthesized.platform.renderedFiles[0]!.files.find((f) => f.path === "etc/mail-platform/certificates")!.content;
+    expect(list.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
+      "mail.acme-corp.example",
+      "mail.acme-home.example",
+      "mta-sts.acme-corp.example",
+      "mta-sts.acme-shop.example",
+      "mta-sts.acme-home.example",
+      "mta-sts.acme-family.example",
+    ]);
+    const order = [
+      "systemctl stop dovecot",
+      "mkfs.ext4",
+      "mount --bind",
+      "mail-platform-apply --no-reload",
+      "mail-platform-certificates /etc/mail-platform/certificates",
+      "aws ssm get-parameter",
+      "newaliases",
+      "postfix check",
+      "doveconf -n",
+      "nginx -t",
+      "systemctl restart opendkim postfix dovecot nginx",
+      "amazon-ssm-agent.deb",
+    ].map((step) =>
       script.content.indexOf(step),
     );
     expect(order.every((position) => position >= 0)).toBe(true);
@@ -63,14 +98,20 @@ describe("user data", () => {
     expect(text).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY|AKIA[0-9A-Z]{16}|aws_secret_access_key|password\s*[:=]/i);
   });
 
-  test("fails at synth with a clear message when it would exceed 16 KB", () => {
-    expect(() =>
-      synthExample((input) => {
-        // Random-looking names defeat compression, as thousands of real customer domains do.
-        const many = Array.from({ length: 600 }, (_, i) => ({ name: `c${((i + 7) * 2654435761) % 4294967296}x${i}.acme-corp.example` }));
-        input.groups[0]!.domains.push(...many);
-      }),
-    ).toThrow(/user data of host "mx1" is \d+ bytes after gzip and base64; EC2 allows 16384/);
+  test("does not grow with the number of domains (the bundle does)", () => {
+    const many = synthExample((input) => {
+      // Random-looking names defeat compression, as thousands of real customer domains do.
+      input.groups[0]!.domains.push(...Array.from({ length: 600 }, (_, i) => ({ name: `c${((i + 7) * 2654435761) % 4294967296}x${i}.acme-corp.example` })));
+    });
+    const size = String(resources(many.json, "aws_instance")[0]!.user_data_base64).length;
+    expect(Math.abs(size - String(instance.user_data_base64).length)).toBeLessThan(200);
+    expect(String(resources(many.json, "aws_s3_object")[0]!.content).length).toBeGreaterThan(50_000);
+  });
+
+  test("refuses user data over 16 KB with a clear message", () => {
+    const { encodeUserData } = require("../../../lib/render/cloud-init/user-data") as typeof import("../../../lib/render/cloud-init/user-data");
+    const huge = Array.from({ length: 4000 }, (_, i) => `${i}:${((i + 3) * 2654435761) % 4294967296}`).join("\n");
+    expect(() => encodeUserData("mx1", huge)).toThrow(/user data of host "mx1" is \d+ bytes after gzip and base64; EC2 allows 16384/);
   });
 });
 
@@ -78,22 +119,27 @@ describe("setup script", () => {
   const { spawnSync } = require("child_process") as typeof import("child_process");
   const { variants } = require("../../support/variants") as typeof import("../../support/variants");
 
-  function script(change?: Parameters<typeof synthExample>[0]): string {
+  function scripts(change?: Parameters<typeof synthExample>[0]) {
     const instance = resources(synthExample(change).json, "aws_instance")[0]!;
-    return decode(String(instance.user_data_base64)).config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!.content;
+    return decode(String(instance.user_data_base64)).config.write_files.filter((f) => f.path !== "/usr/local/sbin/mail-platform-apply");
   }
 
-  test.each(variants().map((v) => [v.name, v] as const))("is valid bash for variant %s (bash -n)", (_name, variant) => {
-    const result = spawnSync("bash", ["-n"], { input: script((input) => Object.assign(input, structuredClone(variant.input))), encoding: "utf8" });
-    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+  test.each(variants().map((v) => [v.name, v] as const))("setup and certificates scripts are valid bash for variant %s (bash -n)", (_name, variant) => {
+    const found = scripts((input) => Object.assign(input, structuredClone(variant.input)));
+    expect(found.map((f) => f.path)).toEqual(["/usr/local/sbin/mail-platform-certificates", "/usr/local/sbin/mail-platform-setup"]);
+    for (const file of found) {
+      const result = spawnSync("bash", ["-n"], { input: file.content, encoding: "utf8" });
+      expect({ file: file.path, status: result.status, stderr: result.stderr }).toEqual({ file: file.path, status: 0, stderr: "" });
+    }
   });
 
   test("keeps the certificate key across renewals exactly for host names in DNSSEC zones", () => {
     const dnsVariant = variants().find((v) => v.name.startsWith("DNS:"))!;
-    const text = script((input) => Object.assign(input, structuredClone(dnsVariant.input)));
-    expect(text).toContain("issue_certificate 'mail.acme-corp.example' --reuse-key");
-    expect(text).not.toMatch(/for name in [^\n]*'mail\.acme-corp\.example'/);
-    expect(text).toMatch(/for name in 'mail\.acme-home\.example' /);
-    expect(script()).not.toContain("--reuse-key  #");
+    const list = (change?: Parameters<typeof synthExample>[0]) =>
+      synthExample(change).platform.renderedFiles[0]!.files.find((f) => f.path === "etc/mail-platform/certificates")!.content;
+    const pinned = list((input) => Object.assign(input, structuredClone(dnsVariant.input)));
+    expect(pinned).toMatch(/^mail\.acme-corp\.example --reuse-key$/m);
+    expect(pinned).toMatch(/^mail\.acme-home\.example$/m);
+    expect(list()).not.toContain("--reuse-key\n");
   });
 });
