@@ -1,13 +1,20 @@
 /**
- * The platform's records in Route53, written from the plan's record model: MX, A, SRV and SPF per
- * the plan, and the reverse name (PTR) of every Elastic IP, set after its A record exists.
+ * The platform's records in Route53, written from the plan's record model, and the reverse name
+ * (PTR) of every Elastic IP, set after its A record exists.
+ *
+ * Records are data, not constructs: one resource per record type iterating over a map keyed by
+ * the owner name (`aws_route53_record.<id>["<name>"]`). Adding or removing a customer domain adds
+ * or removes map entries only; no other record is renamed or replaced, and a thousand domains
+ * cost a handful of constructs.
  */
 import { Construct } from "constructs";
+import { Fn, TerraformIterator, TerraformLocal, Token, forExpression, type IResolvable } from "cdktf";
 import { EipDomainName } from "@cdktf/provider-aws/lib/eip-domain-name";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { dnsRecords, recordKey, type DnsRecord, type DnsValue } from "../plan/dns-records";
+import { dnsRecords, type DnsRecord, type DnsRecordType, type DnsValue } from "../plan/dns-records";
 import { chunkTxtParts } from "../render/dns/txt-strings";
 import type { Plan } from "../plan/types";
+import type { MailZones } from "./mail-zones";
 
 /** Where a group address's public IP and Elastic IP come from. */
 export interface PublicAddress {
@@ -27,19 +34,30 @@ export interface MailDnsProps {
   readonly plan: Plan;
   /** Public addresses of every group address on every host. */
   readonly publicAddresses: readonly PublicAddress[];
-  /** Route53 zone id by zone name (see {@link MailZones}). */
-  readonly zoneIds: ReadonlyMap<string, string>;
+  /** The hosted zones of the records. */
+  readonly zones: MailZones;
 }
 
-/** A construct id from a record identity: stable while the record exists. */
-function recordId(record: DnsRecord): string {
-  return `record-${record.type}-${record.name}`.replace(/[^A-Za-z0-9-]/g, "_");
+/** The records of one type: zone name → owner name → values. */
+type RecordsByZone = Record<string, Record<string, string[]>>;
+
+/**
+ * `for_each` over records grouped by zone: one instance per owner name, carrying its zone and
+ * values. Grouping by zone keeps the synthesized data small (a zone is named once, not once per
+ * record); the instance key stays the owner name.
+ */
+function instancesOf(records: TerraformLocal): IResolvable {
+  const perZone = forExpression(records.expression, "[ for name, values in val : { name = name, zone = key, records = values } ]");
+  return forExpression(Fn.flatten(perZone), "val", "val.name");
 }
 
 /** Route53 records of the platform. */
 export class MailDns extends Construct {
-  /** Records by `name/type`. */
-  readonly records: ReadonlyMap<string, Route53Record>;
+  /**
+   * The record resources by record type, each with one instance per owner name (escape hatch:
+   * e.g. `records.get("MX")!.addOverride("lifecycle.prevent_destroy", true)`).
+   */
+  readonly records: ReadonlyMap<DnsRecordType, Route53Record>;
   /** The record model that was written (for outputs and exports). */
   readonly recordModel: readonly DnsRecord[];
   /** Reverse names of the Elastic IPs, by host name. */
@@ -51,9 +69,9 @@ export class MailDns extends Construct {
     const dns = plan.spec.dns;
     if (!dns) throw new Error("MailDns needs the platform's dns section (zones)");
 
-    const zoneIds = props.zoneIds;
+    const zoneNames = new Set(props.zones.zoneNames);
     for (const zone of dns.zones) {
-      if (!zoneIds.has(zone.name)) throw new Error(`no Route53 zone id for ${zone.name}`);
+      if (!zoneNames.has(zone.name)) throw new Error(`no Route53 zone for ${zone.name}`);
     }
 
     const resolve = (value: DnsValue): string =>
@@ -68,20 +86,41 @@ export class MailDns extends Construct {
 
     // Route53 takes a TXT value over 255 bytes as character-strings joined by "" (it adds the
     // outer quotes); the chunking is the zone export's, so both say exactly the same.
-    const recordValue = (record: DnsRecord, value: DnsValue): string =>
-      record.type === "TXT" ? chunkTxtParts(value).map(resolve).join('""') : resolve(value);
+    // Values are shared by every domain of a group (one SPF, one DKIM key): each is turned into
+    // Route53 form once.
+    const written = new Map<DnsValue, string>();
+    const recordValue = (record: DnsRecord, value: DnsValue): string => {
+      let text = written.get(value);
+      if (text === undefined) {
+        text = record.type === "TXT" ? chunkTxtParts(value).map(resolve).join('""') : resolve(value);
+        written.set(value, text);
+      }
+      return text;
+    };
 
     this.recordModel = dnsRecords(plan);
-    const records = new Map<string, Route53Record>();
+    const byType = new Map<DnsRecordType, { ttl: number; zones: RecordsByZone }>();
     for (const record of this.recordModel) {
+      let ofType = byType.get(record.type);
+      if (!ofType) byType.set(record.type, (ofType = { ttl: record.ttlSeconds, zones: {} }));
+      // The plan gives every record of a type the same TTL (address or record TTL).
+      if (ofType.ttl !== record.ttlSeconds) throw new Error(`${record.type} records with different TTLs (${ofType.ttl}, ${record.ttlSeconds})`);
+      const zone = (ofType.zones[record.zone] ??= {});
+      zone[record.name] = record.values.map((value) => recordValue(record, value));
+    }
+    const records = new Map<DnsRecordType, Route53Record>();
+    for (const [type, { ttl, zones }] of [...byType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const data = new TerraformLocal(this, `${type.toLowerCase()}-records`, zones);
+      const each = TerraformIterator.fromMap(Token.asAnyMap(instancesOf(data)));
       records.set(
-        recordKey(record),
-        new Route53Record(this, recordId(record), {
-          zoneId: zoneIds.get(record.zone)!,
-          name: record.name,
-          type: record.type,
-          ttl: record.ttlSeconds,
-          records: record.values.map((value) => recordValue(record, value)),
+        type,
+        new Route53Record(this, `records-${type.toLowerCase()}`, {
+          forEach: each,
+          zoneId: Token.asString(Fn.lookupNested(props.zones.zoneIdMap.expression, [each.getString("zone")])),
+          name: each.getString("name"),
+          type,
+          ttl,
+          records: each.getList("records"),
         }),
       );
     }
@@ -97,7 +136,7 @@ export class MailDns extends Construct {
             allocationId: pub.allocationId,
             domainName: address.hostName,
             // AWS checks that the name resolves to the IP before it sets the PTR.
-            dependsOn: [records.get(`${address.hostName}/A`)!],
+            dependsOn: [records.get("A")!],
           }),
         );
       }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "fs";
 import { Construct } from "constructs";
-import { Aspects, TerraformOutput } from "cdktf";
+import { Aspects, TerraformIterator, TerraformOutput } from "cdktf";
 import { MailSecurityChecks } from "../security/aspect";
 import { issue, PlatformValidationError } from "../model/issues";
 import { loadPlatformText } from "../model/load";
@@ -22,6 +22,8 @@ import { MailConfigStore } from "./mail-config-store";
 import { DataSnapshots } from "./data-snapshots";
 import { productionBundle } from "../rollout/production-bundle";
 import { addRenderedFiles } from "./rendered-files-output";
+import { certificateZones } from "../render/certificates";
+import { acmeZoneLimitIssues } from "./acme-zone-limit";
 
 /** Properties of {@link MailPlatform}. */
 export interface MailPlatformProps {
@@ -101,7 +103,9 @@ export class MailPlatform extends Construct {
     this.firewall = new MailFirewall(this, "firewall", { plan: this.plan, vpcId: aws.vpcId, tags: aws.tags });
 
     this.zones = new MailZones(this, "zones", { dns, platform: this.spec.name, tags: aws.tags });
-    const zoneIds = [...this.zones.zoneIds.values()];
+    const acmeZones = new Map(this.plan.hosts.map((host) => [host.name, certificateZones(this.plan, host)]));
+    const tooMany = acmeZoneLimitIssues(this.plan, acmeZones);
+    if (tooMany.length > 0) throw new PlatformValidationError(tooMany, source);
 
     this.configStore = new MailConfigStore(this, "config", { bucketName: aws.configBucket ?? `${this.spec.name}-config-${aws.vpcId}`, tags: aws.tags });
     const hosts = new Map<string, MailHost>();
@@ -116,7 +120,7 @@ export class MailPlatform extends Construct {
           aws,
           placement: aws.hosts[host.name]!,
           securityGroupIds: [this.firewall.securityGroup.id],
-          zoneIds,
+          zoneIds: acmeZones.get(host.name)!.map((zone) => this.zones.zoneId(zone)),
           bundle,
           bundleUrl,
           bundleObjectsArn: this.configStore.hostObjectsArn(host.name),
@@ -132,7 +136,7 @@ export class MailPlatform extends Construct {
     const publicAddresses: PublicAddress[] = [...hosts.entries()].flatMap(([host, resources]) =>
       resources.addresses.map((a) => ({ host, group: a.group, publicIp: a.publicIp, allocationId: a.allocationId })),
     );
-    this.dns = new MailDns(this, "dns", { plan: this.plan, publicAddresses, zoneIds: this.zones.zoneIds });
+    this.dns = new MailDns(this, "dns", { plan: this.plan, publicAddresses, zones: this.zones });
     this.addOutputs(publicAddresses);
     if (props.securityChecks ?? true) {
       this.securityChecks = new MailSecurityChecks();
@@ -153,9 +157,11 @@ export class MailPlatform extends Construct {
       description: "Host names per group (A, PTR, HELO, MX target)",
       value: Object.fromEntries(this.spec.groups.map((g) => [g.name, g.addresses.map((a) => a.hostName)])),
     }).overrideLogicalId(name("host-names"));
+    // Names, by record type, read from the created resources: Terraform computes the list, so
+    // ten thousand domains add no data to the synthesized output.
     new TerraformOutput(this, "dns-records", {
-      description: "DNS records created (name and type)",
-      value: this.dns.recordModel.map((r) => `${r.name} ${r.type}`),
+      description: "DNS records created: owner names by record type",
+      value: Object.fromEntries([...this.dns.records].map(([type, resource]) => [type, TerraformIterator.fromResources(resource).keys()])),
     }).overrideLogicalId(name("dns-records"));
     new TerraformOutput(this, "port-25-note", { description: "Outbound SMTP on AWS", value: PORT_25_NOTE }).overrideLogicalId(name("port-25-note"));
   }

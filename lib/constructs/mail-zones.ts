@@ -2,8 +2,14 @@
  * The Route53 hosted zones of the platform: existing ones by id, missing ones created.
  * Separate from the records because the host roles need the zone ids before the records
  * (which need the hosts' public IPs) can be written.
+ *
+ * Created zones are one resource iterating over a map keyed by zone name, so adding or removing
+ * a customer's zone never renames another one (`aws_route53_zone.<id>["<zone>"]`), and a
+ * thousand zones cost one construct, not a thousand. Records find their zone id in one map
+ * ({@link MailZones.zoneIdMap}) instead of carrying a reference each.
  */
 import { Construct } from "constructs";
+import { Fn, TerraformIterator, TerraformLocal, Token } from "cdktf";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import type { DnsSpec } from "../model/deployment-schema";
 
@@ -19,29 +25,48 @@ export interface MailZonesProps {
 
 /** Route53 hosted zones by name. */
 export class MailZones extends Construct {
-  /** Zone id by zone name (existing ids, or references to created zones). */
-  readonly zoneIds: ReadonlyMap<string, string>;
-  /** Zones created here, by name (escape hatch). */
-  readonly createdZones: ReadonlyMap<string, Route53Zone>;
+  /** The zone names, in model order. */
+  readonly zoneNames: readonly string[];
+  /**
+   * The zones created here: one resource with an instance per zone name (escape hatch).
+   * Undefined when every zone already exists.
+   */
+  readonly createdZones?: Route53Zone;
+  /** A Terraform map from zone name to hosted zone id, for every zone of the platform. */
+  readonly zoneIdMap: TerraformLocal;
+
+  private readonly existing: ReadonlyMap<string, string>;
 
   constructor(scope: Construct, id: string, props: MailZonesProps) {
     super(scope, id);
-    const zoneIds = new Map<string, string>();
-    const created = new Map<string, Route53Zone>();
-    for (const zone of props.dns.zones) {
-      if (zone.route53ZoneId) {
-        zoneIds.set(zone.name, zone.route53ZoneId);
-        continue;
-      }
-      const hosted = new Route53Zone(this, `zone-${zone.name.replace(/\./g, "_")}`, {
-        name: zone.name,
+    this.zoneNames = props.dns.zones.map((zone) => zone.name);
+    this.existing = new Map(props.dns.zones.flatMap((zone) => (zone.route53ZoneId ? [[zone.name, zone.route53ZoneId] as const] : [])));
+    const toCreate = props.dns.zones.filter((zone) => !zone.route53ZoneId).map((zone) => zone.name);
+    const existingMap = Object.fromEntries(this.existing);
+    if (toCreate.length > 0) {
+      const names = TerraformIterator.fromMap(Object.fromEntries(toCreate.map((name) => [name, { name }])));
+      this.createdZones = new Route53Zone(this, "created", {
+        forEach: names,
+        name: names.getString("name"),
         comment: `Mail platform ${props.platform}`,
         tags: props.tags ? { ...props.tags } : undefined,
       });
-      created.set(zone.name, hosted);
-      zoneIds.set(zone.name, hosted.zoneId);
+      const created = TerraformIterator.fromResources(this.createdZones);
+      this.zoneIdMap = new TerraformLocal(this, "zone-ids", Fn.merge([existingMap, created.forExpressionForMap(created.key, created.getString("zone_id"))]));
+    } else {
+      this.zoneIdMap = new TerraformLocal(this, "zone-ids", existingMap);
     }
-    this.zoneIds = zoneIds;
-    this.createdZones = created;
+  }
+
+  /**
+   * The hosted zone id of one zone: its given id, or a reference to the instance created here
+   * (`aws_route53_zone.<id>["<zone>"].zone_id`).
+   * @throws when the zone is not one of the platform's
+   */
+  zoneId(name: string): string {
+    const given = this.existing.get(name);
+    if (given !== undefined) return given;
+    if (!this.createdZones || !this.zoneNames.includes(name)) throw new Error(`${name} is not one of the platform's zones`);
+    return Token.asString(Fn.lookupNested(this.createdZones, [name, "zone_id"]));
   }
 }

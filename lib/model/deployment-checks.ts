@@ -8,13 +8,23 @@ import { DOMAIN_RECORD_PREFIXES } from "../plan/record-prefixes";
 import { SERVICES } from "../plan/services";
 
 
-/** The zone a name belongs to: the longest zone that is the name or a parent of it. */
-export function zoneOf(name: string, zones: readonly string[]): string | undefined {
-  let best: string | undefined;
-  for (const zone of zones) {
-    if ((name === zone || name.endsWith(`.${zone}`)) && (best === undefined || zone.length > best.length)) best = zone;
+/**
+ * The zone a name belongs to: the longest zone that is the name or a parent of it. Walks up the
+ * name's labels (a set lookup each), so it costs the same for four zones or ten thousand.
+ */
+export function zoneOf(name: string, zones: ReadonlySet<string>): string | undefined {
+  for (let at = 0; at >= 0; ) {
+    const candidate = name.slice(at);
+    if (zones.has(candidate)) return candidate;
+    const dot = name.indexOf(".", at);
+    at = dot < 0 ? -1 : dot + 1;
   }
-  return best;
+  return undefined;
+}
+
+/** At most `shown` names for a message, then how many more there are. */
+export function someOf(names: readonly string[], shown = 5): string {
+  return names.length <= shown ? names.join(", ") : `${names.slice(0, shown).join(", ")} and ${names.length - shown} more`;
 }
 
 /** Whether an EC2 instance type is a Graviton (arm64) type: a `g` in the suffix after the generation digit. */
@@ -27,6 +37,7 @@ export function isGravitonInstanceType(instanceType: string): boolean {
 /** Records derived from the model stay valid DNS: names fit, pins and policies make sense. */
 export function checkDnsRecordInputs(spec: Pick<PlatformSpec, "groups" | "dns" | "services" | "dkim">): PlatformIssue[] {
   const found: PlatformIssue[] = [];
+  const zoneNames = new Set(spec.dns?.zones.map((z) => z.name) ?? []);
   spec.groups.forEach((group, g) => {
     const dkim = group.dkim ?? spec.dkim;
     const prefixes = [...DOMAIN_RECORD_PREFIXES, ...(dkim ? [`${dkim.selector}._domainkey.`, ...(dkim.retiring ? [`${dkim.retiring.selector}._domainkey.`] : [])] : [])];
@@ -40,7 +51,8 @@ export function checkDnsRecordInputs(spec: Pick<PlatformSpec, "groups" | "dns" |
     });
     group.addresses.forEach((address, a) => {
       if (address.tlsaSpkiSha256 === undefined || !spec.dns) return;
-      const zone = spec.dns.zones.find((z) => z.name === zoneOf(address.hostName, spec.dns!.zones.map((x) => x.name)));
+      const zoneName = zoneOf(address.hostName, zoneNames);
+      const zone = spec.dns.zones.find((z) => z.name === zoneName);
       if (zone && !zone.dnssec) {
         found.push(
           issue(["groups", g, "addresses", a, "tlsaSpkiSha256"], address.tlsaSpkiSha256, `zone ${zone.name} is not marked dnssec: a TLSA record without DNSSEC protects nothing; set dnssec: true on the zone or remove the pin`),
@@ -73,13 +85,14 @@ export function checkDnsZones(spec: Pick<PlatformSpec, "groups" | "dns">): Platf
   if (!spec.dns) return [];
   const found: PlatformIssue[] = [];
   const zoneNames = spec.dns.zones.map((z) => z.name);
+  const zoneSet = new Set(zoneNames);
   const first = new Map<string, number>();
   zoneNames.forEach((name, i) => {
     if (first.has(name)) found.push(issue(["dns", "zones", i, "name"], name, `each zone once; already listed at dns.zones[${first.get(name)}].name`));
     else first.set(name, i);
   });
   const outside = (path: PathSegment[], name: string) =>
-    zoneOf(name, zoneNames) === undefined ? [issue(path, name, `lies in none of the zones (${zoneNames.join(", ")}); add its zone to dns.zones`)] : [];
+    zoneOf(name, zoneSet) === undefined ? [issue(path, name, `lies in none of the zones (${someOf(zoneNames)}); add its zone to dns.zones`)] : [];
   spec.groups.forEach((group, g) => {
     group.domains.forEach((d, i) => found.push(...outside(["groups", g, "domains", i, "name"], d.name)));
     group.addresses.forEach((a, i) => found.push(...outside(["groups", g, "addresses", i, "hostName"], a.hostName)));

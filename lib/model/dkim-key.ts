@@ -46,8 +46,19 @@ export function dkimPublicKey(text: string): DkimPublicKey {
   return { algorithm: "rsa", p: key.export({ format: "der", type: "spki" }).toString("base64") };
 }
 
+/**
+ * TXT values by key text: a platform publishes one key (or a few) for thousands of domains, and
+ * parsing a key costs far more than a lookup.
+ */
+const txtValues = new Map<string, string>();
+
 /** The DKIM TXT value of a key. */
 export function dkimTxtValue(text: string): string {
-  const key = dkimPublicKey(text);
-  return `v=DKIM1; k=${key.algorithm}; p=${key.p}`;
+  let value = txtValues.get(text);
+  if (value === undefined) {
+    const key = dkimPublicKey(text);
+    value = `v=DKIM1; k=${key.algorithm}; p=${key.p}`;
+    txtValues.set(text, value);
+  }
+  return value;
 }

@@ -30,6 +30,12 @@ export function checkRecords(records: readonly DnsRecord[]): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   const aNames = new Set(records.filter((r) => r.type === "A").map((r) => r.name));
+  // Thousands of domains point at the same few targets: judge each target once.
+  const targetProblems = new Map<string, string | undefined>();
+  const targetProblemOf = (target: string) => {
+    if (!targetProblems.has(target)) targetProblems.set(target, targetProblem(target));
+    return targetProblems.get(target);
+  };
   for (const record of records) {
     const where = `${record.name} ${record.type}`;
     const key = `${record.name}/${record.type}`;
@@ -49,7 +55,7 @@ export function checkRecords(records: readonly DnsRecord[]): string[] {
         for (const v of values.filter((x) => x !== "0 .")) {
           const [preference, target, extra] = v.split(" ");
           if (extra !== undefined || !/^\d+$/.test(preference ?? "") || Number(preference) > 65535) problems.push(`${where}: "${v}" is not "preference target."`);
-          const problem = targetProblem(target ?? "");
+          const problem = targetProblemOf(target ?? "");
           if (problem) problems.push(`${where}: ${problem}`);
           // MX targets must be names with address records, never aliases (RFC 2181 10.3).
           else if (!aNames.has(target!.slice(0, -1)) && records.some((r) => r.zone !== "" && target!.slice(0, -1).endsWith(r.zone))) {
@@ -67,7 +73,7 @@ export function checkRecords(records: readonly DnsRecord[]): string[] {
           }
           if (v === "0 0 0 .") continue;
           if (fields[2] === "0") problems.push(`${where}: port 0 is only allowed as "0 0 0 ." (not available)`);
-          const problem = targetProblem(fields[3]!);
+          const problem = targetProblemOf(fields[3]!);
           if (problem) problems.push(`${where}: ${problem}`);
         }
         break;

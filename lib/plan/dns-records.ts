@@ -84,7 +84,7 @@ function ipOf(plan: Plan, host: string, group: string): DnsValuePart {
 export function dnsRecords(plan: Plan): DnsRecord[] {
   const spec: PlatformSpec = plan.spec;
   if (!spec.dns) throw new Error("dnsRecords needs the dns section (zones)");
-  const zones = spec.dns.zones.map((z) => z.name);
+  const zones = new Set(spec.dns.zones.map((z) => z.name));
   const zone = (name: string) => {
     const found = zoneOf(name, zones);
     if (!found) throw new Error(`${name} lies in no zone (the model checks prevent this)`);
@@ -93,46 +93,56 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
   const records: DnsRecord[] = [];
   // Short for addresses (quick renumbering), long for records that rarely change.
   const ttl = { A: spec.dns.addressTtlSeconds, TLSA: spec.dns.addressTtlSeconds, MX: spec.dns.recordTtlSeconds, SRV: spec.dns.recordTtlSeconds, TXT: spec.dns.recordTtlSeconds };
+  const dmarc = spec.dns.dmarc;
+  const dmarcValue = `v=DMARC1; p=${dmarc.policy}${dmarc.aggregateReports.length > 0 ? `; rua=${dmarc.aggregateReports.map((a) => `mailto:${a}`).join(",")}` : ""}`;
+  const tlsRptValue = spec.dns.tlsReports.length > 0 ? `v=TLSRPTv1; rua=${spec.dns.tlsReports.map((a) => `mailto:${a}`).join(",")}` : undefined;
   for (const group of spec.groups) {
     const hosts = plan.hosts.map((h) => ({ host: h.name, address: h.addresses.find((a) => a.group === group.name)! }));
+    // What every domain of the group publishes alike, computed once per group: a provider's
+    // group holds thousands of domains.
+    const mxValues: DnsValue[] = spec.services.smtp ? hosts.map(({ address }, i) => [`${(i + 1) * 10} ${address.hostName}.`]) : [[NULL_MX]];
+    const dkim = dkimKeyOf(spec, group);
+    const dkimValue = dkim ? dkimTxtValue(dkim.publicKey) : undefined;
+    const retiringValue = dkim?.retiring ? dkimTxtValue(dkim.retiring.publicKey) : undefined;
+    const policy = mtaStsPolicy(plan, group.name);
+    const policyValue = policy ? `v=STSv1; id=${mtaStsPolicyId(policy)}` : undefined;
+    const groupIps: DnsValue[] = hosts.map(({ host }) => [ipOf(plan, host, group.name)]);
+    const spf = spfValue(plan, group.name);
+    const srvValues = SERVICES.filter((service) => service.srvLabel).map((service) => ({
+      service,
+      enabled: spec.services[service.name],
+      values: spec.services[service.name] ? hosts.map(({ address }, i): DnsValue => [`${i * 10} 1 ${service.port} ${address.hostName}.`]) : [[SRV_NOT_AVAILABLE]],
+    }));
     for (const domain of group.domains) {
+      const domainZone = zone(domain.name);
       records.push({
-        zone: zone(domain.name),
+        zone: domainZone,
         name: domain.name,
         type: "MX",
         ttlSeconds: ttl.MX,
-        values: spec.services.smtp ? hosts.map(({ address }, i) => [`${(i + 1) * 10} ${address.hostName}.`]) : [[NULL_MX]],
+        values: mxValues,
         purpose: spec.services.smtp
           ? `mail for ${domain.name} goes to group ${group.name}'s host names, first host preferred`
           : `${domain.name} accepts no mail: port 25 is off (RFC 7505 null MX)`,
       });
       const txt = (name: string, value: string, purpose: string) =>
-        records.push({ zone: zone(domain.name), name, type: "TXT", ttlSeconds: ttl.TXT, values: [[value]], purpose });
-      const dmarc = spec.dns.dmarc;
-      txt(
-        `_dmarc.${domain.name}`,
-        `v=DMARC1; p=${dmarc.policy}${dmarc.aggregateReports.length > 0 ? `; rua=${dmarc.aggregateReports.map((a) => `mailto:${a}`).join(",")}` : ""}`,
-        `DMARC: receivers ${dmarc.policy} mail that fails SPF and DKIM alignment`,
-      );
-      const dkim = dkimKeyOf(spec, group);
-      if (dkim) {
-        txt(`${dkim.selector}._domainkey.${domain.name}`, dkimTxtValue(dkim.publicKey), `DKIM key ${dkim.selector} of group ${group.name}`);
-        if (dkim.retiring) {
-          txt(`${dkim.retiring.selector}._domainkey.${domain.name}`, dkimTxtValue(dkim.retiring.publicKey), `retiring DKIM key ${dkim.retiring.selector}, still verifiable`);
+        records.push({ zone: domainZone, name, type: "TXT", ttlSeconds: ttl.TXT, values: [[value]], purpose });
+      txt(`_dmarc.${domain.name}`, dmarcValue, `DMARC: receivers ${dmarc.policy} mail that fails SPF and DKIM alignment`);
+      if (dkim && dkimValue) {
+        txt(`${dkim.selector}._domainkey.${domain.name}`, dkimValue, `DKIM key ${dkim.selector} of group ${group.name}`);
+        if (dkim.retiring && retiringValue) {
+          txt(`${dkim.retiring.selector}._domainkey.${domain.name}`, retiringValue, `retiring DKIM key ${dkim.retiring.selector}, still verifiable`);
         }
       }
-      if (spec.dns.tlsReports.length > 0) {
-        txt(`_smtp._tls.${domain.name}`, `v=TLSRPTv1; rua=${spec.dns.tlsReports.map((a) => `mailto:${a}`).join(",")}`, "SMTP TLS reporting (RFC 8460)");
-      }
-      const policy = mtaStsPolicy(plan, group.name);
-      if (policy) {
-        txt(`_mta-sts.${domain.name}`, `v=STSv1; id=${mtaStsPolicyId(policy)}`, "MTA-STS: the id changes when the policy changes (RFC 8461)");
+      if (tlsRptValue) txt(`_smtp._tls.${domain.name}`, tlsRptValue, "SMTP TLS reporting (RFC 8460)");
+      if (policyValue) {
+        txt(`_mta-sts.${domain.name}`, policyValue, "MTA-STS: the id changes when the policy changes (RFC 8461)");
         records.push({
-          zone: zone(domain.name),
+          zone: domainZone,
           name: `mta-sts.${domain.name}`,
           type: "A",
           ttlSeconds: ttl.A,
-          values: hosts.map(({ host }) => [ipOf(plan, host, group.name)]),
+          values: groupIps,
           purpose: `serves https://mta-sts.${domain.name}/.well-known/mta-sts.txt`,
         });
       }
@@ -145,7 +155,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           ["_caldav._tcp", false],
         ] as const) {
           records.push({
-            zone: zone(domain.name),
+            zone: domainZone,
             name: `${label}.${domain.name}`,
             type: "SRV",
             ttlSeconds: ttl.SRV,
@@ -155,22 +165,20 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
         }
       }
       records.push({
-        zone: zone(domain.name),
+        zone: domainZone,
         name: domain.name,
         type: "TXT",
         ttlSeconds: ttl.TXT,
-        values: [spfValue(plan, group.name)],
+        values: [spf],
         purpose: `SPF: only group ${group.name}'s addresses send for ${domain.name}`,
       });
-      for (const service of SERVICES) {
-        if (!service.srvLabel) continue;
-        const enabled = spec.services[service.name];
+      for (const { service, enabled, values } of srvValues) {
         records.push({
-          zone: zone(domain.name),
+          zone: domainZone,
           name: `${service.srvLabel}.${domain.name}`,
           type: "SRV",
           ttlSeconds: ttl.SRV,
-          values: enabled ? hosts.map(({ address }, i) => [`${i * 10} 1 ${service.port} ${address.hostName}.`]) : [[SRV_NOT_AVAILABLE]],
+          values,
           purpose: enabled ? `RFC 6186/8314 discovery of ${service.description}` : `${service.description} is off (RFC 2782 "not available")`,
         });
       }

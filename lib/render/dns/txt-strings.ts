@@ -5,6 +5,12 @@
 
 /** Split a value into chunks of at most 255 UTF-8 bytes, never inside a character. */
 export function splitTxt(value: string): string[] {
+  // ASCII (nearly every value): a byte per character.
+  if (!/[^\x00-\x7f]/.test(value)) {
+    const ascii: string[] = [];
+    for (let at = 0; at < value.length || at === 0; at += 255) ascii.push(value.slice(at, at + 255));
+    return ascii;
+  }
   const chunks: string[] = [];
   let current = "";
   let bytes = 0;
