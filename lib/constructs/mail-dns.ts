@@ -7,6 +7,7 @@
  * or removes map entries only; no other record is renamed or replaced, and a thousand domains
  * cost a handful of constructs.
  */
+import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { Fn, TerraformIterator, TerraformLocal, Token, forExpression, type IResolvable } from "cdktf";
 import { EipDomainName } from "@cdktf/provider-aws/lib/eip-domain-name";
@@ -38,17 +39,23 @@ export interface MailDnsProps {
   readonly zones: MailZones;
 }
 
-/** The records of one type: zone name → owner name → values. */
-type RecordsByZone = Record<string, Record<string, string[]>>;
+/** The records of one type: zone name → owner name → key of its value set. */
+type RecordsByZone = Record<string, Record<string, string>>;
 
 /**
  * `for_each` over records grouped by zone: one instance per owner name, carrying its zone and
- * values. Grouping by zone keeps the synthesized data small (a zone is named once, not once per
- * record); the instance key stays the owner name.
+ * the key of its values. Grouping by zone names a zone once, not once per record; a value set
+ * (one SPF, one DKIM key, one set of SRV targets per group) is written once and referenced by
+ * key from the thousands of domains that publish it. The instance key stays the owner name.
  */
 function instancesOf(records: TerraformLocal): IResolvable {
-  const perZone = forExpression(records.expression, "[ for name, values in val : { name = name, zone = key, records = values } ]");
+  const perZone = forExpression(records.expression, "[ for name, values in val : { name = name, zone = key, values = values } ]");
   return forExpression(Fn.flatten(perZone), "val", "val.name");
+}
+
+/** A stable key for a value set: its type and a digest of its plan form (not of deploy-time tokens). */
+function valueSetKey(type: DnsRecordType, values: readonly DnsValue[]): string {
+  return `${type.toLowerCase()}-${createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 12)}`;
 }
 
 /** Route53 records of the platform. */
@@ -60,6 +67,8 @@ export class MailDns extends Construct {
   readonly records: ReadonlyMap<DnsRecordType, Route53Record>;
   /** The record model that was written (for outputs and exports). */
   readonly recordModel: readonly DnsRecord[];
+  /** Every distinct value set of the records, by key (`records` of an instance is one of them). */
+  readonly valueSets: TerraformLocal;
   /** Reverse names of the Elastic IPs, by host name. */
   readonly reverseNames: ReadonlyMap<string, EipDomainName>;
 
@@ -86,28 +95,27 @@ export class MailDns extends Construct {
 
     // Route53 takes a TXT value over 255 bytes as character-strings joined by "" (it adds the
     // outer quotes); the chunking is the zone export's, so both say exactly the same.
-    // Values are shared by every domain of a group (one SPF, one DKIM key): each is turned into
-    // Route53 form once.
-    const written = new Map<DnsValue, string>();
-    const recordValue = (record: DnsRecord, value: DnsValue): string => {
-      let text = written.get(value);
-      if (text === undefined) {
-        text = record.type === "TXT" ? chunkTxtParts(value).map(resolve).join('""') : resolve(value);
-        written.set(value, text);
-      }
-      return text;
-    };
+    const recordValue = (record: DnsRecord, value: DnsValue): string =>
+      record.type === "TXT" ? chunkTxtParts(value).map(resolve).join('""') : resolve(value);
 
     this.recordModel = dnsRecords(plan);
+    const valueSets: Record<string, string[]> = {};
+    const keyOfValues = new Map<readonly DnsValue[], string>();
     const byType = new Map<DnsRecordType, { ttl: number; zones: RecordsByZone }>();
     for (const record of this.recordModel) {
       let ofType = byType.get(record.type);
       if (!ofType) byType.set(record.type, (ofType = { ttl: record.ttlSeconds, zones: {} }));
       // The plan gives every record of a type the same TTL (address or record TTL).
       if (ofType.ttl !== record.ttlSeconds) throw new Error(`${record.type} records with different TTLs (${ofType.ttl}, ${record.ttlSeconds})`);
-      const zone = (ofType.zones[record.zone] ??= {});
-      zone[record.name] = record.values.map((value) => recordValue(record, value));
+      let key = keyOfValues.get(record.values);
+      if (key === undefined) {
+        key = valueSetKey(record.type, record.values);
+        keyOfValues.set(record.values, key);
+        valueSets[key] ??= record.values.map((value) => recordValue(record, value));
+      }
+      (ofType.zones[record.zone] ??= {})[record.name] = key;
     }
+    this.valueSets = new TerraformLocal(this, "value-sets", Object.fromEntries(Object.entries(valueSets).sort(([a], [b]) => (a < b ? -1 : 1))));
     const records = new Map<DnsRecordType, Route53Record>();
     for (const [type, { ttl, zones }] of [...byType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const data = new TerraformLocal(this, `${type.toLowerCase()}-records`, zones);
@@ -120,7 +128,7 @@ export class MailDns extends Construct {
           name: each.getString("name"),
           type,
           ttl,
-          records: each.getList("records"),
+          records: Token.asList(Fn.lookupNested(this.valueSets.expression, [each.getString("values")])),
         }),
       );
     }

@@ -94,20 +94,20 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
   // Short for addresses (quick renumbering), long for records that rarely change.
   const ttl = { A: spec.dns.addressTtlSeconds, TLSA: spec.dns.addressTtlSeconds, MX: spec.dns.recordTtlSeconds, SRV: spec.dns.recordTtlSeconds, TXT: spec.dns.recordTtlSeconds };
   const dmarc = spec.dns.dmarc;
-  const dmarcValue = `v=DMARC1; p=${dmarc.policy}${dmarc.aggregateReports.length > 0 ? `; rua=${dmarc.aggregateReports.map((a) => `mailto:${a}`).join(",")}` : ""}`;
-  const tlsRptValue = spec.dns.tlsReports.length > 0 ? `v=TLSRPTv1; rua=${spec.dns.tlsReports.map((a) => `mailto:${a}`).join(",")}` : undefined;
+  const dmarcValue: DnsValue[] = [[`v=DMARC1; p=${dmarc.policy}${dmarc.aggregateReports.length > 0 ? `; rua=${dmarc.aggregateReports.map((a) => `mailto:${a}`).join(",")}` : ""}`]];
+  const tlsRptValue: DnsValue[] | undefined = spec.dns.tlsReports.length > 0 ? [[`v=TLSRPTv1; rua=${spec.dns.tlsReports.map((a) => `mailto:${a}`).join(",")}`]] : undefined;
   for (const group of spec.groups) {
     const hosts = plan.hosts.map((h) => ({ host: h.name, address: h.addresses.find((a) => a.group === group.name)! }));
     // What every domain of the group publishes alike, computed once per group: a provider's
     // group holds thousands of domains.
     const mxValues: DnsValue[] = spec.services.smtp ? hosts.map(({ address }, i) => [`${(i + 1) * 10} ${address.hostName}.`]) : [[NULL_MX]];
     const dkim = dkimKeyOf(spec, group);
-    const dkimValue = dkim ? dkimTxtValue(dkim.publicKey) : undefined;
-    const retiringValue = dkim?.retiring ? dkimTxtValue(dkim.retiring.publicKey) : undefined;
+    const dkimValue = dkim ? [[dkimTxtValue(dkim.publicKey)]] : undefined;
+    const retiringValue = dkim?.retiring ? [[dkimTxtValue(dkim.retiring.publicKey)]] : undefined;
     const policy = mtaStsPolicy(plan, group.name);
-    const policyValue = policy ? `v=STSv1; id=${mtaStsPolicyId(policy)}` : undefined;
+    const policyValue = policy ? [[`v=STSv1; id=${mtaStsPolicyId(policy)}`]] : undefined;
     const groupIps: DnsValue[] = hosts.map(({ host }) => [ipOf(plan, host, group.name)]);
-    const spf = spfValue(plan, group.name);
+    const spf = [spfValue(plan, group.name)];
     const srvValues = SERVICES.filter((service) => service.srvLabel).map((service) => ({
       service,
       enabled: spec.services[service.name],
@@ -125,8 +125,8 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           ? `mail for ${domain.name} goes to group ${group.name}'s host names, first host preferred`
           : `${domain.name} accepts no mail: port 25 is off (RFC 7505 null MX)`,
       });
-      const txt = (name: string, value: string, purpose: string) =>
-        records.push({ zone: domainZone, name, type: "TXT", ttlSeconds: ttl.TXT, values: [[value]], purpose });
+      const txt = (name: string, values: readonly DnsValue[], purpose: string) =>
+        records.push({ zone: domainZone, name, type: "TXT", ttlSeconds: ttl.TXT, values, purpose });
       txt(`_dmarc.${domain.name}`, dmarcValue, `DMARC: receivers ${dmarc.policy} mail that fails SPF and DKIM alignment`);
       if (dkim && dkimValue) {
         txt(`${dkim.selector}._domainkey.${domain.name}`, dkimValue, `DKIM key ${dkim.selector} of group ${group.name}`);
@@ -169,7 +169,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
         name: domain.name,
         type: "TXT",
         ttlSeconds: ttl.TXT,
-        values: [spf],
+        values: spf,
         purpose: `SPF: only group ${group.name}'s addresses send for ${domain.name}`,
       });
       for (const { service, enabled, values } of srvValues) {
