@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { route53Records } from "../../test/support/synth";
 import { quickstartStack } from "./main";
 
 describe("quickstart example", () => {
@@ -14,8 +15,8 @@ describe("quickstart example", () => {
 
   test("uses the existing zone and creates none", () => {
     expect(json.resource.aws_route53_zone).toBeUndefined();
-    const mx = Object.values(json.resource.aws_route53_record as Record<string, { type: string; zone_id: string; records: string[] }>).find((r) => r.type === "MX")!;
-    expect(mx).toMatchObject({ zone_id: "Z0EXAMPLE0000000000", records: ["10 mail.example.org."] });
+    const mx = route53Records(json).find((r) => r.type === "MX")!;
+    expect(mx).toMatchObject({ name: "example.org", zone_id: "Z0EXAMPLE0000000000", records: ["10 mail.example.org."] });
   });
 
   test("tags resources with the configured tags", () => {

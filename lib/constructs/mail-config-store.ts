@@ -4,6 +4,7 @@
  * always tell exactly which configuration it runs.
  */
 import { Construct } from "constructs";
+import { terraformLiteral } from "./terraform-literal";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -76,7 +77,7 @@ export class MailConfigStore extends Construct {
     const key = MailConfigStore.key(host, bundle);
     this.objects.set(
       host,
-      new S3Object(this, `bundle-${host}`, { bucket: this.bucket.id, key, content: bundleText(bundle), contentType: "application/json" }),
+      new S3Object(this, `bundle-${host}`, { bucket: this.bucket.id, key, content: terraformLiteral(bundleText(bundle)), contentType: "application/json" }),
     );
     return `s3://${this.bucketName}/${key}`;
   }

@@ -52,7 +52,9 @@ export class MailZones extends Construct {
         tags: props.tags ? { ...props.tags } : undefined,
       });
       const created = TerraformIterator.fromResources(this.createdZones);
-      this.zoneIdMap = new TerraformLocal(this, "zone-ids", Fn.merge([existingMap, created.forExpressionForMap(created.key, created.getString("zone_id"))]));
+      // Given ids stay plain data; only the created zones need an expression.
+      const given = new TerraformLocal(this, "given-zone-ids", existingMap);
+      this.zoneIdMap = new TerraformLocal(this, "zone-ids", Fn.merge([given.expression, created.forExpressionForMap("key", "val.zone_id")]));
     } else {
       this.zoneIdMap = new TerraformLocal(this, "zone-ids", existingMap);
     }

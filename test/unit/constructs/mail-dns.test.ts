@@ -1,8 +1,8 @@
-import { resources, synthExample, type TerraformJson } from "../../support/synth";
+import { resources, route53Records, synthExample, type Route53RecordInstance, type TerraformJson } from "../../support/synth";
 import { addSecondHost } from "../../support/variants";
 
-function records(json: TerraformJson): Map<string, { ttl: unknown; records: unknown; zone_id: unknown }> {
-  return new Map(resources(json, "aws_route53_record").map((r) => [`${r.name} ${r.type}`, r as { ttl: unknown; records: unknown; zone_id: unknown }]));
+function records(json: TerraformJson): Map<string, Route53RecordInstance> {
+  return new Map(route53Records(json).map((r) => [`${r.name} ${r.type}`, r]));
 }
 
 const BUSINESS_IP = "${aws_eip.mail_host-mx1_eip-business_29E255AD.public_ip}";
@@ -60,10 +60,12 @@ describe("MailDns", () => {
     const { json } = synthExample((i) => {
       i.dns!.zones[0]!.route53ZoneId = "Z0123456789ABCDEFGHIJ";
     });
-    expect(resources(json, "aws_route53_zone").map((z) => z.name).sort()).toEqual(["acme-family.example", "acme-home.example", "acme-shop.example"]);
+    const [created] = resources(json, "aws_route53_zone");
+    expect(Object.keys(created!.for_each as object).sort()).toEqual(["acme-family.example", "acme-home.example", "acme-shop.example"]);
+    expect(created!.name).toBe("${each.value.name}");
     const byName = records(json);
     expect(byName.get("acme-corp.example MX")!.zone_id).toBe("Z0123456789ABCDEFGHIJ");
-    expect(byName.get("acme-shop.example MX")!.zone_id).toMatch(/^\$\{aws_route53_zone\..*\.zone_id\}$/);
+    expect(byName.get("acme-shop.example MX")!.zone_id).toMatch(/^\$\{aws_route53_zone\.\w+\["acme-shop\.example"\]\.zone_id\}$/);
   });
 
   test("a record in a subdomain zone goes to the most specific zone", () => {
@@ -79,7 +81,10 @@ describe("MailDns", () => {
     expect(Object.keys(json.output).sort()).toEqual(["acme-mail-dns-records", "acme-mail-host-names", "acme-mail-port-25-note", "acme-mail-public-ips"]);
     expect(output("Public IP of every group address, keyed by host name").value).toEqual({ "mail.acme-corp.example": BUSINESS_IP, "mail.acme-home.example": "${aws_eip.mail_host-mx1_eip-private_E04D7CEA.public_ip}" });
     expect(output("Host names per group (A, PTR, HELO, MX target)").value).toEqual({ business: ["mail.acme-corp.example"], private: ["mail.acme-home.example"] });
-    expect(output("DNS records created (name and type)").value).toContain("_imap._tcp.acme-corp.example SRV");
+    const created = output("DNS records created: owner names by record type").value as Record<string, string>;
+    expect(Object.keys(created).sort()).toEqual(["A", "MX", "SRV", "TXT"]);
+    // Terraform lists the instance keys (owner names) of each record resource.
+    expect(created.SRV).toMatch(/^\$\{\[ for key, val in aws_route53_record\.\w+-srv_\w+: key\]\}$/);
     expect(String(output("Outbound SMTP on AWS").value)).toMatch(/AWS blocks outbound port 25/);
   });
 });

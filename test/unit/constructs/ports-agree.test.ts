@@ -5,7 +5,7 @@
  * for port 25 and the MTA-STS host names for 443).
  */
 import { fileText, masterCfEntries } from "../../support/example";
-import { resources, synthExample } from "../../support/synth";
+import { resources, synthExample, route53Records } from "../../support/synth";
 import { variants } from "../../support/variants";
 
 function listenerPorts(masterCf: string, dovecotConf: string, nginxConf: string): number[] {
@@ -27,7 +27,7 @@ describe.each(variants().map((v) => [v.name, v] as const))("variant %s", (_name,
       expect(listenerPorts(fileText([host], "etc/postfix/master.cf"), fileText([host], "etc/dovecot/dovecot.conf"), nginx)).toEqual(ingress);
     }
 
-    const records = resources(json, "aws_route53_record");
+    const records = route53Records(json);
     const srvPorts = records
       .filter((r) => r.type === "SRV")
       .flatMap((r) => (r.records as string[]).map((v) => Number(v.split(" ")[2])))

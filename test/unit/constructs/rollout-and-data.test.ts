@@ -3,7 +3,7 @@
  * attached, protected data volume (with optional snapshots); configuration changes that reach
  * the running host through a content-addressed bundle and an SSM association, never by replacing it.
  */
-import { resources, synthExample, type TerraformJson } from "../../support/synth";
+import { parseJsonWithReferences, resources, synthExample, type TerraformJson } from "../../support/synth";
 
 const one = (json: TerraformJson, type: string) => {
   const list = resources(json, type);
@@ -87,7 +87,7 @@ describe("in-place rollout", () => {
 
   test("the host may read only its own bundles", () => {
     const { json } = synthExample();
-    const policies = resources(json, "aws_iam_role_policy").map((p) => JSON.parse(String(p.policy)));
+    const policies = resources(json, "aws_iam_role_policy").map((p) => parseJsonWithReferences(String(p.policy)));
     const read = policies.flatMap((p) => p.Statement).find((s: { Sid: string }) => s.Sid === "ReadOwnBundles");
     expect(read).toEqual({ Sid: "ReadOwnBundles", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*" });
   });

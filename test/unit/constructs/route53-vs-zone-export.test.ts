@@ -4,7 +4,7 @@
  * references are replaced by the export's placeholders.
  */
 import { exportZones, publicIpPlaceholders } from "../../../lib/render/dns/zone-export";
-import { resources, synthExample } from "../../support/synth";
+import { synthExample, route53Records } from "../../support/synth";
 import { variants } from "../../support/variants";
 
 /** name type → {ttl, values} from zone-file text (TXT strings unquoted and joined). */
@@ -40,7 +40,7 @@ describe.each(variants().filter((v) => v.name === "example" || v.name.startsWith
     const substitute = (value: string) => [...tokens].reduce((text, [token, ip]) => text.split(token).join(ip), value);
 
     const route53 = new Map<string, { ttl: number; values: string[] }>();
-    for (const record of resources(json, "aws_route53_record")) {
+    for (const record of route53Records(json)) {
       // Route53 takes long TXT values as strings joined by "" (it adds the outer quotes).
       const values = (record.records as string[]).map((v) => substitute(record.type === "TXT" ? v.split('""').join("") : v));
       route53.set(`${record.name} ${record.type}`, { ttl: Number(record.ttl), values });

@@ -1,6 +1,6 @@
 import { gunzipSync } from "zlib";
 import { parse } from "yaml";
-import { resources, synthExample } from "../../support/synth";
+import { resources, synthExample, terraformLiteralValue } from "../../support/synth";
 import { USER_DATA_LIMIT_BYTES } from "../../../lib/render/cloud-init/user-data";
 
 interface CloudConfig {
@@ -28,7 +28,7 @@ describe("user data", () => {
   test("the configuration travels as the published bundle: its files are the rendered files byte for byte", () => {
     const rendered = synthesized.platform.renderedFiles[0]!.files;
     const object = resources(synthesized.json, "aws_s3_object")[0]!;
-    const bundle = JSON.parse(String(object.content)) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
+    const bundle = JSON.parse(terraformLiteralValue(String(object.content))) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
     expect(bundle.files.map((f) => f.path)).toEqual(rendered.map((f) => `/${f.path}`));
     bundle.files.forEach((file, i) => {
       expect(file.content).toBe(rendered[i]!.content);

@@ -1,0 +1,14 @@
+import { App, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { MailPlatform } from "../lib";
+import { generatedPlatform } from "../bench/generated-platform";
+const n = Number(process.argv[2]);
+const t0 = Date.now();
+const app = new App({ outdir: `/tmp/probe-out-${n}` });
+const stack = new TerraformStack(app, "s");
+new AwsProvider(stack, "aws", { region: "eu-central-1" });
+new MailPlatform(stack, "mail", { platform: generatedPlatform(n) });
+const t1 = Date.now();
+app.synth();
+const t2 = Date.now();
+console.log({ n, construct: t1 - t0, synth: t2 - t1, rss: Math.round(process.resourceUsage().maxRSS / 1024) });
