@@ -23,7 +23,6 @@ import { DataSnapshots } from "./data-snapshots";
 import { productionBundle } from "../rollout/production-bundle";
 import { addRenderedFiles } from "./rendered-files-output";
 import { certificateZones } from "../render/certificates";
-import { acmeZoneLimitIssues } from "./acme-zone-limit";
 
 /** Properties of {@link MailPlatform}. */
 export interface MailPlatformProps {
@@ -103,9 +102,8 @@ export class MailPlatform extends Construct {
     this.firewall = new MailFirewall(this, "firewall", { plan: this.plan, vpcId: aws.vpcId, tags: aws.tags });
 
     this.zones = new MailZones(this, "zones", { dns, platform: this.spec.name, tags: aws.tags });
+    // Each host may write ACME challenges to the zones of its own certificate names only.
     const acmeZones = new Map(this.plan.hosts.map((host) => [host.name, certificateZones(this.plan, host)]));
-    const tooMany = acmeZoneLimitIssues(this.plan, acmeZones);
-    if (tooMany.length > 0) throw new PlatformValidationError(tooMany, source);
 
     this.configStore = new MailConfigStore(this, "config", { bucketName: aws.configBucket ?? `${this.spec.name}-config-${aws.vpcId}`, tags: aws.tags });
     const hosts = new Map<string, MailHost>();

@@ -7,7 +7,7 @@
  */
 import { analyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
-import { checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
+import { checkAcmeZones, checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
 
@@ -255,11 +255,13 @@ const privacy = check(["privacy"], ({ privacy }) =>
 const deploymentDns = check(["groups", "dns"], checkDnsZones);
 const dnsRecordInputs = check(["groups", "dns", "services", "dkim"], checkDnsRecordInputs);
 const deploymentAws = check(["hosts", "groups", "aws"], checkAws);
+const acmeZones = check(["hosts", "groups", "dns", "services", "aws"], checkAcmeZones);
 
 const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   deploymentDns,
   dnsRecordInputs,
   deploymentAws,
+  acmeZones,
   uniqueHosts,
   oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy];
 

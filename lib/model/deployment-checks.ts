@@ -155,3 +155,34 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
 function numberToIpv4(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
+
+/**
+ * Most zones one host's ACME policy can list. Its IAM role lists every zone it may write
+ * challenges to, and IAM caps a role's inline policies at 10,240 characters in all; a zone ARN
+ * costs about 53 of them, so about 150 fit next to the role's other policies.
+ */
+export const MAX_ACME_ZONES = 150;
+
+/** Each host's certificate names lie in few enough zones for its IAM policy (see {@link MAX_ACME_ZONES}). */
+export function checkAcmeZones(spec: Pick<PlatformSpec, "hosts" | "groups" | "dns" | "services" | "aws">): PlatformIssue[] {
+  if (!spec.dns || !spec.aws) return [];
+  const zoneNames = new Set(spec.dns.zones.map((z) => z.name));
+  const sts = spec.dns.mtaSts !== undefined && spec.services.smtp;
+  const stsNames = sts ? spec.groups.flatMap((g) => g.domains.map((d) => `mta-sts.${d.name}`)) : [];
+  const found: PlatformIssue[] = [];
+  for (const host of spec.hosts) {
+    const names = [...spec.groups.flatMap((g) => g.addresses.filter((a) => a.host === host.name).map((a) => a.hostName)), ...stsNames];
+    const zones = new Set(names.map((name) => zoneOf(name, zoneNames)).filter((z) => z !== undefined));
+    if (zones.size <= MAX_ACME_ZONES) continue;
+    found.push(
+      sts
+        ? issue(
+            ["dns", "mtaSts"],
+            "(set)",
+            `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones.size} zones, and its IAM policy holds about ${MAX_ACME_ZONES}. Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
+          )
+        : issue(["dns", "zones"], `${zones.size} zones`, `host ${host.name}'s certificate names lie in ${zones.size} zones, and its IAM policy holds about ${MAX_ACME_ZONES}; put the group host names in fewer zones`),
+    );
+  }
+  return found;
+}
