@@ -17,7 +17,10 @@ function sources(dir: string): string[] {
   });
 }
 
-test("no file imports the root of @cdktf/provider-aws", () => {
+/** The benchmark's naive baseline imports the root on purpose: it measures what that costs. */
+const ALLOWED = [join(ROOT, "bench", "apps", "naive-root-import.ts")];
+
+test("no file imports the root of @cdktf/provider-aws (except the naive benchmark baseline)", () => {
   const offenders = ["lib", "examples", "test", "bench", "scripts", "bin"]
     .flatMap((dir) => {
       try {
@@ -27,7 +30,7 @@ test("no file imports the root of @cdktf/provider-aws", () => {
       }
     })
     .filter((file) => ROOT_IMPORT.test(readFileSync(file, "utf8")));
-  expect(offenders).toEqual([]);
+  expect(offenders).toEqual(ALLOWED);
 });
 
 test("the check recognises a root import", () => {

@@ -1,0 +1,70 @@
+/** The benchmark's table and its targets (issue: fast at any size). */
+import { cpus } from "os";
+
+/** One cell: the median of several runs, or why there is none. */
+export type Measurement = { readonly ok: true; readonly seconds: number; readonly megabytes: number } | { readonly ok: false; readonly why: string };
+
+/** One platform size with every contender. */
+export interface Row {
+  readonly platform: string;
+  readonly ours: Measurement;
+  readonly perRecord: Measurement;
+  readonly naive: Measurement;
+  /** The naive app under our runner (example only). */
+  readonly naiveFastRunner?: Measurement;
+}
+
+function cell(m: Measurement | undefined): string {
+  if (!m) return "";
+  return m.ok ? `${m.seconds.toFixed(2)} s, ${m.megabytes.toFixed(0)} MB` : m.why;
+}
+
+function ratio(ours: Measurement, other: Measurement): string {
+  return ours.ok && other.ok ? `${(ours.seconds / other.seconds).toFixed(2)}×` : "–";
+}
+
+/** The table as Markdown, with the machine it ran on. */
+export function formatTable(rows: readonly Row[], about: { runs: number; runner: string }): string {
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, Node ${process.version}`;
+  const lines = [
+    `Median of ${about.runs} runs per cell; wall time of the whole process and its peak resident memory. ${machine}. Our runner: \`node ${about.runner}\`.`,
+    "",
+    "| platform | mail-platform | per-record, deep imports | naive: root import, ts-node | ours ÷ per-record | ours ÷ naive |",
+    "|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.platform === "example" ? "example (customer-groups)" : `${Number(r.platform).toLocaleString("en")} domains`} | ${cell(r.ours)} | ${cell(r.perRecord)} | ${cell(r.naive)} | ${ratio(r.ours, r.perRecord)} | ${ratio(r.ours, r.naive)} |`),
+  ];
+  const example = rows.find((r) => r.platform === "example");
+  if (example?.naiveFastRunner) {
+    lines.push("", `The naive app under our runner (root import without type checking): ${cell(example.naiveFastRunner)}.`);
+  }
+  return lines.join("\n");
+}
+
+/** A target of the issue and whether this run meets it. */
+export interface Target {
+  readonly text: string;
+  readonly met: boolean;
+}
+
+/** The issue's targets, judged on this run. */
+export function checkTargets(rows: readonly Row[]): Target[] {
+  const at = (platform: string) => rows.find((r) => r.platform === platform);
+  const targets: Target[] = [];
+  const example = at("example");
+  if (example?.ours.ok && example.naive.ok) {
+    const r = example.ours.seconds / example.naive.seconds;
+    targets.push({ text: `example synth ≤ 0.15 × the naive app (${r.toFixed(3)}×)`, met: r <= 0.15 });
+  }
+  const thousand = at("1000")?.ours;
+  if (thousand?.ok) {
+    targets.push({ text: `1,000 domains ≤ 1.0 s (${thousand.seconds.toFixed(2)} s)`, met: thousand.seconds <= 1.0 });
+    targets.push({ text: `1,000 domains ≤ 200 MB (${thousand.megabytes.toFixed(0)} MB)`, met: thousand.megabytes <= 200 });
+  }
+  const tenThousand = at("10000")?.ours;
+  if (tenThousand?.ok) targets.push({ text: `10,000 domains ≤ 4 s (${tenThousand.seconds.toFixed(2)} s)`, met: tenThousand.seconds <= 4 });
+  if (thousand?.ok && tenThousand?.ok) {
+    const growth = tenThousand.seconds / thousand.seconds;
+    targets.push({ text: `1,000 → 10,000 domains grows time ≤ 5× (${growth.toFixed(2)}×)`, met: growth <= 5 });
+  }
+  return targets;
+}
