@@ -39,17 +39,24 @@ export interface MailDnsProps {
   readonly zones: MailZones;
 }
 
-/** The records of one type: zone name → owner name → key of its value set. */
-type RecordsByZone = Record<string, Record<string, string>>;
+/**
+ * The records of one type: zone name → its records as `name=key` pairs separated by blanks
+ * (`key` names a value set). Owner names and keys hold neither blanks nor `=`.
+ *
+ * One string per zone, not an object per record: cdktf walks every value of the document three
+ * times at synth, and at a thousand domains the per-record objects alone cost more than the
+ * rest of the platform.
+ */
+type RecordsByZone = Record<string, string>;
 
 /**
- * `for_each` over records grouped by zone: one instance per owner name, carrying its zone and
- * the key of its values. Grouping by zone names a zone once, not once per record; a value set
- * (one SPF, one DKIM key, one set of SRV targets per group) is written once and referenced by
- * key from the thousands of domains that publish it. The instance key stays the owner name.
+ * `for_each` over the records of one type: one instance per owner name, carrying its zone and
+ * the key of its values. A zone is named once, not once per record; a value set (one SPF, one
+ * DKIM key, one set of SRV targets per group) is written once and referenced by key from the
+ * thousands of domains that publish it. The instance key stays the owner name.
  */
 function instancesOf(records: TerraformLocal): IResolvable {
-  const perZone = forExpression(records.expression, "[ for name, values in val : { name = name, zone = key, values = values } ]");
+  const perZone = forExpression(records.expression, '[ for entry in split(" ", val) : { name = split("=", entry)[0], zone = key, values = split("=", entry)[1] } ]');
   return forExpression(Fn.flatten(perZone), "val", "val.name");
 }
 
@@ -113,7 +120,8 @@ export class MailDns extends Construct {
         keyOfValues.set(record.values, key);
         valueSets[key] ??= record.values.map((value) => recordValue(record, value));
       }
-      (ofType.zones[record.zone] ??= {})[record.name] = key;
+      const entry = `${record.name}=${key}`;
+      ofType.zones[record.zone] = ofType.zones[record.zone] === undefined ? entry : `${ofType.zones[record.zone]} ${entry}`;
     }
     this.valueSets = new TerraformLocal(this, "value-sets", Object.fromEntries(Object.entries(valueSets).sort(([a], [b]) => (a < b ? -1 : 1))));
     const records = new Map<DnsRecordType, Route53Record>();

@@ -67,7 +67,7 @@ export interface Route53RecordInstance {
 }
 
 /** The expressions MailDns synthesizes; anything else is a change this helper must learn. */
-const FOR_EACH = /^\$\{\{ for key, val in flatten\(\[ for key, val in local\.([\w-]+): \[ for name, values in val : \{ name = name, zone = key, values = values \} \]\]\): val\.name => val \}\}$/;
+const FOR_EACH = /^\$\{\{ for key, val in flatten\(\[ for key, val in local\.([\w-]+): \[ for entry in split\(" ", val\) : \{ name = split\("=", entry\)\[0\], zone = key, values = split\("=", entry\)\[1\] \} \]\]\): val\.name => val \}\}$/;
 const RECORDS = /^\$\{local\.([\w-]+)\[each\.value\.values\]\}$/;
 const ZONE_ID = /^\$\{local\.([\w-]+)\[each\.value\.zone\]\}$/;
 const ZONE_IDS = /^\$\{merge\(local\.([\w-]+), \{ for key, val in aws_route53_zone\.([\w-]+): key => val\.zone_id \}\)\}$/;
@@ -100,9 +100,10 @@ export function route53Records(json: TerraformJson): Route53RecordInstance[] {
     const zoneId = ZONE_ID.exec(String(resource.zone_id));
     if (!forEach || !records || !zoneId || resource.name !== "${each.value.name}") throw new Error(`aws_route53_record.${logicalId} is not in the data-driven shape`);
     const valueSets = local(records[1]!) as Record<string, string[]>;
-    const byZone = local(forEach[1]!) as Record<string, Record<string, string>>;
-    return Object.entries(byZone).flatMap(([zone, names]) =>
-      Object.entries(names).map(([name, key]) => ({
+    const byZone = local(forEach[1]!) as Record<string, string>;
+    // As Terraform's split(" ", …) and split("=", …) read each zone's "name=key name=key".
+    return Object.entries(byZone).flatMap(([zone, entries]) =>
+      entries.split(" ").map((entry) => entry.split("=") as [string, string]).map(([name, key]) => ({
         address: `aws_route53_record.${logicalId}["${name}"]`,
         name,
         type: String(resource.type),
