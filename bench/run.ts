@@ -66,7 +66,7 @@ function runOnce(contender: Contender, platform: string): Measurement {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   try {
     if (result.error || result.status !== 0) {
-      const why = result.error?.message.includes("ETIMEDOUT") ? "timeout" : `failed (${result.status ?? result.signal}): ${(result.stderr ?? "").trim().split("\n").slice(-1)[0]}`;
+      const why = result.error?.message.includes("ETIMEDOUT") ? `timeout (> ${TIMEOUT_MS / 1000} s)` : `failed (${result.status ?? result.signal}): ${(result.stderr ?? "").trim().split("\n").slice(-1)[0]}`;
       return { ok: false, why };
     }
     if (!existsSync(join(outdir, "stacks")) || !existsSync(usageFile)) return { ok: false, why: "no synthesized stack" };
