@@ -120,6 +120,8 @@ export class MailDns extends Construct {
         keyOfValues.set(record.values, key);
         valueSets[key] ??= record.values.map((value) => recordValue(record, value));
       }
+      // The model admits no such name; this guards the "name=key name=key" encoding itself.
+      if (/[\s=]/.test(record.name)) throw new Error(`record name ${JSON.stringify(record.name)} cannot be encoded (blank or "=")`);
       const entry = `${record.name}=${key}`;
       ofType.zones[record.zone] = ofType.zones[record.zone] === undefined ? entry : `${ofType.zones[record.zone]} ${entry}`;
     }
