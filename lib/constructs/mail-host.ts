@@ -13,7 +13,7 @@ import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import type { AwsHostSpec, AwsSpec } from "../model/deployment-schema";
 import type { HostPlan, Plan } from "../plan/types";
 import { encodeUserData, renderCloudConfig } from "../render/cloud-init/user-data";
-import { APPLY_SCRIPT_PATH } from "../rollout/production-bundle";
+import { APPLY_SCRIPT_PATH } from "../rollout/script-paths";
 import type { Bundle } from "../rollout/bundle";
 import { HostRole } from "./host-role";
 import { DATA_VOLUME_TAG, MailDataVolume } from "./mail-data-volume";

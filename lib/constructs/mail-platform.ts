@@ -22,7 +22,7 @@ import { MailConfigStore } from "./mail-config-store";
 import { DataSnapshots } from "./data-snapshots";
 import { productionBundle } from "../rollout/production-bundle";
 import { addRenderedFiles } from "./rendered-files-output";
-import { certificateZones } from "../render/certificates";
+import { certificateZones } from "../model/certificate-names";
 
 /** Properties of {@link MailPlatform}. */
 export interface MailPlatformProps {
@@ -103,7 +103,7 @@ export class MailPlatform extends Construct {
 
     this.zones = new MailZones(this, "zones", { dns, platform: this.spec.name, tags: aws.tags });
     // Each host may write ACME challenges to the zones of its own certificate names only.
-    const acmeZones = new Map(this.plan.hosts.map((host) => [host.name, certificateZones(this.plan, host)]));
+    const acmeZones = new Map(this.plan.hosts.map((host) => [host.name, certificateZones(this.spec, host.name)]));
 
     this.configStore = new MailConfigStore(this, "config", { bucketName: aws.configBucket ?? `${this.spec.name}-config-${aws.vpcId}`, tags: aws.tags });
     const hosts = new Map<string, MailHost>();

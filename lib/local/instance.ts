@@ -23,7 +23,8 @@ import { issueTestCertificates } from "./test-ca";
 import { installTestDkimKeys } from "./test-keys";
 import { localTestSpec } from "./test-spec";
 import { signsDkim } from "../render/opendkim/opendkim";
-import { mtaStsHostNames } from "../render/nginx/mta-sts";
+import { certificateNames } from "../model/certificate-names";
+import { optionalDaemons } from "../rollout/daemons";
 
 /** Where `local up` and `local down` keep an instance unless told otherwise. */
 export const DEFAULT_STATE_DIR = join(tmpdir(), "mail-platform-local");
@@ -247,7 +248,7 @@ export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}):
 
   log("issuing test certificates");
   const outsideNames = [OUTSIDE_DOMAIN, ...spec.outbound.tlsRules.map((r) => r.destination)].map((d) => `mx.${d}`);
-  const caFile = issueTestCertificates(layout.certs, [...host.addresses.map((a) => a.hostName), ...mtaStsHostNames(plan), ...outsideNames]);
+  const caFile = issueTestCertificates(layout.certs, [...certificateNames(plan.spec, host.name), ...outsideNames]);
 
   log("rendering, applying the test overlay, installing with the apply script");
   const installed = runApply(layout, localBundle(plan, host, layout), { noReload: true });
@@ -281,7 +282,7 @@ export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}):
   log("starting dovecot");
   startDaemon("dovecot", ["-c", layout.dovecotConf], layout.dovecotLog);
 
-  const mtaSts = mtaStsHostNames(plan).length > 0;
+  const mtaSts = optionalDaemons(plan).nginx;
   if (mtaSts) {
     log("starting nginx (MTA-STS policies)");
     const conf = writeNginxMainConf(layout);
@@ -422,7 +423,7 @@ export function localApply(spec: PlatformSpec, options: LocalApplyOptions = {}):
   const plan = derivePlan(localTestSpec(spec, loopback, layout.certs, keys), { listenPorts: state.ports });
   const host = plan.hosts.find((h) => h.name === state.host)!;
   const certified = new Set(readdirSync(layout.certs));
-  const uncertified = [...host.addresses.map((a) => a.hostName), ...mtaStsHostNames(plan)].filter((n) => !certified.has(n));
+  const uncertified = certificateNames(plan.spec, host.name).filter((n) => !certified.has(n));
   if (uncertified.length > 0) throw new LocalInstanceError(`new host names (${uncertified.join(", ")}) need test certificates: local down, then local up`);
   const bundle = localBundle(plan, host, layout);
   const result = runApply(layout, bundle);

@@ -7,10 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { dirname, join } from "path";
 import type { HostPlan, Plan } from "../plan/types";
 import { renderHost } from "../render/host-files";
-import { mtaStsHostNames } from "../render/nginx/mta-sts";
-import { signsDkim } from "../render/opendkim/opendkim";
 import { applyScriptPath } from "../rollout/apply-script";
 import { buildBundle, bundleText, type Bundle, type BundleFile } from "../rollout/bundle";
+import { expectedListeners, optionalDaemons } from "../rollout/daemons";
 import type { StateLayout } from "./conventions";
 import { applyOverlay, localHostPaths } from "./overlay";
 
@@ -57,8 +56,7 @@ export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): Bun
 
 /** The bundle of a local instance: local validation and reload commands, loopback listeners. */
 export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bundle {
-  const dkim = signsDkim(plan.spec);
-  const mtaSts = mtaStsHostNames(plan).length > 0;
+  const { opendkim: dkim, nginx: mtaSts } = optionalDaemons(plan);
   return buildBundle({
     platform: plan.spec.name,
     host: host.name,
@@ -82,10 +80,7 @@ export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bu
       ...(dkim ? [["opendkim", "-x", join(layout.opendkim, "opendkim.conf")]] : []),
       ...(mtaSts ? [["nginx", "-c", join(layout.nginx, "nginx.conf")]] : []),
     ],
-    listeners: [
-      ...host.listeners.map((l) => [l.address.privateIp, l.port] as const),
-      ...(mtaSts ? host.addresses.map((a) => [a.privateIp, 443] as const) : []),
-    ],
+    listeners: expectedListeners(plan, host),
   });
 }
 

@@ -6,21 +6,9 @@ import type { PlatformSpec } from "./schema";
 import { ipv4ToNumber } from "./syntax";
 import { DOMAIN_RECORD_PREFIXES } from "../plan/record-prefixes";
 import { SERVICES } from "../plan/services";
+import { certificateZones, servesMtaSts } from "./certificate-names";
+import { zoneOf } from "./zones";
 
-
-/**
- * The zone a name belongs to: the longest zone that is the name or a parent of it. Walks up the
- * name's labels (a set lookup each), so it costs the same for four zones or ten thousand.
- */
-export function zoneOf(name: string, zones: ReadonlySet<string>): string | undefined {
-  for (let at = 0; at >= 0; ) {
-    const candidate = name.slice(at);
-    if (zones.has(candidate)) return candidate;
-    const dot = name.indexOf(".", at);
-    at = dot < 0 ? -1 : dot + 1;
-  }
-  return undefined;
-}
 
 /** At most `shown` names for a message, then how many more there are. */
 export function someOf(names: readonly string[], shown = 5): string {
@@ -166,22 +154,19 @@ export const MAX_ACME_ZONES = 150;
 /** Each host's certificate names lie in few enough zones for its IAM policy (see {@link MAX_ACME_ZONES}). */
 export function checkAcmeZones(spec: Pick<PlatformSpec, "hosts" | "groups" | "dns" | "services" | "aws">): PlatformIssue[] {
   if (!spec.dns || !spec.aws) return [];
-  const zoneNames = new Set(spec.dns.zones.map((z) => z.name));
-  const sts = spec.dns.mtaSts !== undefined && spec.services.smtp;
-  const stsNames = sts ? spec.groups.flatMap((g) => g.domains.map((d) => `mta-sts.${d.name}`)) : [];
+  const sts = servesMtaSts(spec);
   const found: PlatformIssue[] = [];
   for (const host of spec.hosts) {
-    const names = [...spec.groups.flatMap((g) => g.addresses.filter((a) => a.host === host.name).map((a) => a.hostName)), ...stsNames];
-    const zones = new Set(names.map((name) => zoneOf(name, zoneNames)).filter((z) => z !== undefined));
-    if (zones.size <= MAX_ACME_ZONES) continue;
+    const zones = certificateZones(spec, host.name).length;
+    if (zones <= MAX_ACME_ZONES) continue;
     found.push(
       sts
         ? issue(
             ["dns", "mtaSts"],
             "(set)",
-            `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones.size} zones, and its IAM policy holds about ${MAX_ACME_ZONES}. Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
+            `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES}. Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
           )
-        : issue(["dns", "zones"], `${zones.size} zones`, `host ${host.name}'s certificate names lie in ${zones.size} zones, and its IAM policy holds about ${MAX_ACME_ZONES}; put the group host names in fewer zones`),
+        : issue(["dns", "zones"], `${zones} zones`, `host ${host.name}'s certificate names lie in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES}; put the group host names in fewer zones`),
     );
   }
   return found;

@@ -4,7 +4,7 @@
  * references, resolved by whoever writes the records.
  */
 import { createHash } from "crypto";
-import { zoneOf } from "../model/deployment-checks";
+import { zoneOf } from "../model/zones";
 import { dkimTxtValue } from "../model/dkim-key";
 import type { GroupSpec, PlatformSpec } from "../model/schema";
 import { checkRecords } from "./dns-checks";

@@ -6,18 +6,16 @@
  */
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
-import { APPLY_SCRIPT_PATH } from "../../rollout/production-bundle";
+import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../../rollout/script-paths";
 import { generatedHeader } from "../header";
 import { HOST_PATHS } from "../host-paths";
 import { CERTIFICATE_LIST } from "../certificates";
-import { mtaStsHostNames } from "../nginx/mta-sts";
+import { optionalDaemons } from "../../rollout/daemons";
 import { dkimKeyFiles, OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
 
 /** Where the script is installed on the host. */
 export const SETUP_SCRIPT_PATH = "/usr/local/sbin/mail-platform-setup";
 
-/** Where the certificates script is installed: it issues every certificate a list names. */
-export const CERTIFICATES_SCRIPT_PATH = "/usr/local/sbin/mail-platform-certificates";
 
 /** Where the mail data volume is mounted; the queue and the mailboxes are bind-mounted from it. */
 export const DATA_MOUNT = "/srv/mail-data";
@@ -87,7 +85,8 @@ onto_data_volume ${HOST_PATHS.mailHomeRoot} mailboxes
 
 /** The daemons a host runs and reloads. */
 export function managedDaemons(plan: Plan): string[] {
-  return [...(signsDkim(plan.spec) ? ["opendkim"] : []), "postfix", "dovecot", ...(mtaStsHostNames(plan).length > 0 ? ["nginx"] : [])];
+  const optional = optionalDaemons(plan);
+  return [...(optional.opendkim ? ["opendkim"] : []), "postfix", "dovecot", ...(optional.nginx ? ["nginx"] : [])];
 }
 
 /**
@@ -113,7 +112,7 @@ done
 /** The script text for one host. */
 export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec, inputs: SetupInputs): string {
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
-  const mtaSts = mtaStsHostNames(plan).length > 0;
+  const mtaSts = optionalDaemons(plan).nginx;
   const daemons = managedDaemons(plan).join(" ");
   void aws;
   return `#!/bin/bash

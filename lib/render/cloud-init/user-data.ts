@@ -8,11 +8,11 @@ import { stringify } from "yaml";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
-import { CERTIFICATES_SCRIPT_PATH, renderCertificatesScript, renderSetupScript, SETUP_SCRIPT_PATH, type SetupInputs } from "./setup-script";
-import { APPLY_SCRIPT_PATH } from "../../rollout/production-bundle";
+import { renderCertificatesScript, renderSetupScript, SETUP_SCRIPT_PATH, type SetupInputs } from "./setup-script";
+import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../../rollout/script-paths";
 import { applyScriptText } from "../../rollout/apply-script";
 import { signsDkim } from "../opendkim/opendkim";
-import { mtaStsHostNames } from "../nginx/mta-sts";
+import { optionalDaemons } from "../../rollout/daemons";
 
 /** EC2's limit on user data, in bytes (after base64). */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
@@ -41,7 +41,7 @@ export function hostPackages(plan: Plan): string[] {
     "dovecot-lmtpd",
     ...(services.pop3 || services.pop3s ? ["dovecot-pop3d"] : []),
     ...(mailbox.fullTextSearch ? ["dovecot-fts-xapian"] : []),
-    ...(mtaStsHostNames(plan).length > 0 ? ["nginx-light"] : []),
+    ...(optionalDaemons(plan).nginx ? ["nginx-light"] : []),
     ...(dkim ? ["opendkim"] : []),
     "postfix",
     "postfix-pcre",

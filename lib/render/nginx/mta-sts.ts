@@ -8,6 +8,7 @@ import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
 import type { RenderedFile } from "../rendered-file";
+import { mtaStsNames } from "../../model/certificate-names";
 import { TLS_PROTOCOLS } from "../../tls/profiles";
 
 /** Where the server block file goes. */
@@ -15,7 +16,7 @@ export const MTA_STS_NGINX_CONF = "etc/nginx/conf.d/mail-platform-mta-sts.conf";
 
 /** The host names that need a certificate for MTA-STS (one per group domain). */
 export function mtaStsHostNames(plan: Plan): string[] {
-  return plan.spec.dns?.mtaSts && plan.spec.services.smtp ? plan.domains.map((d) => `mta-sts.${d.name}`) : [];
+  return mtaStsNames(plan.spec);
 }
 
 /** The nginx server blocks and the policy files of a host (nothing without MTA-STS). */

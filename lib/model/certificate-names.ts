@@ -1,0 +1,35 @@
+/**
+ * The names a host needs certificates for, and so the zones it writes ACME DNS-01 challenges to:
+ * its group host names, and mta-sts.<domain> of every group domain when it serves MTA-STS. The
+ * certificate list, the host's IAM policy and the model's size check all read them here.
+ */
+import type { PlatformSpec } from "./schema";
+import { zoneOf } from "./zones";
+
+type CertificateInputs = Pick<PlatformSpec, "groups" | "dns" | "services">;
+
+/** MTA-STS is served (it protects port 25, so only with smtp on). */
+export function servesMtaSts(spec: Pick<PlatformSpec, "dns" | "services">): boolean {
+  return spec.dns?.mtaSts !== undefined && spec.services.smtp;
+}
+
+/** The MTA-STS policy host of every group domain, in model order (none without MTA-STS). */
+export function mtaStsNames(spec: CertificateInputs): string[] {
+  return servesMtaSts(spec) ? spec.groups.flatMap((g) => g.domains.map((d) => `mta-sts.${d.name}`)) : [];
+}
+
+/** A host's certificate names: its group host names (group order), then the MTA-STS names. */
+export function certificateNames(spec: CertificateInputs, host: string): string[] {
+  return [...spec.groups.flatMap((g) => g.addresses.filter((a) => a.host === host).map((a) => a.hostName)), ...mtaStsNames(spec)];
+}
+
+/** The zones of a host's certificate names, each once, in order of first use. */
+export function certificateZones(spec: CertificateInputs, host: string): string[] {
+  const zoneNames = new Set((spec.dns?.zones ?? []).map((z) => z.name));
+  const zones = new Set<string>();
+  for (const name of certificateNames(spec, host)) {
+    const zone = zoneOf(name, zoneNames);
+    if (zone !== undefined) zones.add(zone);
+  }
+  return [...zones];
+}
