@@ -6,8 +6,12 @@ postfix check, doveconf -n, ...), swap them in atomically, reload the daemons, c
 listener answers, and roll back to the previous files on any failure. Applying the bundle that
 is already applied changes nothing. Every step is logged to stderr and to <state>/apply.log.
 
-Exit codes: 0 applied (or already applied), 2 rejected before any change, 3 rolled back,
-4 rollback failed too (the host needs attention), 64 usage error.
+Exit codes: 0 applied (or already applied, or handed to the first-boot setup), 2 rejected before
+any change, 3 rolled back, 4 rollback failed too (the host needs attention), 64 usage error.
+
+While the host's first-boot setup has not finished (<state>/setup-incomplete exists), a rollout
+does not touch the host: the daemons are not running yet and the setup is installing a bundle
+itself. The bundle's URL is left in <state>/pending-bundle and the setup applies it instead.
 """
 import argparse
 import fcntl
@@ -251,6 +255,10 @@ def main():
     log = Log(args.state_dir)
     with open(os.path.join(args.state_dir, "lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if not args.no_reload and os.path.exists(os.path.join(args.state_dir, "setup-incomplete")):
+            write_file(os.path.join(args.state_dir, "pending-bundle"), args.bundle + "\n", "0600")
+            log(f"first-boot setup still running: {args.bundle} is left for it to apply")
+            return 0
         work = tempfile.mkdtemp(dir=args.state_dir, prefix="fetch-")
         try:
             bundle = load_bundle(fetch(args.bundle, work))

@@ -1,17 +1,18 @@
 /**
- * The first-boot script of a mail host, run by cloud-init after the packages are installed. It
- * holds no secret: the configuration comes as a bundle from the platform's S3 bucket (installed by
- * the same apply script that applies every later change), certificates come from ACME (DNS-01
- * through Route53), DKIM keys from SSM, users are added later on the host.
+ * The first-boot setup of a mail host: a script run by a systemd unit that cloud-init starts, retried
+ * until it succeeds. It holds no secret: the packages come from Debian, the configuration as a
+ * bundle from the platform's S3 bucket (installed by the same apply script that applies every later
+ * change), certificates from ACME (DNS-01 through Route53), DKIM keys from SSM; users are added
+ * later on the host.
  */
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
 import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../../rollout/script-paths";
 import { generatedHeader } from "../header";
 import { HOST_PATHS } from "../host-paths";
-import { CERTIFICATE_LIST } from "../certificates";
 import { optionalDaemons } from "../../rollout/daemons";
 import { dkimKeyFiles, OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
+import { hostPackages } from "./packages";
 
 /** Where the script is installed on the host. */
 export const SETUP_SCRIPT_PATH = "/usr/local/sbin/mail-platform-setup";
@@ -45,7 +46,8 @@ function dkimSection(plan: Plan): string {
   const fetches = [...dkimKeyFiles(plan.spec, HOST_PATHS)]
     .map(([parameter, file]) => `( umask 077; aws ssm get-parameter --region "$region" --name ${sh(parameter)} --with-decryption --query Parameter.Value --output text > ${sh(file)} )\nchown opendkim:opendkim ${sh(file)}`)
     .join("\n");
-  return `# DKIM private keys: from SSM Parameter Store into ${HOST_PATHS.opendkimDir}/keys, never printed.
+  return `step "DKIM keys"
+# DKIM private keys: from SSM Parameter Store into ${HOST_PATHS.opendkimDir}/keys, never printed.
 install -d -o opendkim -g opendkim -m 0700 ${HOST_PATHS.opendkimDir}/keys
 ${fetches}
 # The milter socket lives in Postfix's chroot; setgid postfix so Postfix may connect.
@@ -91,7 +93,8 @@ export function managedDaemons(plan: Plan): string[] {
 
 /**
  * The certificates script: one certificate per line of a list, by DNS-01 through Route53 (no
- * inbound port needed); renewals reload the daemons. Issuing is idempotent (--keep-until-expiring).
+ * inbound port needed); renewals reload the daemons that run (at first boot none runs yet, so the
+ * hook must not fail on them). Issuing is idempotent (--keep-until-expiring).
  */
 export function renderCertificatesScript(plan: Plan, host: HostPlan, aws: AwsSpec): string {
   const account = aws.acmeEmail === undefined ? "--register-unsafely-without-email" : `--email ${sh(aws.acmeEmail)}`;
@@ -104,29 +107,118 @@ grep -v '^#' "$1" | while read -r name options; do
   # shellcheck disable=SC2086 # options are certbot flags from the rendered list
   certbot certonly --non-interactive --agree-tos ${account} --server ${sh(aws.acmeServer)} \\
     --dns-route53 --cert-name "$name" -d "$name" --keep-until-expiring $options \\
-    --deploy-hook 'systemctl reload ${managedDaemons(plan).join(" ")}'
+    --deploy-hook 'systemctl try-reload-or-restart ${managedDaemons(plan).join(" ")}'
 done
 `;
 }
+
+/** The state directory of the host scripts (the apply script's default too). */
+export const STATE_DIR = "/var/lib/mail-platform";
+/** Present while the first-boot setup has not finished: rollouts wait for it (see the apply script). */
+export const SETUP_INCOMPLETE_MARKER = `${STATE_DIR}/setup-incomplete`;
+/** Present once the first-boot setup has finished: the setup unit never runs again. */
+export const SETUP_DONE_MARKER = `${STATE_DIR}/setup-done`;
+/** A bundle URL a rollout delivered while the setup ran; the setup applies it instead. */
+export const PENDING_BUNDLE_FILE = `${STATE_DIR}/pending-bundle`;
+/** The setup's log. */
+export const SETUP_LOG = "/var/log/mail-platform-setup.log";
+/** Debian's hook that keeps package installs from starting daemons (invoke-rc.d, deb-systemd-invoke). */
+export const POLICY_RC_D = "/usr/sbin/policy-rc.d";
+
+/** Seconds between failed setup attempts: doubling from the first, capped at the last. */
+export const SETUP_RETRY_DELAYS_SECONDS: readonly number[] = [10, 20, 40, 80, 160, 300];
+
+/**
+ * The systemd unit that runs the setup until it succeeds: a failed attempt (the ACME server, the
+ * mirror or SSM unreachable, the data volume late) is retried with a growing delay, also across
+ * reboots, without anyone logging in. Once it succeeded it never runs again.
+ */
+export function renderSetupUnit(): string {
+  return `[Unit]
+Description=mail-platform first-boot setup (retried until it succeeds; log ${SETUP_LOG})
+Wants=network-online.target
+After=network-online.target cloud-final.service
+ConditionPathExists=!${SETUP_DONE_MARKER}
+# Never give up: each attempt waits out its own back-off delay before failing.
+StartLimitIntervalSec=0
+
+[Service]
+Type=oneshot
+ExecStart=${SETUP_SCRIPT_PATH}
+Restart=on-failure
+RestartSec=1s
+TimeoutStartSec=2h
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** The policy-rc.d that holds package daemons until the setup has put the configuration in place. */
+export function renderPolicyRcD(): string {
+  return `#!/bin/sh
+# mail-platform: until the first-boot setup has installed and checked this host's configuration,
+# no package install starts a daemon (Debian's defaults would serve: Dovecot on every address with
+# a self-signed certificate, nginx's default site). The setup removes this file when it is done.
+exit 101
+`;
+}
+
+/** apt options of the setup: wait for a running apt (unattended-upgrades) rather than fail on its lock. */
+const APT = "apt-get -q -o DPkg::Lock::Timeout=600";
 
 /** The script text for one host. */
 export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec, inputs: SetupInputs): string {
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
   const mtaSts = optionalDaemons(plan).nginx;
   const daemons = managedDaemons(plan).join(" ");
+  const packages = hostPackages(plan).map(sh).join(" ");
   void aws;
   return `#!/bin/bash
 ${generatedHeader(plan.spec.name, host.name)}
-# First-boot setup: addresses, data volume, configuration, certificates, checks, start, SSM agent.
-# Log: /var/log/mail-platform-setup.log
+# First-boot setup of a mail host, run by mail-platform-setup.service until it succeeds. Every step
+# may run again after a failure: each checks what is already done. Nothing serves until the last
+# steps have checked the whole configuration. Log: ${SETUP_LOG}
 set -euo pipefail
-exec >>/var/log/mail-platform-setup.log 2>&1
-echo "mail-platform setup of host ${host.name} starting"
-token=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 600' http://169.254.169.254/latest/api/token)
-region=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region)
-# The packages started Dovecot with Debian's configuration; nothing serves until ours is in place.
-systemctl stop dovecot || true
+exec >>${SETUP_LOG} 2>&1
+install -d -m 0700 ${STATE_DIR}
+touch ${SETUP_INCOMPLETE_MARKER}
+step() { current_step=$1; echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) mail-platform setup of host ${host.name}: $1"; }
+current_step=start
+on_exit() {
+  status=$?
+  [ "$status" -eq 0 ] && return
+  attempts=$(( $(cat ${STATE_DIR}/setup-attempts 2>/dev/null || echo 0) + 1 ))
+  echo "$attempts" > ${STATE_DIR}/setup-attempts
+  delays=(${SETUP_RETRY_DELAYS_SECONDS.join(" ")})
+  index=$(( attempts <= \${#delays[@]} ? attempts - 1 : \${#delays[@]} - 1 ))
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) mail-platform setup FAILED at step \"$current_step\" (exit $status, attempt $attempts); next attempt in \${delays[$index]} s"
+  sleep "\${delays[$index]}"
+}
+trap on_exit EXIT
 
+step "instance metadata (IMDSv2)"
+token=$(curl -sf --retry 3 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 600' http://169.254.169.254/latest/api/token)
+region=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region)
+
+# First the SSM agent (not packaged by Debian; from AWS's regional bucket): whatever fails later,
+# the host can be reached for repair.
+step "SSM agent"
+if ! dpkg-query -W -f='\${Status}' amazon-ssm-agent 2>/dev/null | grep -q "install ok installed"; then
+  arch=$(dpkg --print-architecture)
+  curl -sf -o ${STATE_DIR}/amazon-ssm-agent.deb "https://s3.$region.amazonaws.com/amazon-ssm-$region/latest/debian_$arch/amazon-ssm-agent.deb"
+  dpkg -i ${STATE_DIR}/amazon-ssm-agent.deb
+fi
+systemctl enable --now amazon-ssm-agent
+
+step "packages"
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+${APT} update
+DEBIAN_FRONTEND=noninteractive ${APT} -y -o Dpkg::Options::=--force-confold install ${packages}
+# Installed, not started (policy-rc.d); and not started at a reboot before this setup has finished.
+systemctl disable --quiet ${daemons}
+
+step "addresses"
 # Every group address must be on the interface. cloud-init configures secondary private IPs
 # from the instance metadata; any still missing is added as /32 (the VPC delivers it to this ENI).
 iface=$(ip -4 route show default | awk '{print $5; exit}')
@@ -134,37 +226,49 @@ for ip in ${ips}; do
   ip -4 -o addr show | grep -qw "$ip" || ip addr add "$ip/32" dev "$iface"
 done
 
+step "data volume"
 ${dataVolumeSection(inputs)}
+step "mailbox owner"
 # Mailboxes belong to one unprivileged user; the user database is managed on the host.
 id ${HOST_PATHS.mailUser} >/dev/null 2>&1 || useradd --system --home-dir ${HOST_PATHS.mailHomeRoot} --no-create-home --shell /usr/sbin/nologin ${HOST_PATHS.mailUser}
 chown ${HOST_PATHS.mailUser}:${HOST_PATHS.mailGroup} ${HOST_PATHS.mailHomeRoot}
 chmod 0750 ${HOST_PATHS.mailHomeRoot}
 [ -e ${HOST_PATHS.dovecotUsers} ] || install -o root -g dovecot -m 0640 /dev/null ${HOST_PATHS.dovecotUsers}
 
-# The configuration: this host's bundle, validated and installed by the script that applies
-# every later change too (the daemons start below).
-${APPLY_SCRIPT_PATH} --no-reload ${sh(inputs.bundleUrl)}
-
-# The certificates the configuration names (group host names, mta-sts.<domain>).
-${CERTIFICATES_SCRIPT_PATH} /${CERTIFICATE_LIST}
+# The configuration: this host's bundle (or a newer one a rollout delivered meanwhile), validated
+# and installed by the script that applies every later change too. Its first step obtains the
+# certificates the configuration names (group host names, mta-sts.<domain>); nothing is installed
+# unless they exist.
+step "configuration bundle and certificates"
+bundle=${sh(inputs.bundleUrl)}
+[ -s ${PENDING_BUNDLE_FILE} ] && bundle=$(cat ${PENDING_BUNDLE_FILE})
+${APPLY_SCRIPT_PATH} --no-reload "$bundle"
+rm -f ${PENDING_BUNDLE_FILE}
 
 ${dkimSection(plan)}
+step "checks"
 # Lookup tables: the rendered ones are texthash/pcre (read directly); only aliases need building.
 newaliases
-${mtaSts ? "# nginx serves only the MTA-STS policies: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n" : ""}
-# Refuse to start on a configuration the programs reject.
+${mtaSts ? "# nginx serves only the MTA-STS policies: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n" : ""}# Refuse to start on a configuration the programs reject.
 postfix check
 doveconf -n >/dev/null
 ${mtaSts ? "nginx -t\n" : ""}
+step "services"
+rm -f ${POLICY_RC_D}
 systemctl enable ${daemons}
 systemctl restart ${daemons}
+# Timers the packages enabled but policy-rc.d kept from starting (certificate renewal).
+systemctl start certbot.timer
 
-# Last: the SSM agent (not packaged by Debian; from AWS's regional bucket). The rollout
-# association runs as soon as it registers, so only once this host serves.
-arch=$(dpkg --print-architecture)
-curl -sf -o /tmp/amazon-ssm-agent.deb "https://s3.$region.amazonaws.com/amazon-ssm-$region/latest/debian_$arch/amazon-ssm-agent.deb"
-dpkg -i /tmp/amazon-ssm-agent.deb
-systemctl enable --now amazon-ssm-agent
-echo "mail-platform setup of host ${host.name} done"
+step "finish"
+# From here on a rollout applies its bundle itself; one that arrived during this setup is applied now.
+flock ${STATE_DIR}/lock rm -f ${SETUP_INCOMPLETE_MARKER}
+if [ -s ${PENDING_BUNDLE_FILE} ]; then
+  ${APPLY_SCRIPT_PATH} "$(cat ${PENDING_BUNDLE_FILE})"
+  rm -f ${PENDING_BUNDLE_FILE}
+fi
+touch ${SETUP_DONE_MARKER}
+rm -f ${STATE_DIR}/amazon-ssm-agent.deb
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) mail-platform setup of host ${host.name} done"
 `;
 }

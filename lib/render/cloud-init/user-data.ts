@@ -8,11 +8,14 @@ import { stringify } from "yaml";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
-import { renderCertificatesScript, renderSetupScript, SETUP_SCRIPT_PATH, type SetupInputs } from "./setup-script";
+import { POLICY_RC_D, renderCertificatesScript, renderPolicyRcD, renderSetupScript, renderSetupUnit, SETUP_SCRIPT_PATH, type SetupInputs } from "./setup-script";
 import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../../rollout/script-paths";
 import { applyScriptText } from "../../rollout/apply-script";
-import { signsDkim } from "../opendkim/opendkim";
-import { optionalDaemons } from "../../rollout/daemons";
+
+export { hostPackages } from "./packages";
+
+/** The systemd unit that runs the first-boot setup. */
+export const SETUP_UNIT = "mail-platform-setup.service";
 
 /** EC2's limit on user data, in bytes (after base64). */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
@@ -28,47 +31,31 @@ export class UserDataTooLargeError extends Error {
   }
 }
 
-/** The Debian packages a host needs for the enabled features. */
-export function hostPackages(plan: Plan): string[] {
-  const { services, mailbox } = plan.spec;
-  const dkim = signsDkim(plan.spec);
-  return [
-    "awscli",
-    "ca-certificates",
-    "certbot",
-    "dovecot-core",
-    ...(services.imap || services.imaps ? ["dovecot-imapd"] : []),
-    "dovecot-lmtpd",
-    ...(services.pop3 || services.pop3s ? ["dovecot-pop3d"] : []),
-    ...(mailbox.fullTextSearch ? ["dovecot-fts-xapian"] : []),
-    ...(optionalDaemons(plan).nginx ? ["nginx-light"] : []),
-    ...(dkim ? ["opendkim"] : []),
-    "postfix",
-    "postfix-pcre",
-    "python3",
-    "python3-certbot-dns-route53",
-  ];
-}
-
 /**
- * The cloud-config document (text) of one host: packages, the apply script and the setup script.
- * The configuration itself is not in it: the host fetches its bundle, so a configuration change
- * never touches user data and user data stays far below EC2's limit at any size.
+ * The cloud-config document (text) of one host: the host scripts, the setup unit, and a
+ * policy-rc.d that keeps package daemons from starting on Debian's defaults. cloud-init itself
+ * installs nothing: the setup unit installs the packages, so a mirror that is briefly unreachable
+ * is retried like every other step. The configuration is not in it either: the host fetches its
+ * bundle, so a configuration change never touches user data and user data stays far below EC2's
+ * limit at any size.
  */
 export function renderCloudConfig(plan: Plan, host: HostPlan, aws: AwsSpec, inputs: SetupInputs): string {
+  const script = (path: string, content: string) => ({ path, content, owner: "root:root", permissions: "0755" });
   const document = {
-    apt: {
-      // Keep Postfix's package from writing its own main.cf: ours is written after it.
-      debconf_selections: { postfix: "postfix postfix/main_mailer_type select No configuration" },
-    },
-    package_update: true,
-    packages: hostPackages(plan),
     write_files: [
-      { path: APPLY_SCRIPT_PATH, content: applyScriptText(), owner: "root:root", permissions: "0755", defer: true },
-      { path: CERTIFICATES_SCRIPT_PATH, content: renderCertificatesScript(plan, host, aws), owner: "root:root", permissions: "0755", defer: true },
-      { path: SETUP_SCRIPT_PATH, content: renderSetupScript(plan, host, aws, inputs), owner: "root:root", permissions: "0755", defer: true },
+      // Written in cloud-init's first stage, before anything could install a package.
+      script(POLICY_RC_D, renderPolicyRcD()),
+      script(APPLY_SCRIPT_PATH, applyScriptText()),
+      script(CERTIFICATES_SCRIPT_PATH, renderCertificatesScript(plan, host, aws)),
+      script(SETUP_SCRIPT_PATH, renderSetupScript(plan, host, aws, inputs)),
+      { path: `/etc/systemd/system/${SETUP_UNIT}`, content: renderSetupUnit(), owner: "root:root", permissions: "0644" },
     ],
-    runcmd: [[SETUP_SCRIPT_PATH]],
+    // --no-block: the unit is ordered after cloud-final, which runs these commands.
+    runcmd: [
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", SETUP_UNIT],
+      ["systemctl", "start", "--no-block", SETUP_UNIT],
+    ],
   };
   return `#cloud-config\n${generatedHeader(plan.spec.name, host.name)}\n${stringify(document, { lineWidth: 0 })}`;
 }

@@ -1,0 +1,156 @@
+/**
+ * The root file system the rehearsal boots: Debian from Debian's own packages (`debootstrap`),
+ * with what a Debian cloud image carries (systemd, cloud-init, curl, …) and nothing of the mail
+ * platform — the host installs that itself at first boot, as on EC2. Built once per recipe and
+ * cached; a change of the recipe (release, package list, build steps) builds a new image.
+ */
+import { execFileSync } from "child_process";
+import { createHash } from "crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "fs";
+import { join } from "path";
+
+/** Debian releases the rehearsal can boot. */
+export type DebianRelease = "bookworm" | "trixie";
+
+/** Where Debian's packages come from (the mirror this machine's apt uses). */
+export const DEBIAN_MIRROR = "http://deb.debian.org/debian";
+
+/**
+ * What a Debian cloud image (the `ec2`/`genericcloud` builds) carries that the platform's scripts
+ * may rely on. Keep it to the cloud image: a package added here that the real image lacks would
+ * hide a missing install step from the rehearsal.
+ */
+export const CLOUD_IMAGE_PACKAGES: readonly string[] = [
+  "ca-certificates",
+  "cloud-guest-utils",
+  "cloud-init",
+  "curl",
+  "dbus",
+  "e2fsprogs",
+  "iproute2",
+  "less",
+  "locales",
+  "netbase",
+  "openssh-server",
+  "procps",
+  "python3",
+  "sudo",
+  "systemd",
+  "systemd-sysv",
+  "unattended-upgrades",
+];
+
+/**
+ * Packages only fetched into the image's apt cache (`/var/cache/apt/archives`), not installed:
+ * what hosts install at first boot. apt takes them from the cache when the mirror still serves the
+ * same version, so a rehearsal does not download them every time; it installs them all the same.
+ */
+export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
+  "awscli",
+  "certbot",
+  "dovecot-core",
+  "dovecot-fts-xapian",
+  "dovecot-imapd",
+  "dovecot-lmtpd",
+  "dovecot-pop3d",
+  "nginx-light",
+  "opendkim",
+  "postfix",
+  "postfix-pcre",
+  "python3-certbot-dns-route53",
+];
+
+/** One image recipe: everything that decides the image's content. */
+export interface ImageRecipe {
+  readonly release: DebianRelease;
+  readonly mirror: string;
+  readonly packages: readonly string[];
+  readonly prefetch: readonly string[];
+  /** Bumped when the build steps below change. */
+  readonly buildSteps: number;
+}
+
+/** The recipe of a release. */
+export function imageRecipe(release: DebianRelease): ImageRecipe {
+  return { release, mirror: DEBIAN_MIRROR, packages: CLOUD_IMAGE_PACKAGES, prefetch: PREFETCHED_HOST_PACKAGES, buildSteps: 1 };
+}
+
+/** The recipe's identity: a change of any part builds a new image. */
+export function recipeHash(recipe: ImageRecipe): string {
+  return createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 16);
+}
+
+/** Where images are cached unless told otherwise (kept between runs). */
+export const DEFAULT_IMAGE_CACHE = "/var/cache/mail-platform/rehearsal";
+
+/** A built image. */
+export interface Image {
+  readonly recipe: ImageRecipe;
+  /** The root file system (never booted directly: each run boots an overlay of it). */
+  readonly rootfs: string;
+  /** Whether this call built it (false: taken from the cache). */
+  readonly built: boolean;
+  /** Seconds the build took (0 from the cache). */
+  readonly seconds: number;
+}
+
+function run(command: string, args: readonly string[], log: (line: string) => void): void {
+  log(`image: ${command} ${args.join(" ")}`);
+  execFileSync(command, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive", LC_ALL: "C.UTF-8" } });
+}
+
+/** The apt sources of a Debian cloud image of the release. */
+function sourcesList(release: DebianRelease, mirror: string): string {
+  const security = mirror.replace(/\/debian$/, "/debian-security");
+  return [
+    `deb ${mirror} ${release} main`,
+    `deb ${mirror} ${release}-updates main`,
+    `deb ${security} ${release}-security main`,
+    "",
+  ].join("\n");
+}
+
+function build(recipe: ImageRecipe, target: string, log: (line: string) => void): void {
+  // debootstrap resolves only plain dependencies; the cloud packages go in with apt afterwards.
+  run("debootstrap", ["--variant=minbase", "--include=systemd,systemd-sysv,dbus", recipe.release, target, recipe.mirror], log);
+  writeFileSync(join(target, "etc/apt/sources.list"), sourcesList(recipe.release, recipe.mirror));
+  const chrootApt = (...args: string[]) => run("chroot", [target, "apt-get", "-q", "-y", ...args], log);
+  chrootApt("update");
+  chrootApt("install", ...recipe.packages);
+  chrootApt("install", "--download-only", ...recipe.prefetch);
+  // An image has no machine identity: systemd creates one at first boot, as on EC2.
+  writeFileSync(join(target, "etc/machine-id"), "");
+  rmSync(join(target, "var/lib/dbus/machine-id"), { force: true });
+  // SSH host keys are made by cloud-init at first boot of each instance.
+  for (const entry of readdirSync(join(target, "etc/ssh"))) if (entry.startsWith("ssh_host_")) rmSync(join(target, "etc/ssh", entry));
+}
+
+/**
+ * The cached image of a recipe, built when missing. Builds go to a temporary directory and are
+ * renamed into place complete, so an interrupted build is never taken for an image.
+ */
+export function ensureImage(recipe: ImageRecipe, cacheDir: string = DEFAULT_IMAGE_CACHE, log: (line: string) => void = () => undefined): Image {
+  const name = `${recipe.release}-${recipeHash(recipe)}`;
+  const rootfs = join(cacheDir, name, "rootfs");
+  if (existsSync(join(cacheDir, name, "complete"))) return { recipe, rootfs, built: false, seconds: 0 };
+  const started = Date.now();
+  mkdirSync(cacheDir, { recursive: true });
+  // Images of older recipes of the same release are of no further use.
+  for (const entry of readdirSync(cacheDir)) {
+    if (entry.startsWith(`${recipe.release}-`) && entry !== name) rmSync(join(cacheDir, entry), { recursive: true, force: true });
+  }
+  const building = join(cacheDir, `.building-${name}-${process.pid}`);
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(building, { recursive: true });
+  try {
+    build(recipe, join(building, "rootfs"), log);
+    writeFileSync(join(building, "recipe.json"), `${JSON.stringify(recipe, null, 2)}\n`);
+    writeFileSync(join(building, "complete"), `${new Date().toISOString()}\n`);
+    rmSync(join(cacheDir, name), { recursive: true, force: true });
+    renameSync(building, join(cacheDir, name));
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    throw new Error(`building the ${recipe.release} image failed: ${(error as { stderr?: Buffer }).stderr?.toString().trim().split("\n").slice(-5).join(" | ") ?? (error as Error).message}`);
+  }
+  return { recipe, rootfs, built: true, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,84 @@
+/**
+ * The DNS the host resolves through (EC2's link-local resolver address): a real `named`,
+ * authoritative for the platform's zones (as Route53 would serve them after deploy, the group
+ * addresses as public IPs), the outside world of the local instance (foreign MX, blocklists), and
+ * the names of the stand-ins — AWS's endpoints, Debian's mirror and the ACME server — each
+ * pointing at its stand-in on the test side.
+ */
+import { spawn, type ChildProcess } from "child_process";
+import { closeSync, openSync } from "fs";
+import { join } from "path";
+import type { DnsRecord } from "../plan/dns-records";
+import type { Plan } from "../plan/types";
+import { renderZoneFile } from "../render/dns/zone-file";
+import { stateLayout } from "../local/conventions";
+import { localZones, writeDnsServer } from "../local/dns-server";
+import { waitForPort } from "./acme";
+
+const HEADER = "; mail-platform rehearsal DNS";
+
+/** A name the host must reach, and the stand-in address it resolves to. */
+export interface StandInName {
+  /** Fully qualified, without trailing dot; `*.` for a wildcard. */
+  readonly name: string;
+  readonly address: string;
+}
+
+/** The zone a stand-in name lives in (its last two labels, e.g. amazonaws.com, debian.org). */
+function standInZone(name: string): string {
+  return name.split(".").slice(-2).join(".");
+}
+
+/** Zone texts for the platform, the outside world and the stand-in names. */
+export function worldZones(plan: Plan, addresses: { readonly resolver: string; readonly outsideMx: string }, standIns: readonly StandInName[]): Map<string, string> {
+  const outside = {
+    block: "rehearsal",
+    dns: addresses.resolver,
+    outside: addresses.outsideMx,
+    address(): string {
+      throw new Error("the rehearsal uses the model's own addresses");
+    },
+  };
+  const zones = localZones(plan, outside);
+  const byZone = new Map<string, StandInName[]>();
+  for (const standIn of standIns) {
+    const zone = standInZone(standIn.name);
+    if (zones.has(zone)) throw new Error(`stand-in name ${standIn.name} falls into the platform's zone ${zone}`);
+    byZone.set(zone, [...(byZone.get(zone) ?? []), standIn]);
+  }
+  for (const [zone, names] of byZone) {
+    const records: DnsRecord[] = names.map((n) => ({ zone, name: n.name, type: "A", ttlSeconds: 60, values: [[n.address]], purpose: "stand-in" }));
+    zones.set(zone, renderZoneFile(records, { zone, nameServers: [{ name: `ns.${zone}`, ipv4: addresses.resolver }], resolvePublicIp: () => addresses.resolver, header: HEADER }));
+  }
+  return zones;
+}
+
+/** `named` serving the world's zones on the resolver address. */
+export class WorldDns {
+  private named?: ChildProcess;
+  readonly logFile: string;
+
+  constructor(private readonly dir: string, private readonly resolver: string, private readonly zones: ReadonlyMap<string, string>) {
+    this.logFile = join(dir, "log", "named.log");
+  }
+
+  /** Write, check (named-checkzone, named-checkconf) and start. */
+  async start(): Promise<void> {
+    const layout = stateLayout(this.dir);
+    const conf = writeDnsServer(layout, { block: "rehearsal", dns: this.resolver, outside: this.resolver, address: () => this.resolver }, this.zones);
+    const log = openSync(join(this.dir, "named.out"), "a");
+    this.named = spawn("named", ["-c", conf, "-f"], { stdio: ["ignore", log, log] });
+    closeSync(log);
+    await waitForPort(this.resolver, 53);
+  }
+
+  /** Stop named. */
+  async stop(): Promise<void> {
+    const named = this.named;
+    if (!named || named.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => named.once("exit", () => resolve()));
+    named.kill("SIGTERM");
+    await exited;
+    this.named = undefined;
+  }
+}
