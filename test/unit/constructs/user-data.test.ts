@@ -4,10 +4,8 @@ import { resources, synthExample, terraformLiteralValue } from "../../support/sy
 import { USER_DATA_LIMIT_BYTES } from "../../../lib/render/cloud-init/user-data";
 
 interface CloudConfig {
-  packages: string[];
-  write_files: Array<{ path: string; content: string; permissions: string; owner: string; defer: boolean }>;
+  write_files: Array<{ path: string; content: string; permissions: string; owner: string }>;
   runcmd: string[][];
-  apt: { debconf_selections: Record<string, string> };
 }
 
 function decode(userDataBase64: string): { text: string; config: CloudConfig } {
@@ -36,35 +34,61 @@ describe("user data", () => {
     });
     expect(object.key).toBe(`bundles/mx1/${bundle.id}.json`);
     const setup = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!.content;
-    expect(setup).toContain(`/usr/local/sbin/mail-platform-apply --no-reload 's3://acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/${bundle.id}.json'`);
+    expect(setup).toContain(`bundle='s3://acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/${bundle.id}.json'`);
+    expect(setup).toContain(`/usr/local/sbin/mail-platform-apply --no-reload "$bundle"`);
   });
 
   test("installs the apply script byte for byte, and no rendered file", () => {
     const { applyScriptText } = require("../../../lib/rollout/apply-script") as typeof import("../../../lib/rollout/apply-script");
-    expect(config.write_files.map((f) => [f.path, f.permissions, f.defer])).toEqual([
-      ["/usr/local/sbin/mail-platform-apply", "0755", true],
-      ["/usr/local/sbin/mail-platform-certificates", "0755", true],
-      ["/usr/local/sbin/mail-platform-setup", "0755", true],
+    expect(config.write_files.map((f) => [f.path, f.permissions])).toEqual([
+      ["/usr/sbin/policy-rc.d", "0755"],
+      ["/usr/local/sbin/mail-platform-apply", "0755"],
+      ["/usr/local/sbin/mail-platform-certificates", "0755"],
+      ["/usr/local/sbin/mail-platform-setup", "0755"],
+      ["/etc/systemd/system/mail-platform-setup.service", "0644"],
     ]);
-    expect(config.write_files[0]!.content).toBe(applyScriptText());
+    expect(config.write_files[1]!.content).toBe(applyScriptText());
   });
 
-  test("installs Postfix, Dovecot and certbot with the Route53 plugin from Debian", () => {
-    expect(config.packages).toEqual(
-      expect.arrayContaining(["postfix", "postfix-pcre", "dovecot-core", "dovecot-imapd", "dovecot-pop3d", "dovecot-lmtpd", "certbot", "python3-certbot-dns-route53"]),
-    );
-    expect(config.apt.debconf_selections.postfix).toBe("postfix postfix/main_mailer_type select No configuration");
+  test("holds package daemons until the setup is done: policy-rc.d refuses every start, the setup removes it", () => {
+    const policy = config.write_files.find((f) => f.path === "/usr/sbin/policy-rc.d")!.content;
+    expect(policy).toMatch(/^#!\/bin\/sh\n/);
+    expect(policy.trimEnd().split("\n").pop()).toBe("exit 101");
+    const setup = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!.content;
+    expect(setup.indexOf("rm -f /usr/sbin/policy-rc.d")).toBeGreaterThan(setup.indexOf("postfix check"));
   });
 
-  test("runs a setup script that gets certificates by DNS-01, checks the configuration and starts the services", () => {
+  test("the setup installs Postfix, Dovecot and certbot with the Route53 plugin from Debian, waiting for a running apt", () => {
+    const setup = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!.content;
+    const install = setup.split("\n").find((l) => / install '/.test(l))!;
+    for (const name of ["postfix", "postfix-pcre", "dovecot-core", "dovecot-imapd", "dovecot-pop3d", "dovecot-lmtpd", "certbot", "python3-certbot-dns-route53"]) {
+      expect(install).toContain(`'${name}'`);
+    }
+    expect(install).toContain("DPkg::Lock::Timeout=600");
+    expect(setup).toContain('echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections');
+  });
+
+  test("runs the setup as a systemd unit that retries until it succeeds, once", () => {
+    const unit = config.write_files.find((f) => f.path === "/etc/systemd/system/mail-platform-setup.service")!.content;
+    expect(unit).toMatch(/^Type=oneshot$/m);
+    expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toMatch(/^StartLimitIntervalSec=0$/m);
+    expect(unit).toMatch(/^ConditionPathExists=!\/var\/lib\/mail-platform\/setup-done$/m);
+    expect(unit).toMatch(/^ExecStart=\/usr\/local\/sbin\/mail-platform-setup$/m);
+    expect(config.runcmd).toEqual([
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "mail-platform-setup.service"],
+      ["systemctl", "start", "--no-block", "mail-platform-setup.service"],
+    ]);
+  });
+
+  test("the setup installs the SSM agent first, gets certificates through the bundle, checks, then starts the services", () => {
     const script = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!;
-    expect(script.permissions).toBe("0755");
-    expect(config.runcmd).toEqual([["/usr/local/sbin/mail-platform-setup"]]);
-    expect(script.content).toContain("/usr/local/sbin/mail-platform-certificates /etc/mail-platform/certificates");
     const certificates = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-certificates")!.content;
     expect(certificates).toContain("--dns-route53");
     expect(certificates).toContain("--email 'hostmaster@acme-corp.example'");
-    expect(certificates).toContain("--deploy-hook 'systemctl reload opendkim postfix dovecot nginx'");
+    // At first boot no daemon runs yet: the hook must not fail on them.
+    expect(certificates).toContain("--deploy-hook 'systemctl try-reload-or-restart opendkim postfix dovecot nginx'");
     const list = synthesized.platform.renderedFiles[0]!.files.find((f) => f.path === "etc/mail-platform/certificates")!.content;
     expect(list.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
       "mail.acme-corp.example",
@@ -75,21 +99,26 @@ describe("user data", () => {
       "mta-sts.acme-family.example",
     ]);
     const order = [
-      "systemctl stop dovecot",
+      "touch /var/lib/mail-platform/setup-incomplete",
+      "amazon-ssm-agent.deb",
+      "systemctl enable --now amazon-ssm-agent",
+      " install 'awscli'",
+      "systemctl disable --quiet opendkim postfix dovecot nginx",
       "mkfs.ext4",
       "mount --bind",
       "mail-platform-apply --no-reload",
-      "mail-platform-certificates /etc/mail-platform/certificates",
       "aws ssm get-parameter",
       "newaliases",
       "postfix check",
       "doveconf -n",
       "nginx -t",
+      "rm -f /usr/sbin/policy-rc.d",
+      "systemctl enable opendkim postfix dovecot nginx",
       "systemctl restart opendkim postfix dovecot nginx",
-      "amazon-ssm-agent.deb",
-    ].map((step) =>
-      script.content.indexOf(step),
-    );
+      "systemctl start certbot.timer",
+      "flock /var/lib/mail-platform/lock rm -f /var/lib/mail-platform/setup-incomplete",
+      "touch /var/lib/mail-platform/setup-done",
+    ].map((step) => script.content.indexOf(step));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
@@ -121,12 +150,12 @@ describe("setup script", () => {
 
   function scripts(change?: Parameters<typeof synthExample>[0]) {
     const instance = resources(synthExample(change).json, "aws_instance")[0]!;
-    return decode(String(instance.user_data_base64)).config.write_files.filter((f) => f.path !== "/usr/local/sbin/mail-platform-apply");
+    return decode(String(instance.user_data_base64)).config.write_files.filter((f) => f.path.endsWith("-setup") || f.path.endsWith("-certificates") || f.path.endsWith("policy-rc.d"));
   }
 
   test.each(variants().map((v) => [v.name, v] as const))("setup and certificates scripts are valid bash for variant %s (bash -n)", (_name, variant) => {
     const found = scripts((input) => Object.assign(input, structuredClone(variant.input)));
-    expect(found.map((f) => f.path)).toEqual(["/usr/local/sbin/mail-platform-certificates", "/usr/local/sbin/mail-platform-setup"]);
+    expect(found.map((f) => f.path)).toEqual(["/usr/sbin/policy-rc.d", "/usr/local/sbin/mail-platform-certificates", "/usr/local/sbin/mail-platform-setup"]);
     for (const file of found) {
       const result = spawnSync("bash", ["-n"], { input: file.content, encoding: "utf8" });
       expect({ file: file.path, status: result.status, stderr: result.stderr }).toEqual({ file: file.path, status: 0, stderr: "" });
