@@ -2,17 +2,16 @@
  * The seed example, running: the rendered Postfix and Dovecot (plus named for DNS) on loopback,
  * probed the way mail clients, other mail servers and attackers talk to them.
  */
-import { spawnSync } from "child_process";
 import type { LocalState } from "../../../lib/local/instance";
 import { DNSBL_LISTED_CLIENT, DNSBL_UNLISTED_CLIENT, OUTSIDE_DOMAIN } from "../../../lib/local/conventions";
 import { exampleInput } from "../../support/example";
-import { deliveredMessages, flushQueue, replies, replyTo, startInstance, stopInstance, swaks, testCertificate, verifyDkim, waitForDelivery, waitForLog, type SwaksResult } from "../../support/live";
+import { deliveredMessages, flushQueue, replies, replyTo, startInstance, stopInstance, swaks, testCertificate, verifyDkim, waitForDelivery, waitForLog } from "../../support/live";
 import { dig } from "../../support/named";
 import { createHash } from "crypto";
 import { readFileSync } from "fs";
-import { request } from "https";
 import { SmtpSink } from "../../support/smtp-sink";
 import { TextClient } from "../../support/text-client";
+import { codes, ehloKeywords, handshake, httpsGet, leastStrength } from "../../support/probes";
 
 let state: LocalState;
 let sink: SmtpSink;
@@ -35,18 +34,6 @@ afterAll(async () => {
 const user = () => state.user.name;
 const password = () => state.user.password;
 const port = (service: keyof LocalState["ports"]) => String(state.ports[service]);
-
-/** Codes of the replies in order. */
-function codes(result: SwaksResult): string[] {
-  return replies(result.transcript).map((r) => r.slice(0, 3));
-}
-
-/** The EHLO keywords offered, before or after TLS, as one list. */
-function ehloKeywords(result: SwaksResult): string[] {
-  return replies(result.transcript)
-    .filter((r) => /^250[- ]/.test(r))
-    .map((r) => r.slice(4).split(" ")[0]!);
-}
 
 describe("port 25 (MX)", () => {
   test("offers STARTTLS and never AUTH, before or after TLS", () => {
@@ -232,30 +219,10 @@ describe("DNSBL at connect (postscreen, port 25)", () => {
 });
 
 describe("TLS policy (Mozilla intermediate)", () => {
-  function leastStrength(ports: string[]): Record<string, string> {
-    const result = spawnSync("nmap", ["-Pn", "-n", "-p", ports.join(","), "--script", "ssl-enum-ciphers", business], { encoding: "utf8", timeout: 120_000 });
-    const found: Record<string, string> = {};
-    let current = "";
-    for (const line of result.stdout.split("\n")) {
-      const portLine = /^(\d+)\/tcp\s+open/.exec(line);
-      if (portLine) current = portLine[1]!;
-      const least = /least strength: (\S+)/.exec(line);
-      if (least && current) found[current] = least[1]!;
-    }
-    return found;
-  }
-
   test("nmap grades every TLS port A (mail ports and the MTA-STS policy host)", () => {
     const ports = [...["smtp", "submissions", "submission", "imaps", "pop3s"].map((s) => port(s as keyof LocalState["ports"])), "443"];
-    expect(leastStrength(ports)).toEqual(Object.fromEntries(ports.map((p) => [p, "A"])));
+    expect(leastStrength(business, ports)).toEqual(Object.fromEntries(ports.map((p) => [p, "A"])));
   }, 120_000);
-
-  function handshake(target: string, protocolFlag: string, starttls?: string): boolean {
-    const args = ["s_client", "-connect", target, protocolFlag, "-cipher", "DEFAULT:@SECLEVEL=0", ...(starttls ? ["-starttls", starttls] : [])];
-    const result = spawnSync("openssl", args, { input: "", encoding: "utf8", timeout: 20_000 });
-    const match = /New, (\S+), Cipher is (\S+)/.exec(result.stdout);
-    return Boolean(match && match[2] !== "(NONE)");
-  }
 
   test.each([
     ["-tls1", "TLS 1.0"],
@@ -321,27 +288,7 @@ describe("DKIM (OpenDKIM on the host)", () => {
 });
 
 describe("MTA-STS", () => {
-  function fetchPolicy(domain: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: business,
-          port: 443,
-          path: "/.well-known/mta-sts.txt",
-          servername: `mta-sts.${domain}`,
-          headers: { host: `mta-sts.${domain}` },
-          ca: readFileSync(state.caFile),
-        },
-        (res) => {
-          let body = "";
-          res.on("data", (chunk) => (body += chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on("error", reject);
-      req.end();
-    });
-  }
+  const fetchPolicy = (domain: string) => httpsGet(business, `mta-sts.${domain}`, "/.well-known/mta-sts.txt", readFileSync(state.caFile));
 
   test("the policy is served over HTTPS with a certificate for mta-sts.<domain>, its id matches the TXT record, its mx lines the MX", async () => {
     for (const domain of ["acme-corp.example", "acme-shop.example"]) {
@@ -356,14 +303,7 @@ describe("MTA-STS", () => {
   });
 
   test("nothing else is served", async () => {
-    const { status } = await fetchPolicy("acme-corp.example").then(() => new Promise<{ status: number }>((resolve, reject) => {
-      const req = request({ host: business, port: 443, path: "/", servername: "mta-sts.acme-corp.example", headers: { host: "mta-sts.acme-corp.example" }, ca: readFileSync(state.caFile) }, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0 });
-      });
-      req.on("error", reject);
-      req.end();
-    }));
+    const { status } = await httpsGet(business, "mta-sts.acme-corp.example", "/", readFileSync(state.caFile));
     expect(status).toBe(404);
   });
 });
