@@ -87,6 +87,8 @@ export class HostRole extends Construct {
   readonly role: IamRole;
   /** The instance profile attached to the instance. */
   readonly instanceProfile: IamInstanceProfile;
+  /** Every permission of the role (policy attachment and inline policies). */
+  readonly grants: ReadonlyArray<IamRolePolicy | IamRolePolicyAttachment>;
 
   constructor(scope: Construct, id: string, props: HostRoleProps) {
     super(scope, id);
@@ -99,14 +101,16 @@ export class HostRole extends Construct {
       }),
       tags: props.tags ? { ...props.tags } : undefined,
     });
-    new IamRolePolicyAttachment(this, "ssm", { role: this.role.name, policyArn: SSM_POLICY_ARN });
-    new IamRolePolicy(this, "acme-dns", { name: "acme-dns-01", role: this.role.id, policy: acmeDnsPolicy(props.zoneIds) });
+    const grants: Array<IamRolePolicy | IamRolePolicyAttachment> = [];
+    grants.push(new IamRolePolicyAttachment(this, "ssm", { role: this.role.name, policyArn: SSM_POLICY_ARN }));
+    grants.push(new IamRolePolicy(this, "acme-dns", { name: "acme-dns-01", role: this.role.id, policy: acmeDnsPolicy(props.zoneIds) }));
     if (props.bundleObjectsArn) {
-      new IamRolePolicy(this, "configuration", { name: "read-own-configuration", role: this.role.id, policy: configurationPolicy(props.bundleObjectsArn) });
+      grants.push(new IamRolePolicy(this, "configuration", { name: "read-own-configuration", role: this.role.id, policy: configurationPolicy(props.bundleObjectsArn) }));
     }
     if (props.secretParameters && props.secretParameters.length > 0) {
-      new IamRolePolicy(this, "secrets", { name: "read-own-secrets", role: this.role.id, policy: secretParametersPolicy(props.secretParameters) });
+      grants.push(new IamRolePolicy(this, "secrets", { name: "read-own-secrets", role: this.role.id, policy: secretParametersPolicy(props.secretParameters) }));
     }
+    this.grants = grants;
     this.instanceProfile = new IamInstanceProfile(this, "profile", { name: props.name, role: this.role.name, tags: props.tags ? { ...props.tags } : undefined });
   }
 }

@@ -3,6 +3,7 @@
  * address, an Elastic IP per group address, and user data that installs the rendered files.
  */
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { DataAwsEip } from "@cdktf/provider-aws/lib/data-aws-eip";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -41,6 +42,12 @@ export interface MailHostProps {
   readonly bundleUrl: string;
   /** ARN pattern of the host's bundles, for its role. */
   readonly bundleObjectsArn: string;
+  /**
+   * The published bundle object. The rollout association runs as soon as its command changes, so
+   * it must not change before the object it names exists. @default - no ordering (publish the
+   * bundle before the association is changed)
+   */
+  readonly bundleObject?: ITerraformDependable;
 }
 
 /** The public side of one group address on this host. */
@@ -139,12 +146,16 @@ export class MailHost extends Construct {
       tags: aws.tags,
     });
 
-    // A new bundle changes the command, and SSM runs an association again whenever it changes.
+    // A new bundle changes the command, and SSM runs an association again whenever it changes: at
+    // once, on the running host. So the bundle it names and the rights the apply needs (a new
+    // domain's zone for its certificate) must exist first; the command names neither, so Terraform
+    // would otherwise be free to change the association first, and the run would fail for good.
     this.rollout = new SsmAssociation(this, "rollout", {
       name: "AWS-RunShellScript",
       associationName: `${name}-apply-configuration`,
       targets: [{ key: "InstanceIds", values: [this.instance.id] }],
       parameters: { commands: `${APPLY_SCRIPT_PATH} ${props.bundleUrl}` },
+      dependsOn: [...(props.bundleObject ? [props.bundleObject] : []), ...this.role.grants],
     });
 
     this.addresses = host.addresses.map((address) => {

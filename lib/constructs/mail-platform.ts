@@ -122,6 +122,7 @@ export class MailPlatform extends Construct {
           bundle,
           bundleUrl,
           bundleObjectsArn: this.configStore.hostObjectsArn(host.name),
+          bundleObject: this.configStore.objects.get(host.name),
         }),
       );
     }

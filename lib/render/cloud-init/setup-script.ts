@@ -61,8 +61,10 @@ function dataVolumeSection(inputs: SetupInputs): string {
 instance_id=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)
 device=""
 for attempt in $(seq 1 60); do
+  # A refused or failed call ends this attempt with AWS's message in the log (the unit retries);
+  # only "not attached yet" (None) is waited for here.
   volume=$(aws ec2 describe-volumes --region "$region" --filters "Name=attachment.instance-id,Values=$instance_id" \\
-    "Name=tag:${inputs.dataVolumeTag},Values=${inputs.dataVolumeName}" --query 'Volumes[0].VolumeId' --output text 2>/dev/null || true)
+    "Name=tag:${inputs.dataVolumeTag},Values=${inputs.dataVolumeName}" --query 'Volumes[0].VolumeId' --output text)
   candidate="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_\${volume//-/}"
   if [ -n "$volume" ] && [ "$volume" != "None" ] && [ -e "$candidate" ]; then device=$candidate; break; fi
   sleep 10
@@ -192,7 +194,7 @@ on_exit() {
   echo "$attempts" > ${STATE_DIR}/setup-attempts
   delays=(${SETUP_RETRY_DELAYS_SECONDS.join(" ")})
   index=$(( attempts <= \${#delays[@]} ? attempts - 1 : \${#delays[@]} - 1 ))
-  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) mail-platform setup FAILED at step \"$current_step\" (exit $status, attempt $attempts); next attempt in \${delays[$index]} s"
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) mail-platform setup FAILED at step \\"$current_step\\" (exit $status, attempt $attempts); next attempt in \${delays[$index]} s"
   sleep "\${delays[$index]}"
 }
 trap on_exit EXIT

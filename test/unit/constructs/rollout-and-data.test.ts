@@ -92,3 +92,19 @@ describe("in-place rollout", () => {
     expect(read).toEqual({ Sid: "ReadOwnBundles", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*" });
   });
 });
+
+describe("rollout ordering", () => {
+  const { json } = synthExample();
+
+  test("the association changes only after the bundle it names and the role's grants exist (SSM runs it at once)", () => {
+    const association = one(json, "aws_ssm_association");
+    const [objectId] = Object.keys(json.resource.aws_s3_object!);
+    const grants = [
+      ...Object.keys(json.resource.aws_iam_role_policy!).map((id) => `aws_iam_role_policy.${id}`),
+      ...Object.keys(json.resource.aws_iam_role_policy_attachment!).map((id) => `aws_iam_role_policy_attachment.${id}`),
+    ];
+    expect(association.depends_on).toEqual(expect.arrayContaining([`aws_s3_object.${objectId}`, ...grants]));
+    expect((association.depends_on as string[]).length).toBe(1 + grants.length);
+    expect(String((association.parameters as Record<string, string>).commands)).toContain(String(one(json, "aws_s3_object").key));
+  });
+});
