@@ -72,6 +72,8 @@ export class HostContainer {
         "--timezone=off",
         "--link-journal=no",
         "--console=read-only",
+        // Root on an instance manages its interfaces (the setup adds the secondary addresses).
+        "--capability=CAP_NET_ADMIN",
         `--machine=${this.options.hostName}`,
       ],
       { stdio: ["ignore", log, log] },

@@ -72,7 +72,7 @@ export interface ImageRecipe {
 
 /** The recipe of a release. */
 export function imageRecipe(release: DebianRelease): ImageRecipe {
-  return { release, mirror: DEBIAN_MIRROR, packages: CLOUD_IMAGE_PACKAGES, prefetch: PREFETCHED_HOST_PACKAGES, buildSteps: 1 };
+  return { release, mirror: DEBIAN_MIRROR, packages: CLOUD_IMAGE_PACKAGES, prefetch: PREFETCHED_HOST_PACKAGES, buildSteps: 2 };
 }
 
 /** The recipe's identity: a change of any part builds a new image. */
@@ -118,6 +118,10 @@ function build(recipe: ImageRecipe, target: string, log: (line: string) => void)
   chrootApt("update");
   chrootApt("install", ...recipe.packages);
   chrootApt("install", "--download-only", ...recipe.prefetch);
+  // cloud-init applies en_US.UTF-8 unless told otherwise; Debian's locale-gen builds only what
+  // /etc/locale.gen lists, so the image lists it (as an image built with that locale does).
+  writeFileSync(join(target, "etc/locale.gen"), "en_US.UTF-8 UTF-8\n");
+  run("chroot", [target, "locale-gen"], log);
   // An image has no machine identity: systemd creates one at first boot, as on EC2.
   writeFileSync(join(target, "etc/machine-id"), "");
   rmSync(join(target, "var/lib/dbus/machine-id"), { force: true });

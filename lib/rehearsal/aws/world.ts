@@ -1,0 +1,206 @@
+/**
+ * The AWS a rehearsed host sees: its instance metadata (IMDSv2) with role credentials, and EC2,
+ * SSM, S3 and Route53 endpoints that accept only those credentials and authorize every call
+ * against the role's policies as Terraform would have created them. Tests change the world
+ * (parameters, objects, a statement removed from the role) and read the call log.
+ */
+import { AccessControl, type CallerIdentity } from "./access";
+import { CallLog, type CallRecord } from "./call-log";
+import { issueRoleCredentials, type RoleCredentials } from "./credentials";
+import type { Deployment } from "./deployment";
+import { Ec2StandIn } from "./ec2";
+import { AwsEndpoints, endpointHostNames, type ServiceHandler, type ServiceName, type TlsMaterial } from "./endpoints";
+import type { NamedPolicy } from "./iam";
+import { ImdsServer } from "./imds";
+import { statementLabel, type PolicyDocument } from "./policy-document";
+import { Route53StandIn } from "./route53";
+import type { RecordSet } from "./route53-records";
+import { S3StandIn, type PutObjectOptions } from "./s3";
+import type { ServiceEnv } from "./service-call";
+import { SsmStandIn, type PutParameterOptions } from "./ssm";
+
+export type { CallRecord } from "./call-log";
+export type { PutObjectOptions } from "./s3";
+export type { PutParameterOptions } from "./ssm";
+
+/** Where the world listens. */
+export interface AwsWorldOptions {
+  /** The IMDS stand-in: 169.254.169.254 port 80 in a rehearsal. */
+  readonly imds: { readonly address: string; readonly port: number };
+  /** The HTTPS endpoint of every service: port 443 in a rehearsal. */
+  readonly endpoint: { readonly address: string; readonly port: number };
+  /**
+   * The endpoint's TLS key and certificate (PEM) covering {@link AwsWorld.hostNames}, or a
+   * function that issues them for those names (called by `start()`).
+   */
+  readonly tls: TlsMaterial | ((hostNames: readonly string[]) => TlsMaterial);
+  /** pebble-challtestsrv's management API; without it challenge records are kept, not published. */
+  readonly challengeManagementUrl?: string;
+  /** @default the system clock */
+  readonly now?: () => Date;
+}
+
+/** The public bucket AWS serves the SSM agent from in a region. */
+export function ssmAgentBucket(region: string): string {
+  return `amazon-ssm-${region}`;
+}
+
+/** The AWS stand-ins for one deployed host. */
+export class AwsWorld {
+  private readonly log = new CallLog();
+  private readonly now: () => Date;
+  private readonly credentials: RoleCredentials;
+  private readonly original: ReadonlyMap<string, NamedPolicy>;
+  private policies: Map<string, NamedPolicy>;
+  private readonly s3: S3StandIn;
+  private readonly ssm: SsmStandIn;
+  private readonly route53: Route53StandIn;
+  private readonly imds: ImdsServer;
+  private readonly services: Readonly<Record<ServiceName, ServiceHandler>>;
+  private endpoints?: AwsEndpoints;
+
+  /** The host names the endpoint must be reachable and certified for (before the world exists). */
+  static hostNames(deployment: Deployment): string[] {
+    return endpointHostNames(deployment.region, [...deployment.buckets.map((b) => b.name), ssmAgentBucket(deployment.region)]);
+  }
+
+  constructor(readonly deployment: Deployment, private readonly options: AwsWorldOptions) {
+    this.now = options.now ?? (() => new Date());
+    const startedAt = this.now();
+    this.credentials = issueRoleCredentials(startedAt);
+    const { role, instance } = deployment;
+    this.original = new Map([
+      ...[...role.inlinePolicies].map(([name, document]): [string, NamedPolicy] => [name, { name, kind: "identity", document }]),
+      ...role.managedPolicies.map((m): [string, NamedPolicy] => [m.name, { name: m.name, kind: "identity", document: m.document }]),
+    ]);
+    this.policies = new Map(this.original);
+    const identity: CallerIdentity = {
+      accountId: deployment.accountId,
+      sessionArn: `arn:aws:sts::${deployment.accountId}:assumed-role/${role.name}/${instance.id}`,
+      roleArn: role.arn,
+      userId: `${role.uniqueId}:${instance.id}`,
+      instanceArn: instance.arn,
+      privateIp: instance.privateIp,
+    };
+    const env: ServiceEnv = {
+      access: new AccessControl({ identity, credentials: () => this.credentials, identityPolicies: () => [...this.policies.values()], now: this.now }),
+      log: this.log,
+      region: deployment.region,
+      accountId: deployment.accountId,
+      now: this.now,
+    };
+    this.s3 = new S3StandIn(env, deployment.buckets);
+    this.ssm = new SsmStandIn(env);
+    this.route53 = new Route53StandIn(env, deployment.zones, options.challengeManagementUrl);
+    const ec2 = new Ec2StandIn(env, deployment.volumes, startedAt);
+    this.imds = new ImdsServer(
+      {
+        accountId: deployment.accountId,
+        instanceId: instance.id,
+        instanceType: instance.instanceType,
+        amiId: instance.amiId,
+        region: deployment.region,
+        availabilityZone: instance.availabilityZone,
+        privateIp: instance.privateIp,
+        roleName: role.name,
+        instanceProfileArn: role.instanceProfile.arn,
+        instanceProfileId: role.instanceProfile.uniqueId,
+        userData: instance.userData,
+        launchedAt: startedAt,
+      },
+      { ...options.imds, credentials: () => this.credentials, log: this.log, now: this.now },
+    );
+    this.services = { ec2: (r) => ec2.handle(r), ssm: (r) => this.ssm.handle(r), s3: (r) => this.s3.handle(r), route53: (r) => this.route53.handle(r) };
+  }
+
+  /** Start IMDS and the endpoint. */
+  async start(): Promise<void> {
+    const tls = typeof this.options.tls === "function" ? this.options.tls(this.hostNames()) : this.options.tls;
+    const endpoints = new AwsEndpoints({ ...this.options.endpoint, key: tls.key, cert: tls.cert }, this.deployment.region, this.services, this.log, this.now);
+    await this.imds.start();
+    try {
+      await endpoints.start();
+    } catch (error) {
+      await this.imds.stop();
+      throw error;
+    }
+    this.endpoints = endpoints;
+  }
+
+  /** Stop both servers. */
+  async stop(): Promise<void> {
+    await Promise.all([this.imds.stop(), this.endpoints?.stop()]);
+    this.endpoints = undefined;
+  }
+
+  /** Every host name the endpoint answers for (wildcards included, for the certificate). */
+  hostNames(): string[] {
+    return endpointHostNames(this.deployment.region, [...new Set([...this.s3.bucketNames(), ssmAgentBucket(this.deployment.region)])]);
+  }
+
+  /** The IMDS base URL (for `AWS_EC2_METADATA_SERVICE_ENDPOINT` in tests). */
+  get imdsUrl(): string {
+    return this.imds.url;
+  }
+
+  /** The endpoint's bound port (valid once started). */
+  get endpointPort(): number {
+    return this.endpoints?.port ?? this.options.endpoint.port;
+  }
+
+  /** The role credentials IMDS hands out (to forge requests in negative tests). */
+  get roleCredentials(): RoleCredentials {
+    return this.credentials;
+  }
+
+  /** Store an SSM parameter (String, or SecureString with `secure`). */
+  putParameter(name: string, value: string, options: PutParameterOptions = {}): void {
+    this.ssm.put(name, value, options);
+  }
+
+  /** Store an S3 object; an unknown bucket is created as AWS's (another account's). */
+  putObject(bucket: string, key: string, body: string | Buffer, options: PutObjectOptions = {}): void {
+    this.s3.putObject(bucket, key, body, options);
+  }
+
+  /**
+   * Remove one statement from one of the role's policies (a negative control).
+   * @param policyName inline policy name, or managed policy name (`AmazonSSMManagedInstanceCore`)
+   * @param sid the statement's Sid, or `#<index>` for a statement without one
+   * @throws when there is no such policy or statement
+   */
+  removeStatement(policyName: string, sid: string): void {
+    const policy = this.policies.get(policyName);
+    if (!policy) throw new Error(`the role has no policy ${policyName} (policies: ${[...this.policies.keys()].join(", ")})`);
+    const statements = policy.document.Statement.map((s, i) => ({ s, label: statementLabel(s, i) }));
+    if (!statements.some((x) => x.label === sid)) throw new Error(`policy ${policyName} has no statement ${sid} (statements: ${statements.map((x) => x.label).join(", ")})`);
+    // Keep the labels of the remaining statements stable: unnamed ones keep their original index.
+    const document: PolicyDocument = { ...policy.document, Statement: statements.filter((x) => x.label !== sid).map((x) => (x.s.Sid === undefined ? { ...x.s, Sid: x.label } : x.s)) };
+    this.policies.set(policyName, { ...policy, document });
+  }
+
+  /** Undo every {@link removeStatement}. */
+  restorePolicies(): void {
+    this.policies = new Map(this.original);
+  }
+
+  /** Every call so far, oldest first. */
+  get calls(): readonly CallRecord[] {
+    return this.log.calls;
+  }
+
+  /** The first denied call, for reports. */
+  firstDenied(): CallRecord | undefined {
+    return this.log.firstDenied();
+  }
+
+  /** Forget the calls so far. */
+  clearCalls(): void {
+    this.log.clear();
+  }
+
+  /** The record sets changed through Route53 in a zone. */
+  recordSets(zoneName: string): RecordSet[] {
+    return this.route53.recordSets(zoneName);
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * A deploy rehearsal: what `cdktf deploy` would create for one host, booted for real. The
+ * platform is synthesized as a user's app would synthesize it; the host's user data is taken from
+ * cdk.tf.json as Terraform would send it; the host boots as a system container whose every call to
+ * AWS, ACME and Debian reaches a stand-in under the real name; the stand-ins answer as AWS would,
+ * refusing what the synthesized instance role does not allow.
+ */
+import { execFileSync } from "child_process";
+import { randomBytes } from "crypto";
+import { mkdirSync, rmSync } from "fs";
+import { join } from "path";
+import { MailConfigStore } from "../constructs/mail-config-store";
+import { HOST_PATHS } from "../render/host-paths";
+import { bundleText, type Bundle } from "../rollout/bundle";
+import type { PlatformInput } from "../model/schema";
+import { parsePlatform } from "../model/validate";
+import { plan as derivePlan } from "../plan/plan";
+import type { HostPlan, Plan } from "../plan/types";
+import { AcmeServer } from "./acme";
+import { AwsWorld, ssmAgentBucket } from "./aws/world";
+import { readDeployment, type Deployment } from "./aws/deployment";
+import { HostContainer, type ExecResult } from "./container";
+import { waitForFirstBoot, type FirstBootOutcome, type FirstBootWait } from "./first-boot";
+import { DEFAULT_IMAGE_CACHE, ensureImage, imageRecipe, type DebianRelease, type Image } from "./image";
+import { DEBIAN_MIRROR_NAMES, MirrorForwarder } from "./mirror";
+import { RehearsalNetwork, WORLD_ADDRESSES } from "./network";
+import { rehearsalInput, type RehearsalSubstitutions } from "./rehearsal-model";
+import { buildSsmAgentStandIn } from "./ssm-agent-stand-in";
+import { synthesizePlatform } from "./synthesize";
+import { WorldCa } from "./world-ca";
+import { WorldDns, worldZones } from "./world-dns";
+import { acquireRehearsalLock, type RehearsalLock } from "./lock";
+
+/** The name under which hosts reach the ACME stand-in (a reserved test domain). */
+export const ACME_HOST_NAME = "acme.rehearsal.test";
+
+/** How to rehearse. */
+export interface RehearsalOptions {
+  /** The platform model, as the user wrote it (platform.yaml parsed, or typed props). */
+  readonly input: PlatformInput;
+  /** Which host to boot. @default the first host of the model */
+  readonly host?: string;
+  /** The Debian release of the host. @default "bookworm" (Debian 12, what the hosts run) */
+  readonly release?: DebianRelease;
+  /** The AWS region the stack deploys to. @default "eu-central-1" */
+  readonly region?: string;
+  /** Where runs keep their files. @default "/var/tmp/mail-platform-rehearsal" */
+  readonly workDir?: string;
+  /** Where the image is cached. @default DEFAULT_IMAGE_CACHE */
+  readonly imageCache?: string;
+  /** Progress lines. @default none */
+  readonly log?: (line: string) => void;
+  /** Change the synthesized cdk.tf.json before anything reads it (negative controls). */
+  readonly alterTerraform?: (json: TerraformJson) => void;
+  /** Start with the ACME server down (first boot must fail, then recover once it is up). @default false */
+  readonly acmeDown?: boolean;
+  /** Attach the data volume this many seconds after boot. @default 0 */
+  readonly volumeDelaySeconds?: number;
+}
+
+/** The parsed cdk.tf.json (as much of its shape as the rehearsal relies on). */
+export type TerraformJson = Record<string, unknown> & { resource: Record<string, Record<string, Record<string, unknown>>> };
+
+/** Seconds each phase took. */
+export interface RehearsalTimings {
+  image?: number;
+  imageBuilt?: boolean;
+  synth?: number;
+  standIns?: number;
+  firstBoot?: number;
+  [phase: string]: number | boolean | undefined;
+}
+
+const DEFAULT_WORK_DIR = "/var/tmp/mail-platform-rehearsal";
+const DATA_VOLUME_MIB = 1024;
+
+/** A running rehearsal of one host. */
+export class Rehearsal {
+  readonly timings: RehearsalTimings = {};
+  /** The synthesized stack as Terraform would receive it. */
+  terraform!: TerraformJson;
+  /** What Terraform would have created for the host, as the stand-ins serve it. */
+  deployment!: Deployment;
+  /** The rehearsal's model (the user's, with the listed substitutions). */
+  input!: PlatformInput;
+  substitutions!: RehearsalSubstitutions;
+  /** The plan of the rehearsal's model. */
+  plan!: Plan;
+  image!: Image;
+  world!: AwsWorld;
+  acme!: AcmeServer;
+  container!: HostContainer;
+  ca!: WorldCa;
+  readonly runDir: string;
+  private readonly network: RehearsalNetwork;
+  private dns?: WorldDns;
+  private readonly mirror = new MirrorForwarder(WORLD_ADDRESSES.mirror);
+  private bootedAt = 0;
+  private lock?: RehearsalLock;
+  private volumeTimer?: NodeJS.Timeout;
+  private readonly log: (line: string) => void;
+
+  private constructor(readonly options: RehearsalOptions) {
+    const id = randomBytes(3).toString("hex");
+    this.runDir = join(options.workDir ?? DEFAULT_WORK_DIR, id);
+    this.network = new RehearsalNetwork(id);
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Build (or take) the image, synthesize, start the stand-ins and boot the host. */
+  static async start(options: RehearsalOptions): Promise<Rehearsal> {
+    const rehearsal = new Rehearsal(options);
+    try {
+      await rehearsal.prepare();
+    } catch (error) {
+      await rehearsal.stop();
+      throw error;
+    }
+    return rehearsal;
+  }
+
+  private timed<T>(phase: string, work: () => T): T {
+    const started = Date.now();
+    const result = work();
+    this.timings[phase] = (Date.now() - started) / 1000;
+    return result;
+  }
+
+  /** The host's name in the model. */
+  get host(): string {
+    return this.options.host ?? this.options.input.hosts[0]!.name;
+  }
+
+  private async prepare(): Promise<void> {
+    const { options } = this;
+    this.lock = await acquireRehearsalLock();
+    mkdirSync(this.runDir, { recursive: true });
+    this.image = this.timed("image", () => ensureImage(imageRecipe(options.release ?? "bookworm"), options.imageCache ?? DEFAULT_IMAGE_CACHE, this.log));
+    this.timings.imageBuilt = this.image.built;
+
+    this.ca = new WorldCa(join(this.runDir, "ca"));
+    this.acme = new AcmeServer({
+      address: WORLD_ADDRESSES.acme,
+      challengeAddress: WORLD_ADDRESSES.challengeDns,
+      hostName: ACME_HOST_NAME,
+      tls: this.ca.issue("acme", [ACME_HOST_NAME]),
+      dir: join(this.runDir, "acme"),
+    });
+    const model = rehearsalInput(options.input, this.acme.directoryUrl);
+    this.input = model.input;
+    this.substitutions = model.substitutions;
+    this.plan = derivePlan(parsePlatform(this.input));
+    if (!this.plan.hosts.some((h) => h.name === this.host)) throw new Error(`host ${this.host} is not in the model`);
+    const started = Date.now();
+    this.terraform = this.synthesize(this.input, "synth");
+    this.timings.synth = (Date.now() - started) / 1000;
+    this.deployment = readDeployment(this.terraform, this.host);
+    await this.startWorld();
+    await this.boot();
+  }
+
+  /** Synthesize a model into its own directory and parse (and optionally alter) the result. */
+  private synthesize(input: PlatformInput, label: string): TerraformJson {
+    const text = synthesizePlatform(input, this.options.region ?? "eu-central-1", join(this.runDir, label));
+    const json = JSON.parse(text) as TerraformJson;
+    this.options.alterTerraform?.(json);
+    return json;
+  }
+
+  private async startWorld(): Promise<void> {
+    const started = Date.now();
+    const { deployment } = this;
+    this.world = new AwsWorld(deployment, {
+      imds: { address: WORLD_ADDRESSES.imds, port: 80 },
+      endpoint: { address: WORLD_ADDRESSES.aws, port: 443 },
+      tls: (names) => this.ca.issue("aws", names),
+      challengeManagementUrl: this.acme.challengeManagementUrl,
+    });
+    for (const [parameter, pem] of this.substitutions.dkimPrivateKeys) this.world.putParameter(parameter, pem, { secure: true });
+    const architecture = "amd64";
+    this.world.putObject(ssmAgentBucket(deployment.region), `latest/debian_${architecture}/amazon-ssm-agent.deb`, buildSsmAgentStandIn(this.runDir, architecture), { public: true });
+
+    this.network.create();
+    const standIns = [
+      ...this.world.hostNames().map((name) => ({ name, address: WORLD_ADDRESSES.aws })),
+      ...DEBIAN_MIRROR_NAMES.map((name) => ({ name, address: WORLD_ADDRESSES.mirror })),
+      { name: ACME_HOST_NAME, address: WORLD_ADDRESSES.acme },
+    ];
+    this.dns = new WorldDns(join(this.runDir, "dns"), WORLD_ADDRESSES.resolver, worldZones(this.plan, WORLD_ADDRESSES, standIns));
+    await this.dns.start();
+    await this.mirror.start();
+    await this.world.start();
+    await this.acme.start();
+    if (this.options.acmeDown) await this.acme.stopPebble();
+    this.timings.standIns = (Date.now() - started) / 1000;
+  }
+
+  /** The plan's entry of the rehearsed host. */
+  get hostPlan(): HostPlan {
+    return this.plan.hosts.find((h) => h.name === this.host)!;
+  }
+
+  private async boot(): Promise<void> {
+    const { deployment } = this;
+    const addresses = this.hostPlan.addresses.map((a) => a.privateIp);
+    const link = this.network.attach(this.host, addresses);
+    const instance = Object.values(this.terraform.resource.aws_instance ?? {}).find((i) => (i.tags as Record<string, string> | undefined)?.Name === deployment.instance.name);
+    if (!instance) throw new Error(`no aws_instance named ${deployment.instance.name} in cdk.tf.json`);
+    this.container = new HostContainer({
+      imageRootfs: this.image.rootfs,
+      runDir: join(this.runDir, "host"),
+      link,
+      // EC2's default host name of an instance: its primary private IP.
+      hostName: `ip-${link.primary.replace(/\./g, "-")}`,
+      instanceId: deployment.instance.id,
+      // Exactly what EC2 hands the instance: cdk.tf.json's user_data_base64, decoded.
+      userData: Buffer.from(String(instance.user_data_base64), "base64"),
+      resolver: WORLD_ADDRESSES.resolver,
+      trustedCa: this.ca.pem,
+    });
+    this.log(`booting ${this.host} (${deployment.instance.id}) from ${this.image.recipe.release}`);
+    await this.container.boot();
+    this.bootedAt = Date.now();
+    const attach = () => this.container.attachVolume(deployment.dataVolume.id, DATA_VOLUME_MIB);
+    const delay = this.options.volumeDelaySeconds ?? 0;
+    if (delay === 0) attach();
+    else this.volumeTimer = setTimeout(attach, delay * 1000);
+  }
+
+  /** Run a command inside the host, as root. */
+  exec(argv: readonly string[], options?: { input?: string; timeoutMs?: number }): ExecResult {
+    return this.container.exec(argv, options);
+  }
+
+  /**
+   * Add a mailbox user the way an operator does today (users are managed on the host): a
+   * SHA512-CRYPT line in Dovecot's user database. Returns the address.
+   */
+  addMailbox(address: string, password: string): string {
+    const hash = execFileSync("openssl", ["passwd", "-6", "-stdin"], { input: `${password}\n`, encoding: "utf8" }).trim();
+    const result = this.exec(["sh", "-c", `cat >> ${HOST_PATHS.dovecotUsers}`], { input: `${address}:{SHA512-CRYPT}${hash}\n` });
+    if (result.status !== 0) throw new Error(`adding ${address} failed: ${result.stderr.trim()}`);
+    return address;
+  }
+
+  /**
+   * Roll a change out as AWS would: synthesize the changed model, publish the host's new bundle
+   * in the S3 stand-in (Terraform creates it before it changes the association, which depends on
+   * it), then run the association's command from the new cdk.tf.json inside the host, as SSM Run
+   * Command does.
+   */
+  rollout(change: (input: PlatformInput) => void, label = "rollout"): RolloutResult {
+    const input = structuredClone(this.input);
+    change(input);
+    const json = this.synthesize(input, label);
+    const next = readDeployment(json, this.host);
+    const bucket = next.buckets.find((b) => next.association?.commands.includes(`s3://${b.name}/`));
+    if (!next.association || !bucket) throw new Error("the changed stack has no rollout association naming a bundle in its bucket");
+    for (const object of bucket.objects) this.world.putObject(bucket.name, object.key, object.body);
+    return this.runAssociation(next.association.commands);
+  }
+
+  /**
+   * Publish a given bundle (e.g. a broken one) and run the association's command for it: the
+   * command the association would run had Terraform published that bundle.
+   */
+  rolloutBundle(bundle: Bundle): RolloutResult {
+    const command = this.deployment.association?.commands;
+    const bucket = this.deployment.buckets.find((b) => command?.includes(`s3://${b.name}/`));
+    if (!command || !bucket) throw new Error("the stack has no rollout association naming a bundle in its bucket");
+    const key = MailConfigStore.key(this.host, bundle);
+    this.world.putObject(bucket.name, key, bundleText(bundle));
+    return this.runAssociation(command.replace(/s3:\/\/\S+/, `s3://${bucket.name}/${key}`));
+  }
+
+  private runAssociation(command: string): RolloutResult {
+    const started = Date.now();
+    const result = this.container.runAsService(command);
+    return { command, status: result.status, output: `${result.stdout}${result.stderr}`, seconds: (Date.now() - started) / 1000 };
+  }
+
+  /** Wait for the first-boot setup to finish (see FirstBootWait). */
+  async waitForFirstBoot(wait: Omit<FirstBootWait, "context">): Promise<FirstBootOutcome> {
+    const outcome = await waitForFirstBoot(this.container, this.bootedAt, { ...wait, context: () => this.deniedCalls() });
+    this.timings.firstBoot = outcome.seconds;
+    return outcome;
+  }
+
+  /** The AWS calls the stand-ins refused, one per line ("" when none). */
+  deniedCalls(): string {
+    const denied = this.world.calls.filter((c) => c.decision === "denied");
+    return denied.length === 0 ? "" : `AWS calls refused by the stand-ins:\n${denied.map((c) => `  ${c.action} on ${c.resource}: ${c.reason}`).join("\n")}`;
+  }
+
+  /** Stop everything, remove what the rehearsal added to this machine, keep nothing but the run's files. */
+  async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
+    if (this.volumeTimer) clearTimeout(this.volumeTimer);
+    await this.container?.stop().catch(() => undefined);
+    await this.world?.stop().catch(() => undefined);
+    await this.acme?.stop().catch(() => undefined);
+    await this.dns?.stop().catch(() => undefined);
+    await this.mirror.stop().catch(() => undefined);
+    this.network.destroy();
+    if (!options.keepFiles) rmSync(this.runDir, { recursive: true, force: true });
+    this.lock?.release();
+  }
+}
+
+export type { ExecResult };
+
+/** What a rollout did. */
+export interface RolloutResult {
+  /** The command SSM would run (from cdk.tf.json). */
+  readonly command: string;
+  /** Its exit status (the apply script's: 0 applied, 2 refused, 3 rolled back, 4 rollback failed). */
+  readonly status: number | null;
+  /** Its output (the apply script logs every step to stderr). */
+  readonly output: string;
+  readonly seconds: number;
+}

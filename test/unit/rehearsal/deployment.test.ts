@@ -1,0 +1,132 @@
+/**
+ * Reading what Terraform would have created from the synthesized example: deterministic made-up
+ * ids with AWS's shapes, every reference in the role's policies and the rollout command resolved
+ * against them, bundles byte for byte as S3 would store them, and a refusal naming any reference
+ * that cannot be resolved.
+ */
+import { readDeployment } from "../../../lib/rehearsal/aws/deployment";
+import { parseJsonWithReferences, synthExample, terraformLiteralValue, type TerraformJson } from "../../support/synth";
+
+const synthesized = synthExample();
+const json = synthesized.json;
+const deployment = readDeployment(json, "mx1");
+
+/** A deep copy of the document with one inline policy's text changed. */
+function withPolicy(change: (policy: string) => string): TerraformJson {
+  const copy = structuredClone(json);
+  const policies = copy.resource.aws_iam_role_policy!;
+  const [name] = Object.keys(policies).filter((n) => n.includes("acme-dns"));
+  policies[name!]!.policy = change(String(policies[name!]!.policy));
+  return copy;
+}
+
+describe("the host's resources", () => {
+  test("the instance has a made-up id of EC2's shape, the same on every reading", () => {
+    expect(deployment).toMatchObject({ accountId: "123456789012", region: "eu-central-1", platform: "acme-mail", host: "mx1" });
+    expect(deployment.instance).toMatchObject({ name: "acme-mail-mx1", instanceType: "t3.small", availabilityZone: "eu-central-1a", privateIp: "10.0.1.11" });
+    expect(deployment.instance.id).toMatch(/^i-0[0-9a-f]{16}$/);
+    expect(deployment.instance.arn).toBe(`arn:aws:ec2:eu-central-1:123456789012:instance/${deployment.instance.id}`);
+    const again = readDeployment(synthExample().json, "mx1");
+    expect(again.instance.id).toBe(deployment.instance.id);
+    expect(again.dataVolume.id).toBe(deployment.dataVolume.id);
+    expect(again.zones).toEqual(deployment.zones);
+  });
+
+  test("the data volume is attached to the instance and carries the tags the setup script filters on", () => {
+    expect(deployment.dataVolume.id).toMatch(/^vol-0[0-9a-f]{16}$/);
+    expect(deployment.dataVolume).toMatchObject({
+      sizeGiB: 20,
+      volumeType: "gp3",
+      encrypted: true,
+      availabilityZone: "eu-central-1a",
+      tags: { "mail-platform-data": "acme-mail-mx1", "mail-platform-data-of": "acme-mail" },
+      attachment: { instanceId: deployment.instance.id, device: "/dev/sdf" },
+    });
+    expect(deployment.volumes.map((v) => v.attachment.device)).toEqual(["/dev/xvda", "/dev/sdf"]);
+    expect(deployment.volumes[0]!.tags).toEqual({ Name: "acme-mail-mx1" });
+  });
+
+  test("the created zones get made-up ids of Route53's shape", () => {
+    expect(deployment.zones.map((z) => z.name)).toEqual(["acme-corp.example", "acme-family.example", "acme-home.example", "acme-shop.example"]);
+    for (const zone of deployment.zones) expect(zone).toMatchObject({ id: expect.stringMatching(/^Z0[0-9A-Z]{19}$/), created: true });
+    expect(new Set(deployment.zones.map((z) => z.id)).size).toBe(4);
+  });
+
+  test("a zone the model gives by id keeps that id", () => {
+    const given = readDeployment(synthExample((i) => (i.dns!.zones![1]!.route53ZoneId = "Z05512345GIVENZONEID")).json, "mx1");
+    expect(given.zones.find((z) => z.name === "acme-shop.example")).toEqual({ name: "acme-shop.example", id: "Z05512345GIVENZONEID", created: false });
+    expect(JSON.stringify(given.role.inlinePolicies.get("acme-dns-01"))).toContain("arn:aws:route53:::hostedzone/Z05512345GIVENZONEID");
+  });
+
+  test("the user data is cloud-init's, decoded from base64 and gzip", () => {
+    expect(deployment.instance.userData.startsWith("#cloud-config\n")).toBe(true);
+    expect(deployment.instance.userData).toContain("mail-platform-setup");
+  });
+});
+
+describe("the role", () => {
+  test("has its inline policies with every reference resolved, and the SSM managed policy", () => {
+    expect([...deployment.role.inlinePolicies.keys()].sort()).toEqual(["acme-dns-01", "read-own-configuration", "read-own-secrets"]);
+    expect(deployment.role.managedPolicies.map((m) => m.arn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+    expect(JSON.stringify([...deployment.role.inlinePolicies.values()])).not.toMatch(/\$\{|%\{/);
+    expect(deployment.role).toMatchObject({ name: "acme-mail-mx1", arn: "arn:aws:iam::123456789012:role/acme-mail-mx1", instanceProfile: { name: "acme-mail-mx1" } });
+  });
+
+  test("the ACME statement names exactly the zones' made-up ids, in the order Terraform wrote them", () => {
+    const synthesizedPolicy = parseJsonWithReferences(String(Object.values(json.resource.aws_iam_role_policy!).find((p) => p.name === "acme-dns-01")!.policy));
+    const expected = (synthesizedPolicy.Statement[1].Resource as string[]).map((arn) => {
+      const zone = /\["([^"]+)"\]/.exec(arn.replace(/'/g, '"'))![1]!;
+      return `arn:aws:route53:::hostedzone/${deployment.zones.find((z) => z.name === zone)!.id}`;
+    });
+    expect(deployment.role.inlinePolicies.get("acme-dns-01")!.Statement[1]).toMatchObject({ Sid: "AcmeChallengeRecordsOnly", Resource: expected });
+  });
+});
+
+describe("bundles and rollout", () => {
+  const [bucket] = deployment.buckets;
+
+  test("the bucket keeps its policy (references resolved), versioning, encryption and public access block", () => {
+    expect(bucket).toMatchObject({ name: "acme-mail-config-vpc-0a1b2c3d4e5f60718", versioned: true, publicAccessBlocked: true, encryption: "AES256" });
+    expect(bucket!.policy!.Statement[0]).toMatchObject({ Sid: "DenyPlaintextTransport", Resource: ["arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718", "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/*"] });
+  });
+
+  test("each bundle object is the text Terraform uploads (its escaping undone), under its content hash", () => {
+    const [synthesizedObject] = Object.values(json.resource.aws_s3_object!);
+    const [object] = bucket!.objects;
+    expect(object!.body.toString("utf8")).toBe(terraformLiteralValue(String(synthesizedObject!.content)));
+    // The rendered configuration holds `${…}` of its own (Postfix, shell), escaped as `$${` for Terraform.
+    expect(String(synthesizedObject!.content)).toContain("$${");
+    expect(object!.body.toString("utf8")).toContain("${");
+    expect(object!.body.toString("utf8")).not.toContain("$${");
+    expect(object!.contentType).toBe("application/json");
+    const parsed = JSON.parse(object!.body.toString("utf8")) as { id: string; host: string };
+    expect(object!.key).toBe(`bundles/mx1/${parsed.id}.json`);
+    expect(parsed.host).toBe("mx1");
+  });
+
+  test("the rollout association targets the instance and applies that bundle", () => {
+    expect(deployment.association).toEqual({
+      name: "acme-mail-mx1-apply-configuration",
+      documentName: "AWS-RunShellScript",
+      commands: `/usr/local/sbin/mail-platform-apply s3://${bucket!.name}/${bucket!.objects[0]!.key}`,
+      instanceIds: [deployment.instance.id],
+    });
+  });
+});
+
+describe("refusals", () => {
+  test("fails on a reference it cannot resolve, naming the reference and where it is", () => {
+    const unknownResource = withPolicy((p) => p.replace('"Resource":"*"', '"Resource":"${aws_lambda_function.x.arn}"'));
+    expect(() => readDeployment(unknownResource, "mx1")).toThrow(/aws_iam_role_policy\.mail_host-mx1_role_acme-dns_\w+\.policy: cannot resolve the Terraform reference \$\{aws_lambda_function\.x\.arn\}/);
+    const unknownZone = withPolicy((p) => p.replace('["acme-corp.example"]', '["unknown.example"]'));
+    expect(() => readDeployment(unknownZone, "mx1")).toThrow(/cannot resolve the Terraform reference \$\{aws_route53_zone\.mail_zones_created_\w+\["unknown\.example"\]\.zone_id\}/);
+  });
+
+  test("fails on a template directive rather than passing it through", () => {
+    expect(() => readDeployment(withPolicy((p) => p.replace('"Version"', '"%{ if true }Version%{ endif }"')), "mx1")).toThrow("Terraform template directive");
+  });
+
+  test("fails on a host that is not in the document, listing the hosts", () => {
+    expect(() => readDeployment(json, "mx9")).toThrow("host mx9 is not in cdk.tf.json (hosts found: mx1)");
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The IMDS stand-in enforces the instance's `http_tokens = "required"`: IMDSv2 session tokens
+ * only (IMDSv1 reads are 401), token TTLs of 1–21600 seconds that expire, X-Forwarded-For refused;
+ * and it serves the paths the host's scripts and botocore read, in EC2's formats.
+ */
+import { request } from "http";
+import { CallLog } from "../../../lib/rehearsal/aws/call-log";
+import { issueRoleCredentials } from "../../../lib/rehearsal/aws/credentials";
+import { ImdsServer, type InstanceMetadata } from "../../../lib/rehearsal/aws/imds";
+
+const METADATA: InstanceMetadata = {
+  accountId: "123456789012",
+  instanceId: "i-0123456789abcdef0",
+  instanceType: "t3.small",
+  amiId: "ami-0123456789abcdef0",
+  region: "eu-central-1",
+  availabilityZone: "eu-central-1a",
+  privateIp: "10.0.1.11",
+  roleName: "acme-mail-mx1",
+  instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/acme-mail-mx1",
+  instanceProfileId: "AIPAEXAMPLEEXAMPLE01",
+  userData: "#cloud-config\n",
+  launchedAt: new Date("2026-12-01T10:00:00Z"),
+};
+
+let clock = new Date("2026-12-01T10:00:00Z");
+const credentials = issueRoleCredentials(clock);
+const log = new CallLog();
+const imds = new ImdsServer(METADATA, { address: "127.0.0.1", port: 0, credentials: () => credentials, log, now: () => clock });
+
+beforeAll(() => imds.start());
+afterAll(() => imds.stop());
+
+function call(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${imds.url}${path}`, { method, headers }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function token(ttl = "21600"): Promise<string> {
+  const reply = await call("PUT", "/latest/api/token", { "X-aws-ec2-metadata-token-ttl-seconds": ttl });
+  expect(reply.status).toBe(200);
+  return reply.body;
+}
+
+describe("IMDSv2 only", () => {
+  test("refuses reads without a token (IMDSv1) with 401, and logs them as denied", async () => {
+    expect((await call("GET", "/latest/meta-data/instance-id")).status).toBe(401);
+    expect((await call("GET", "/latest/meta-data/iam/security-credentials/acme-mail-mx1")).status).toBe(401);
+    expect(log.firstDenied()).toMatchObject({ service: "imds", action: "GET /latest/meta-data/instance-id", decision: "denied", status: 401 });
+  });
+
+  test("issues a token for a TTL of 1 to 21600 seconds, and answers reads that carry it", async () => {
+    const reply = await call("PUT", "/latest/api/token", { "X-aws-ec2-metadata-token-ttl-seconds": "600" });
+    expect(reply.headers["x-aws-ec2-metadata-token-ttl-seconds"]).toBe("600");
+    expect((await call("GET", "/latest/meta-data/instance-id", { "X-aws-ec2-metadata-token": reply.body })).body).toBe("i-0123456789abcdef0");
+    for (const ttl of ["0", "21601", "ten"]) expect((await call("PUT", "/latest/api/token", { "X-aws-ec2-metadata-token-ttl-seconds": ttl })).status).toBe(400);
+    expect((await call("PUT", "/latest/api/token")).status).toBe(400);
+  });
+
+  test("refuses an unknown token, and a token after its TTL", async () => {
+    expect((await call("GET", "/latest/meta-data/instance-id", { "X-aws-ec2-metadata-token": "forged" })).status).toBe(401);
+    const short = await token("1");
+    clock = new Date(clock.getTime() + 1500);
+    expect((await call("GET", "/latest/meta-data/instance-id", { "X-aws-ec2-metadata-token": short })).status).toBe(401);
+  });
+
+  test("refuses requests carrying X-Forwarded-For, token request included", async () => {
+    expect((await call("PUT", "/latest/api/token", { "X-aws-ec2-metadata-token-ttl-seconds": "60", "X-Forwarded-For": "203.0.113.9" })).status).toBe(403);
+    const t = await token();
+    expect((await call("GET", "/latest/meta-data/instance-id", { "X-aws-ec2-metadata-token": t, "X-Forwarded-For": "203.0.113.9" })).status).toBe(403);
+  });
+});
+
+describe("metadata", () => {
+  test("placement, address and identity, with the trailing slash awscli asks for the zone with", async () => {
+    const t = { "X-aws-ec2-metadata-token": await token() };
+    expect((await call("GET", "/latest/meta-data/placement/region", t)).body).toBe("eu-central-1");
+    expect((await call("GET", "/latest/meta-data/placement/availability-zone/", t)).body).toBe("eu-central-1a");
+    expect((await call("GET", "/latest/meta-data/local-ipv4", t)).body).toBe("10.0.1.11");
+    expect(JSON.parse((await call("GET", "/latest/dynamic/instance-identity/document", t)).body)).toMatchObject({ accountId: "123456789012", instanceId: "i-0123456789abcdef0", region: "eu-central-1", privateIp: "10.0.1.11" });
+    expect((await call("GET", "/latest/user-data", t)).body).toBe("#cloud-config\n");
+  });
+
+  test("role credentials in EC2's exact format, the role listed under security-credentials/", async () => {
+    const t = { "X-aws-ec2-metadata-token": await token() };
+    expect((await call("GET", "/latest/meta-data/iam/security-credentials/", t)).body).toBe("acme-mail-mx1");
+    const document = (await call("GET", "/latest/meta-data/iam/security-credentials/acme-mail-mx1", t)).body;
+    expect(document).toBe(
+      [
+        "{",
+        '  "Code" : "Success",',
+        '  "LastUpdated" : "2026-12-01T10:00:00Z",',
+        '  "Type" : "AWS-HMAC",',
+        `  "AccessKeyId" : "${credentials.accessKeyId}",`,
+        `  "SecretAccessKey" : "${credentials.secretAccessKey}",`,
+        `  "Token" : "${credentials.sessionToken}",`,
+        '  "Expiration" : "2026-12-01T16:00:00Z"',
+        "}",
+      ].join("\n"),
+    );
+    expect(credentials.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
+    expect(JSON.parse((await call("GET", "/latest/meta-data/iam/info", t)).body)).toMatchObject({ Code: "Success", InstanceProfileArn: METADATA.instanceProfileArn });
+  });
+
+  test("404 for paths it does not serve, other roles included", async () => {
+    const t = { "X-aws-ec2-metadata-token": await token() };
+    expect((await call("GET", "/latest/meta-data/iam/security-credentials/other-role", t)).status).toBe(404);
+    expect((await call("GET", "/latest/meta-data/spot/instance-action", t)).status).toBe(404);
+  });
+});
