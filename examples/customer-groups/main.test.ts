@@ -47,7 +47,7 @@ describe("customer-groups example", () => {
       aws_eip_domain_name: 2,
       aws_iam_instance_profile: 1,
       aws_iam_role: 1,
-      aws_iam_role_policy: 3,
+      aws_iam_role_policy: 4,
       aws_iam_role_policy_attachment: 1,
       aws_instance: 1,
       aws_network_interface: 1,

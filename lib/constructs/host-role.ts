@@ -67,6 +67,27 @@ export function secretParametersPolicy(parameters: readonly string[]): string {
   });
 }
 
+/** The SSM actions that read parameter values. */
+const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"];
+
+/**
+ * No parameter but the host's own. AmazonSSMManagedInstanceCore (which SSM needs) allows
+ * `ssm:GetParameter(s)` on every parameter, and the default `aws/ssm` key decrypts for every
+ * principal of the account, so without this explicit deny a host could read every SecureString
+ * of the account (other platforms' DKIM keys, anyone's database passwords).
+ */
+export function otherParametersDenyPolicy(parameters: readonly string[]): string {
+  const own = parameters.map((p) => `arn:aws:ssm:*:*:parameter${p}`);
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      own.length > 0
+        ? { Sid: "NoOtherParameters", Effect: "Deny", Action: PARAMETER_READS, NotResource: own }
+        : { Sid: "NoParameters", Effect: "Deny", Action: PARAMETER_READS, Resource: "*" },
+    ],
+  });
+}
+
 /**
  * Read the host's own configuration bundles, and find its data volume (EC2 describe calls cannot
  * be limited to one resource; they are read-only).
@@ -110,6 +131,7 @@ export class HostRole extends Construct {
     if (props.secretParameters && props.secretParameters.length > 0) {
       grants.push(new IamRolePolicy(this, "secrets", { name: "read-own-secrets", role: this.role.id, policy: secretParametersPolicy(props.secretParameters) }));
     }
+    grants.push(new IamRolePolicy(this, "no-other-parameters", { name: "no-other-parameters", role: this.role.id, policy: otherParametersDenyPolicy(props.secretParameters ?? []) }));
     this.grants = grants;
     this.instanceProfile = new IamInstanceProfile(this, "profile", { name: props.name, role: this.role.name, tags: props.tags ? { ...props.tags } : undefined });
   }

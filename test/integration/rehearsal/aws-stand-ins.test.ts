@@ -194,16 +194,21 @@ describe("negative controls: a statement removed from the role", () => {
     expect(denied.stderr).toContain("is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail/dkim/biz2026 because no identity-based policy allows the ssm:GetParameter action");
   });
 
-  test("with the role as synthesized, a parameter outside the host's list is readable too (aws/ssm decrypts for every principal)", async () => {
+  test("with the role as synthesized, a parameter outside the host's list is refused by an explicit deny; without it, it would be readable (aws/ssm decrypts for every principal)", async () => {
+    const refused = await getSecret("/acme-mail/unrelated/secret");
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain("is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail/unrelated/secret with an explicit deny in an identity-based policy");
+    expect(lastCall("ssm:GetParameter")).toMatchObject({ decision: "denied" });
+    world.removeStatement("no-other-parameters", "NoOtherParameters");
     expect(ok(await getSecret("/acme-mail/unrelated/secret"))).toBe(`${DKIM_KEY}\n`);
   });
 
   test("under a customer managed key, DecryptThroughSsmOnly decides: removed, decryption fails on kms:Decrypt", async () => {
-    world.putParameter("/acme-mail/dkim/cmk2026", DKIM_KEY, { secure: true, customerManagedKey: true });
-    expect(ok(await getSecret("/acme-mail/dkim/cmk2026"))).toBe(`${DKIM_KEY}\n`);
+    world.putParameter("/acme-mail/dkim/mail2026", DKIM_KEY, { secure: true, customerManagedKey: true });
+    expect(ok(await getSecret("/acme-mail/dkim/mail2026"))).toBe(`${DKIM_KEY}\n`);
     expect(lastCall("ssm:GetParameter")!.reason).toContain("kms:Decrypt allowed by read-own-secrets/DecryptThroughSsmOnly");
     world.removeStatement("read-own-secrets", "DecryptThroughSsmOnly");
-    const denied = await getSecret("/acme-mail/dkim/cmk2026");
+    const denied = await getSecret("/acme-mail/dkim/mail2026");
     expect(denied.stderr).toMatch(/AccessDeniedException\) when calling the GetParameter operation: User: \S+ is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-central-1:123456789012:key\/[0-9a-f-]+ because no identity-based policy allows the kms:Decrypt action \(Service: AWSKMS/);
   });
 });

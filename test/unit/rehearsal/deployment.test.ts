@@ -66,7 +66,7 @@ describe("the host's resources", () => {
 
 describe("the role", () => {
   test("has its inline policies with every reference resolved, and the SSM managed policy", () => {
-    expect([...deployment.role.inlinePolicies.keys()].sort()).toEqual(["acme-dns-01", "read-own-configuration", "read-own-secrets"]);
+    expect([...deployment.role.inlinePolicies.keys()].sort()).toEqual(["acme-dns-01", "no-other-parameters", "read-own-configuration", "read-own-secrets"]);
     expect(deployment.role.managedPolicies.map((m) => m.arn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
     expect(JSON.stringify([...deployment.role.inlinePolicies.values()])).not.toMatch(/\$\{|%\{/);
     expect(deployment.role).toMatchObject({ name: "acme-mail-mx1", arn: "arn:aws:iam::123456789012:role/acme-mail-mx1", instanceProfile: { name: "acme-mail-mx1" } });
