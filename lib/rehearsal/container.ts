@@ -121,22 +121,34 @@ export class HostContainer {
     throw new Error(`the container's systemd did not start within 30 s: ${tail(this.consoleLog, 10)}`);
   }
 
-  /** Run a command inside the container (all its namespaces), as root. */
-  exec(argv: readonly string[], options: { input?: string; timeoutMs?: number } = {}): ExecResult {
-    const result = spawnSync("nsenter", ["--target", String(this.leader), "--mount", "--uts", "--ipc", "--net", "--pid", "--", ...argv], {
-      input: options.input,
-      encoding: "utf8",
-      timeout: options.timeoutMs ?? 120_000,
-      env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" },
+  /**
+   * Run a command inside the container (all its namespaces), as root. Asynchronous on purpose:
+   * the stand-ins the command may reach run in this process and must keep answering.
+   */
+  exec(argv: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    return new Promise((resolve) => {
+      const child = spawn("nsenter", ["--target", String(this.leader), "--mount", "--uts", "--ipc", "--net", "--pid", "--", ...argv], {
+        env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+      child.once("close", (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+      child.stdin.end(options.input ?? "");
     });
-    return { status: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
   }
 
   /**
    * Run a shell command as a transient systemd service of the container, the way the SSM agent
    * runs a Run Command document: root, a clean environment, its output returned.
    */
-  runAsService(command: string, timeoutMs = 600_000): ExecResult {
+  runAsService(command: string, timeoutMs = 600_000): Promise<ExecResult> {
     return this.exec(["systemd-run", "--wait", "--pipe", "--collect", "--quiet", "--service-type=exec", "/bin/sh", "-c", command], { timeoutMs });
   }
 
@@ -170,7 +182,7 @@ export class HostContainer {
     // The node keeps the loop device's name: libblkid finds UUID= mounts through /proc/partitions.
     const name = device.replace("/dev/", "");
     const id = `nvme-Amazon_Elastic_Block_Store_${volumeId.replace("-", "")}`;
-    const result = this.exec(["sh", "-c", `mknod -m 0660 /dev/${name} b ${major} ${minor} && mkdir -p /dev/disk/by-id && ln -sf ../../${name} /dev/disk/by-id/${id}`]);
+    const result = spawnSync("nsenter", ["--target", String(this.leader), "--mount", "--uts", "--ipc", "--net", "--pid", "--", "sh", "-c", `mknod /dev/${name} b ${major} ${minor} && mkdir -p /dev/disk/by-id && ln -sf ../../${name} /dev/disk/by-id/${id}`], { encoding: "utf8" });
     if (result.status !== 0) throw new Error(`presenting ${device} in the container failed: ${result.stderr.trim()}`);
     return `/dev/disk/by-id/${id}`;
   }

@@ -228,7 +228,7 @@ export class Rehearsal {
   }
 
   /** Run a command inside the host, as root. */
-  exec(argv: readonly string[], options?: { input?: string; timeoutMs?: number }): ExecResult {
+  exec(argv: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<ExecResult> {
     return this.container.exec(argv, options);
   }
 
@@ -236,9 +236,9 @@ export class Rehearsal {
    * Add a mailbox user the way an operator does today (users are managed on the host): a
    * SHA512-CRYPT line in Dovecot's user database. Returns the address.
    */
-  addMailbox(address: string, password: string): string {
+  async addMailbox(address: string, password: string): Promise<string> {
     const hash = execFileSync("openssl", ["passwd", "-6", "-stdin"], { input: `${password}\n`, encoding: "utf8" }).trim();
-    const result = this.exec(["sh", "-c", `cat >> ${HOST_PATHS.dovecotUsers}`], { input: `${address}:{SHA512-CRYPT}${hash}\n` });
+    const result = await this.exec(["sh", "-c", `cat >> ${HOST_PATHS.dovecotUsers}`], { input: `${address}:{SHA512-CRYPT}${hash}\n` });
     if (result.status !== 0) throw new Error(`adding ${address} failed: ${result.stderr.trim()}`);
     return address;
   }
@@ -249,7 +249,7 @@ export class Rehearsal {
    * it), then run the association's command from the new cdk.tf.json inside the host, as SSM Run
    * Command does.
    */
-  rollout(change: (input: PlatformInput) => void, label = "rollout"): RolloutResult {
+  async rollout(change: (input: PlatformInput) => void, label = "rollout"): Promise<RolloutResult> {
     const input = structuredClone(this.input);
     change(input);
     const json = this.synthesize(input, label);
@@ -257,25 +257,28 @@ export class Rehearsal {
     const bucket = next.buckets.find((b) => next.association?.commands.includes(`s3://${b.name}/`));
     if (!next.association || !bucket) throw new Error("the changed stack has no rollout association naming a bundle in its bucket");
     for (const object of bucket.objects) this.world.putObject(bucket.name, object.key, object.body);
-    return this.runAssociation(next.association.commands);
+    const url = /s3:\/\/\S+/.exec(next.association.commands)![0];
+    const published = bucket.objects.find((o) => `s3://${bucket.name}/${o.key}` === url);
+    if (!published) throw new Error(`the association names ${url}, which the stack does not publish`);
+    return { ...(await this.runAssociation(next.association.commands)), bundle: JSON.parse(published.body.toString("utf8")) as Bundle };
   }
 
   /**
    * Publish a given bundle (e.g. a broken one) and run the association's command for it: the
    * command the association would run had Terraform published that bundle.
    */
-  rolloutBundle(bundle: Bundle): RolloutResult {
+  async rolloutBundle(bundle: Bundle): Promise<RolloutResult> {
     const command = this.deployment.association?.commands;
     const bucket = this.deployment.buckets.find((b) => command?.includes(`s3://${b.name}/`));
     if (!command || !bucket) throw new Error("the stack has no rollout association naming a bundle in its bucket");
     const key = MailConfigStore.key(this.host, bundle);
     this.world.putObject(bucket.name, key, bundleText(bundle));
-    return this.runAssociation(command.replace(/s3:\/\/\S+/, `s3://${bucket.name}/${key}`));
+    return { ...(await this.runAssociation(command.replace(/s3:\/\/\S+/, `s3://${bucket.name}/${key}`))), bundle };
   }
 
-  private runAssociation(command: string): RolloutResult {
+  private async runAssociation(command: string): Promise<Omit<RolloutResult, "bundle">> {
     const started = Date.now();
-    const result = this.container.runAsService(command);
+    const result = await this.container.runAsService(command);
     return { command, status: result.status, output: `${result.stdout}${result.stderr}`, seconds: (Date.now() - started) / 1000 };
   }
 
@@ -317,4 +320,6 @@ export interface RolloutResult {
   /** Its output (the apply script logs every step to stderr). */
   readonly output: string;
   readonly seconds: number;
+  /** The bundle it applied (or tried to). */
+  readonly bundle: Bundle;
 }

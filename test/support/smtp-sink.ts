@@ -22,6 +22,7 @@ export class SmtpSink {
   /** Whether EHLO advertises STARTTLS. */
   offerStartTls = false;
   private server?: Server;
+  private readonly open = new Set<Socket>();
 
   constructor(
     private readonly address: string,
@@ -31,7 +32,11 @@ export class SmtpSink {
 
   /** Start listening. */
   start(): Promise<void> {
-    this.server = createServer((socket) => this.serve(socket));
+    this.server = createServer((socket) => {
+      this.open.add(socket);
+      socket.once("close", () => this.open.delete(socket));
+      this.serve(socket);
+    });
     return new Promise((resolve, reject) => {
       this.server!.once("error", reject);
       this.server!.listen(this.port, this.address, () => resolve());
@@ -40,6 +45,8 @@ export class SmtpSink {
 
   /** Stop listening and drop connections. */
   stop(): Promise<void> {
+    // Cached client connections (Postfix keeps them open a while) would keep the server alive.
+    for (const socket of this.open) socket.destroy();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

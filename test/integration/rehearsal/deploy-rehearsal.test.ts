@@ -1,0 +1,358 @@
+/**
+ * The deploy rehearsal of the example platform: its synthesized host boots as a system container
+ * (Debian from Debian's packages, cloud-init seeded with the user data from cdk.tf.json), reaches
+ * AWS, ACME and Debian only through stand-ins under the real names, and is then probed from
+ * outside over its veth like a mail client, a peer and a grader would, rolled forward as SSM
+ * would, and made to fail and recover. One rehearsal at a time (fixed stand-in addresses), so
+ * every scenario lives in this file and runs in order.
+ */
+import { randomBytes } from "crypto";
+import { readFileSync, writeFileSync } from "fs";
+import { connect } from "net";
+import { join } from "path";
+import { gunzipSync, gzipSync } from "zlib";
+import { FirstBootError } from "../../../lib/rehearsal/first-boot";
+import { WORLD_ADDRESSES } from "../../../lib/rehearsal/network";
+import { Rehearsal, type TerraformJson } from "../../../lib/rehearsal/rehearsal";
+import { expectedListeners } from "../../../lib/rollout/daemons";
+import { buildBundle } from "../../../lib/rollout/bundle";
+import { OUTSIDE_DOMAIN } from "../../../lib/local/conventions";
+import { exampleInput } from "../../support/example";
+import { replies, replyTo, swaks } from "../../support/live";
+import { codes, ehloKeywords, httpsGet, leastStrength, presentedCertificate, verifyDkimWith } from "../../support/probes";
+import { SmtpSink } from "../../support/smtp-sink";
+
+const MINUTE = 60_000;
+/** Seconds per phase of each scenario, printed at the end for the record. */
+const report: Record<string, unknown> = {};
+const log = (line: string) => process.stdout.write(`[rehearsal] ${line}\n`);
+
+afterAll(() => log(`timings ${JSON.stringify(report)}`));
+
+/** Whether a TCP port accepts a connection (from the test side, over the bridge). */
+function accepts(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: 3000 });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** The policy documents of cdk.tf.json's inline role policies, to change one in a negative control. */
+function rolePolicy(json: TerraformJson, name: string): { body: Record<string, unknown>; document: { Statement: Array<{ Sid?: string }> } } {
+  const body = Object.values(json.resource.aws_iam_role_policy ?? {}).find((p) => p.name === name);
+  if (!body) throw new Error(`no role policy ${name}`);
+  return { body, document: JSON.parse(String(body.policy)) as { Statement: Array<{ Sid?: string }> } };
+}
+
+describe("first boot of the example host, then probes from outside", () => {
+  let rehearsal: Rehearsal;
+  let sink: SmtpSink;
+  let pebbleRoot: string;
+  const user = "tester@acme-corp.example";
+  const password = randomBytes(12).toString("base64url");
+  const groupAddresses = () => rehearsal.hostPlan.addresses;
+  /** The greeting lines: postscreen on 25 sends a multi-line greeting to clients it does not know yet. */
+  const greeting = (address: string, port: string) => replies(swaks(["-s", address, "-p", port, "--quit-after", "CONNECT"]).transcript).filter((l) => l.startsWith("220"));
+
+  beforeAll(async () => {
+    rehearsal = await Rehearsal.start({ input: exampleInput(), log });
+    const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
+    report.main = { ...rehearsal.timings, attempts: outcome.failures.length + 1 };
+    await rehearsal.addMailbox(user, password);
+    sink = new SmtpSink(WORLD_ADDRESSES.outsideMx, rehearsal.ca.issue("outside", [`mx.${OUTSIDE_DOMAIN}`, "mx.partner.example"]));
+    sink.offerStartTls = true;
+    await sink.start();
+    pebbleRoot = join(rehearsal.runDir, "pebble-root.pem");
+    writeFileSync(pebbleRoot, await rehearsal.acme.issuingRoot(rehearsal.ca.pem));
+  }, 20 * MINUTE);
+
+  afterAll(async () => {
+    await sink?.stop();
+    await rehearsal?.stop();
+  }, 2 * MINUTE);
+
+  describe("the first boot", () => {
+    test("finishes in one attempt, with the SSM agent (stand-in) running and no unit failed", async () => {
+      expect(rehearsal.container.readFile("/var/lib/mail-platform/setup-done")).toBeDefined();
+      expect((await rehearsal.exec(["systemctl", "is-active", "amazon-ssm-agent", "certbot.timer", "postfix", "dovecot", "opendkim", "nginx"])).stdout.trim().split("\n")).toEqual(Array(6).fill("active"));
+      expect((await rehearsal.exec(["systemctl", "is-enabled", "postfix", "dovecot", "opendkim", "nginx"])).stdout.trim().split("\n")).toEqual(Array(4).fill("enabled"));
+      expect((await rehearsal.exec(["systemctl", "--failed", "--no-legend", "--plain"])).stdout.trim()).toBe("");
+      // Package daemons were held until the configuration was in place, and are no longer.
+      expect((await rehearsal.exec(["test", "-e", "/usr/sbin/policy-rc.d"])).status).toBe(1);
+    });
+
+    test("mounted the data volume it found through EC2 and bind-mounted the queue and the mailboxes from it", async () => {
+      const mounts = (await rehearsal.exec(["findmnt", "-rn", "-o", "TARGET,SOURCE,FSTYPE"])).stdout;
+      expect(mounts).toMatch(/^\/srv\/mail-data \/dev\/loop\d+ ext4$/m);
+      expect(mounts).toMatch(/^\/var\/spool\/postfix \/dev\/loop\d+\[\/postfix-spool\] ext4$/m);
+      expect(mounts).toMatch(/^\/var\/mail\/vhosts \/dev\/loop\d+\[\/mailboxes\] ext4$/m);
+      expect(rehearsal.container.readFile("/etc/fstab")).toMatch(/^UUID=\S+ \/srv\/mail-data ext4 defaults,nofail 0 2$/m);
+    });
+
+    test("made only calls the instance role allows, each kind the scripts need", () => {
+      const calls = rehearsal.world.calls.filter((c) => c.service !== "imds");
+      expect(calls.filter((c) => c.decision === "denied")).toEqual([]);
+      const actions = new Set(calls.filter((c) => c.decision === "allowed").map((c) => c.action));
+      for (const action of ["ec2:DescribeVolumes", "ssm:GetParameter", "s3:GetObject", "route53:ListHostedZones", "route53:ChangeResourceRecordSets", "route53:GetChange"]) {
+        expect(actions).toContain(action);
+      }
+      const parameters = calls.filter((c) => c.action === "ssm:GetParameter").map((c) => c.resource);
+      expect(parameters.sort()).toEqual(["arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail/dkim/biz2026", "arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail/dkim/mail2026"]);
+    });
+
+    test("IMDSv1 is refused inside the host; IMDSv2 answers", async () => {
+      const v1 = await rehearsal.exec(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://169.254.169.254/latest/meta-data/instance-id"]);
+      expect(v1.stdout).toBe("401");
+      const v2 = await rehearsal.exec(["sh", "-c", "t=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token) && curl -sf -H \"X-aws-ec2-metadata-token: $t\" http://169.254.169.254/latest/meta-data/instance-id"]);
+      expect(v2.stdout).toBe(rehearsal.deployment.instance.id);
+    });
+
+    test("the host reads its own DKIM keys and no other parameter of the account", async () => {
+      rehearsal.world.putParameter("/other-team/database-password", "hunter2", { secure: true });
+      const other = await rehearsal.exec(["aws", "ssm", "get-parameter", "--region", "eu-central-1", "--with-decryption", "--name", "/other-team/database-password"]);
+      expect(other.status).not.toBe(0);
+      expect(other.stderr).toContain("is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/other-team/database-password with an explicit deny");
+      const key = rehearsal.container.readFile("/etc/opendkim/keys/biz2026.private");
+      expect(key?.trimEnd()).toBe(rehearsal.substitutions.dkimPrivateKeys.get("/acme-mail/dkim/biz2026")!.trimEnd());
+      expect((await rehearsal.exec(["stat", "-c", "%a %U", "/etc/opendkim/keys/biz2026.private"])).stdout.trim()).toBe("600 opendkim");
+    });
+  });
+
+  describe("listeners, TLS and certificates, probed over the veth", () => {
+    test("every listener of the bundle answers on every group address", async () => {
+      const listeners = expectedListeners(rehearsal.plan, rehearsal.hostPlan);
+      expect(listeners.length).toBeGreaterThanOrEqual(12);
+      const answering = await Promise.all(listeners.map(async ([address, port]) => [`${address}:${port}`, await accepts(address, port)] as const));
+      expect(answering.filter(([, ok]) => !ok)).toEqual([]);
+    });
+
+    test("SMTP greets with the group's own host name on each group address (25 and 587)", () => {
+      for (const address of groupAddresses()) {
+        for (const port of ["25", "587"]) {
+          const lines = greeting(address.privateIp, port);
+          expect(lines.pop()).toBe(`220 ${address.hostName} ESMTP`);
+          expect(lines.every((l) => l === `220-${address.hostName} ESMTP`)).toBe(true);
+        }
+      }
+    });
+
+    test("25 offers STARTTLS and never AUTH; 587 offers AUTH only after STARTTLS and refuses MAIL before it", () => {
+      for (const { privateIp } of groupAddresses()) {
+        const mx = swaks(["-s", privateIp, "-p", "25", "--tls", "--quit-after", "EHLO"]);
+        expect(mx.transcript).toMatch(/TLS started/);
+        expect(ehloKeywords(mx)).not.toContain("AUTH");
+        const plain = swaks(["-s", privateIp, "-p", "587", "--quit-after", "EHLO"]);
+        expect(ehloKeywords(plain)).toContain("STARTTLS");
+        expect(ehloKeywords(plain)).not.toContain("AUTH");
+        expect(replies(swaks(["-s", privateIp, "-p", "587", "--tls", "--quit-after", "EHLO"]).transcript)).toContain("250-AUTH PLAIN LOGIN");
+        const early = swaks(["-s", privateIp, "-p", "587", "-f", user, "-t", `someone@${OUTSIDE_DOMAIN}`, "--quit-after", "MAIL"]);
+        expect(replies(early.transcript)).toContain("530 5.7.0 Must issue a STARTTLS command first");
+      }
+    });
+
+    test("each TLS port presents the pebble-issued certificate of the group's host name, verified against pebble's root", () => {
+      for (const { privateIp, hostName } of groupAddresses()) {
+        for (const [port, starttls] of [["25", "smtp"], ["587", "smtp"], ["465", undefined], ["993", undefined], ["995", undefined]] as const) {
+          const presented = presentedCertificate(`${privateIp}:${port}`, hostName, pebbleRoot, starttls);
+          expect({ port, ...presented }).toEqual({ port, verified: true, names: [hostName], detail: "Verify return code: 0 (ok)" });
+        }
+      }
+    });
+
+    test("nmap grades every TLS port A on every group address", async () => {
+      for (const { privateIp } of groupAddresses()) {
+        const ports = ["25", "465", "587", "993", "995", "443"];
+        expect(leastStrength(privateIp, ports)).toEqual(Object.fromEntries(ports.map((p) => [p, "A"])));
+      }
+    }, 5 * MINUTE);
+
+    test("MTA-STS policies are served over HTTPS with pebble-issued certificates for mta-sts.<domain>", async () => {
+      const business = groupAddresses()[0]!.privateIp;
+      const { status, body } = await httpsGet(business, "mta-sts.acme-corp.example", "/.well-known/mta-sts.txt", readFileSync(pebbleRoot, "utf8"));
+      expect(status).toBe(200);
+      expect(body).toBe("version: STSv1\r\nmode: testing\r\nmx: mail.acme-corp.example\r\nmax_age: 604800\r\n");
+    });
+  });
+
+  describe("mail in and out", () => {
+    test("mail from an outside server is delivered into the mailbox on the data volume", async () => {
+      const marker = `inbound-${Date.now()}`;
+      const business = groupAddresses()[0]!.privateIp;
+      const result = swaks(["-s", business, "-p", "25", "--tls", "--ehlo", `mx.${OUTSIDE_DOMAIN}`, "-f", `someone@${OUTSIDE_DOMAIN}`, "-t", user, "--header", `Subject: ${marker}`]);
+      expect(codes(result)).toContain("250");
+      const dir = "/var/mail/vhosts/acme-corp.example/tester/Maildir/new";
+      const message = await waitFor("delivery into the mailbox", () => rehearsal.container.listDirectory(dir).map((f) => rehearsal.container.readFile(`${dir}/${f}`)!).find((m) => m.includes(marker)));
+      expect(message).toMatch(/^Received: from mx\.outside\.example \(unknown \[198\.18\.0\.40\]\)/m);
+      expect((await rehearsal.exec(["findmnt", "-rn", "-o", "SOURCE", "--target", dir])).stdout).toMatch(/\[\/mailboxes\]/);
+    });
+
+    test("submitted mail leaves from the group's address with its HELO, DKIM-signed; the signature verifies against the published key", async () => {
+      const marker = `outbound-${Date.now()}`;
+      const business = groupAddresses()[0]!;
+      swaks(["-s", business.privateIp, "-p", "587", "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "-f", user, "-t", `reader@${OUTSIDE_DOMAIN}`, "--header", `Subject: ${marker}`]);
+      const session = await sink.waitForMessage((s) => (s.data ?? "").includes(marker), 60_000);
+      expect([session.peerAddress, session.helo, session.mailFrom, session.tls]).toEqual([business.privateIp, business.hostName, user, true]);
+      expect(session.data).toMatch(/d=acme-corp\.example;\s*s=biz2026;/);
+      expect(verifyDkimWith(WORLD_ADDRESSES.resolver, session.data!)).toBe("pass");
+    });
+  });
+
+  describe("rollout as AWS runs it", () => {
+    test("a change reaches the running host through the association's command from cdk.tf.json; queued mail survives", async () => {
+      const business = groupAddresses()[0]!.privateIp;
+      // Queue a message that cannot leave yet: partner.example requires TLS and its MX offers none.
+      sink.offerStartTls = false;
+      const marker = `queued-${Date.now()}`;
+      swaks(["-s", business, "-p", "587", "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "-f", user, "-t", "contracts@partner.example", "--header", `Subject: ${marker}`]);
+      const queued = async () => (await rehearsal.exec(["postqueue", "-j"])).stdout.split("\n").filter((l) => l.includes("contracts@partner.example"));
+      await waitFor("the message deferred", async () => ((await queued()).some((l) => l.includes("TLS is required")) ? true : undefined));
+      const before = swaks(["-s", business, "-p", "25", "--tls", "-f", `peer@${OUTSIDE_DOMAIN}`, "-t", "anyone@sales.acme-corp.example", "--quit-after", "RCPT"]);
+      expect(replyTo(before.transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 .*Relay access denied/);
+
+      const result = await rehearsal.rollout((input) => {
+        input.groups[0]!.domains.push({ name: "sales.acme-corp.example" });
+        input.messageSizeLimitBytes = 52_428_800;
+      });
+      report.rollout = result.seconds;
+      expect(result.command).toMatch(/^\/usr\/local\/sbin\/mail-platform-apply s3:\/\/acme-mail-config-vpc-0a1b2c3d4e5f60718\/bundles\/mx1\/[0-9a-f]{64}\.json$/);
+      expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringContaining(`applied bundle ${result.bundle.id.slice(0, 12)}`) });
+
+      expect((await rehearsal.exec(["postconf", "-h", "message_size_limit"])).stdout.trim()).toBe("52428800");
+      const after = swaks(["-s", business, "-p", "25", "--tls", "-f", `peer@${OUTSIDE_DOMAIN}`, "-t", "anyone@sales.acme-corp.example", "--quit-after", "RCPT"]);
+      expect(replyTo(after.transcript, /^RCPT TO/).join("\n")).toMatch(/^550 5\.1\.1 .*Recipient address rejected/);
+      // The new domain's MTA-STS name got its certificate before nginx was checked.
+      const policy = await httpsGet(business, "mta-sts.sales.acme-corp.example", "/.well-known/mta-sts.txt", readFileSync(pebbleRoot, "utf8"));
+      expect(policy.status).toBe(200);
+
+      expect(await queued()).toHaveLength(1);
+      sink.offerStartTls = true;
+      await rehearsal.exec(["postqueue", "-f"]);
+      const delivered = await sink.waitForMessage((s) => (s.data ?? "").includes(marker), 60_000);
+      expect([delivered.tls, delivered.recipients]).toEqual([true, ["contracts@partner.example"]]);
+    }, 5 * MINUTE);
+
+    test("a bundle the programs reject is refused before anything changes; the configuration in place keeps serving", async () => {
+      const current = await rehearsal.rollout((input) => {
+        input.groups[0]!.domains.push({ name: "sales.acme-corp.example" });
+        input.messageSizeLimitBytes = 52_428_800;
+      }, "rollout-again");
+      expect(current.output).toContain("is already applied: nothing to do");
+      const { id: _id, format: _format, ...parts } = current.bundle;
+      const broken = buildBundle({
+        ...parts,
+        files: parts.files.map((f) => (f.path === "/etc/postfix/main.cf" ? { ...f, content: `${f.content}smtpd_tls_security_levle = encrypt\n` } : f)),
+      });
+      const result = await rehearsal.rolloutBundle(broken);
+      expect(result.status).toBe(2);
+      expect(result.output).toMatch(/REJECTED, nothing changed: postconf -c \S+ -n failed .*unused parameter: smtpd_tls_security_levle=encrypt/);
+      expect((await rehearsal.exec(["postconf", "-h", "message_size_limit"])).stdout.trim()).toBe("52428800");
+      expect(rehearsal.container.readFile("/etc/postfix/main.cf")).not.toContain("levle");
+      for (const { privateIp } of groupAddresses()) expect(await accepts(privateIp, 25)).toBe(true);
+    }, 3 * MINUTE);
+  });
+});
+
+describe("a first boot while the ACME server is down: not serving, nothing half-configured, then recovers by itself", () => {
+  let rehearsal: Rehearsal;
+  let failure: FirstBootError;
+
+  beforeAll(async () => {
+    rehearsal = await Rehearsal.start({ input: exampleInput(), log, acmeDown: true });
+    failure = await rehearsal.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 }).then(
+      () => {
+        throw new Error("the first boot succeeded without an ACME server");
+      },
+      (error: unknown) => error as FirstBootError,
+    );
+  }, 20 * MINUTE);
+
+  afterAll(async () => {
+    await rehearsal?.stop();
+  }, 2 * MINUTE);
+
+  test("the attempt fails at the certificates, with the reason in the setup log", async () => {
+    expect(failure).toBeInstanceOf(FirstBootError);
+    expect(failure.outcome.failures[0]).toMatchObject({ step: "configuration bundle and certificates", attempt: 1 });
+    expect(failure.setupLogTail).toMatch(/REJECTED, nothing changed: .*mail-platform-certificates/);
+  });
+
+  test("nothing serves and nothing of the configuration is installed; the SSM agent runs, so the host can be reached", async () => {
+    for (const { privateIp } of rehearsal.hostPlan.addresses) {
+      for (const port of [25, 465, 587, 993, 995, 443]) expect(await accepts(privateIp, port)).toBe(false);
+    }
+    expect(rehearsal.container.readFile("/etc/postfix/main.cf")).toBeUndefined();
+    expect(rehearsal.container.readFile("/etc/mail-platform/certificates")).toBeUndefined();
+    expect((await rehearsal.exec(["test", "-x", "/usr/sbin/policy-rc.d"])).status).toBe(0);
+    expect((await rehearsal.exec(["systemctl", "is-active", "postfix", "dovecot", "nginx", "opendkim"])).stdout.trim().split("\n")).toEqual(Array(4).fill("inactive"));
+    expect((await rehearsal.exec(["systemctl", "is-enabled", "postfix", "dovecot", "nginx", "opendkim"])).stdout.trim().split("\n")).toEqual(Array(4).fill("disabled"));
+    expect((await rehearsal.exec(["systemctl", "is-active", "amazon-ssm-agent"])).stdout.trim()).toBe("active");
+  });
+
+  test("with the ACME server back, the next attempt finishes without anyone touching the host", async () => {
+    const down = Date.now();
+    await rehearsal.acme.startPebble();
+    const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: 10 * MINUTE });
+    report.recovery = { ...rehearsal.timings, attempts: outcome.failures.length + 1, secondsAfterAcmeBack: (Date.now() - down) / 1000 };
+    expect(outcome.done).toBe(true);
+    for (const [address, port] of expectedListeners(rehearsal.plan, rehearsal.hostPlan)) expect(await accepts(address, port)).toBe(true);
+  }, 11 * MINUTE);
+});
+
+describe("negative controls: the rehearsal fails where a deploy would", () => {
+  test("a statement removed from the instance role makes the first boot fail at the call it blocks", async () => {
+    const rehearsal = await Rehearsal.start({
+      input: exampleInput(),
+      log,
+      alterTerraform: (json) => {
+        const { body, document } = rolePolicy(json, "read-own-configuration");
+        document.Statement = document.Statement.filter((s) => s.Sid !== "ReadOwnBundles");
+        body.policy = JSON.stringify(document);
+      },
+    });
+    try {
+      const error = await rehearsal.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 }).then(() => undefined, (e: unknown) => e as FirstBootError);
+      expect(error).toBeInstanceOf(FirstBootError);
+      expect(error!.outcome.failures[0]!.step).toBe("configuration bundle and certificates");
+      expect(rehearsal.world.firstDenied()).toMatchObject({ action: "s3:GetObject", resource: expect.stringMatching(/^arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718\/bundles\/mx1\/[0-9a-f]{64}\.json$/) });
+      expect(error!.message).toMatch(/AWS calls refused by the stand-ins:\n {2}s3:GetObject on arn:aws:s3:::acme-mail-config/);
+      expect(error!.setupLogTail).toMatch(/cannot fetch s3:\/\/acme-mail-config-vpc-0a1b2c3d4e5f60718\/bundles\/mx1\/.*403/);
+    } finally {
+      await rehearsal.stop();
+    }
+  }, 20 * MINUTE);
+
+  test("a user data whose setup exits early is reported with the step and the setup log's last lines", async () => {
+    const rehearsal = await Rehearsal.start({
+      input: exampleInput(),
+      log,
+      alterTerraform: (json) => {
+        const instance = Object.values(json.resource.aws_instance!)[0]!;
+        const text = gunzipSync(Buffer.from(String(instance.user_data_base64), "base64")).toString("utf8");
+        const early = text.replace(/^( *)step "SSM agent"$/m, '$1step "SSM agent"\n$1echo "stopping early on purpose"\n$1exit 3');
+        expect(early).not.toBe(text);
+        instance.user_data_base64 = gzipSync(Buffer.from(early, "utf8")).toString("base64");
+      },
+    });
+    try {
+      const error = await rehearsal.waitForFirstBoot({ timeoutMs: 5 * MINUTE, maxFailures: 1 }).then(() => undefined, (e: unknown) => e as FirstBootError);
+      expect(error).toBeInstanceOf(FirstBootError);
+      expect(error!.message).toMatch(/^the first-boot setup failed at step "SSM agent" \(exit 3, attempt 1\)/);
+      expect(error!.message).toContain("--- last lines of /var/log/mail-platform-setup.log ---");
+      expect(error!.setupLogTail).toMatch(/stopping early on purpose\n.*mail-platform setup FAILED at step "SSM agent" \(exit 3, attempt 1\); next attempt in 10 s$/);
+    } finally {
+      await rehearsal.stop();
+    }
+  }, 10 * MINUTE);
+});
