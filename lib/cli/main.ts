@@ -4,6 +4,7 @@
  */
 import { renderCommand, validateCommand, zoneCommand } from "./commands";
 import { localApplyCommand, localDownCommand, localUpCommand } from "./local-commands";
+import { rehearseCommand } from "./rehearse-command";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { COMMAND_HELP, MAIN_HELP } from "./usage";
 
@@ -16,6 +17,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "local up": localUpCommand,
   "local down": localDownCommand,
   "local apply": localApplyCommand,
+  rehearse: rehearseCommand,
 };
 
 const processIo: CliIo = {

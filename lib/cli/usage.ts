@@ -12,6 +12,7 @@ Commands:
   local up <file>            Run one host on this machine (loopback, test CA, test user).
   local apply <file>         Apply a changed platform to it (validated, rolled back on failure).
   local down                 Stop it.
+  rehearse <file>            Boot one host as deployed, against local stand-ins of AWS and ACME.
 
 Options:
   -h, --help                 Show help (also after a command: mail-platform render --help).
@@ -76,6 +77,31 @@ Stop the local instance in DIR (default: ${"$"}TMPDIR/mail-platform-local) and e
 The files stay for inspection.
 
 Exit codes: 0 stopped, 1 no instance there or a process would not stop, 2 usage error.
+`,
+  rehearse: `Usage: mail-platform rehearse <file> [--host NAME] [--release debian-12] [--region REGION] [--timeout SECONDS] [--keep]
+
+Rehearse a deploy of one host (default: the first): synthesize the platform as cdktf would,
+boot the host's user data from cdk.tf.json in a systemd-nspawn container built from Debian's
+packages, and let it reach AWS (IMDSv2, EC2, SSM, S3, Route53), ACME (pebble) and Debian's
+mirror through local stand-ins under their real names. Every AWS call is checked against the
+synthesized instance role. Then check that every listener answers, SMTP greets with the group's
+host name and the TLS ports present the issued certificates. Prints a JSON report.
+Needs root; the first run builds the Debian image (about 90 s, cached in
+/var/cache/mail-platform/rehearsal).
+
+Substituted, and listed in the report: aws.acmeServer (the local pebble) and each DKIM public key
+(a fresh test key pair; the SSM stand-in serves its private half under the model's parameter).
+
+Options:
+  --host NAME         The host to boot. Default: the first host.
+  --release RELEASE   debian-12 (default). debian-13 once the platform renders for it.
+  --region REGION     The stack's AWS region. Default: eu-central-1.
+  --timeout SECONDS   Give up on the first boot after this long. Default: 1200.
+  --keep              Keep the host running after the report (until Ctrl-C).
+  -h, --help          Show this help.
+
+Exit codes: 0 the host serves, 1 invalid model or the first boot or a check failed (the run's
+files are kept and named), 2 usage error.
 `,
   zone: `Usage: mail-platform zone <file> --out <dir>
 

@@ -139,3 +139,24 @@ describe("the mail-platform process", () => {
     expect(spawn("validate", EXAMPLE_FILE).status).toBe(0);
   });
 });
+
+describe("rehearse (argument handling; the rehearsal itself runs in test/integration/rehearsal)", () => {
+  test("refuses an unknown release, a short timeout and a missing file as usage errors", async () => {
+    expect(await cli("rehearse", EXAMPLE_FILE, "--release", "debian-14")).toMatchObject({ code: 2, err: expect.stringContaining("--release must be debian-12 or debian-13") });
+    expect(await cli("rehearse", EXAMPLE_FILE, "--timeout", "5")).toMatchObject({ code: 2, err: expect.stringContaining("--timeout must be a whole number of seconds, at least 60") });
+    expect(await cli("rehearse")).toMatchObject({ code: 2, err: expect.stringContaining("missing <file>") });
+  });
+
+  test("refuses a model without a deployment, and an unknown host, before touching anything", async () => {
+    const input = exampleInput();
+    delete input.aws;
+    expect(await cli("rehearse", tempFile("no-aws.yaml", stringify(input)))).toMatchObject({ code: 1, err: expect.stringContaining("has no aws section: there is no deployment to rehearse") });
+    expect(await cli("rehearse", EXAMPLE_FILE, "--host", "mx9")).toMatchObject({ code: 1, err: expect.stringContaining('has no host "mx9" (hosts: mx1)') });
+  });
+
+  test("shows its help, naming what it substitutes", async () => {
+    const { code, out } = await cli("rehearse", "--help");
+    expect(code).toBe(0);
+    expect(out).toContain("Substituted, and listed in the report: aws.acmeServer");
+  });
+});

@@ -6,6 +6,7 @@
  * would, and made to fail and recover. One rehearsal at a time (fixed stand-in addresses), so
  * every scenario lives in this file and runs in order.
  */
+import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import { readFileSync, writeFileSync } from "fs";
 import { connect } from "net";
@@ -28,6 +29,7 @@ const report: Record<string, unknown> = {};
 const log = (line: string) => process.stdout.write(`[rehearsal] ${line}\n`);
 
 afterAll(() => log(`timings ${JSON.stringify(report)}`));
+const logTimings = (scenario: string, timings: unknown) => (report[scenario] = timings);
 
 /** Whether a TCP port accepts a connection (from the test side, over the bridge). */
 function accepts(address: string, port: number): Promise<boolean> {
@@ -355,4 +357,20 @@ describe("negative controls: the rehearsal fails where a deploy would", () => {
       await rehearsal.stop();
     }
   }, 10 * MINUTE);
+});
+
+describe("the command", () => {
+  test("mail-platform rehearse boots the example's host and reports it serving (JSON, exit 0)", () => {
+    const bin = join(__dirname, "..", "..", "..", "bin", "mail-platform.js");
+    const example = join(__dirname, "..", "..", "..", "examples", "customer-groups", "platform.yaml");
+    const result = spawnSync(process.execPath, [bin, "rehearse", example], { encoding: "utf8", timeout: 20 * MINUTE });
+    expect({ status: result.status, stderr: result.status === 0 ? "" : result.stderr }).toEqual({ status: 0, stderr: "" });
+    const report = JSON.parse(result.stdout) as { attempts: number; awsCalls: { denied: string[] }; checks: Array<{ check: string; ok: boolean }>; timings: Record<string, number> };
+    expect(report.attempts).toBe(1);
+    expect(report.awsCalls.denied).toEqual([]);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.filter((c) => / greets as /.test(c.check))).toHaveLength(4);
+    expect(report.checks.filter((c) => /presents a verified certificate/.test(c.check))).toHaveLength(6);
+    logTimings("command", report.timings);
+  }, 21 * MINUTE);
 });

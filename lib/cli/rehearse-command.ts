@@ -1,0 +1,113 @@
+/**
+ * `mail-platform rehearse <file>`: boot one host of the platform the way `cdktf deploy` would
+ * create it, against local stand-ins for AWS, ACME and Debian's mirror, and report whether it
+ * serves. Needs root (network namespaces, systemd-nspawn, port 443 and 80 stand-ins).
+ */
+import { parseArgs } from "util";
+import { parse as parseYaml } from "yaml";
+import type { PlatformInput } from "../model/schema";
+import { FirstBootError } from "../rehearsal/first-boot";
+import type { DebianRelease } from "../rehearsal/image";
+import { Rehearsal } from "../rehearsal/rehearsal";
+import { smokeChecks } from "../rehearsal/smoke-checks";
+import { EXIT, UsageError, type CliIo } from "./io";
+import { loadPlatformFile, readPlatformFile } from "./read-platform";
+
+const RELEASES: Readonly<Record<string, DebianRelease>> = { "debian-12": "bookworm", bookworm: "bookworm", "debian-13": "trixie", trixie: "trixie" };
+
+/** `mail-platform rehearse <file> [--host NAME] [--release debian-12] [--region R] [--timeout S] [--keep]`. */
+export async function rehearseCommand(args: string[], io: CliIo, help: string): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        help: { type: "boolean", short: "h" },
+        host: { type: "string" },
+        release: { type: "string" },
+        region: { type: "string" },
+        timeout: { type: "string" },
+        keep: { type: "boolean" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, "rehearse");
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(help);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "rehearse");
+  const release = RELEASES[values.release ?? "debian-12"];
+  if (!release) throw new UsageError(`--release must be debian-12 or debian-13, got ${JSON.stringify(values.release)}`, "rehearse");
+  const timeoutSeconds = Number(values.timeout ?? 1200);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 60) throw new UsageError(`--timeout must be a whole number of seconds, at least 60, got ${JSON.stringify(values.timeout)}`, "rehearse");
+  const file = positionals[0]!;
+  const spec = loadPlatformFile(io, file, "rehearse");
+  if (!spec) return EXIT.invalid;
+  if (values.host !== undefined && !spec.hosts.some((h) => h.name === values.host)) {
+    io.err(`mail-platform rehearse: ${file} has no host ${JSON.stringify(values.host)} (hosts: ${spec.hosts.map((h) => h.name).join(", ")})\n`);
+    return EXIT.invalid;
+  }
+  if (!spec.aws || !spec.dns) {
+    io.err(`mail-platform rehearse: ${file} has no ${spec.aws ? "dns" : "aws"} section: there is no deployment to rehearse\n`);
+    return EXIT.invalid;
+  }
+  if (process.getuid?.() !== 0) {
+    io.err("mail-platform rehearse: needs root (network namespaces, systemd-nspawn, the stand-ins' ports)\n");
+    return EXIT.invalid;
+  }
+  const input = parseYaml(readPlatformFile(file, "rehearse")) as PlatformInput;
+
+  const log = (line: string) => io.err(`rehearse: ${line}\n`);
+  const rehearsal = await Rehearsal.start({
+    input,
+    ...(values.host === undefined ? {} : { host: values.host }),
+    release,
+    ...(values.region === undefined ? {} : { region: values.region }),
+    log,
+  });
+  let stopping = false;
+  const stop = async (keepFiles: boolean) => {
+    if (stopping) return;
+    stopping = true;
+    await rehearsal.stop({ keepFiles });
+  };
+  try {
+    log(`first boot of ${rehearsal.host} (log: /var/log/mail-platform-setup.log in the host)`);
+    const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: timeoutSeconds * 1000, maxFailures: 1 });
+    const checks = await smokeChecks(rehearsal.plan, rehearsal.hostPlan, await rehearsal.acme.issuingRoot(rehearsal.ca.pem));
+    const calls = rehearsal.world.calls.filter((c) => c.service !== "imds");
+    const report = {
+      host: rehearsal.host,
+      release,
+      timings: rehearsal.timings,
+      attempts: outcome.failures.length + 1,
+      substitutions: { acmeServer: rehearsal.substitutions.acmeServer, dkimTestKeysFor: [...rehearsal.substitutions.dkimPrivateKeys.keys()] },
+      awsCalls: { allowed: calls.filter((c) => c.decision === "allowed").length, denied: calls.filter((c) => c.decision === "denied").map((c) => `${c.action} on ${c.resource}`) },
+      checks,
+    };
+    io.out(`${JSON.stringify(report, null, 2)}\n`);
+    const ok = checks.every((c) => c.ok);
+    if (values.keep) {
+      log(`the host keeps running: nsenter --target ${rehearsal.container.leader} --all /bin/bash   (Ctrl-C stops it)`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+    }
+    await stop(false);
+    return ok ? EXIT.ok : EXIT.invalid;
+  } catch (error) {
+    if (error instanceof FirstBootError) {
+      io.err(`mail-platform rehearse: ${error.message}\nThe run's files stay in ${rehearsal.runDir}\n`);
+      await stop(true);
+      return EXIT.invalid;
+    }
+    await stop(true);
+    throw error;
+  }
+}
