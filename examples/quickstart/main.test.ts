@@ -10,7 +10,7 @@ describe("quickstart example", () => {
     expect(Testing.synth(quickstartStack(Testing.app()))).toHaveResourceWithProperties(Instance, { instance_type: "t4g.small" });
     const instance = Object.values(json.resource.aws_instance)[0] as Record<string, unknown>;
     expect(instance.credit_specification).toEqual({ cpu_credits: "standard" });
-    expect(Object.values(json.data.aws_ami)[0]).toMatchObject({ filter: expect.arrayContaining([{ name: "name", values: ["debian-12-arm64-*"] }]) });
+    expect(Object.values(json.data.aws_ami)[0]).toMatchObject({ filter: expect.arrayContaining([{ name: "name", values: ["debian-13-arm64-*"] }]) });
   });
 
   test("uses the existing zone and creates none", () => {

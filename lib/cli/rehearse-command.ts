@@ -7,15 +7,12 @@ import { parseArgs } from "util";
 import { parse as parseYaml } from "yaml";
 import type { PlatformInput } from "../model/schema";
 import { FirstBootError } from "../rehearsal/first-boot";
-import type { DebianRelease } from "../rehearsal/image";
 import { Rehearsal } from "../rehearsal/rehearsal";
 import { smokeChecks } from "../rehearsal/smoke-checks";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { loadPlatformFile, readPlatformFile } from "./read-platform";
 
-const RELEASES: Readonly<Record<string, DebianRelease>> = { "debian-12": "bookworm", bookworm: "bookworm", "debian-13": "trixie", trixie: "trixie" };
-
-/** `mail-platform rehearse <file> [--host NAME] [--release debian-12] [--region R] [--timeout S] [--keep]`. */
+/** `mail-platform rehearse <file> [--host NAME] [--region R] [--timeout S] [--keep]`. */
 export async function rehearseCommand(args: string[], io: CliIo, help: string): Promise<number> {
   let parsed;
   try {
@@ -24,7 +21,6 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
       options: {
         help: { type: "boolean", short: "h" },
         host: { type: "string" },
-        release: { type: "string" },
         region: { type: "string" },
         timeout: { type: "string" },
         keep: { type: "boolean" },
@@ -41,8 +37,6 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "rehearse");
-  const release = RELEASES[values.release ?? "debian-12"];
-  if (!release) throw new UsageError(`--release must be debian-12 or debian-13, got ${JSON.stringify(values.release)}`, "rehearse");
   const timeoutSeconds = Number(values.timeout ?? 1200);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 60) throw new UsageError(`--timeout must be a whole number of seconds, at least 60, got ${JSON.stringify(values.timeout)}`, "rehearse");
   const file = positionals[0]!;
@@ -66,7 +60,6 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
   const rehearsal = await Rehearsal.start({
     input,
     ...(values.host === undefined ? {} : { host: values.host }),
-    release,
     ...(values.region === undefined ? {} : { region: values.region }),
     log,
   });
@@ -83,7 +76,8 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
     const calls = rehearsal.world.calls.filter((c) => c.service !== "imds");
     const report = {
       host: rehearsal.host,
-      release,
+      os: rehearsal.hostPlan.os,
+      release: rehearsal.image.recipe.release,
       timings: rehearsal.timings,
       attempts: outcome.failures.length + 1,
       substitutions: { acmeServer: rehearsal.substitutions.acmeServer, dkimTestKeysFor: [...rehearsal.substitutions.dkimPrivateKeys.keys()] },

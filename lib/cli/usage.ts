@@ -78,15 +78,15 @@ The files stay for inspection.
 
 Exit codes: 0 stopped, 1 no instance there or a process would not stop, 2 usage error.
 `,
-  rehearse: `Usage: mail-platform rehearse <file> [--host NAME] [--release debian-12] [--region REGION] [--timeout SECONDS] [--keep]
+  rehearse: `Usage: mail-platform rehearse <file> [--host NAME] [--region REGION] [--timeout SECONDS] [--keep]
 
 Rehearse a deploy of one host (default: the first): synthesize the platform as cdktf would,
 boot the host's user data from cdk.tf.json in a systemd-nspawn container built from Debian's
-packages, and let it reach AWS (IMDSv2, EC2, SSM, S3, Route53), ACME (pebble) and Debian's
+packages (the release of the host's os: Debian 13 or 12), and let it reach AWS (IMDSv2, EC2, SSM, S3, Route53), ACME (pebble) and Debian's
 mirror through local stand-ins under their real names. Every AWS call is checked against the
 synthesized instance role. Then check that every listener answers, SMTP greets with the group's
 host name and the TLS ports present the issued certificates. Prints a JSON report.
-Needs root; the first run builds the Debian image (about 90 s, cached in
+Needs root; the first run of a release builds its Debian image (about 90 s, cached in
 /var/cache/mail-platform/rehearsal).
 
 Substituted, and listed in the report: aws.acmeServer (the local pebble) and each DKIM public key
@@ -94,7 +94,6 @@ Substituted, and listed in the report: aws.acmeServer (the local pebble) and eac
 
 Options:
   --host NAME         The host to boot. Default: the first host.
-  --release RELEASE   debian-12 (default). debian-13 once the platform renders for it.
   --region REGION     The stack's AWS region. Default: eu-central-1.
   --timeout SECONDS   Give up on the first boot after this long. Default: 1200.
   --keep              Keep the host running after the report (until Ctrl-C).

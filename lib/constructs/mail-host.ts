@@ -1,5 +1,5 @@
 /**
- * One mail host: a Debian 12 instance with one network interface carrying every group
+ * One mail host: a Debian instance (13 by default, or 12) with one network interface carrying every group
  * address, an Elastic IP per group address, and user data that installs the rendered files.
  */
 import { Construct } from "constructs";
@@ -13,6 +13,7 @@ import { NetworkInterface } from "@cdktf/provider-aws/lib/network-interface";
 import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import type { AwsHostSpec, AwsSpec } from "../model/deployment-schema";
 import type { HostPlan, Plan } from "../plan/types";
+import { HOST_OS_FACTS } from "../model/host-os";
 import { encodeUserData, renderCloudConfig } from "../render/cloud-init/user-data";
 import { APPLY_SCRIPT_PATH } from "../rollout/script-paths";
 import type { Bundle } from "../rollout/bundle";
@@ -102,13 +103,15 @@ export class MailHost extends Construct {
       tags,
     });
 
+    // The data source's id names the release, so a Debian 12 host keeps its address in the state.
+    const release = HOST_OS_FACTS[host.os].amiNamePrefix;
     const ami =
       placement.amiId ??
-      new DataAwsAmi(this, "debian-12", {
+      new DataAwsAmi(this, release, {
         mostRecent: true,
         owners: [DEBIAN_AMI_OWNER],
         filter: [
-          { name: "name", values: [`debian-12-${placement.architecture === "arm64" ? "arm64" : "amd64"}-*`] },
+          { name: "name", values: [`${release}-${placement.architecture === "arm64" ? "arm64" : "amd64"}-*`] },
           { name: "architecture", values: [placement.architecture] },
           { name: "virtualization-type", values: ["hvm"] },
           { name: "root-device-type", values: ["ebs"] },

@@ -22,6 +22,7 @@ import { isAlive, pidFromFile, processTree, waitGone } from "./processes";
 import { issueTestCertificates } from "./test-ca";
 import { installTestDkimKeys } from "./test-keys";
 import { localTestSpec } from "./test-spec";
+import { machineOs } from "./machine-os";
 import { signsDkim } from "../render/opendkim/opendkim";
 import { certificateNames } from "../model/certificate-names";
 import { optionalDaemons } from "../rollout/daemons";
@@ -52,6 +53,16 @@ export interface LocalState extends LocalInstanceInfo {
   readonly loopbackBlock: string;
   readonly dnsServer: string;
   readonly outside: string;
+}
+
+/**
+ * The model as this machine runs it: every host on this machine's Debian release, since the
+ * instance runs this machine's Postfix and Dovecot (production renders for the model's own OS).
+ */
+function onThisMachine(spec: PlatformSpec): PlatformSpec {
+  const os = machineOs();
+  if (!os) throw new LocalInstanceError("local instances run on Debian 12 or 13 (their Postfix and Dovecot); /etc/os-release names another system");
+  return { ...spec, os, hosts: spec.hosts.map(({ os: _own, ...host }) => host) };
 }
 
 /** A failure of the local instance, explained for the user (no stack trace). */
@@ -203,8 +214,9 @@ function checkTraversable(stateDir: string): void {
 }
 
 /** Start one host of the platform on this machine. */
-export async function localUp(spec: PlatformSpec, options: LocalUpOptions = {}): Promise<LocalInstanceInfo> {
+export async function localUp(model: PlatformSpec, options: LocalUpOptions = {}): Promise<LocalInstanceInfo> {
   const log = options.log ?? (() => undefined);
+  const spec = onThisMachine(model);
   checkPrerequisites(spec);
   const hostName = options.host ?? spec.hosts[0]!.name;
   if (!spec.hosts.some((h) => h.name === hostName)) {
@@ -406,7 +418,8 @@ export interface LocalApplyResult {
  * must keep the instance's shape (host, group host names, enabled services, DKIM key parameters):
  * addresses, certificates, ports and keys were made for it at `local up`.
  */
-export function localApply(spec: PlatformSpec, options: LocalApplyOptions = {}): LocalApplyResult {
+export function localApply(model: PlatformSpec, options: LocalApplyOptions = {}): LocalApplyResult {
+  const spec = onThisMachine(model);
   const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const state = readLocalState(stateDir);
   const layout = stateLayout(stateDir);

@@ -19,6 +19,7 @@ import {
 } from "./syntax";
 import { AwsSchema, DnsSchema } from "./deployment-schema";
 import { dkimKeyProblem } from "./dkim-key";
+import { DEFAULT_HOST_OS, HOST_OS } from "./host-os";
 
 /** A mail host: one machine running Postfix and Dovecot. */
 export const HostSchema = z
@@ -30,6 +31,12 @@ export const HostSchema = z
     name: identifier("a host name identifier such as mx1", 24).describe(
       "Identifier of the host (lowercase letters, digits, inner hyphens; at most 24), unique in the platform.",
     ),
+    /**
+     * The host's operating system, when it differs from the platform's `os` (e.g. one host still
+     * on Debian 12 while the others run Debian 13).
+     * @default - the platform's `os`
+     */
+    os: z.enum(HOST_OS).optional().describe("The host's operating system (debian-13, debian-12). Default: the platform's os."),
   })
   .describe("A mail host: one machine running Postfix and Dovecot.");
 
@@ -409,8 +416,12 @@ export const MailboxSchema = z
   .strictObject({
     /** Create and subscribe an `Archive` folder with the `\Archive` special use for every user. @default true */
     archiveFolder: z.boolean().default(true).describe("Create an Archive special-use folder for every user. Default: true."),
-    /** Full-text search with Dovecot's Xapian plugin (Debian package dovecot-fts-xapian). @default false */
-    fullTextSearch: z.boolean().default(false).describe("Full-text search with the Xapian plugin (dovecot-fts-xapian). Default: false."),
+    /**
+     * Full-text search: Dovecot's flatcurve backend on Debian 13 (dovecot-flatcurve, Xapian-based,
+     * built from Dovecot's own source), the Xapian plugin on Debian 12 (dovecot-fts-xapian).
+     * @default false
+     */
+    fullTextSearch: z.boolean().default(false).describe("Full-text search (Debian 13: dovecot-flatcurve; Debian 12: dovecot-fts-xapian). Default: false."),
   })
   .describe("Mailbox features of Dovecot.");
 
@@ -421,6 +432,14 @@ export const PlatformSchema = z
     name: identifier("a platform name such as acme-mail", 32).describe(
       "Name of the platform, prefix of cloud resource names (lowercase letters, digits, inner hyphens; at most 32).",
     ),
+    /**
+     * The operating system of the hosts: `debian-13` (Postfix 3.10, Dovecot 2.4; Debian's stable
+     * release) or `debian-12` (Postfix 3.7, Dovecot 2.3; LTS). It decides the AMI, the packages and
+     * the configuration language of every rendered file. Changing it on a running host means
+     * replacing the instance (the data volume stays); see the README.
+     * @default "debian-13"
+     */
+    os: z.enum(HOST_OS).default(DEFAULT_HOST_OS).describe("Operating system of the hosts: debian-13 or debian-12. Default: debian-13."),
     /** The mail hosts. Their order is the MX preference order (first = most preferred). */
     hosts: z.array(HostSchema).min(1).max(16).describe("The mail hosts; their order is the MX preference order."),
     /** The customer groups. */

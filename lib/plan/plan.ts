@@ -46,6 +46,7 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     }));
     return {
       name: host.name,
+      os: host.os ?? spec.os,
       primaryHostName: addresses[0]!.hostName,
       addresses,
       listeners: services.flatMap((service) => addresses.map((address) => ({ service, address, port: listenPorts[service.name] }))),

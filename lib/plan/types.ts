@@ -1,3 +1,4 @@
+import type { HostOs } from "../model/host-os";
 /**
  * The Plan: everything derived from a platform model, before any file is written.
  * Renderers and constructs read only this (and the spec it came from).
@@ -71,6 +72,8 @@ export interface PortPlan {
 export interface HostPlan {
   /** Host identifier. */
   readonly name: string;
+  /** The host's operating system (the host's own, else the platform's). */
+  readonly os: HostOs;
   /** Postfix `myhostname`: the host name of the first group address. */
   readonly primaryHostName: string;
   /** The group addresses, in group order. */

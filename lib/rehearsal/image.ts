@@ -49,7 +49,6 @@ export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
   "awscli",
   "certbot",
   "dovecot-core",
-  "dovecot-fts-xapian",
   "dovecot-imapd",
   "dovecot-lmtpd",
   "dovecot-pop3d",
@@ -70,9 +69,13 @@ export interface ImageRecipe {
   readonly buildSteps: number;
 }
 
+/** The full-text search package of each release (see hostPackages). */
+const FULL_TEXT_SEARCH_PACKAGE: Readonly<Record<DebianRelease, string>> = { bookworm: "dovecot-fts-xapian", trixie: "dovecot-flatcurve" };
+
 /** The recipe of a release. */
 export function imageRecipe(release: DebianRelease): ImageRecipe {
-  return { release, mirror: DEBIAN_MIRROR, packages: CLOUD_IMAGE_PACKAGES, prefetch: PREFETCHED_HOST_PACKAGES, buildSteps: 2 };
+  const prefetch = [...PREFETCHED_HOST_PACKAGES, FULL_TEXT_SEARCH_PACKAGE[release]].sort();
+  return { release, mirror: DEBIAN_MIRROR, packages: CLOUD_IMAGE_PACKAGES, prefetch, buildSteps: 2 };
 }
 
 /** The recipe's identity: a change of any part builds a new image. */

@@ -14,6 +14,7 @@ import { HOST_PATHS } from "../render/host-paths";
 import { bundleText, type Bundle } from "../rollout/bundle";
 import type { PlatformInput } from "../model/schema";
 import { parsePlatform } from "../model/validate";
+import { HOST_OS_FACTS } from "../model/host-os";
 import { plan as derivePlan } from "../plan/plan";
 import type { HostPlan, Plan } from "../plan/types";
 import { AcmeServer } from "./acme";
@@ -40,7 +41,7 @@ export interface RehearsalOptions {
   readonly input: PlatformInput;
   /** Which host to boot. @default the first host of the model */
   readonly host?: string;
-  /** The Debian release of the host. @default "bookworm" (Debian 12, what the hosts run) */
+  /** The Debian release to boot. @default the release of the host's `os` in the model */
   readonly release?: DebianRelease;
   /** The AWS region the stack deploys to. @default "eu-central-1" */
   readonly region?: string;
@@ -135,9 +136,6 @@ export class Rehearsal {
     const { options } = this;
     this.lock = await acquireRehearsalLock();
     mkdirSync(this.runDir, { recursive: true });
-    this.image = this.timed("image", () => ensureImage(imageRecipe(options.release ?? "bookworm"), options.imageCache ?? DEFAULT_IMAGE_CACHE, this.log));
-    this.timings.imageBuilt = this.image.built;
-
     this.ca = new WorldCa(join(this.runDir, "ca"));
     this.acme = new AcmeServer({
       address: WORLD_ADDRESSES.acme,
@@ -151,6 +149,9 @@ export class Rehearsal {
     this.substitutions = model.substitutions;
     this.plan = derivePlan(parsePlatform(this.input));
     if (!this.plan.hosts.some((h) => h.name === this.host)) throw new Error(`host ${this.host} is not in the model`);
+    const release = options.release ?? HOST_OS_FACTS[this.hostPlan.os].codename;
+    this.image = this.timed("image", () => ensureImage(imageRecipe(release), options.imageCache ?? DEFAULT_IMAGE_CACHE, this.log));
+    this.timings.imageBuilt = this.image.built;
     const started = Date.now();
     this.terraform = this.synthesize(this.input, "synth");
     this.timings.synth = (Date.now() - started) / 1000;

@@ -1,10 +1,14 @@
 /** The Debian packages a mail host installs at first boot. */
-import type { Plan } from "../../plan/types";
+import type { HostPlan, Plan } from "../../plan/types";
 import { signsDkim } from "../opendkim/opendkim";
 import { optionalDaemons } from "../../rollout/daemons";
 
-/** The Debian packages a host needs for the enabled features. */
-export function hostPackages(plan: Plan): string[] {
+/**
+ * The Debian packages a host needs for the enabled features on its operating system.
+ * Full-text search: Debian 13 packages Dovecot's own flatcurve backend (from Dovecot's source,
+ * updated with it); Debian 12 has only the third-party Xapian plugin.
+ */
+export function hostPackages(plan: Plan, host: HostPlan): string[] {
   const { services, mailbox } = plan.spec;
   const dkim = signsDkim(plan.spec);
   return [
@@ -15,7 +19,7 @@ export function hostPackages(plan: Plan): string[] {
     ...(services.imap || services.imaps ? ["dovecot-imapd"] : []),
     "dovecot-lmtpd",
     ...(services.pop3 || services.pop3s ? ["dovecot-pop3d"] : []),
-    ...(mailbox.fullTextSearch ? ["dovecot-fts-xapian"] : []),
+    ...(mailbox.fullTextSearch ? [host.os === "debian-12" ? "dovecot-fts-xapian" : "dovecot-flatcurve"] : []),
     ...(optionalDaemons(plan).nginx ? ["nginx-light"] : []),
     ...(dkim ? ["opendkim"] : []),
     "postfix",

@@ -174,7 +174,7 @@ export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec, inpu
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
   const mtaSts = optionalDaemons(plan).nginx;
   const daemons = managedDaemons(plan).join(" ");
-  const packages = hostPackages(plan).map(sh).join(" ");
+  const packages = hostPackages(plan, host).map(sh).join(" ");
   void aws;
   return `#!/bin/bash
 ${generatedHeader(plan.spec.name, host.name)}

@@ -1,66 +1,29 @@
 /**
  * A complete dovecot.conf for one host (it replaces Debian's, so no stock default from
- * conf.d can reopen a port or weaken TLS). References: Dovecot 2.3 settings documentation.
+ * conf.d can reopen a port or weaken TLS), in the language of the host's Dovecot: 2.4 on
+ * Debian 13 (dovecot24-conf.ts), 2.3 on Debian 12 (here; Dovecot 2.3 settings documentation).
  */
-import { serviceInfo } from "../../plan/services";
 import type { HostPlan, Plan } from "../../plan/types";
-import type { ServiceName } from "../../model/schema";
 import { generatedHeader } from "../header";
 import { HOST_PATHS, type HostPaths } from "../host-paths";
-import { block, fileSetting, formatDovecotConf, setting, trusted, type DovecotNode } from "./conf-format";
-
-/** Standard special-use folders (RFC 6154) every mailbox gets. */
-const SPECIAL_USE_FOLDERS: ReadonlyArray<readonly [string, string]> = [
-  ["Drafts", "\\Drafts"],
-  ["Junk", "\\Junk"],
-  ["Sent", "\\Sent"],
-  ["Trash", "\\Trash"],
-];
-
-function listenerBlock(plan: Plan, host: HostPlan, service: ServiceName): DovecotNode {
-  const info = serviceInfo(service);
-  const enabled = plan.spec.services[service];
-  return block(
-    "inet_listener",
-    service,
-    [
-      setting("address", host.addresses.map((a) => a.privateIp).join(", ")),
-      setting("port", enabled ? plan.listenPorts[service] : 0),
-      ...(info.tls === "implicit" ? [setting("ssl", true)] : []),
-    ],
-    enabled ? `${info.description} on every group address.` : `${info.description} is off: port 0, so Dovecot's built-in listener stays closed.`,
-  );
-}
-
-function loginServices(plan: Plan, host: HostPlan): DovecotNode[] {
-  const { services } = plan.spec;
-  const nodes: DovecotNode[] = [];
-  if (services.imap || services.imaps) {
-    nodes.push(block("service", "imap-login", [listenerBlock(plan, host, "imap"), listenerBlock(plan, host, "imaps")]));
-  }
-  if (services.pop3 || services.pop3s) {
-    nodes.push(block("service", "pop3-login", [listenerBlock(plan, host, "pop3"), listenerBlock(plan, host, "pop3s")]));
-  }
-  return nodes;
-}
-
-function postfixSocket(paths: HostPaths, path: string, mode: string): DovecotNode {
-  return block("unix_listener", `${paths.postfixSpool}/${path}`, [setting("mode", mode), setting("user", "postfix"), setting("group", "postfix")]);
-}
+import { block, fileSetting, formatDovecotConf, setting, trusted } from "./conf-format";
+import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
+import { renderDovecot24Conf } from "./dovecot24-conf";
 
 /**
- * Build dovecot.conf for one host.
+ * Build dovecot.conf for one host, for the Dovecot of its operating system.
  * @param paths - host locations and accounts; Debian's by default
  */
 export function renderDovecotConf(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): string {
+  return host.os === "debian-12" ? renderDovecot23Conf(plan, host, paths) : renderDovecot24Conf(plan, host, paths);
+}
+
+/** dovecot.conf for Dovecot 2.3 (Debian 12). */
+function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): string {
   const { spec } = plan;
   const tls = plan.clientTls;
   const first = host.addresses[0]!;
-  const protocols = [
-    ...(spec.services.imap || spec.services.imaps ? ["imap"] : []),
-    ...(spec.services.pop3 || spec.services.pop3s ? ["pop3"] : []),
-    "lmtp",
-  ];
+  const protocols = dovecotProtocols(plan);
   const plugins = spec.mailbox.fullTextSearch ? " fts fts_xapian" : "";
 
   return formatDovecotConf(generatedHeader(spec.name, host.name), [
@@ -69,9 +32,8 @@ export function renderDovecotConf(plan: Plan, host: HostPlan, paths: HostPaths =
       nodes: [
         setting("protocols", protocols.join(" "), "LMTP always: Postfix delivers every mailbox domain through it."),
         setting("listen", host.addresses.map((a) => a.privateIp).join(", "), "Only the group addresses; never every interface."),
-        ...loginServices(plan, host),
-        block("service", "lmtp", [postfixSocket(paths, "private/dovecot-lmtp", "0600")], "Delivery socket inside Postfix's queue directory (reachable from its chroot)."),
-        block("service", "auth", [postfixSocket(paths, "private/auth", "0660")], "SASL socket for Postfix submission (smtpd_sasl_path = private/auth)."),
+        ...loginServices(plan, host, "address"),
+        ...postfixSockets(paths),
       ],
     },
     {

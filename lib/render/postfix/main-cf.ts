@@ -1,6 +1,7 @@
 /**
  * main.cf of one host, built from the plan. Each security setting carries its reason.
- * References: postconf(5), TLS_README, POSTSCREEN_README, SASL_README (Postfix 3.7).
+ * References: postconf(5), TLS_README, POSTSCREEN_README, SASL_README (Postfix 3.7 on Debian 12,
+ * 3.10 on Debian 13; the few differences are named where they are made).
  */
 import type { Plan, HostPlan } from "../../plan/types";
 import type { TlsProfile, TlsProtocol } from "../../tls/profiles";
@@ -39,6 +40,19 @@ export function serverTlsProfileSettings(profile: TlsProfile, notes: readonly st
       value: profile.preferServerCiphers,
       why: profile.preferServerCiphers ? "The server's cipher order wins." : "Every suite is strong, so the client may choose what is fastest for it (Mozilla).",
     },
+  ];
+}
+
+/**
+ * Key exchange chosen by OpenSSL (Postfix 3.10 with OpenSSL 3.5, Debian 13): with both lists
+ * empty, Postfix leaves the groups to OpenSSL, whose defaults put the post-quantum hybrid
+ * X25519MLKEM768 first, then X25519, P-256, X448, P-384, P-521 and the RFC 7919 groups
+ * (postconf(5), tls_eecdh_auto_curves). With Postfix's own lists, TLS 1.3 stops at X25519.
+ */
+function postQuantumKeyExchange(): PostconfSetting[] {
+  return [
+    { name: "tls_eecdh_auto_curves", value: "", why: "Empty: OpenSSL's groups, the post-quantum hybrid X25519MLKEM768 first (Postfix 3.10, OpenSSL 3.5)." },
+    { name: "tls_ffdhe_auto_groups", value: "", why: "Empty as well: Postfix hands the choice to OpenSSL only when both lists are empty." },
   ];
 }
 
@@ -163,6 +177,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           why: "STARTTLS offered on port 25, never required: a public MX must accept plaintext (RFC 3207). 587 overrides with encrypt.",
         },
         ...serverTlsProfileSettings(plan.mxTls, acknowledgements(spec)),
+        ...(host.os === "debian-13" ? postQuantumKeyExchange() : []),
         { name: "smtpd_tls_loglevel", value: 1 },
         { name: "smtpd_tls_session_cache_database", value: "btree:${data_directory}/smtpd_scache" },
       ],

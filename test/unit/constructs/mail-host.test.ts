@@ -63,14 +63,18 @@ describe("MailHost", () => {
     }
   });
 
-  test("looks up the newest Debian 12 AMI from Debian's account, and never replaces the host for a newer one", () => {
+  test("looks up the newest Debian 13 AMI from Debian's account (Debian 12 when the model says so), and never replaces the host for a newer one", () => {
     const { text, json } = synthExample();
     expect(text).toHaveDataSourceWithProperties(DataAwsAmi, {
       most_recent: true,
       owners: ["136693071363"],
-      filter: expect.arrayContaining([{ name: "name", values: ["debian-12-amd64-*"] }, { name: "architecture", values: ["x86_64"] }]),
+      filter: expect.arrayContaining([{ name: "name", values: ["debian-13-amd64-*"] }, { name: "architecture", values: ["x86_64"] }]),
     });
     expect(resources(json, "aws_instance")[0]!.lifecycle).toEqual({ ignore_changes: ["ami", "user_data_base64"] });
+    const bookworm = synthExample((i) => (i.os = "debian-12"));
+    expect(bookworm.text).toHaveDataSourceWithProperties(DataAwsAmi, { filter: expect.arrayContaining([{ name: "name", values: ["debian-12-amd64-*"] }]) });
+    const mixed = synthExample((i) => (i.hosts[0]!.os = "debian-12"));
+    expect(Object.keys(mixed.json.data!.aws_ami!)).toEqual([expect.stringMatching(/debian-12/)]);
   });
 
   test("uses a given AMI id and arm64 for Graviton types", () => {

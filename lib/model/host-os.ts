@@ -1,0 +1,32 @@
+/**
+ * The operating systems a mail host can run, and what differs between them. Debian 13 is
+ * Debian's stable release and the default; Debian 12 (LTS) stays available for platforms that run
+ * on it. Renderers, the package list, the AMI lookup and the rehearsal read these facts here.
+ */
+
+/** The host operating systems, newest first. */
+export const HOST_OS = ["debian-13", "debian-12"] as const;
+
+/** A host operating system. */
+export type HostOs = (typeof HOST_OS)[number];
+
+/** The default for new platforms: Debian's current stable release. */
+export const DEFAULT_HOST_OS: HostOs = "debian-13";
+
+/** What the platform depends on, per operating system. */
+export interface HostOsFacts {
+  /** Debian's code name (debootstrap suite, apt sources). */
+  readonly codename: "trixie" | "bookworm";
+  /** Name prefix of Debian's official AMIs (`debian-13-amd64-…`). */
+  readonly amiNamePrefix: string;
+  /** Postfix major.minor, as the compatibility level names it. */
+  readonly postfix: "3.10" | "3.7";
+  /** Dovecot's configuration language. */
+  readonly dovecot: "2.4" | "2.3";
+}
+
+/** The facts of each operating system. */
+export const HOST_OS_FACTS: Readonly<Record<HostOs, HostOsFacts>> = {
+  "debian-13": { codename: "trixie", amiNamePrefix: "debian-13", postfix: "3.10", dovecot: "2.4" },
+  "debian-12": { codename: "bookworm", amiNamePrefix: "debian-12", postfix: "3.7", dovecot: "2.3" },
+};
