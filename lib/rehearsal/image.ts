@@ -62,6 +62,11 @@ export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
 /** One image recipe: everything that decides the image's content. */
 export interface ImageRecipe {
   readonly release: DebianRelease;
+  /**
+   * What the image is for: `cloud` (what a Debian cloud image carries; hosts boot from it) or
+   * `tools` (a release's own programs installed, to check rendered files with them).
+   */
+  readonly flavour: "cloud" | "tools";
   readonly mirror: string;
   readonly packages: readonly string[];
   readonly prefetch: readonly string[];
@@ -75,7 +80,12 @@ const FULL_TEXT_SEARCH_PACKAGE: Readonly<Record<DebianRelease, string>> = { book
 /** The recipe of a release. */
 export function imageRecipe(release: DebianRelease): ImageRecipe {
   const prefetch = [...PREFETCHED_HOST_PACKAGES, FULL_TEXT_SEARCH_PACKAGE[release]].sort();
-  return { release, mirror: DEBIAN_MIRROR, packages: CLOUD_IMAGE_PACKAGES, prefetch, buildSteps: 2 };
+  return { release, flavour: "cloud", mirror: DEBIAN_MIRROR, packages: CLOUD_IMAGE_PACKAGES, prefetch, buildSteps: 2 };
+}
+
+/** A release's own programs installed (never booted): to check rendered files with them. */
+export function toolsRecipe(release: DebianRelease, packages: readonly string[]): ImageRecipe {
+  return { release, flavour: "tools", mirror: DEBIAN_MIRROR, packages: [...packages].sort(), prefetch: [], buildSteps: 2 };
 }
 
 /** The recipe's identity: a change of any part builds a new image. */
@@ -119,8 +129,16 @@ function build(recipe: ImageRecipe, target: string, log: (line: string) => void)
   writeFileSync(join(target, "etc/apt/sources.list"), sourcesList(recipe.release, recipe.mirror));
   const chrootApt = (...args: string[]) => run("chroot", [target, "apt-get", "-q", "-y", ...args], log);
   chrootApt("update");
+  if (recipe.flavour === "tools") {
+    // Nothing installed here may start a daemon, and Postfix's package writes no main.cf.
+    writeFileSync(join(target, "usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+    execFileSync("chroot", [target, "debconf-set-selections"], { input: "postfix postfix/main_mailer_type select No configuration\n" });
+  }
   chrootApt("install", ...recipe.packages);
-  chrootApt("install", "--download-only", ...recipe.prefetch);
+  if (recipe.prefetch.length > 0) chrootApt("install", "--download-only", ...recipe.prefetch);
+  // Debian's first `postfix check` copies files into Postfix's chroot and says so; do it now (with
+  // an empty main.cf: the package was told to write none).
+  if (recipe.packages.includes("postfix")) run("chroot", [target, "sh", "-c", "touch /etc/postfix/main.cf && postfix check && rm /etc/postfix/main.cf"], log);
   // cloud-init applies en_US.UTF-8 unless told otherwise; Debian's locale-gen builds only what
   // /etc/locale.gen lists, so the image lists it (as an image built with that locale does).
   writeFileSync(join(target, "etc/locale.gen"), "en_US.UTF-8 UTF-8\n");
@@ -137,14 +155,14 @@ function build(recipe: ImageRecipe, target: string, log: (line: string) => void)
  * renamed into place complete, so an interrupted build is never taken for an image.
  */
 export function ensureImage(recipe: ImageRecipe, cacheDir: string = DEFAULT_IMAGE_CACHE, log: (line: string) => void = () => undefined): Image {
-  const name = `${recipe.release}-${recipeHash(recipe)}`;
+  const name = `${recipe.release}-${recipe.flavour}-${recipeHash(recipe)}`;
   const rootfs = join(cacheDir, name, "rootfs");
   if (existsSync(join(cacheDir, name, "complete"))) return { recipe, rootfs, built: false, seconds: 0 };
   const started = Date.now();
   mkdirSync(cacheDir, { recursive: true });
   // Images of older recipes of the same release are of no further use.
   for (const entry of readdirSync(cacheDir)) {
-    if (entry.startsWith(`${recipe.release}-`) && entry !== name) rmSync(join(cacheDir, entry), { recursive: true, force: true });
+    if (entry.startsWith(`${recipe.release}-${recipe.flavour}-`) && entry !== name) rmSync(join(cacheDir, entry), { recursive: true, force: true });
   }
   const building = join(cacheDir, `.building-${name}-${process.pid}`);
   rmSync(building, { recursive: true, force: true });

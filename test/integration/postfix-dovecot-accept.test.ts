@@ -1,25 +1,32 @@
 /**
  * The rendered configuration, for the example and every variant, is accepted by the real
- * Postfix 3.7 and Dovecot 2.3 of Debian 12: no error and no warning from postconf, postfix
- * check and doveconf, and the effective values are the intended ones.
+ * programs of each host OS — Postfix 3.10 and Dovecot 2.4 of Debian 13, Postfix 3.7 and Dovecot
+ * 2.3 of Debian 12: no error and no warning from postconf, postfix check and doveconf, and the
+ * effective values are the intended ones.
  */
 import { appendFileSync, readdirSync, utimesSync } from "fs";
 import { join } from "path";
+import type { HostOs } from "../../lib/model/host-os";
+import type { PlatformInput } from "../../lib/model/schema";
+import { everyOs, programsOf } from "../support/os-programs";
 import { renderToTempDir } from "../support/render-to-dir";
-import { requirePrograms, run } from "../support/programs";
 import { variants } from "../support/variants";
 
-beforeAll(() => requirePrograms("postconf", "postfix", "doveconf"));
-
-function postconf(dir: string, ...args: string[]) {
-  return run("postconf", ["-c", dir, ...args]);
+/** The variant's model on one OS. */
+function onOs(input: PlatformInput, os: HostOs): PlatformInput {
+  return { ...structuredClone(input), os };
 }
 
-describe.each(variants().map((v) => [v.name, v] as const))("variant: %s", (_name, variant) => {
+/** What "no login before TLS" reads back as, per Dovecot version. */
+const CLEARTEXT_OFF: Readonly<Record<HostOs, [string, string]>> = { "debian-13": ["auth_allow_cleartext", "no"], "debian-12": ["disable_plaintext_auth", "yes"] };
+
+describe.each(everyOs().flatMap((programs) => variants().map((v) => [programs.os, v.name, programs, v] as const)))("%s, variant: %s", (os, _name, programs, variant) => {
   let out: string;
+  const run = programs.run;
+  const postconf = (dir: string, ...args: string[]) => run("postconf", ["-c", dir, ...args]);
   beforeAll(() => {
-    out = renderToTempDir(variant.input);
-  });
+    out = renderToTempDir(onOs(variant.input, os));
+  }, 10 * 60_000);
 
   function hosts(): string[] {
     return readdirSync(out).sort();
@@ -56,15 +63,20 @@ describe.each(variants().map((v) => [v.name, v] as const))("variant: %s", (_name
         .stdout.replace(/\n$/, "")
         .split("\n");
       expect(effective).toEqual(["3.6", "127.0.0.0/8", "yes", "no", ""]);
-      const dovecot = run("doveconf", ["-c", join(out, host, "etc/dovecot/dovecot.conf"), "-h", "ssl", "disable_plaintext_auth"]).stdout.trim().split("\n");
-      expect(dovecot).toEqual(["required", "yes"]);
+      const [setting, off] = CLEARTEXT_OFF[os];
+      const dovecot = run("doveconf", ["-c", join(out, host, "etc/dovecot/dovecot.conf"), "-h", "ssl", setting]).stdout.trim().split("\n");
+      expect(dovecot).toEqual(["required", off]);
     }
   });
 });
 
-describe("the checks above can fail", () => {
+describe.each(everyOs().map((p) => [p.os, p] as const))("%s: the checks above can fail", (os, programs) => {
+  const run = programs.run;
+  const postconf = (dir: string, ...args: string[]) => run("postconf", ["-c", dir, ...args]);
+  const render = () => renderToTempDir(onOs(variants()[0]!.input, os));
+
   test("postconf warns about a setting Postfix does not know", () => {
-    const out = renderToTempDir(variants()[0]!.input);
+    const out = render();
     const dir = join(out, "mx1/etc/postfix");
     appendFileSync(join(dir, "main.cf"), "smtpd_tls_auth_onyl = yes\n");
     utimesSync(join(dir, "main.cf"), new Date(0), new Date(0));
@@ -72,18 +84,40 @@ describe("the checks above can fail", () => {
   });
 
   test("postconf -M rejects a malformed master.cf entry", () => {
-    const out = renderToTempDir(variants()[0]!.input);
+    const out = render();
     const dir = join(out, "mx1/etc/postfix");
     appendFileSync(join(dir, "master.cf"), "broken inet n\n");
     expect(postconf(dir, "-M").stderr).toMatch(/fatal|warning/);
   });
 
   test("doveconf rejects an unknown setting", () => {
-    const out = renderToTempDir(variants()[0]!.input);
+    const out = render();
     const file = join(out, "mx1/etc/dovecot/dovecot.conf");
     appendFileSync(file, "ssl_min_protocl = TLSv1.2\n");
     const result = run("doveconf", ["-n", "-c", file]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/Unknown setting: ssl_min_protocl/);
+  });
+});
+
+describe("Dovecot 2.4 refuses the 2.3 language (the renderers must not mix them)", () => {
+  const programs = programsOf("debian-13");
+  test.each([
+    ["ssl_cert = </etc/ssl/certs/ssl-cert-snakeoil.pem", /Unknown setting: ssl_cert/],
+    ["disable_plaintext_auth = yes", /Unknown setting: disable_plaintext_auth/],
+    ["mail_location = maildir:~/Maildir", /Unknown setting: mail_location/],
+  ])("a 2.3-style `%s` makes doveconf fail", (line, error) => {
+    const out = renderToTempDir(onOs(variants()[0]!.input, "debian-13"));
+    const file = join(out, "mx1/etc/dovecot/dovecot.conf");
+    appendFileSync(file, `${line}\n`);
+    const result = programs.run("doveconf", ["-n", "-c", file]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(error);
+  });
+
+  test("and the 2.3 file as a whole does not load", () => {
+    const out = renderToTempDir(onOs(variants()[0]!.input, "debian-12"));
+    const result = programs.run("doveconf", ["-n", "-c", join(out, "mx1/etc/dovecot/dovecot.conf")]);
+    expect(result.stderr).toMatch(/The first setting must be dovecot_config_version/);
   });
 });
