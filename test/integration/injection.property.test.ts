@@ -19,10 +19,11 @@ import { renderPlatform, type HostFiles } from "../../lib/render/host-files";
 import { dkimKeyFileName } from "../../lib/render/opendkim/opendkim";
 import { writeHostFiles } from "../../lib/render/write-files";
 import { exampleInput } from "../support/example";
-import { requirePrograms, run } from "../support/programs";
+import { requirePrograms } from "../support/programs";
+import { everyOs } from "../support/os-programs";
 import { ageFiles } from "../support/render-to-dir";
 
-beforeAll(() => requirePrograms("postconf", "doveconf", "bash"));
+beforeAll(() => requirePrograms("bash"));
 
 const RUNS_PER_FIELD = 500;
 const REAL_PROGRAM_SAMPLES_PER_FIELD = 12;
@@ -90,7 +91,7 @@ const FIELDS: readonly Field[] = [
     name: "certificate directory",
     valid: "/etc/letsencrypt/live",
     set: (i, v) => (i.tls = { certificateDirectory: v }),
-    appears: (o, v) => file(o, "etc/dovecot/dovecot.conf").includes(`ssl_cert = <${v.replace(/\/$/, "")}/mail.acme-corp.example/fullchain.pem\n`),
+    appears: (o, v) => file(o, "etc/dovecot/dovecot.conf").includes(`ssl_server_cert_file = ${v.replace(/\/$/, "")}/mail.acme-corp.example/fullchain.pem\n`),
     realPrograms: true,
   },
   { reachesTerraform: true, name: "TLS rule destination", valid: "partner.example", set: (i, v) => (i.outbound = { tlsRules: [{ destination: v }] }), appears: (o, v) => file(o, "etc/postfix/tls_policy").includes(`\n${toALabels(v)} encrypt`), realPrograms: true },
@@ -205,10 +206,10 @@ describe.each(FIELDS.map((f) => [f.name, f] as const))("free-text field: %s", (_
   });
 
   if (field.realPrograms) {
-    test("a sample of accepted values: postconf -n and doveconf -n see exactly the baseline's settings", () => {
+    test.each(everyOs().map((p) => [p.os, p] as const))("a sample of accepted values: postconf -n and doveconf -n of %s see exactly the baseline's settings", (os, programs) => {
       const keys = (dir: string) => {
-        const postconf = run("postconf", ["-c", join(dir, "etc/postfix"), "-n"]);
-        const doveconf = run("doveconf", ["-n", "-c", join(dir, "etc/dovecot/dovecot.conf")]);
+        const postconf = programs.run("postconf", ["-c", join(dir, "etc/postfix"), "-n"]);
+        const doveconf = programs.run("doveconf", ["-n", "-c", join(dir, "etc/dovecot/dovecot.conf")]);
         return {
           postconf: postconf.stdout
             .split("\n")
@@ -226,12 +227,15 @@ describe.each(FIELDS.map((f) => [f.name, f] as const))("free-text field: %s", (_
         ageFiles(dir);
         return join(dir, hosts[0]!.host);
       };
-      const expected = keys(write(baseline.hosts));
+      const onOs = (input: PlatformInput) => ({ ...input, os });
+      const expected = keys(write(render(onOs(baselineInput)).hosts));
+      // The baseline itself must pass, or equal errors would compare equal.
+      expect({ warnings: expected.postconfWarnings, doveconf: expected.doveconf[0] }).toEqual({ warnings: "", doveconf: expect.not.stringMatching(/^exit /) });
       const sample = [...new Set(accepted)].slice(0, REAL_PROGRAM_SAMPLES_PER_FIELD);
       for (const value of sample) {
         const input = exampleInput();
         field.set(input, value);
-        const got = keys(write(render(input).hosts));
+        const got = keys(write(render(onOs(input)).hosts));
         expect({ value, ...got }).toEqual({ value, ...expected });
         stats.checkedWithPrograms += 1;
       }
