@@ -1,9 +1,9 @@
 /**
- * The rendered OpenDKIM and nginx (MTA-STS) configuration is accepted by the real programs for
- * every variant that uses them: `opendkim -n` parses the configuration and opens its tables,
- * `nginx -t` loads the server blocks with their certificates.
+ * The rendered OpenDKIM and nginx (MTA-STS) configuration is accepted by the real programs of
+ * each host OS for every variant that uses them: `opendkim -n` parses the configuration and opens
+ * its tables, `nginx -t` loads the server blocks with their certificates.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
@@ -16,15 +16,16 @@ import { HOST_PATHS } from "../../lib/render/host-paths";
 import { renderHost, renderPlatform } from "../../lib/render/host-files";
 import { mtaStsHostNames } from "../../lib/render/nginx/mta-sts";
 import { requirePrograms } from "../support/programs";
+import { everyOs } from "../support/os-programs";
 import { variants } from "../support/variants";
 
-beforeAll(() => requirePrograms("opendkim", "nginx", "openssl"));
+beforeAll(() => requirePrograms("openssl"));
 
 /** Render a variant below a temporary root, with the host paths moved into it. */
-function renderBelow(input: PlatformInput) {
+function renderBelow(input: PlatformInput, os: PlatformInput["os"]) {
   const root = mkdtempSync(join(tmpdir(), "mail-platform-daemons-"));
   const certs = join(root, "certs");
-  const copy = structuredClone(input);
+  const copy = { ...structuredClone(input), os };
   // nginx -t binds its listen addresses: the group addresses move onto loopback, as in `local up`.
   const spec = localTestSpec(parsePlatform(copy), loopbackPlan("127.0.90"), certs);
   const planned = plan(spec);
@@ -44,30 +45,30 @@ const hosting = variants().filter(
   (v) => ["example", "two hosts", "one group"].includes(v.name) || v.name.startsWith("DNS:"),
 );
 
-describe.each(signing.map((v) => [v.name, v] as const))("OpenDKIM, variant %s", (_name, variant) => {
+describe.each(everyOs().flatMap((p) => signing.map((v) => [p.os, v.name, p, v] as const)))("%s: OpenDKIM, variant %s", (os, _name, programs, variant) => {
   test("opendkim -n accepts the configuration and its tables", () => {
-    const { root } = renderBelow(variant.input);
-    const result = spawnSync("opendkim", ["-n", "-x", join(root, "etc/opendkim.conf")], { encoding: "utf8" });
+    const { root } = renderBelow(variant.input, os);
+    const result = programs.run("opendkim", ["-n", "-x", join(root, "etc/opendkim.conf")]);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
   });
 });
 
-test("opendkim -n rejects a broken configuration (the check can fail)", () => {
-  const { root } = renderBelow(signing[0]!.input);
+test.each(everyOs().map((p) => [p.os, p] as const))("%s: opendkim -n rejects a broken configuration (the check can fail)", (os, programs) => {
+  const { root } = renderBelow(signing[0]!.input, os);
   appendFileSync(join(root, "etc/opendkim.conf"), "SigningTabel refile:/nowhere\n");
-  expect(spawnSync("opendkim", ["-n", "-x", join(root, "etc/opendkim.conf")], { encoding: "utf8" }).status).not.toBe(0);
+  expect(programs.run("opendkim", ["-n", "-x", join(root, "etc/opendkim.conf")]).status).not.toBe(0);
 });
 
-describe.each(hosting.map((v) => [v.name, v] as const))("nginx (MTA-STS), variant %s", (_name, variant) => {
+describe.each(everyOs().flatMap((p) => hosting.map((v) => [p.os, v.name, p, v] as const)))("%s: nginx (MTA-STS), variant %s", (os, _name, programs, variant) => {
   test("nginx -t accepts the server blocks with their certificates", () => {
-    const { root, certs, planned } = renderBelow(variant.input);
+    const { root, certs, planned } = renderBelow(variant.input, os);
     for (const name of mtaStsHostNames(planned)) {
       mkdirSync(join(certs, name), { recursive: true });
       execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${name}`, "-keyout", join(certs, name, "privkey.pem"), "-out", join(certs, name, "fullchain.pem")], { stdio: "ignore" });
     }
     const main = join(root, "nginx.conf");
     writeFileSync(main, `pid ${root}/nginx.pid;\nerror_log ${root}/error.log;\nevents {}\nhttp {\n  include ${root}/etc/nginx/conf.d/*.conf;\n}\n`);
-    const result = spawnSync("nginx", ["-t", "-c", main], { encoding: "utf8" });
+    const result = programs.run("nginx", ["-t", "-c", main]);
     expect({ status: result.status, stderr: result.stderr.trim().split("\n").pop() }).toEqual({ status: 0, stderr: expect.stringMatching(/test is successful/) });
   });
 });
