@@ -1,13 +1,11 @@
 /**
  * The privacy table does what it says when Postfix itself applies it (`postmap -h` runs the
- * header checks the way cleanup does, multi-line headers included).
+ * header checks the way cleanup does, multi-line headers included), with each OS's Postfix.
  */
-import { join } from "path";
+import { dirname, join } from "path";
 import { renderToTempDir } from "../support/render-to-dir";
-import { requirePrograms, run } from "../support/programs";
+import { everyOs, type OsPrograms } from "../support/os-programs";
 import { exampleInput } from "../support/example";
-
-beforeAll(() => requirePrograms("postmap"));
 
 const SUBMITTED = [
   "Received: from laptop.home (dsl-198-51-100-7.example.net [198.51.100.7])",
@@ -24,14 +22,22 @@ const SUBMITTED = [
   "",
 ].join("\n");
 
+let programs: OsPrograms;
+let os: OsPrograms["os"];
+
 function check(table: string): string {
-  const result = run("postmap", ["-h", "-q", "-", `pcre:${table}`], SUBMITTED);
+  // The rendered main.cf next to the table is the configuration postmap reads.
+  const result = programs.run("postmap", ["-c", dirname(table), "-h", "-q", "-", `pcre:${table}`], { input: SUBMITTED });
   expect(result.stderr).toBe("");
   return result.stdout;
 }
 
-describe("privacy header checks on the submission path", () => {
-  const table = () => join(renderToTempDir(exampleInput()), "mx1/etc/postfix/submission_header_checks.pcre");
+describe.each(everyOs().map((p) => [p.os, p] as const))("%s: privacy header checks on the submission path", (osName, osPrograms) => {
+  beforeAll(() => {
+    programs = osPrograms;
+    os = osName;
+  });
+  const table = () => join(renderToTempDir({ ...exampleInput(), os }), "mx1/etc/postfix/submission_header_checks.pcre");
 
   test("replaces the client's name and IP in the Received: header of authenticated mail", () => {
     const output = check(table());
