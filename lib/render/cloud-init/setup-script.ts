@@ -166,6 +166,11 @@ exit 101
 `;
 }
 
+/** Debian 13's postfix package, told "No configuration", writes no /etc/aliases (Debian 12's did). */
+const ALIASES_FILE = `# Debian 13's postfix package, told "No configuration", writes no /etc/aliases.
+[ -e /etc/aliases ] || printf '# Local aliases (mail-platform setup)\\npostmaster: root\\n' > /etc/aliases
+`;
+
 /** apt options of the setup: wait for a running apt (unattended-upgrades) rather than fail on its lock. */
 const APT = "apt-get -q -o DPkg::Lock::Timeout=600";
 
@@ -250,7 +255,7 @@ rm -f ${PENDING_BUNDLE_FILE}
 ${dkimSection(plan)}
 step "checks"
 # Lookup tables: the rendered ones are texthash/pcre (read directly); only aliases need building.
-newaliases
+${host.os === "debian-13" ? ALIASES_FILE : ""}newaliases
 ${mtaSts ? "# nginx serves only the MTA-STS policies: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n" : ""}# Refuse to start on a configuration the programs reject.
 postfix check
 doveconf -n >/dev/null
