@@ -30,6 +30,8 @@ export const WORLD_ADDRESSES = {
   mirror: "198.18.0.30",
   /** Where probes come from when they must not be the gateway (an Internet client). */
   client: "198.18.0.40",
+  /** An Internet client every configured blocklist lists (see world-dns). */
+  listedClient: "198.18.0.66",
 } as const;
 
 function ip(args: readonly string[]): void {

@@ -30,7 +30,11 @@ function standInZone(name: string): string {
 }
 
 /** Zone texts for the platform, the outside world and the stand-in names. */
-export function worldZones(plan: Plan, addresses: { readonly resolver: string; readonly outsideMx: string }, standIns: readonly StandInName[]): Map<string, string> {
+export function worldZones(
+  plan: Plan,
+  addresses: { readonly resolver: string; readonly outsideMx: string; readonly listedClient: string },
+  standIns: readonly StandInName[],
+): Map<string, string> {
   const outside = {
     block: "rehearsal",
     dns: addresses.resolver,
@@ -40,6 +44,13 @@ export function worldZones(plan: Plan, addresses: { readonly resolver: string; r
     },
   };
   const zones = localZones(plan, outside);
+  // Every configured blocklist also lists the rehearsal's listed client (the local instance's
+  // listed client is a loopback address no packet from outside can carry).
+  const reversed = addresses.listedClient.split(".").reverse().join(".");
+  for (const site of plan.spec.dnsbl.sites) {
+    const text = zones.get(site.zone);
+    if (text !== undefined) zones.set(site.zone, `${text}${reversed}.${site.zone}. 60 IN A 127.0.0.2\n`);
+  }
   const byZone = new Map<string, StandInName[]>();
   for (const standIn of standIns) {
     const zone = standInZone(standIn.name);

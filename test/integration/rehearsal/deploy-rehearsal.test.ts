@@ -22,7 +22,9 @@ import { buildBundle } from "../../../lib/rollout/bundle";
 import { OUTSIDE_DOMAIN } from "../../../lib/local/conventions";
 import { exampleInput } from "../../support/example";
 import { replies, replyTo, swaks } from "../../support/live";
-import { codes, ehloKeywords, httpsGet, leastStrength, presentedCertificate, verifyDkimWith } from "../../support/probes";
+import { codes, ehloKeywords, handshake, httpsGet, leastStrength, presentedCertificate, verifyDkimWith } from "../../support/probes";
+import { programsOf } from "../../support/os-programs";
+import { TextClient } from "../../support/text-client";
 import { SmtpSink } from "../../support/smtp-sink";
 
 const MINUTE = 60_000;
@@ -60,7 +62,7 @@ function rolePolicy(json: TerraformJson, name: string): { body: Record<string, u
   return { body, document: JSON.parse(String(body.policy)) as { Statement: Array<{ Sid?: string }> } };
 }
 
-describe("first boot of the example host, then probes from outside", () => {
+describe.each(["debian-13", "debian-12"] as const)("first boot of the example host on %s, then probes from outside", (os) => {
   let rehearsal: Rehearsal;
   let sink: SmtpSink;
   let pebbleRoot: string;
@@ -71,9 +73,9 @@ describe("first boot of the example host, then probes from outside", () => {
   const greeting = (address: string, port: string) => replies(swaks(["-s", address, "-p", port, "--quit-after", "CONNECT"]).transcript).filter((l) => l.startsWith("220"));
 
   beforeAll(async () => {
-    rehearsal = await Rehearsal.start({ input: exampleInput(), log });
+    rehearsal = await Rehearsal.start({ input: { ...exampleInput(), os }, log });
     const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
-    report.main = { ...rehearsal.timings, attempts: outcome.failures.length + 1 };
+    report[os] = { ...rehearsal.timings, attempts: outcome.failures.length + 1 };
     await rehearsal.addMailbox(user, password);
     sink = new SmtpSink(WORLD_ADDRESSES.outsideMx, rehearsal.ca.issue("outside", [`mx.${OUTSIDE_DOMAIN}`, "mx.partner.example"]));
     sink.offerStartTls = true;
@@ -215,6 +217,96 @@ describe("first boot of the example host, then probes from outside", () => {
     });
   });
 
+  describe("the live suite's probes, from a genuine outside client", () => {
+    const business = () => groupAddresses()[0]!.privateIp;
+
+    test.each([
+      ["a foreign recipient", "spammer@outside.example", `victim@${OUTSIDE_DOMAIN}`],
+      ["a forged local sender", "tester@acme-corp.example", `victim@${OUTSIDE_DOMAIN}`],
+      ["the null sender", "<>", `victim@${OUTSIDE_DOMAIN}`],
+      ["the percent hack", "spammer@outside.example", `victim%${OUTSIDE_DOMAIN}@acme-corp.example`],
+      ["a bang path", "spammer@outside.example", `${OUTSIDE_DOMAIN}!victim@acme-corp.example`],
+      ["a quoted local part", "spammer@outside.example", `"victim@${OUTSIDE_DOMAIN}"@acme-corp.example`],
+      ["a source route", "spammer@outside.example", `@acme-corp.example:victim@${OUTSIDE_DOMAIN}`],
+      ["an address literal", "spammer@outside.example", "victim@[192.0.2.1]"],
+    ])("no open relay: refuses %s", (_what, from, to) => {
+      const result = swaks(["-s", business(), "-p", "25", "--tls", "-f", from, "-t", to, "--quit-after", "RCPT"]);
+      expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^[45]\d\d /m);
+      expect(sink.messages().some((m) => m.recipients.some((r) => r.includes("victim")))).toBe(false);
+    });
+
+    test("a domain that requires TLS refuses plaintext mail with the configured text", () => {
+      const result = swaks(["-s", business(), "-p", "25", "-f", `peer@${OUTSIDE_DOMAIN}`, "-t", user, "--quit-after", "RCPT"]);
+      expect(replies(result.transcript)).toContain("550 5.7.1 This domain accepts mail only over an encrypted connection: use STARTTLS.");
+    });
+
+    test("a client in the blocklists is refused at connect on 25, not on 587", () => {
+      const listed = swaks(["-s", business(), "-p", "25", "--local-interface", WORLD_ADDRESSES.listedClient, "-f", `someone@${OUTSIDE_DOMAIN}`, "-t", user, "--quit-after", "RCPT"]);
+      expect(replies(listed.transcript).join("\n")).toMatch(/^5\d\d .*blocked using zen\.spamhaus\.org/m);
+      const submission = swaks(["-s", business(), "-p", "587", "--local-interface", WORLD_ADDRESSES.listedClient, "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "--quit-after", "AUTH"]);
+      expect(replies(submission.transcript)).toContain("235 2.7.0 Authentication successful");
+    }, 60_000);
+
+    test("TLS 1.0 and 1.1 handshakes fail on every TLS port; TLS 1.2 succeeds", () => {
+      for (const flag of ["-tls1", "-tls1_1"]) {
+        for (const [port, starttls] of [["25", "smtp"], ["587", "smtp"], ["465", undefined], ["993", undefined], ["995", undefined]] as const) {
+          expect({ flag, port, ok: handshake(`${business()}:${port}`, flag, starttls) }).toEqual({ flag, port, ok: false });
+        }
+      }
+      expect(handshake(`${business()}:465`, "-tls1_2")).toBe(true);
+    });
+
+    test("IMAPS and POP3S logins work over TLS (case-insensitive), a wrong password does not", async () => {
+      const imap = await TextClient.tls(business(), 993, groupAddresses()[0]!.hostName);
+      await imap.readUntil((l) => l.startsWith("* OK"));
+      imap.write(`a LOGIN "${user.toUpperCase()}" "${password}"\r\n`);
+      expect((await imap.readUntil((l) => l.startsWith("a "))).pop()).toMatch(/^a OK .*Logged in/);
+      imap.write("b SELECT INBOX\r\n");
+      expect((await imap.readUntil((l) => l.startsWith("b "))).pop()).toMatch(/^b OK/);
+      imap.close();
+      const pop = await TextClient.tls(groupAddresses()[1]!.privateIp, 995, groupAddresses()[1]!.hostName);
+      await pop.readUntil((l) => l.startsWith("+OK"));
+      pop.write(`USER ${user}\r\n`);
+      await pop.readUntil((l) => /^[+-]/.test(l));
+      pop.write("PASS not-the-password\r\n");
+      expect((await pop.readUntil((l) => /^[+-]/.test(l))).pop()).toMatch(/^-ERR/);
+      pop.close();
+    });
+
+    test("a bare-LF end-of-data sequence does not end the message (SMTP smuggling)", async () => {
+      const client = await TextClient.plain(business(), 25);
+      await client.smtpReply();
+      await client.smtp("EHLO client.outside.example");
+      expect((await client.smtp("STARTTLS")).pop()).toMatch(/^220 /);
+      await client.upgrade(groupAddresses()[0]!.hostName);
+      await client.smtp("EHLO client.outside.example");
+      expect((await client.smtp(`MAIL FROM:<smuggler@${OUTSIDE_DOMAIN}>`)).pop()).toMatch(/^250 /);
+      expect((await client.smtp(`RCPT TO:<${user}>`)).pop()).toMatch(/^250 /);
+      expect((await client.smtp("DATA")).pop()).toMatch(/^354 /);
+      const marker = `smuggling-${Date.now()}`;
+      client.write(`Subject: ${marker}\r\n\r\nfirst part\n.\r\nMAIL FROM:<forged@acme-corp.example>\r\nRCPT TO:<${user}>\r\nDATA\r\nsmuggled\r\n.\n`);
+      expect(await client.silentFor(1500)).toBe(true);
+      expect((await client.smtp("\r\n.")).pop()).toMatch(/^250 2\.0\.0 Ok: queued/);
+      await client.smtp("QUIT");
+      client.close();
+      const dir = "/var/mail/vhosts/acme-corp.example/tester/Maildir/new";
+      const messages = () => rehearsal.container.listDirectory(dir).map((f) => rehearsal.container.readFile(`${dir}/${f}`)!);
+      const message = await waitFor("the smuggling message", () => messages().find((m) => m.includes(marker)));
+      expect(message).toContain("smuggled");
+      expect(messages().filter((m) => m.includes("forged@acme-corp.example") && !m.includes(marker))).toEqual([]);
+    });
+
+    if (os === "debian-13") {
+      test("Postfix and Dovecot negotiate the post-quantum hybrid X25519MLKEM768 with an OpenSSL 3.5 client", () => {
+        const openssl = programsOf("debian-13");
+        for (const [port, starttls] of [["25", "smtp"], ["465", undefined], ["993", undefined]] as const) {
+          const result = openssl.run("openssl", ["s_client", "-connect", `${business()}:${port}`, "-groups", "X25519MLKEM768:X25519", ...(starttls ? ["-starttls", starttls] : [])], { input: "" });
+          expect({ port, group: /Negotiated TLS1\.3 group: (\S+)/.exec(result.stdout)?.[1] ?? result.stdout.slice(-300) }).toEqual({ port, group: "X25519MLKEM768" });
+        }
+      });
+    }
+  });
+
   describe("rollout as AWS runs it", () => {
     test("a change reaches the running host through the association's command from cdk.tf.json; queued mail survives", async () => {
       const business = groupAddresses()[0]!.privateIp;
@@ -231,7 +323,7 @@ describe("first boot of the example host, then probes from outside", () => {
         input.groups[0]!.domains.push({ name: "sales.acme-corp.example" });
         input.messageSizeLimitBytes = 52_428_800;
       });
-      report.rollout = result.seconds;
+      report[`${os} rollout`] = result.seconds;
       expect(result.command).toMatch(/^\/usr\/local\/sbin\/mail-platform-apply s3:\/\/acme-mail-config-vpc-0a1b2c3d4e5f60718\/bundles\/mx1\/[0-9a-f]{64}\.json$/);
       expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringContaining(`applied bundle ${result.bundle.id.slice(0, 12)}`) });
 
