@@ -59,6 +59,12 @@ export function dovecotOverlay(layout: StateLayout): Record<string, string> {
   return { base_dir: layout.dovecotBase, state_dir: layout.dovecotState, log_path: layout.dovecotLog };
 }
 
+/** The overlay's section of dovecot.conf, appended last (the last definition wins in 2.3 and 2.4). */
+export function dovecotOverlayText(layout: StateLayout): string {
+  const lines = Object.entries(dovecotOverlay(layout)).map(([k, v]) => `${k} = ${v}`);
+  return `\n# == ${OVERLAY_TITLE} ==\n${lines.join("\n")}\n`;
+}
+
 /** The opendkim.conf settings the overlay adds (the state directory may live below world-writable /tmp). */
 export function opendkimOverlay(): Record<string, string> {
   return { RequireSafeKeys: "false" };
@@ -79,8 +85,7 @@ export function applyOverlay(plan: Plan, layout: StateLayout, filesRoot = ""): v
   for (const [key, value] of Object.entries(postfix)) {
     execFileSync("postconf", ["-c", at(layout.postfixConfig), "-e", `${key}=${value}`], { stdio: ["ignore", "ignore", "pipe"] });
   }
-  const lines = Object.entries(dovecotOverlay(layout)).map(([k, v]) => `${k} = ${v}`);
-  appendFileSync(at(layout.dovecotConf), `\n# == ${OVERLAY_TITLE} ==\n${lines.join("\n")}\n`);
+  appendFileSync(at(layout.dovecotConf), dovecotOverlayText(layout));
   const opendkimConf = at(join(layout.opendkim, "opendkim.conf"));
   if (existsSync(opendkimConf)) {
     const settings = Object.entries(opendkimOverlay()).map(([k, v]) => `${k} ${v}`);

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "child_process";
 import { createHash } from "crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "fs";
 import { join } from "path";
 
 /** Debian releases the rehearsal can boot. */
@@ -150,16 +150,68 @@ function build(recipe: ImageRecipe, target: string, log: (line: string) => void)
   for (const entry of readdirSync(join(target, "etc/ssh"))) if (entry.startsWith("ssh_host_")) rmSync(join(target, "etc/ssh", entry));
 }
 
+/** Sleep without an event loop (image builds are synchronous; so is waiting for another builder). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Hold the build lock of a cache directory while `work` runs: test workers and the command may
+ * want the same image at once, and one of them builds it while the others wait. A lock whose
+ * owner is gone is taken over.
+ */
+function withBuildLock<T>(cacheDir: string, work: () => T, timeoutMs = 20 * 60_000): T {
+  mkdirSync(cacheDir, { recursive: true });
+  const lock = join(cacheDir, ".build-lock");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(readFileSync(lock, "utf8").trim());
+      let alive = false;
+      try {
+        process.kill(owner, 0);
+        alive = owner > 0;
+      } catch {
+        alive = false;
+      }
+      if (!alive) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`another process (pid ${owner}) has been building an image for ${timeoutMs / 1000} s`);
+      pause(1000);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /**
  * The cached image of a recipe, built when missing. Builds go to a temporary directory and are
- * renamed into place complete, so an interrupted build is never taken for an image.
+ * renamed into place complete, so an interrupted build is never taken for an image; one process
+ * builds while others wanting an image of the same cache wait for it.
  */
 export function ensureImage(recipe: ImageRecipe, cacheDir: string = DEFAULT_IMAGE_CACHE, log: (line: string) => void = () => undefined): Image {
   const name = `${recipe.release}-${recipe.flavour}-${recipeHash(recipe)}`;
   const rootfs = join(cacheDir, name, "rootfs");
   if (existsSync(join(cacheDir, name, "complete"))) return { recipe, rootfs, built: false, seconds: 0 };
+  return withBuildLock(cacheDir, () => {
+    if (existsSync(join(cacheDir, name, "complete"))) return { recipe, rootfs, built: false, seconds: 0 };
+    return buildInto(recipe, cacheDir, name, rootfs, log);
+  });
+}
+
+function buildInto(recipe: ImageRecipe, cacheDir: string, name: string, rootfs: string, log: (line: string) => void): Image {
   const started = Date.now();
-  mkdirSync(cacheDir, { recursive: true });
   // Images of older recipes of the same release are of no further use.
   for (const entry of readdirSync(cacheDir)) {
     if (entry.startsWith(`${recipe.release}-${recipe.flavour}-`) && entry !== name) rmSync(join(cacheDir, entry), { recursive: true, force: true });
@@ -175,7 +227,7 @@ export function ensureImage(recipe: ImageRecipe, cacheDir: string = DEFAULT_IMAG
     renameSync(building, join(cacheDir, name));
   } catch (error) {
     rmSync(building, { recursive: true, force: true });
-    throw new Error(`building the ${recipe.release} image failed: ${(error as { stderr?: Buffer }).stderr?.toString().trim().split("\n").slice(-5).join(" | ") ?? (error as Error).message}`);
+    throw new Error(`building the ${recipe.release} ${recipe.flavour} image failed: ${(error as { stderr?: Buffer }).stderr?.toString().trim().split("\n").slice(-5).join(" | ") ?? (error as Error).message}`);
   }
   return { recipe, rootfs, built: true, seconds: (Date.now() - started) / 1000 };
 }

@@ -11,6 +11,10 @@ import type { PlatformInput } from "../../lib/model/schema";
 import { everyOs, programsOf } from "../support/os-programs";
 import { renderToTempDir } from "../support/render-to-dir";
 import { variants } from "../support/variants";
+import { stateLayout } from "../../lib/local/conventions";
+import { dovecotOverlayText, postfixOverlay } from "../../lib/local/overlay";
+import { parsePlatform } from "../../lib/model/validate";
+import { plan } from "../../lib/plan/plan";
 
 /** The variant's model on one OS. */
 function onOs(input: PlatformInput, os: HostOs): PlatformInput {
@@ -119,5 +123,32 @@ describe("Dovecot 2.4 refuses the 2.3 language (the renderers must not mix them)
     const out = renderToTempDir(onOs(variants()[0]!.input, "debian-12"));
     const result = programs.run("doveconf", ["-n", "-c", join(out, "mx1/etc/dovecot/dovecot.conf")]);
     expect(result.stderr).toMatch(/The first setting must be dovecot_config_version/);
+  });
+});
+
+describe.each(everyOs().map((p) => [p.os, p] as const))("%s: the local test overlay loads", (os, programs) => {
+  test("dovecot.conf with the overlay section: no warning, the overlay's paths win", () => {
+    const out = renderToTempDir(onOs(variants()[0]!.input, os));
+    const file = join(out, "mx1/etc/dovecot/dovecot.conf");
+    const layout = stateLayout(join(out, "state"));
+    appendFileSync(file, dovecotOverlayText(layout));
+    const result = programs.run("doveconf", ["-n", "-c", file]);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+    const paths = programs.run("doveconf", ["-c", file, "-h", "base_dir", "state_dir", "log_path"]).stdout.trim().split("\n");
+    expect(paths).toEqual([layout.dovecotBase, layout.dovecotState, layout.dovecotLog]);
+  });
+
+  test("main.cf with the overlay's settings: postconf sees them without a warning", () => {
+    const input = onOs(variants()[0]!.input, os);
+    const out = renderToTempDir(input);
+    const dir = join(out, "mx1/etc/postfix");
+    const settings = postfixOverlay(plan(parsePlatform(input)), stateLayout(join(out, "state")));
+    for (const [key, value] of Object.entries(settings)) {
+      expect(programs.run("postconf", ["-c", dir, "-e", `${key}=${value}`]).status).toBe(0);
+    }
+    utimesSync(join(dir, "main.cf"), new Date(0), new Date(0));
+    const result = programs.run("postconf", ["-c", dir, "-n"]);
+    expect(result.stderr).toBe("");
+    for (const [key, value] of Object.entries(settings)) expect(result.stdout).toContain(`${key} = ${value}`);
   });
 });
