@@ -4,6 +4,7 @@
  * signed and checked by apt inside the host as on EC2; only Debian's mirror names are forwarded.
  */
 import { createServer, request, type Server } from "http";
+import { closeServer, listenOn } from "./listening";
 
 /** The mirror names a Debian cloud image's apt sources use. */
 export const DEBIAN_MIRROR_NAMES: readonly string[] = ["deb.debian.org", "security.debian.org"];
@@ -44,17 +45,13 @@ export class MirrorForwarder {
       });
       incoming.pipe(upstream);
     });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once("error", reject);
-      this.server!.listen(this.port, this.address, () => resolve());
-    });
+    await listenOn(this.server, this.port, this.address);
   }
 
   /** Stop listening. */
   async stop(): Promise<void> {
     if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    await closeServer(this.server);
     this.server = undefined;
   }
 }

@@ -7,6 +7,23 @@ import { spawnSync } from "child_process";
 import { request } from "https";
 import { replies, type SwaksResult } from "./live";
 
+/**
+ * The open-relay probes: a foreign recipient, a forged local sender, the null sender and the
+ * classic address tricks, each as [what, MAIL FROM, RCPT TO]; every one must be refused.
+ */
+export function relayTricks(localDomain: string, foreignDomain: string): ReadonlyArray<readonly [string, string, string]> {
+  return [
+    ["a foreign recipient", `spammer@${foreignDomain}`, `victim@${foreignDomain}`],
+    ["a forged local sender", `tester@${localDomain}`, `victim@${foreignDomain}`],
+    ["the null sender", "<>", `victim@${foreignDomain}`],
+    ["the percent hack", `spammer@${foreignDomain}`, `victim%${foreignDomain}@${localDomain}`],
+    ["a bang path", `spammer@${foreignDomain}`, `${foreignDomain}!victim@${localDomain}`],
+    ["a quoted local part", `spammer@${foreignDomain}`, `"victim@${foreignDomain}"@${localDomain}`],
+    ["a source route", `spammer@${foreignDomain}`, `@${localDomain}:victim@${foreignDomain}`],
+    ["an address literal", `spammer@${foreignDomain}`, "victim@[192.0.2.1]"],
+  ];
+}
+
 /** Codes of the server replies in order. */
 export function codes(result: SwaksResult): string[] {
   return replies(result.transcript).map((r) => r.slice(0, 3));

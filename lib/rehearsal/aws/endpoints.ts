@@ -4,6 +4,7 @@
  * dispatching by Host (or, without one, the TLS server name) to the service stand-ins, as AWS's
  * front ends do. A host no stand-in answers for is refused and logged.
  */
+import { closeServer, listenOn } from "../listening";
 import { createServer, type Server } from "https";
 import type { AddressInfo } from "net";
 import type { CallLog } from "./call-log";
@@ -81,10 +82,7 @@ export class AwsEndpoints {
           response.end(message.method === "HEAD" ? undefined : body);
         });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.options.port, this.options.address, () => resolve());
-    });
+    await listenOn(server, this.options.port, this.options.address);
     this.server = server;
   }
 
@@ -93,8 +91,7 @@ export class AwsEndpoints {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private dispatch(request: AwsRequest): Promise<AwsReply> {

@@ -7,6 +7,7 @@
  * writes them (`"Key" : value`, two-space indent), since some clients have been known to parse
  * them loosely. Paths: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
  */
+import { closeServer, listenOn } from "../listening";
 import { randomBytes } from "crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
@@ -70,10 +71,7 @@ export class ImdsServer {
   /** Listen. */
   async start(): Promise<void> {
     const server = createServer((request, response) => this.handle(request, response));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.options.port, this.options.address, () => resolve());
-    });
+    await listenOn(server, this.options.port, this.options.address);
     this.server = server;
   }
 
@@ -82,8 +80,7 @@ export class ImdsServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
