@@ -46,6 +46,8 @@ export class HostContainer {
   readonly root: string;
   /** systemd's console output. */
   readonly consoleLog: string;
+  /** The file behind the attached data volume (once attached). */
+  volumeFile?: string;
 
   constructor(private readonly options: ContainerOptions) {
     this.root = join(options.runDir, "root");
@@ -169,9 +171,11 @@ export class HostContainer {
    * instance: `/dev/nvme1n1` with udev's `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_<vol id
    * without dash>` link. Containers run no udev, so the node and link are made here, as udev would.
    */
-  attachVolume(volumeId: string, sizeMiB: number): string {
-    const file = join(this.options.runDir, `${volumeId}.img`);
-    run("truncate", ["-s", `${sizeMiB}M`, file]);
+  attachVolume(volumeId: string, sizeMiB: number, existing?: string): string {
+    // An existing image is a volume that outlived its instance (a replaced host keeps its data).
+    const file = existing ?? join(this.options.runDir, `${volumeId}.img`);
+    if (!existing) run("truncate", ["-s", `${sizeMiB}M`, file]);
+    this.volumeFile = file;
     const loop = spawnSync("losetup", ["--find", "--show", file], { encoding: "utf8" });
     if (loop.status !== 0) throw new Error(`losetup failed: ${loop.stderr.trim()}`);
     const device = loop.stdout.trim();

@@ -57,6 +57,11 @@ export interface RehearsalOptions {
   readonly acmeDown?: boolean;
   /** Attach the data volume this many seconds after boot. @default 0 */
   readonly volumeDelaySeconds?: number;
+  /**
+   * The data volume of an earlier rehearsal of the same host (its `dataVolumeFile`), to rehearse
+   * an instance replacement that keeps the volume. @default a new, empty volume
+   */
+  readonly dataVolumeFile?: string;
 }
 
 /** The parsed cdk.tf.json (as much of its shape as the rehearsal relies on). */
@@ -222,10 +227,15 @@ export class Rehearsal {
     this.log(`booting ${this.host} (${deployment.instance.id}) from ${this.image.recipe.release}`);
     await this.container.boot();
     this.bootedAt = Date.now();
-    const attach = () => this.container.attachVolume(deployment.dataVolume.id, DATA_VOLUME_MIB);
+    const attach = () => this.container.attachVolume(deployment.dataVolume.id, DATA_VOLUME_MIB, this.options.dataVolumeFile);
     const delay = this.options.volumeDelaySeconds ?? 0;
     if (delay === 0) attach();
     else this.volumeTimer = setTimeout(attach, delay * 1000);
+  }
+
+  /** The file behind the host's data volume (kept by `stop({ keepFiles: true })`). */
+  get dataVolumeFile(): string | undefined {
+    return this.container?.volumeFile;
   }
 
   /** Run a command inside the host, as root. */

@@ -8,9 +8,9 @@
  */
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
-import { readFileSync, writeFileSync } from "fs";
+import { readFileSync, rmSync, writeFileSync } from "fs";
 import { connect } from "net";
-import { join } from "path";
+import { dirname, join } from "path";
 import { gunzipSync, gzipSync } from "zlib";
 import { FirstBootError } from "../../../lib/rehearsal/first-boot";
 import { WORLD_ADDRESSES } from "../../../lib/rehearsal/network";
@@ -444,6 +444,49 @@ describe("negative controls: the rehearsal fails where a deploy would", () => {
       await rehearsal.stop();
     }
   }, 10 * MINUTE);
+});
+
+describe("moving a running host from Debian 12 to Debian 13: the instance is replaced, the data volume stays", () => {
+  test("mail delivered on Debian 12 is in the mailbox after the Debian 13 instance boots on the same volume", async () => {
+    const user = "tester@acme-corp.example";
+    const password = randomBytes(12).toString("base64url");
+    const marker = `before-replacement-${Date.now()}`;
+    const old = await Rehearsal.start({ input: { ...exampleInput(), os: "debian-12" }, log });
+    let volume: string | undefined;
+    try {
+      await old.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
+      await old.addMailbox(user, password);
+      const business = old.hostPlan.addresses[0]!.privateIp;
+      expect(codes(swaks(["-s", business, "-p", "25", "--tls", "-f", `someone@${OUTSIDE_DOMAIN}`, "-t", user, "--header", `Subject: ${marker}`]))).toContain("250");
+      const dir = "/var/mail/vhosts/acme-corp.example/tester/Maildir/new";
+      await waitFor("delivery on Debian 12", () => (old.container.listDirectory(dir).length > 0 ? true : undefined));
+      volume = old.dataVolumeFile;
+    } finally {
+      await old.stop({ keepFiles: true });
+    }
+    const replacement = await Rehearsal.start({ input: exampleInput(), log, dataVolumeFile: volume });
+    try {
+      await replacement.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
+      report.replacement = replacement.timings;
+      expect((await replacement.exec(["sh", "-c", "postconf -h mail_version; dovecot --version"])).stdout.trim().split("\n")).toEqual([expect.stringMatching(/^3\.10\./), expect.stringMatching(/^2\.4\./)]);
+      // The users file was on the old root volume (README: copy it across until users are data).
+      await replacement.addMailbox(user, password);
+      const business = replacement.hostPlan.addresses[0]!;
+      const imap = await TextClient.tls(business.privateIp, 993, business.hostName);
+      await imap.readUntil((l) => l.startsWith("* OK"));
+      imap.write(`a LOGIN "${user}" "${password}"\r\n`);
+      expect((await imap.readUntil((l) => l.startsWith("a "))).pop()).toMatch(/^a OK/);
+      imap.write("b SELECT INBOX\r\n");
+      const selected = await imap.readUntil((l) => l.startsWith("b "));
+      expect(selected.find((l) => / EXISTS$/.test(l))).toMatch(/^\* [1-9]\d* EXISTS$/);
+      imap.write("c SEARCH SUBJECT \"" + marker + "\"\r\n");
+      expect((await imap.readUntil((l) => l.startsWith("c "))).find((l) => l.startsWith("* SEARCH"))).toMatch(/^\* SEARCH \d+/);
+      imap.close();
+    } finally {
+      await replacement.stop();
+      rmSync(dirname(dirname(volume ?? "/nonexistent/x/y")), { recursive: true, force: true });
+    }
+  }, 35 * MINUTE);
 });
 
 describe("the command", () => {
