@@ -1,7 +1,7 @@
 /**
  * Running a local instance for the live suites and talking to it with the real client tools.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { existsSync, readFileSync, readdirSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -35,6 +35,24 @@ export interface SwaksResult {
 export function swaks(args: readonly string[]): SwaksResult {
   const result = spawnSync("swaks", ["--timeout", "30", ...args], { encoding: "utf8", timeout: 60_000 });
   return { status: result.status, transcript: `${result.stdout}${result.stderr}` };
+}
+
+/**
+ * swaks without blocking this process: for servers that live in this process (a test sink, the
+ * rehearsal's stand-ins) to keep answering meanwhile, and for slow first connections.
+ */
+export function swaksAsync(args: readonly string[], timeoutSeconds = 90): Promise<SwaksResult> {
+  return new Promise((resolve) => {
+    const child = spawn("swaks", ["--timeout", String(timeoutSeconds), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let transcript = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (transcript += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (transcript += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), (timeoutSeconds + 30) * 1000);
+    child.once("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, transcript });
+    });
+  });
 }
 
 /** The server replies (lines starting with `<-`, `<~`, `<**` or `<~*`) of a transcript. */

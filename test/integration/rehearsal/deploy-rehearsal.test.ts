@@ -21,7 +21,7 @@ import { HOST_PATHS } from "../../../lib/render/host-paths";
 import { buildBundle } from "../../../lib/rollout/bundle";
 import { OUTSIDE_DOMAIN } from "../../../lib/local/conventions";
 import { exampleInput } from "../../support/example";
-import { replies, replyTo, swaks } from "../../support/live";
+import { replies, replyTo, swaks, swaksAsync } from "../../support/live";
 import { codes, ehloKeywords, relayTricks, handshake, httpsGet, leastStrength, presentedCertificate, verifyDkimWith } from "../../support/probes";
 import { programsOf } from "../../support/os-programs";
 import { TextClient } from "../../support/text-client";
@@ -69,6 +69,8 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
   const user = "tester@acme-corp.example";
   const password = randomBytes(12).toString("base64url");
   const groupAddresses = () => rehearsal.hostPlan.addresses;
+  /** The mail daemons' recent log inside the host, to explain a failed probe. */
+  const hostLog = async () => (await rehearsal.exec(["journalctl", "--no-pager", "-n", "60", "-u", "postfix*", "-u", "dovecot", "-u", "opendkim"])).stdout;
   /** The greeting lines: postscreen on 25 sends a multi-line greeting to clients it does not know yet. */
   const greeting = (address: string, port: string) => replies(swaks(["-s", address, "-p", port, "--quit-after", "CONNECT"]).transcript).filter((l) => l.startsWith("220"));
 
@@ -209,12 +211,13 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
     test("submitted mail leaves from the group's address with its HELO, DKIM-signed; the signature verifies against the published key", async () => {
       const marker = `outbound-${Date.now()}`;
       const business = groupAddresses()[0]!;
-      swaks(["-s", business.privateIp, "-p", "587", "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "-f", user, "-t", `reader@${OUTSIDE_DOMAIN}`, "--header", `Subject: ${marker}`]);
-      const session = await sink.waitForMessage((s) => (s.data ?? "").includes(marker), 60_000);
+      const sent = await swaksAsync(["-s", business.privateIp, "-p", "587", "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "-f", user, "-t", `reader@${OUTSIDE_DOMAIN}`, "--header", `Subject: ${marker}`]);
+      expect({ queued: codes(sent).includes("250"), transcript: codes(sent).includes("250") ? "" : `${sent.transcript}\n${await hostLog()}` }).toEqual({ queued: true, transcript: "" });
+      const session = await sink.waitForMessage((s) => (s.data ?? "").includes(marker), 90_000);
       expect([session.peerAddress, session.helo, session.mailFrom, session.tls]).toEqual([business.privateIp, business.hostName, user, true]);
       expect(session.data).toMatch(/d=acme-corp\.example;\s*s=biz2026;/);
       expect(verifyDkimWith(WORLD_ADDRESSES.resolver, session.data!)).toBe("pass");
-    });
+    }, 4 * MINUTE);
   });
 
   describe("the live suite's probes, from a genuine outside client", () => {
@@ -231,12 +234,12 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
       expect(replies(result.transcript)).toContain("550 5.7.1 This domain accepts mail only over an encrypted connection: use STARTTLS.");
     });
 
-    test("a client in the blocklists is refused at connect on 25, not on 587", () => {
+    test("a client in the blocklists is refused at connect on 25, not on 587", async () => {
       const listed = swaks(["-s", business(), "-p", "25", "--local-interface", WORLD_ADDRESSES.listedClient, "-f", `someone@${OUTSIDE_DOMAIN}`, "-t", user, "--quit-after", "RCPT"]);
       expect(replies(listed.transcript).join("\n")).toMatch(/^5\d\d .*blocked using zen\.spamhaus\.org/m);
-      const submission = swaks(["-s", business(), "-p", "587", "--local-interface", WORLD_ADDRESSES.listedClient, "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "--quit-after", "AUTH"]);
+      const submission = await swaksAsync(["-s", business(), "-p", "587", "--local-interface", WORLD_ADDRESSES.listedClient, "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "--quit-after", "AUTH"]);
       expect(replies(submission.transcript)).toContain("235 2.7.0 Authentication successful");
-    }, 60_000);
+    }, 4 * MINUTE);
 
     test("TLS 1.0 and 1.1 handshakes fail on every TLS port; TLS 1.2 succeeds", () => {
       for (const flag of ["-tls1", "-tls1_1"]) {
@@ -304,9 +307,10 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
       // Queue a message that cannot leave yet: partner.example requires TLS and its MX offers none.
       sink.offerStartTls = false;
       const marker = `queued-${Date.now()}`;
-      swaks(["-s", business, "-p", "587", "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "-f", user, "-t", "contracts@partner.example", "--header", `Subject: ${marker}`]);
+      const queuedReply = await swaksAsync(["-s", business, "-p", "587", "--tls", "-a", "PLAIN", "-au", user, "-ap", password, "-f", user, "-t", "contracts@partner.example", "--header", `Subject: ${marker}`]);
+      expect(codes(queuedReply).includes("250") ? "" : `${queuedReply.transcript}\n${await hostLog()}`).toBe("");
       const queued = async () => (await rehearsal.exec(["postqueue", "-j"])).stdout.split("\n").filter((l) => l.includes("contracts@partner.example"));
-      await waitFor("the message deferred", async () => ((await queued()).some((l) => l.includes("TLS is required")) ? true : undefined));
+      await waitFor("the message deferred", async () => ((await queued()).some((l) => l.includes("TLS is required")) ? true : undefined), 120_000);
       const before = swaks(["-s", business, "-p", "25", "--tls", "-f", `peer@${OUTSIDE_DOMAIN}`, "-t", "anyone@sales.acme-corp.example", "--quit-after", "RCPT"]);
       expect(replyTo(before.transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 .*Relay access denied/);
 
