@@ -24,3 +24,4 @@ export { MailSecurityChecks, type Finding, type MailSecurityChecksOptions } from
 export { acknowledgeFinding, type Acknowledgement } from "./security/acknowledge";
 export { SECURITY_RULES } from "./security/rules";
 export type { SecurityRule, RuleResult } from "./security/rule";
+export * from "./testing";

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
-import { route53Records } from "../../test/support/synth";
+import { route53Records } from "../../lib/testing";
 import { quickstartStack } from "./main";
 
 describe("quickstart example", () => {

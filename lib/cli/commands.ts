@@ -28,17 +28,17 @@ function singleFile(command: string, positionals: string[]): string {
   return positionals[0]!;
 }
 
-/** `mail-platform validate <file> [--json]`. */
+/** `mail-platform validate <file> [--render-only] [--json]`. */
 export function validateCommand(args: string[], io: CliIo, help: string): number {
   const { values, positionals } = parse("validate", () =>
-    parseArgs({ args, options: { ...HELP, json: { type: "boolean" } }, allowPositionals: true, strict: true }),
+    parseArgs({ args, options: { ...HELP, json: { type: "boolean" }, "render-only": { type: "boolean" } }, allowPositionals: true, strict: true }),
   );
   if (values.help) {
     io.out(help);
     return EXIT.ok;
   }
   const file = singleFile("validate", positionals);
-  const result = validatePlatformText(readPlatformFile(file, "validate"));
+  const result = validatePlatformText(readPlatformFile(file, "validate"), { deployable: !values["render-only"] });
   if (values.json) {
     io.out(`${JSON.stringify(result.ok ? { valid: true } : { valid: false, issues: result.issues }, null, 2)}\n`);
     return result.ok ? EXIT.ok : EXIT.invalid;
@@ -49,7 +49,8 @@ export function validateCommand(args: string[], io: CliIo, help: string): number
   }
   const { spec } = result;
   const domains = spec.groups.reduce((n, g) => n + g.domains.length, 0);
-  io.out(`${file}: valid (platform ${spec.name}: ${spec.hosts.length} host(s), ${spec.groups.length} group(s), ${domains} domain(s))\n`);
+  const use = values["render-only"] ? "for rendering" : "for deployment";
+  io.out(`${file}: valid ${use} (platform ${spec.name}: ${spec.hosts.length} host(s), ${spec.groups.length} group(s), ${domains} domain(s))\n`);
   return EXIT.ok;
 }
 

@@ -6,7 +6,7 @@ export const MAIN_HELP = `Usage: mail-platform <command> [options]
 Validate and render a mail platform model (platform.yaml or .json).
 
 Commands:
-  validate <file>            Check the model; list every problem with its path.
+  validate <file>            Check the model is deployable; list every problem with its path.
   render <file> --out <dir>  Write the Postfix and Dovecot files of every host.
   zone <file> --out <dir>    Write one BIND zone file per DNS zone (for review and export).
   local up <file>            Run one host on this machine (loopback, test CA, test user).
@@ -22,14 +22,18 @@ Exit codes: 0 success, 1 invalid model, 2 usage error.
 
 /** Help of each command. */
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
-  validate: `Usage: mail-platform validate <file> [--json]
+  validate: `Usage: mail-platform validate <file> [--render-only] [--json]
 
 Check a platform model (YAML or JSON) against the schema and the cross-field rules.
 Every problem is listed with its field path, the value received and what is allowed.
+A model called valid is one MailPlatform deploys (cdktf synth): the aws and dns sections
+are required unless --render-only is given.
 
 Options:
-  --json      Print the result as JSON on stdout: {"valid": true} or {"valid": false, "issues": [...]}.
-  -h, --help  Show this help.
+  --render-only  Judge the model for rendering the configuration only (render, zone, local):
+                 the aws and dns sections may be missing.
+  --json         Print the result as JSON on stdout: {"valid": true} or {"valid": false, "issues": [...]}.
+  -h, --help     Show this help.
 
 Exit codes: 0 valid, 1 invalid, 2 usage error (unknown option, missing or unreadable file).
 `,

@@ -1,8 +1,6 @@
 /** Scheduled snapshots of every mail data volume of a platform (Data Lifecycle Manager). */
 import { Construct } from "constructs";
-import { DlmLifecyclePolicy } from "@cdktf/provider-aws/lib/dlm-lifecycle-policy";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { DlmLifecyclePolicy, IamRole, IamRolePolicyAttachment } from "../cdk/aws";
 import { PLATFORM_DATA_TAG } from "./mail-data-volume";
 
 /** Properties of {@link DataSnapshots}. */

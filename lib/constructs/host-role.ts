@@ -4,10 +4,7 @@
  * zones — the host can renew its certificates and nothing else in DNS.
  */
 import { Construct } from "constructs";
-import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IamInstanceProfile, IamRole, IamRolePolicy, IamRolePolicyAttachment } from "../cdk/aws";
 
 /** Properties of {@link HostRole}. */
 export interface HostRoleProps {

@@ -3,9 +3,7 @@
  * the instance and protected from destruction by default: replacing the instance keeps the mail.
  */
 import { Construct } from "constructs";
-import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
-import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
-import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
+import { DataAwsSubnet, EbsVolume, VolumeAttachment } from "../cdk/aws";
 
 /** The tag that names a host's data volume (`<platform>-<host>`): the host finds its volume by it. */
 export const DATA_VOLUME_TAG = "mail-platform-data";

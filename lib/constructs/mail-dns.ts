@@ -9,9 +9,8 @@
  */
 import { createHash } from "crypto";
 import { Construct } from "constructs";
-import { Fn, TerraformIterator, TerraformLocal, Token, forExpression, type IResolvable } from "cdktf";
-import { EipDomainName } from "@cdktf/provider-aws/lib/eip-domain-name";
-import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Fn, TerraformIterator, TerraformLocal, Token, forExpression, type IResolvable } from "../cdk/core";
+import { EipDomainName, Route53Record } from "../cdk/aws";
 import { dnsRecords, type DnsRecord, type DnsRecordType, type DnsValue } from "../plan/dns-records";
 import { chunkTxtParts } from "../render/dns/txt-strings";
 import type { Plan } from "../plan/types";

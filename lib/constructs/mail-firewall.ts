@@ -3,9 +3,7 @@
  * services (one described rule per port), egress only for what a mail host needs.
  */
 import { Construct } from "constructs";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { SecurityGroup, VpcSecurityGroupEgressRule, VpcSecurityGroupIngressRule } from "../cdk/aws";
 import type { Plan } from "../plan/types";
 import { acknowledgeFinding } from "../security/acknowledge";
 

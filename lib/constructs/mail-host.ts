@@ -3,14 +3,8 @@
  * address, an Elastic IP per group address, and user data that installs the rendered files.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
-import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
-import { DataAwsEip } from "@cdktf/provider-aws/lib/data-aws-eip";
-import { Eip } from "@cdktf/provider-aws/lib/eip";
-import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
-import { Instance } from "@cdktf/provider-aws/lib/instance";
-import { NetworkInterface } from "@cdktf/provider-aws/lib/network-interface";
-import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
+import type { ITerraformDependable } from "../cdk/core";
+import { DataAwsAmi, DataAwsEip, Eip, EipAssociation, Instance, NetworkInterface, SsmAssociation } from "../cdk/aws";
 import type { AwsHostSpec, AwsSpec } from "../model/deployment-schema";
 import type { HostPlan, Plan } from "../plan/types";
 import { HOST_OS_FACTS } from "../model/host-os";

@@ -5,9 +5,8 @@
  */
 import { readFileSync } from "fs";
 import { Construct } from "constructs";
-import { Aspects, TerraformIterator, TerraformOutput } from "cdktf";
+import { Aspects, TerraformIterator, TerraformOutput } from "../cdk/core";
 import { MailSecurityChecks } from "../security/aspect";
-import { issue, PlatformValidationError } from "../model/issues";
 import { loadPlatformText } from "../model/load";
 import type { PlatformInput, PlatformSpec } from "../model/schema";
 import { parsePlatform } from "../model/validate";
@@ -23,12 +22,14 @@ import { DataSnapshots } from "./data-snapshots";
 import { productionBundle } from "../rollout/production-bundle";
 import { addRenderedFiles } from "./rendered-files-output";
 import { certificateZones } from "../model/certificate-names";
+import { validatedForSynth } from "./invalid-model-under-synth";
 
 /** Properties of {@link MailPlatform}. */
 export interface MailPlatformProps {
   /**
    * The platform model, as in `platform.yaml` (validated here; every problem is reported at
-   * once in a {@link PlatformValidationError}). Its `dns` and `aws` sections are required.
+   * once in a {@link PlatformValidationError}, or under `cdktf synth` printed as a list before
+   * the app exits 1). Its `dns` and `aws` sections are required.
    */
   readonly platform: PlatformInput;
   /**
@@ -53,10 +54,11 @@ export const PORT_25_NOTE =
 export class MailPlatform extends Construct {
   /**
    * Read a `platform.yaml` (or `.json`) and create the platform from it.
-   * @throws PlatformValidationError listing every problem of the file
+   * @throws PlatformValidationError listing every problem of the file (under `cdktf synth`: the
+   * list is printed and the app exits 1)
    */
   static fromFile(scope: Construct, id: string, path: string): MailPlatform {
-    const spec = loadPlatformText(readFileSync(path, "utf8"), path);
+    const spec = validatedForSynth(() => loadPlatformText(readFileSync(path, "utf8"), path, { deployable: true }));
     return new MailPlatform(scope, id, { platform: spec, source: path });
   }
 
@@ -84,17 +86,10 @@ export class MailPlatform extends Construct {
   constructor(scope: Construct, id: string, props: MailPlatformProps) {
     super(scope, id);
     const source = props.source ?? "the platform model";
-    this.spec = parsePlatform(props.platform, source);
+    this.spec = validatedForSynth(() => parsePlatform(props.platform, source, { deployable: true }));
     const { aws, dns } = this.spec;
-    if (!aws || !dns) {
-      throw new PlatformValidationError(
-        [
-          ...(aws ? [] : [issue(["aws"], undefined, "MailPlatform needs the aws section (vpcId and a placement per host)")]),
-          ...(dns ? [] : [issue(["dns"], undefined, "MailPlatform needs the dns section (the zones of the records)")]),
-        ],
-        source,
-      );
-    }
+    // Both are required by the deployable validation above.
+    if (!aws || !dns) throw new Error("internal error: a deployable platform without aws or dns section");
     this.plan = derivePlan(this.spec);
     this.renderedFiles = renderPlatform(this.plan);
     addRenderedFiles(this, this.spec.name, this.renderedFiles);

@@ -9,8 +9,8 @@
  * ({@link MailZones.zoneIdMap}) instead of carrying a reference each.
  */
 import { Construct } from "constructs";
-import { Fn, TerraformIterator, TerraformLocal, Token } from "cdktf";
-import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { Fn, TerraformIterator, TerraformLocal, Token } from "../cdk/core";
+import { Route53Zone } from "../cdk/aws";
 import type { DnsSpec } from "../model/deployment-schema";
 
 /** Properties of {@link MailZones}. */

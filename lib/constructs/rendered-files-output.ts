@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "fs";
 import { dirname, join } from "path";
 import type { IConstruct } from "constructs";
-import { TerraformStack, type IStackSynthesizer, type ISynthesisSession } from "cdktf";
+import { TerraformStack, type IStackSynthesizer, type ISynthesisSession } from "../cdk/core";
 import type { HostFiles } from "../render/host-files";
 
 /** Directory below the stack's output directory that holds the rendered files. */

@@ -26,7 +26,8 @@ export const DnsZoneSchema = z
      */
     dnssec: z.boolean().default(false).describe("The zone is DNSSEC-signed (TLSA records are published). Default: false."),
   })
-  .describe("A DNS zone that holds the platform's records.");
+  .describe("A DNS zone that holds the platform's records.")
+  .meta({ title: "DnsZoneInput" });
 
 /** A report address (`mailto:` is added). */
 const reportAddress = z.email({ error: "expected an e-mail address for reports" });
@@ -39,7 +40,8 @@ export const DmarcSchema = z
     /** Addresses for aggregate reports (`rua`). @default [] - no reports */
     aggregateReports: z.array(reportAddress).max(5).default([]).describe("Addresses for aggregate reports (rua). Default: none."),
   })
-  .describe("DMARC for every group domain.");
+  .describe("DMARC for every group domain.")
+  .meta({ title: "DmarcInput" });
 
 /** MTA-STS (RFC 8461) for every group domain. */
 export const MtaStsSchema = z
@@ -49,7 +51,8 @@ export const MtaStsSchema = z
     /** How long senders cache the policy, in seconds (1 day to 1 year). @default 604800 (one week) */
     maxAgeSeconds: z.int().min(86_400).max(31_557_600).default(604_800).describe("Policy cache lifetime in seconds. Default: 604800."),
   })
-  .describe("MTA-STS for every group domain.");
+  .describe("MTA-STS for every group domain.")
+  .meta({ title: "MtaStsInput" });
 
 /** A CardDAV/CalDAV server for client discovery (RFC 6764). */
 export const DavSchema = z
@@ -59,7 +62,8 @@ export const DavSchema = z
     /** HTTPS port. @default 443 */
     port: z.int().min(1).max(65535).default(443).describe("HTTPS port. Default: 443."),
   })
-  .describe("A CardDAV/CalDAV server for client discovery.");
+  .describe("A CardDAV/CalDAV server for client discovery.")
+  .meta({ title: "DavInput" });
 
 /** DNS settings. */
 export const DnsSchema = z
@@ -85,7 +89,8 @@ export const DnsSchema = z
     /** CardDAV/CalDAV discovery. @default - none (`_carddavs`/`_caldavs` not published) */
     dav: DavSchema.optional().describe("CardDAV/CalDAV server for discovery. Default: none."),
   })
-  .describe("DNS settings.");
+  .describe("DNS settings.")
+  .meta({ title: "DnsInput" });
 
 /** Where and how one host runs on AWS. */
 export const AwsHostSchema = z
@@ -122,7 +127,8 @@ export const AwsHostSchema = z
      */
     dataVolumeGiB: z.int().min(1).max(16384).default(20).describe("Size of the encrypted mail data volume in GiB, 1..16384. Default: 20."),
   })
-  .describe("Where and how one host runs on AWS.");
+  .describe("Where and how one host runs on AWS.")
+  .meta({ title: "AwsHostInput" });
 
 /** Protection of the mail data volumes. */
 export const DataVolumesSchema = z
@@ -147,7 +153,8 @@ export const DataVolumesSchema = z
       .optional()
       .describe("Scheduled snapshots of every data volume. Default: none."),
   })
-  .describe("Protection of the mail data volumes.");
+  .describe("Protection of the mail data volumes.")
+  .meta({ title: "DataVolumesInput" });
 
 /** An existing Elastic IP adopted for one group address (mail reputation lives on the IP). */
 export const AdoptedElasticIpSchema = z
@@ -162,7 +169,8 @@ export const AdoptedElasticIpSchema = z
       .regex(/^eipalloc-[0-9a-f]{8}(?:[0-9a-f]{9})?$/, { error: "expected an allocation id such as eipalloc-0123456789abcdef0" })
       .describe("The allocation id of the existing Elastic IP."),
   })
-  .describe("An existing Elastic IP adopted for one group address.");
+  .describe("An existing Elastic IP adopted for one group address.")
+  .meta({ title: "AdoptedElasticIpInput" });
 
 /** Extra ingress the operator opens on purpose (e.g. SSH from an admin network). */
 export const ExtraIngressSchema = z
@@ -188,7 +196,8 @@ export const ExtraIngressSchema = z
      */
     acknowledgement: acknowledgement.optional().describe("Written reason for opening 22/80/3389 to anywhere. Default: none."),
   })
-  .describe("Extra ingress opened on purpose.");
+  .describe("Extra ingress opened on purpose.")
+  .meta({ title: "ExtraIngressInput" });
 
 /** AWS placement of the platform. */
 export const AwsSchema = z
@@ -237,7 +246,8 @@ export const AwsSchema = z
       .default({})
       .describe("Tags on every resource. Default: none."),
   })
-  .describe("AWS placement of the platform.");
+  .describe("AWS placement of the platform.")
+  .meta({ title: "AwsInput" });
 
 /** The validated DNS settings. */
 export type DnsSpec = z.output<typeof DnsSchema>;

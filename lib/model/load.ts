@@ -6,6 +6,7 @@ import { parseDocument } from "yaml";
 import { issue, PlatformValidationError, type PlatformIssue } from "./issues";
 import type { PlatformSpec } from "./schema";
 import { validatePlatform, type ValidationResult } from "./validate";
+import type { ValidationOptions } from "./deployable";
 
 /** Parse YAML or JSON text; syntax errors come back as issues at the top level. */
 export function parsePlatformText(text: string): { ok: true; value: unknown } | { ok: false; issues: PlatformIssue[] } {
@@ -26,18 +27,19 @@ export function parsePlatformText(text: string): { ok: true; value: unknown } | 
 }
 
 /** Validate platform text (YAML or JSON). */
-export function validatePlatformText(text: string): ValidationResult {
+export function validatePlatformText(text: string, options: ValidationOptions = {}): ValidationResult {
   const parsed = parsePlatformText(text);
   if (!parsed.ok) return { ok: false, issues: parsed.issues };
-  return validatePlatform(parsed.value);
+  return validatePlatform(parsed.value, options);
 }
 
 /**
  * Parse and validate platform text, or throw a {@link PlatformValidationError}.
  * @param source - how to name the input in the error message, e.g. the file name
+ * @param options - whether the model must be deployable (default: renderable is enough)
  */
-export function loadPlatformText(text: string, source = "platform file"): PlatformSpec {
-  const result = validatePlatformText(text);
+export function loadPlatformText(text: string, source = "platform file", options: ValidationOptions = {}): PlatformSpec {
+  const result = validatePlatformText(text, options);
   if (!result.ok) throw new PlatformValidationError(result.issues, source);
   return result.spec;
 }

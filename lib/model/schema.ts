@@ -38,7 +38,8 @@ export const HostSchema = z
      */
     os: z.enum(HOST_OS).optional().describe("The host's operating system (debian-13, debian-12). Default: the platform's os."),
   })
-  .describe("A mail host: one machine running Postfix and Dovecot.");
+  .describe("A mail host: one machine running Postfix and Dovecot.")
+  .meta({ title: "HostInput" });
 
 /** Where one customer group is reachable on one host. */
 export const GroupAddressSchema = z
@@ -81,7 +82,8 @@ export const GroupAddressSchema = z
       .optional()
       .describe("SHA-256 (hex) of the certificate's public key for TLSA 3 1 1 in DNSSEC zones. Default: none."),
   })
-  .describe("Where one customer group is reachable on one host.");
+  .describe("Where one customer group is reachable on one host.")
+  .meta({ title: "GroupAddressInput" });
 
 /** A DNS label: letters, digits and inner hyphens, at most 63 characters. */
 const dnsLabel = (what: string) =>
@@ -116,13 +118,16 @@ export const DkimKeySchema = z
      */
     retiring: z
       .strictObject({
-        selector: dnsLabel("a DKIM selector"),
-        publicKey: dkimPublicKeyText,
+        /** Selector of the previous key, still published at `<selector>._domainkey.<domain>`. */
+        selector: dnsLabel("a DKIM selector").describe("Selector of the previous key, still published at <selector>._domainkey.<domain>."),
+        /** Public key of the previous key: base64 DER SubjectPublicKeyInfo or PEM; RSA ≥ 2048 bits or Ed25519. */
+        publicKey: dkimPublicKeyText.describe("Public key of the previous key (base64 DER SPKI or PEM); RSA ≥ 2048 bits or Ed25519."),
       })
       .optional()
       .describe("Previous key during a rotation: published, not used for signing. Default: none."),
   })
-  .describe("A DKIM signing key.");
+  .describe("A DKIM signing key.")
+  .meta({ title: "DkimKeyInput" });
 
 /** The delivery priority classes. */
 export const DELIVERY_PRIORITIES = ["high", "normal", "bulk"] as const;
@@ -142,7 +147,8 @@ export const DomainSchema = z
       .default(false)
       .describe("Refuse inbound mail to this domain unless the session uses STARTTLS. Default: false."),
   })
-  .describe("A mail domain owned by one customer group.");
+  .describe("A mail domain owned by one customer group.")
+  .meta({ title: "DomainInput" });
 
 /** A customer group: domains, addresses and delivery priority kept apart from other groups. */
 export const GroupSchema = z
@@ -177,7 +183,8 @@ export const GroupSchema = z
      */
     dkim: DkimKeySchema.optional().describe("The group's own DKIM key. Default: the platform's dkim key."),
   })
-  .describe("A customer group: domains, addresses and delivery priority kept apart from other groups.");
+  .describe("A customer group: domains, addresses and delivery priority kept apart from other groups.")
+  .meta({ title: "GroupInput" });
 
 /** Mail services, each switched on or off for every group address. */
 export const ServicesSchema = z
@@ -197,7 +204,8 @@ export const ServicesSchema = z
     /** POP3 over implicit TLS on port 995. @default false */
     pop3s: z.boolean().default(false).describe("POP3 over implicit TLS on port 995. Default: false."),
   })
-  .describe("Mail services, each on or off for every group address.");
+  .describe("Mail services, each on or off for every group address.")
+  .meta({ title: "ServicesInput" });
 
 /** A TLS policy given cipher by cipher, for platforms with requirements no profile meets. */
 export const CustomTlsSchema = z
@@ -217,7 +225,8 @@ export const CustomTlsSchema = z
       .optional()
       .describe("Written reason for allowing aNULL/eNULL/RC4/MD5/EXPORT/DES suites. Default: none (refused)."),
   })
-  .describe("A TLS policy given cipher by cipher.");
+  .describe("A TLS policy given cipher by cipher.")
+  .meta({ title: "CustomTlsInput" });
 
 /** TLS policy for every listener and for outbound mail. */
 export const TlsSchema = z
@@ -269,7 +278,8 @@ export const TlsSchema = z
       .default("This domain accepts mail only over an encrypted connection: use STARTTLS.")
       .describe("Text added to the 550 reply for plaintext mail to a TLS-required domain."),
   })
-  .describe("TLS policy for every listener and for outbound mail.");
+  .describe("TLS policy for every listener and for outbound mail.")
+  .meta({ title: "TlsInput" });
 
 /** TLS security levels for outbound mail (see Postfix TLS_README). */
 export const OUTBOUND_TLS_LEVELS = ["may", "encrypt", "verify", "dane"] as const;
@@ -289,7 +299,8 @@ export const OutboundTlsRuleSchema = z
     /** Lowest TLS protocol for this destination. @default "TLSv1.2" */
     minProtocol: z.enum(TLS_PROTOCOLS).default("TLSv1.2").describe("Lowest TLS protocol for this destination. Default: TLSv1.2."),
   })
-  .describe("A TLS requirement for mail to one destination.");
+  .describe("A TLS requirement for mail to one destination.")
+  .meta({ title: "OutboundTlsRuleInput" });
 
 /** A smart host that relays all outbound mail. */
 export const RelayHostSchema = z
@@ -313,7 +324,8 @@ export const RelayHostSchema = z
      */
     authenticate: z.boolean().default(false).describe("Authenticate with SASL using the host's relay_password file. Default: false."),
   })
-  .describe("A smart host that relays all outbound mail.");
+  .describe("A smart host that relays all outbound mail.")
+  .meta({ title: "RelayHostInput" });
 
 /** Outbound mail: TLS rules per destination, an optional relay, the group for foreign senders. */
 export const OutboundSchema = z
@@ -346,7 +358,8 @@ export const OutboundSchema = z
       .optional()
       .describe("Group that carries mail from senders outside every group domain. Default: the lowest-priority group."),
   })
-  .describe("Outbound mail settings.");
+  .describe("Outbound mail settings.")
+  .meta({ title: "OutboundInput" });
 
 /** One DNS blocklist consulted by postscreen. */
 export const DnsblSiteSchema = z
@@ -374,7 +387,8 @@ export const DnsblSiteSchema = z
       .optional()
       .describe("Reply addresses that count, e.g. 127.0.0.[2..11]. Default: any reply."),
   })
-  .describe("One DNS blocklist consulted by postscreen.");
+  .describe("One DNS blocklist consulted by postscreen.")
+  .meta({ title: "DnsblSiteInput" });
 
 /** Connection-time DNS blocklisting on port 25 (postscreen). */
 export const DnsblSchema = z
@@ -384,7 +398,8 @@ export const DnsblSchema = z
     /** Total weight at which a client is rejected. @default 1 */
     threshold: z.int().min(1).max(99).default(1).describe("Total weight at which a client is rejected, 1..99. Default: 1."),
   })
-  .describe("Connection-time DNS blocklisting on port 25 (postscreen).");
+  .describe("Connection-time DNS blocklisting on port 25 (postscreen).")
+  .meta({ title: "DnsblInput" });
 
 /** What is removed from mail that users submit. */
 export const PrivacySchema = z
@@ -409,7 +424,8 @@ export const PrivacySchema = z
       .default(true)
       .describe("Remove the client's IP from the Received header of submitted mail. Default: true."),
   })
-  .describe("What is removed from mail that users submit.");
+  .describe("What is removed from mail that users submit.")
+  .meta({ title: "PrivacyInput" });
 
 /** Mailbox features of Dovecot. */
 export const MailboxSchema = z
@@ -423,7 +439,8 @@ export const MailboxSchema = z
      */
     fullTextSearch: z.boolean().default(false).describe("Full-text search (Debian 13: dovecot-flatcurve; Debian 12: dovecot-fts-xapian). Default: false."),
   })
-  .describe("Mailbox features of Dovecot.");
+  .describe("Mailbox features of Dovecot.")
+  .meta({ title: "MailboxInput" });
 
 /** A whole mail platform. */
 export const PlatformSchema = z
@@ -478,8 +495,13 @@ export const PlatformSchema = z
   })
   .describe("A mail platform: hosts, customer groups, services and policies.");
 
-/** What users write: the model with every default optional. */
-export type PlatformInput = z.input<typeof PlatformSchema>;
+/**
+ * What users write: `PlatformInput` (the model with every default optional) and the input type
+ * of each part (`GroupInput`, `HostInput`, `TlsInput`, ...): declared types generated from the
+ * JSON Schema (`npm run schema`), so their documentation survives into the package's `.d.ts`
+ * files; test/unit/input-types.test.ts proves each equals the zod input type of its schema.
+ */
+export * from "./input-types";
 /** The validated model with every default applied. */
 export type PlatformSpec = z.output<typeof PlatformSchema>;
 /** A validated customer group. */

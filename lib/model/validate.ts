@@ -6,6 +6,7 @@ import { z } from "zod";
 import { crossCheck } from "./cross-checks";
 import { issue, PlatformValidationError, sortIssues, type PathSegment, type PlatformIssue } from "./issues";
 import { PlatformSchema, type PlatformSpec } from "./schema";
+import { deploymentIssues, type ValidationOptions } from "./deployable";
 
 /** The outcome of validating a platform model. */
 export type ValidationResult =
@@ -13,10 +14,11 @@ export type ValidationResult =
   | { readonly ok: false; readonly issues: readonly PlatformIssue[] };
 
 /** Validate untrusted input (parsed YAML/JSON or props) into a complete {@link PlatformSpec}. */
-export function validatePlatform(raw: unknown): ValidationResult {
+export function validatePlatform(raw: unknown, options: ValidationOptions = {}): ValidationResult {
   const parsed = PlatformSchema.safeParse(raw, { reportInput: true });
   const issues: PlatformIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(i));
   issues.push(...crossCheck(raw));
+  if (options.deployable) issues.push(...deploymentIssues(raw));
   if (parsed.success && issues.length === 0) return { ok: true, spec: parsed.data };
   return { ok: false, issues: sortIssues(dedupe(issues)) };
 }
@@ -24,9 +26,10 @@ export function validatePlatform(raw: unknown): ValidationResult {
 /**
  * Validate or throw a {@link PlatformValidationError} listing every problem.
  * @param source - how to name the input in the error message, e.g. a file name
+ * @param options - whether the model must be deployable (default: renderable is enough)
  */
-export function parsePlatform(raw: unknown, source?: string): PlatformSpec {
-  const result = validatePlatform(raw);
+export function parsePlatform(raw: unknown, source?: string, options: ValidationOptions = {}): PlatformSpec {
+  const result = validatePlatform(raw, options);
   if (!result.ok) throw new PlatformValidationError(result.issues, source);
   return result.spec;
 }

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "fs";
 import { join } from "path";
-import { App, TerraformStack } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { App, TerraformStack } from "../cdk/core";
+import { AwsProvider } from "../cdk/aws";
 import { MailPlatform } from "../constructs/mail-platform";
 import type { PlatformInput } from "../model/schema";
 

@@ -4,7 +4,7 @@
  * reported as information with their reason.
  */
 import type { IConstruct } from "constructs";
-import { Annotations, type IAspect } from "cdktf";
+import { Annotations, type IAspect } from "../cdk/core";
 import { findAcknowledgement } from "./acknowledge";
 import type { SecurityRule } from "./rule";
 import { SECURITY_RULES } from "./rules";

@@ -3,7 +3,7 @@
  * non-compliant (with the reason) or not applicable.
  */
 import type { IConstruct } from "constructs";
-import { TerraformResource } from "cdktf";
+import { TerraformResource } from "../cdk/core";
 
 /** What a rule says about one construct. */
 export type RuleResult =

@@ -5,6 +5,9 @@ import { join } from "path";
 import { stringify } from "yaml";
 import { run } from "../../lib/cli/main";
 import { EXAMPLE_FILE, exampleInput } from "../support/example";
+import { Testing, TerraformStack } from "cdktf";
+import { MailPlatform } from "../../lib/constructs/mail-platform";
+import { PlatformValidationError } from "../../lib/model/issues";
 
 const BIN = join(__dirname, "..", "..", "bin", "mail-platform.js");
 
@@ -35,14 +38,52 @@ describe("mail-platform validate", () => {
   test("exits 0 and summarises a valid file", async () => {
     const result = await cli("validate", EXAMPLE_FILE);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/valid \(platform acme-mail: 1 host\(s\), 2 group\(s\), 4 domain\(s\)\)/);
+    expect(result.out).toMatch(/valid for deployment \(platform acme-mail: 1 host\(s\), 2 group\(s\), 4 domain\(s\)\)/);
+  });
+
+  test("judges deployability by default: a model without aws and dns is valid only with --render-only", async () => {
+    const input = exampleInput();
+    delete input.aws;
+    delete input.dns;
+    const file = tempFile("render-only.yaml", stringify(input));
+    const deploy = await cli("validate", file);
+    expect(deploy.code).toBe(1);
+    expect(deploy.err).toContain("is invalid (2 problems):");
+    expect(deploy.err).toContain("  - aws: a deployable platform needs the aws section");
+    expect(deploy.err).toContain("  - dns: a deployable platform needs the dns section");
+    const render = await cli("validate", file, "--render-only");
+    expect(render.code).toBe(0);
+    expect(render.out).toMatch(/valid for rendering \(platform acme-mail/);
+  });
+
+  test("what validate calls valid, MailPlatform deploys; what it refuses, MailPlatform refuses with the same problems", async () => {
+    const valid = exampleInput();
+    const invalid = exampleInput();
+    delete invalid.dns;
+    invalid.groups[0]!.name = "Business";
+    for (const input of [valid, invalid]) {
+      const file = tempFile("judged.yaml", stringify(input));
+      const result = await cli("validate", file, "--json");
+      let constructIssues: unknown = [];
+      try {
+        MailPlatform.fromFile(new TerraformStack(Testing.app(), "judged"), "mail", file);
+      } catch (error) {
+        if (!(error instanceof PlatformValidationError)) throw error;
+        constructIssues = error.issues;
+      }
+      const parsed = JSON.parse(result.out) as { valid: boolean; issues?: unknown };
+      expect(parsed.valid).toBe(input === valid);
+      expect(constructIssues).toEqual(parsed.issues ?? []);
+    }
   });
 
   test("exits 1 and prints every problem with its path and received value", async () => {
     const result = await cli("validate", tempFile("broken.yaml", BROKEN));
     expect(result.code).toBe(1);
-    expect(result.err).toContain("is invalid (5 problems):");
+    expect(result.err).toContain("is invalid (7 problems):");
     for (const line of [
+      "  - aws: a deployable platform needs the aws section",
+      "  - dns: a deployable platform needs the dns section",
       '  - groups[0].addresses[0].privateIp: expected an IPv4 address in dotted-quad form, such as 10.0.1.11 (received: "10.0.1.300")',
       '  - groups[0].priorty: unknown field; allowed fields here: name, priority, domains, addresses, dkim (received: "high")',
       '  - hosts[1].name: host names must be unique; already used by hosts[0].name (received: "mx1")',
