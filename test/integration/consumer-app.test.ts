@@ -5,6 +5,7 @@
  * tested with the CDK's Jest matchers and snapshots — for cdktf and for CDK Terrain (cdktn).
  * It fails when packaging breaks (no build on pack, a pinned peer, a missing export).
  */
+import { execFileSync } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -32,13 +33,29 @@ function stackDocuments(outdir: string): Record<string, unknown> {
 
 describe.each([CDKTF, CDKTN])("a consumer app of the $name flavour", (flavour) => {
   let app: ConsumerApp;
+  let tarball: string;
   // The cdktf CLI runs either flavour's app (same protocol: CDKTF_OUTDIR and the manifest);
   // cdktn-cli 0.24 itself needs Node >= 22.19 and this project supports Node 20.
   const cli = join(ROOT, "node_modules", ".bin", "cdktf");
 
   beforeAll(() => {
-    app = createConsumerApp(flavour, packFlavour(flavour, work), exampleYaml);
+    tarball = packFlavour(flavour, work);
+    app = createConsumerApp(flavour, tarball, exampleYaml);
     writeFileSync(join(app.dir, "invalid.yaml"), stringify(invalid));
+  });
+
+  test("the tarball holds the compiled library, its types, the CLI, the apply script and the schema; no sources, no tests", () => {
+    const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").map((f) => f.replace(/^package\//, ""));
+    for (const expected of ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "bin/mail-platform.js", "lib/apply/mail-platform-apply.py", "schema/platform.schema.json", "dist/lib/index.js", "dist/lib/index.d.ts", "dist/lib/model/input-types.d.ts", "dist/lib/cli/main.js", "dist/lib/testing/index.js"]) {
+      expect(files).toContain(expected);
+    }
+    expect(files.filter((f) => /^(test|examples|scripts|bench)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
+    // Source maps carry their sources: they point at nothing that is not shipped.
+    const map = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/dist/lib/constructs/mail-platform.js.map"], { encoding: "utf8" })) as { sources: string[]; sourcesContent?: string[] };
+    expect(map.sourcesContent?.[0]).toContain("export class MailPlatform");
+    const pkg = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })) as Record<string, Record<string, string>>;
+    expect(pkg.peerDependencies).toEqual(flavour.peerDependencies);
+    expect(Object.keys(pkg.dependencies!).sort()).toEqual(["yaml", "zod"]);
   });
 
   test("installs one copy of constructs (the library brings none of its own)", () => {

@@ -153,6 +153,13 @@ describe("a mail platform in my stack", () => {
     expect(stack.platform.securityChecks!.unacknowledged()).toEqual([]);
   });
 
+  test("an override that re-enables IMDSv1 is a finding the test sees", () => {
+    const risky = new TypedMailStack(Testing.app(), "risky");
+    risky.platform.hosts.get("mx1")!.instance.addOverride("metadata_options.http_tokens", "optional");
+    Testing.synth(risky);
+    expect(risky.platform.securityChecks!.unacknowledged().map((f) => f.ruleId)).toEqual(["imdsv2-required"]);
+  });
+
   test("readable snapshot", () => {
     expect(readableSynth(synthesized)).toMatchSnapshot();
   });
