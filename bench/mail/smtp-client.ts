@@ -1,7 +1,8 @@
 /**
  * A minimal SMTP client for the mail benchmark: one message per connection, as an MX peer or a
- * mail client sends, with XCLIENT (an outside client on port 25), STARTTLS or implicit TLS, and
- * AUTH PLAIN. Postfix's smtp-source cannot authenticate, so the benchmark brings its own.
+ * mail client sends, from a chosen local address (an outside peer on port 25), with STARTTLS or
+ * implicit TLS, and AUTH PLAIN. Postfix's smtp-source cannot authenticate, so the benchmark
+ * brings its own.
  */
 import { connect as connectTcp, type Socket } from "net";
 import { connect as connectTls, type TLSSocket } from "tls";
@@ -16,8 +17,8 @@ export interface SmtpSession {
   readonly ca?: string;
   /** Name to verify the server certificate for. */
   readonly servername?: string;
-  /** Present the connection as coming from this address (Postfix XCLIENT). */
-  readonly xclientAddr?: string;
+  /** Connect from this local address (one outside `mynetworks`, so postscreen and DNSBL apply); plain and STARTTLS sessions. */
+  readonly localAddress?: string;
   readonly auth?: { readonly user: string; readonly password: string };
   readonly helo: string;
 }
@@ -119,7 +120,7 @@ export async function sendOne(session: SmtpSession, message: SmtpMessage, timeou
     socket =
       session.security === "tls"
         ? connectTls({ host: session.host, port: session.port, ...tlsOptions })
-        : connectTcp({ host: session.host, port: session.port });
+        : connectTcp({ host: session.host, port: session.port, localAddress: session.localAddress });
     let reader = new ReplyReader(socket);
     const expect = async (wanted: number, sent: string): Promise<string> => {
       const reply = await reader.next();
@@ -132,10 +133,6 @@ export async function sendOne(session: SmtpSession, message: SmtpMessage, timeou
     };
     await expect(220, "greeting");
     await say(`EHLO ${session.helo}`, 250);
-    if (session.xclientAddr) {
-      await say(`XCLIENT ADDR=${session.xclientAddr} NAME=[UNAVAILABLE]`, 220);
-      await say(`EHLO ${session.helo}`, 250);
-    }
     if (session.security === "starttls") {
       await say("STARTTLS", 220);
       const plain = socket;

@@ -43,6 +43,13 @@ export class SmtpSink {
     });
   }
 
+  /** The port it listens on (the one the system chose, when constructed with port 0). */
+  listeningPort(): number {
+    const address = this.server?.address();
+    if (!address || typeof address === "string") throw new Error("the sink is not listening");
+    return address.port;
+  }
+
   /** Stop listening and drop connections. */
   stop(): Promise<void> {
     // Cached client connections (Postfix keeps them open a while) would keep the server alive.
