@@ -264,6 +264,14 @@ function timeToServeLines(t: TimeToServe): string[] {
   ];
 }
 
+/** The release and the daemons' versions the figures belong to. */
+function programVersions(): string {
+  const release = /^PRETTY_NAME="?([^"\n]*)/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "unknown system";
+  const postfix = execFileSync("postconf", ["-dh", "mail_version"], { encoding: "utf8" }).trim();
+  const dovecot = execFileSync("dovecot", ["--version"], { encoding: "utf8" }).trim().split(" ")[0];
+  return `${release}, Postfix ${postfix}, Dovecot ${dovecot}`;
+}
+
 function renderReport(results: readonly CellResult[], seconds: number, timeToServe?: TimeToServe): string {
   const cpu = cpus();
   const key = (r: CellSpec) => `${r.port}|${r.concurrency}|${r.messageBytes}`;
@@ -281,7 +289,7 @@ function renderReport(results: readonly CellResult[], seconds: number, timeToSer
   });
   const losses = results.filter((r) => r.lost > 0 || r.duplicated > 0 || r.refused > 0);
   return [
-    `Mail benchmark: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, Node ${process.version}, Postfix and Dovecot of this machine; run took ${seconds.toFixed(0)} s.`,
+    `Mail benchmark: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, Node ${process.version}, ${programVersions()}; run took ${seconds.toFixed(0)} s.`,
     `Each figure is the median of ${REPETITIONS} repetitions, every server's cells interleaved; "messages" counts all repetitions.`,
     "Throughput: messages accepted and delivered per second (first connection to last delivery, one message per connection).",
     "Latency: end of data sent → message file in the Maildir. Ratios: platform ÷ stock, same cell, same run. A variant lacks one",
