@@ -129,20 +129,31 @@ export class HostContainer {
    */
   exec(argv: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
     return new Promise((resolve) => {
+      const input = options.input;
       const child = spawn("nsenter", ["--target", String(this.leader), "--mount", "--uts", "--ipc", "--net", "--pid", "--", ...argv], {
         env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" },
-        stdio: ["pipe", "pipe", "pipe"],
+        // No input: no pipe to write to, so a command that exits at once cannot make us write into
+        // a closed pipe (EPIPE).
+        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
       let stdout = "";
       let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
       const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+      child.once("error", (error) => (stderr += `${error.message}\n`));
       child.once("close", (status) => {
         clearTimeout(timer);
         resolve({ status, stdout, stderr });
       });
-      child.stdin.end(options.input ?? "");
+      if (child.stdin) {
+        // A command that exits without reading its input closes the pipe: its status and output
+        // tell what happened, the broken pipe adds nothing.
+        child.stdin.on("error", (error: NodeJS.ErrnoException) => {
+          if (error.code !== "EPIPE") stderr += `${error.message}\n`;
+        });
+        child.stdin.end(input);
+      }
     });
   }
 
