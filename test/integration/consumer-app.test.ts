@@ -6,7 +6,7 @@
  * It fails when packaging breaks (no build on pack, a pinned peer, a missing export).
  */
 import { execFileSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { stringify } from "yaml";
@@ -22,6 +22,7 @@ const invalid = exampleInput();
 invalid.groups[1]!.name = "Private Customers";
 delete invalid.aws;
 const synthesized = new Map<Flavour["name"], Record<string, unknown>>();
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function output(result: { status: number | null; stdout: string; stderr: string }): string {
   return `exit ${result.status}\n${result.stdout}\n${result.stderr}`.slice(-6000);
@@ -42,6 +43,11 @@ describe.each([CDKTF, CDKTN])("a consumer app of the $name flavour", (flavour) =
     tarball = packFlavour(flavour, work);
     app = createConsumerApp(flavour, tarball, exampleYaml);
     writeFileSync(join(app.dir, "invalid.yaml"), stringify(invalid));
+  });
+
+  // Each app holds its own copy of the provider bindings (about 500 MB): never leave it behind.
+  afterAll(() => {
+    if (app) rmSync(app.dir, { recursive: true, force: true });
   });
 
   test("the tarball holds the compiled library, its types, the CLI, the apply script and the schema; no sources, no tests", () => {

@@ -3,7 +3,7 @@
  * is lost, one delivered twice is duplicated, and the latency is measured per message. Checked
  * against a stand-in server whose "delivery" drops one message and doubles another.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { runCell } from "../../bench/mail/cells";
@@ -40,5 +40,6 @@ test("a dropped message counts as lost, a doubled one as duplicated, the rest wi
   } finally {
     clearInterval(deliver);
     await sink.stop();
+    rmSync(maildir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
  * (The consumer-app test runs the real `cdktf synth` on an invalid file as well.)
  */
 import { spawnSync } from "child_process";
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { stringify } from "yaml";
@@ -29,6 +29,8 @@ writeFileSync(
     `app.synth();`,
   ].join("\n"),
 );
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runApp(env: NodeJS.ProcessEnv) {
   return spawnSync(process.execPath, ["-r", "sucrase/register/ts", app], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: undefined, ...env }, encoding: "utf8" });
