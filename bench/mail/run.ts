@@ -15,6 +15,7 @@ import { cpus } from "os";
 import { join } from "path";
 import { localDown, localUp, readLocalState, type LocalState } from "../../lib/local/instance";
 import { stateLayout } from "../../lib/local/conventions";
+import { hasLoopbackAddress } from "../../lib/local/system";
 import type { PlatformInput } from "../../lib/model/schema";
 import { parsePlatform } from "../../lib/model/validate";
 import { benchMessage, nowMs, runCell, type CellResult, type CellSpec } from "./cells";
@@ -155,10 +156,6 @@ async function main(): Promise<void> {
   const report = renderReport(all, (Date.now() - started) / 1000, timeToServe);
   writeFileSync(OUT, report);
   process.stdout.write(report);
-}
-
-function hasLoopbackAddress(address: string): boolean {
-  return execFileSync("ip", ["-4", "-o", "addr", "show", "dev", "lo"], { encoding: "utf8" }).includes(` ${address}/32 `);
 }
 
 /**

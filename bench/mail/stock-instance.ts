@@ -6,9 +6,9 @@
  * postscreen, no DNSBL, no DKIM, no restrictions beyond Postfix's defaults.
  */
 import { execFileSync, spawnSync } from "child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { Socket } from "net";
+import { chownSync, existsSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
+import { accepts, account, hasLoopbackAddress, ownedDirectory, removeLoopbackAddress } from "../../lib/local/system";
 import { issueTestCertificates } from "../../lib/local/test-ca";
 
 /** Where the stock instance lives and what it serves. */
@@ -22,20 +22,6 @@ export interface StockInstance {
   stop(): void;
 }
 
-function account(name: string): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync("id", [flag, name], { encoding: "utf8" }).trim());
-  return { uid: id("-u"), gid: id("-g") };
-}
-
-function directory(path: string, mode: number, owner?: string): void {
-  mkdirSync(path, { recursive: true, mode });
-  if (owner) {
-    const { uid, gid } = account(owner);
-    chownSync(path, uid, gid);
-  }
-  chmodSync(path, mode);
-}
-
 function run(program: string, args: string[], env?: NodeJS.ProcessEnv): void {
   const result = spawnSync(program, args, { encoding: "utf8", env: env ? { ...process.env, ...env } : process.env, timeout: 60_000 });
   if (result.status !== 0) throw new Error(`${program} ${args.join(" ")} failed (exit ${result.status}): ${result.stderr}`);
@@ -44,16 +30,7 @@ function run(program: string, args: string[], env?: NodeJS.ProcessEnv): void {
 async function waitListening(address: string, ports: readonly number[], timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of ports) {
-    for (;;) {
-      const open = await new Promise<boolean>((resolve) => {
-        const socket = new Socket();
-        socket.setTimeout(500);
-        socket.once("connect", () => (socket.destroy(), resolve(true)));
-        socket.once("error", () => resolve(false));
-        socket.once("timeout", () => (socket.destroy(), resolve(false)));
-        socket.connect(port, address);
-      });
-      if (open) break;
+    while (!(await accepts(address, port))) {
       if (Date.now() > deadline) throw new Error(`stock instance: nothing listens on ${address}:${port}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -108,9 +85,9 @@ export async function startStockInstance(options: {
   const users = join(stateDir, "dovecot", "users");
   stopStock(postfixConfig, dovecotBase);
   rmSync(stateDir, { recursive: true, force: true });
-  for (const dir of [stateDir, postfixConfig, spool, logs, join(stateDir, "dovecot"), dovecotBase, dovecotState]) directory(dir, 0o755);
-  directory(data, 0o700, "postfix");
-  directory(mail, 0o770, "nobody");
+  for (const dir of [stateDir, postfixConfig, spool, logs, join(stateDir, "dovecot"), dovecotBase, dovecotState]) ownedDirectory(dir, 0o755);
+  ownedDirectory(data, 0o700, "postfix");
+  ownedDirectory(mail, 0o770, "nobody", "nogroup");
   const caFile = issueTestCertificates(join(stateDir, "certs"), [hostName]);
   const cert = join(stateDir, "certs", hostName);
 
@@ -179,7 +156,7 @@ service auth {
   );
 
   // Postfix binds inet_interfaces only to addresses an interface carries.
-  if (!spawnSync("ip", ["-4", "-o", "addr", "show", "dev", "lo"], { encoding: "utf8" }).stdout.includes(` ${address}/32 `)) run("ip", ["addr", "add", `${address}/32`, "dev", "lo"]);
+  if (!hasLoopbackAddress(address)) run("ip", ["addr", "add", `${address}/32`, "dev", "lo"]);
   run("/usr/lib/postfix/configure-instance.sh", ["-"], { MAIL_CONFIG: postfixConfig });
   writeFileSync(join(spool, "etc", "resolv.conf"), `nameserver ${options.dnsServer}\n`);
   run("postfix", ["-c", postfixConfig, "check"]);
@@ -199,7 +176,7 @@ service auth {
     },
     stop: () => {
       stopStock(postfixConfig, dovecotBase);
-      spawnSync("ip", ["addr", "del", `${address}/32`, "dev", "lo"], { stdio: "ignore" });
+      removeLoopbackAddress(address);
     },
   };
 }

@@ -5,8 +5,8 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
-import { Socket, createServer } from "net";
+import { chownSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
+import { createServer } from "net";
 import { tmpdir } from "os";
 import { dirname, join, resolve } from "path";
 import type { PlatformSpec, ServiceName } from "../model/schema";
@@ -23,6 +23,7 @@ import { issueTestCertificates } from "./test-ca";
 import { installTestDkimKeys } from "./test-keys";
 import { localTestSpec } from "./test-spec";
 import { machineOs } from "./machine-os";
+import { accepts, account, hasLoopbackAddress, ownedDirectory, removeLoopbackAddress } from "./system";
 import { signsDkim } from "../render/opendkim/opendkim";
 import { certificateNames } from "../model/certificate-names";
 import { optionalDaemons } from "../rollout/daemons";
@@ -157,21 +158,6 @@ function tail(file: string, lines = 15): string {
 }
 
 async function waitListening(targets: ReadonlyArray<readonly [string, number]>, layout: StateLayout, timeoutMs = 20_000): Promise<void> {
-  const accepts = (address: string, port: number) =>
-    new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.setTimeout(500);
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-      socket.once("timeout", () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.connect(port, address);
-    });
   const deadline = Date.now() + timeoutMs;
   for (const [address, port] of targets) {
     while (!(await accepts(address, port))) {
@@ -185,22 +171,6 @@ async function waitListening(targets: ReadonlyArray<readonly [string, number]>, 
   }
 }
 
-function account(user: string, group = user): { uid: number; gid: number } {
-  return {
-    uid: Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim()),
-    gid: Number(execFileSync("getent", ["group", group], { encoding: "utf8" }).split(":")[2]),
-  };
-}
-
-function ownedDirectory(path: string, mode: number, user?: string, group?: string): void {
-  mkdirSync(path, { recursive: true, mode });
-  if (user) {
-    const { uid, gid } = account(user, group);
-    chownSync(path, uid, gid);
-  }
-  // mkdir's mode is filtered by the umask; setgid and exact bits need an explicit chmod.
-  chmodSync(path, mode);
-}
 
 
 /** Every existing ancestor of the state directory must be traversable by Postfix's and Dovecot's users. */
@@ -327,16 +297,8 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   return info;
 }
 
-function hasLoopbackAddress(address: string): boolean {
-  return spawnSync("ip", ["-4", "-o", "addr", "show", "dev", "lo"], { encoding: "utf8" }).stdout.includes(` ${address}/32 `);
-}
-
 function addLoopbackAddress(address: string): void {
   if (!hasLoopbackAddress(address)) run("ip", ["addr", "add", `${address}/32`, "dev", "lo"]);
-}
-
-function removeLoopbackAddress(address: string): void {
-  if (hasLoopbackAddress(address)) spawnSync("ip", ["addr", "del", `${address}/32`, "dev", "lo"], { stdio: "ignore" });
 }
 
 /** The master processes of an instance that are alive now. */

@@ -5,4 +5,4 @@
 export { route53Records, type Route53RecordInstance } from "./route53-records";
 export { readableSynth, type ReadableSynth, type ReadableBundle } from "./readable-synth";
 export { synthesizedStack, type SynthesizedStack } from "./synthesized";
-export { terraformLiteralValue } from "./terraform-literal-value";
+export { terraformLiteralValue } from "../constructs/terraform-literal";

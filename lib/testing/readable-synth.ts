@@ -7,7 +7,7 @@
  */
 import { gunzipSync } from "zlib";
 import { synthesizedStack, type SynthesizedStack } from "./synthesized";
-import { terraformLiteralValue } from "./terraform-literal-value";
+import { terraformLiteralValue } from "../constructs/terraform-literal";
 import { BUNDLE_FORMAT } from "../rollout/bundle";
 
 /** A configuration bundle with its files as readable text. */
