@@ -7,7 +7,7 @@
 import { execFileSync } from "child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
-import { CDKTN, CDK_IMPORT_MODULES, FLAVOURS, rewriteCdkImports, type Flavour } from "./flavours";
+import { CDKTN, CDK_IMPORT_MODULES, rewriteCdkImports, type Flavour } from "./flavours";
 
 const ROOT = join(__dirname, "..");
 
@@ -61,12 +61,11 @@ export function buildFlavour(flavour: Flavour, outDir: string): string {
 }
 
 if (require.main === module) {
-  const name = process.argv[2] ?? CDKTN.name;
-  const flavour = FLAVOURS.find((f) => f.name === name && f !== FLAVOURS[0]);
-  if (!flavour) {
-    process.stderr.write(`usage: build-flavour.ts ${FLAVOURS.slice(1).map((f) => f.name).join("|")}  (the cdktf flavour is \`npm run build\`)\n`);
+  // The cdktf flavour is the repository itself (`npm run build`); this builds the other one.
+  if ((process.argv[2] ?? CDKTN.name) !== CDKTN.name) {
+    process.stderr.write("usage: build-flavour.ts cdktn  (the cdktf flavour is `npm run build`)\n");
     process.exit(2);
   }
-  const outDir = buildFlavour(flavour, join(ROOT, "build", flavour.name));
-  process.stdout.write(`built ${flavour.packageName} into ${outDir}\n`);
+  const outDir = buildFlavour(CDKTN, join(ROOT, "build", CDKTN.name));
+  process.stdout.write(`built ${CDKTN.packageName} into ${outDir}\n`);
 }

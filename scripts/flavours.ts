@@ -44,8 +44,6 @@ export const CDKTN: Flavour = {
   description: `CDK Terrain (cdktn) ${DESCRIPTION}`,
 };
 
-export const FLAVOURS: readonly Flavour[] = [CDKTF, CDKTN];
-
 /** The files that name the CDK packages; nothing else in `lib/` may (a test checks). */
 export const CDK_IMPORT_MODULES = ["lib/cdk/core.ts", "lib/cdk/aws.ts"] as const;
 
