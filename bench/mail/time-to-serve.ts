@@ -16,7 +16,7 @@
  * reused; a run that had to build one reports the build time separately (never part of a number).
  */
 import { readFileSync } from "fs";
-import { connect } from "net";
+import { accepts } from "../../lib/local/system";
 import { cpus, release as kernelRelease, totalmem } from "os";
 import { join } from "path";
 import { parseArgs } from "util";
@@ -166,16 +166,6 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
   }
 }
 
-/** Whether a TCP port accepts a connection within the connect timeout. */
-function accepts(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port, timeout: CONNECT_TIMEOUT_MS });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-    socket.once("timeout", () => (socket.destroy(), resolve(false)));
-  });
-}
-
 function lastLines(text: string | undefined, count: number): string {
   return (text ?? "").trimEnd().split("\n").slice(-count).join("\n");
 }
@@ -226,7 +216,7 @@ async function waitUntilServing(rehearsal: Rehearsal, bootStart: bigint, log: (l
         setupDoneAt = process.hrtime.bigint();
         log(`setup done after ${seconds(bootStart, setupDoneAt).toFixed(1)} s; probing ${listeners.length} listeners`);
       }
-      const answers = await Promise.all(listeners.map(([address, port]) => accepts(address, port)));
+      const answers = await Promise.all(listeners.map(([address, port]) => accepts(address, port, CONNECT_TIMEOUT_MS)));
       const servingAt = process.hrtime.bigint();
       if (answers.every(Boolean)) return { servingAt, setupDoneAt, listeners: listeners.length };
       lastMissing = listeners.filter((_, i) => !answers[i]).map(([a, p]) => `${a}:${p}`).join(", ");

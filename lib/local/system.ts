@@ -35,11 +35,11 @@ export function removeLoopbackAddress(address: string): void {
   if (hasLoopbackAddress(address)) spawnSync("ip", ["addr", "del", `${address}/32`, "dev", "lo"], { stdio: "ignore" });
 }
 
-/** Whether something accepts a TCP connection on `address`:`port` within half a second. */
-export function accepts(address: string, port: number): Promise<boolean> {
+/** Whether something accepts a TCP connection on `address`:`port` within `timeoutMs` (default half a second). */
+export function accepts(address: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const socket = new Socket();
-    socket.setTimeout(500);
+    socket.setTimeout(timeoutMs);
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);

@@ -9,7 +9,7 @@
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import { readFileSync, rmSync, writeFileSync } from "fs";
-import { connect } from "net";
+import { accepts as acceptsWithin } from "../../../lib/local/system";
 import { dirname, join } from "path";
 import { gunzipSync, gzipSync } from "zlib";
 import { FirstBootError } from "../../../lib/rehearsal/first-boot";
@@ -36,14 +36,7 @@ afterAll(() => log(`timings ${JSON.stringify(report)}`));
 const logTimings = (scenario: string, timings: unknown) => (report[scenario] = timings);
 
 /** Whether a TCP port accepts a connection (from the test side, over the bridge). */
-function accepts(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port, timeout: 3000 });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-    socket.once("timeout", () => (socket.destroy(), resolve(false)));
-  });
-}
+const accepts = (address: string, port: number) => acceptsWithin(address, port, 3000);
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
