@@ -5,10 +5,10 @@ import { formatIssues, type PlatformIssue } from "../model/issues";
 import type { PlatformSpec } from "../model/schema";
 import { UsageError, type CliIo } from "./io";
 
-/** Read the file or raise a usage error naming it. */
-export function readPlatformFile(file: string, command: string): string {
+/** Read the file's bytes (decoded, strictly as UTF-8, by validation) or raise a usage error naming it. */
+export function readPlatformFile(file: string, command: string): Buffer {
   try {
-    return readFileSync(file, "utf8");
+    return readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : "cannot be read";

@@ -4,7 +4,7 @@
  * serves. Needs root (network namespaces, systemd-nspawn, port 443 and 80 stand-ins).
  */
 import { parseArgs } from "util";
-import { parse as parseYaml } from "yaml";
+import { parsePlatformText } from "../model/load";
 import type { PlatformInput } from "../model/schema";
 import { FirstBootError } from "../rehearsal/first-boot";
 import { Rehearsal } from "../rehearsal/rehearsal";
@@ -54,7 +54,10 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
     io.err("mail-platform rehearse: needs root (network namespaces, systemd-nspawn, the stand-ins' ports)\n");
     return EXIT.invalid;
   }
-  const input = parseYaml(readPlatformFile(file, "rehearse")) as PlatformInput;
+  // The same reading as validation's (strict UTF-8, the same YAML options), which just accepted this file.
+  const text = parsePlatformText(readPlatformFile(file, "rehearse").toString("utf8"));
+  if (!text.ok) return EXIT.invalid;
+  const input = text.value as PlatformInput;
 
   const log = (line: string) => io.err(`rehearse: ${line}\n`);
   const rehearsal = await Rehearsal.start({

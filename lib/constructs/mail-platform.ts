@@ -58,7 +58,7 @@ export class MailPlatform extends Construct {
    * list is printed and the app exits 1)
    */
   static fromFile(scope: Construct, id: string, path: string): MailPlatform {
-    const spec = validatedForSynth(() => loadPlatformText(readFileSync(path, "utf8"), path, { deployable: true }));
+    const spec = validatedForSynth(() => loadPlatformText(readFileSync(path), path, { deployable: true }));
     return new MailPlatform(scope, id, { platform: spec, source: path });
   }
 

@@ -51,7 +51,10 @@ const uniqueHosts = check(["hosts"], (spec) =>
   ),
 );
 
-/** A field value found in the raw input, with its path; only values valid on their own. */
+/**
+ * A field value found in the raw input, with its path; only values valid on their own, and in
+ * their normalized form (a name in A-labels), so that two spellings of one name are one value.
+ */
 interface FieldValue {
   value: string;
   path: PathSegment[];
@@ -65,22 +68,27 @@ function field(value: unknown, key: string): unknown {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-function validFor(schema: { safeParse(v: unknown): { success: boolean } }) {
-  return (value: unknown) => schema.safeParse(value).success;
+/** A field's validator: the normalized value when the raw value is valid on its own, else undefined. */
+type Normalize = (value: unknown) => string | undefined;
+
+function normalizedBy(schema: { safeParse(v: unknown): { success: true; data: unknown } | { success: false } }): Normalize {
+  return (value: unknown) => {
+    const result = schema.safeParse(value);
+    return result.success ? String(result.data) : undefined;
+  };
 }
 
 /**
  * Collect one kind of field from every group of the raw input, keeping only values that pass
- * their own validator. Uniqueness is then judged even when an unrelated field of the same
- * group is broken, so one run reports both problems.
+ * their own validator, normalized as the validated model holds them. Uniqueness is then judged
+ * even when an unrelated field of the same group is broken, so one run reports both problems.
  */
-function groupFields(
-  raw: unknown,
-  pick: (group: unknown, g: number) => Array<{ value: unknown; path: PathSegment[] }>,
-  valid: (value: unknown) => boolean,
-): FieldValue[] {
+function groupFields(raw: unknown, pick: (group: unknown, g: number) => Array<{ value: unknown; path: PathSegment[] }>, normalize: Normalize): FieldValue[] {
   return asArray(field(raw, "groups")).flatMap((group, g) =>
-    pick(group, g).flatMap((entry) => (entry.value !== undefined && valid(entry.value) ? [{ value: entry.value as string, path: entry.path }] : [])),
+    pick(group, g).flatMap((entry) => {
+      const value = entry.value === undefined ? undefined : normalize(entry.value);
+      return value === undefined ? [] : [{ value, path: entry.path }];
+    }),
   );
 }
 
@@ -88,17 +96,17 @@ function addressFields(raw: unknown, key: "privateIp" | "publicIp" | "hostName")
   return groupFields(
     raw,
     (group, g) => asArray(field(group, "addresses")).map((address, a) => ({ value: field(address, key), path: ["groups", g, "addresses", a, key] })),
-    validFor(GroupAddressSchema.shape[key]),
+    normalizedBy(GroupAddressSchema.shape[key]),
   );
 }
 
 /** Uniqueness across groups, judged field by field on the raw input. */
 function uniqueInGroups(raw: unknown): PlatformIssue[] {
-  const names = groupFields(raw, (group, g) => [{ value: field(group, "name"), path: ["groups", g, "name"] }], validFor(GroupSchema.shape.name));
+  const names = groupFields(raw, (group, g) => [{ value: field(group, "name"), path: ["groups", g, "name"] }], normalizedBy(GroupSchema.shape.name));
   const domains = groupFields(
     raw,
     (group, g) => asArray(field(group, "domains")).map((domain, d) => ({ value: field(domain, "name"), path: ["groups", g, "domains", d, "name"] })),
-    validFor(DomainSchema.shape.name),
+    normalizedBy(DomainSchema.shape.name),
   );
   return [
     ...duplicates(names, (v) => v, (_v, first) => `group names must be unique; already used by ${first}`),

@@ -7,7 +7,7 @@
  * says otherwise. The renderers additionally refuse structurally unsafe values (a bug
  * guard), but this module is where user input is judged and explained.
  */
-import { domainToASCII } from "url";
+import { domainToASCII, domainToUnicode } from "url";
 import { z } from "zod";
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -48,12 +48,33 @@ export function toALabels(value: string): string {
 }
 
 /**
+ * Why a name with non-ASCII characters is not written the way IDNA writes it, or undefined.
+ * IDNA maps compatibility characters (fullwidth `ａ`, mathematical `𝐚`, long `ſ`, capitals) onto
+ * others; a name that only becomes valid through that mapping would be judged unique in one
+ * spelling and then land on the same DNS name as another, so it must be written canonically.
+ */
+export function unicodeNameProblem(value: string): string | undefined {
+  if (!/[^\x00-\x7f]/.test(value)) return undefined;
+  const ascii = toALabels(value);
+  if (ascii === value) return undefined; // not convertible: the DNS syntax check explains why
+  const canonical = domainToUnicode(ascii);
+  if (canonical === value) return undefined;
+  return ascii.split(".").some((label) => label.startsWith("xn--"))
+    ? `written as IDNA writes it: ${canonical} (in A-labels ${ascii}); this spelling maps onto that name`
+    : `written in plain ASCII: this spelling uses look-alike characters for ${ascii}; write ${ascii}`;
+}
+
+/**
  * A fully qualified DNS name in lowercase ASCII without a trailing dot. Internationalised
  * names are accepted and converted to A-labels.
  */
 export const dnsName = (what: string) =>
   z
     .string()
+    .check((ctx) => {
+      const problem = unicodeNameProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what} ${problem}` });
+    })
     .transform(toALabels)
     .check((ctx) => {
       const problem = dnsNameProblem(ctx.value);

@@ -7,6 +7,7 @@ import { crossCheck } from "./cross-checks";
 import { issue, PlatformValidationError, sortIssues, type PathSegment, type PlatformIssue } from "./issues";
 import { PlatformSchema, type PlatformSpec } from "./schema";
 import { deploymentIssues, type ValidationOptions } from "./deployable";
+import { toPlainData } from "./plain-data";
 
 /** The outcome of validating a platform model. */
 export type ValidationResult =
@@ -14,7 +15,11 @@ export type ValidationResult =
   | { readonly ok: false; readonly issues: readonly PlatformIssue[] };
 
 /** Validate untrusted input (parsed YAML/JSON or props) into a complete {@link PlatformSpec}. */
-export function validatePlatform(raw: unknown, options: ValidationOptions = {}): ValidationResult {
+export function validatePlatform(input: unknown, options: ValidationOptions = {}): ValidationResult {
+  // Everything below reads a copy that is plain data: no getter, proxy or cycle of the caller's runs again.
+  const plain = toPlainData(input);
+  if (!plain.ok) return { ok: false, issues: sortIssues(plain.issues) };
+  const raw = plain.value;
   const parsed = PlatformSchema.safeParse(raw, { reportInput: true });
   const issues: PlatformIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(i));
   issues.push(...crossCheck(raw));
