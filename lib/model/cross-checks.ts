@@ -149,7 +149,7 @@ const someService = check(["services"], (spec) =>
     : [issue(["services"], spec.services, "expected at least one service switched on")],
 );
 
-const tlsPolicy = check(["tls"], ({ tls }) => {
+const tlsPolicy = check(["tls", "hosts", "os"], ({ tls, hosts, os }) => {
   const found: PlatformIssue[] = [];
   const used: Array<[TlsProfileName, PathSegment[]]> = [[tls.profile, ["tls", "profile"]]];
   if (tls.clientProfile !== undefined) used.push([tls.clientProfile, ["tls", "clientProfile"]]);
@@ -179,7 +179,8 @@ const tlsPolicy = check(["tls"], ({ tls }) => {
         issue(["tls", "custom", "minProtocol"], custom.minProtocol, "TLS 1.0/1.1 are deprecated by RFC 8996; use TLSv1.2 or set tls.legacyAcknowledgement to a written reason"),
       );
     }
-    const findings = analyseCipherString(custom.ciphers);
+    // Judged by the OpenSSL of every OS the hosts run: the string must be right on each.
+    const findings = analyseCipherString(custom.ciphers, hosts.map((h) => h.os ?? os));
     for (const problem of findings.syntax) found.push(issue(["tls", "custom", "ciphers"], custom.ciphers, problem));
     if (findings.weak.length > 0 && custom.weakCipherAcknowledgement === undefined) {
       found.push(
