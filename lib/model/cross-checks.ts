@@ -9,6 +9,7 @@ import { analyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
 import { checkAcmeZones, checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
+import { SEMANTIC_CHECKS } from "./semantic-checks";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
 
 type SectionName = keyof PlatformSpec;
@@ -155,9 +156,6 @@ const tlsPolicy = check(["tls", "hosts", "os"], ({ tls, hosts, os }) => {
   if (tls.clientProfile !== undefined) used.push([tls.clientProfile, ["tls", "clientProfile"]]);
 
   const usesCustom = used.some(([p]) => p === "custom");
-  const usesLegacy =
-    used.some(([p]) => p === "legacy-2015") ||
-    (usesCustom && tls.custom !== undefined && isDeprecatedProtocol(tls.custom.minProtocol));
 
   for (const [profile, path] of used) {
     if (profile === "custom" && tls.custom === undefined) {
@@ -191,9 +189,8 @@ const tlsPolicy = check(["tls", "hosts", "os"], ({ tls, hosts, os }) => {
       found.push(issue(["tls", "custom", "weakCipherAcknowledgement"], custom.weakCipherAcknowledgement, "no weak suite is enabled; remove the acknowledgement"));
     }
   }
-  if (tls.legacyAcknowledgement !== undefined && !usesLegacy) {
-    found.push(issue(["tls", "legacyAcknowledgement"], tls.legacyAcknowledgement, "no profile allows TLS 1.0/1.1; remove the acknowledgement"));
-  }
+  // Whether tls.legacyAcknowledgement is used at all (by a profile or an outbound setting) is
+  // judged in semantic-checks.ts, which reads both sections.
   return found;
 });
 
@@ -272,7 +269,8 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   deploymentAws,
   acmeZones,
   uniqueHosts,
-  oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy];
+  oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy,
+  ...SEMANTIC_CHECKS];
 
 /**
  * Run every cross-field check whose sections are valid in `raw`. `raw` may be invalid

@@ -8,6 +8,8 @@ import { DOMAIN_RECORD_PREFIXES } from "../plan/record-prefixes";
 import { SERVICES } from "../plan/services";
 import { certificateZones, servesMtaSts } from "./certificate-names";
 import { zoneOf } from "./zones";
+import { LIMITS, sourceOf } from "./aws-limits";
+import { adminExposure } from "./ingress-coverage";
 
 
 /** At most `shown` names for a message, then how many more there are. */
@@ -15,11 +17,11 @@ export function someOf(names: readonly string[], shown = 5): string {
   return names.length <= shown ? names.join(", ") : `${names.slice(0, shown).join(", ")} and ${names.length - shown} more`;
 }
 
-/** Whether an EC2 instance type is a Graviton (arm64) type: a `g` in the suffix after the generation digit. */
+/** Whether an EC2 instance type is a Graviton (arm64) type: a `g` in the suffix after the generation digit, or `a1` (the first Graviton). */
 export function isGravitonInstanceType(instanceType: string): boolean {
   const family = instanceType.split(".")[0]!;
   const suffix = /^[a-z]+\d+([a-z-]*)$/.exec(family)?.[1] ?? "";
-  return suffix.includes("g");
+  return suffix.includes("g") || family === "a1";
 }
 
 /** Records derived from the model stay valid DNS: names fit, pins and policies make sense. */
@@ -120,6 +122,7 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
     seenAllocation.add(eip.allocationId);
   });
   const mailPorts = new Set(SERVICES.map((s) => s.port));
+  const wideOpen = adminExposure(aws.extraIngress).mayBeAcknowledged;
   aws.extraIngress.forEach((rule, i) => {
     const [network, bits] = rule.cidr.split("/");
     const size = 2 ** (32 - Number(bits));
@@ -130,8 +133,8 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
     if (adminFromAnywhere && rule.acknowledgement === undefined) {
       found.push(issue(["aws", "extraIngress", i, "acknowledgement"], undefined, `port ${rule.port} open to anywhere needs a written reason (or narrow the cidr to your network)`));
     }
-    if (!adminFromAnywhere && rule.acknowledgement !== undefined) {
-      found.push(issue(["aws", "extraIngress", i, "acknowledgement"], rule.acknowledgement, "only SSH, HTTP or RDP open to anywhere need an acknowledgement; remove it"));
+    if (!adminFromAnywhere && !wideOpen.has(i) && rule.acknowledgement !== undefined) {
+      found.push(issue(["aws", "extraIngress", i, "acknowledgement"], rule.acknowledgement, "only SSH, HTTP or RDP open to anywhere (or, with the other rules of the port, to more than a /8 of public addresses) need an acknowledgement; remove it"));
     }
     if (mailPorts.has(rule.port)) {
       found.push(issue(["aws", "extraIngress", i, "port"], rule.port, "mail ports are opened by services; do not open them again here"));
@@ -146,10 +149,12 @@ function numberToIpv4(value: number): string {
 
 /**
  * Most zones one host's ACME policy can list. Its IAM role lists every zone it may write
- * challenges to, and IAM caps a role's inline policies at 10,240 characters in all; a zone ARN
- * costs about 53 of them, so about 150 fit next to the role's other policies.
+ * challenges to, and IAM caps a role's inline policies at 10,240 characters in all
+ * (`LIMITS.rolePolicyCharacters`); a zone ARN costs about 53 of them. Keeping 2,290 for the
+ * role's other policies (about 900 fixed, the rest for DKIM key parameters) leaves 150 zones. The
+ * exact sum, DKIM key parameters included, is checked in semantic-checks.ts.
  */
-export const MAX_ACME_ZONES = 150;
+export const MAX_ACME_ZONES = Math.floor((LIMITS.rolePolicyCharacters.value - 2290) / 53);
 
 /** Each host's certificate names lie in few enough zones for its IAM policy (see {@link MAX_ACME_ZONES}). */
 export function checkAcmeZones(spec: Pick<PlatformSpec, "hosts" | "groups" | "dns" | "services" | "aws">): PlatformIssue[] {
@@ -164,9 +169,9 @@ export function checkAcmeZones(spec: Pick<PlatformSpec, "hosts" | "groups" | "dn
         ? issue(
             ["dns", "mtaSts"],
             "(set)",
-            `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES}. Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
+            `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}). Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
           )
-        : issue(["dns", "zones"], `${zones} zones`, `host ${host.name}'s certificate names lie in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES}; put the group host names in fewer zones`),
+        : issue(["dns", "zones"], `${zones} zones`, `host ${host.name}'s certificate names lie in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}); put the group host names in fewer zones`),
     );
   }
   return found;

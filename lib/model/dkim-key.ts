@@ -4,6 +4,7 @@
  * (RFC 8301) or Ed25519 (RFC 8463).
  */
 import { createPublicKey, type KeyObject } from "crypto";
+import { isPrivateKeyText, PRIVATE_KEY_MESSAGE } from "./private-key";
 
 /** A parsed DKIM public key. */
 export interface DkimPublicKey {
@@ -22,6 +23,7 @@ function parse(text: string): KeyObject {
 
 /** Why a DKIM public key is unusable, or undefined when it is good. */
 export function dkimKeyProblem(text: string): string | undefined {
+  if (isPrivateKeyText(text)) return PRIVATE_KEY_MESSAGE;
   let key: KeyObject;
   try {
     key = parse(text);

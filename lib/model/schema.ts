@@ -19,6 +19,7 @@ import {
 } from "./syntax";
 import { AwsSchema, DnsSchema } from "./deployment-schema";
 import { dkimKeyProblem } from "./dkim-key";
+import { PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "./private-key";
 import { DEFAULT_HOST_OS, HOST_OS } from "./host-os";
 
 /** A mail host: one machine running Postfix and Dovecot. */
@@ -92,7 +93,7 @@ const dnsLabel = (what: string) =>
 /** A DKIM public key, checked for type and size. */
 const dkimPublicKeyText = z.string().check((ctx) => {
   const problem = dkimKeyProblem(ctx.value);
-  if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: problem });
+  if (problem) ctx.issues.push({ code: "custom", input: problem === PRIVATE_KEY_MESSAGE ? PRIVATE_KEY_NOT_SHOWN : ctx.value, message: problem });
 });
 
 /** A DKIM signing key: its selector, public key (published) and where the private key lives. */

@@ -81,7 +81,8 @@ export function variants(): Variant[] {
       input.groups = [input.groups[0]!];
     }),
     variant("relay host on 465 with authentication, no dnsbl, no privacy rewriting", (input) => {
-      input.outbound = { ...input.outbound, relayHost: { host: "smtp.relay-provider.example", port: 465, authenticate: true } };
+      // The relay is the next hop of all mail: per-destination TLS rules would never be consulted.
+      input.outbound = { ...input.outbound, tlsRules: [], relayHost: { host: "smtp.relay-provider.example", port: 465, authenticate: true } };
       input.dnsbl = { sites: [] };
       input.privacy = { stripHeaders: [], hideClientIpInReceived: false };
     }),

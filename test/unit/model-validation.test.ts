@@ -151,7 +151,7 @@ describe("the platform model", () => {
 
     test("fails on an acknowledgement that acknowledges nothing", () => {
       expect(problems((i) => (i.tls = { legacyAcknowledgement: "no legacy profile is used here" }))).toEqual([
-        expect.objectContaining({ path: "tls.legacyAcknowledgement", message: "no profile allows TLS 1.0/1.1; remove the acknowledgement" }),
+        expect.objectContaining({ path: "tls.legacyAcknowledgement", message: "neither a profile nor an outbound setting allows TLS 1.0/1.1; remove the acknowledgement" }),
       ]);
     });
 
@@ -210,6 +210,7 @@ describe("the platform model", () => {
       expect(issues.map((x) => x.path)).toEqual([
         "outbound.defaultGroup",
         "outbound.relayHost.host",
+        "outbound.tlsRules",
         "outbound.tlsRules[0].destination",
         "outbound.tlsRules[2].destination",
       ]);

@@ -1,7 +1,8 @@
 /**
  * BIND zone files of the platform for review, export and tests (`mail-platform zone`). Values
- * that exist only after deploy (new Elastic IPs) are documentation addresses (RFC 5737), each
- * named in a comment; the name servers are placeholders (Route53 assigns them).
+ * that exist only after deploy (new Elastic IPs) are documentation addresses (RFC 5737; beyond
+ * 762 of them, RFC 2544's benchmark network), each named in a comment; the name servers are
+ * placeholders (Route53 assigns them).
  */
 import { dnsRecords, type PublicIpRef } from "../../plan/dns-records";
 import type { Plan } from "../../plan/types";
@@ -19,6 +20,21 @@ export interface ExportedZone {
 
 const DOCUMENTATION_NETWORKS = ["192.0.2", "198.51.100", "203.0.113"];
 
+/**
+ * Placeholders the export can hand out: .1 to .254 of the three RFC 5737 documentation networks,
+ * then of the 512 /24s of 198.18.0.0/15 (RFC 2544, reserved for benchmarks and never routed), so
+ * that the largest model validation admits (16 hosts × 64 groups) fits many times over.
+ */
+export const PLACEHOLDER_CAPACITY = (DOCUMENTATION_NETWORKS.length + 512) * 254;
+
+function placeholderIp(index: number): string {
+  const network = Math.floor(index / 254);
+  const host = (index % 254) + 1;
+  if (network < DOCUMENTATION_NETWORKS.length) return `${DOCUMENTATION_NETWORKS[network]}.${host}`;
+  const benchmark = network - DOCUMENTATION_NETWORKS.length;
+  return `198.${18 + Math.floor(benchmark / 256)}.${benchmark % 256}.${host}`;
+}
+
 /** Placeholder addresses for deploy-time public IPs, in plan order (host, then group). */
 export function publicIpPlaceholders(plan: Plan): Map<string, { ip: string; label: string }> {
   const placeholders = new Map<string, { ip: string; label: string }>();
@@ -26,10 +42,9 @@ export function publicIpPlaceholders(plan: Plan): Map<string, { ip: string; labe
   for (const host of plan.hosts) {
     for (const address of host.addresses) {
       if (address.publicIp !== undefined) continue;
-      const network = DOCUMENTATION_NETWORKS[Math.floor(index / 254)];
-      if (!network) throw new Error("more than 762 deploy-time addresses: too many for documentation placeholders");
+      if (index >= PLACEHOLDER_CAPACITY) throw new Error(`more than ${PLACEHOLDER_CAPACITY} deploy-time addresses: too many for placeholders`);
       placeholders.set(`${host.name}/${address.group}`, {
-        ip: `${network}.${(index % 254) + 1}`,
+        ip: placeholderIp(index),
         label: `Elastic IP of group ${address.group} on host ${host.name}, assigned at deploy`,
       });
       index += 1;

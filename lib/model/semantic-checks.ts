@@ -1,0 +1,647 @@
+/**
+ * Models that are well-formed field by field but cannot deploy (they break a documented limit of
+ * AWS or of the hosts, see aws-limits.ts) or do not do what they say (a rule that is never
+ * consulted, a pin that is no hash, a header whose removal breaks mail). Each check names the
+ * sections it reads; cross-checks.ts runs it whenever those sections are valid on their own, and
+ * every message says what is allowed and, for a limit, where the limit is documented.
+ */
+import { createHash, createPublicKey } from "crypto";
+import { gzipSync } from "zlib";
+import { plan } from "../plan/plan";
+import { renderCloudConfig, USER_DATA_LIMIT_BYTES } from "../render/cloud-init/user-data";
+import { dkimKeyFileName } from "../render/opendkim/opendkim";
+import { isDeprecatedProtocol } from "../tls/profiles";
+import {
+  CREATED_ZONE_ID_CHARACTERS,
+  hostRolePolicyCharacters,
+  ipv4AddressesPerInterface,
+  LIMITS,
+  MAX_PARAMETER_NAME_CHARACTERS,
+  PLATFORM_TAG_KEYS,
+  PLATFORM_TAGS_PER_RESOURCE,
+  RESERVED_BUCKET_PREFIXES,
+  RESERVED_BUCKET_SUFFIXES,
+  sourceOf,
+  typesOfFamily,
+} from "./aws-limits";
+import { certificateZones } from "./certificate-names";
+import { MAX_ACME_ZONES, someOf } from "./deployment-checks";
+import { dkimTxtValue } from "./dkim-key";
+import { adminExposure } from "./ingress-coverage";
+import { issue, type PathSegment, type PlatformIssue } from "./issues";
+import { PlatformSchema, type PlatformSpec } from "./schema";
+import { zoneOf } from "./zones";
+
+type SectionName = keyof PlatformSpec;
+
+/** A check and the sections it reads (the shape cross-checks.ts runs). */
+export interface SemanticCheck {
+  readonly sections: readonly SectionName[];
+  readonly run: (spec: PlatformSpec) => PlatformIssue[];
+}
+
+function check<K extends SectionName>(sections: readonly K[], run: (spec: Pick<PlatformSpec, K>) => PlatformIssue[]): SemanticCheck {
+  return { sections, run };
+}
+
+/** A number as people read it: 16,384. */
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+// ---------------------------------------------------------------------------------------------
+// DKIM keys in use: where each is given, so that limits on them are reported at that field.
+
+interface KeyField {
+  readonly parameter: string;
+  readonly publicKey: string;
+  readonly retiringPublicKey?: string;
+  /** Path of the key object: `["dkim"]` or `["groups", g, "dkim"]`. */
+  readonly path: PathSegment[];
+}
+
+/** Every DKIM key the model gives (the platform's first, then each group's), used or not. */
+function givenKeys(spec: Pick<PlatformSpec, "groups" | "dkim">): KeyField[] {
+  const keys: KeyField[] = [];
+  const add = (key: NonNullable<PlatformSpec["dkim"]>, path: PathSegment[]) =>
+    keys.push({ parameter: key.privateKeyParameter, publicKey: key.publicKey, ...(key.retiring ? { retiringPublicKey: key.retiring.publicKey } : {}), path });
+  if (spec.dkim) add(spec.dkim, ["dkim"]);
+  spec.groups.forEach((group, g) => {
+    if (group.dkim) add(group.dkim, ["groups", g, "dkim"]);
+  });
+  return keys;
+}
+
+/** The keys that sign: each group's own, and the platform's when some group has none. */
+function keysInUse(spec: Pick<PlatformSpec, "groups" | "dkim">): KeyField[] {
+  const platformUsed = spec.groups.some((g) => g.dkim === undefined);
+  return givenKeys(spec).filter((k) => k.path.length > 1 || platformUsed);
+}
+
+/** The distinct private-key parameters that sign, each with the first field that names it. */
+function parametersInUse(spec: Pick<PlatformSpec, "groups" | "dkim">): KeyField[] {
+  const seen = new Set<string>();
+  return keysInUse(spec).filter((k) => !seen.has(k.parameter) && seen.add(k.parameter));
+}
+
+/** Where to report a problem that many DKIM key parameters cause together. */
+function parametersPath(parameters: readonly KeyField[]): PathSegment[] {
+  return parameters.length === 1 ? [...parameters[0]!.path, "privateKeyParameter"] : parameters.some((p) => p.path.length > 1) ? ["groups"] : ["dkim", "privateKeyParameter"];
+}
+
+// ---------------------------------------------------------------------------------------------
+// EC2: one network interface per host carries one private address per group.
+
+function smallerHint(instanceType: string, needed: number): string {
+  const family = instanceType.split(".")[0]!;
+  const fitting = typesOfFamily(family).find(([, limit]) => limit >= needed);
+  return fitting ? `choose ${fitting[0]} (${fitting[1]} addresses) or larger, or fewer groups` : `choose an instance type of another family (the largest carry ${LIMITS.ipv4AddressesPerInterface.value}), or fewer groups`;
+}
+
+const addressesPerInterface = check(["hosts", "groups", "aws"], ({ hosts, groups, aws }) => {
+  if (!aws) return [];
+  const found: PlatformIssue[] = [];
+  for (const host of hosts) {
+    if (!Object.hasOwn(aws.hosts, host.name)) continue;
+    const { instanceType } = aws.hosts[host.name]!;
+    const limit = ipv4AddressesPerInterface(instanceType);
+    // Every group has one address on every host, all on the host's one network interface.
+    const needed = groups.length;
+    if (limit === undefined || needed <= limit) continue;
+    found.push(
+      issue(
+        ["aws", "hosts", host.name, "instanceType"],
+        instanceType,
+        `host ${host.name} carries every group's address on one network interface: ${needed} private IPv4 addresses, and ${instanceType} allows ${limit} per interface (${sourceOf(LIMITS.ipv4AddressesPerInterface)}); ${smallerHint(instanceType, needed)}`,
+      ),
+    );
+  }
+  return found;
+});
+
+// ---------------------------------------------------------------------------------------------
+// EC2 user data: computed as the constructs compute it.
+
+/**
+ * Bytes kept free for the bundle id in the user data's bundle URL: the id is a SHA-256 that changes
+ * with every configuration change, and 64 random hex digits compress differently from the
+ * stand-in used here by far less than this.
+ */
+export const USER_DATA_MARGIN_BYTES = 64;
+
+/** A stand-in bundle id: 64 hex digits as random as a real one. */
+const STAND_IN_BUNDLE_ID = createHash("sha256").update("mail-platform: stand-in bundle id for the user data size").digest("hex");
+
+/** The config bucket's name, as MailPlatform chooses it. */
+export function configBucketName(spec: Pick<PlatformSpec, "name" | "aws">): string | undefined {
+  return spec.aws ? (spec.aws.configBucket ?? `${spec.name}-config-${spec.aws.vpcId}`) : undefined;
+}
+
+/** Bytes of each host's user data after gzip and base64, as MailHost encodes it (with a stand-in bundle id). */
+export function userDataSizes(spec: PlatformSpec): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const bucket = configBucketName(spec);
+  if (!spec.aws || bucket === undefined) return sizes;
+  const planned = plan(spec);
+  for (const host of planned.hosts) {
+    const name = `${spec.name}-${host.name}`;
+    const cloudConfig = renderCloudConfig(planned, host, spec.aws, {
+      bundleUrl: `s3://${bucket}/bundles/${host.name}/${STAND_IN_BUNDLE_ID}.json`,
+      dataVolumeName: name,
+      dataVolumeTag: PLATFORM_TAG_KEYS[1], // DATA_VOLUME_TAG of mail-data-volume.ts (which loads the AWS provider)
+    });
+    sizes.set(host.name, gzipSync(Buffer.from(cloudConfig, "utf8"), { level: 9 }).toString("base64").length);
+  }
+  return sizes;
+}
+
+/** The user data depends on nearly the whole model: the check reads every section. */
+const ALL_SECTIONS = Object.keys(PlatformSchema.shape) as SectionName[];
+
+const userData = check(ALL_SECTIONS, (spec) => {
+  if (!spec.aws) return [];
+  let sizes: Map<string, number>;
+  try {
+    sizes = userDataSizes(spec as PlatformSpec);
+  } catch {
+    // The plan refuses models that other checks report (a group without an address on a host).
+    return [];
+  }
+  const parameters = parametersInUse(spec);
+  const parameterCharacters = parameters.reduce((sum, p) => sum + p.parameter.length, 0);
+  const found: PlatformIssue[] = [];
+  for (const [host, size] of sizes) {
+    if (size + USER_DATA_MARGIN_BYTES <= USER_DATA_LIMIT_BYTES) continue;
+    const cause =
+      parameters.length > 0
+        ? `each DKIM key parameter name is written into the host's first-boot script three times (${parameters.length} parameter(s), ${count(parameterCharacters)} characters): use shorter parameter names, or let groups share keys`
+        : "the first-boot script holds the group addresses, the ACME account and the bundle URL: shorten what the model makes long";
+    found.push(
+      issue(
+        parameters.length > 0 ? parametersPath(parameters) : ["aws", "hosts", host],
+        parameters.length > 0 ? `${parameters.length} DKIM key parameter(s), ${count(parameterCharacters)} characters` : `${count(size)} bytes`,
+        `the user data of host ${host} would be ${count(size)} bytes after gzip and base64, and ${count(USER_DATA_MARGIN_BYTES)} more must stay free for the bundle id; EC2 allows ${count(LIMITS.userDataBytes.value)} (${sourceOf(LIMITS.userDataBytes)}; counted after base64 here); ${cause}`,
+      ),
+    );
+  }
+  return found;
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tags, the config bucket, SSM parameter names.
+
+const tags = check(["aws"], ({ aws }) => {
+  if (!aws) return [];
+  const found: PlatformIssue[] = [];
+  const keys = Object.keys(aws.tags);
+  const allowed = LIMITS.tagsPerResource.value - PLATFORM_TAGS_PER_RESOURCE;
+  if (keys.length > allowed) {
+    found.push(
+      issue(
+        ["aws", "tags"],
+        `${keys.length} tags`,
+        `at most ${allowed} tags: AWS allows ${LIMITS.tagsPerResource.value} ${LIMITS.tagsPerResource.what} (${sourceOf(LIMITS.tagsPerResource)}), and the platform sets ${PLATFORM_TAGS_PER_RESOURCE} itself on each data volume (${PLATFORM_TAG_KEYS.join(", ")})`,
+      ),
+    );
+  }
+  for (const key of keys) {
+    if (key.toLowerCase().startsWith("aws:")) {
+      found.push(issue(["aws", "tags", key], key, `tag keys starting with "aws:" (in any case) are reserved for AWS's own tags (${sourceOf(LIMITS.tagsPerResource)}); choose another key`));
+    } else if ((PLATFORM_TAG_KEYS as readonly string[]).includes(key)) {
+      found.push(
+        issue(
+          ["aws", "tags", key],
+          aws.tags[key],
+          `the platform sets the ${key} tag itself (${key === "Name" ? "the name of each resource" : "it finds and snapshots the data volumes by it"}); yours would be replaced on some resources and kept on others; choose another key`,
+        ),
+      );
+    }
+  }
+  return found;
+});
+
+/** Why S3 refuses a bucket name, or undefined. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > LIMITS.bucketNameCharacters.value) return `3 to ${LIMITS.bucketNameCharacters.value} characters`;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "not formatted as an IP address";
+  const prefix = RESERVED_BUCKET_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix) return `not starting with "${prefix}", which S3 reserves`;
+  const suffix = RESERVED_BUCKET_SUFFIXES.find((s) => name.endsWith(s));
+  if (suffix) return `not ending with "${suffix}", which S3 reserves`;
+  return undefined;
+}
+
+const configBucket = check(["name", "aws"], (spec) => {
+  const bucket = configBucketName(spec);
+  if (!spec.aws || bucket === undefined) return [];
+  const problem = bucketNameProblem(bucket);
+  if (!problem) return [];
+  const source = sourceOf(LIMITS.bucketNameCharacters);
+  return [
+    spec.aws.configBucket !== undefined
+      ? issue(["aws", "configBucket"], bucket, `expected an S3 bucket name ${problem} (${source})`)
+      : issue(["aws", "configBucket"], undefined, `the default bucket name "${bucket}" (<name>-config-<vpcId>) must be ${problem} (${source}); set aws.configBucket to another name`),
+  ];
+});
+
+/** Why SSM or the host refuses a private-key parameter name, or undefined. */
+export function parameterNameProblems(name: string): string[] {
+  const problems: string[] = [];
+  const levels = name.replace(/^\//, "").split("/").length;
+  const ssm = sourceOf(LIMITS.parameterNameCharacters);
+  if (levels > LIMITS.parameterHierarchyLevels.value) {
+    problems.push(`a hierarchy of at most ${LIMITS.parameterHierarchyLevels.value} levels; this one has ${levels} (${ssm})`);
+  }
+  const reserved = /^\/?(aws|ssm)/i.exec(name);
+  if (reserved) problems.push(`a name that does not begin with "${reserved[1]}" (in any case): SSM reserves names beginning with aws and ssm (${ssm})`);
+  if (name.length > MAX_PARAMETER_NAME_CHARACTERS) {
+    problems.push(
+      `at most ${MAX_PARAMETER_NAME_CHARACTERS} characters: SSM allows ${LIMITS.parameterNameCharacters.value} counting the ARN before the name, which is up to ${LIMITS.parameterNameCharacters.value - MAX_PARAMETER_NAME_CHARACTERS} characters long (${ssm}); this one has ${name.length}`,
+    );
+  }
+  const file = dkimKeyFileName(name);
+  if (Buffer.byteLength(file, "utf8") > LIMITS.fileNameBytes.value) {
+    problems.push(
+      `at most ${LIMITS.fileNameBytes.value - ".private".length + 1} characters: the host keeps the key in /etc/opendkim/keys/<name without the leading slash, / as _>.private, and a file name has at most ${LIMITS.fileNameBytes.value} bytes (${sourceOf(LIMITS.fileNameBytes)}); this one has ${name.length}`,
+    );
+  }
+  return problems;
+}
+
+const dkimParameters = check(["groups", "dkim"], (spec) => {
+  const found: PlatformIssue[] = [];
+  for (const key of givenKeys(spec)) {
+    for (const problem of parameterNameProblems(key.parameter)) {
+      found.push(issue([...key.path, "privateKeyParameter"], key.parameter, `expected an SSM parameter name with ${problem}`));
+    }
+  }
+  // Two parameters whose key files have the same name would overwrite each other on the host.
+  const files = new Map<string, KeyField>();
+  for (const key of parametersInUse(spec)) {
+    const file = dkimKeyFileName(key.parameter);
+    const first = files.get(file);
+    if (!first) {
+      files.set(file, key);
+      continue;
+    }
+    found.push(
+      issue(
+        [...key.path, "privateKeyParameter"],
+        key.parameter,
+        `the host stores this key as /etc/opendkim/keys/${file}, and so it stores ${first.parameter} (${pathText([...first.path, "privateKeyParameter"])}): one key would overwrite the other; choose a parameter name that differs in more than "/" and "_"`,
+      ),
+    );
+  }
+  return found;
+});
+
+function pathText(path: readonly PathSegment[]): string {
+  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+}
+
+// ---------------------------------------------------------------------------------------------
+// DKIM keys receivers can verify; TXT values Route53 takes.
+
+function rsaBits(text: string): number | undefined {
+  try {
+    const trimmed = text.trim();
+    const key = trimmed.startsWith("-----BEGIN") ? createPublicKey(trimmed) : createPublicKey({ key: Buffer.from(trimmed, "base64"), format: "der", type: "spki" });
+    return key.asymmetricKeyType === "rsa" ? key.asymmetricKeyDetails?.modulusLength : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Characters of a TXT value as Route53 receives it: its character-strings of up to 255 bytes, each in quotes. */
+export function route53TxtCharacters(value: string): number {
+  const bytes = Buffer.byteLength(value, "utf8");
+  return value.length + 2 * Math.max(1, Math.ceil(bytes / 255));
+}
+
+function txtTooLong(path: PathSegment[], received: unknown, what: string, value: string): PlatformIssue[] {
+  const characters = route53TxtCharacters(value);
+  const limit = LIMITS.recordValueCharacters;
+  return characters <= limit.value
+    ? []
+    : [issue(path, received, `the ${what} TXT value would have ${count(characters)} characters with its quotes; Route53 takes at most ${count(limit.value)} (${sourceOf(limit)})`)];
+}
+
+const dkimKeys = check(["groups", "dkim", "dns"], (spec) => {
+  const found: PlatformIssue[] = [];
+  for (const key of givenKeys(spec)) {
+    const entries: Array<[PathSegment[], string]> = [[[...key.path, "publicKey"], key.publicKey]];
+    if (key.retiringPublicKey !== undefined) entries.push([[...key.path, "retiring", "publicKey"], key.retiringPublicKey]);
+    for (const [path, publicKey] of entries) {
+      const bits = rsaBits(publicKey);
+      if (bits !== undefined && bits > LIMITS.dkimRsaBits.value) {
+        found.push(
+          issue(path, publicKey, `an RSA key of at most ${LIMITS.dkimRsaBits.value} bits: receivers must verify keys up to ${LIMITS.dkimRsaBits.value} bits and may fail larger ones (${sourceOf(LIMITS.dkimRsaBits)}); this one has ${bits}`),
+        );
+      } else if (spec.dns) {
+        found.push(...txtTooLong(path, publicKey, "DKIM", dkimTxtValue(publicKey)));
+      }
+    }
+  }
+  return found;
+});
+
+const reportTxt = check(["dns"], ({ dns }) => {
+  if (!dns) return [];
+  // The values as lib/plan/dns-records.ts writes them.
+  const dmarc = `v=DMARC1; p=${dns.dmarc.policy}${dns.dmarc.aggregateReports.length > 0 ? `; rua=${dns.dmarc.aggregateReports.map((a) => `mailto:${a}`).join(",")}` : ""}`;
+  const tlsRpt = `v=TLSRPTv1; rua=${dns.tlsReports.map((a) => `mailto:${a}`).join(",")}`;
+  return [
+    ...txtTooLong(["dns", "dmarc", "aggregateReports"], dns.dmarc.aggregateReports, "DMARC", dmarc),
+    ...(dns.tlsReports.length > 0 ? txtTooLong(["dns", "tlsReports"], dns.tlsReports, "TLS-RPT", tlsRpt) : []),
+  ];
+});
+
+// ---------------------------------------------------------------------------------------------
+// IAM: each host role's inline policies together.
+
+const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns", "aws"], (spec) => {
+  const bucket = configBucketName(spec);
+  if (!spec.aws || !spec.dns || bucket === undefined) return [];
+  const givenIds = new Map(spec.dns.zones.flatMap((z) => (z.route53ZoneId ? [[z.name, z.route53ZoneId] as const] : [])));
+  const parameters = parametersInUse(spec);
+  const found: PlatformIssue[] = [];
+  for (const host of spec.hosts) {
+    const zones = certificateZones(spec, host.name);
+    // More zones than that is reported by checkAcmeZones (deployment-checks.ts).
+    if (zones.length > MAX_ACME_ZONES) continue;
+    const zoneIds = zones.map((z) => givenIds.get(z) ?? "Z".padEnd(CREATED_ZONE_ID_CHARACTERS, "0"));
+    const characters = hostRolePolicyCharacters(zoneIds, parameters.map((p) => p.parameter), `arn:aws:s3:::${bucket}/bundles/${host.name}/*`);
+    const limit = LIMITS.rolePolicyCharacters;
+    if (characters <= limit.value) continue;
+    const zoneShare = hostRolePolicyCharacters(zoneIds, [], "") - hostRolePolicyCharacters([], [], "");
+    const parameterShare = characters - zoneShare;
+    const byParameters = parameters.length > 0 && parameterShare >= zoneShare;
+    found.push(
+      issue(
+        byParameters ? parametersPath(parameters) : ["dns", "zones"],
+        byParameters ? `${parameters.length} DKIM key parameter(s)` : `${zones.length} zones`,
+        `the inline policies of host ${host.name}'s IAM role would have ${count(characters)} characters (${zones.length} zone(s) for ACME challenges, ${parameters.length} DKIM key parameter(s) named twice); IAM allows ${count(limit.value)} per role (${sourceOf(limit)}); ${byParameters ? "use shorter DKIM key parameter names or fewer distinct keys" : "put the group host names in fewer zones"}`,
+      ),
+    );
+  }
+  return found;
+});
+
+// ---------------------------------------------------------------------------------------------
+// Groups kept apart; zones that resolve.
+
+const hostNamesOfOtherGroups = check(["groups"], ({ groups }) => {
+  // A domain listed twice, or a host name used twice, is reported by the uniqueness checks.
+  const owner = new Map<string, { group: number; path: string }>();
+  groups.forEach((group, g) => group.domains.forEach((d, i) => owner.has(d.name) || owner.set(d.name, { group: g, path: `groups[${g}].domains[${i}].name` })));
+  const domains = new Set(owner.keys());
+  const hostNameUses = new Map<string, number>();
+  for (const group of groups) for (const address of group.addresses) hostNameUses.set(address.hostName, (hostNameUses.get(address.hostName) ?? 0) + 1);
+  const found: PlatformIssue[] = [];
+  groups.forEach((group, g) =>
+    group.addresses.forEach((address, a) => {
+      if (hostNameUses.get(address.hostName)! > 1) return;
+      const domain = zoneOf(address.hostName, domains);
+      const own = domain === undefined ? undefined : owner.get(domain);
+      if (!own || own.group === g) return;
+      const how = domain === address.hostName ? "is" : "lies inside";
+      found.push(
+        issue(
+          ["groups", g, "addresses", a, "hostName"],
+          address.hostName,
+          `${how} ${domain}, a domain of group ${groups[own.group]!.name} (${own.path}): group ${group.name}'s mail would be named after another group's domain (HELO, PTR, certificate), so a blocklisting or a spam run of one group would hit the other's domain; use a name in one of group ${group.name}'s own domains or in a domain that is no group's`,
+        ),
+      );
+    }),
+  );
+  return found;
+});
+
+const nestedZones = check(["dns"], ({ dns }) => {
+  if (!dns) return [];
+  const byName = new Map(dns.zones.map((z, i) => [z.name, { zone: z, index: i }] as const));
+  const found: PlatformIssue[] = [];
+  const zoneNames = new Set(byName.keys()); // once, not once per zone: a provider has thousands
+  dns.zones.forEach((zone, i) => {
+    const dot = zone.name.indexOf(".");
+    const parentName = zoneOf(zone.name.slice(dot + 1), zoneNames);
+    if (parentName === undefined || parentName === zone.name) return;
+    const parent = byName.get(parentName)!;
+    if (zone.route53ZoneId !== undefined && parent.zone.route53ZoneId !== undefined) return; // both exist: their delegation is the operator's
+    const created = [zone.route53ZoneId === undefined ? zone.name : undefined, parent.zone.route53ZoneId === undefined ? parentName : undefined].filter((n) => n !== undefined).join(" and ");
+    found.push(
+      issue(
+        ["dns", "zones", i, "name"],
+        zone.name,
+        `lies inside zone ${parentName} (dns.zones[${parent.index}].name), and the platform creates ${created} without delegating ${zone.name} from ${parentName} (it writes no NS records into the parent), so resolvers would never see ${zone.name}'s records; remove ${zone.name} (its names then belong to ${parentName}), or give both zones the route53ZoneId of existing hosted zones whose delegation you manage`,
+      ),
+    );
+  });
+  return found;
+});
+
+/** SHA-256 of empty input: what `… | sha256sum` prints when the command before it printed nothing. */
+const SHA256_OF_NOTHING = createHash("sha256").update("").digest("hex");
+
+/** Why a TLSA pin cannot be the SHA-256 of a real key, or undefined. */
+export function pinProblem(pin: string): string | undefined {
+  if (pin === SHA256_OF_NOTHING) return "this is the SHA-256 of empty input: the command that computed it read nothing (was fullchain.pem there?); compute it again";
+  for (let period = 1; period <= 16; period++) {
+    if (pin.slice(0, period).repeat(64 / period).slice(0, 64) === pin) {
+      return `a pattern repeated (${JSON.stringify(pin.slice(0, period))}) is no SHA-256 of a key; compute the pin with openssl x509 -in fullchain.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum`;
+    }
+  }
+  return undefined;
+}
+
+const tlsaPins = check(["groups"], ({ groups }) =>
+  groups.flatMap((group, g) =>
+    group.addresses.flatMap((address, a) => {
+      const problem = address.tlsaSpkiSha256 === undefined ? undefined : pinProblem(address.tlsaSpkiSha256);
+      return problem ? [issue(["groups", g, "addresses", a, "tlsaSpkiSha256"], address.tlsaSpkiSha256, problem)] : [];
+    }),
+  ),
+);
+
+// ---------------------------------------------------------------------------------------------
+// Outbound TLS.
+
+const DEPRECATED = "TLS 1.0/1.1 are deprecated by RFC 8996; use TLSv1.2 or set tls.legacyAcknowledgement to a written reason";
+
+const outboundTls = check(["tls", "outbound"], ({ tls, outbound }) => {
+  const found: PlatformIssue[] = [];
+  const legacy: Array<[PathSegment[], string]> = [];
+  if (isDeprecatedProtocol(outbound.minProtocol)) legacy.push([["outbound", "minProtocol"], outbound.minProtocol]);
+  outbound.tlsRules.forEach((rule, i) => {
+    if (isDeprecatedProtocol(rule.minProtocol)) legacy.push([["outbound", "tlsRules", i, "minProtocol"], rule.minProtocol]);
+  });
+  if (outbound.relayHost && isDeprecatedProtocol(outbound.relayHost.minProtocol)) legacy.push([["outbound", "relayHost", "minProtocol"], outbound.relayHost.minProtocol]);
+  if (tls.legacyAcknowledgement === undefined) for (const [path, value] of legacy) found.push(issue(path, value, DEPRECATED));
+
+  const profiles = [tls.profile, ...(tls.clientProfile === undefined ? [] : [tls.clientProfile])];
+  const serverLegacy = profiles.includes("legacy-2015") || (profiles.includes("custom") && tls.custom !== undefined && isDeprecatedProtocol(tls.custom.minProtocol));
+  if (tls.legacyAcknowledgement !== undefined && !serverLegacy && legacy.length === 0) {
+    found.push(issue(["tls", "legacyAcknowledgement"], tls.legacyAcknowledgement, "neither a profile nor an outbound setting allows TLS 1.0/1.1; remove the acknowledgement"));
+  }
+
+  if (outbound.relayHost) {
+    if (outbound.tlsRules.length > 0) {
+      found.push(
+        issue(
+          ["outbound", "tlsRules"],
+          outbound.tlsRules.map((r) => r.destination),
+          `all outbound mail goes to the relay host ${outbound.relayHost.host} (outbound.relayHost), and Postfix looks up TLS rules by that next hop, so these rules are never consulted; remove them, or set the TLS requirement on the relay (outbound.relayHost.level)`,
+        ),
+      );
+    }
+    if (outbound.relayHost.authenticate && outbound.relayHost.level === "may") {
+      found.push(
+        issue(
+          ["outbound", "relayHost", "level"],
+          outbound.relayHost.level,
+          "with authenticate: true the relay password goes over this connection, and level may sends it in plaintext when STARTTLS is missing or stripped by an attacker; use encrypt, verify or dane",
+        ),
+      );
+    }
+  }
+  return found;
+});
+
+// ---------------------------------------------------------------------------------------------
+// DNSBL reply filters, stripped headers.
+
+/** Why a postscreen reply filter (syntax already checked) can never match as meant, or undefined. */
+export function replyFilterProblem(filter: string): string | undefined {
+  const octets = filter.match(/\[[^\]]*\]|[^.[\]]+/g) ?? [];
+  for (const [i, octet] of octets.entries()) {
+    const where = `octet ${i + 1} (${octet})`;
+    const range = /^\[(\d+)\.\.(\d+)\]$/.exec(octet);
+    const numbers = (range ? [range[1]!, range[2]!] : octet.replace(/[[\]]/g, "").split(";")).map(Number);
+    const over = numbers.find((n) => n > 255);
+    if (over !== undefined) return `${where}: ${over} is over 255, and no reply address has it`;
+    if (range && numbers[0]! > numbers[1]!) return `${where}: the range is empty (${numbers[0]} > ${numbers[1]}); write [${numbers[1]}..${numbers[0]}]`;
+  }
+  return undefined;
+}
+
+const replyFilters = check(["dnsbl"], ({ dnsbl }) =>
+  dnsbl.sites.flatMap((site, i) => {
+    const problem = site.replyFilter === undefined ? undefined : replyFilterProblem(site.replyFilter);
+    return problem ? [issue(["dnsbl", "sites", i, "replyFilter"], site.replyFilter, problem)] : [];
+  }),
+);
+
+/**
+ * Headers submitted mail cannot lose. From and Date are the two fields RFC 5322 (3.6) requires;
+ * Message-ID is one it expects and large receivers refuse mail without; MIME-Version,
+ * Content-Type and Content-Transfer-Encoding say how to read the body (RFC 2045), and without
+ * them attachments and non-ASCII text turn into garbage; Received includes the trace header
+ * Postfix adds itself (RFC 5321 4.4, and its loop detection counts them) — hiding the user's
+ * address in it is privacy.hideClientIpInReceived. DKIM-Signature is not here: Postfix applies
+ * these checks to the message as submitted, not to the signature OpenDKIM adds.
+ */
+export const REQUIRED_HEADERS: ReadonlyMap<string, string> = new Map([
+  ["from", "RFC 5322 requires it (3.6): it names the author, and DMARC judges the mail by it"],
+  ["date", "RFC 5322 requires it (3.6)"],
+  ["message-id", "RFC 5322 expects it (3.6.4), and large receivers refuse mail without one"],
+  ["mime-version", "it says the body is MIME (RFC 2045); without it attachments and non-ASCII text are unreadable"],
+  ["content-type", "it says how to read the body (RFC 2045); without it attachments and non-ASCII text are unreadable"],
+  ["content-transfer-encoding", "it says how the body is encoded (RFC 2045); without it base64 and quoted-printable parts are unreadable"],
+  ["received", "it is the trace of the mail (RFC 5321 4.4), the one Postfix adds included, and Postfix's loop detection counts it; to hide the user's address use privacy.hideClientIpInReceived"],
+]);
+
+const strippedHeaders = check(["privacy"], ({ privacy }) =>
+  privacy.stripHeaders.flatMap((header, i) => {
+    const why = REQUIRED_HEADERS.get(header.toLowerCase());
+    return why ? [issue(["privacy", "stripHeaders", i], header, `submitted mail cannot lose ${header}: ${why}; remove it from the list`)] : [];
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------
+// Administration ports opened piecewise; acknowledgements that say something; certificates.
+
+const adminIngress = check(["aws"], ({ aws }) => {
+  if (!aws) return [];
+  const { needAcknowledgement } = adminExposure(aws.extraIngress);
+  return [...needAcknowledgement].map(([i, opening]) => {
+    const others = opening.together.filter((j) => j !== i).map((j) => `aws.extraIngress[${j}]`);
+    const how = others.length === 0 ? "this rule opens" : `together with ${someOf(others)} this rule opens`;
+    return issue(
+      ["aws", "extraIngress", i, "acknowledgement"],
+      undefined,
+      `${how} port ${opening.port} to ${count(opening.publicAddresses)} public addresses, more than a /8 (${count(2 ** 24)}): that is the internet in pieces, and needs a written reason as 0.0.0.0/0 does (or narrow the cidr to your network)`,
+    );
+  });
+});
+
+/** Letters that display as nothing: Hangul fillers. */
+const INVISIBLE_LETTERS = /[\u115F\u1160\u3164\uFFA0]/u;
+
+/** Visible letters and digits of a text. */
+export function visibleLetters(text: string): number {
+  let n = 0;
+  for (const char of text) if (/[\p{L}\p{N}]/u.test(char) && !INVISIBLE_LETTERS.test(char)) n += 1;
+  return n;
+}
+
+/** The least visible letters and digits of a written reason. */
+export const MIN_ACKNOWLEDGEMENT_LETTERS = 10;
+
+function acknowledgementIssue(path: PathSegment[], text: string | undefined): PlatformIssue[] {
+  if (text === undefined) return [];
+  const letters = visibleLetters(text);
+  return letters >= MIN_ACKNOWLEDGEMENT_LETTERS
+    ? []
+    : [
+        issue(
+          path,
+          text,
+          `expected a written reason with at least ${MIN_ACKNOWLEDGEMENT_LETTERS} visible letters or digits; this one has ${letters} (blanks, punctuation, zero-width and other invisible characters do not count)`,
+        ),
+      ];
+}
+
+const tlsAcknowledgements = check(["tls"], ({ tls }) => [
+  ...acknowledgementIssue(["tls", "legacyAcknowledgement"], tls.legacyAcknowledgement),
+  ...acknowledgementIssue(["tls", "custom", "weakCipherAcknowledgement"], tls.custom?.weakCipherAcknowledgement),
+]);
+
+const awsAcknowledgements = check(["aws"], ({ aws }) => (aws ? aws.extraIngress.flatMap((rule, i) => acknowledgementIssue(["aws", "extraIngress", i, "acknowledgement"], rule.acknowledgement)) : []));
+
+/** Directories every local user may write to (sticky or not): a certificate there can be replaced by anyone on the host. */
+export const WORLD_WRITABLE_DIRECTORIES: readonly string[] = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue"];
+
+const certificateDirectory = check(["tls"], ({ tls }) => {
+  const normal = `/${tls.certificateDirectory.split("/").filter((s) => s !== "" && s !== ".").join("/")}`;
+  const under = WORLD_WRITABLE_DIRECTORIES.find((d) => normal === d || normal.startsWith(`${d}/`));
+  if (!under) return [];
+  return [
+    issue(
+      ["tls", "certificateDirectory"],
+      tls.certificateDirectory,
+      `${under} is writable by every local user, so anyone on the host could place or replace the private keys and certificates the mail services present (and a reboot may empty it); use a directory only root writes, such as /etc/letsencrypt/live`,
+    ),
+  ];
+});
+
+/** Every check of this module, in the order cross-checks.ts runs them. */
+export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
+  addressesPerInterface,
+  userData,
+  tags,
+  configBucket,
+  dkimParameters,
+  dkimKeys,
+  reportTxt,
+  rolePolicies,
+  hostNamesOfOtherGroups,
+  nestedZones,
+  tlsaPins,
+  outboundTls,
+  replyFilters,
+  strippedHeaders,
+  adminIngress,
+  tlsAcknowledgements,
+  awsAcknowledgements,
+  certificateDirectory,
+];
