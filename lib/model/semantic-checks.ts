@@ -24,7 +24,7 @@ import {
   sourceOf,
   typesOfFamily,
 } from "./aws-limits";
-import { certificateZones } from "./certificate-names";
+import { certificateNames } from "./certificate-names";
 import { MAX_ACME_ZONES, someOf } from "./deployment-checks";
 import { dkimTxtValue } from "./dkim-key";
 import { adminExposure } from "./ingress-coverage";
@@ -364,9 +364,11 @@ const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns"
   if (!spec.aws || !spec.dns || bucket === undefined) return [];
   const givenIds = new Map(spec.dns.zones.flatMap((z) => (z.route53ZoneId ? [[z.name, z.route53ZoneId] as const] : [])));
   const parameters = parametersInUse(spec);
+  const zoneNames = new Set(spec.dns.zones.map((z) => z.name)); // once for every host: a provider has thousands
   const found: PlatformIssue[] = [];
   for (const host of spec.hosts) {
-    const zones = certificateZones(spec, host.name);
+    // The zones of the host's certificate names, as certificateZones() finds them.
+    const zones = [...new Set(certificateNames(spec, host.name).flatMap((name) => zoneOf(name, zoneNames) ?? []))];
     // More zones than that is reported by checkAcmeZones (deployment-checks.ts).
     if (zones.length > MAX_ACME_ZONES) continue;
     const zoneIds = zones.map((z) => givenIds.get(z) ?? "Z".padEnd(CREATED_ZONE_ID_CHARACTERS, "0"));
@@ -390,26 +392,40 @@ const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns"
 // ---------------------------------------------------------------------------------------------
 // Groups kept apart; zones that resolve.
 
+/** The longest key of `names` that is `name` or a parent of it (zoneOf over a map's keys). */
+function enclosingName(name: string, names: ReadonlyMap<string, unknown>): string | undefined {
+  for (let at = 0; ; ) {
+    const candidate = name.slice(at);
+    if (names.has(candidate)) return candidate;
+    const dot = name.indexOf(".", at);
+    if (dot < 0) return undefined;
+    at = dot + 1;
+  }
+}
+
 const hostNamesOfOtherGroups = check(["groups"], ({ groups }) => {
   // A domain listed twice, or a host name used twice, is reported by the uniqueness checks.
-  const owner = new Map<string, { group: number; path: string }>();
-  groups.forEach((group, g) => group.domains.forEach((d, i) => owner.has(d.name) || owner.set(d.name, { group: g, path: `groups[${g}].domains[${i}].name` })));
-  const domains = new Set(owner.keys());
+  // Domain → owning group (the first that lists it); a provider's groups hold thousands of domains.
+  const owner = new Map<string, number>();
+  groups.forEach((group, g) => {
+    for (const d of group.domains) if (!owner.has(d.name)) owner.set(d.name, g);
+  });
   const hostNameUses = new Map<string, number>();
   for (const group of groups) for (const address of group.addresses) hostNameUses.set(address.hostName, (hostNameUses.get(address.hostName) ?? 0) + 1);
   const found: PlatformIssue[] = [];
   groups.forEach((group, g) =>
     group.addresses.forEach((address, a) => {
       if (hostNameUses.get(address.hostName)! > 1) return;
-      const domain = zoneOf(address.hostName, domains);
-      const own = domain === undefined ? undefined : owner.get(domain);
-      if (!own || own.group === g) return;
+      const domain = enclosingName(address.hostName, owner);
+      const ownerGroup = domain === undefined ? undefined : owner.get(domain);
+      if (ownerGroup === undefined || ownerGroup === g) return;
+      const at = `groups[${ownerGroup}].domains[${groups[ownerGroup]!.domains.findIndex((d) => d.name === domain)}].name`;
       const how = domain === address.hostName ? "is" : "lies inside";
       found.push(
         issue(
           ["groups", g, "addresses", a, "hostName"],
           address.hostName,
-          `${how} ${domain}, a domain of group ${groups[own.group]!.name} (${own.path}): group ${group.name}'s mail would be named after another group's domain (HELO, PTR, certificate), so a blocklisting or a spam run of one group would hit the other's domain; use a name in one of group ${group.name}'s own domains or in a domain that is no group's`,
+          `${how} ${domain}, a domain of group ${groups[ownerGroup]!.name} (${at}): group ${group.name}'s mail would be named after another group's domain (HELO, PTR, certificate), so a blocklisting or a spam run of one group would hit the other's domain; use a name in one of group ${group.name}'s own domains or in a domain that is no group's`,
         ),
       );
     }),
@@ -419,14 +435,15 @@ const hostNamesOfOtherGroups = check(["groups"], ({ groups }) => {
 
 const nestedZones = check(["dns"], ({ dns }) => {
   if (!dns) return [];
-  const byName = new Map(dns.zones.map((z, i) => [z.name, { zone: z, index: i }] as const));
+  // Zone name → index (the first listing; duplicates are checkDnsZones's): one map for thousands of zones.
+  const byName = new Map<string, number>();
+  dns.zones.forEach((z, i) => byName.has(z.name) || byName.set(z.name, i));
   const found: PlatformIssue[] = [];
-  const zoneNames = new Set(byName.keys()); // once, not once per zone: a provider has thousands
   dns.zones.forEach((zone, i) => {
     const dot = zone.name.indexOf(".");
-    const parentName = zoneOf(zone.name.slice(dot + 1), zoneNames);
+    const parentName = enclosingName(zone.name.slice(dot + 1), byName);
     if (parentName === undefined || parentName === zone.name) return;
-    const parent = byName.get(parentName)!;
+    const parent = { zone: dns.zones[byName.get(parentName)!]!, index: byName.get(parentName)! };
     if (zone.route53ZoneId !== undefined && parent.zone.route53ZoneId !== undefined) return; // both exist: their delegation is the operator's
     const created = [zone.route53ZoneId === undefined ? zone.name : undefined, parent.zone.route53ZoneId === undefined ? parentName : undefined].filter((n) => n !== undefined).join(" and ");
     found.push(
