@@ -8,6 +8,7 @@
 import { analyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
 import { checkAcmeZones, checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
+import { mtaStsNames } from "./certificate-names";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { SEMANTIC_CHECKS } from "./semantic-checks";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
@@ -202,13 +203,11 @@ const outboundRefs = check(["groups", "outbound", "hosts"], ({ groups, outbound 
   }
   const ownDomains = new Set(groups.flatMap((g) => g.domains.map((d) => d.name)));
   const ownHostNames = new Set(groups.flatMap((g) => g.addresses.map((a) => a.hostName)));
-  found.push(
-    ...duplicates(
-      outbound.tlsRules.map((r, i) => ({ value: r.destination, path: ["outbound", "tlsRules", i, "destination"] })),
-      (v) => v,
-      (_v, first) => `one TLS rule per destination; already given at ${first}`,
-    ),
-  );
+  for (const problem of duplicates(
+    outbound.tlsRules.map((r, i) => ({ value: r.destination, path: ["outbound", "tlsRules", i, "destination"] })),
+    (v) => v,
+    (_v, first) => `one TLS rule per destination; already given at ${first}`,
+  )) found.push(problem); // not push(...): the list of rules is unbounded
   outbound.tlsRules.forEach((rule, i) => {
     if (ownDomains.has(rule.destination)) {
       found.push(issue(["outbound", "tlsRules", i, "destination"], rule.destination, "this is one of the platform's own domains (delivered locally); a TLS rule for it has no effect"));
@@ -258,6 +257,20 @@ const privacy = check(["privacy"], ({ privacy }) =>
   ),
 );
 
+/**
+ * A group host name must not be a name the platform publishes for something else: its A record
+ * would collide with that record set (today: the MTA-STS policy host `mta-sts.<domain>`).
+ */
+const generatedNames = check(["groups", "dns", "services"], (spec) => {
+  const generated = new Map(mtaStsNames(spec).map((name) => [name, `the MTA-STS policy host the platform publishes for ${name.slice("mta-sts.".length)}`]));
+  return spec.groups.flatMap((group, g) =>
+    group.addresses.flatMap((address, a) => {
+      const use = generated.get(address.hostName);
+      return use === undefined ? [] : [issue(["groups", g, "addresses", a, "hostName"], address.hostName, `${address.hostName} is ${use}; choose another host name`)];
+    }),
+  );
+});
+
 const deploymentDns = check(["groups", "dns"], checkDnsZones);
 const dnsRecordInputs = check(["groups", "dns", "services", "dkim"], checkDnsRecordInputs);
 const deploymentAws = check(["hosts", "groups", "aws"], checkAws);
@@ -270,7 +283,9 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   acmeZones,
   uniqueHosts,
   oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy,
-  ...SEMANTIC_CHECKS];
+  generatedNames,
+  ...SEMANTIC_CHECKS,
+];
 
 /**
  * Run every cross-field check whose sections are valid in `raw`. `raw` may be invalid
@@ -288,7 +303,7 @@ export function crossCheck(raw: unknown): PlatformIssue[] {
   for (const c of CHECKS) {
     if (!c.sections.every((s) => parsedSections.has(s))) continue;
     const view = Object.fromEntries(c.sections.map((s) => [s, parsedSections.get(s)])) as Pick<PlatformSpec, SectionName>;
-    found.push(...c.run(view));
+    for (const problem of c.run(view)) found.push(problem); // not push(...): a check may find a million problems
   }
   return found;
 }

@@ -97,7 +97,8 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
   const found: PlatformIssue[] = [];
   const hostNames = spec.hosts.map((h) => h.name);
   for (const host of hostNames) {
-    if (!(host in aws.hosts)) found.push(issue(["aws", "hosts"], Object.keys(aws.hosts), `every host needs a placement; missing "${host}"`));
+    // Own keys only: `in` would find "constructor" or "toString" on Object.prototype for a host of that name.
+    if (!Object.hasOwn(aws.hosts, host)) found.push(issue(["aws", "hosts"], Object.keys(aws.hosts), `every host needs a placement; missing "${host}"`));
   }
   for (const [name, placement] of Object.entries(aws.hosts)) {
     if (!hostNames.includes(name)) found.push(issue(["aws", "hosts", name], name, `expected one of the hosts: ${hostNames.join(", ")}`));

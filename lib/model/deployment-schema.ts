@@ -3,7 +3,7 @@
  * never depends on it; the constructs read it, the CLI validates it.
  */
 import { z } from "zod";
-import { acknowledgement, dnsName, identifier } from "./syntax";
+import { acknowledgement, acmeDirectoryUrl, dnsName, identifier, plainEmailAddress } from "./syntax";
 
 /** A DNS zone that holds the platform's records. */
 export const DnsZoneSchema = z
@@ -215,13 +215,12 @@ export const AwsSchema = z
      * E-mail address for the ACME (Let's Encrypt) account: expiry warnings go there.
      * @default - the account is registered without an e-mail address
      */
-    acmeEmail: z.email({ error: "expected an e-mail address" }).optional().describe("E-mail of the ACME account. Default: none."),
+    acmeEmail: plainEmailAddress("an e-mail address for the ACME account").optional().describe("E-mail of the ACME account. Default: none."),
     /**
      * ACME directory URL.
      * @default "https://acme-v02.api.letsencrypt.org/directory"
      */
-    acmeServer: z
-      .url({ protocol: /^https$/, error: "expected an https URL" })
+    acmeServer: acmeDirectoryUrl
       .default("https://acme-v02.api.letsencrypt.org/directory")
       .describe("ACME directory URL. Default: Let's Encrypt production."),
     /**

@@ -291,7 +291,7 @@ export type CustomTlsInput = {
    */
   preferServerCiphers?: boolean;
   /**
-   * Written reason for allowing aNULL/eNULL/RC4/MD5/EXPORT/DES suites. Default: none (refused).
+   * Written reason for allowing aNULL/eNULL/RC4/MD5/EXPORT/DES/LOW suites or @SECLEVEL 0/1. Default: none (refused).
    */
   weakCipherAcknowledgement?: string;
 };

@@ -3,6 +3,7 @@
  * validated model. Syntax errors are reported like validation problems, with a line number.
  */
 import { isAlias, LineCounter, parseDocument, visit, type Document, type YAMLError } from "yaml";
+import { TextDecoder } from "util";
 import { issue, PlatformValidationError, type PlatformIssue } from "./issues";
 import type { PlatformSpec } from "./schema";
 import { validatePlatform, type ValidationResult } from "./validate";
@@ -27,7 +28,8 @@ export function parsePlatformText(text: string): TextResult {
     return { ok: false, issues: [tooDeep(error)] };
   }
   const problems = [...doc.errors, ...doc.warnings];
-  if (problems.length > 0) return { ok: false, issues: problems.map(fromYamlError) };
+  // Reading too deep fails at a depth that depends on the caller's stack: say it once.
+  if (problems.length > 0) return { ok: false, issues: [...new Map(problems.map(fromYamlError).map((i) => [i.message, i])).values()] };
   const aliasIssues = aliasProblems(doc, lines);
   if (aliasIssues.length > 0) return { ok: false, issues: aliasIssues };
   try {
@@ -74,7 +76,7 @@ function aliasProblems(doc: Document.Parsed, lines: LineCounter): PlatformIssue[
       if (!anchors.has(node.source)) found.push(issue([], "(file text)", `${lineOf(node.range?.[0])}the alias *${node.source} names no anchor &${node.source} set before it`));
       return;
     }
-    const anchor = (node as { anchor?: string }).anchor;
+    const anchor = (node as { anchor?: string } | null)?.anchor;
     if (anchor !== undefined) anchors.add(anchor);
   });
   if (uses > MAX_YAML_ALIASES) {

@@ -91,6 +91,10 @@ export function toPlainData(raw: unknown): PlainDataResult {
       report(path, String(length), "expected a list with a whole-number length");
       return undefined;
     }
+    if (length > PLAIN_DATA_LIMITS.values - values) {
+      report(path, `(${length.toLocaleString("en")} items)`, `expected a model of at most ${PLAIN_DATA_LIMITS.values.toLocaleString("en")} values in all`);
+      return undefined;
+    }
     const out: unknown[] = [];
     // Every item counts towards the size limit, so even a list that only claims a huge length ends.
     for (let i = 0; i < length; i++) out.push(copy(guarded([...path, i], () => list[i]), [...path, i]));
@@ -99,7 +103,10 @@ export function toPlainData(raw: unknown): PlainDataResult {
 
   const copyMapping = (object: object, path: PathSegment[]): Record<string, unknown> | undefined => {
     const prototype = guarded(path, () => Object.getPrototypeOf(object) as unknown);
-    if (prototype !== Object.prototype && prototype !== null) {
+    // A plain object's prototype is Object.prototype, of this realm or another (structuredClone,
+    // vm contexts), or null; anything with a longer chain is an instance of some class.
+    const plain = prototype === null || (typeof prototype === "object" && guarded(path, () => Object.getPrototypeOf(prototype)) === null);
+    if (!plain) {
       const kind = guarded(path, () => (object as { constructor?: { name?: unknown } }).constructor?.name);
       report(path, `(a ${typeof kind === "string" && kind !== "" ? kind : "class instance"})`, "expected plain data: a mapping of fields, not an instance of a class");
       return undefined;

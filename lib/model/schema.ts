@@ -218,13 +218,14 @@ export const CustomTlsSchema = z
     /** Prefer the server's cipher order. @default true */
     preferServerCiphers: z.boolean().default(true).describe("Prefer the server's cipher order. Default: true."),
     /**
-     * Written reason for allowing anonymous, null, RC4, MD5, export or DES suites. Without it,
-     * a cipher string that can enable any of them is refused.
+     * Written reason for allowing anonymous, null, RC4, MD5, export, DES/3DES or low-strength
+     * suites, or a security level below OpenSSL's default (`@SECLEVEL=0`/`1`). Without it, a cipher
+     * string that enables any of them (as the hosts' OpenSSL expands it) is refused.
      * @default - none: weak suites are refused
      */
     weakCipherAcknowledgement: acknowledgement
       .optional()
-      .describe("Written reason for allowing aNULL/eNULL/RC4/MD5/EXPORT/DES suites. Default: none (refused)."),
+      .describe("Written reason for allowing aNULL/eNULL/RC4/MD5/EXPORT/DES/LOW suites or @SECLEVEL 0/1. Default: none (refused)."),
   })
   .describe("A TLS policy given cipher by cipher.")
   .meta({ title: "CustomTlsInput" });

@@ -186,3 +186,56 @@ export const acknowledgement = z
   .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, { error: "expected one line of text without control characters" })
   .refine((text) => text.trim().length >= 10, { error: "expected a written reason of at least 10 characters" })
   .refine((text) => text.length <= 300, { error: "expected a reason of at most 300 characters" });
+
+/** Characters a URL path may use here: those the host's setup script passes to certbot unquoted-safe. */
+const URL_PATH = /^(?:\/[A-Za-z0-9._+=-]*)*$/;
+
+/**
+ * An ACME directory URL: `https://<DNS name>[:port]/<path>`. No credentials (they would be copied
+ * into the instance's user data, readable by anything on the host), no query or fragment, no
+ * IP literal, and nothing the URL parser would drop or rewrite silently (blanks, tabs, newlines,
+ * backslashes, capitals in the host): what is written is what certbot is given.
+ */
+export const acmeDirectoryUrl = z.string().check((ctx) => {
+  const problem = acmeDirectoryUrlProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected an ACME directory URL such as https://acme-v02.api.letsencrypt.org/directory: ${problem}` });
+});
+
+function acmeDirectoryUrlProblem(value: string): string | undefined {
+  if (/[^\x21-\x7e]/.test(value)) return "printable ASCII without blanks, tabs or newlines (a URL parser drops them silently)";
+  const match = /^https:\/\/([^/?#]*)(\/[^?#]*)?([?#].*)?$/.exec(value);
+  if (!match) return "it must start with https://";
+  const [, authority = "", path = "", rest] = match;
+  if (authority.includes("@")) return "no user name or password in the URL (they would be copied into the host's user data)";
+  if (rest !== undefined) return "no query string or fragment";
+  // certbot checks the server's certificate against a name: an IP literal has none to offer.
+  if (authority.startsWith("[") || IPV4.test(authority.replace(/:\d+$/, ""))) return "the host must be a DNS name, not an IP address";
+  const hostPort = /^([^:]*)(?::(\d{1,5}))?$/.exec(authority);
+  if (!hostPort) return "a host name, optionally followed by :port";
+  const [, host = "", port] = hostPort;
+  const hostProblem = dnsNameProblem(host);
+  if (hostProblem) return `the host must be a DNS name (${hostProblem})`;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535 || port.startsWith("0"))) return "a port of 1..65535";
+  if (!URL_PATH.test(path)) return "a path of letters, digits and . _ + = - between slashes";
+  if (path.split("/").some((segment) => segment === "." || segment === "..")) return "a path without . or .. segments";
+  return undefined;
+}
+
+/**
+ * An e-mail address for an account or notices, kept to the characters every consumer (shell,
+ * certbot, DNS TXT) takes as they are: letters, digits and `. _ + = -` before the `@`, a DNS
+ * name after it.
+ */
+export const plainEmailAddress = (what: string) =>
+  z.string().check((ctx) => {
+    const at = ctx.value.lastIndexOf("@");
+    const local = ctx.value.slice(0, at);
+    const domain = ctx.value.slice(at + 1);
+    const problem =
+      at <= 0
+        ? "a local part, @ and a domain"
+        : local.length > 64 || !/^[A-Za-z0-9_+=-]+(?:\.[A-Za-z0-9_+=-]+)*$/.test(local)
+          ? "a local part of at most 64 letters, digits and . _ + = - (no quotes, blanks or apostrophes)"
+          : dnsNameProblem(domain) && `a domain that is a DNS name (${dnsNameProblem(domain)})`;
+    if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
+  });

@@ -22,8 +22,9 @@ export function validatePlatform(input: unknown, options: ValidationOptions = {}
   const raw = plain.value;
   const parsed = PlatformSchema.safeParse(raw, { reportInput: true });
   const issues: PlatformIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(i));
-  issues.push(...crossCheck(raw));
-  if (options.deployable) issues.push(...deploymentIssues(raw));
+  // Loops, not push(...): a spread passes every issue as an argument, and a million of them overflow the stack.
+  for (const i of crossCheck(raw)) issues.push(i);
+  if (options.deployable) for (const i of deploymentIssues(raw)) issues.push(i);
   if (parsed.success && issues.length === 0) return { ok: true, spec: parsed.data };
   return { ok: false, issues: sortIssues(dedupe(issues)) };
 }

@@ -28,6 +28,17 @@ export function addSecondHost(input: PlatformInput): void {
   if (input.aws) input.aws.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
 }
 
+/** Give a host another name everywhere the model names it. */
+export function renameHost(input: PlatformInput, from: string, to: string): void {
+  for (const host of input.hosts) if (host.name === from) host.name = to;
+  for (const group of input.groups) for (const address of group.addresses) if (address.host === from) address.host = to;
+  if (input.aws) {
+    const placements = Object.entries(input.aws.hosts).map(([name, placement]) => [name === from ? to : name, placement] as const);
+    input.aws.hosts = Object.fromEntries(placements);
+    for (const eip of input.aws.adoptElasticIps ?? []) if (eip.host === from) eip.host = to;
+  }
+}
+
 /** Public keys generated once per test process (base64 DER SPKI). */
 const generated = new Map<string, string>();
 function publicKey(kind: "rsa" | "ed25519"): string {
@@ -97,6 +108,12 @@ export function variants(): Variant[] {
         retiring: { selector: "rsa2025", publicKey: publicKey("rsa") },
       };
       input.groups[1]!.domains.push({ name: "bücher.acme-home.example" });
+    }),
+    variant("names a naive reader trips over: host 'constructor', ACME server with a port, account e-mail with + and =", (input) => {
+      // `in`, `obj[key]` and URL parsers treat these specially; the platform must not.
+      renameHost(input, "mx1", "constructor");
+      input.aws!.acmeServer = "https://acme.internal.example:14000/acme/directory";
+      input.aws!.acmeEmail = "ops+acme=mail@acme-corp.example";
     }),
     variant("dane by default, full-text search, bulk group", (input) => {
       input.outbound = { ...input.outbound, defaultTlsLevel: "dane" };

@@ -161,14 +161,14 @@ describe("the platform model", () => {
     });
 
     test("fails on weak custom ciphers unless acknowledged, naming the weak class", () => {
-      const [problem] = problems((i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH:RC4-SHA" } }));
+      const [problem] = problems((i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH:NULL-SHA256" } }));
       expect(problem!.path).toBe("tls.custom.ciphers");
-      expect(problem!.message).toContain('RC4 via "RC4-SHA"');
+      expect(problem!.message).toContain('unencrypted (eNULL) via "NULL-SHA256"');
       expect(problem!.message).toContain(`anonymous (aNULL) via "HIGH"`);
       const input = exampleInput();
       input.tls = {
         profile: "custom",
-        custom: { minProtocol: "TLSv1.2", ciphers: "HIGH:RC4-SHA", weakCipherAcknowledgement: "A lab instance that tests old clients on purpose." },
+        custom: { minProtocol: "TLSv1.2", ciphers: "HIGH:NULL-SHA256", weakCipherAcknowledgement: "A lab instance that tests old clients on purpose." },
       };
       expect(validatePlatform(input).ok).toBe(true);
     });

@@ -113,7 +113,7 @@ const CASES: readonly Case[] = [
   { name: "acknowledgement too short", change: (i) => (i.tls = { profile: "legacy-2015", legacyAcknowledgement: "ok" }), paths: ["tls.legacyAcknowledgement"] },
   { name: "acknowledgement over two lines", change: (i) => (i.tls = { profile: "legacy-2015", legacyAcknowledgement: "old clients\nsmtpd_tls_auth_only = no" }), paths: ["tls.legacyAcknowledgement"] },
   { name: "custom profile without its policy", change: (i) => (i.tls = { profile: "custom" }), paths: ["tls.profile"] },
-  { name: "weak custom ciphers", change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH:RC4-SHA:!aNULL" } }), paths: ["tls.custom.ciphers"] },
+  { name: "weak custom ciphers", change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH:NULL-SHA256:!aNULL" } }), paths: ["tls.custom.ciphers"] },
   { name: "custom ciphers with a blank", change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH AES" } }), paths: ["tls.custom.ciphers"] },
   { name: "SSLv3 as minimum protocol", change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: any("SSLv3"), ciphers: "ECDHE+AESGCM" } }), paths: ["tls.custom.minProtocol"] },
   { name: "relative certificate directory (no certificates)", change: (i) => (i.tls = { certificateDirectory: "certs" }), paths: ["tls.certificateDirectory"] },
