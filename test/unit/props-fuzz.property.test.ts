@@ -13,6 +13,8 @@ import { PlatformValidationError } from "../../lib/model/issues";
 import type { PlatformInput } from "../../lib/model/schema";
 import { validatePlatform } from "../../lib/model/validate";
 import { plan } from "../../lib/plan/plan";
+import { renderCloudConfig } from "../../lib/render/cloud-init/user-data";
+import { exportZones } from "../../lib/render/dns/zone-export";
 import { renderPlatform } from "../../lib/render/host-files";
 import { exampleInput } from "../support/example";
 
@@ -90,7 +92,15 @@ test(`validation answers every one of ${VALIDATION_RUNS} hostile props with a sp
     fc.property(mutated, ({ input }) => {
       const result = validatePlatform(input);
       if (result.ok) {
-        renderPlatform(plan(result.spec));
+        // A valid model reaches every renderer without an exception (no "internal error" path).
+        const planned = plan(result.spec);
+        renderPlatform(planned);
+        if (result.spec.dns) exportZones(planned);
+        if (result.spec.aws) {
+          for (const host of planned.hosts) {
+            renderCloudConfig(planned, host, result.spec.aws, { bundleUrl: "s3://bucket/bundles/h/0000.json", dataVolumeName: `${result.spec.name}-${host.name}`, dataVolumeTag: "mail-platform-data" });
+          }
+        }
       } else {
         expect(result.issues.length).toBeGreaterThan(0);
         for (const i of result.issues) {
