@@ -71,16 +71,17 @@ export class MailDns extends Construct {
    * e.g. `records.get("MX")!.addOverride("lifecycle.prevent_destroy", true)`).
    */
   readonly records: ReadonlyMap<DnsRecordType, Route53Record>;
-  /** The record model that was written (for outputs and exports). */
-  readonly recordModel: readonly DnsRecord[];
   /** Every distinct value set of the records, by key (`records` of an instance is one of them). */
   readonly valueSets: TerraformLocal;
   /** Reverse names of the Elastic IPs, by host name. */
   readonly reverseNames: ReadonlyMap<string, EipDomainName>;
 
+  private readonly plan: Plan;
+
   constructor(scope: Construct, id: string, props: MailDnsProps) {
     super(scope, id);
     const { plan } = props;
+    this.plan = plan;
     const dns = plan.spec.dns;
     if (!dns) throw new Error("MailDns needs the platform's dns section (zones)");
 
@@ -104,13 +105,15 @@ export class MailDns extends Construct {
     const recordValue = (record: DnsRecord, value: DnsValue): string =>
       record.type === "TXT" ? chunkTxtParts(value).map(resolve).join('""') : resolve(value);
 
-    this.recordModel = dnsRecords(plan);
+    const recordModel = dnsRecords(plan);
     const valueSets: Record<string, string[]> = {};
     const keyOfValues = new Map<readonly DnsValue[], string>();
-    const byType = new Map<DnsRecordType, { ttl: number; zones: RecordsByZone }>();
-    for (const record of this.recordModel) {
+    // Each zone's entries are collected, then joined once: appending to a growing string per
+    // record would build a chain of a hundred thousand pieces for a provider's large zone.
+    const byType = new Map<DnsRecordType, { ttl: number; zones: Map<string, string[]> }>();
+    for (const record of recordModel) {
       let ofType = byType.get(record.type);
-      if (!ofType) byType.set(record.type, (ofType = { ttl: record.ttlSeconds, zones: {} }));
+      if (!ofType) byType.set(record.type, (ofType = { ttl: record.ttlSeconds, zones: new Map() }));
       // The plan gives every record of a type the same TTL (address or record TTL).
       if (ofType.ttl !== record.ttlSeconds) throw new Error(`${record.type} records with different TTLs (${ofType.ttl}, ${record.ttlSeconds})`);
       let key = keyOfValues.get(record.values);
@@ -122,12 +125,15 @@ export class MailDns extends Construct {
       // The model admits no such name; this guards the "name=key name=key" encoding itself.
       if (/[\s=]/.test(record.name)) throw new Error(`record name ${JSON.stringify(record.name)} cannot be encoded (blank or "=")`);
       const entry = `${record.name}=${key}`;
-      ofType.zones[record.zone] = ofType.zones[record.zone] === undefined ? entry : `${ofType.zones[record.zone]} ${entry}`;
+      const inZone = ofType.zones.get(record.zone);
+      if (inZone) inZone.push(entry);
+      else ofType.zones.set(record.zone, [entry]);
     }
     this.valueSets = new TerraformLocal(this, "value-sets", Object.fromEntries(Object.entries(valueSets).sort(([a], [b]) => (a < b ? -1 : 1))));
     const records = new Map<DnsRecordType, Route53Record>();
     for (const [type, { ttl, zones }] of [...byType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const data = new TerraformLocal(this, `${type.toLowerCase()}-records`, zones);
+      const byZone: RecordsByZone = Object.fromEntries([...zones].map(([zone, entries]) => [zone, entries.join(" ")]));
+      const data = new TerraformLocal(this, `${type.toLowerCase()}-records`, byZone);
       const each = TerraformIterator.fromMap(Token.asAnyMap(instancesOf(data)));
       records.set(
         type,
@@ -159,5 +165,14 @@ export class MailDns extends Construct {
       }
     }
     this.reverseNames = reverse;
+  }
+
+  /**
+   * The record model that was written (for outputs and exports). Derived again on each read
+   * rather than kept: for a provider's hundred thousand domains it is a million records, held
+   * through all of synthesis for nobody.
+   */
+  get recordModel(): readonly DnsRecord[] {
+    return dnsRecords(this.plan);
   }
 }

@@ -36,10 +36,12 @@ export class MailZones extends Construct {
   readonly zoneIdMap: TerraformLocal;
 
   private readonly existing: ReadonlyMap<string, string>;
+  private readonly names: ReadonlySet<string>;
 
   constructor(scope: Construct, id: string, props: MailZonesProps) {
     super(scope, id);
     this.zoneNames = props.dns.zones.map((zone) => zone.name);
+    this.names = new Set(this.zoneNames);
     this.existing = new Map(props.dns.zones.flatMap((zone) => (zone.route53ZoneId ? [[zone.name, zone.route53ZoneId] as const] : [])));
     const toCreate = props.dns.zones.filter((zone) => !zone.route53ZoneId).map((zone) => zone.name);
     const existingMap = Object.fromEntries(this.existing);
@@ -68,7 +70,7 @@ export class MailZones extends Construct {
   zoneId(name: string): string {
     const given = this.existing.get(name);
     if (given !== undefined) return given;
-    if (!this.createdZones || !this.zoneNames.includes(name)) throw new Error(`${name} is not one of the platform's zones`);
+    if (!this.createdZones || !this.names.has(name)) throw new Error(`${name} is not one of the platform's zones`);
     return Token.asString(Fn.lookupNested(this.createdZones, [name, "zone_id"]));
   }
 }

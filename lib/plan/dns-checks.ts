@@ -25,10 +25,15 @@ export function spfLookupCount(spf: string): number {
     .filter((term) => /^[+\-~?]?(include:|a$|a:|a\/|mx$|mx:|mx\/|ptr$|ptr:|exists:)|^redirect=/.test(term)).length;
 }
 
+/** One bit per record type, for the duplicate check. */
+const TYPE_BITS: Readonly<Record<DnsRecord["type"], number>> = { A: 1, MX: 2, SRV: 4, TXT: 8, TLSA: 16 };
+
 /** Problems of a record set; empty when it is sound. */
 export function checkRecords(records: readonly DnsRecord[]): string[] {
   const problems: string[] = [];
-  const seen = new Set<string>();
+  // Record types seen per owner name, as bits: no key string per record (a million of them for
+  // a provider's platform).
+  const seen = new Map<string, number>();
   const aNames = new Set(records.filter((r) => r.type === "A").map((r) => r.name));
   const zones = new Set(records.map((r) => r.zone).filter((z) => z !== ""));
   // Thousands of domains point at the same few targets: judge each target once.
@@ -41,10 +46,11 @@ export function checkRecords(records: readonly DnsRecord[]): string[] {
   const valueProblems = new Map<DnsRecord["type"], Map<readonly DnsValue[], string[]>>();
   for (const record of records) {
     const where = `${record.name} ${record.type}`;
-    const key = `${record.name}/${record.type}`;
-    if (seen.has(key)) problems.push(`${where}: two record sets with the same name and type`);
-    seen.add(key);
-    const nameProblem = dnsNameProblem(record.name.replace(/^_/, "x").replace(/\._/g, ".x"));
+    const bit = TYPE_BITS[record.type];
+    const types = seen.get(record.name) ?? 0;
+    if ((types & bit) !== 0) problems.push(`${where}: two record sets with the same name and type`);
+    seen.set(record.name, types | bit);
+    const nameProblem = dnsNameProblem(record.name.includes("_") ? record.name.replace(/^_/, "x").replace(/\._/g, ".x") : record.name);
     if (nameProblem) problems.push(`${where}: owner name ${nameProblem}`);
     let ofType = valueProblems.get(record.type);
     if (!ofType) valueProblems.set(record.type, (ofType = new Map()));

@@ -85,6 +85,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
   const spec: PlatformSpec = plan.spec;
   if (!spec.dns) throw new Error("dnsRecords needs the dns section (zones)");
   const zones = new Set(spec.dns.zones.map((z) => z.name));
+  const signedZones = new Set(spec.dns.zones.filter((z) => z.dnssec).map((z) => z.name));
   const zone = (name: string) => {
     const found = zoneOf(name, zones);
     if (!found) throw new Error(`${name} lies in no zone (the model checks prevent this)`);
@@ -186,7 +187,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
     for (const { host, address } of hosts) {
       const tlsaZone = zone(address.hostName);
       const pin = group.addresses.find((a) => a.host === host)?.tlsaSpkiSha256;
-      if (pin && spec.services.smtp && spec.dns.zones.find((z) => z.name === tlsaZone)?.dnssec) {
+      if (pin && spec.services.smtp && signedZones.has(tlsaZone)) {
         records.push({
           zone: tlsaZone,
           name: `_25._tcp.${address.hostName}`,

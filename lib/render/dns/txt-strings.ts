@@ -83,6 +83,8 @@ export function chunkTxtParts<T>(parts: ReadonlyArray<string | T>): Array<Array<
 
 /** The longest prefix of at most `maxBytes` UTF-8 bytes (whole characters) and the rest. */
 function splitAtBytes(text: string, maxBytes: number): [string, string] {
+  // ASCII (nearly every value): a byte per character, no need to measure each one.
+  if (!/[^\x00-\x7f]/.test(text)) return [text.slice(0, maxBytes), text.slice(maxBytes)];
   let bytes = 0;
   let index = 0;
   for (const char of text) {

@@ -26,7 +26,10 @@ export function formatTable(file: string, type: keyof typeof KEY_RULES, header: 
   for (const block of blocks) {
     if (block.rows.length === 0) continue;
     // Aligned within a block: a long pattern in one block does not push every other row right.
-    const width = Math.max(...block.rows.map(([k]) => k.length));
+    // A loop, not Math.max(...rows): a spread passes every row as an argument on the stack, and a
+    // provider's table of a million domains overflows it.
+    let width = 0;
+    for (const [key] of block.rows) if (key.length > width) width = key.length;
     if (block.why) {
       if (/[\r\n]/.test(block.why)) throw new UnsafeValueError(file, "comment", block.why, "comments must be one line");
       lines.push(`# ${block.why}`);
