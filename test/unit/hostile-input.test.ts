@@ -333,3 +333,34 @@ describe("9 and 10. bytes, sizes and shapes that are not a model", () => {
     expect(reads).toBe(1);
   });
 });
+
+describe("5, 7 and 9 at every door: limits, cipher strings and models a real program or AWS refuses", () => {
+  /** `hosts` hosts and `groups` groups, each group one domain in its own zone, placements of `instanceType`. */
+  function platformOf(hosts: number, groups: number, instanceType: string): PlatformInput {
+    return changed((input) => {
+      input.hosts = Array.from({ length: hosts }, (_, h) => ({ name: `mx${h}` }));
+      input.groups = Array.from({ length: groups }, (_, g) => ({
+        name: `g${g}`,
+        domains: [{ name: `d${g}.example` }],
+        addresses: input.hosts.map((host, h) => ({ host: host.name, privateIp: `10.${h}.0.${g + 10}`, hostName: `mx${h}.d${g}.example` })),
+      }));
+      input.dns!.zones = input.groups.map((g) => ({ name: g.domains[0]!.name }));
+      input.aws!.hosts = Object.fromEntries(input.hosts.map((h) => [h.name, { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType }]));
+    });
+  }
+  const custom = (ciphers: string) => changed((input) => (input.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers } }));
+
+  test.each([
+    ["16 hosts × 48 groups on t3.small", platformOf(16, 48, "t3.small"), /aws\.hosts\.mx0\.instanceType: .*48 .*addresses/],
+    ["a cipher OpenSSL does not know", custom("ECDHE+AESGCM:SEED:!aNULL"), /tls\.custom\.ciphers: "SEED" matches no cipher of OpenSSL/],
+    ["FIPS enables anonymous suites", custom("FIPS"), /tls\.custom\.ciphers: the cipher string can enable weak suites: anonymous \(aNULL\) via "FIPS"/],
+    ["@SECLEVEL=5 refuses certbot's key", custom("ECDHE+AESGCM:!aNULL:@SECLEVEL=5"), /tls\.custom\.ciphers: .*@SECLEVEL=5/],
+    ["stripping From", changed((input) => (input.privacy = { stripHeaders: ["From"] })), /privacy\.stripHeaders\[0\]: /],
+    ["a DNSBL reply octet over 255", changed((input) => (input.dnsbl!.sites![0]!.replyFilter = "127.0.0.[2..300]")), /dnsbl\.sites\[0\]\.replyFilter: /],
+    ["an all-zero TLSA pin", changed((input) => (input.groups[0]!.addresses[0]!.tlsaSpkiSha256 = "0".repeat(64))), /groups\[0\]\.addresses\[0\]\.tlsaSpkiSha256: /],
+    ["an acknowledgement of invisible characters", changed((input) => (input.tls = { profile: "legacy-2015", legacyAcknowledgement: "\u200b".repeat(12) })), /tls\.legacyAcknowledgement: /],
+    ["a tag key with the reserved aws: prefix", changed((input) => (input.aws!.tags = { "aws:owner": "ops" })), /aws\.tags\.aws:owner: /],
+  ])("%s", async (_name, input, expected) => {
+    await expectRefused(input, expected);
+  });
+});
