@@ -4,7 +4,7 @@ import { plan } from "../plan/plan";
 import { renderPlatform } from "../render/host-files";
 import { writeHostFiles } from "../render/write-files";
 import { validatePlatformText } from "../model/load";
-import { exportZones } from "../render/dns/zone-export";
+import { exportedZones } from "../render/dns/zone-export";
 import { issue } from "../model/issues";
 import { mkdirSync, renameSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -93,12 +93,14 @@ export function zoneCommand(args: string[], io: CliIo, help: string): number {
     return EXIT.invalid;
   }
   mkdirSync(out, { recursive: true });
-  const zones = exportZones(plan(spec));
-  for (const zone of zones) {
+  // Each zone file is written before the next is made: a million zones never sit in memory at once.
+  const files: string[] = [];
+  for (const zone of exportedZones(plan(spec))) {
     const target = join(out, zone.file);
     writeFileSync(`${target}.tmp-${process.pid}`, zone.content);
     renameSync(`${target}.tmp-${process.pid}`, target);
+    files.push(zone.file);
   }
-  io.out(`wrote ${zones.length} zone file(s) to ${out}:\n${zones.map((z) => `  ${z.file}`).join("\n")}\n`);
+  io.out(`wrote ${files.length} zone file(s) to ${out}:\n${files.map((file) => `  ${file}`).join("\n")}\n`);
   return EXIT.ok;
 }

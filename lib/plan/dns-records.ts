@@ -111,9 +111,26 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
     const spf = [spfValue(plan, group.name)];
     const srvValues = SERVICES.filter((service) => service.srvLabel).map((service) => ({
       service,
-      enabled: spec.services[service.name],
       values: spec.services[service.name] ? hosts.map(({ address }, i): DnsValue => [`${i * 10} 1 ${service.port} ${address.hostName}.`]) : [[SRV_NOT_AVAILABLE]],
+      purpose: spec.services[service.name] ? `RFC 6186/8314 discovery of ${service.description}` : `${service.description} is off (RFC 2782 "not available")`,
     }));
+    // Texts that name no domain, written once per group rather than once per record.
+    const dmarcPurpose = `DMARC: receivers ${dmarc.policy} mail that fails SPF and DKIM alignment`;
+    const dkimPurpose = dkim ? `DKIM key ${dkim.selector} of group ${group.name}` : "";
+    const retiringPurpose = dkim?.retiring ? `retiring DKIM key ${dkim.retiring.selector}, still verifiable` : "";
+    const dav = spec.dns.dav;
+    const davRecords = dav
+      ? ([
+          ["_carddavs._tcp", true],
+          ["_caldavs._tcp", true],
+          ["_carddav._tcp", false],
+          ["_caldav._tcp", false],
+        ] as const).map(([label, enabled]) => ({
+          label,
+          values: [[enabled ? `0 1 ${dav.port} ${dav.hostName}.` : SRV_NOT_AVAILABLE]] as DnsValue[],
+          purpose: enabled ? "RFC 6764 CardDAV/CalDAV discovery over TLS" : "plaintext DAV is not available (RFC 6764)",
+        }))
+      : [];
     for (const domain of group.domains) {
       const domainZone = zone(domain.name);
       records.push({
@@ -128,11 +145,11 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
       });
       const txt = (name: string, values: readonly DnsValue[], purpose: string) =>
         records.push({ zone: domainZone, name, type: "TXT", ttlSeconds: ttl.TXT, values, purpose });
-      txt(`_dmarc.${domain.name}`, dmarcValue, `DMARC: receivers ${dmarc.policy} mail that fails SPF and DKIM alignment`);
+      txt(`_dmarc.${domain.name}`, dmarcValue, dmarcPurpose);
       if (dkim && dkimValue) {
-        txt(`${dkim.selector}._domainkey.${domain.name}`, dkimValue, `DKIM key ${dkim.selector} of group ${group.name}`);
+        txt(`${dkim.selector}._domainkey.${domain.name}`, dkimValue, dkimPurpose);
         if (dkim.retiring && retiringValue) {
-          txt(`${dkim.retiring.selector}._domainkey.${domain.name}`, retiringValue, `retiring DKIM key ${dkim.retiring.selector}, still verifiable`);
+          txt(`${dkim.retiring.selector}._domainkey.${domain.name}`, retiringValue, retiringPurpose);
         }
       }
       if (tlsRptValue) txt(`_smtp._tls.${domain.name}`, tlsRptValue, "SMTP TLS reporting (RFC 8460)");
@@ -147,23 +164,8 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           purpose: `serves https://mta-sts.${domain.name}/.well-known/mta-sts.txt`,
         });
       }
-      if (spec.dns.dav) {
-        const dav = spec.dns.dav;
-        for (const [label, enabled] of [
-          ["_carddavs._tcp", true],
-          ["_caldavs._tcp", true],
-          ["_carddav._tcp", false],
-          ["_caldav._tcp", false],
-        ] as const) {
-          records.push({
-            zone: domainZone,
-            name: `${label}.${domain.name}`,
-            type: "SRV",
-            ttlSeconds: ttl.SRV,
-            values: [[enabled ? `0 1 ${dav.port} ${dav.hostName}.` : SRV_NOT_AVAILABLE]],
-            purpose: enabled ? "RFC 6764 CardDAV/CalDAV discovery over TLS" : "plaintext DAV is not available (RFC 6764)",
-          });
-        }
+      for (const { label, values, purpose } of davRecords) {
+        records.push({ zone: domainZone, name: `${label}.${domain.name}`, type: "SRV", ttlSeconds: ttl.SRV, values, purpose });
       }
       records.push({
         zone: domainZone,
@@ -173,15 +175,8 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
         values: spf,
         purpose: `SPF: only group ${group.name}'s addresses send for ${domain.name}`,
       });
-      for (const { service, enabled, values } of srvValues) {
-        records.push({
-          zone: domainZone,
-          name: `${service.srvLabel}.${domain.name}`,
-          type: "SRV",
-          ttlSeconds: ttl.SRV,
-          values,
-          purpose: enabled ? `RFC 6186/8314 discovery of ${service.description}` : `${service.description} is off (RFC 2782 "not available")`,
-        });
+      for (const { service, values, purpose } of srvValues) {
+        records.push({ zone: domainZone, name: `${service.srvLabel}.${domain.name}`, type: "SRV", ttlSeconds: ttl.SRV, values, purpose });
       }
     }
     for (const { host, address } of hosts) {

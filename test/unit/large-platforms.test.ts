@@ -3,6 +3,7 @@
  * argument list (`Math.max(...rows)`, `push(...issues)`), so a million domains cannot overflow
  * the stack. How fast it grows is the benchmark's business (`npm run bench`), not a test's.
  */
+import { deploymentIssues, MAX_DEPLOYABLE_DOMAINS } from "../../lib/model/deployable";
 import type { DnsRecord } from "../../lib/plan/dns-records";
 import { checkRecords } from "../../lib/plan/dns-checks";
 import { formatTable } from "../../lib/render/postfix/table-format";
@@ -20,6 +21,18 @@ describe("a million domains", () => {
     expect(lines).toHaveLength(1 + 1 + 1_000_000 + 1);
     expect(lines[2]).toBe(`customer0.example${" ".repeat("customer999999.example".length - "customer0.example".length)} OK`);
     expect(lines[lines.length - 2]).toBe("customer999999.example OK");
+  });
+
+  test("a deployable platform of more domains than one stack holds is refused at groups, with the count", () => {
+    // GIVEN groups that hold one domain more than the limit, and groups that hold exactly the limit
+    const groups = (total: number) => [{ domains: new Array(total - 10).fill({}) }, { domains: new Array(10).fill({}) }, { domains: "not a list" }];
+    const deployable = { aws: {}, dns: {} };
+
+    // THEN only the larger one is refused, where the domains are listed
+    expect(deploymentIssues({ ...deployable, groups: groups(MAX_DEPLOYABLE_DOMAINS) })).toEqual([]);
+    expect(deploymentIssues({ ...deployable, groups: groups(1_000_000) })).toEqual([
+      expect.objectContaining({ path: "groups", received: '"1,000,000 domains"', message: expect.stringMatching(/^one platform deploys at most 100,000 domains .*split the groups over several platforms/) }),
+    ]);
   });
 });
 
