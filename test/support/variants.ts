@@ -28,6 +28,24 @@ export function addSecondHost(input: PlatformInput): void {
   if (input.aws) input.aws.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
 }
 
+/**
+ * A platform of `hosts` hosts and `groups` groups, each group with one domain (its own zone) and
+ * an address per host named in that domain; placements of the given instance type.
+ */
+export function platformOf(hosts: number, groups: number, instanceType: string, change?: (input: PlatformInput) => void): PlatformInput {
+  const input = exampleInput();
+  input.hosts = Array.from({ length: hosts }, (_, h) => ({ name: `mx${h}` }));
+  input.groups = Array.from({ length: groups }, (_, g) => ({
+    name: `g${g}`,
+    domains: [{ name: `d${g}.example` }],
+    addresses: input.hosts.map((host, h) => ({ host: host.name, privateIp: `10.${h}.0.${g + 10}`, hostName: `mx${h}.d${g}.example` })),
+  }));
+  input.dns!.zones = input.groups.map((g) => ({ name: g.domains[0]!.name }));
+  input.aws!.hosts = Object.fromEntries(input.hosts.map((h) => [h.name, { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType }]));
+  change?.(input);
+  return input;
+}
+
 /** Give a host another name everywhere the model names it. */
 export function renameHost(input: PlatformInput, from: string, to: string): void {
   for (const host of input.hosts) if (host.name === from) host.name = to;

@@ -16,7 +16,7 @@ import { PlatformValidationError } from "../../lib/model/issues";
 import type { PlatformInput } from "../../lib/model/schema";
 import { validatePlatform } from "../../lib/model/validate";
 import { exampleInput } from "../support/example";
-import { renameHost } from "../support/variants";
+import { platformOf, renameHost } from "../support/variants";
 
 const dir = mkdtempSync(join(tmpdir(), "hostile-input-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -335,19 +335,6 @@ describe("9 and 10. bytes, sizes and shapes that are not a model", () => {
 });
 
 describe("5, 7 and 9 at every door: limits, cipher strings and models a real program or AWS refuses", () => {
-  /** `hosts` hosts and `groups` groups, each group one domain in its own zone, placements of `instanceType`. */
-  function platformOf(hosts: number, groups: number, instanceType: string): PlatformInput {
-    return changed((input) => {
-      input.hosts = Array.from({ length: hosts }, (_, h) => ({ name: `mx${h}` }));
-      input.groups = Array.from({ length: groups }, (_, g) => ({
-        name: `g${g}`,
-        domains: [{ name: `d${g}.example` }],
-        addresses: input.hosts.map((host, h) => ({ host: host.name, privateIp: `10.${h}.0.${g + 10}`, hostName: `mx${h}.d${g}.example` })),
-      }));
-      input.dns!.zones = input.groups.map((g) => ({ name: g.domains[0]!.name }));
-      input.aws!.hosts = Object.fromEntries(input.hosts.map((h) => [h.name, { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType }]));
-    });
-  }
   const custom = (ciphers: string) => changed((input) => (input.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers } }));
 
   test.each([

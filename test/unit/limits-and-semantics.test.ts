@@ -36,6 +36,7 @@ import { PLACEHOLDER_CAPACITY, publicIpPlaceholders } from "../../lib/render/dns
 import { plan } from "../../lib/plan/plan";
 import { USER_DATA_LIMIT_BYTES } from "../../lib/render/cloud-init/user-data";
 import { exampleInput } from "../support/example";
+import { platformOf } from "../support/variants";
 
 type Change = (input: PlatformInput) => void;
 
@@ -71,24 +72,6 @@ function randomish(seed: string, length: number): string {
   let text = "";
   for (let i = 0; text.length < length; i++) text += createHash("sha256").update(`${seed}/${i}`).digest("base64url");
   return text.slice(0, length);
-}
-
-/**
- * A platform of `hosts` hosts and `groups` groups, each group with one domain (its own zone) and
- * an address per host named in that domain; placements of the given instance type.
- */
-function platformOf(hosts: number, groups: number, instanceType: string, change?: Change): PlatformInput {
-  const input = exampleInput();
-  input.hosts = Array.from({ length: hosts }, (_, h) => ({ name: `mx${h}` }));
-  input.groups = Array.from({ length: groups }, (_, g) => ({
-    name: `g${g}`,
-    domains: [{ name: `d${g}.example` }],
-    addresses: input.hosts.map((host, h) => ({ host: host.name, privateIp: `10.${h}.0.${g + 10}`, hostName: `mx${h}.d${g}.example` })),
-  }));
-  input.dns!.zones = input.groups.map((g) => ({ name: g.domains[0]!.name }));
-  input.aws!.hosts = Object.fromEntries(input.hosts.map((h) => [h.name, { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType }]));
-  change?.(input);
-  return input;
 }
 
 async function cli(...argv: string[]) {
