@@ -66,5 +66,13 @@ export function checkTargets(rows: readonly Row[]): Target[] {
     const growth = tenThousand.seconds / thousand.seconds;
     targets.push({ text: `1,000 → 10,000 domains grows time ≤ 5× (${growth.toFixed(2)}×)`, met: growth <= 5 });
   }
+  // Linear: ten times the domains cost at most ten times the time and memory (issue 18).
+  const hundredThousand = at("100000")?.ours;
+  if (tenThousand?.ok && hundredThousand?.ok) {
+    const time = hundredThousand.seconds / tenThousand.seconds;
+    const memory = hundredThousand.megabytes / tenThousand.megabytes;
+    targets.push({ text: `10,000 → 100,000 domains grows time ≤ 10× (${time.toFixed(2)}×)`, met: time <= 10 });
+    targets.push({ text: `10,000 → 100,000 domains grows memory ≤ 10× (${memory.toFixed(2)}×)`, met: memory <= 10 });
+  }
   return targets;
 }
