@@ -125,8 +125,20 @@ function validPrefix(decoder: TextDecoder, bytes: Uint8Array, length: number): b
   }
 }
 
+/**
+ * Largest platform file read: the YAML reader holds a tree of about 30 times the text, so a file
+ * far beyond any deployable model (100,000 domains take about 14 MB) would exhaust the memory
+ * before a single problem could be reported.
+ */
+export const MAX_PLATFORM_TEXT_BYTES = 64 * 1024 * 1024;
+
 /** Validate platform text (YAML or JSON), given as a string or as the file's bytes. */
 export function validatePlatformText(text: string | Uint8Array, options: ValidationOptions = {}): ValidationResult {
+  const size = typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.byteLength;
+  if (size > MAX_PLATFORM_TEXT_BYTES) {
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    return { ok: false, issues: [issue([], `(${mb(size)} of text)`, `expected a platform file of at most ${mb(MAX_PLATFORM_TEXT_BYTES)} (100,000 domains take about 14 MB); split the platform`)] };
+  }
   let source: string;
   if (typeof text === "string") source = text;
   else {

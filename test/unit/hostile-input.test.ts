@@ -351,3 +351,10 @@ describe("5, 7 and 9 at every door: limits, cipher strings and models a real pro
     await expectRefused(input, expected);
   });
 });
+
+describe("6. size", () => {
+  test("a platform file beyond 64 MB is one problem before the YAML reader holds it (a million domains ran out of memory)", async () => {
+    const file = fileWith(Buffer.alloc(64 * 1024 * 1024 + 1, "#"));
+    await expectRefusedByEveryFileDoor(file, /\(top level\): expected a platform file of at most 64\.0 MB \(100,000 domains take about 14 MB\); split the platform \(received: "\(64\.0 MB of text\)"\)/);
+  });
+});
