@@ -10,20 +10,13 @@
  * disturbed than wall time on a busy machine) and its peak resident memory (bench/report-usage.cjs).
  * The ratio row is what counts: linear growth is 10× per tenfold size, less with the fixed start-up.
  */
-import { spawnSync } from "child_process";
-import { cpus } from "os";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { cpus, tmpdir } from "os";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "fs";
 import { isAbsolute, join } from "path";
+import { cdktfAppCommand, measuredProcess, option, ROOT, type ProcessMeasurement } from "./measured-process";
 import { stringify } from "yaml";
 import { generatedPlatform } from "./generated-platform";
 
-const ROOT = join(__dirname, "..");
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
-}
 
 const SIZES = option("sizes", "10000,100000").split(",").map(Number);
 const RUNS = Number(option("runs", "1"));
@@ -31,46 +24,21 @@ const TIMEOUT_MS = Number(option("timeout", "900")) * 1000;
 const OUT = option("out", "bench/stages-results.md");
 
 /** One stage run: wall seconds, CPU seconds, peak MB; or why there is none. */
-type Cell = { ok: true; seconds: number; cpuSeconds: number; megabytes: number } | { ok: false; why: string };
+type Cell = ProcessMeasurement;
 
 const STAGES = ["validate", "render", "zone", "synth"] as const;
 type Stage = (typeof STAGES)[number];
 
-/** The cdktf.json app command's runner (node preloads), as the synth benchmark uses it. */
-function synthRunner(): string[] {
-  const app = (JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")) as { app: string }).app.split(/\s+/);
-  return app.slice(1, -1);
-}
-
 function runStage(stage: Stage, domains: number, file: string): Cell {
-  const work = mkdtempSync(join(tmpdir(), "mail-stages-"));
-  const usageFile = join(work, "usage.json");
-  const usage = ["-r", join(ROOT, "bench", "report-usage.cjs")];
+  const app = cdktfAppCommand();
   const cli = join(ROOT, "bin", "mail-platform.js");
-  const args =
-    stage === "synth"
-      ? [...synthRunner(), ...usage, "bench/apps/mail-platform-app.ts"]
-      : [...usage, cli, stage, file, ...(stage === "validate" ? [] : ["--out", join(work, "out")])];
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_PLATFORM: String(domains), BENCH_USAGE_FILE: usageFile, CDKTF_OUTDIR: join(work, "cdktf.out"), CHECKPOINT_DISABLE: "1" },
-    encoding: "utf8",
-    timeout: TIMEOUT_MS,
-    maxBuffer: 256 * 1024 * 1024,
+  return measuredProcess({
+    runner: stage === "synth" ? app.runner : [],
+    entry: (work) => (stage === "synth" ? ["bench/apps/mail-platform-app.ts"] : [cli, stage, file, ...(stage === "validate" ? [] : ["--out", join(work, "out")])]),
+    env: { BENCH_PLATFORM: String(domains) },
+    timeoutMs: TIMEOUT_MS,
+    maxBufferBytes: 256 * 1024 * 1024,
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  try {
-    if (result.error || result.status !== 0) {
-      const why = result.error?.message.includes("ETIMEDOUT") ? `timeout (> ${TIMEOUT_MS / 1000} s)` : `failed (${result.status ?? result.signal}): ${(result.stderr ?? "").trim().split("\n").slice(-1)[0]}`;
-      return { ok: false, why };
-    }
-    if (!existsSync(usageFile)) return { ok: false, why: "no usage report" };
-    const { maxRssKiB, cpuMicroseconds } = JSON.parse(readFileSync(usageFile, "utf8")) as { maxRssKiB: number; cpuMicroseconds: number };
-    return { ok: true, seconds, cpuSeconds: cpuMicroseconds / 1e6, megabytes: maxRssKiB / 1024 };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
 }
 
 /** The median run of a stage (by wall time); a failure makes the cell a failure. */
