@@ -27,7 +27,7 @@ const LAYERS: readonly Layer[] = [
   { name: "model", holds: ["model"], purpose: "the platform model: schema, syntax guards, documented limits and the checks that read the model alone" },
   { name: "plan", holds: ["plan"], purpose: "plan(): the pure derivation of listeners, transports, ports and DNS records from a valid model" },
   { name: "render", holds: ["render"], purpose: "the configuration files rendered from the plan (Postfix, Dovecot, OpenDKIM, nginx, zone files)" },
-  { name: "rollout", holds: ["rollout"], purpose: "rendered files onto a host: bundles, the apply script, the daemons to run, the first-boot bootstrap (cloud-init user data)" },
+  { name: "rollout", holds: ["rollout"], purpose: "rendered files onto a host: bundles, the on-host apply script, the first-boot bootstrap (cloud-init user data)" },
   { name: "validation", holds: ["validation"], purpose: "the validation doors (validatePlatform, parsePlatform, validatePlatformText, loadPlatformText) and the checks that need the rendered configuration" },
   { name: "cdk", holds: ["cdk"], purpose: "the only modules that name cdktf and the AWS provider bindings" },
   { name: "security", holds: ["security"], purpose: "the security rule pack and the aspect that applies it to constructs" },
