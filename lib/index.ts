@@ -4,21 +4,22 @@
  */
 export * from "./model/schema";
 export { PlatformValidationError, formatIssues, type PlatformIssue } from "./model/issues";
-export { validatePlatform, parsePlatform, type ValidationResult } from "./model/validate";
-export { loadPlatformText, validatePlatformText } from "./model/load";
+export { validatePlatform, parsePlatform, type ValidationResult } from "./validation/validate";
+export { loadPlatformText, validatePlatformText } from "./validation/load";
 export { platformJsonSchemaText } from "./model/json-schema";
 export * from "./tls/profiles";
 export { analyseCipherString, type CipherStringFindings } from "./tls/cipher-string";
 export { plan, transportName } from "./plan/plan";
 export * from "./plan/types";
-export { SERVICES, serviceInfo, type ServiceInfo, type TlsMode } from "./plan/services";
+export { SERVICES, serviceInfo, type ServiceInfo, type TlsMode } from "./catalogue/services";
 export { DELIVERY_LIMITS, type DeliveryLimits } from "./plan/delivery-priority";
 export { renderHost, renderPlatform, type HostFiles } from "./render/host-files";
 export { writeHostFiles } from "./render/write-files";
 export type { RenderedFile } from "./render/rendered-file";
 export * from "./model/deployment-schema";
-export { dnsRecords, recordKey, SRV_NOT_AVAILABLE, type DnsRecord, type DnsValue, type DnsValuePart, type PublicIpRef } from "./plan/dns-records";
-export { renderCloudConfig, encodeUserData, hostPackages, USER_DATA_LIMIT_BYTES, UserDataTooLargeError } from "./render/cloud-init/user-data";
+export { dnsRecords, recordKey } from "./plan/dns-records";
+export { SRV_NOT_AVAILABLE, type DnsRecord, type DnsValue, type DnsValuePart, type PublicIpRef } from "./catalogue/dns-record-types";
+export { renderCloudConfig, encodeUserData, hostPackages, USER_DATA_LIMIT_BYTES, UserDataTooLargeError } from "./rollout/bootstrap/user-data";
 export * from "./constructs";
 export { MailSecurityChecks, type Finding, type MailSecurityChecksOptions } from "./security/aspect";
 export { acknowledgeFinding, type Acknowledgement } from "./security/acknowledge";

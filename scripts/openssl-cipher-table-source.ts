@@ -21,7 +21,7 @@
  *   refuses at once.
  */
 import { SECURITY_LEVEL_BITS, type OpensslCipherTable, type OpensslSuite } from "../lib/tls/cipher-table";
-import type { HostOs } from "../lib/model/host-os";
+import type { HostOs } from "../lib/catalogue/host-os";
 
 /** Path of the generated file, relative to the package root. */
 export const CIPHER_TABLE_PATH = "lib/tls/openssl-cipher-table.ts";

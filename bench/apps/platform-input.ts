@@ -1,7 +1,7 @@
 /** The platform a benchmark app synthesizes: `example` or a number of generated domains (BENCH_PLATFORM). */
 import { readFileSync } from "fs";
 import { join } from "path";
-import { loadPlatformText } from "../../lib/model/load";
+import { loadPlatformText } from "../../lib/validation/load";
 import type { PlatformInput } from "../../lib/model/schema";
 import { generatedPlatform } from "../generated-platform";
 

@@ -7,7 +7,7 @@
 import type { Construct } from "constructs";
 import { plan } from "../../lib/plan/plan";
 import { dnsRecords } from "../../lib/plan/dns-records";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import type { PlatformInput } from "../../lib/model/schema";
 
 /** The provider classes a baseline uses (root or deep imports). */

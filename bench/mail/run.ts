@@ -17,7 +17,7 @@ import { localDown, localUp, readLocalState, type LocalState } from "../../lib/l
 import { stateLayout } from "../../lib/local/conventions";
 import { hasLoopbackAddress } from "../../lib/local/system";
 import type { PlatformInput } from "../../lib/model/schema";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { benchMessage, nowMs, runCell, type CellResult, type CellSpec } from "./cells";
 import { sendOne, type SmtpSession } from "./smtp-client";
 import { startStockInstance, type StockInstance } from "./stock-instance";

@@ -3,7 +3,7 @@ import { parseArgs } from "util";
 import { plan } from "../plan/plan";
 import { renderPlatform } from "../render/host-files";
 import { writeHostFiles } from "../render/write-files";
-import { validatePlatformText } from "../model/load";
+import { validatePlatformText } from "../validation/load";
 import { exportedZones } from "../render/dns/zone-export";
 import { issue } from "../model/issues";
 import { mkdirSync, renameSync, writeFileSync } from "fs";

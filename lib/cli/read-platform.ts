@@ -1,6 +1,6 @@
 /** Reading and validating a platform file for CLI commands. */
 import { readFileSync } from "fs";
-import { validatePlatformText } from "../model/load";
+import { validatePlatformText } from "../validation/load";
 import { formatIssues, type PlatformIssue } from "../model/issues";
 import type { PlatformSpec } from "../model/schema";
 import { UsageError, type CliIo } from "./io";

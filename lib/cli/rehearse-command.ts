@@ -4,7 +4,7 @@
  * serves. Needs root (network namespaces, systemd-nspawn, port 443 and 80 stand-ins).
  */
 import { parseArgs } from "util";
-import { parsePlatformText } from "../model/load";
+import { parsePlatformText } from "../validation/load";
 import type { PlatformInput } from "../model/schema";
 import { FirstBootError } from "../rehearsal/first-boot";
 import { Rehearsal } from "../rehearsal/rehearsal";

@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { SecurityGroup, VpcSecurityGroupEgressRule, VpcSecurityGroupIngressRule } from "../cdk/aws";
 import type { Plan } from "../plan/types";
 import { acknowledgeFinding } from "../security/acknowledge";
+import { brandMailFirewall } from "../security/brands";
 
 /** One egress opening and why. */
 export interface EgressRule {
@@ -53,6 +54,7 @@ export class MailFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: MailFirewallProps) {
     super(scope, id);
+    brandMailFirewall(this);
     const { plan } = props;
     const tags = { ...props.tags, Name: `${plan.spec.name}-mail` };
     this.securityGroup = new SecurityGroup(this, "group", {

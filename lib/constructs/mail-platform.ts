@@ -7,9 +7,10 @@ import { readFileSync } from "fs";
 import { Construct } from "constructs";
 import { Aspects, TerraformIterator, TerraformOutput } from "../cdk/core";
 import { MailSecurityChecks } from "../security/aspect";
-import { loadPlatformText } from "../model/load";
+import { brandMailPlatform } from "../security/brands";
+import { loadPlatformText } from "../validation/load";
 import type { PlatformInput, PlatformSpec } from "../model/schema";
-import { parsePlatform } from "../model/validate";
+import { parsePlatform } from "../validation/validate";
 import { plan as derivePlan } from "../plan/plan";
 import type { Plan } from "../plan/types";
 import { renderPlatform, type HostFiles } from "../render/host-files";
@@ -85,6 +86,7 @@ export class MailPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: MailPlatformProps) {
     super(scope, id);
+    brandMailPlatform(this);
     const source = props.source ?? "the platform model";
     this.spec = validatedForSynth(() => parsePlatform(props.platform, source, { deployable: true }));
     const { aws, dns } = this.spec;

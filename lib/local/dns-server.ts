@@ -7,7 +7,8 @@
 import { execFileSync } from "child_process";
 import { mkdirSync, writeFileSync } from "fs";
 import { dirname, join } from "path";
-import { dnsRecords, type DnsRecord } from "../plan/dns-records";
+import type { DnsRecord } from "../catalogue/dns-record-types";
+import { dnsRecords } from "../plan/dns-records";
 import type { Plan } from "../plan/types";
 import { renderZoneFile } from "../render/dns/zone-file";
 import { DNSBL_LISTED_CLIENT, OUTSIDE_DOMAIN, type LoopbackPlan, type StateLayout } from "./conventions";

@@ -3,7 +3,7 @@
  * machine's Postfix and Dovecot, so it renders for their versions whatever the model deploys to.
  */
 import { existsSync, readFileSync } from "fs";
-import type { HostOs } from "../model/host-os";
+import type { HostOs } from "../catalogue/host-os";
 
 /** Debian's VERSION_ID → the host OS the platform renders for. */
 const BY_VERSION_ID: Readonly<Record<string, HostOs>> = { "12": "debian-12", "13": "debian-13" };

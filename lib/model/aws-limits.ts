@@ -2,7 +2,8 @@
  * Documented limits of the services and systems the platform deploys to, in one table: each with
  * its value and the document that states it, so that validation can refuse a model that cannot
  * deploy and say which rule it breaks (`(AWS: "Tag restrictions")`). The checks that read them
- * live in semantic-checks.ts (and deployment-checks.ts for the ACME zones).
+ * live in semantic-checks.ts (and deployment-checks.ts for the ACME zones), those that need the
+ * rendered user data and key files in lib/validation/rendered-checks.ts.
  *
  * Quotas that an account can raise (Elastic IPs per Region, rules per security group, records per
  * hosted zone) are deliberately not here: a model that exceeds a default quota deploys once the

@@ -10,7 +10,7 @@ import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
 import { checkAcmeZones, checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
 import { mtaStsNames } from "./certificate-names";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
-import { SEMANTIC_CHECKS } from "./semantic-checks";
+import { SEMANTIC_CHECKS, type SemanticCheck } from "./semantic-checks";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
 
 type SectionName = keyof PlatformSpec;
@@ -290,8 +290,10 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
 /**
  * Run every cross-field check whose sections are valid in `raw`. `raw` may be invalid
  * elsewhere; sections are parsed (with defaults) independently.
+ * @param renderedChecks - the checks that need the rendered configuration, which the model
+ * cannot import (lib/validation/rendered-checks.ts); run after the model's own, in the same way
  */
-export function crossCheck(raw: unknown): PlatformIssue[] {
+export function crossCheck(raw: unknown, renderedChecks: readonly SemanticCheck[]): PlatformIssue[] {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return [];
   const shape = PlatformSchema.shape;
   const parsedSections = new Map<SectionName, unknown>();
@@ -300,7 +302,7 @@ export function crossCheck(raw: unknown): PlatformIssue[] {
     if (result.success) parsedSections.set(name, result.data);
   }
   const found: PlatformIssue[] = uniqueInGroups(raw);
-  for (const c of CHECKS) {
+  for (const c of [...CHECKS, ...renderedChecks]) {
     if (!c.sections.every((s) => parsedSections.has(s))) continue;
     const view = Object.fromEntries(c.sections.map((s) => [s, parsedSections.get(s)])) as Pick<PlatformSpec, SectionName>;
     for (const problem of c.run(view)) found.push(problem); // not push(...): a check may find a million problems

@@ -4,8 +4,8 @@
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import type { PlatformSpec } from "./schema";
 import { ipv4ToNumber } from "./syntax";
-import { DOMAIN_RECORD_PREFIXES } from "../plan/record-prefixes";
-import { SERVICES } from "../plan/services";
+import { DOMAIN_RECORD_PREFIXES } from "../catalogue/record-prefixes";
+import { SERVICES } from "../catalogue/services";
 import { certificateZones, servesMtaSts } from "./certificate-names";
 import { zoneOf } from "./zones";
 import { LIMITS, sourceOf } from "./aws-limits";

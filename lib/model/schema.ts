@@ -20,7 +20,8 @@ import {
 import { AwsSchema, DnsSchema } from "./deployment-schema";
 import { dkimKeyProblem } from "./dkim-key";
 import { PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "./private-key";
-import { DEFAULT_HOST_OS, HOST_OS } from "./host-os";
+import { DEFAULT_HOST_OS, HOST_OS } from "../catalogue/host-os";
+import type { ServiceName as CatalogueServiceName } from "../catalogue/services";
 
 /** A mail host: one machine running Postfix and Dovecot. */
 export const HostSchema = z
@@ -204,7 +205,8 @@ export const ServicesSchema = z
     pop3: z.boolean().default(false).describe("POP3 on port 110 (STLS required before login). Default: false."),
     /** POP3 over implicit TLS on port 995. @default false */
     pop3s: z.boolean().default(false).describe("POP3 over implicit TLS on port 995. Default: false."),
-  })
+    // One switch per service of the catalogue's table, no more and no fewer.
+  } satisfies Record<CatalogueServiceName, z.ZodType>)
   .describe("Mail services, each on or off for every group address.")
   .meta({ title: "ServicesInput" });
 

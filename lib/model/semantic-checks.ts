@@ -6,17 +6,12 @@
  * every message says what is allowed and, for a limit, where the limit is documented.
  */
 import { createHash, createPublicKey } from "crypto";
-import { gzipSync } from "zlib";
-import { plan } from "../plan/plan";
-import { renderCloudConfig, USER_DATA_LIMIT_BYTES } from "../render/cloud-init/user-data";
-import { dkimKeyFileName } from "../render/opendkim/opendkim";
 import { isDeprecatedProtocol } from "../tls/profiles";
 import {
   CREATED_ZONE_ID_CHARACTERS,
   hostRolePolicyCharacters,
   ipv4AddressesPerInterface,
   LIMITS,
-  MAX_PARAMETER_NAME_CHARACTERS,
   PLATFORM_TAG_KEYS,
   PLATFORM_TAGS_PER_RESOURCE,
   RESERVED_BUCKET_PREFIXES,
@@ -29,7 +24,7 @@ import { MAX_ACME_ZONES, someOf } from "./deployment-checks";
 import { dkimTxtValue } from "./dkim-key";
 import { adminExposure } from "./ingress-coverage";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
-import { PlatformSchema, type PlatformSpec } from "./schema";
+import type { PlatformSpec } from "./schema";
 import { zoneOf } from "./zones";
 
 type SectionName = keyof PlatformSpec;
@@ -40,28 +35,33 @@ export interface SemanticCheck {
   readonly run: (spec: PlatformSpec) => PlatformIssue[];
 }
 
-function check<K extends SectionName>(sections: readonly K[], run: (spec: Pick<PlatformSpec, K>) => PlatformIssue[]): SemanticCheck {
+/** A check that reads `sections` of the model, and only those. */
+export function check<K extends SectionName>(sections: readonly K[], run: (spec: Pick<PlatformSpec, K>) => PlatformIssue[]): SemanticCheck {
   return { sections, run };
 }
 
 /** A number as people read it: 16,384. */
-function count(n: number): string {
+export function count(n: number): string {
   return n.toLocaleString("en-US");
 }
 
 // ---------------------------------------------------------------------------------------------
 // DKIM keys in use: where each is given, so that limits on them are reported at that field.
 
-interface KeyField {
+/** One DKIM key given in the model, and where. */
+export interface KeyField {
+  /** Its private-key parameter name. */
   readonly parameter: string;
+  /** Its public key. */
   readonly publicKey: string;
+  /** The public key of the key being retired, still published while it is. */
   readonly retiringPublicKey?: string;
   /** Path of the key object: `["dkim"]` or `["groups", g, "dkim"]`. */
   readonly path: PathSegment[];
 }
 
 /** Every DKIM key the model gives (the platform's first, then each group's), used or not. */
-function givenKeys(spec: Pick<PlatformSpec, "groups" | "dkim">): KeyField[] {
+export function givenKeys(spec: Pick<PlatformSpec, "groups" | "dkim">): KeyField[] {
   const keys: KeyField[] = [];
   const add = (key: NonNullable<PlatformSpec["dkim"]>, path: PathSegment[]) =>
     keys.push({ parameter: key.privateKeyParameter, publicKey: key.publicKey, ...(key.retiring ? { retiringPublicKey: key.retiring.publicKey } : {}), path });
@@ -79,13 +79,13 @@ function keysInUse(spec: Pick<PlatformSpec, "groups" | "dkim">): KeyField[] {
 }
 
 /** The distinct private-key parameters that sign, each with the first field that names it. */
-function parametersInUse(spec: Pick<PlatformSpec, "groups" | "dkim">): KeyField[] {
+export function parametersInUse(spec: Pick<PlatformSpec, "groups" | "dkim">): KeyField[] {
   const seen = new Set<string>();
   return keysInUse(spec).filter((k) => !seen.has(k.parameter) && seen.add(k.parameter));
 }
 
 /** Where to report a problem that many DKIM key parameters cause together. */
-function parametersPath(parameters: readonly KeyField[]): PathSegment[] {
+export function parametersPath(parameters: readonly KeyField[]): PathSegment[] {
   return parameters.length === 1 ? [...parameters[0]!.path, "privateKeyParameter"] : parameters.some((p) => p.path.length > 1) ? ["groups"] : ["dkim", "privateKeyParameter"];
 }
 
@@ -120,75 +120,13 @@ const addressesPerInterface = check(["hosts", "groups", "aws"], ({ hosts, groups
 });
 
 // ---------------------------------------------------------------------------------------------
-// EC2 user data: computed as the constructs compute it.
-
-/**
- * Bytes kept free for the bundle id in the user data's bundle URL: the id is a SHA-256 that changes
- * with every configuration change, and 64 random hex digits compress differently from the
- * stand-in used here by far less than this.
- */
-export const USER_DATA_MARGIN_BYTES = 64;
-
-/** A stand-in bundle id: 64 hex digits as random as a real one. */
-const STAND_IN_BUNDLE_ID = createHash("sha256").update("mail-platform: stand-in bundle id for the user data size").digest("hex");
+// Tags, the config bucket. (The size of the EC2 user data and the names of the DKIM key
+// parameters need the rendered first-boot script and key files: lib/validation/rendered-checks.ts.)
 
 /** The config bucket's name, as MailPlatform chooses it. */
 export function configBucketName(spec: Pick<PlatformSpec, "name" | "aws">): string | undefined {
   return spec.aws ? (spec.aws.configBucket ?? `${spec.name}-config-${spec.aws.vpcId}`) : undefined;
 }
-
-/** Bytes of each host's user data after gzip and base64, as MailHost encodes it (with a stand-in bundle id). */
-export function userDataSizes(spec: PlatformSpec): Map<string, number> {
-  const sizes = new Map<string, number>();
-  const bucket = configBucketName(spec);
-  if (!spec.aws || bucket === undefined) return sizes;
-  const planned = plan(spec);
-  for (const host of planned.hosts) {
-    const name = `${spec.name}-${host.name}`;
-    const cloudConfig = renderCloudConfig(planned, host, spec.aws, {
-      bundleUrl: `s3://${bucket}/bundles/${host.name}/${STAND_IN_BUNDLE_ID}.json`,
-      dataVolumeName: name,
-      dataVolumeTag: PLATFORM_TAG_KEYS[1], // DATA_VOLUME_TAG of mail-data-volume.ts (which loads the AWS provider)
-    });
-    sizes.set(host.name, gzipSync(Buffer.from(cloudConfig, "utf8"), { level: 9 }).toString("base64").length);
-  }
-  return sizes;
-}
-
-/** The user data depends on nearly the whole model: the check reads every section. */
-const ALL_SECTIONS = Object.keys(PlatformSchema.shape) as SectionName[];
-
-const userData = check(ALL_SECTIONS, (spec) => {
-  if (!spec.aws) return [];
-  let sizes: Map<string, number>;
-  try {
-    sizes = userDataSizes(spec as PlatformSpec);
-  } catch {
-    // The plan refuses models that other checks report (a group without an address on a host).
-    return [];
-  }
-  const parameters = parametersInUse(spec);
-  const parameterCharacters = parameters.reduce((sum, p) => sum + p.parameter.length, 0);
-  const found: PlatformIssue[] = [];
-  for (const [host, size] of sizes) {
-    if (size + USER_DATA_MARGIN_BYTES <= USER_DATA_LIMIT_BYTES) continue;
-    const cause =
-      parameters.length > 0
-        ? `each DKIM key parameter name is written into the host's first-boot script three times (${parameters.length} parameter(s), ${count(parameterCharacters)} characters): use shorter parameter names, or let groups share keys`
-        : "the first-boot script holds the group addresses, the ACME account and the bundle URL: shorten what the model makes long";
-    found.push(
-      issue(
-        parameters.length > 0 ? parametersPath(parameters) : ["aws", "hosts", host],
-        parameters.length > 0 ? `${parameters.length} DKIM key parameter(s), ${count(parameterCharacters)} characters` : `${count(size)} bytes`,
-        `the user data of host ${host} would be ${count(size)} bytes after gzip and base64, and ${count(USER_DATA_MARGIN_BYTES)} more must stay free for the bundle id; EC2 allows ${count(LIMITS.userDataBytes.value)} (${sourceOf(LIMITS.userDataBytes)}; counted after base64 here); ${cause}`,
-      ),
-    );
-  }
-  return found;
-});
-
-// ---------------------------------------------------------------------------------------------
-// Tags, the config bucket, SSM parameter names.
 
 const tags = check(["aws"], ({ aws }) => {
   if (!aws) return [];
@@ -244,58 +182,8 @@ const configBucket = check(["name", "aws"], (spec) => {
   ];
 });
 
-/** Why SSM or the host refuses a private-key parameter name, or undefined. */
-export function parameterNameProblems(name: string): string[] {
-  const problems: string[] = [];
-  const levels = name.replace(/^\//, "").split("/").length;
-  const ssm = sourceOf(LIMITS.parameterNameCharacters);
-  if (levels > LIMITS.parameterHierarchyLevels.value) {
-    problems.push(`a hierarchy of at most ${LIMITS.parameterHierarchyLevels.value} levels; this one has ${levels} (${ssm})`);
-  }
-  const reserved = /^\/?(aws|ssm)/i.exec(name);
-  if (reserved) problems.push(`a name that does not begin with "${reserved[1]}" (in any case): SSM reserves names beginning with aws and ssm (${ssm})`);
-  if (name.length > MAX_PARAMETER_NAME_CHARACTERS) {
-    problems.push(
-      `at most ${MAX_PARAMETER_NAME_CHARACTERS} characters: SSM allows ${LIMITS.parameterNameCharacters.value} counting the ARN before the name, which is up to ${LIMITS.parameterNameCharacters.value - MAX_PARAMETER_NAME_CHARACTERS} characters long (${ssm}); this one has ${name.length}`,
-    );
-  }
-  const file = dkimKeyFileName(name);
-  if (Buffer.byteLength(file, "utf8") > LIMITS.fileNameBytes.value) {
-    problems.push(
-      `at most ${LIMITS.fileNameBytes.value - ".private".length + 1} characters: the host keeps the key in /etc/opendkim/keys/<name without the leading slash, / as _>.private, and a file name has at most ${LIMITS.fileNameBytes.value} bytes (${sourceOf(LIMITS.fileNameBytes)}); this one has ${name.length}`,
-    );
-  }
-  return problems;
-}
-
-const dkimParameters = check(["groups", "dkim"], (spec) => {
-  const found: PlatformIssue[] = [];
-  for (const key of givenKeys(spec)) {
-    for (const problem of parameterNameProblems(key.parameter)) {
-      found.push(issue([...key.path, "privateKeyParameter"], key.parameter, `expected an SSM parameter name with ${problem}`));
-    }
-  }
-  // Two parameters whose key files have the same name would overwrite each other on the host.
-  const files = new Map<string, KeyField>();
-  for (const key of parametersInUse(spec)) {
-    const file = dkimKeyFileName(key.parameter);
-    const first = files.get(file);
-    if (!first) {
-      files.set(file, key);
-      continue;
-    }
-    found.push(
-      issue(
-        [...key.path, "privateKeyParameter"],
-        key.parameter,
-        `the host stores this key as /etc/opendkim/keys/${file}, and so it stores ${first.parameter} (${pathText([...first.path, "privateKeyParameter"])}): one key would overwrite the other; choose a parameter name that differs in more than "/" and "_"`,
-      ),
-    );
-  }
-  return found;
-});
-
-function pathText(path: readonly PathSegment[]): string {
+/** A field path as messages write it: `groups[0].dkim.privateKeyParameter`. */
+export function pathText(path: readonly PathSegment[]): string {
   return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 }
 
@@ -644,10 +532,8 @@ const certificateDirectory = check(["tls"], ({ tls }) => {
 /** Every check of this module, in the order cross-checks.ts runs them. */
 export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
   addressesPerInterface,
-  userData,
   tags,
   configBucket,
-  dkimParameters,
   dkimKeys,
   reportTxt,
   rolePolicies,

@@ -4,7 +4,7 @@
  * the inputs that could make these fail; these checks make the guarantee explicit and testable.
  */
 import { dnsNameProblem } from "../model/syntax";
-import type { DnsRecord, DnsValue } from "./dns-records";
+import { NULL_MX, SRV_NOT_AVAILABLE, type DnsRecord, type DnsValue } from "../catalogue/dns-record-types";
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -77,9 +77,9 @@ function valueSetProblems(
       for (const v of values) if (!IPV4.test(v)) problems.push(`${v} is not an IPv4 address`);
       break;
     case "MX": {
-      const isNull = values.map((v) => v === "0 .");
+      const isNull = values.map((v) => v === NULL_MX);
       if (isNull.some(Boolean) && values.length > 1) problems.push("a null MX (RFC 7505) must stand alone");
-      for (const v of values.filter((x) => x !== "0 .")) {
+      for (const v of values.filter((x) => x !== NULL_MX)) {
         const [preference, target, extra] = v.split(" ");
         if (extra !== undefined || !/^\d+$/.test(preference ?? "") || Number(preference) > 65535) problems.push(`"${v}" is not "preference target."`);
         const problem = targetProblemOf(target ?? "");
@@ -98,8 +98,8 @@ function valueSetProblems(
           problems.push(`"${v}" is not "priority weight port target" with numbers 0..65535`);
           continue;
         }
-        if (v === "0 0 0 .") continue;
-        if (fields[2] === "0") problems.push(`port 0 is only allowed as "0 0 0 ." (not available)`);
+        if (v === SRV_NOT_AVAILABLE) continue;
+        if (fields[2] === "0") problems.push(`port 0 is only allowed as "${SRV_NOT_AVAILABLE}" (not available)`);
         const problem = targetProblemOf(fields[3]!);
         if (problem) problems.push(problem);
       }

@@ -6,7 +6,7 @@
 import type { PlatformSpec } from "../model/schema";
 import { NAMED_PROFILES, type TlsProfile, type TlsProfileName } from "../tls/profiles";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
-import { SERVICES } from "./services";
+import { SERVICES } from "../catalogue/services";
 import type { ServiceName } from "../model/schema";
 import type { AddressPlan, DomainPlan, HostPlan, Plan, PlanOptions, PortPlan, TransportPlan } from "./types";
 

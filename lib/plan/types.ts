@@ -1,4 +1,4 @@
-import type { HostOs } from "../model/host-os";
+import type { HostOs } from "../catalogue/host-os";
 /**
  * The Plan: everything derived from a platform model, before any file is written.
  * Renderers and constructs read only this (and the spec it came from).
@@ -6,7 +6,7 @@ import type { HostOs } from "../model/host-os";
 import type { DeliveryPriority, PlatformSpec, ServiceName } from "../model/schema";
 import type { TlsProfile } from "../tls/profiles";
 import type { DeliveryLimits } from "./delivery-priority";
-import type { ServiceInfo } from "./services";
+import type { ServiceInfo } from "../catalogue/services";
 
 /** A certificate file pair in certbot's layout. */
 export interface CertificatePlan {

@@ -3,7 +3,7 @@
  * container's mount namespace. A failed attempt is reported with the step it failed at and the
  * last lines of the setup log, cloud-init's output and the AWS calls the stand-ins refused.
  */
-import { SETUP_DONE_MARKER, SETUP_LOG } from "../render/cloud-init/setup-script";
+import { SETUP_DONE_MARKER, SETUP_LOG } from "../rollout/bootstrap/setup-script";
 import type { HostContainer } from "./container";
 
 /** One failed attempt, as the setup script logs it. */

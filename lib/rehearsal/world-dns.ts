@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import { closeSync, openSync } from "fs";
 import { join } from "path";
-import type { DnsRecord } from "../plan/dns-records";
+import type { DnsRecord } from "../catalogue/dns-record-types";
 import type { Plan } from "../plan/types";
 import { renderZoneFile } from "../render/dns/zone-file";
 import { stateLayout } from "../local/conventions";

@@ -25,7 +25,7 @@
  * SRP suites, which OpenSSL's own DEFAULT lists and which cannot be negotiated without a key or
  * password the platform never configures (their unencrypted variants are weak as such).
  */
-import { HOST_OS, type HostOs } from "../model/host-os";
+import { HOST_OS, type HostOs } from "../catalogue/host-os";
 import { evaluateCipherString, parseCipherString } from "./cipher-list";
 import { opensslLabel, SECURITY_LEVEL_BITS, strengthBits, type OpensslCipherTable, type OpensslSuite } from "./cipher-table";
 import { OPENSSL_CIPHER_TABLES } from "./openssl-cipher-table";

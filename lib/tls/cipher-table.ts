@@ -3,7 +3,7 @@
  * scripts/openssl-cipher-table.ts from the `openssl` of each host OS) and the few facts read
  * from them.
  */
-import type { HostOs } from "../model/host-os";
+import type { HostOs } from "../catalogue/host-os";
 
 /** One TLS ≤ 1.2 suite as `openssl ciphers -stdname -v` prints it. */
 export interface OpensslSuite {

@@ -7,7 +7,7 @@
  * (scripts/openssl-cipher-table-source.ts); test/integration/openssl-ciphers.test.ts
  * re-measures it. Do not edit: regenerate.
  */
-import type { HostOs } from "../model/host-os";
+import type { HostOs } from "../catalogue/host-os";
 import type { OpensslCipherTable } from "./cipher-table";
 
 const KEYWORDS: readonly string[] = [

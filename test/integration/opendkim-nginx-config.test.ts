@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import type { PlatformInput } from "../../lib/model/schema";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { loopbackPlan } from "../../lib/local/conventions";
 import { localTestSpec } from "../../lib/local/test-spec";
 import { plan } from "../../lib/plan/plan";

@@ -6,14 +6,14 @@
  */
 import { appendFileSync, readdirSync, utimesSync } from "fs";
 import { join } from "path";
-import type { HostOs } from "../../lib/model/host-os";
+import type { HostOs } from "../../lib/catalogue/host-os";
 import type { PlatformInput } from "../../lib/model/schema";
 import { everyOs, programsOf } from "../support/os-programs";
 import { renderToTempDir } from "../support/render-to-dir";
 import { variants } from "../support/variants";
 import { stateLayout } from "../../lib/local/conventions";
 import { dovecotOverlayText, postfixOverlay } from "../../lib/local/overlay";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { plan } from "../../lib/plan/plan";
 
 /** The variant's model on one OS. */

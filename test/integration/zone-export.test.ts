@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { dnsRecords } from "../../lib/plan/dns-records";
 import { plan } from "../../lib/plan/plan";
 import { exportZones, publicIpPlaceholders } from "../../lib/render/dns/zone-export";

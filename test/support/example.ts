@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import type { PlatformInput, PlatformSpec } from "../../lib/model/schema";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { plan } from "../../lib/plan/plan";
 import type { Plan } from "../../lib/plan/types";
 import { renderPlatform, type HostFiles } from "../../lib/render/host-files";

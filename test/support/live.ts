@@ -8,7 +8,7 @@ import { join } from "path";
 import { localDown, localUp, readLocalState, type LocalState } from "../../lib/local/instance";
 import { stateLayout } from "../../lib/local/conventions";
 import type { PlatformInput } from "../../lib/model/schema";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { requirePrograms } from "./programs";
 
 /** Start an instance of a model in its own state directory and loopback block. */

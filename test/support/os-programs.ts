@@ -6,7 +6,7 @@
  * Postfix, Dovecot, OpenSSL, opendkim, nginx and BIND of the OS the files are rendered for.
  */
 import { spawnSync } from "child_process";
-import { HOST_OS_FACTS, type HostOs } from "../../lib/model/host-os";
+import { HOST_OS_FACTS, type HostOs } from "../../lib/catalogue/host-os";
 import { machineOs } from "../../lib/local/machine-os";
 import { ensureImage, toolsRecipe } from "../../lib/rehearsal/image";
 import { run as runHere, type RunResult } from "./programs";

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, statSync, utimesSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import type { PlatformInput } from "../../lib/model/schema";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { plan } from "../../lib/plan/plan";
 import { renderPlatform } from "../../lib/render/host-files";
 import { writeHostFiles } from "../../lib/render/write-files";

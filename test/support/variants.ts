@@ -4,7 +4,7 @@
  */
 import { generateKeyPairSync } from "crypto";
 import type { PlatformInput } from "../../lib/model/schema";
-import { SERVICES } from "../../lib/plan/services";
+import { SERVICES } from "../../lib/catalogue/services";
 import { exampleInput } from "./example";
 
 /** A named model. */

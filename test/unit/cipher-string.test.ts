@@ -8,7 +8,7 @@ import type { OpensslCipherTable, OpensslSuite } from "../../lib/tls/cipher-tabl
 import { OPENSSL_CIPHER_TABLES } from "../../lib/tls/openssl-cipher-table";
 import { INTERMEDIATE, LEGACY_2015, MODERN } from "../../lib/tls/profiles";
 import type { PlatformInput } from "../../lib/model/schema";
-import { validatePlatform } from "../../lib/model/validate";
+import { validatePlatform } from "../../lib/validation/validate";
 import { exampleInput } from "../support/example";
 import { addSecondHost } from "../support/variants";
 

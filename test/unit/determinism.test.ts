@@ -1,6 +1,6 @@
 import { renderExample } from "../support/example";
 import { variants } from "../support/variants";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { plan } from "../../lib/plan/plan";
 import { renderPlatform } from "../../lib/render/host-files";
 

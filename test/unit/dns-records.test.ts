@@ -1,9 +1,10 @@
 import { createHash, generateKeyPairSync } from "crypto";
 import { dkimTxtValue } from "../../lib/model/dkim-key";
-import { validatePlatform } from "../../lib/model/validate";
+import { validatePlatform } from "../../lib/validation/validate";
 import type { PlatformInput } from "../../lib/model/schema";
 import { checkRecords, spfLookupCount } from "../../lib/plan/dns-checks";
-import { dnsRecords, mtaStsPolicy, type DnsRecord } from "../../lib/plan/dns-records";
+import type { DnsRecord } from "../../lib/catalogue/dns-record-types";
+import { dnsRecords, mtaStsPolicy } from "../../lib/plan/dns-records";
 import { exampleInput, examplePlan, fileText, renderExample } from "../support/example";
 import { variants } from "../support/variants";
 

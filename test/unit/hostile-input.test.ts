@@ -14,7 +14,7 @@ import { run } from "../../lib/cli/main";
 import { MailPlatform } from "../../lib/constructs/mail-platform";
 import { PlatformValidationError } from "../../lib/model/issues";
 import type { PlatformInput } from "../../lib/model/schema";
-import { validatePlatform } from "../../lib/model/validate";
+import { validatePlatform } from "../../lib/validation/validate";
 import { exampleInput } from "../support/example";
 import { platformOf, renameHost } from "../support/variants";
 

@@ -4,7 +4,7 @@
  * the stack. How fast it grows is the benchmark's business (`npm run bench`), not a test's.
  */
 import { deploymentIssues, MAX_DEPLOYABLE_DOMAINS } from "../../lib/model/deployable";
-import type { DnsRecord } from "../../lib/plan/dns-records";
+import type { DnsRecord } from "../../lib/catalogue/dns-record-types";
 import { checkRecords } from "../../lib/plan/dns-checks";
 import { formatTable } from "../../lib/render/postfix/table-format";
 

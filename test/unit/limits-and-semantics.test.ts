@@ -30,11 +30,12 @@ import { adminExposure, publicAddressCount } from "../../lib/model/ingress-cover
 import { PlatformValidationError, type PlatformIssue } from "../../lib/model/issues";
 import { isPrivateKeyText, PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "../../lib/model/private-key";
 import type { PlatformInput } from "../../lib/model/schema";
-import { parameterNameProblems, pinProblem, replyFilterProblem, route53TxtCharacters, USER_DATA_MARGIN_BYTES, userDataSizes, visibleLetters } from "../../lib/model/semantic-checks";
-import { parsePlatform, validatePlatform } from "../../lib/model/validate";
+import { pinProblem, replyFilterProblem, route53TxtCharacters, visibleLetters } from "../../lib/model/semantic-checks";
+import { parameterNameProblems, USER_DATA_MARGIN_BYTES, userDataSizes } from "../../lib/validation/rendered-checks";
+import { parsePlatform, validatePlatform } from "../../lib/validation/validate";
 import { PLACEHOLDER_CAPACITY, publicIpPlaceholders } from "../../lib/render/dns/zone-export";
 import { plan } from "../../lib/plan/plan";
-import { USER_DATA_LIMIT_BYTES } from "../../lib/render/cloud-init/user-data";
+import { USER_DATA_LIMIT_BYTES } from "../../lib/rollout/bootstrap/user-data";
 import { exampleInput } from "../support/example";
 import { platformOf } from "../support/variants";
 

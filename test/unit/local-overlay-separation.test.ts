@@ -5,7 +5,7 @@
 import { gunzipSync } from "zlib";
 import { stateLayout } from "../../lib/local/conventions";
 import { dovecotOverlay, OVERLAY_TITLE, postfixOverlay } from "../../lib/local/overlay";
-import { parsePlatform } from "../../lib/model/validate";
+import { parsePlatform } from "../../lib/validation/validate";
 import { plan } from "../../lib/plan/plan";
 import { renderPlatform } from "../../lib/render/host-files";
 import { mainCfSettings } from "../support/example";

@@ -1,4 +1,4 @@
-import { validatePlatform, parsePlatform } from "../../lib/model/validate";
+import { validatePlatform, parsePlatform } from "../../lib/validation/validate";
 import { PlatformValidationError, type PlatformIssue } from "../../lib/model/issues";
 import type { PlatformInput } from "../../lib/model/schema";
 import { exampleInput } from "../support/example";

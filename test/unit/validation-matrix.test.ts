@@ -9,7 +9,7 @@ import { join } from "path";
 import { stringify } from "yaml";
 import { run } from "../../lib/cli/main";
 import type { PlatformInput } from "../../lib/model/schema";
-import { validatePlatform } from "../../lib/model/validate";
+import { validatePlatform } from "../../lib/validation/validate";
 import { exampleInput } from "../support/example";
 import { addSecondHost } from "../support/variants";
 

@@ -4,7 +4,8 @@
  * 762 of them, RFC 2544's benchmark network), each named in a comment; the name servers are
  * placeholders (Route53 assigns them).
  */
-import { dnsRecords, type DnsRecord, type PublicIpRef } from "../../plan/dns-records";
+import type { DnsRecord, PublicIpRef } from "../../catalogue/dns-record-types";
+import { dnsRecords } from "../../plan/dns-records";
 import type { Plan } from "../../plan/types";
 import { renderZoneFile } from "./zone-file";
 

@@ -2,7 +2,7 @@
  * BIND zone files from the plan's record model. Values that exist only after deploy (new
  * Elastic IPs) are filled in by the caller's resolver.
  */
-import type { DnsRecord, DnsValue, PublicIpRef } from "../../plan/dns-records";
+import type { DnsRecord, DnsValue, PublicIpRef } from "../../catalogue/dns-record-types";
 import { chunkTxtParts, quoteTxt } from "./txt-strings";
 
 /** What a zone file needs beyond the records. */

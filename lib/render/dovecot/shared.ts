@@ -4,7 +4,7 @@
  * special-use folders. Only the listener's address keyword differs (`address` in 2.3, `listen`
  * in 2.4).
  */
-import { serviceInfo } from "../../plan/services";
+import { serviceInfo } from "../../catalogue/services";
 import type { HostPlan, Plan } from "../../plan/types";
 import type { ServiceName } from "../../model/schema";
 import type { HostPaths } from "../host-paths";

@@ -1,11 +1,11 @@
 import type { IConstruct } from "constructs";
-import { MailFirewall } from "../../constructs/mail-firewall";
+import { isMailFirewall, type BrandedMailFirewall } from "../brands";
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, type SecurityRule } from "../rule";
 import { openings } from "./ingress-openings";
 
-function firewallOf(node: IConstruct): MailFirewall | undefined {
+function firewallOf(node: IConstruct): BrandedMailFirewall | undefined {
   for (let scope: IConstruct | undefined = node.node.scope; scope; scope = scope.node.scope) {
-    if (scope instanceof MailFirewall) return scope;
+    if (isMailFirewall(scope)) return scope;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 /** Reading the rendered Postfix settings of a MailPlatform: main.cf plus master.cf overrides. */
 import type { IConstruct } from "constructs";
-import { MailPlatform } from "../../constructs/mail-platform";
+import { isMailPlatform } from "../brands";
 
 /** Effective values of one parameter on one host: main.cf's and every -o override's. */
 export interface PostfixSetting {
@@ -31,7 +31,7 @@ function overrides(text: string, name: string): Array<{ service: string; value: 
 
 /** Every place a parameter is set for a MailPlatform (undefined when the node is not one). */
 export function postfixSettings(node: IConstruct, name: string): PostfixSetting[] | undefined {
-  if (!(node instanceof MailPlatform)) return undefined;
+  if (!isMailPlatform(node)) return undefined;
   return node.renderedFiles.flatMap(({ host, files }) => {
     const main = files.find((f) => f.path === "etc/postfix/main.cf")?.content ?? "";
     const master = files.find((f) => f.path === "etc/postfix/master.cf")?.content ?? "";

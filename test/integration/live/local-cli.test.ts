@@ -10,7 +10,7 @@ import { join } from "path";
 import { stateLayout } from "../../../lib/local/conventions";
 import { postfixOverlay, dovecotOverlay } from "../../../lib/local/overlay";
 import { isAlive, pidFromFile, processTree } from "../../../lib/local/processes";
-import { parsePlatform } from "../../../lib/model/validate";
+import { parsePlatform } from "../../../lib/validation/validate";
 import { plan } from "../../../lib/plan/plan";
 import { EXAMPLE_FILE, exampleInput } from "../../support/example";
 import { requirePrograms } from "../../support/programs";

@@ -1,7 +1,7 @@
 import { gunzipSync } from "zlib";
 import { parse } from "yaml";
 import { resources, synthExample, terraformLiteralValue } from "../../support/synth";
-import { USER_DATA_LIMIT_BYTES } from "../../../lib/render/cloud-init/user-data";
+import { USER_DATA_LIMIT_BYTES } from "../../../lib/rollout/bootstrap/user-data";
 
 interface CloudConfig {
   write_files: Array<{ path: string; content: string; permissions: string; owner: string }>;
@@ -138,7 +138,7 @@ describe("user data", () => {
   });
 
   test("refuses user data over 16 KB with a clear message", () => {
-    const { encodeUserData } = require("../../../lib/render/cloud-init/user-data") as typeof import("../../../lib/render/cloud-init/user-data");
+    const { encodeUserData } = require("../../../lib/rollout/bootstrap/user-data") as typeof import("../../../lib/rollout/bootstrap/user-data");
     const huge = Array.from({ length: 4000 }, (_, i) => `${i}:${((i + 3) * 2654435761) % 4294967296}`).join("\n");
     expect(() => encodeUserData("mx1", huge)).toThrow(/user data of host "mx1" is \d+ bytes after gzip and base64; EC2 allows 16384/);
   });

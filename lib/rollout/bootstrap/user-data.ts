@@ -7,10 +7,10 @@ import { gzipSync } from "zlib";
 import { stringify } from "yaml";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
-import { generatedHeader } from "../header";
+import { generatedHeader } from "../../render/header";
 import { POLICY_RC_D, renderCertificatesScript, renderPolicyRcD, renderSetupScript, renderSetupUnit, SETUP_SCRIPT_PATH, type SetupInputs } from "./setup-script";
-import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../../rollout/script-paths";
-import { applyScriptText } from "../../rollout/apply-script";
+import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
+import { applyScriptText } from "../apply-script";
 
 export { hostPackages } from "./packages";
 

@@ -7,11 +7,11 @@
  */
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
-import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../../rollout/script-paths";
-import { generatedHeader } from "../header";
-import { HOST_PATHS } from "../host-paths";
-import { optionalDaemons } from "../../rollout/daemons";
-import { dkimKeyFiles, OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
+import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
+import { generatedHeader } from "../../render/header";
+import { HOST_PATHS } from "../../render/host-paths";
+import { optionalDaemons } from "../daemons";
+import { dkimKeyFiles, OPENDKIM_SOCKET, signsDkim } from "../../render/opendkim/opendkim";
 import { hostPackages } from "./packages";
 
 /** Where the script is installed on the host. */

@@ -3,11 +3,12 @@
  * reported with its field path, the value received and what is allowed.
  */
 import { z } from "zod";
-import { crossCheck } from "./cross-checks";
-import { issue, PlatformValidationError, sortIssues, type PathSegment, type PlatformIssue } from "./issues";
-import { PlatformSchema, type PlatformSpec } from "./schema";
-import { deploymentIssues, type ValidationOptions } from "./deployable";
-import { toPlainData } from "./plain-data";
+import { crossCheck } from "../model/cross-checks";
+import { issue, PlatformValidationError, sortIssues, type PathSegment, type PlatformIssue } from "../model/issues";
+import { PlatformSchema, type PlatformSpec } from "../model/schema";
+import { deploymentIssues, type ValidationOptions } from "../model/deployable";
+import { toPlainData } from "../model/plain-data";
+import { RENDERED_CHECKS } from "./rendered-checks";
 
 /** The outcome of validating a platform model. */
 export type ValidationResult =
@@ -23,7 +24,8 @@ export function validatePlatform(input: unknown, options: ValidationOptions = {}
   const parsed = PlatformSchema.safeParse(raw, { reportInput: true });
   const issues: PlatformIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(i));
   // Loops, not push(...): a spread passes every issue as an argument, and a million of them overflow the stack.
-  for (const i of crossCheck(raw)) issues.push(i);
+  // The order of the checks does not matter: the issues are deduplicated and sorted below.
+  for (const i of crossCheck(raw, RENDERED_CHECKS)) issues.push(i);
   if (options.deployable) for (const i of deploymentIssues(raw)) issues.push(i);
   if (parsed.success && issues.length === 0) return { ok: true, spec: parsed.data };
   return { ok: false, issues: sortIssues(dedupe(issues)) };

@@ -1,7 +1,7 @@
 /** The Debian packages a mail host installs at first boot. */
 import type { HostPlan, Plan } from "../../plan/types";
-import { signsDkim } from "../opendkim/opendkim";
-import { optionalDaemons } from "../../rollout/daemons";
+import { signsDkim } from "../../render/opendkim/opendkim";
+import { optionalDaemons } from "../daemons";
 
 /**
  * The Debian packages a host needs for the enabled features on its operating system.

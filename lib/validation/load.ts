@@ -4,10 +4,10 @@
  */
 import { isAlias, LineCounter, parseDocument, visit, type Document, type YAMLError } from "yaml";
 import { TextDecoder } from "util";
-import { issue, PlatformValidationError, type PlatformIssue } from "./issues";
-import type { PlatformSpec } from "./schema";
+import { issue, PlatformValidationError, type PlatformIssue } from "../model/issues";
+import type { PlatformSpec } from "../model/schema";
 import { validatePlatform, type ValidationResult } from "./validate";
-import type { ValidationOptions } from "./deployable";
+import type { ValidationOptions } from "../model/deployable";
 
 /** Most alias uses (`*name`) a file may make: enough to share a DKIM key, too few for "billion laughs". */
 export const MAX_YAML_ALIASES = 100;
