@@ -273,7 +273,9 @@ describe("lib/model/input-types.ts", () => {
 
   test("the index signatures are the model's records only (strict objects have none)", () => {
     const signatures = [...generatedText().matchAll(/^\s*\[k: string\]: (.+);$/gm)].map((m) => m[1]);
-    expect(signatures).toEqual(["AwsHostInput", "string"]);
+    const postconfValue = "string | number | boolean | string[]";
+    // postfix.mainCf, postfix.masterCf.{smtp,submission,submissions}, dovecot.settings, aws.hosts, aws.tags
+    expect(signatures).toEqual([postconfValue, postconfValue, postconfValue, postconfValue, "string | number | boolean", "AwsHostInput", "string"]);
   });
 });
 
