@@ -169,6 +169,16 @@ describe("rendering", () => {
     expect(entries.filter((e) => e.service.endsWith(":465")).some((e) => e.options.has("message_size_limit"))).toBe(false);
   });
 
+  test("master.cf without postscreen: port 25's own smtpd takes the smtp overrides", () => {
+    const files = renderExample((i) => {
+      i.dnsbl = { sites: [] };
+      i.postfix = { masterCf: { smtp: { smtpd_timeout: "60s" } } };
+    });
+    const mx = masterCfEntries(fileText(files, MASTER)).filter((e) => e.service.endsWith(":25"));
+    expect(mx.length).toBeGreaterThan(0);
+    expect(mx.every((e) => e.command === "smtpd" && e.options.get("smtpd_timeout") === "60s")).toBe(true);
+  });
+
   test.each(["debian-12", "debian-13"] as const)("dovecot.conf (%s): a titled section last, the platform's top-level setting left out", (os) => {
     const files = renderExample((i) => {
       i.os = os;
