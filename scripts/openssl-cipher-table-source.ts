@@ -249,7 +249,7 @@ ${t.suites.map((s) => `      { ${Object.entries(s).map(([k, v]) => `${k}: ${JSON
  * (scripts/openssl-cipher-table-source.ts); test/integration/openssl-ciphers.test.ts
  * re-measures it. Do not edit: regenerate.
  */
-import type { HostOs } from "../model/host-os";
+import type { HostOs } from "../catalogue/host-os";
 import type { OpensslCipherTable } from "./cipher-table";
 
 const KEYWORDS: readonly string[] = [

@@ -1,7 +1,11 @@
 /** `mail-platform local up|down`: run one host of a platform on this machine for trying and testing. */
 import { parseArgs } from "util";
 import { DEFAULT_LOOPBACK_BLOCK } from "../local/conventions";
-import { DEFAULT_STATE_DIR, LocalInstanceError, localApply, localDown, localUp } from "../local/instance";
+import { localApply } from "../local/apply";
+import { LocalInstanceError } from "../local/instance-error";
+import { DEFAULT_STATE_DIR } from "../local/state";
+import { localDown } from "../local/stop";
+import { localUp } from "../local/up";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { loadPlatformFile } from "./read-platform";
 

@@ -7,6 +7,7 @@ import { readFileSync } from "fs";
 import { Construct } from "constructs";
 import { Aspects, TerraformIterator, TerraformOutput } from "../cdk/core";
 import { MailSecurityChecks } from "../security/aspect";
+import { acknowledgeFinding } from "../security/acknowledge";
 import { brandMailPlatform } from "../security/brands";
 import { loadPlatformText } from "../validation/load";
 import type { PlatformInput, PlatformSpec } from "../model/schema";
@@ -134,6 +135,10 @@ export class MailPlatform extends Construct {
     );
     this.dns = new MailDns(this, "dns", { plan: this.plan, publicAddresses, zones: this.zones });
     this.addOutputs(publicAddresses);
+    // What the operator settings of the model weaken, acknowledged there with a written reason.
+    for (const [ruleId, reason] of [...Object.entries(this.spec.postfix?.acknowledgements ?? {}), ...Object.entries(this.spec.dovecot?.acknowledgements ?? {})]) {
+      if (reason !== undefined) acknowledgeFinding(this, ruleId, reason);
+    }
     if (props.securityChecks ?? true) {
       this.securityChecks = new MailSecurityChecks();
       Aspects.of(this).add(this.securityChecks);

@@ -73,6 +73,14 @@ export type PlatformInput = {
    */
   dkim?: DkimKeyInput;
   /**
+   * Postfix operator settings: main.cf and master.cf parameters, rendered last. Default: none.
+   */
+  postfix?: PostfixInput;
+  /**
+   * Dovecot operator settings: top-level dovecot.conf settings, rendered last. Default: none.
+   */
+  dovecot?: DovecotInput;
+  /**
    * DNS zones of the platform's records. Required to deploy.
    */
   dns?: DnsInput;
@@ -444,6 +452,87 @@ export type MailboxInput = {
    * @default false
    */
   fullTextSearch?: boolean;
+};
+
+/**
+ * Postfix operator settings: main.cf and master.cf parameters the model has no field for.
+ */
+export type PostfixInput = {
+  /**
+   * main.cf parameter → value, rendered last and replacing the platform's value. Default: none.
+   */
+  mainCf?: {
+    [k: string]: string | number | boolean | string[];
+  };
+  /**
+   * master.cf -o overrides per listener: smtp (25), submission (587), submissions (465). Default: none.
+   */
+  masterCf?: {
+    /**
+     * -o overrides of port 25's smtpd (the one behind postscreen when DNSBLs are on). Default: none.
+     */
+    smtp?: {
+      [k: string]: string | number | boolean | string[];
+    };
+    /**
+     * -o overrides of submission (587). Default: none.
+     */
+    submission?: {
+      [k: string]: string | number | boolean | string[];
+    };
+    /**
+     * -o overrides of submissions (465, implicit TLS; smtps in older master.cf files). Default: none.
+     */
+    submissions?: {
+      [k: string]: string | number | boolean | string[];
+    };
+  };
+  /**
+   * Written reason per security rule id for a finding the operator settings cause. Default: none.
+   */
+  acknowledgements?: {
+    /**
+     * Written reason for the findings of postfix-relay-restricted.
+     */
+    "postfix-relay-restricted"?: string;
+    /**
+     * Written reason for the findings of postfix-tls-auth-only.
+     */
+    "postfix-tls-auth-only"?: string;
+    /**
+     * Written reason for the findings of postfix-loopback-mynetworks.
+     */
+    "postfix-loopback-mynetworks"?: string;
+    /**
+     * Written reason for the findings of postfix-submission-tls-required.
+     */
+    "postfix-submission-tls-required"?: string;
+    /**
+     * Written reason for the findings of postfix-compatibility-level.
+     */
+    "postfix-compatibility-level"?: string;
+  };
+};
+
+/**
+ * Dovecot operator settings: dovecot.conf settings the model has no field for.
+ */
+export type DovecotInput = {
+  /**
+   * Top-level dovecot.conf setting → value for the host's Dovecot version, rendered last and replacing the platform's value. Default: none.
+   */
+  settings?: {
+    [k: string]: string | number | boolean;
+  };
+  /**
+   * Written reason per security rule id for a finding the operator settings cause. Default: none.
+   */
+  acknowledgements?: {
+    /**
+     * Written reason for the findings of dovecot-tls-before-login.
+     */
+    "dovecot-tls-before-login"?: string;
+  };
 };
 
 /**

@@ -22,6 +22,9 @@ import { dkimKeyProblem } from "./dkim-key";
 import { PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "./private-key";
 import { DEFAULT_HOST_OS, HOST_OS } from "../catalogue/host-os";
 import type { ServiceName as CatalogueServiceName } from "../catalogue/services";
+import { DovecotSchema, PostfixSchema } from "./operator-settings";
+
+export { DovecotSchema, PostfixSchema } from "./operator-settings";
 
 /** A mail host: one machine running Postfix and Dovecot. */
 export const HostSchema = z
@@ -492,6 +495,18 @@ export const PlatformSchema = z
      * @default - no DKIM signing
      */
     dkim: DkimKeySchema.optional().describe("DKIM key for every group without its own. Default: no DKIM."),
+    /**
+     * Postfix settings the model has no field for (main.cf, master.cf `-o` per listener), rendered
+     * last; judged by the security rule pack at synth.
+     * @default - none
+     */
+    postfix: PostfixSchema.optional().describe("Postfix operator settings: main.cf and master.cf parameters, rendered last. Default: none."),
+    /**
+     * Dovecot settings the model has no field for, rendered last in dovecot.conf; judged by the
+     * security rule pack at synth.
+     * @default - none
+     */
+    dovecot: DovecotSchema.optional().describe("Dovecot operator settings: top-level dovecot.conf settings, rendered last. Default: none."),
     /** DNS zones of the platform's records. Required by the constructs. @default - none */
     dns: DnsSchema.optional().describe("DNS zones of the platform's records. Required to deploy."),
     /** AWS placement. Required by the constructs. @default - none */

@@ -65,7 +65,7 @@ export interface MasterCfEntry {
 export function masterCfEntries(text: string): MasterCfEntry[] {
   const entries: MasterCfEntry[] = [];
   for (const line of text.split("\n")) {
-    if (line.startsWith("#") || line.trim() === "") continue;
+    if (/^\s*#/.test(line) || line.trim() === "") continue;
     if (/^\s/.test(line)) {
       const option = /^\s+-o ([^=]+)=(.*)$/.exec(line);
       if (!option) throw new Error(`unexpected continuation line: ${line}`);

@@ -35,6 +35,8 @@ import type {
   OutboundInput,
   OutboundTlsRuleInput,
   PlatformInput,
+  PostfixInput,
+  DovecotInput,
   PrivacyInput,
   RelayHostInput,
   ServicesInput,
@@ -53,6 +55,8 @@ import {
   OutboundSchema,
   OutboundTlsRuleSchema,
   PlatformSchema,
+  PostfixSchema,
+  DovecotSchema,
   PrivacySchema,
   RelayHostSchema,
   ServicesSchema,
@@ -93,6 +97,8 @@ const SCHEMAS = {
   DnsblSiteInput: DnsblSiteSchema,
   PrivacyInput: PrivacySchema,
   MailboxInput: MailboxSchema,
+  PostfixInput: PostfixSchema,
+  DovecotInput: DovecotSchema,
   DnsInput: DnsSchema,
   DnsZoneInput: DnsZoneSchema,
   DmarcInput: DmarcSchema,
@@ -123,6 +129,8 @@ interface Declared {
   DnsblSiteInput: DnsblSiteInput;
   PrivacyInput: PrivacyInput;
   MailboxInput: MailboxInput;
+  PostfixInput: PostfixInput;
+  DovecotInput: DovecotInput;
   DnsInput: DnsInput;
   DnsZoneInput: DnsZoneInput;
   DmarcInput: DmarcInput;
@@ -170,6 +178,8 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   DnsblSiteInput: true,
   PrivacyInput: true,
   MailboxInput: true,
+  PostfixInput: true,
+  DovecotInput: true,
   DnsInput: true,
   DnsZoneInput: true,
   DmarcInput: true,
@@ -263,7 +273,9 @@ describe("lib/model/input-types.ts", () => {
 
   test("the index signatures are the model's records only (strict objects have none)", () => {
     const signatures = [...generatedText().matchAll(/^\s*\[k: string\]: (.+);$/gm)].map((m) => m[1]);
-    expect(signatures).toEqual(["AwsHostInput", "string"]);
+    const postconfValue = "string | number | boolean | string[]";
+    // postfix.mainCf, postfix.masterCf.{smtp,submission,submissions}, dovecot.settings, aws.hosts, aws.tags
+    expect(signatures).toEqual([postconfValue, postconfValue, postconfValue, postconfValue, "string | number | boolean", "AwsHostInput", "string"]);
   });
 });
 

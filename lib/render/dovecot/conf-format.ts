@@ -6,6 +6,7 @@
  * Dovecot syntax. Values the renderer builds on purpose with such characters (variables like
  * `%d`, file references like `</path`) are marked `trusted` and come from fixed templates only.
  */
+import { dovecotNameProblem, dovecotText, dovecotValueProblem } from "../../model/config-syntax";
 import { UnsafeValueError } from "../rendered-file";
 
 /** A `name = value` line. */
@@ -32,8 +33,7 @@ export type DovecotNode = DovecotSetting | DovecotBlock;
 
 /** A plain setting. */
 export function setting(name: string, value: string | boolean | number, why?: string): DovecotSetting {
-  const text = typeof value === "boolean" ? (value ? "yes" : "no") : String(value);
-  return { kind: "setting", name, value: text, ...(why ? { why } : {}) };
+  return { kind: "setting", name, value: dovecotText(value), ...(why ? { why } : {}) };
 }
 
 /** A setting whose value is a fixed template of the renderer (variables allowed). */
@@ -53,9 +53,8 @@ export function block(name: string, label: string | undefined, children: readonl
 }
 
 function checkPlain(name: string, value: string): void {
-  if (/[\r\n{}#%$]/.test(value) || value.startsWith("<") || value !== value.trim()) {
-    throw new UnsafeValueError("dovecot.conf", name, value, "plain values contain no line breaks, braces, '#', '%', '$', no leading '<' and no outer blanks");
-  }
+  const problem = dovecotValueProblem(value);
+  if (problem) throw new UnsafeValueError("dovecot.conf", name, value, problem);
 }
 
 function format(nodes: readonly DovecotNode[], depth: number, lines: string[]): void {
@@ -65,7 +64,8 @@ function format(nodes: readonly DovecotNode[], depth: number, lines: string[]): 
       if (/[\r\n]/.test(node.why)) throw new UnsafeValueError("dovecot.conf", "comment", node.why, "comments must be one line");
       lines.push(`${indent}# ${node.why}`);
     }
-    if (!/^[a-z_][a-z0-9_-]*$/.test(node.name)) throw new UnsafeValueError("dovecot.conf", "name", node.name, "names are lowercase words");
+    const nameProblem = dovecotNameProblem(node.name);
+    if (nameProblem) throw new UnsafeValueError("dovecot.conf", "name", node.name, nameProblem);
     if (node.kind === "setting") {
       if (node.trusted) {
         if (/[\r\n]/.test(node.value)) throw new UnsafeValueError("dovecot.conf", node.name, node.value, "one line");

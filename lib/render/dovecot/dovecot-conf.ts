@@ -6,6 +6,7 @@
 import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import { HOST_PATHS, type HostPaths } from "../host-paths";
+import { withOperatorSettings } from "./operator-settings";
 import { block, fileSetting, formatDovecotConf, setting, trusted } from "./conf-format";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
 import { renderDovecot24Conf } from "./dovecot24-conf";
@@ -26,7 +27,7 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
   const protocols = dovecotProtocols(plan);
   const plugins = spec.mailbox.fullTextSearch ? " fts fts_xapian" : "";
 
-  return formatDovecotConf(generatedHeader(spec.name, host.name), [
+  return formatDovecotConf(generatedHeader(spec.name, host.name), withOperatorSettings(spec.dovecot?.settings, [
     {
       title: "Protocols and listeners",
       nodes: [
@@ -103,5 +104,5 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
           : []),
       ],
     },
-  ]);
+  ]));
 }

@@ -8,6 +8,7 @@
 import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
+import { withOperatorSettings } from "./operator-settings";
 import { block, formatDovecotConf, setting, trusted } from "./conf-format";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
 
@@ -31,7 +32,7 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
   const folder = (name: string, use: string, why?: string) =>
     block("mailbox", name, [trusted("special_use", use), setting("auto", "subscribe"), ...(fts && NOT_AUTOINDEXED.has(name) ? [setting("fts_autoindex", false)] : [])], why);
 
-  return formatDovecotConf(generatedHeader(spec.name, host.name), [
+  return formatDovecotConf(generatedHeader(spec.name, host.name), withOperatorSettings(spec.dovecot?.settings, [
     {
       title: "Versions (Dovecot 2.4: before every other setting)",
       nodes: [
@@ -110,5 +111,5 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
           ]
         : [],
     },
-  ]);
+  ]));
 }

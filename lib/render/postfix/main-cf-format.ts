@@ -6,10 +6,10 @@
  * line would start a new setting), no leading blank (it would continue the previous line),
  * nothing that is not printable ASCII.
  */
+import { postconfNameProblem, postconfText, postconfValueProblem, type PostconfValue } from "../../model/config-syntax";
 import { UnsafeValueError } from "../rendered-file";
 
-/** A main.cf value before formatting. */
-export type PostconfValue = string | number | boolean | readonly string[];
+export type { PostconfValue } from "../../model/config-syntax";
 
 /** One `name = value` line with the reason it is set. */
 export interface PostconfSetting {
@@ -29,16 +29,11 @@ export interface PostconfSection {
   readonly settings: readonly PostconfSetting[];
 }
 
-const NAME = /^[a-z0-9][A-Za-z0-9_-]*$/;
-const SAFE_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
-
 /** Format one value as main.cf text. */
 export function formatPostconfValue(name: string, value: PostconfValue): string {
-  const text =
-    typeof value === "boolean" ? (value ? "yes" : "no") : typeof value === "number" ? String(value) : typeof value === "string" ? value : value.join(", ");
-  if (text !== "" && !SAFE_VALUE.test(text)) {
-    throw new UnsafeValueError("main.cf", name, text, "values must be one line of printable ASCII without leading or trailing blanks");
-  }
+  const text = postconfText(value);
+  const problem = postconfValueProblem(text);
+  if (problem) throw new UnsafeValueError("main.cf", name, text, problem);
   return text;
 }
 
@@ -55,7 +50,8 @@ export function formatMainCf(header: string, sections: readonly PostconfSection[
     if (section.settings.length === 0) continue;
     lines.push("", formatComment(`== ${section.title} ==`));
     for (const setting of section.settings) {
-      if (!NAME.test(setting.name)) throw new UnsafeValueError("main.cf", "parameter name", setting.name, "names are letters, digits, '_' and '-'");
+      const nameProblem = postconfNameProblem(setting.name);
+      if (nameProblem) throw new UnsafeValueError("main.cf", "parameter name", setting.name, nameProblem);
       if (seen.has(setting.name)) throw new Error(`main.cf: ${setting.name} is set twice`);
       seen.add(setting.name);
       if (setting.why) lines.push(formatComment(setting.why));

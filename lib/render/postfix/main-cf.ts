@@ -9,6 +9,7 @@ import { generatedHeader } from "../header";
 import { formatMainCf, type PostconfSection, type PostconfSetting } from "./main-cf-format";
 import { TABLES, tableRef } from "./table-names";
 import { OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
+import { withOperatorMainCf } from "./operator-settings";
 
 /** Postfix protocol syntax for "this version or newer" (Postfix ≥ 3.6). */
 export function minProtocolSyntax(protocol: TlsProtocol): string {
@@ -275,5 +276,5 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         : [],
     },
   ];
-  return formatMainCf(generatedHeader(spec.name, host.name), sections);
+  return formatMainCf(generatedHeader(spec.name, host.name), withOperatorMainCf(sections, spec.postfix?.mainCf));
 }

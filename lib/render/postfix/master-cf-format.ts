@@ -5,6 +5,7 @@
  * master.cf splits fields on whitespace, so a value with a blank would become a new
  * argument; values with `{` or `}` would open Postfix's grouping syntax. Both are refused.
  */
+import { masterOptionProblem } from "../../model/config-syntax";
 import { UnsafeValueError } from "../rendered-file";
 import { formatPostconfValue, type PostconfValue } from "./main-cf-format";
 
@@ -30,6 +31,8 @@ export interface MasterEntry {
   readonly options?: ReadonlyArray<readonly [string, PostconfValue]>;
   /** A comment line written above the entry. */
   readonly comment?: string;
+  /** `-o` overrides the operator set (postfix.masterCf), written last, each under a comment saying where it comes from. */
+  readonly operatorOptions?: ReadonlyArray<{ readonly name: string; readonly value: PostconfValue; readonly why: string }>;
 }
 
 const SERVICE = /^[A-Za-z0-9._:-]+$/;
@@ -42,9 +45,8 @@ function field(value: string | undefined, what: string): string {
 
 function option(name: string, value: PostconfValue): string {
   const text = formatPostconfValue(name, value).replace(/, /g, ",");
-  if (/[\s{}]/.test(text)) {
-    throw new UnsafeValueError("master.cf", `-o ${name}`, text, "override values contain no blanks or braces");
-  }
+  const problem = masterOptionProblem(text);
+  if (problem) throw new UnsafeValueError("master.cf", `-o ${name}`, text, problem);
   return `  -o ${name}=${text}`;
 }
 
@@ -78,6 +80,11 @@ export function formatMasterCf(header: string, entries: readonly MasterEntry[]):
     }
     lines.push(align(rows[i]!));
     for (const [name, value] of entry.options ?? []) lines.push(option(name, value));
+    for (const { name, value, why } of entry.operatorOptions ?? []) {
+      // master(5): a line whose first non-blank character is '#' is ignored, also inside an entry.
+      if (/[\r\n]/.test(why)) throw new UnsafeValueError("master.cf", "comment", why, "comments must be one line");
+      lines.push(`  # ${why}`, option(name, value));
+    }
   });
   return `${lines.join("\n")}\n`;
 }

@@ -10,6 +10,7 @@ import { formatMasterCf, type MasterEntry } from "./master-cf-format";
 import { TABLES, tableRef } from "./table-names";
 import { hasSubmissionCleanup } from "./tables";
 import { signsDkim } from "../opendkim/opendkim";
+import { withOperatorOptions } from "./operator-settings";
 
 type Options = Array<readonly [string, PostconfValue]>;
 
@@ -75,6 +76,7 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
 
 function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
   const entries: MasterEntry[] = [];
+  const operator = plan.spec.postfix?.masterCf;
   for (const listener of host.listeners.filter((l) => l.service.daemon === "postfix")) {
     const { address, service } = listener;
     const socket = `${address.privateIp}:${listener.port}`;
@@ -93,29 +95,41 @@ function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
             command: "postscreen",
             options: [["syslog_name", `postfix/${address.group}`], ["myhostname", address.hostName], ["smtpd_service_name", pass]],
           },
-          { service: pass, type: "pass", chroot: "y", command: "smtpd", options: mx },
+          withOperatorOptions({ service: pass, type: "pass", chroot: "y", command: "smtpd", options: mx }, "smtp", operator?.smtp),
         );
       } else {
-        entries.push({
-          comment: `Group ${address.group}: port 25 on ${address.hostName}; STARTTLS offered, no AUTH.`,
-          service: socket,
-          type: "inet",
-          private: "n",
-          chroot: "y",
-          command: "smtpd",
-          options: mx,
-        });
+        entries.push(
+          withOperatorOptions(
+            {
+              comment: `Group ${address.group}: port 25 on ${address.hostName}; STARTTLS offered, no AUTH.`,
+              service: socket,
+              type: "inet",
+              private: "n",
+              chroot: "y",
+              command: "smtpd",
+              options: mx,
+            },
+            "smtp",
+            operator?.smtp,
+          ),
+        );
       }
     } else {
-      entries.push({
-        comment: `Group ${address.group}: ${service.description} (port ${service.port}) on ${address.hostName}; AUTH only over TLS.`,
-        service: socket,
-        type: "inet",
-        private: "n",
-        chroot: "y",
-        command: "smtpd",
-        options: submissionOptions(plan, listener),
-      });
+      entries.push(
+        withOperatorOptions(
+          {
+            comment: `Group ${address.group}: ${service.description} (port ${service.port}) on ${address.hostName}; AUTH only over TLS.`,
+            service: socket,
+            type: "inet",
+            private: "n",
+            chroot: "y",
+            command: "smtpd",
+            options: submissionOptions(plan, listener),
+          },
+          service.name,
+          service.name === "submission" || service.name === "submissions" ? operator?.[service.name] : undefined,
+        ),
+      );
     }
   }
   return entries;

@@ -1,4 +1,4 @@
-/** Reading the rendered Postfix settings of a MailPlatform: main.cf plus master.cf overrides. */
+/** Reading the rendered files of a MailPlatform: Postfix settings (main.cf plus master.cf overrides), any file by path. */
 import type { IConstruct } from "constructs";
 import { isMailPlatform } from "../brands";
 
@@ -29,15 +29,19 @@ function overrides(text: string, name: string): Array<{ service: string; value: 
   return found;
 }
 
+/** One rendered file of every host of a MailPlatform, by path below the host root (undefined when the node is not one). */
+export function renderedHostFiles(node: IConstruct, path: string): Array<{ host: string; content: string }> | undefined {
+  if (!isMailPlatform(node)) return undefined;
+  return node.renderedFiles.map(({ host, files }) => ({ host, content: files.find((f) => f.path === path)?.content ?? "" }));
+}
+
 /** Every place a parameter is set for a MailPlatform (undefined when the node is not one). */
 export function postfixSettings(node: IConstruct, name: string): PostfixSetting[] | undefined {
-  if (!isMailPlatform(node)) return undefined;
-  return node.renderedFiles.flatMap(({ host, files }) => {
-    const main = files.find((f) => f.path === "etc/postfix/main.cf")?.content ?? "";
-    const master = files.find((f) => f.path === "etc/postfix/master.cf")?.content ?? "";
-    return [
-      { host, where: "main.cf", value: mainCf(main).get(name) },
-      ...overrides(master, name).map((o) => ({ host, where: `master.cf ${o.service}`, value: o.value })),
-    ];
-  });
+  const mains = renderedHostFiles(node, "etc/postfix/main.cf");
+  const masters = renderedHostFiles(node, "etc/postfix/master.cf");
+  if (!mains || !masters) return undefined;
+  return mains.flatMap(({ host, content }, i) => [
+    { host, where: "main.cf", value: mainCf(content).get(name) },
+    ...overrides(masters[i]!.content, name).map((o) => ({ host, where: `master.cf ${o.service}`, value: o.value })),
+  ]);
 }

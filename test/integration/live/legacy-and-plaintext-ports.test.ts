@@ -4,7 +4,7 @@
  * plaintext ports must refuse any login before TLS.
  */
 import { spawnSync } from "child_process";
-import type { LocalState } from "../../../lib/local/instance";
+import type { LocalState } from "../../../lib/local/state";
 import { exampleInput } from "../../support/example";
 import { startInstance, stopInstance } from "../../support/live";
 import { TextClient } from "../../support/text-client";

@@ -9,7 +9,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { stringify } from "yaml";
 import { OUTSIDE_DOMAIN, stateLayout } from "../../../lib/local/conventions";
-import type { LocalState } from "../../../lib/local/instance";
+import type { LocalState } from "../../../lib/local/state";
 import { runApply } from "../../../lib/local/local-bundle";
 import { buildBundle, type Bundle } from "../../../lib/rollout/bundle";
 import { exampleInput } from "../../support/example";

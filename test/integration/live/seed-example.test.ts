@@ -2,7 +2,7 @@
  * The seed example, running: the rendered Postfix and Dovecot (plus named for DNS) on loopback,
  * probed the way mail clients, other mail servers and attackers talk to them.
  */
-import type { LocalState } from "../../../lib/local/instance";
+import type { LocalState } from "../../../lib/local/state";
 import { DNSBL_LISTED_CLIENT, DNSBL_UNLISTED_CLIENT, OUTSIDE_DOMAIN } from "../../../lib/local/conventions";
 import { exampleInput } from "../../support/example";
 import { deliveredMessages, flushQueue, replies, replyTo, startInstance, stopInstance, swaks, testCertificate, verifyDkim, waitForDelivery, waitForLog } from "../../support/live";

@@ -17,6 +17,7 @@ import { acknowledgeFinding } from "../../../lib/security/acknowledge";
 import { MailSecurityChecks } from "../../../lib/security/aspect";
 import { SECURITY_RULES } from "../../../lib/security/rules";
 import type { SecurityRule } from "../../../lib/security/rule";
+import type { PlatformInput } from "../../../lib/model/schema";
 import { exampleInput, examplePlan } from "../../support/example";
 import { exampleStack } from "../../support/synth";
 
@@ -66,6 +67,14 @@ const FIXTURES: Record<string, { compliant: (scope: Construct) => void; nonCompl
   "no-secrets-in-user-data": {
     compliant: (s) => instance(s, { userDataBase64: gzipSync("#cloud-config\npackages: [postfix]\n").toString("base64") }),
     nonCompliant: (s) => instance(s, { userDataBase64: gzipSync("#cloud-config\nwrite_files:\n  - content: '-----BEGIN PRIVATE KEY-----'\n").toString("base64") }),
+  },
+  "postfix-submission-tls-required": {
+    compliant: (s) => new MailPlatform(s, "mail", { platform: exampleInput(), securityChecks: false }),
+    nonCompliant: (s) => new MailPlatform(s, "mail", { platform: { ...exampleInput(), postfix: { masterCf: { submission: { smtpd_tls_security_level: "may" } } } }, securityChecks: false }),
+  },
+  "dovecot-tls-before-login": {
+    compliant: (s) => new MailPlatform(s, "mail", { platform: exampleInput(), securityChecks: false }),
+    nonCompliant: (s) => new MailPlatform(s, "mail", { platform: { ...exampleInput(), dovecot: { settings: { auth_allow_cleartext: true } } }, securityChecks: false }),
   },
   ...Object.fromEntries(
     [
@@ -143,6 +152,54 @@ describe("the pack on a MailPlatform", () => {
     expect(platform.securityChecks!.findings).toEqual([expect.objectContaining({ ruleId: "no-admin-ingress-from-anywhere", acknowledged: reason })]);
     const infos = stack.node.findAll().flatMap((n) => n.node.metadata).filter((m) => m.type === AnnotationMetadataEntryType.INFO).map((m) => String(m.data));
     expect(infos.some((i) => i.includes("(acknowledged: Break-glass access"))).toBe(true);
+  });
+});
+
+describe("operator settings (postfix.mainCf, postfix.masterCf, dovecot.settings) under the pack", () => {
+  const DANGEROUS: ReadonlyArray<readonly [string, string, (i: PlatformInput) => void]> = [
+    ["mynetworks = 0.0.0.0/0", "postfix-loopback-mynetworks", (i) => (i.postfix = { mainCf: { mynetworks: "0.0.0.0/0" } })],
+    ["smtpd_relay_restrictions = permit", "postfix-relay-restricted", (i) => (i.postfix = { mainCf: { smtpd_relay_restrictions: "permit" } })],
+    ["smtpd_tls_auth_only = no", "postfix-tls-auth-only", (i) => (i.postfix = { mainCf: { smtpd_tls_auth_only: false } })],
+    ["submission without required TLS", "postfix-submission-tls-required", (i) => (i.postfix = { masterCf: { submission: { smtpd_tls_security_level: "none" } } })],
+    ["submissions without wrapper mode", "postfix-submission-tls-required", (i) => (i.postfix = { masterCf: { submissions: { smtpd_tls_wrappermode: false } } })],
+    ["ssl = yes in Dovecot", "dovecot-tls-before-login", (i) => (i.dovecot = { settings: { ssl: "yes" } })],
+    [
+      "disable_plaintext_auth = no in Dovecot 2.3",
+      "dovecot-tls-before-login",
+      (i) => {
+        i.os = "debian-12";
+        i.dovecot = { settings: { disable_plaintext_auth: false } };
+      },
+    ],
+  ];
+
+  test.each(DANGEROUS)("%s fails synthesis with [%s]", (_what, ruleId, change) => {
+    const { stack } = exampleStack(change);
+    expect(() => Testing.fullSynth(stack)).toThrow(new RegExp(`\\[${ruleId}\\]`));
+  });
+
+  test("acknowledged in the model with a written reason, it is reported with that reason and synthesis passes", () => {
+    const reason = "The lab relays for its test network, which only reaches the host over the VPN.";
+    const { stack, platform } = exampleStack((i) => (i.postfix = { mainCf: { mynetworks: "127.0.0.0/8, 10.8.0.0/24" }, acknowledgements: { "postfix-loopback-mynetworks": reason } }));
+    expect(() => Testing.fullSynth(stack)).not.toThrow();
+    expect(platform.securityChecks!.unacknowledged()).toEqual([]);
+    expect(platform.securityChecks!.findings).toEqual([expect.objectContaining({ ruleId: "postfix-loopback-mynetworks", acknowledged: reason, reason: expect.stringContaining("10.8.0.0/24") })]);
+  });
+
+  test("an acknowledgement of one rule does not cover another", () => {
+    const { stack } = exampleStack((i) => {
+      i.postfix = { mainCf: { mynetworks: "0.0.0.0/0", smtpd_tls_auth_only: false }, acknowledgements: { "postfix-loopback-mynetworks": "A reason that is long enough to count." } };
+    });
+    expect(() => Testing.fullSynth(stack)).toThrow(/\[postfix-tls-auth-only\]/);
+  });
+
+  test("a harmless override raises nothing", () => {
+    const { stack, platform } = exampleStack((i) => {
+      i.postfix = { mainCf: { smtpd_banner: "$myhostname ESMTP" }, masterCf: { submission: { message_size_limit: 2_000_000 } } };
+      i.dovecot = { settings: { login_greeting: "Mail ready" } };
+    });
+    Testing.synth(stack);
+    expect(platform.securityChecks!.findings).toEqual([]);
   });
 });
 

@@ -1,0 +1,61 @@
+/** `mail-platform local down`: stopping an instance's daemons, and telling which of them run. */
+import { spawnSync } from "child_process";
+import { existsSync, readFileSync, rmSync } from "fs";
+import { join } from "path";
+import { stateLayout, type StateLayout } from "./conventions";
+import { LocalInstanceError } from "./instance-error";
+import { isAlive, pidFromFile, processTree, waitGone } from "./processes";
+import { DEFAULT_STATE_DIR, type LocalState } from "./state";
+import { removeLoopbackAddress } from "./system";
+
+/** The master processes of an instance that are alive now. */
+export function runningPids(layout: StateLayout): number[] {
+  return [
+    join(layout.spool, "pid", "master.pid"),
+    join(layout.dovecotBase, "master.pid"),
+    join(layout.dns, "named.pid"),
+    join(layout.opendkimRun, "opendkim.pid"),
+    join(layout.nginx, "nginx.pid"),
+  ]
+    .map(pidFromFile)
+    .filter((pid): pid is number => pid !== undefined);
+}
+
+/** Stop every daemon of an instance (politely, then by force); returns the processes that were running. */
+export async function stopAll(layout: StateLayout): Promise<number[]> {
+  const masters = runningPids(layout);
+  const everything = masters.flatMap(processTree);
+  if (existsSync(join(layout.postfixConfig, "main.cf"))) spawnSync("postfix", ["-c", layout.postfixConfig, "stop"], { stdio: "ignore" });
+  for (const pid of masters) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  if (!(await waitGone(everything, 15_000))) {
+    for (const pid of everything.filter(isAlive)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await waitGone(everything, 5_000);
+  }
+  return everything;
+}
+
+/** Stop the instance in a state directory; returns how many processes ended. */
+export async function localDown(stateDir: string = DEFAULT_STATE_DIR): Promise<{ stopped: number; stateDir: string }> {
+  const layout = stateLayout(stateDir);
+  if (!existsSync(layout.stateFile) && runningPids(layout).length === 0) {
+    throw new LocalInstanceError(`no local instance in ${stateDir}`);
+  }
+  const stopped = await stopAll(layout);
+  const left = stopped.filter(isAlive);
+  if (left.length > 0) throw new LocalInstanceError(`processes still running after stop: ${left.join(", ")}`);
+  if (existsSync(layout.stateFile)) removeLoopbackAddress((JSON.parse(readFileSync(layout.stateFile, "utf8")) as LocalState).dnsServer);
+  rmSync(layout.stateFile, { force: true });
+  return { stopped: stopped.length, stateDir };
+}
