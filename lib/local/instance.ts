@@ -27,6 +27,7 @@ import { accepts, account, hasLoopbackAddress, ownedDirectory, removeLoopbackAdd
 import { signsDkim } from "../render/opendkim/opendkim";
 import { certificateNames } from "../model/certificate-names";
 import { optionalDaemons } from "../rollout/daemons";
+import { UserError } from "../errors";
 
 /** Where `local up` and `local down` keep an instance unless told otherwise. */
 export const DEFAULT_STATE_DIR = join(tmpdir(), "mail-platform-local");
@@ -67,7 +68,7 @@ function onThisMachine(spec: PlatformSpec): PlatformSpec {
 }
 
 /** A failure of the local instance, explained for the user (no stack trace). */
-export class LocalInstanceError extends Error {
+export class LocalInstanceError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = "LocalInstanceError";
