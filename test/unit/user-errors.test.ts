@@ -20,6 +20,11 @@ import { FirstBootError } from "../../lib/rehearsal/first-boot";
 import type { PlatformInput } from "../../lib/model/schema";
 import { exampleInput } from "../support/example";
 import { parsePlatform } from "../../lib/model/validate";
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { MailPlatform } from "../../lib/constructs/mail-platform";
+import { MailZones } from "../../lib/constructs/mail-zones";
+import { acknowledgeFinding } from "../../lib/security/acknowledge";
 
 async function cli(...argv: string[]) {
   let out = "";
@@ -155,5 +160,37 @@ describe("the CLI tells user errors from defects by type", () => {
     expect(result.code).toBe(70);
     expect(result.err).toContain("internal error");
     expect(result.err).toContain("This is a bug");
+  });
+});
+
+describe("construct-time errors are UserErrors carrying the construct path", () => {
+  function caught(action: () => unknown): UserError {
+    try {
+      action();
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      return error as UserError;
+    }
+    throw new Error("expected a UserError, nothing was thrown");
+  }
+
+  test("two platforms of one name in a stack", () => {
+    const stack = new TerraformStack(Testing.app(), "twice");
+    new AwsProvider(stack, "aws", { region: "eu-central-1" });
+    new MailPlatform(stack, "one", { platform: exampleInput() });
+    expect(caught(() => new MailPlatform(stack, "two", { platform: exampleInput() })).path).toBe("twice/two");
+  });
+
+  test("a zone id asked of MailZones for a zone the platform does not have", () => {
+    const stack = new TerraformStack(Testing.app(), "zones");
+    new AwsProvider(stack, "aws", { region: "eu-central-1" });
+    const spec = parsePlatform(exampleInput());
+    const zones = new MailZones(stack, "zones", { dns: spec.dns!, platform: spec.name });
+    expect(caught(() => zones.zoneId("elsewhere.example")).path).toBe("zones/zones");
+  });
+
+  test("an acknowledgement without a written reason", () => {
+    const stack = new TerraformStack(Testing.app(), "ack");
+    expect(caught(() => acknowledgeFinding(stack, "imdsv2-required", "because")).path).toBe("ack");
   });
 });
