@@ -3,7 +3,7 @@
  * UserError, the CLI prints those plainly and reports anything else as a bug, and the local
  * runner refuses a model beyond its limits before it touches the state directory.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { stringify } from "yaml";
@@ -112,11 +112,13 @@ describe("local limits", () => {
 
   test("local up with 21 groups exits 1 with the limit, and the state directory stays untouched", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mail-platform-limits-"));
+    // Traversable, as local up requires: the limit alone must stop it.
+    chmodSync(dir, 0o755);
     const file = join(dir, "platform.yaml");
     writeFileSync(file, stringify(withGroups(21)));
     const stateDir = join(dir, "state");
     const marker = join(stateDir, "marker");
-    require("fs").mkdirSync(stateDir);
+    mkdirSync(stateDir);
     writeFileSync(marker, "kept\n");
     const result = await cli("local", "up", file, "--state-dir", stateDir);
     expect(result.code).toBe(1);
