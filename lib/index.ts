@@ -26,3 +26,11 @@ export { acknowledgeFinding, type Acknowledgement } from "./security/acknowledge
 export { SECURITY_RULES } from "./security/rules";
 export type { SecurityRule, RuleResult } from "./security/rule";
 export * from "./testing";
+export { UserError, isUserError, type UserErrorOptions } from "./errors";
+export { UnsafeValueError } from "./render/rendered-file";
+export type { ValidationOptions } from "./model/deployable";
+export { HOST_OS, type HostOs } from "./catalogue/host-os";
+export type { DnsRecordType } from "./catalogue/dns-record-types";
+export type { HostPaths } from "./render/host-paths";
+export type { SetupInputs } from "./rollout/bootstrap/setup-script";
+export { BUNDLE_FORMAT, type Bundle, type BundleFile } from "./rollout/bundle";

@@ -1,3 +1,5 @@
+import { UserError } from "../errors";
+
 /** Where the CLI writes; tests pass collectors, the binary passes the process streams. */
 export interface CliIo {
   /** Normal output. */
@@ -10,7 +12,7 @@ export interface CliIo {
 export const EXIT = {
   /** Success. */
   ok: 0,
-  /** The platform file is invalid (every problem was printed). */
+  /** The platform file is invalid (every problem was printed), or another failure the user can fix. */
   invalid: 1,
   /** Wrong usage: unknown command or option, missing argument, unreadable file. */
   usage: 2,
@@ -19,7 +21,7 @@ export const EXIT = {
 } as const;
 
 /** A usage problem: printed with the command's help hint, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends UserError {
   constructor(
     message: string,
     readonly command?: string,

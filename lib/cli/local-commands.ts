@@ -1,9 +1,10 @@
 /** `mail-platform local up|down`: run one host of a platform on this machine for trying and testing. */
 import { parseArgs } from "util";
 import { DEFAULT_LOOPBACK_BLOCK } from "../local/conventions";
+import { isUserError } from "../errors";
 import { localApply } from "../local/apply";
-import { LocalInstanceError } from "../local/instance-error";
-import { DEFAULT_STATE_DIR } from "../local/state";
+import { checkLocalLimits } from "../local/limits";
+import { DEFAULT_STATE_DIR, readLocalState } from "../local/state";
 import { localDown } from "../local/stop";
 import { localUp } from "../local/up";
 import { EXIT, UsageError, type CliIo } from "./io";
@@ -39,17 +40,20 @@ export async function localUpCommand(args: string[], io: CliIo, help: string): P
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local up");
   const spec = loadPlatformFile(io, positionals[0]!, "local up");
   if (!spec) return EXIT.invalid;
+  const loopbackBlock = values.loopback ?? DEFAULT_LOOPBACK_BLOCK;
   try {
+    // Before localUp, which clears the state directory first.
+    checkLocalLimits(spec, loopbackBlock);
     const info = await localUp(spec, {
       ...(values.host === undefined ? {} : { host: values.host }),
       stateDir: values["state-dir"] ?? DEFAULT_STATE_DIR,
-      loopbackBlock: values.loopback ?? DEFAULT_LOOPBACK_BLOCK,
+      loopbackBlock,
       log: (line) => io.err(`local up: ${line}\n`),
     });
     io.out(`${JSON.stringify(info)}\n`);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof LocalInstanceError || (error instanceof Error && /loopback block/.test(error.message))) {
+    if (isUserError(error)) {
       io.err(`mail-platform local up: ${error.message}\n`);
       return EXIT.invalid;
     }
@@ -72,7 +76,7 @@ export async function localDownCommand(args: string[], io: CliIo, help: string):
     io.err(`local down: stopped ${result.stopped} processes of ${result.stateDir}\n`);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof LocalInstanceError) {
+    if (isUserError(error)) {
       io.err(`mail-platform local down: ${error.message}\n`);
       return EXIT.invalid;
     }
@@ -92,8 +96,10 @@ export async function localApplyCommand(args: string[], io: CliIo, help: string)
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local apply");
   const spec = loadPlatformFile(io, positionals[0]!, "local apply");
   if (!spec) return EXIT.invalid;
+  const stateDir = values["state-dir"] ?? DEFAULT_STATE_DIR;
   try {
-    const result = localApply(spec, { stateDir: values["state-dir"] ?? DEFAULT_STATE_DIR });
+    checkLocalLimits(spec, readLocalState(stateDir).loopbackBlock);
+    const result = localApply(spec, { stateDir });
     io.err(result.log);
     if (result.status === 0) {
       io.out(`${JSON.stringify({ applied: result.bundleId })}\n`);
@@ -102,7 +108,7 @@ export async function localApplyCommand(args: string[], io: CliIo, help: string)
     io.err(`mail-platform local apply: the change was not applied (apply script exit ${result.status}); the previous configuration serves\n`);
     return EXIT.invalid;
   } catch (error) {
-    if (error instanceof LocalInstanceError) {
+    if (isUserError(error)) {
       io.err(`mail-platform local apply: ${error.message}\n`);
       return EXIT.invalid;
     }

@@ -1,7 +1,10 @@
 /**
  * The `mail-platform` command line. `run` never throws and never prints a stack trace
  * (unless MAIL_PLATFORM_DEBUG is set): every outcome is a message and an exit code.
+ * Failures are told apart by type: a usage error exits 2, any other {@link UserError} exits 1,
+ * and every other error is a defect of mail-platform (exit 70).
  */
+import { isUserError } from "../errors";
 import { renderCommand, validateCommand, zoneCommand } from "./commands";
 import { localApplyCommand, localDownCommand, localUpCommand } from "./local-commands";
 import { rehearseCommand } from "./rehearse-command";
@@ -50,6 +53,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       const hint = error.command ? `mail-platform ${error.command} --help` : "mail-platform --help";
       io.err(`mail-platform: ${error.message}\nSee: ${hint}\n`);
       return EXIT.usage;
+    }
+    if (isUserError(error)) {
+      io.err(`mail-platform: ${error.message}\n`);
+      return EXIT.invalid;
     }
     const detail = process.env.MAIL_PLATFORM_DEBUG ? `\n${(error as Error).stack}` : "";
     io.err(`mail-platform: internal error: ${(error as Error).message}${detail}\nThis is a bug in mail-platform; please report it with the input that caused it.\n`);

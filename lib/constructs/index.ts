@@ -6,3 +6,6 @@ export { MailZones, type MailZonesProps } from "./mail-zones";
 export { MailDns, type MailDnsProps, type PublicAddress } from "./mail-dns";
 export { HostRole, acmeDnsPolicy, SSM_POLICY_ARN, type HostRoleProps } from "./host-role";
 export { RENDERED_FILES_DIR } from "./rendered-files-output";
+export { MailConfigStore, type MailConfigStoreProps } from "./mail-config-store";
+export { MailDataVolume, type MailDataVolumeProps } from "./mail-data-volume";
+export { DataSnapshots, type DataSnapshotsProps } from "./data-snapshots";

@@ -7,6 +7,7 @@
  * or removes map entries only; no other record is renamed or replaced, and a thousand domains
  * cost a handful of constructs.
  */
+import { UserError } from "../errors";
 import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { Fn, TerraformIterator, TerraformLocal, Token, forExpression, type IResolvable } from "../cdk/core";
@@ -84,11 +85,11 @@ export class MailDns extends Construct {
     const { plan } = props;
     this.plan = plan;
     const dns = plan.spec.dns;
-    if (!dns) throw new Error("MailDns needs the platform's dns section (zones)");
+    if (!dns) throw new UserError("MailDns needs a platform with a dns section (its zones); this platform has none", { path: this.node.path });
 
     const zoneNames = new Set(props.zones.zoneNames);
     for (const zone of dns.zones) {
-      if (!zoneNames.has(zone.name)) throw new Error(`no Route53 zone for ${zone.name}`);
+      if (!zoneNames.has(zone.name)) throw new UserError(`the zones given have no Route53 zone for ${zone.name}; they must hold every zone of the platform's dns section (${dns.zones.map((z) => z.name).join(", ")})`, { path: this.node.path });
     }
 
     const resolve = (value: DnsValue): string =>
@@ -96,7 +97,7 @@ export class MailDns extends Construct {
         .map((part) => {
           if (typeof part === "string") return part;
           const address = props.publicAddresses.find((a) => a.host === part.publicIpOf.host && a.group === part.publicIpOf.group);
-          if (!address) throw new Error(`no public address for ${part.publicIpOf.group} on ${part.publicIpOf.host}`);
+          if (!address) throw new UserError(`publicAddresses has no address for group ${part.publicIpOf.group} on host ${part.publicIpOf.host}; it needs one for every group address of every host`, { path: this.node.path });
           return address.publicIp;
         })
         .join("");
@@ -116,7 +117,7 @@ export class MailDns extends Construct {
       let ofType = byType.get(record.type);
       if (!ofType) byType.set(record.type, (ofType = { ttl: record.ttlSeconds, zones: new Map() }));
       // The plan gives every record of a type the same TTL (address or record TTL).
-      if (ofType.ttl !== record.ttlSeconds) throw new Error(`${record.type} records with different TTLs (${ofType.ttl}, ${record.ttlSeconds})`);
+      if (ofType.ttl !== record.ttlSeconds) throw new Error(`the plan gave ${record.type} records different TTLs (${ofType.ttl}, ${record.ttlSeconds}); it gives every record of a type one TTL`);
       let key = keyOfValues.get(record.values);
       if (key === undefined) {
         key = valueSetKey(record.type, record.values);

@@ -81,8 +81,9 @@ export class MailFirewall extends Construct {
     }
     const extras = plan.spec.aws?.extraIngress ?? [];
     this.allowedIngressPorts = new Set([...plan.ports.map((p) => p.port), ...extras.map((e) => e.port)]);
-    for (const [i, rule] of extras.entries()) {
-      const extra = new VpcSecurityGroupIngressRule(this, `in-extra-${i}`, {
+    for (const rule of extras) {
+      // Named by what it opens, not by its place in the list: removing one rule keeps the others.
+      const extra = new VpcSecurityGroupIngressRule(this, extraIngressId(rule), {
         securityGroupId: this.securityGroup.id,
         ipProtocol: "tcp",
         fromPort: rule.port,
@@ -111,4 +112,9 @@ export class MailFirewall extends Construct {
     }
     this.egressRules = egress;
   }
+}
+
+/** The construct id of an extra ingress rule: its port and network (`in-extra-22-198-51-100-0-24`), unique per validation. */
+function extraIngressId(rule: { readonly port: number; readonly cidr: string }): string {
+  return `in-extra-${rule.port}-${rule.cidr.replace(/[./]/g, "-")}`;
 }

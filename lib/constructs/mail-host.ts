@@ -1,16 +1,21 @@
 /**
  * One mail host: a Debian instance (13 by default, or 12) with one network interface carrying every group
- * address, an Elastic IP per group address, and user data that installs the rendered files.
+ * address, an Elastic IP per group address, and user data that installs the rendered files. Everything
+ * about the host is read from the plan (its placement and the AWS settings from `plan.spec.aws`, its
+ * configuration bundle rendered from the plan), so no two props can disagree.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "../cdk/core";
 import { DataAwsAmi, DataAwsEip, Eip, EipAssociation, Instance, NetworkInterface, SsmAssociation } from "../cdk/aws";
+import { UserError } from "../errors";
 import type { AwsHostSpec, AwsSpec } from "../model/deployment-schema";
 import type { HostPlan, Plan } from "../plan/types";
 import { HOST_OS_FACTS } from "../catalogue/host-os";
 import { encodeUserData, renderCloudConfig } from "../rollout/bootstrap/user-data";
+import { renderHost, type HostFiles } from "../render/host-files";
 import { APPLY_SCRIPT_PATH } from "../rollout/script-paths";
 import type { Bundle } from "../rollout/bundle";
+import { productionBundle } from "../rollout/production-bundle";
+import type { MailConfigStore } from "./mail-config-store";
 import { HostRole } from "./host-role";
 import { DATA_VOLUME_TAG, MailDataVolume } from "./mail-data-volume";
 
@@ -19,30 +24,23 @@ export const DEBIAN_AMI_OWNER = "136693071363";
 
 /** Properties of {@link MailHost}. */
 export interface MailHostProps {
-  /** The platform plan. */
-  readonly plan: Plan;
-  /** Which host of the plan this is. */
-  readonly host: HostPlan;
-  /** AWS settings of the platform (tags, adopted Elastic IPs, ACME account). */
-  readonly aws: AwsSpec;
-  /** Placement of this host. */
-  readonly placement: AwsHostSpec;
-  /** Security groups of the network interface. */
-  readonly securityGroupIds: readonly string[];
-  /** Route53 zone ids the host may write ACME challenges to. */
-  readonly zoneIds: readonly string[];
-  /** The host's configuration bundle, already published. */
-  readonly bundle: Bundle;
-  /** Where it is published (s3:// URL). */
-  readonly bundleUrl: string;
-  /** ARN pattern of the host's bundles, for its role. */
-  readonly bundleObjectsArn: string;
   /**
-   * The published bundle object. The rollout association runs as soon as its command changes, so
-   * it must not change before the object it names exists. @default - no ordering (publish the
-   * bundle before the association is changed)
+   * The plan of a deployable platform (`plan(parsePlatform(input, source, { deployable: true }))`):
+   * the host's placement and the platform's AWS settings (tags, adopted Elastic IPs, ACME account)
+   * are read from its `spec.aws`.
    */
-  readonly bundleObject?: ITerraformDependable;
+  readonly plan: Plan;
+  /** Name of the host in the plan (`plan.hosts[].name`). */
+  readonly hostName: string;
+  /** Security groups of the network interface (e.g. a MailFirewall's). */
+  readonly securityGroupIds: readonly string[];
+  /** Route53 zone ids the host may write ACME challenges to (its certificate names' zones). */
+  readonly zoneIds: readonly string[];
+  /**
+   * The bucket the host's configuration bundle is published to: the host renders its files from
+   * the plan, builds its bundle and publishes it there, and its role may read its own bundles only.
+   */
+  readonly configStore: MailConfigStore;
 }
 
 /** The public side of one group address on this host. */
@@ -63,6 +61,14 @@ export interface GroupAddressResources {
 
 /** One mail host. */
 export class MailHost extends Construct {
+  /** This host's part of the plan. */
+  readonly host: HostPlan;
+  /** The files rendered for this host (what its bundle installs). */
+  readonly renderedFiles: HostFiles;
+  /** The host's configuration bundle, as published. */
+  readonly bundle: Bundle;
+  /** Where the bundle is published (s3:// URL). */
+  readonly bundleUrl: string;
   /** The EC2 instance (escape hatch: `instance.addOverride(...)`). */
   readonly instance: Instance;
   /** The network interface carrying every group address. */
@@ -80,12 +86,18 @@ export class MailHost extends Construct {
 
   constructor(scope: Construct, id: string, props: MailHostProps) {
     super(scope, id);
-    const { plan, host, aws, placement } = props;
+    const { plan } = props;
+    const { host, aws, placement } = this.placement(plan, props.hostName);
+    this.host = host;
+    this.renderedFiles = renderHost(plan, host);
+    this.bundle = productionBundle(plan, host, this.renderedFiles);
+    this.bundleUrl = props.configStore.publish(host.name, this.bundle);
+    const bundleObjectsArn = props.configStore.hostObjectsArn(host.name);
     const name = `${plan.spec.name}-${host.name}`;
     const tags = { ...aws.tags, Name: name };
 
     const secretParameters = [...new Set(plan.spec.groups.flatMap((g) => (g.dkim ?? plan.spec.dkim)?.privateKeyParameter ?? []))];
-    this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, secretParameters, bundleObjectsArn: props.bundleObjectsArn, tags: aws.tags });
+    this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, secretParameters, bundleObjectsArn, tags: aws.tags });
 
     this.networkInterface = new NetworkInterface(this, "interface", {
       subnetId: placement.subnetId,
@@ -112,7 +124,7 @@ export class MailHost extends Construct {
         ],
       }).id;
 
-    this.cloudConfig = renderCloudConfig(plan, host, aws, { bundleUrl: props.bundleUrl, dataVolumeName: name, dataVolumeTag: DATA_VOLUME_TAG });
+    this.cloudConfig = renderCloudConfig(plan, host, aws, { bundleUrl: this.bundleUrl, dataVolumeName: name, dataVolumeTag: DATA_VOLUME_TAG });
     this.instance = new Instance(this, "instance", {
       ami,
       instanceType: placement.instanceType,
@@ -151,8 +163,9 @@ export class MailHost extends Construct {
       name: "AWS-RunShellScript",
       associationName: `${name}-apply-configuration`,
       targets: [{ key: "InstanceIds", values: [this.instance.id] }],
-      parameters: { commands: `${APPLY_SCRIPT_PATH} ${props.bundleUrl}` },
-      dependsOn: [...(props.bundleObject ? [props.bundleObject] : []), ...this.role.grants],
+      parameters: { commands: `${APPLY_SCRIPT_PATH} ${this.bundleUrl}` },
+      // The rollout association runs as soon as its command changes: never before the object it names exists.
+      dependsOn: [props.configStore.objects.get(host.name)!, ...this.role.grants],
     });
 
     this.addresses = host.addresses.map((address) => {
@@ -174,5 +187,15 @@ export class MailHost extends Construct {
         association,
       };
     });
+  }
+  /** The host's part of the plan and its placement; a UserError naming what is missing otherwise. */
+  private placement(plan: Plan, hostName: string): { host: HostPlan; aws: AwsSpec; placement: AwsHostSpec } {
+    const host = plan.hosts.find((h) => h.name === hostName);
+    if (!host) throw new UserError(`hostName ${JSON.stringify(hostName)} is not a host of the plan (hosts: ${plan.hosts.map((h) => h.name).join(", ")})`, { path: this.node.path });
+    const aws = plan.spec.aws;
+    if (!aws) throw new UserError("MailHost needs the plan of a deployable platform: this one has no aws section (validate with { deployable: true })", { path: this.node.path });
+    const placement = aws.hosts[hostName];
+    if (!placement) throw new UserError(`the platform's aws.hosts has no placement for host ${hostName}; it needs one for every host`, { path: this.node.path });
+    return { host, aws, placement };
   }
 }

@@ -14,14 +14,13 @@ import type { PlatformInput, PlatformSpec } from "../model/schema";
 import { parsePlatform } from "../validation/validate";
 import { plan as derivePlan } from "../plan/plan";
 import type { Plan } from "../plan/types";
-import { renderPlatform, type HostFiles } from "../render/host-files";
+import type { HostFiles } from "../render/host-files";
 import { MailDns, type PublicAddress } from "./mail-dns";
 import { MailFirewall } from "./mail-firewall";
 import { MailHost } from "./mail-host";
 import { MailZones } from "./mail-zones";
 import { MailConfigStore } from "./mail-config-store";
 import { DataSnapshots } from "./data-snapshots";
-import { productionBundle } from "../rollout/production-bundle";
 import { addRenderedFiles } from "./rendered-files-output";
 import { certificateZones } from "../model/certificate-names";
 import { validatedForSynth } from "./invalid-model-under-synth";
@@ -94,8 +93,6 @@ export class MailPlatform extends Construct {
     // Both are required by the deployable validation above.
     if (!aws || !dns) throw new Error("internal error: a deployable platform without aws or dns section");
     this.plan = derivePlan(this.spec);
-    this.renderedFiles = renderPlatform(this.plan);
-    addRenderedFiles(this, this.spec.name, this.renderedFiles);
 
     this.firewall = new MailFirewall(this, "firewall", { plan: this.plan, vpcId: aws.vpcId, tags: aws.tags });
 
@@ -106,24 +103,20 @@ export class MailPlatform extends Construct {
     this.configStore = new MailConfigStore(this, "config", { bucketName: aws.configBucket ?? `${this.spec.name}-config-${aws.vpcId}`, tags: aws.tags });
     const hosts = new Map<string, MailHost>();
     for (const host of this.plan.hosts) {
-      const bundle = productionBundle(this.plan, host, this.renderedFiles.find((f) => f.host === host.name)!);
-      const bundleUrl = this.configStore.publish(host.name, bundle);
       hosts.set(
         host.name,
         new MailHost(this, `host-${host.name}`, {
           plan: this.plan,
-          host,
-          aws,
-          placement: aws.hosts[host.name]!,
+          hostName: host.name,
           securityGroupIds: [this.firewall.securityGroup.id],
           zoneIds: acmeZones.get(host.name)!.map((zone) => this.zones.zoneId(zone)),
-          bundle,
-          bundleUrl,
-          bundleObjectsArn: this.configStore.hostObjectsArn(host.name),
-          bundleObject: this.configStore.objects.get(host.name),
+          configStore: this.configStore,
         }),
       );
     }
+    // Each host rendered its own files (what its bundle installs); the platform writes them all.
+    this.renderedFiles = [...hosts.values()].map((host) => host.renderedFiles);
+    addRenderedFiles(this, this.spec.name, this.renderedFiles);
     const snapshots = aws.dataVolumes.snapshots;
     if (snapshots) {
       this.snapshots = new DataSnapshots(this, "snapshots", { platform: this.spec.name, everyHours: snapshots.everyHours, keep: snapshots.keep, tags: aws.tags });

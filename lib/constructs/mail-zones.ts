@@ -8,6 +8,7 @@
  * thousand zones cost one construct, not a thousand. Records find their zone id in one map
  * ({@link MailZones.zoneIdMap}) instead of carrying a reference each.
  */
+import { UserError } from "../errors";
 import { Construct } from "constructs";
 import { Fn, TerraformIterator, TerraformLocal, Token } from "../cdk/core";
 import { Route53Zone } from "../cdk/aws";
@@ -65,12 +66,12 @@ export class MailZones extends Construct {
   /**
    * The hosted zone id of one zone: its given id, or a reference to the instance created here
    * (`aws_route53_zone.<id>["<zone>"].zone_id`).
-   * @throws when the zone is not one of the platform's
+   * @throws UserError when the zone is not one of the platform's
    */
   zoneId(name: string): string {
     const given = this.existing.get(name);
     if (given !== undefined) return given;
-    if (!this.createdZones || !this.names.has(name)) throw new Error(`${name} is not one of the platform's zones`);
+    if (!this.createdZones || !this.names.has(name)) throw new UserError(`${name} is not one of the platform's zones (${[...this.names].join(", ")})`, { path: this.node.path });
     return Token.asString(Fn.lookupNested(this.createdZones, [name, "zone_id"]));
   }
 }

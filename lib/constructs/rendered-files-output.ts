@@ -5,6 +5,7 @@
  * cdktf writes a stack through its synthesizer; we wrap the stack's synthesizer (public API)
  * once per stack and add our files after cdktf has written its own.
  */
+import { UserError } from "../errors";
 import { mkdirSync, writeFileSync } from "fs";
 import { dirname, join } from "path";
 import type { IConstruct } from "constructs";
@@ -40,7 +41,7 @@ class RenderedFilesSynthesizer implements IStackSynthesizer {
 
 /**
  * Register a platform's rendered files for the stack that contains `scope`.
- * @throws when two platforms of the same name share a stack (their files would collide)
+ * @throws UserError when two platforms of the same name share a stack (their files would collide)
  */
 export function addRenderedFiles(scope: IConstruct, platform: string, hosts: readonly HostFiles[]): void {
   const stack = TerraformStack.of(scope);
@@ -51,7 +52,7 @@ export function addRenderedFiles(scope: IConstruct, platform: string, hosts: rea
     stack.synthesizer = new RenderedFilesSynthesizer(stack, stack.synthesizer, platforms);
   }
   if (platforms.has(platform)) {
-    throw new Error(`two mail platforms named "${platform}" in stack ${stack.node.id}: their rendered files would overwrite each other`);
+    throw new UserError(`two mail platforms named "${platform}" in stack ${stack.node.id}: their rendered files would overwrite each other; give each platform its own name or its own stack`, { path: scope.node.path });
   }
   platforms.set(platform, hosts);
 }

@@ -8,6 +8,7 @@
  * address: 127.0.0.66 is listed in every configured blocklist, 127.0.0.77 in none.
  */
 import { join } from "path";
+import { UserError } from "../errors";
 
 /** Default loopback block (first three octets). */
 export const DEFAULT_LOOPBACK_BLOCK = "127.0.10";
@@ -19,6 +20,13 @@ export const DNSBL_UNLISTED_CLIENT = "127.0.0.77";
 export const XCLIENT_CLIENT = "127.0.0.1";
 /** A foreign domain whose MX is the outside-world address, for relay and delivery tests. */
 export const OUTSIDE_DOMAIN = "outside.example";
+
+/** The last octet of the first group address (first host, first group). */
+export const FIRST_GROUP_OCTET = 11;
+/** Group addresses per host: a local instance runs at most this many groups. */
+export const GROUPS_PER_HOST = 20;
+/** The last octet a group address may have (.200 is the outside world). */
+export const LAST_GROUP_OCTET = 199;
 
 /** The addresses of an instance. */
 export interface LoopbackPlan {
@@ -35,15 +43,21 @@ export interface LoopbackPlan {
 /** The loopback plan of a block. */
 export function loopbackPlan(block: string = DEFAULT_LOOPBACK_BLOCK): LoopbackPlan {
   if (!/^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(block) || block === "127.0.0") {
-    throw new Error(`loopback block must look like 127.X.Y (not 127.0.0), got ${JSON.stringify(block)}`);
+    throw new UserError(`loopback block must look like 127.X.Y (not 127.0.0), got ${JSON.stringify(block)}`);
   }
   return {
     block,
     dns: `${block}.53`,
     outside: `${block}.200`,
     address(hostIndex, groupIndex) {
-      const last = 11 + 20 * hostIndex + groupIndex;
-      if (groupIndex >= 20 || last > 199) throw new Error("a local instance supports up to 20 groups and 9 hosts");
+      const last = FIRST_GROUP_OCTET + GROUPS_PER_HOST * hostIndex + groupIndex;
+      if (groupIndex >= GROUPS_PER_HOST || last > LAST_GROUP_OCTET) {
+        throw new UserError(
+          `a local instance gives each group on each host its own address in ${block}.${FIRST_GROUP_OCTET}-${LAST_GROUP_OCTET}: ` +
+            `at most ${GROUPS_PER_HOST} groups, and ${FIRST_GROUP_OCTET} + ${GROUPS_PER_HOST} × host index + group index at most ${LAST_GROUP_OCTET} ` +
+            `(host ${hostIndex + 1} with group ${groupIndex + 1} needs .${last})`,
+        );
+      }
       return `${block}.${last}`;
     },
   };

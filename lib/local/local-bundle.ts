@@ -26,7 +26,7 @@ export function localTarget(layout: StateLayout, path: string): string {
   for (const [prefix, dir] of rules) if (path.startsWith(prefix)) return join(dir, path.slice(prefix.length));
   // Rendered with the local host paths already (the MTA-STS policies).
   if (`/${path}`.startsWith(`${layout.stateDir}/`)) return `/${path}`;
-  throw new Error(`no place for rendered file ${path} in a local instance`);
+  throw new Error(`no place for rendered file ${path} in a local instance; every path the renderers write has one`);
 }
 
 function filesBelow(root: string, dir = root): BundleFile[] {

@@ -124,7 +124,13 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
   });
   const mailPorts = new Set(SERVICES.map((s) => s.port));
   const wideOpen = adminExposure(aws.extraIngress).mayBeAcknowledged;
+  const firstOfRule = new Map<string, number>();
   aws.extraIngress.forEach((rule, i) => {
+    // A rule is named by its port and network (its construct id): each pair once, as AWS requires.
+    const same = firstOfRule.get(`${rule.port} ${rule.cidr}`);
+    if (same !== undefined) {
+      found.push(issue(["aws", "extraIngress", i], `${rule.port} from ${rule.cidr}`, `the same port and network as aws.extraIngress[${same}]; each port and network once (AWS refuses duplicate rules)`));
+    } else firstOfRule.set(`${rule.port} ${rule.cidr}`, i);
     const [network, bits] = rule.cidr.split("/");
     const size = 2 ** (32 - Number(bits));
     if (ipv4ToNumber(network!) % size !== 0) {

@@ -2,6 +2,7 @@
  * One validation problem, as users see it: where, what was received, what is allowed.
  * All validation (schema, cross-field checks, construct-time checks) reports through this.
  */
+import { UserError } from "../errors";
 
 /** A validation problem with its field path, the value received and what is allowed. */
 export interface PlatformIssue {
@@ -76,7 +77,7 @@ export function formatIssues(issues: ReadonlyArray<PlatformIssue>): string {
 }
 
 /** Thrown when a platform model is invalid; carries every problem found. */
-export class PlatformValidationError extends Error {
+export class PlatformValidationError extends UserError {
   /** Every problem found, sorted by path. */
   readonly issues: readonly PlatformIssue[];
 

@@ -21,7 +21,7 @@ import { AwsSchema, DnsSchema } from "./deployment-schema";
 import { dkimKeyProblem } from "./dkim-key";
 import { PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "./private-key";
 import { DEFAULT_HOST_OS, HOST_OS } from "../catalogue/host-os";
-import type { ServiceName as CatalogueServiceName } from "../catalogue/services";
+import type { ServiceName } from "../catalogue/services";
 import { DovecotSchema, PostfixSchema } from "./operator-settings";
 
 export { DovecotSchema, PostfixSchema } from "./operator-settings";
@@ -209,7 +209,7 @@ export const ServicesSchema = z
     /** POP3 over implicit TLS on port 995. @default false */
     pop3s: z.boolean().default(false).describe("POP3 over implicit TLS on port 995. Default: false."),
     // One switch per service of the catalogue's table, no more and no fewer.
-  } satisfies Record<CatalogueServiceName, z.ZodType>)
+  } satisfies Record<ServiceName, z.ZodType>)
   .describe("Mail services, each on or off for every group address.")
   .meta({ title: "ServicesInput" });
 
@@ -533,8 +533,8 @@ export type DomainSpec = GroupSpec["domains"][number];
 export type HostSpec = PlatformSpec["hosts"][number];
 /** The service switches. */
 export type ServicesSpec = PlatformSpec["services"];
-/** A service name. */
-export type ServiceName = keyof ServicesSpec;
+/** A service name (one list, in the catalogue; the switches above must name exactly these). */
+export type { ServiceName } from "../catalogue/services";
 /** The validated TLS policy. */
 export type TlsSpec = PlatformSpec["tls"];
 /** The validated outbound settings. */

@@ -3,6 +3,7 @@
  * zone-file export). Values that exist only after deploy (new Elastic IPs) are symbolic
  * references, resolved by whoever writes the records.
  */
+import { UserError } from "../errors";
 import { createHash } from "crypto";
 import { zoneOf } from "../model/zones";
 import { dkimTxtValue } from "../model/dkim-key";
@@ -43,7 +44,7 @@ function ipOf(plan: Plan, host: string, group: string): DnsValuePart {
 /** Every record the platform publishes, sorted by name then type. Needs `dns` in the spec. */
 export function dnsRecords(plan: Plan): DnsRecord[] {
   const spec: PlatformSpec = plan.spec;
-  if (!spec.dns) throw new Error("dnsRecords needs the dns section (zones)");
+  if (!spec.dns) throw new UserError("DNS records need the platform's dns section (its zones); this platform has none (render-only models have no records)", { path: "dns" });
   const zones = new Set(spec.dns.zones.map((z) => z.name));
   const signedZones = new Set(spec.dns.zones.filter((z) => z.dnssec).map((z) => z.name));
   const zone = (name: string) => {

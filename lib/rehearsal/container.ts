@@ -4,6 +4,7 @@
  * `systemd-nspawn --boot` in the host's network namespace. On a machine whose PID 1 is not
  * systemd, nspawn runs with `--register=no --keep-unit`.
  */
+import { UserError } from "../errors";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -114,13 +115,13 @@ export class HostContainer {
   private async waitForLeader(): Promise<number> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (this.nspawn?.exitCode !== null) throw new Error(`systemd-nspawn exited (${this.nspawn?.exitCode}): ${tail(this.consoleLog, 10)}`);
+      if (this.nspawn?.exitCode !== null) throw new UserError(`systemd-nspawn exited (${this.nspawn?.exitCode}); a rehearsal needs systemd-nspawn and root: ${tail(this.consoleLog, 10)}`);
       for (const pid of childrenOf(this.nspawn!.pid!)) {
         if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "systemd") return pid;
       }
       await sleep(100);
     }
-    throw new Error(`the container's systemd did not start within 30 s: ${tail(this.consoleLog, 10)}`);
+    throw new UserError(`the container's systemd did not start within 30 s (a slow or overloaded machine?): ${tail(this.consoleLog, 10)}`);
   }
 
   /**
@@ -188,7 +189,7 @@ export class HostContainer {
     if (!existing) run("truncate", ["-s", `${sizeMiB}M`, file]);
     this.volumeFile = file;
     const loop = spawnSync("losetup", ["--find", "--show", file], { encoding: "utf8" });
-    if (loop.status !== 0) throw new Error(`losetup failed: ${loop.stderr.trim()}`);
+    if (loop.status !== 0) throw new UserError(`losetup failed (a rehearsal needs a free loop device and root): ${loop.stderr.trim()}`);
     const device = loop.stdout.trim();
     this.loops.push(device);
     const rdev = statSync(device).rdev;

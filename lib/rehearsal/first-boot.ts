@@ -3,6 +3,7 @@
  * container's mount namespace. A failed attempt is reported with the step it failed at and the
  * last lines of the setup log, cloud-init's output and the AWS calls the stand-ins refused.
  */
+import { UserError } from "../errors";
 import { SETUP_DONE_MARKER, SETUP_LOG } from "../rollout/bootstrap/setup-script";
 import type { HostContainer } from "./container";
 
@@ -24,7 +25,7 @@ export interface FirstBootOutcome {
 }
 
 /** A first boot that did not finish as required, with everything needed to see why. */
-export class FirstBootError extends Error {
+export class FirstBootError extends UserError {
   constructor(
     message: string,
     readonly outcome: FirstBootOutcome,

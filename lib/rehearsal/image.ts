@@ -4,6 +4,7 @@
  * platform — the host installs that itself at first boot, as on EC2. Built once per recipe and
  * cached; a change of the recipe (release, package list, build steps) builds a new image.
  */
+import { UserError } from "../errors";
 import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "fs";
@@ -184,7 +185,7 @@ function withBuildLock<T>(cacheDir: string, work: () => T, timeoutMs = 20 * 60_0
         rmSync(lock, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`another process (pid ${owner}) has been building an image for ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline) throw new UserError(`another process (pid ${owner}) has been building an image for ${timeoutMs / 1000} s; one build of an image runs at a time: wait for it or stop it`);
       pause(1000);
     }
   }
@@ -227,7 +228,7 @@ function buildInto(recipe: ImageRecipe, cacheDir: string, name: string, rootfs: 
     renameSync(building, join(cacheDir, name));
   } catch (error) {
     rmSync(building, { recursive: true, force: true });
-    throw new Error(`building the ${recipe.release} ${recipe.flavour} image failed: ${(error as { stderr?: Buffer }).stderr?.toString().trim().split("\n").slice(-5).join(" | ") ?? (error as Error).message}`);
+    throw new UserError(`building the ${recipe.release} ${recipe.flavour} image failed (it needs debootstrap and the Debian mirror): ${(error as { stderr?: Buffer }).stderr?.toString().trim().split("\n").slice(-5).join(" | ") ?? (error as Error).message}`);
   }
   return { recipe, rootfs, built: true, seconds: (Date.now() - started) / 1000 };
 }

@@ -3,6 +3,7 @@
  * and resolver addresses above all), so a second rehearsal waits for the first. The lock is a file
  * holding the owner's pid; a lock whose owner is gone is taken over.
  */
+import { UserError } from "../errors";
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "fs";
 
 /** Where the lock lives. */
@@ -45,7 +46,7 @@ export async function acquireRehearsalLock(timeoutMs = 30 * 60_000, file = REHEA
         rmSync(file, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`another rehearsal (pid ${readFileSync(file, "utf8").trim()}) still runs after ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline) throw new UserError(`another rehearsal (pid ${readFileSync(file, "utf8").trim()}) still runs after ${timeoutMs / 1000} s; one rehearsal runs on a machine at a time: wait for it or stop it`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }

@@ -9,6 +9,7 @@
  * are confined to interfaces named `mpr…` and host routes to the container's addresses, and are
  * removed by `destroy()`.
  */
+import { UserError } from "../errors";
 import { execFileSync, spawnSync } from "child_process";
 import { existsSync } from "fs";
 
@@ -36,7 +37,7 @@ export const WORLD_ADDRESSES = {
 
 function ip(args: readonly string[]): void {
   const result = spawnSync("ip", args, { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`ip ${args.join(" ")} failed: ${result.stderr.trim()}`);
+  if (result.status !== 0) throw new UserError(`ip ${args.join(" ")} failed (a rehearsal needs iproute2 and root): ${result.stderr.trim()}`);
 }
 
 /** The gateway a host address's /24 uses (its .1), as in a default VPC subnet. */
@@ -64,7 +65,7 @@ export class RehearsalNetwork {
 
   /** @param id a short id (letters and digits) that names this rehearsal's interfaces. */
   constructor(private readonly id: string) {
-    if (!/^[a-z0-9]{1,6}$/.test(id)) throw new Error(`network id must be 1-6 lowercase letters or digits, got ${JSON.stringify(id)}`);
+    if (!/^[a-z0-9]{1,6}$/.test(id)) throw new UserError(`network id must be 1-6 lowercase letters or digits, got ${JSON.stringify(id)}`);
     this.bridge = `mprb-${id}`;
   }
 
@@ -85,9 +86,9 @@ export class RehearsalNetwork {
     const namespace = `mpr-${this.id}-${index}`;
     const outer = `mprv-${this.id}-${index}`;
     const primary = addresses[0];
-    if (primary === undefined) throw new Error(`host ${host} has no address`);
+    if (primary === undefined) throw new UserError(`host ${host} has no address; a rehearsed host needs at least one group address`);
     const gateway = gatewayOf(primary);
-    if (addresses.includes(gateway)) throw new Error(`host ${host} uses ${gateway}, the gateway address of its subnet`);
+    if (addresses.includes(gateway)) throw new UserError(`host ${host} uses ${gateway}, the gateway address of its subnet (EC2 reserves it); choose another private address`);
     ip(["netns", "add", namespace]);
     ip(["link", "add", outer, "type", "veth", "peer", "name", `${outer}p`]);
     ip(["link", "set", `${outer}p`, "netns", namespace]);

@@ -5,6 +5,7 @@
  * private half the SSM stand-in holds under the model's parameter name (the user's private keys
  * are not here). Everything else, addresses and names included, is deployed as the user wrote it.
  */
+import { UserError } from "../errors";
 import { generateKeyPairSync } from "crypto";
 import type { PlatformInput } from "../model/schema";
 import { dkimPublicKey } from "../model/dkim-key";
@@ -46,7 +47,7 @@ export function rehearsalInput(input: PlatformInput, acmeDirectoryUrl: string): 
   };
   substitute(copy.dkim as DkimInput | undefined);
   for (const group of copy.groups ?? []) substitute(group.dkim as DkimInput | undefined);
-  if (!copy.aws) throw new Error("the model has no aws section: there is nothing to deploy, so nothing to rehearse");
+  if (!copy.aws) throw new UserError("the model has no aws section: there is nothing to deploy, so nothing to rehearse", { path: "aws" });
   const from = copy.aws.acmeServer;
   copy.aws.acmeServer = acmeDirectoryUrl;
   return { input: copy, substitutions: { acmeServer: { from, to: acmeDirectoryUrl }, dkimPrivateKeys: privateKeys } };

@@ -5,6 +5,7 @@
  * AWS, ACME and Debian reaches a stand-in under the real name; the stand-ins answer as AWS would,
  * refusing what the synthesized instance role does not allow.
  */
+import { UserError } from "../errors";
 import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
 import { mkdirSync, rmSync } from "fs";
@@ -153,7 +154,7 @@ export class Rehearsal {
     this.input = model.input;
     this.substitutions = model.substitutions;
     this.plan = derivePlan(parsePlatform(this.input));
-    if (!this.plan.hosts.some((h) => h.name === this.host)) throw new Error(`host ${this.host} is not in the model`);
+    if (!this.plan.hosts.some((h) => h.name === this.host)) throw new UserError(`host ${this.host} is not in the model (hosts: ${this.plan.hosts.map((h) => h.name).join(", ")})`);
     const release = options.release ?? HOST_OS_FACTS[this.hostPlan.os].codename;
     this.image = this.timed("image", () => ensureImage(imageRecipe(release), options.imageCache ?? DEFAULT_IMAGE_CACHE, this.log));
     this.timings.imageBuilt = this.image.built;

@@ -1,3 +1,5 @@
+import { UserError } from "../errors";
+
 /** A file produced by a renderer, with its path relative to the host's root directory. */
 export interface RenderedFile {
   /** Path below the host root, without a leading slash, e.g. `etc/postfix/main.cf`. */
@@ -8,8 +10,11 @@ export interface RenderedFile {
   readonly mode: string;
 }
 
-/** Thrown when a renderer is handed a value that would break the syntax of its file. */
-export class UnsafeValueError extends Error {
+/**
+ * Thrown when a renderer is handed a value that would break the syntax of its file: a value
+ * of the model that validation let through, so the user can fix it by changing that value.
+ */
+export class UnsafeValueError extends UserError {
   constructor(file: string, what: string, value: string, rule: string) {
     super(`refusing to write ${what} = ${JSON.stringify(value)} to ${file}: ${rule}`);
     this.name = "UnsafeValueError";

@@ -2,6 +2,7 @@
  * Acknowledging a finding: allowed only with a written reason, recorded on the construct, and
  * reported (as information, with the reason) every time the stack is synthesized.
  */
+import { UserError } from "../errors";
 import type { IConstruct } from "constructs";
 
 const METADATA_KEY = "mail-platform:acknowledged-finding";
@@ -14,11 +15,11 @@ export interface Acknowledgement {
 
 /**
  * Acknowledge a rule's finding on a construct and everything below it.
- * @throws when the reason is shorter than 10 characters
+ * @throws UserError when the reason is shorter than 10 characters or spans lines
  */
 export function acknowledgeFinding(scope: IConstruct, ruleId: string, reason: string): void {
   if (reason.trim().length < 10 || /[\r\n]/.test(reason)) {
-    throw new Error(`acknowledging "${ruleId}" on ${scope.node.path} needs a written reason of at least 10 characters on one line`);
+    throw new UserError(`acknowledging "${ruleId}" needs a written reason of at least 10 characters on one line (received: ${JSON.stringify(reason)})`, { path: scope.node.path });
   }
   scope.node.addMetadata(METADATA_KEY, { ruleId, reason: reason.trim() } satisfies Acknowledgement);
 }

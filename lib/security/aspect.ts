@@ -1,12 +1,13 @@
 /**
  * The rule pack as a cdktf Aspect: apply it to any stack (yours or MailPlatform's own).
  * Unacknowledged findings are errors (synthesis fails) or warnings; acknowledged findings are
- * reported as information with their reason.
+ * reported as information with their reason. A rule that throws on a construct is a finding of
+ * that rule on that construct (as cdk-nag reports it), never the end of the synthesis.
  */
 import type { IConstruct } from "constructs";
 import { Annotations, type IAspect } from "../cdk/core";
 import { findAcknowledgement } from "./acknowledge";
-import type { SecurityRule } from "./rule";
+import { nonCompliant, type RuleResult, type SecurityRule } from "./rule";
 import { SECURITY_RULES } from "./rules";
 
 /** One finding. */
@@ -16,6 +17,12 @@ export interface Finding {
   readonly reason: string;
   /** The written reason, when acknowledged. */
   readonly acknowledged?: string;
+  /**
+   * The rule threw instead of judging the construct. Such a finding is reported at the level of
+   * unacknowledged findings and no acknowledgement covers it: nobody judged the construct.
+   * Default: absent (the rule judged).
+   */
+  readonly ruleFailed?: true;
 }
 
 /** Options of {@link MailSecurityChecks}. */
@@ -44,10 +51,16 @@ export class MailSecurityChecks implements IAspect {
       const key = `${rule.id}|${node.node.path}`;
       if (this.seen.has(key)) continue; // aspects may visit a node more than once
       this.seen.add(key);
-      const result = rule.evaluate(node);
+      const { result, failed } = judge(rule, node);
       if (result.status !== "non-compliant") continue;
-      const acknowledgement = findAcknowledgement(node, rule.id);
-      this.findings.push({ ruleId: rule.id, path: node.node.path, reason: result.reason, ...(acknowledgement ? { acknowledged: acknowledgement.reason } : {}) });
+      const acknowledgement = failed ? undefined : findAcknowledgement(node, rule.id);
+      this.findings.push({
+        ruleId: rule.id,
+        path: node.node.path,
+        reason: result.reason,
+        ...(acknowledgement ? { acknowledged: acknowledgement.reason } : {}),
+        ...(failed ? { ruleFailed: true as const } : {}),
+      });
       const message = `[${rule.id}] ${rule.title}: ${result.reason}`;
       if (acknowledgement) Annotations.of(node).addInfo(`${message} (acknowledged: ${acknowledgement.reason})`);
       else if (this.level === "error") Annotations.of(node).addError(message);
@@ -58,5 +71,15 @@ export class MailSecurityChecks implements IAspect {
   /** Findings that are not acknowledged. */
   unacknowledged(): Finding[] {
     return this.findings.filter((f) => f.acknowledged === undefined);
+  }
+}
+
+/** The rule's verdict on one construct; a rule that throws yields a non-compliant verdict saying so. */
+function judge(rule: SecurityRule, node: IConstruct): { result: RuleResult; failed: boolean } {
+  try {
+    return { result: rule.evaluate(node), failed: false };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { result: nonCompliant(`the rule failed on ${node.node.path} and could not judge it (${why}); this is a bug of the rule, report it`), failed: true };
   }
 }

@@ -4,6 +4,7 @@
  * resources), so cdktf's `toHaveResourceWithProperties(Route53Record, { type: "MX", … })`
  * cannot see individual records: this expands them the way Terraform will.
  */
+import { UserError } from "../errors";
 import { synthesizedStack } from "./synthesized";
 
 /** A Route53 record set as Terraform creates it: one instance of a data-driven record resource. */
@@ -45,7 +46,7 @@ export function route53Records(synthesized: string | object): Route53RecordInsta
   const json = synthesizedStack(synthesized);
   const locals = json.locals ?? {};
   const local = (name: string): unknown => {
-    if (!(name in locals)) throw new Error(`the stack has no local ${name}`);
+    if (!(name in locals)) throw new UserError(`the stack has no local ${name}; route53Records reads stacks with a MailPlatform (or MailDns) in them`);
     return locals[name];
   };
   const zoneIdOf = (zoneIdsLocal: string, zone: string): string => {
@@ -64,7 +65,7 @@ export function route53Records(synthesized: string | object): Route53RecordInsta
     const records = RECORDS.exec(String(resource.records));
     const zoneId = ZONE_ID.exec(String(resource.zone_id));
     if (!forEach || !records || !zoneId || resource.name !== "${each.value.name}") {
-      throw new Error(`aws_route53_record.${logicalId} is not in the data-driven shape MailPlatform writes`);
+      throw new UserError(`aws_route53_record.${logicalId} is not in the data-driven shape MailPlatform writes; route53Records reads only the records of MailDns`);
     }
     const valueSets = local(records[1]!) as Record<string, string[]>;
     const byZone = local(forEach[1]!) as Record<string, string>;

@@ -2,6 +2,7 @@
  * TXT values as DNS character-strings: at most 255 bytes each (RFC 1035 3.3.14), quoted, with
  * `"` and `\` escaped. Joining the strings gives the value back exactly.
  */
+import { UnsafeValueError } from "../rendered-file";
 
 /** Split a value into chunks of at most 255 UTF-8 bytes, never inside a character. */
 export function splitTxt(value: string): string[] {
@@ -30,7 +31,7 @@ export function splitTxt(value: string): string[] {
 
 /** One character-string in zone-file syntax. */
 export function quoteTxt(chunk: string): string {
-  if (/[\x00-\x1f\x7f]/.test(chunk)) throw new Error(`control characters are not allowed in TXT values: ${JSON.stringify(chunk)}`);
+  if (/[\x00-\x1f\x7f]/.test(chunk)) throw new UnsafeValueError("a zone file", "a TXT value", chunk, "control characters are not allowed in TXT values");
   return `"${chunk.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 

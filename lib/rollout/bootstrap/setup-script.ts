@@ -5,6 +5,7 @@
  * change), certificates from ACME (DNS-01 through Route53), DKIM keys from SSM; users are added
  * later on the host.
  */
+import { UnsafeValueError } from "../../render/rendered-file";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
 import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
@@ -33,7 +34,7 @@ export interface SetupInputs {
 
 /** Quote a value for bash; values are validated names/addresses, quoting is a second guard. */
 function sh(value: string): string {
-  if (!/^[A-Za-z0-9@._:/+=-]+$/.test(value)) throw new Error(`refusing to put ${JSON.stringify(value)} into the setup script`);
+  if (!/^[A-Za-z0-9@._:/+=-]+$/.test(value)) throw new UnsafeValueError("the setup script", "a shell word", value, "letters, digits and @._:/+=- only");
   return `'${value}'`;
 }
 

@@ -4,6 +4,7 @@
  * gzip and base64-encoded to fit EC2's 16 KB limit.
  */
 import { gzipSync } from "zlib";
+import { UserError } from "../../errors";
 import { stringify } from "yaml";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
@@ -21,7 +22,7 @@ export const SETUP_UNIT = "mail-platform-setup.service";
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
 /** Thrown when user data would exceed EC2's limit. */
-export class UserDataTooLargeError extends Error {
+export class UserDataTooLargeError extends UserError {
   constructor(host: string, bytes: number) {
     super(
       `user data of host "${host}" is ${bytes} bytes after gzip and base64; EC2 allows ${USER_DATA_LIMIT_BYTES}. ` +
