@@ -1,21 +1,13 @@
 /**
- * What a bundle restarts and checks, whatever the host: the optional daemons the platform runs
- * and the listeners that must answer after a reload. Production and local bundles differ only
- * in how they call the daemons.
+ * Which optional daemons run, in the shape the local instance runner still reads.
  */
-import type { HostPlan, Plan } from "../plan/types";
-import { mtaStsHostNames } from "../render/nginx/mta-sts";
-import { signsDkim } from "../render/opendkim/opendkim";
+import type { Plan } from "../plan/types";
 
-/** The daemons beyond Postfix and Dovecot that the platform runs. */
+/**
+ * The daemons beyond Postfix and Dovecot that the platform runs.
+ * @deprecated read `plan.daemons`; kept for the local instance runner until it reads the plan.
+ */
 export function optionalDaemons(plan: Plan): { readonly opendkim: boolean; readonly nginx: boolean } {
-  return { opendkim: signsDkim(plan.spec), nginx: mtaStsHostNames(plan).length > 0 };
-}
-
-/** Every listener of the host (address, port), with nginx's 443 per group address when it serves MTA-STS. */
-export function expectedListeners(plan: Plan, host: HostPlan): Array<readonly [string, number]> {
-  return [
-    ...host.listeners.map((l) => [l.address.privateIp, l.port] as const),
-    ...(optionalDaemons(plan).nginx ? host.addresses.map((a) => [a.privateIp, 443] as const) : []),
-  ];
+  const runs = (name: string) => plan.daemons.some((d) => d.name === name);
+  return { opendkim: runs("opendkim"), nginx: runs("nginx") };
 }

@@ -8,7 +8,7 @@ import type { TlsProfile, TlsProtocol } from "../../tls/profiles";
 import { generatedHeader } from "../header";
 import { formatMainCf, type PostconfSection, type PostconfSetting } from "./main-cf-format";
 import { TABLES, tableRef } from "./table-names";
-import { OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
+import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
 
 /** Postfix protocol syntax for "this version or newer" (Postfix ≥ 3.6). */
 export function minProtocolSyntax(protocol: TlsProtocol): string {
@@ -244,7 +244,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
     },
     {
       title: "DKIM signing (OpenDKIM milter)",
-      settings: signsDkim(spec)
+      settings: plan.dkim.signs
         ? [
             { name: "smtpd_milters", value: `unix:${OPENDKIM_SOCKET}`, why: "OpenDKIM signs submitted and local mail, and verifies inbound mail." },
             { name: "non_smtpd_milters", value: "$smtpd_milters", why: "Mail from local programs (sendmail) is signed too." },

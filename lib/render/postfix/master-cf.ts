@@ -9,7 +9,6 @@ import { serverTlsProfileSettings } from "./main-cf";
 import { formatMasterCf, type MasterEntry } from "./master-cf-format";
 import { TABLES, tableRef } from "./table-names";
 import { hasSubmissionCleanup } from "./tables";
-import { signsDkim } from "../opendkim/opendkim";
 
 type Options = Array<readonly [string, PostconfValue]>;
 
@@ -68,7 +67,7 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
     ["smtpd_sender_restrictions", ["reject_non_fqdn_sender", "reject_authenticated_sender_login_mismatch"]],
     ...(hasSubmissionCleanup(plan) ? ([["cleanup_service_name", SUBMISSION_CLEANUP]] as const) : []),
     // Tells OpenDKIM this mail was submitted by a user: it is signed, not verified.
-    ...(signsDkim(plan.spec) ? ([["milter_macro_daemon_name", "ORIGINATING"]] as const) : []),
+    ...(plan.dkim.signs ? ([["milter_macro_daemon_name", "ORIGINATING"]] as const) : []),
     ...(clientTlsDiffers ? serverTlsProfileSettings(plan.clientTls).map((s) => [s.name, s.value] as const) : []),
   ];
 }
