@@ -7,6 +7,7 @@ import type { ITerraformDependable } from "../cdk/core";
 import { DataAwsAmi, DataAwsEip, Eip, EipAssociation, Instance, NetworkInterface, SsmAssociation } from "../cdk/aws";
 import type { AwsHostSpec, AwsSpec } from "../model/deployment-schema";
 import type { HostPlan, Plan } from "../plan/types";
+import { whenDefined } from "../plan/when";
 import { HOST_OS_FACTS } from "../model/host-os";
 import { encodeUserData, renderCloudConfig } from "../render/cloud-init/user-data";
 import { APPLY_SCRIPT_PATH } from "../rollout/script-paths";
@@ -152,7 +153,7 @@ export class MailHost extends Construct {
       associationName: `${name}-apply-configuration`,
       targets: [{ key: "InstanceIds", values: [this.instance.id] }],
       parameters: { commands: `${APPLY_SCRIPT_PATH} ${props.bundleUrl}` },
-      dependsOn: [...(props.bundleObject ? [props.bundleObject] : []), ...this.role.grants],
+      dependsOn: [...whenDefined(props.bundleObject, (bundleObject) => [bundleObject]), ...this.role.grants],
     });
 
     this.addresses = host.addresses.map((address) => {

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { dirname, join } from "path";
 import type { DaemonName } from "../plan/daemons";
 import type { HostPlan, Plan } from "../plan/types";
+import { when } from "../plan/when";
 import { renderHost } from "../render/host-files";
 import { applyScriptPath } from "../rollout/apply-script";
 import { buildBundle, bundleText, type Bundle, type BundleFile } from "../rollout/bundle";
@@ -100,7 +101,8 @@ export function runApply(layout: StateLayout, bundle: Bundle, options: { noReloa
   mkdirSync(dir, { recursive: true });
   const bundleFile = join(dir, `${bundle.id}.json`);
   writeFileSync(bundleFile, bundleText(bundle));
-  const result = spawnSync("/usr/bin/python3", [applyScriptPath(), bundleFile, "--state-dir", join(layout.stateDir, "apply"), ...(options.noReload ? ["--no-reload"] : [])], {
+  const args = [applyScriptPath(), bundleFile, "--state-dir", join(layout.stateDir, "apply"), ...when(options.noReload === true, "--no-reload")];
+  const result = spawnSync("/usr/bin/python3", args, {
     encoding: "utf8",
     timeout: 120_000,
   });

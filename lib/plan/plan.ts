@@ -12,6 +12,7 @@ import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "./services";
 import type { ServiceName } from "../model/schema";
 import type { AddressPlan, DkimPlan, DomainPlan, HostPlan, MtaStsPlan, Plan, PlanOptions, PortPlan, TransportPlan } from "./types";
+import { when } from "./when";
 
 /** The port nginx serves MTA-STS policies on (HTTPS). */
 const MTA_STS_PORT = 443;
@@ -63,13 +64,13 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
       defaultTransport: transportName(defaultGroup),
       expectedListeners: [
         ...listeners.map((l) => [l.address.privateIp, l.port] as const),
-        ...(mtaSts.served ? addresses.map((a) => [a.privateIp, MTA_STS_PORT] as const) : []),
+        ...when(mtaSts.served, ...addresses.map((a) => [a.privateIp, MTA_STS_PORT] as const)),
       ],
     };
   });
   const ports: PortPlan[] = [
     ...services.map((s): PortPlan => ({ port: s.port, service: s.name, description: s.description })),
-    ...(mtaSts.served ? [{ port: MTA_STS_PORT, service: "mta-sts", description: "MTA-STS policy over HTTPS" } satisfies PortPlan] : []),
+    ...when<PortPlan>(mtaSts.served, { port: MTA_STS_PORT, service: "mta-sts", description: "MTA-STS policy over HTTPS" }),
   ].sort((a, b) => a.port - b.port);
   return {
     spec,

@@ -1,6 +1,7 @@
 /** The Debian packages a mail host installs at first boot. */
 import type { DaemonName } from "../../plan/daemons";
 import type { HostPlan, Plan } from "../../plan/types";
+import { when } from "../../plan/when";
 
 /** Tools of the setup and the certificate renewal, installed on every host. */
 const TOOLS: readonly string[] = ["awscli", "ca-certificates", "certbot", "python3", "python3-certbot-dns-route53"];
@@ -16,10 +17,10 @@ export function hostPackages(plan: Plan, host: HostPlan): string[] {
   const { services, mailbox } = plan.spec;
   const addOns: Partial<Record<DaemonName, string[]>> = {
     dovecot: [
-      ...(services.imap || services.imaps ? ["dovecot-imapd"] : []),
+      ...when(services.imap || services.imaps, "dovecot-imapd"),
       "dovecot-lmtpd",
-      ...(services.pop3 || services.pop3s ? ["dovecot-pop3d"] : []),
-      ...(mailbox.fullTextSearch ? [host.os === "debian-12" ? "dovecot-fts-xapian" : "dovecot-flatcurve"] : []),
+      ...when(services.pop3 || services.pop3s, "dovecot-pop3d"),
+      ...when(mailbox.fullTextSearch, host.os === "debian-12" ? "dovecot-fts-xapian" : "dovecot-flatcurve"),
     ],
     postfix: ["postfix-pcre"],
   };
