@@ -4,58 +4,12 @@
  * 3.10 on Debian 13; the few differences are named where they are made).
  */
 import type { Plan, HostPlan } from "../../plan/types";
-import type { TlsProfile, TlsProtocol } from "../../tls/profiles";
 import { generatedHeader } from "../header";
 import { formatMainCf, type PostconfSection, type PostconfSetting } from "./main-cf-format";
+import { minProtocolSyntax, postQuantumKeyExchange, serverTlsProfileSettings, tlsAcknowledgements } from "./main-cf-tls";
 import { TABLES, tableRef } from "./table-names";
 import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
 import { when, whenDefined } from "../../plan/when";
-
-/** Postfix protocol syntax for "this version or newer" (Postfix ≥ 3.6). */
-export function minProtocolSyntax(protocol: TlsProtocol): string {
-  return `>=${protocol}`;
-}
-
-/** The written reasons for weakened TLS, shown next to the settings they weaken. */
-function acknowledgements(spec: Plan["spec"]): string[] {
-  return [
-    ...whenDefined(spec.tls.legacyAcknowledgement, (reason) => [`Legacy protocols acknowledged: ${reason}`]),
-    ...whenDefined(spec.tls.custom?.weakCipherAcknowledgement, (reason) => [`Weak ciphers acknowledged: ${reason}`]),
-  ];
-}
-
-/** The settings that select a TLS profile on the server side (global or per service). */
-export function serverTlsProfileSettings(profile: TlsProfile, notes: readonly string[] = []): PostconfSetting[] {
-  return [
-    { name: "smtpd_tls_protocols", value: minProtocolSyntax(profile.minProtocol), why: [`${profile.summary}; older protocols are refused.`, ...notes].join(" ") },
-    { name: "smtpd_tls_mandatory_protocols", value: minProtocolSyntax(profile.minProtocol), why: "Also where TLS is required (587, 465 wrapper mode)." },
-    {
-      name: "smtpd_tls_ciphers",
-      value: "high",
-      why: "Even opportunistic TLS on port 25 uses only the profile's list: stock settings would offer anonymous (aNULL) suites.",
-    },
-    { name: "smtpd_tls_mandatory_ciphers", value: "high" },
-    { name: "tls_high_cipherlist", value: profile.cipherList, why: "The profile's cipher list for TLS 1.2 and below (TLS 1.3 suites are OpenSSL's, all AEAD)." },
-    {
-      name: "tls_preempt_cipherlist",
-      value: profile.preferServerCiphers,
-      why: profile.preferServerCiphers ? "The server's cipher order wins." : "Every suite is strong, so the client may choose what is fastest for it (Mozilla).",
-    },
-  ];
-}
-
-/**
- * Key exchange chosen by OpenSSL (Postfix 3.10 with OpenSSL 3.5, Debian 13): with both lists
- * empty, Postfix leaves the groups to OpenSSL, whose defaults put the post-quantum hybrid
- * X25519MLKEM768 first, then X25519, P-256, X448, P-384, P-521 and the RFC 7919 groups
- * (postconf(5), tls_eecdh_auto_curves). With Postfix's own lists, TLS 1.3 stops at X25519.
- */
-function postQuantumKeyExchange(): PostconfSetting[] {
-  return [
-    { name: "tls_eecdh_auto_curves", value: "", why: "Empty: OpenSSL's groups, the post-quantum hybrid X25519MLKEM768 first (Postfix 3.10, OpenSSL 3.5)." },
-    { name: "tls_ffdhe_auto_groups", value: "", why: "Empty as well: Postfix hands the choice to OpenSSL only when both lists are empty." },
-  ];
-}
 
 /** Build main.cf for one host. */
 export function renderMainCf(plan: Plan, host: HostPlan): string {
@@ -178,7 +132,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           value: "may",
           why: "STARTTLS offered on port 25, never required: a public MX must accept plaintext (RFC 3207). 587 overrides with encrypt.",
         },
-        ...serverTlsProfileSettings(plan.mxTls, acknowledgements(spec)),
+        ...serverTlsProfileSettings(plan.mxTls, tlsAcknowledgements(spec)),
         ...when(host.os === "debian-13", ...postQuantumKeyExchange()),
         { name: "smtpd_tls_loglevel", value: 1 },
         { name: "smtpd_tls_session_cache_database", value: "btree:${data_directory}/smtpd_scache" },

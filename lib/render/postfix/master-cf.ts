@@ -5,7 +5,7 @@
 import type { HostPlan, ListenerPlan, Plan, TransportPlan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { PostconfValue } from "./main-cf-format";
-import { serverTlsProfileSettings } from "./main-cf";
+import { serverTlsProfileSettings } from "./main-cf-tls";
 import { formatMasterCf, type MasterEntry } from "./master-cf-format";
 import { TABLES, tableRef } from "./table-names";
 import { hasSubmissionCleanup } from "./tables";

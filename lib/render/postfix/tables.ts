@@ -6,7 +6,7 @@ import type { OutboundTlsLevel } from "../../model/schema";
 import type { TlsProtocol } from "../../tls/profiles";
 import { generatedHeader } from "../header";
 import type { RenderedFile } from "../rendered-file";
-import { minProtocolSyntax } from "./main-cf";
+import { minProtocolSyntax } from "./main-cf-tls";
 import { when, whenDefined } from "../../plan/when";
 import { formatTable, type TableBlock } from "./table-format";
 import { TABLES, type TableName } from "./table-names";
