@@ -12,6 +12,8 @@ export { analyseCipherString, type CipherStringFindings } from "./tls/cipher-str
 export { plan, transportName } from "./plan/plan";
 export * from "./plan/types";
 export { SERVICES, serviceInfo, type ServiceInfo, type TlsMode } from "./catalogue/services";
+export { DAEMONS, type DaemonFacts, type DaemonInfo, type DaemonName } from "./plan/daemons";
+export type { DkimKeySpec } from "./model/group-dkim-key";
 export { DELIVERY_LIMITS, type DeliveryLimits } from "./plan/delivery-priority";
 export { renderHost, renderPlatform, type HostFiles } from "./render/host-files";
 export { writeHostFiles } from "./render/write-files";

@@ -28,7 +28,6 @@ import { TABLES, tableRef } from "../../lib/render/postfix/table-names";
 import { failedAttempts } from "../../lib/rehearsal/first-boot";
 import type { DebianRelease } from "../../lib/rehearsal/image";
 import { Rehearsal, type RolloutResult } from "../../lib/rehearsal/rehearsal";
-import { expectedListeners } from "../../lib/rollout/daemons";
 
 /** The platform every run boots. */
 export const TIME_TO_SERVE_MODEL = join(__dirname, "..", "..", "examples", "customer-groups", "platform.yaml");
@@ -76,7 +75,7 @@ export interface TimeToServeRun {
    * End: the first poll (every 250 ms) at which the host's first-boot setup is done and every
    * listener answers: the setup-done marker (`/var/lib/mail-platform/setup-done`, the criterion of
    * the rehearsal's first-boot wait `waitForFirstBoot`, read the same way) exists, and then every
-   * listener of `expectedListeners(plan, host)` (each group address × each enabled mail port, plus
+   * listener of `host.expectedListeners` (each group address × each enabled mail port, plus
    * nginx's 443 per group address) accepts a TCP connection from this machine over the veth within
    * 1 s, all probed in parallel; the time is taken when the last probe has answered. A failed
    * setup attempt ends the run as failed (as the rehearsal's `maxFailures: 1`).
@@ -198,7 +197,7 @@ function aptSummary(log: string): { newlyInstalled?: number; aptNeedToGet?: stri
  * `TimeToServeRun.bootToServingSeconds`); returns the hrtime of the end point.
  */
 async function waitUntilServing(rehearsal: Rehearsal, bootStart: bigint, log: (line: string) => void): Promise<{ servingAt: bigint; setupDoneAt: bigint; listeners: number }> {
-  const listeners = expectedListeners(rehearsal.plan, rehearsal.hostPlan);
+  const listeners = rehearsal.hostPlan.expectedListeners;
   const deadline = bootStart + BigInt(BOOT_TIMEOUT_MS) * 1_000_000n;
   let setupDoneAt: bigint | undefined;
   let lastMissing = "";

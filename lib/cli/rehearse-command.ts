@@ -75,7 +75,7 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
   try {
     log(`first boot of ${rehearsal.host} (log: /var/log/mail-platform-setup.log in the host)`);
     const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: timeoutSeconds * 1000, maxFailures: 1 });
-    const checks = await smokeChecks(rehearsal.plan, rehearsal.hostPlan, await rehearsal.acme.issuingRoot(rehearsal.ca.pem));
+    const checks = await smokeChecks(rehearsal.hostPlan, await rehearsal.acme.issuingRoot(rehearsal.ca.pem));
     const calls = rehearsal.world.calls.filter((c) => c.service !== "imds");
     const report = {
       host: rehearsal.host,

@@ -96,7 +96,7 @@ export class MailHost extends Construct {
     const name = `${plan.spec.name}-${host.name}`;
     const tags = { ...aws.tags, Name: name };
 
-    const secretParameters = [...new Set(plan.spec.groups.flatMap((g) => (g.dkim ?? plan.spec.dkim)?.privateKeyParameter ?? []))];
+    const secretParameters = plan.dkim.privateKeyParameters;
     this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, secretParameters, bundleObjectsArn, tags: aws.tags });
 
     this.networkInterface = new NetworkInterface(this, "interface", {

@@ -43,7 +43,7 @@ export function localApply(model: PlatformSpec, options: LocalApplyOptions = {})
     throw new LocalInstanceError(`this instance runs platform "${state.platform}" host "${state.host}"; the file describes another platform`);
   }
   const keys = new Map(Object.entries(state.dkimPublicKeys));
-  const missingKeys = spec.groups.map((g) => (g.dkim ?? spec.dkim)?.privateKeyParameter).filter((p): p is string => p !== undefined && !keys.has(p));
+  const missingKeys = derivePlan(spec).dkim.privateKeyParameters.filter((parameter) => !keys.has(parameter));
   if (missingKeys.length > 0) throw new LocalInstanceError(`new DKIM keys (${missingKeys.join(", ")}) need a new instance: local down, then local up`);
   const enabled = SERVICES.filter((s) => spec.services[s.name]).map((s) => s.name);
   const running = Object.keys(state.ports).sort();

@@ -5,11 +5,12 @@
 import { spawnSync } from "child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
 import { dirname, join } from "path";
+import type { DaemonName } from "../plan/daemons";
 import type { HostPlan, Plan } from "../plan/types";
+import { when } from "../plan/when";
 import { renderHost } from "../render/host-files";
 import { applyScriptPath } from "../rollout/apply-script";
 import { buildBundle, bundleText, type Bundle, type BundleFile } from "../rollout/bundle";
-import { expectedListeners, optionalDaemons } from "../rollout/daemons";
 import type { StateLayout } from "./conventions";
 import { applyOverlay, localHostPaths } from "./overlay";
 
@@ -54,9 +55,20 @@ export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): Bun
   }
 }
 
+/** How a local instance reloads and starts each daemon: directly, with the instance's configuration, not through systemd. */
+function localDaemonCommands(layout: StateLayout): Record<DaemonName, { readonly reload: string[]; readonly start: string[] }> {
+  const nginxConf = join(layout.nginx, "nginx.conf");
+  return {
+    postfix: { reload: ["postfix", "-c", layout.postfixConfig, "reload"], start: ["postfix", "-c", layout.postfixConfig, "start"] },
+    dovecot: { reload: ["doveadm", "-c", layout.dovecotConf, "reload"], start: ["dovecot", "-c", layout.dovecotConf] },
+    opendkim: { reload: ["pkill", "-USR1", "-F", join(layout.opendkimRun, "opendkim.pid")], start: ["opendkim", "-x", join(layout.opendkim, "opendkim.conf")] },
+    nginx: { reload: ["nginx", "-c", nginxConf, "-s", "reload"], start: ["nginx", "-c", nginxConf] },
+  };
+}
+
 /** The bundle of a local instance: local validation and reload commands, loopback listeners. */
 export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bundle {
-  const { opendkim: dkim, nginx: mtaSts } = optionalDaemons(plan);
+  const commands = localDaemonCommands(layout);
   return buildBundle({
     platform: plan.spec.name,
     host: host.name,
@@ -67,20 +79,10 @@ export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bu
       ["postfix", "-c", `{stage}${layout.postfixConfig}`, "check"],
       ["doveconf", "-n", "-c", `{stage}${layout.dovecotConf}`],
     ],
-    reload: [
-      ["postfix", "-c", layout.postfixConfig, "reload"],
-      ["doveadm", "-c", layout.dovecotConf, "reload"],
-      ...(dkim ? [["pkill", "-USR1", "-F", join(layout.opendkimRun, "opendkim.pid")]] : []),
-      ...(mtaSts ? [["nginx", "-c", join(layout.nginx, "nginx.conf"), "-s", "reload"]] : []),
-    ],
+    reload: plan.daemons.map((d) => commands[d.name].reload),
     // "already running" exits are harmless here: only daemons that died are started.
-    start: [
-      ["postfix", "-c", layout.postfixConfig, "start"],
-      ["dovecot", "-c", layout.dovecotConf],
-      ...(dkim ? [["opendkim", "-x", join(layout.opendkim, "opendkim.conf")]] : []),
-      ...(mtaSts ? [["nginx", "-c", join(layout.nginx, "nginx.conf")]] : []),
-    ],
-    listeners: expectedListeners(plan, host),
+    start: plan.daemons.map((d) => commands[d.name].start),
+    listeners: host.expectedListeners,
   });
 }
 
@@ -99,7 +101,8 @@ export function runApply(layout: StateLayout, bundle: Bundle, options: { noReloa
   mkdirSync(dir, { recursive: true });
   const bundleFile = join(dir, `${bundle.id}.json`);
   writeFileSync(bundleFile, bundleText(bundle));
-  const result = spawnSync("/usr/bin/python3", [applyScriptPath(), bundleFile, "--state-dir", join(layout.stateDir, "apply"), ...(options.noReload ? ["--no-reload"] : [])], {
+  const args = [applyScriptPath(), bundleFile, "--state-dir", join(layout.stateDir, "apply"), ...when(options.noReload === true, "--no-reload")];
+  const result = spawnSync("/usr/bin/python3", args, {
     encoding: "utf8",
     timeout: 120_000,
   });

@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import { existsSync, statSync } from "fs";
 import { dirname, resolve } from "path";
 import type { PlatformSpec } from "../model/schema";
-import { signsDkim } from "../render/opendkim/opendkim";
+import { plan as derivePlan } from "../plan/plan";
 import { LocalInstanceError } from "./instance-error";
 import { machineOs } from "./machine-os";
 
@@ -35,8 +35,8 @@ export function checkPrerequisites(spec: PlatformSpec): void {
   }
   const needed: Record<string, string> = {
     ...PROGRAMS,
-    ...(signsDkim(spec) ? { opendkim: "opendkim" } : {}),
-    ...(spec.dns?.mtaSts && spec.services.smtp ? { nginx: "nginx-light" } : {}),
+    // Each daemon the platform runs is a program here too (opendkim, nginx when they run).
+    ...Object.fromEntries(derivePlan(spec).daemons.map((daemon) => [daemon.name, daemon.package])),
   };
   const missing = Object.keys(needed).filter((p) => spawnSync("sh", ["-c", `command -v ${p}`]).status !== 0);
   if (missing.length > 0) {

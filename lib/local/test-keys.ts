@@ -7,20 +7,20 @@ import { execFileSync } from "child_process";
 import { chownSync, mkdirSync, writeFileSync } from "fs";
 import { dkimPublicKey } from "../model/dkim-key";
 import type { PlatformSpec } from "../model/schema";
-import { dkimKeyOf } from "../plan/dns-records";
+import { plan } from "../plan/plan";
 import type { HostPaths } from "../render/host-paths";
 import { dkimKeyFiles } from "../render/opendkim/opendkim";
 
 /** Generate and install test keys; returns private-key parameter → public key (base64 SPKI). */
 export function installTestDkimKeys(spec: PlatformSpec, paths: HostPaths, owner: { uid: number; gid: number }): Map<string, string> {
   const publicKeys = new Map<string, string>();
-  const files = dkimKeyFiles(spec, paths);
+  const planned = plan(spec);
+  const files = dkimKeyFiles(planned, paths);
   if (files.size === 0) return publicKeys;
   mkdirSync(`${paths.opendkimDir}/keys`, { recursive: true, mode: 0o700 });
   chownSync(`${paths.opendkimDir}/keys`, owner.uid, owner.gid);
-  for (const group of spec.groups) {
-    const key = dkimKeyOf(spec, group);
-    if (!key || publicKeys.has(key.privateKeyParameter)) continue;
+  for (const key of planned.dkim.groupKeys.values()) {
+    if (publicKeys.has(key.privateKeyParameter)) continue;
     const ed25519 = dkimPublicKey(key.publicKey).algorithm === "ed25519";
     const privatePem = execFileSync("openssl", ed25519 ? ["genpkey", "-algorithm", "ED25519"] : ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"], {
       encoding: "utf8",

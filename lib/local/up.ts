@@ -11,9 +11,7 @@ import { certificateNames } from "../model/certificate-names";
 import type { PlatformSpec } from "../model/schema";
 import { plan as derivePlan } from "../plan/plan";
 import { renderHost } from "../render/host-files";
-import { signsDkim } from "../render/opendkim/opendkim";
 import { writeHostFiles } from "../render/write-files";
-import { optionalDaemons } from "../rollout/daemons";
 import { DEFAULT_LOOPBACK_BLOCK, OUTSIDE_DOMAIN, loopbackPlan, stateLayout } from "./conventions";
 import { localZones, writeDnsServer } from "./dns-server";
 import { LocalInstanceError } from "./instance-error";
@@ -71,7 +69,7 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
 
   const paths = localHostPaths(layout);
   let dkimPublicKeys = new Map<string, string>();
-  if (signsDkim(spec)) {
+  if (production.dkim.signs) {
     log("generating test DKIM keys");
     ownedDirectory(layout.opendkim, 0o755);
     ownedDirectory(layout.opendkimRun, 0o755, "opendkim");
@@ -107,7 +105,7 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   startDaemon("named", ["-c", namedConf], layout.namedLog);
   await waitListening([[loopback.dns, 53]], layout);
 
-  if (signsDkim(spec)) {
+  if (production.dkim.signs) {
     log("starting opendkim");
     startDaemon("opendkim", ["-x", join(layout.opendkim, "opendkim.conf")], layout.postfixLog);
   }
@@ -122,7 +120,7 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   log("starting dovecot");
   startDaemon("dovecot", ["-c", layout.dovecotConf], layout.dovecotLog);
 
-  const mtaSts = optionalDaemons(plan).nginx;
+  const mtaSts = plan.mtaSts.served;
   if (mtaSts) {
     log("starting nginx (MTA-STS policies)");
     const conf = writeNginxMainConf(layout);

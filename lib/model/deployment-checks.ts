@@ -7,6 +7,7 @@ import { ipv4ToNumber } from "./syntax";
 import { DOMAIN_RECORD_PREFIXES } from "../catalogue/record-prefixes";
 import { SERVICES } from "../catalogue/services";
 import { certificateZones, servesMtaSts } from "./certificate-names";
+import { groupDkimKey } from "./group-dkim-key";
 import { zoneOf } from "./zones";
 import { LIMITS, sourceOf } from "./aws-limits";
 import { adminExposure } from "./ingress-coverage";
@@ -29,7 +30,7 @@ export function checkDnsRecordInputs(spec: Pick<PlatformSpec, "groups" | "dns" |
   const found: PlatformIssue[] = [];
   const zoneNames = new Set(spec.dns?.zones.map((z) => z.name) ?? []);
   spec.groups.forEach((group, g) => {
-    const dkim = group.dkim ?? spec.dkim;
+    const dkim = groupDkimKey(spec, group);
     const prefixes = [...DOMAIN_RECORD_PREFIXES, ...(dkim ? [`${dkim.selector}._domainkey.`, ...(dkim.retiring ? [`${dkim.retiring.selector}._domainkey.`] : [])] : [])];
     group.domains.forEach((domain, d) => {
       const longest = prefixes.reduce((a, b) => (b.length > a.length ? b : a));

@@ -7,21 +7,16 @@ import { UserError } from "../errors";
 import { createHash } from "crypto";
 import { zoneOf } from "../model/zones";
 import { dkimTxtValue } from "../model/dkim-key";
-import type { GroupSpec, PlatformSpec } from "../model/schema";
+import type { PlatformSpec } from "../model/schema";
 import { NULL_MX, SRV_NOT_AVAILABLE, type DnsRecord, type DnsValue, type DnsValuePart } from "../catalogue/dns-record-types";
 import { checkRecords } from "./dns-checks";
 import { SERVICES } from "../catalogue/services";
 import type { Plan } from "./types";
 
-/** The DKIM key that signs a group's mail, if any. */
-export function dkimKeyOf(spec: PlatformSpec, group: GroupSpec) {
-  return group.dkim ?? spec.dkim;
-}
-
 /** The MTA-STS policy text of a group (RFC 8461 section 3.2): its MX host names, mode and max age. */
 export function mtaStsPolicy(plan: Plan, group: string): string | undefined {
-  const sts = plan.spec.dns?.mtaSts;
-  if (!sts || !plan.spec.services.smtp) return undefined;
+  if (!plan.mtaSts.served) return undefined;
+  const sts = plan.mtaSts.settings;
   const mx = plan.hosts.map((h) => h.addresses.find((a) => a.group === group)!.hostName);
   return ["version: STSv1", `mode: ${sts.mode}`, ...mx.map((m) => `mx: ${m}`), `max_age: ${sts.maxAgeSeconds}`, ""].join("\r\n");
 }
@@ -63,7 +58,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
     // What every domain of the group publishes alike, computed once per group: a provider's
     // group holds thousands of domains.
     const mxValues: DnsValue[] = spec.services.smtp ? hosts.map(({ address }, i) => [`${(i + 1) * 10} ${address.hostName}.`]) : [[NULL_MX]];
-    const dkim = dkimKeyOf(spec, group);
+    const dkim = plan.dkim.groupKeys.get(group.name);
     const dkimValue = dkim ? [[dkimTxtValue(dkim.publicKey)]] : undefined;
     const retiringValue = dkim?.retiring ? [[dkimTxtValue(dkim.retiring.publicKey)]] : undefined;
     const policy = mtaStsPolicy(plan, group.name);

@@ -3,12 +3,19 @@
  * Listeners, firewall ports and (later) SRV records all come from `plan.services`, so a
  * service that is off is absent everywhere at once.
  */
+import { mtaStsNames, servesMtaSts } from "../model/certificate-names";
+import { groupDkimKey, type DkimKeySpec } from "../model/group-dkim-key";
 import type { PlatformSpec } from "../model/schema";
 import { NAMED_PROFILES, type TlsProfile, type TlsProfileName } from "../tls/profiles";
+import { DAEMONS } from "./daemons";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "../catalogue/services";
 import type { ServiceName } from "../model/schema";
-import type { AddressPlan, DomainPlan, HostPlan, Plan, PlanOptions, PortPlan, TransportPlan } from "./types";
+import type { AddressPlan, DkimPlan, DomainPlan, HostPlan, MtaStsPlan, Plan, PlanOptions, PortPlan, TransportPlan } from "./types";
+import { when } from "./when";
+
+/** The port nginx serves MTA-STS policies on (HTTPS). */
+const MTA_STS_PORT = 443;
 
 /** Name of the outbound transport of a group. */
 export function transportName(group: string): string {
@@ -20,6 +27,8 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
   const services = SERVICES.filter((s) => spec.services[s.name]);
   const listenPorts = Object.fromEntries(SERVICES.map((s) => [s.name, options.listenPorts?.[s.name] ?? s.port])) as Record<ServiceName, number>;
   const defaultGroup = spec.outbound.defaultGroup ?? lowestPriorityGroup(spec);
+  const dkim = dkimPlan(spec);
+  const mtaSts = mtaStsPlan(spec);
   const domains: DomainPlan[] = spec.groups.flatMap((g) =>
     g.domains.map((d) => ({ name: d.name, group: g.name, transport: transportName(g.name), requireTlsInbound: d.requireTlsInbound })),
   );
@@ -44,19 +53,24 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
       heloName: addresses[i]!.hostName,
       limits: DELIVERY_LIMITS[group.priority],
     }));
+    const listeners = services.flatMap((service) => addresses.map((address) => ({ service, address, port: listenPorts[service.name] })));
     return {
       name: host.name,
       os: host.os ?? spec.os,
       primaryHostName: addresses[0]!.hostName,
       addresses,
-      listeners: services.flatMap((service) => addresses.map((address) => ({ service, address, port: listenPorts[service.name] }))),
+      listeners,
       transports,
       defaultTransport: transportName(defaultGroup),
+      expectedListeners: [
+        ...listeners.map((l) => [l.address.privateIp, l.port] as const),
+        ...when(mtaSts.served, ...addresses.map((a) => [a.privateIp, MTA_STS_PORT] as const)),
+      ],
     };
   });
   const ports: PortPlan[] = [
     ...services.map((s): PortPlan => ({ port: s.port, service: s.name, description: s.description })),
-    ...(spec.dns?.mtaSts && spec.services.smtp ? [{ port: 443, service: "mta-sts", description: "MTA-STS policy over HTTPS" } satisfies PortPlan] : []),
+    ...when<PortPlan>(mtaSts.served, { port: MTA_STS_PORT, service: "mta-sts", description: "MTA-STS policy over HTTPS" }),
   ].sort((a, b) => a.port - b.port);
   return {
     spec,
@@ -67,8 +81,29 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     hosts,
     ports,
     postscreen: spec.services.smtp && spec.dnsbl.sites.length > 0,
+    dkim,
+    mtaSts,
+    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts })),
     listenPorts,
   };
+}
+
+function dkimPlan(spec: PlatformSpec): DkimPlan {
+  const groupKeys = new Map<string, DkimKeySpec>();
+  for (const group of spec.groups) {
+    const key = groupDkimKey(spec, group);
+    if (key) groupKeys.set(group.name, key);
+  }
+  return {
+    signs: groupKeys.size > 0,
+    groupKeys,
+    privateKeyParameters: [...new Set([...groupKeys.values()].map((key) => key.privateKeyParameter))],
+  };
+}
+
+function mtaStsPlan(spec: PlatformSpec): MtaStsPlan {
+  const settings = spec.dns?.mtaSts;
+  return settings && servesMtaSts(spec) ? { served: true, settings, hostNames: mtaStsNames(spec) } : { served: false, hostNames: [] };
 }
 
 function lowestPriorityGroup(spec: PlatformSpec): string {

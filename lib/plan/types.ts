@@ -3,6 +3,8 @@ import type { HostOs } from "../catalogue/host-os";
  * The Plan: everything derived from a platform model, before any file is written.
  * Renderers and constructs read only this (and the spec it came from).
  */
+import type { DnsSpec } from "../model/deployment-schema";
+import type { DkimKeySpec } from "../model/group-dkim-key";
 import type { DeliveryPriority, PlatformSpec, ServiceName } from "../model/schema";
 import type { TlsProfile } from "../tls/profiles";
 import type { DeliveryLimits } from "./delivery-priority";
@@ -84,6 +86,11 @@ export interface HostPlan {
   readonly transports: readonly TransportPlan[];
   /** Transport for senders outside every group domain. */
   readonly defaultTransport: string;
+  /**
+   * Every (address, port) that must accept connections once the daemons run: the listeners, and
+   * nginx's MTA-STS port on each group address when the platform serves MTA-STS.
+   */
+  readonly expectedListeners: readonly (readonly [string, number])[];
 }
 
 /** A domain with its owner. */
@@ -96,6 +103,69 @@ export interface DomainPlan {
   readonly transport: string;
   /** Whether inbound mail needs TLS. */
   readonly requireTlsInbound: boolean;
+}
+
+/** DKIM signing: whether the platform signs, and with which key each group signs. */
+export interface DkimPlan {
+  /** Whether any group signs: OpenDKIM runs and Postfix hands mail to it. */
+  readonly signs: boolean;
+  /** The signing key of each group that signs (its own, else the platform's), by group name, in group order. */
+  readonly groupKeys: ReadonlyMap<string, DkimKeySpec>;
+  /** The distinct private-key parameters of the signing keys, in order of first use (keys shared by groups once). */
+  readonly privateKeyParameters: readonly string[];
+}
+
+/** The MTA-STS settings of the model (mode, max age). */
+export type MtaStsSettings = NonNullable<DnsSpec["mtaSts"]>;
+
+/**
+ * MTA-STS (RFC 8461): served when the model sets a policy and port 25 is on (the policy protects
+ * inbound mail). Then nginx serves the policy at `mta-sts.<domain>` of every group domain.
+ */
+export type MtaStsPlan =
+  | {
+      /** Not served: no policy, or port 25 is off. */
+      readonly served: false;
+      /** None. */
+      readonly hostNames: readonly string[];
+    }
+  | {
+      /** Served. */
+      readonly served: true;
+      /** The policy's mode and max age. */
+      readonly settings: MtaStsSettings;
+      /** The policy host `mta-sts.<domain>` of every group domain, in model order (each needs a certificate). */
+      readonly hostNames: readonly string[];
+    };
+
+/** The daemons the platform knows. */
+export type DaemonName = "postfix" | "dovecot" | "opendkim" | "nginx";
+
+/** The derived facts a daemon's condition may read. */
+export interface DaemonFacts {
+  /** DKIM signing: whether any group signs. */
+  readonly dkim: DkimPlan;
+  /** MTA-STS: whether policies are served. */
+  readonly mtaSts: MtaStsPlan;
+}
+
+/** What the platform knows about one daemon. */
+export interface DaemonInfo {
+  /** The daemon, also the name of its program. */
+  readonly name: DaemonName;
+  /** The Debian package that installs it. */
+  readonly package: string;
+  /** Its systemd unit on a Debian host. */
+  readonly unit: string;
+  /**
+   * A service Postfix calls (a milter, a policy service): listed before Postfix when daemons are
+   * started together, so that Postfix finds it running.
+   */
+  readonly calledByPostfix: boolean;
+  /** What it does on a mail host. */
+  readonly purpose: string;
+  /** Whether the platform runs it. */
+  readonly runs: (facts: DaemonFacts) => boolean;
 }
 
 /** The whole derivation. */
@@ -116,6 +186,12 @@ export interface Plan {
   readonly ports: readonly PortPlan[];
   /** Whether postscreen fronts port 25 (DNS blocklists configured). */
   readonly postscreen: boolean;
+  /** DKIM signing. */
+  readonly dkim: DkimPlan;
+  /** MTA-STS policy hosting. */
+  readonly mtaSts: MtaStsPlan;
+  /** The daemons the platform runs, in the order a bundle reloads and starts them. */
+  readonly daemons: readonly DaemonInfo[];
   /** The port each service listens on: the standard ports, unless {@link PlanOptions} moves one. */
   readonly listenPorts: Readonly<Record<ServiceName, number>>;
 }

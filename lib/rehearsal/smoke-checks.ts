@@ -6,8 +6,7 @@
  */
 import { connect as tcpConnect, type Socket } from "net";
 import { connect as tlsConnect } from "tls";
-import type { HostPlan, Plan } from "../plan/types";
-import { expectedListeners } from "../rollout/daemons";
+import type { HostPlan } from "../plan/types";
 
 /** One check's result. */
 export interface SmokeCheck {
@@ -60,7 +59,7 @@ function certificateFor(address: string, port: number, name: string, ca: string)
 }
 
 /** Run the checks against a booted host; `issuingRoot` is the ACME server's root (PEM). */
-export async function smokeChecks(plan: Plan, host: HostPlan, issuingRoot: string): Promise<SmokeCheck[]> {
+export async function smokeChecks(host: HostPlan, issuingRoot: string): Promise<SmokeCheck[]> {
   const results: SmokeCheck[] = [];
   const record = async (check: string, work: () => Promise<string>) => {
     try {
@@ -69,7 +68,7 @@ export async function smokeChecks(plan: Plan, host: HostPlan, issuingRoot: strin
       results.push({ check, ok: false, detail: (error as Error).message });
     }
   };
-  for (const [address, port] of expectedListeners(plan, host)) {
+  for (const [address, port] of host.expectedListeners) {
     await record(`listener ${address}:${port} answers`, async () => ((await open(address, port)).destroy(), "connected"));
   }
   for (const { privateIp, hostName } of host.addresses) {

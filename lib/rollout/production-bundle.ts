@@ -7,12 +7,10 @@ import type { HostPlan, Plan } from "../plan/types";
 import type { HostFiles } from "../render/host-files";
 import { CERTIFICATE_LIST } from "../render/certificates";
 import { buildBundle, type Bundle } from "./bundle";
-import { expectedListeners, optionalDaemons } from "./daemons";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
 
 /** Build the production bundle of one host. */
 export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles): Bundle {
-  const { opendkim: dkim, nginx: mtaSts } = optionalDaemons(plan);
   return buildBundle({
     platform: plan.spec.name,
     host: host.name,
@@ -24,18 +22,8 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
       ["postfix", "-c", "{stage}/etc/postfix", "check"],
       ["doveconf", "-n", "-c", "{stage}/etc/dovecot/dovecot.conf"],
     ],
-    reload: [
-      ["systemctl", "reload", "postfix"],
-      ["systemctl", "reload", "dovecot"],
-      ...(dkim ? [["systemctl", "reload", "opendkim"]] : []),
-      ...(mtaSts ? [["systemctl", "reload", "nginx"]] : []),
-    ],
-    start: [
-      ["systemctl", "start", "postfix"],
-      ["systemctl", "start", "dovecot"],
-      ...(dkim ? [["systemctl", "start", "opendkim"]] : []),
-      ...(mtaSts ? [["systemctl", "start", "nginx"]] : []),
-    ],
-    listeners: expectedListeners(plan, host),
+    reload: plan.daemons.map((d) => ["systemctl", "reload", d.unit]),
+    start: plan.daemons.map((d) => ["systemctl", "start", d.unit]),
+    listeners: host.expectedListeners,
   });
 }

@@ -14,7 +14,6 @@ import { localTestSpec } from "../../lib/local/test-spec";
 import { plan } from "../../lib/plan/plan";
 import { HOST_PATHS } from "../../lib/render/host-paths";
 import { renderHost, renderPlatform } from "../../lib/render/host-files";
-import { mtaStsHostNames } from "../../lib/render/nginx/mta-sts";
 import { requirePrograms } from "../support/programs";
 import { everyOs } from "../support/os-programs";
 import { variants } from "../support/variants";
@@ -62,7 +61,7 @@ test.each(everyOs().map((p) => [p.os, p] as const))("%s: opendkim -n rejects a b
 describe.each(everyOs().flatMap((p) => hosting.map((v) => [p.os, v.name, p, v] as const)))("%s: nginx (MTA-STS), variant %s", (os, _name, programs, variant) => {
   test("nginx -t accepts the server blocks with their certificates", () => {
     const { root, certs, planned } = renderBelow(variant.input, os);
-    for (const name of mtaStsHostNames(planned)) {
+    for (const name of planned.mtaSts.hostNames) {
       mkdirSync(join(certs, name), { recursive: true });
       execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${name}`, "-keyout", join(certs, name, "privkey.pem"), "-out", join(certs, name, "fullchain.pem")], { stdio: "ignore" });
     }

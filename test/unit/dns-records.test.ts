@@ -46,8 +46,9 @@ describe("the DNS record model", () => {
   });
 
   test("every MTA-STS mx line names an MX target of the same domain", () => {
-    for (const variant of variants().filter((v) => v.input.dns?.mtaSts && v.input.services?.smtp !== false)) {
+    for (const variant of variants()) {
       const p = examplePlan((i) => Object.assign(i, structuredClone(variant.input)));
+      if (!p.mtaSts.served) continue;
       const rs = byKey(dnsRecords(p));
       for (const domain of p.domains) {
         const mxTargets = rs.get(`${domain.name} MX`)!.map((v) => v.split(" ")[1]!.replace(/\.$/, "")).sort();

@@ -66,4 +66,56 @@ describe("the plan", () => {
     expect(examplePlan().postscreen).toBe(true);
     expect(examplePlan((i) => (i.dnsbl = { sites: [] })).postscreen).toBe(false);
   });
+
+  test("DKIM: each group signs with its own key, else the platform's; a shared key is one secret parameter", () => {
+    const dkim = examplePlan().dkim;
+    expect(dkim.signs).toBe(true);
+    expect([...dkim.groupKeys].map(([group, key]) => [group, key.selector])).toEqual([
+      ["business", "biz2026"],
+      ["private", "mail2026"],
+    ]);
+    expect(dkim.privateKeyParameters).toEqual(["/acme-mail/dkim/biz2026", "/acme-mail/dkim/mail2026"]);
+    const shared = examplePlan((i) => delete i.groups[0]!.dkim).dkim;
+    expect([...shared.groupKeys.keys()]).toEqual(["business", "private"]);
+    expect(shared.privateKeyParameters).toEqual(["/acme-mail/dkim/mail2026"]);
+  });
+
+  test("DKIM: a group without a key of its own and no platform key does not sign", () => {
+    const partly = examplePlan((i) => delete i.dkim).dkim;
+    expect([...partly.groupKeys.keys()]).toEqual(["business"]);
+    expect(partly.signs).toBe(true);
+    const none = examplePlan((i) => {
+      delete i.dkim;
+      delete i.groups[0]!.dkim;
+    });
+    expect(none.dkim).toEqual({ signs: false, groupKeys: new Map(), privateKeyParameters: [] });
+    expect(none.daemons.map((d) => d.name)).toEqual(["postfix", "dovecot", "nginx"]);
+  });
+
+  test("MTA-STS is served at mta-sts.<domain> of every group domain, only with a policy", () => {
+    const served = examplePlan().mtaSts;
+    expect(served.served).toBe(true);
+    expect(served.hostNames).toEqual(["mta-sts.acme-corp.example", "mta-sts.acme-shop.example", "mta-sts.acme-home.example", "mta-sts.acme-family.example"]);
+    const none = examplePlan((i) => delete i.dns!.mtaSts);
+    expect(none.mtaSts).toEqual({ served: false, hostNames: [] });
+    expect(none.daemons.map((d) => d.name)).toEqual(["postfix", "dovecot", "opendkim"]);
+    expect(none.ports.map((p) => p.port)).not.toContain(443);
+  });
+
+  test("the daemons that run follow the facts, in the order a bundle reloads them", () => {
+    expect(examplePlan().daemons.map((d) => [d.name, d.package, d.unit])).toEqual([
+      ["postfix", "postfix", "postfix"],
+      ["dovecot", "dovecot-core", "dovecot"],
+      ["opendkim", "opendkim", "opendkim"],
+      ["nginx", "nginx-light", "nginx"],
+    ]);
+  });
+
+  test("the listeners that must answer: every listener, and nginx's 443 on each group address when MTA-STS is served", () => {
+    const host = examplePlan().hosts[0]!;
+    expect(host.expectedListeners).toEqual([...host.listeners.map((l) => [l.address.privateIp, l.port]), ["10.0.1.11", 443], ["10.0.1.12", 443]]);
+    const without = examplePlan((i) => delete i.dns!.mtaSts).hosts[0]!;
+    expect(without.expectedListeners).toEqual(without.listeners.map((l) => [l.address.privateIp, l.port]));
+    expect(without.expectedListeners).toHaveLength(10);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { serviceInfo } from "../../catalogue/services";
 import type { HostPlan, Plan } from "../../plan/types";
+import { when } from "../../plan/when";
 import type { ServiceName } from "../../model/schema";
 import type { HostPaths } from "../host-paths";
 import { block, setting, type DovecotNode } from "./conf-format";
@@ -21,7 +22,7 @@ export const SPECIAL_USE_FOLDERS: ReadonlyArray<readonly [string, string]> = [
 /** The protocols Dovecot serves: IMAP and POP3 when any of their ports is on, LMTP always. */
 export function dovecotProtocols(plan: Plan): string[] {
   const { services } = plan.spec;
-  return [...(services.imap || services.imaps ? ["imap"] : []), ...(services.pop3 || services.pop3s ? ["pop3"] : []), "lmtp"];
+  return [...when(services.imap || services.imaps, "imap"), ...when(services.pop3 || services.pop3s, "pop3"), "lmtp"];
 }
 
 function listenerBlock(plan: Plan, host: HostPlan, service: ServiceName, addressKeyword: "address" | "listen"): DovecotNode {
@@ -33,7 +34,7 @@ function listenerBlock(plan: Plan, host: HostPlan, service: ServiceName, address
     [
       setting(addressKeyword, host.addresses.map((a) => a.privateIp).join(", ")),
       setting("port", enabled ? plan.listenPorts[service] : 0),
-      ...(info.tls === "implicit" ? [setting("ssl", true)] : []),
+      ...when(info.tls === "implicit", setting("ssl", true)),
     ],
     enabled ? `${info.description} on every group address.` : `${info.description} is off: port 0, so Dovecot's built-in listener stays closed.`,
   );

@@ -8,20 +8,14 @@ import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
 import type { RenderedFile } from "../rendered-file";
-import { mtaStsNames } from "../../model/certificate-names";
 import { TLS_PROTOCOLS } from "../../tls/profiles";
 
 /** Where the server block file goes. */
 export const MTA_STS_NGINX_CONF = "etc/nginx/conf.d/mail-platform-mta-sts.conf";
 
-/** The host names that need a certificate for MTA-STS (one per group domain). */
-export function mtaStsHostNames(plan: Plan): string[] {
-  return mtaStsNames(plan.spec);
-}
-
 /** The nginx server blocks and the policy files of a host (nothing without MTA-STS). */
 export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): RenderedFile[] {
-  if (mtaStsHostNames(plan).length === 0) return [];
+  if (!plan.mtaSts.served) return [];
   const header = generatedHeader(plan.spec.name, host.name);
   const certificates = plan.spec.tls.certificateDirectory.replace(/\/$/, "");
   // Policy fetchers are mail servers: the MX profile applies, as on port 25.

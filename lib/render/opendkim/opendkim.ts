@@ -2,8 +2,6 @@
  * OpenDKIM (Debian package opendkim) signing every group domain with its group's key. The private
  * keys are not rendered: the host writes them from the secret store at boot (see the setup script).
  */
-import type { PlatformSpec } from "../../model/schema";
-import { dkimKeyOf } from "../../plan/dns-records";
 import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
@@ -15,19 +13,9 @@ export function dkimKeyFileName(privateKeyParameter: string): string {
   return `${privateKeyParameter.replace(/^\//, "").replace(/[^A-Za-z0-9_.-]/g, "_")}.private`;
 }
 
-/** Whether any group signs. */
-export function signsDkim(spec: PlatformSpec): boolean {
-  return spec.groups.some((g) => dkimKeyOf(spec, g) !== undefined);
-}
-
 /** The distinct signing keys: parameter name → key file path. */
-export function dkimKeyFiles(spec: PlatformSpec, paths: HostPaths): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const group of spec.groups) {
-    const key = dkimKeyOf(spec, group);
-    if (key) files.set(key.privateKeyParameter, `${paths.opendkimDir}/keys/${dkimKeyFileName(key.privateKeyParameter)}`);
-  }
-  return files;
+export function dkimKeyFiles(plan: Plan, paths: HostPaths): Map<string, string> {
+  return new Map(plan.dkim.privateKeyParameters.map((parameter) => [parameter, `${paths.opendkimDir}/keys/${dkimKeyFileName(parameter)}`]));
 }
 
 /** The milter socket, inside Postfix's queue directory so the chrooted smtpd reaches it. */
@@ -36,11 +24,11 @@ export const OPENDKIM_SOCKET = "opendkim/opendkim.sock";
 /** Render opendkim.conf and its tables for a host (nothing when no group signs). */
 export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): RenderedFile[] {
   const { spec } = plan;
-  if (!signsDkim(spec)) return [];
+  if (!plan.dkim.signs) return [];
   const header = generatedHeader(spec.name, host.name);
-  const keyFiles = dkimKeyFiles(spec, paths);
+  const keyFiles = dkimKeyFiles(plan, paths);
   const signed = spec.groups.flatMap((group) => {
-    const key = dkimKeyOf(spec, group);
+    const key = plan.dkim.groupKeys.get(group.name);
     return key ? group.domains.map((d) => ({ domain: d.name, selector: key.selector, file: keyFiles.get(key.privateKeyParameter)! })) : [];
   });
   const conf = [

@@ -4,58 +4,13 @@
  * 3.10 on Debian 13; the few differences are named where they are made).
  */
 import type { Plan, HostPlan } from "../../plan/types";
-import type { TlsProfile, TlsProtocol } from "../../tls/profiles";
 import { generatedHeader } from "../header";
 import { formatMainCf, type PostconfSection, type PostconfSetting } from "./main-cf-format";
+import { minProtocolSyntax, postQuantumKeyExchange, serverTlsProfileSettings, tlsAcknowledgements } from "./main-cf-tls";
 import { TABLES, tableRef } from "./table-names";
-import { OPENDKIM_SOCKET, signsDkim } from "../opendkim/opendkim";
+import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
 import { withOperatorMainCf } from "./operator-settings";
-
-/** Postfix protocol syntax for "this version or newer" (Postfix ≥ 3.6). */
-export function minProtocolSyntax(protocol: TlsProtocol): string {
-  return `>=${protocol}`;
-}
-
-/** The written reasons for weakened TLS, shown next to the settings they weaken. */
-function acknowledgements(spec: Plan["spec"]): string[] {
-  return [
-    ...(spec.tls.legacyAcknowledgement === undefined ? [] : [`Legacy protocols acknowledged: ${spec.tls.legacyAcknowledgement}`]),
-    ...(spec.tls.custom?.weakCipherAcknowledgement === undefined ? [] : [`Weak ciphers acknowledged: ${spec.tls.custom.weakCipherAcknowledgement}`]),
-  ];
-}
-
-/** The settings that select a TLS profile on the server side (global or per service). */
-export function serverTlsProfileSettings(profile: TlsProfile, notes: readonly string[] = []): PostconfSetting[] {
-  return [
-    { name: "smtpd_tls_protocols", value: minProtocolSyntax(profile.minProtocol), why: [`${profile.summary}; older protocols are refused.`, ...notes].join(" ") },
-    { name: "smtpd_tls_mandatory_protocols", value: minProtocolSyntax(profile.minProtocol), why: "Also where TLS is required (587, 465 wrapper mode)." },
-    {
-      name: "smtpd_tls_ciphers",
-      value: "high",
-      why: "Even opportunistic TLS on port 25 uses only the profile's list: stock settings would offer anonymous (aNULL) suites.",
-    },
-    { name: "smtpd_tls_mandatory_ciphers", value: "high" },
-    { name: "tls_high_cipherlist", value: profile.cipherList, why: "The profile's cipher list for TLS 1.2 and below (TLS 1.3 suites are OpenSSL's, all AEAD)." },
-    {
-      name: "tls_preempt_cipherlist",
-      value: profile.preferServerCiphers,
-      why: profile.preferServerCiphers ? "The server's cipher order wins." : "Every suite is strong, so the client may choose what is fastest for it (Mozilla).",
-    },
-  ];
-}
-
-/**
- * Key exchange chosen by OpenSSL (Postfix 3.10 with OpenSSL 3.5, Debian 13): with both lists
- * empty, Postfix leaves the groups to OpenSSL, whose defaults put the post-quantum hybrid
- * X25519MLKEM768 first, then X25519, P-256, X448, P-384, P-521 and the RFC 7919 groups
- * (postconf(5), tls_eecdh_auto_curves). With Postfix's own lists, TLS 1.3 stops at X25519.
- */
-function postQuantumKeyExchange(): PostconfSetting[] {
-  return [
-    { name: "tls_eecdh_auto_curves", value: "", why: "Empty: OpenSSL's groups, the post-quantum hybrid X25519MLKEM768 first (Postfix 3.10, OpenSSL 3.5)." },
-    { name: "tls_ffdhe_auto_groups", value: "", why: "Empty as well: Postfix hands the choice to OpenSSL only when both lists are empty." },
-  ];
-}
+import { when, whenDefined } from "../../plan/when";
 
 /** Build main.cf for one host. */
 export function renderMainCf(plan: Plan, host: HostPlan): string {
@@ -84,9 +39,11 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           why: "Listeners bind explicit group addresses in master.cf; this only tells Postfix which addresses are its own.",
         },
         { name: "inet_protocols", value: "ipv4" },
-        ...(publicIps.length > 0
-          ? [{ name: "proxy_interfaces", value: publicIps, why: "The public (NAT) addresses are ours too: mail to them must not loop." } satisfies PostconfSetting]
-          : []),
+        ...when<PostconfSetting>(publicIps.length > 0, {
+          name: "proxy_interfaces",
+          value: publicIps,
+          why: "The public (NAT) addresses are ours too: mail to them must not loop.",
+        }),
         { name: "mydestination", value: "localhost", why: "Only system mail is local; the customer domains are virtual mailbox domains." },
         { name: "alias_maps", value: "hash:/etc/aliases" },
         { name: "alias_database", value: "hash:/etc/aliases" },
@@ -123,7 +80,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           value: [
             "reject_non_fqdn_recipient",
             "reject_unknown_recipient_domain",
-            ...(anyTlsRequired ? [`check_recipient_access ${tableRef(TABLES.recipientTlsRequired)}`] : []),
+            ...when(anyTlsRequired, `check_recipient_access ${tableRef(TABLES.recipientTlsRequired)}`),
             "permit_mynetworks",
             "reject_unverified_recipient",
           ],
@@ -144,12 +101,11 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           why: "SMTP smuggling: a bare LF never ends the message (CVE-2023-51764; Postfix 3.7.10+).",
         },
         { name: "smtpd_forbid_bare_newline_exclusions", value: "$mynetworks" },
-        ...(anyTlsRequired
-          ? ([
-              { name: "plaintext_reject_code", value: 550, why: "Plaintext mail to a TLS-only domain is refused for good, not deferred." },
-              { name: "smtpd_reject_footer_maps", value: tableRef(TABLES.rejectFooter), why: "Tells the sender why (tls.plaintextRejectText)." },
-            ] satisfies PostconfSetting[])
-          : []),
+        ...when<PostconfSetting>(
+          anyTlsRequired,
+          { name: "plaintext_reject_code", value: 550, why: "Plaintext mail to a TLS-only domain is refused for good, not deferred." },
+          { name: "smtpd_reject_footer_maps", value: tableRef(TABLES.rejectFooter), why: "Tells the sender why (tls.plaintextRejectText)." },
+        ),
       ],
     },
     {
@@ -177,8 +133,8 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           value: "may",
           why: "STARTTLS offered on port 25, never required: a public MX must accept plaintext (RFC 3207). 587 overrides with encrypt.",
         },
-        ...serverTlsProfileSettings(plan.mxTls, acknowledgements(spec)),
-        ...(host.os === "debian-13" ? postQuantumKeyExchange() : []),
+        ...serverTlsProfileSettings(plan.mxTls, tlsAcknowledgements(spec)),
+        ...when(host.os === "debian-13", ...postQuantumKeyExchange()),
         { name: "smtpd_tls_loglevel", value: 1 },
         { name: "smtpd_tls_session_cache_database", value: "btree:${data_directory}/smtpd_scache" },
       ],
@@ -207,19 +163,16 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           { name: `${t.name}_initial_destination_concurrency`, value: t.limits.initialDestinationConcurrency },
           { name: `${t.name}_destination_rate_delay`, value: `${t.limits.destinationRateDelaySeconds}s` },
         ]),
-        ...(relay
-          ? ([
-              { name: "relayhost", value: `[${relay.host}]:${relay.port}`, why: "All outbound mail goes through the smart host (outbound.relayHost)." },
-            ] satisfies PostconfSetting[])
-          : []),
-        ...(relay?.authenticate
-          ? ([
-              { name: "smtp_sasl_auth_enable", value: true, why: "Credentials live in relay_password on the host, provisioned from a secret store, never in this file." },
-              { name: "smtp_sasl_password_maps", value: tableRef(TABLES.relayPassword) },
-              { name: "smtp_sasl_security_options", value: ["noanonymous"] },
-              { name: "smtp_sasl_tls_security_options", value: ["noanonymous"] },
-            ] satisfies PostconfSetting[])
-          : []),
+        ...whenDefined(relay, (smartHost): PostconfSetting[] => [
+          { name: "relayhost", value: `[${smartHost.host}]:${smartHost.port}`, why: "All outbound mail goes through the smart host (outbound.relayHost)." },
+        ]),
+        ...when<PostconfSetting>(
+          relay?.authenticate === true,
+          { name: "smtp_sasl_auth_enable", value: true, why: "Credentials live in relay_password on the host, provisioned from a secret store, never in this file." },
+          { name: "smtp_sasl_password_maps", value: tableRef(TABLES.relayPassword) },
+          { name: "smtp_sasl_security_options", value: ["noanonymous"] },
+          { name: "smtp_sasl_tls_security_options", value: ["noanonymous"] },
+        ),
       ],
     },
     {
@@ -238,42 +191,42 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         { name: "smtp_tls_CAfile", value: "/etc/ssl/certs/ca-certificates.crt", why: "Loaded before chroot, so verify works inside it." },
         { name: "smtp_tls_loglevel", value: 1 },
         { name: "smtp_tls_session_cache_database", value: "btree:${data_directory}/smtp_scache" },
-        ...(usesDane
-          ? ([{ name: "smtp_dns_support_level", value: "dnssec", why: "DANE needs DNSSEC-validated answers (a validating resolver on the host)." }] satisfies PostconfSetting[])
-          : []),
+        ...when<PostconfSetting>(usesDane, {
+          name: "smtp_dns_support_level",
+          value: "dnssec",
+          why: "DANE needs DNSSEC-validated answers (a validating resolver on the host).",
+        }),
       ],
     },
     {
       title: "DKIM signing (OpenDKIM milter)",
-      settings: signsDkim(spec)
-        ? [
-            { name: "smtpd_milters", value: `unix:${OPENDKIM_SOCKET}`, why: "OpenDKIM signs submitted and local mail, and verifies inbound mail." },
-            { name: "non_smtpd_milters", value: "$smtpd_milters", why: "Mail from local programs (sendmail) is signed too." },
-            { name: "milter_default_action", value: "accept", why: "If the signer is down, mail flows unsigned rather than being refused." },
-          ]
-        : [],
+      settings: when<PostconfSetting>(
+        plan.dkim.signs,
+        { name: "smtpd_milters", value: `unix:${OPENDKIM_SOCKET}`, why: "OpenDKIM signs submitted and local mail, and verifies inbound mail." },
+        { name: "non_smtpd_milters", value: "$smtpd_milters", why: "Mail from local programs (sendmail) is signed too." },
+        { name: "milter_default_action", value: "accept", why: "If the signer is down, mail flows unsigned rather than being refused." },
+      ),
     },
     {
       title: "Connection screening (postscreen on port 25)",
-      settings: plan.postscreen
-        ? [
-            { name: "postscreen_access_list", value: "permit_mynetworks" },
-            { name: "postscreen_denylist_action", value: "drop" },
-            {
-              name: "postscreen_dnsbl_sites",
-              value: spec.dnsbl.sites.map((s) => `${s.zone}${s.replyFilter === undefined ? "" : `=${s.replyFilter}`}*${s.weight}`),
-              why: "DNS blocklists and their weights (dnsbl.sites).",
-            },
-            { name: "postscreen_dnsbl_threshold", value: spec.dnsbl.threshold },
-            { name: "postscreen_dnsbl_action", value: "enforce", why: "Listed clients get 550 for every recipient, and the attempt is logged in full." },
-            { name: "postscreen_greet_action", value: "enforce", why: "Clients that talk before the greeting are spamware." },
-            {
-              name: "postscreen_cache_map",
-              value: "proxy:btree:$data_directory/postscreen_cache",
-              why: "Shared through proxymap: each group address runs its own postscreen process.",
-            },
-          ]
-        : [],
+      settings: when<PostconfSetting>(
+        plan.postscreen,
+        { name: "postscreen_access_list", value: "permit_mynetworks" },
+        { name: "postscreen_denylist_action", value: "drop" },
+        {
+          name: "postscreen_dnsbl_sites",
+          value: spec.dnsbl.sites.map((s) => `${s.zone}${s.replyFilter === undefined ? "" : `=${s.replyFilter}`}*${s.weight}`),
+          why: "DNS blocklists and their weights (dnsbl.sites).",
+        },
+        { name: "postscreen_dnsbl_threshold", value: spec.dnsbl.threshold },
+        { name: "postscreen_dnsbl_action", value: "enforce", why: "Listed clients get 550 for every recipient, and the attempt is logged in full." },
+        { name: "postscreen_greet_action", value: "enforce", why: "Clients that talk before the greeting are spamware." },
+        {
+          name: "postscreen_cache_map",
+          value: "proxy:btree:$data_directory/postscreen_cache",
+          why: "Shared through proxymap: each group address runs its own postscreen process.",
+        },
+      ),
     },
   ];
   return formatMainCf(generatedHeader(spec.name, host.name), withOperatorMainCf(sections, spec.postfix?.mainCf));

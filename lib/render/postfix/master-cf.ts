@@ -5,14 +5,15 @@
 import type { HostPlan, ListenerPlan, Plan, TransportPlan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { PostconfValue } from "./main-cf-format";
-import { serverTlsProfileSettings } from "./main-cf";
+import { serverTlsProfileSettings } from "./main-cf-tls";
 import { formatMasterCf, type MasterEntry } from "./master-cf-format";
 import { TABLES, tableRef } from "./table-names";
 import { hasSubmissionCleanup } from "./tables";
-import { signsDkim } from "../opendkim/opendkim";
 import { withOperatorOptions } from "./operator-settings";
+import { when } from "../../plan/when";
 
-type Options = Array<readonly [string, PostconfValue]>;
+type Option = readonly [string, PostconfValue];
+type Options = Option[];
 
 /** Postfix's own services as Debian 12 ships them (chroot on where Debian has it on). */
 const INTERNAL_SERVICES: readonly MasterEntry[] = [
@@ -67,10 +68,10 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
     ["smtpd_recipient_restrictions", ["reject_non_fqdn_recipient", "reject_unknown_recipient_domain", "permit_sasl_authenticated", "reject"]],
     ["smtpd_sender_login_maps", tableRef(TABLES.senderLogin)],
     ["smtpd_sender_restrictions", ["reject_non_fqdn_sender", "reject_authenticated_sender_login_mismatch"]],
-    ...(hasSubmissionCleanup(plan) ? ([["cleanup_service_name", SUBMISSION_CLEANUP]] as const) : []),
+    ...when<Option>(hasSubmissionCleanup(plan), ["cleanup_service_name", SUBMISSION_CLEANUP]),
     // Tells OpenDKIM this mail was submitted by a user: it is signed, not verified.
-    ...(signsDkim(plan.spec) ? ([["milter_macro_daemon_name", "ORIGINATING"]] as const) : []),
-    ...(clientTlsDiffers ? serverTlsProfileSettings(plan.clientTls).map((s) => [s.name, s.value] as const) : []),
+    ...when<Option>(plan.dkim.signs, ["milter_macro_daemon_name", "ORIGINATING"]),
+    ...when(clientTlsDiffers, ...serverTlsProfileSettings(plan.clientTls).map((s): Option => [s.name, s.value])),
   ];
 }
 
@@ -148,7 +149,7 @@ function transportEntry(plan: Plan, transport: TransportPlan): MasterEntry {
       ["syslog_name", `postfix/${transport.group}/out`],
       ["smtp_bind_address", transport.bindAddress],
       ["smtp_helo_name", transport.heloName],
-      ...(relay?.port === 465 ? ([["smtp_tls_wrappermode", true], ["smtp_tls_security_level", "encrypt"]] as const) : []),
+      ...when<Option>(relay?.port === 465, ["smtp_tls_wrappermode", true], ["smtp_tls_security_level", "encrypt"]),
     ],
   };
 }

@@ -6,7 +6,8 @@ import type { OutboundTlsLevel } from "../../model/schema";
 import type { TlsProtocol } from "../../tls/profiles";
 import { generatedHeader } from "../header";
 import type { RenderedFile } from "../rendered-file";
-import { minProtocolSyntax } from "./main-cf";
+import { minProtocolSyntax } from "./main-cf-tls";
+import { when, whenDefined } from "../../plan/when";
 import { formatTable, type TableBlock } from "./table-format";
 import { TABLES, type TableName } from "./table-names";
 
@@ -48,14 +49,9 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
         why: "Destinations that require TLS (outbound.tlsRules).",
         rows: spec.outbound.tlsRules.map((r) => [r.destination, policy(r.level, r.minProtocol)] as const),
       },
-      ...(spec.outbound.relayHost
-        ? [
-            {
-              why: "The relay host (outbound.relayHost).",
-              rows: [[`[${spec.outbound.relayHost.host}]:${spec.outbound.relayHost.port}`, policy(spec.outbound.relayHost.level, spec.outbound.relayHost.minProtocol)] as const],
-            },
-          ]
-        : []),
+      ...whenDefined(spec.outbound.relayHost, (relay): TableBlock[] => [
+        { why: "The relay host (outbound.relayHost).", rows: [[`[${relay.host}]:${relay.port}`, policy(relay.level, relay.minProtocol)]] },
+      ]),
     ]),
     file(TABLES.senderLogin, [
       {
@@ -78,14 +74,10 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
   if (hasSubmissionCleanup(plan)) {
     files.push(
       file(TABLES.submissionHeaderChecks, [
-        ...(spec.privacy.hideClientIpInReceived
-          ? [
-              {
-                why: "Drop the user's host name and IP address from the Received: header of authenticated mail.",
-                rows: [[AUTHENTICATED_RECEIVED_PATTERN, "REPLACE Received: from authenticated-user$1"] as const],
-              },
-            ]
-          : []),
+        ...when<TableBlock>(spec.privacy.hideClientIpInReceived, {
+          why: "Drop the user's host name and IP address from the Received: header of authenticated mail.",
+          rows: [[AUTHENTICATED_RECEIVED_PATTERN, "REPLACE Received: from authenticated-user$1"]],
+        }),
         {
           why: "Headers that reveal the user's address (privacy.stripHeaders).",
           rows: spec.privacy.stripHeaders.map((h) => [`/^${h}:/`, "IGNORE"] as const),

@@ -1,30 +1,29 @@
 /** The Debian packages a mail host installs at first boot. */
+import type { DaemonName } from "../../plan/daemons";
 import type { HostPlan, Plan } from "../../plan/types";
-import { signsDkim } from "../../render/opendkim/opendkim";
-import { optionalDaemons } from "../daemons";
+import { when } from "../../plan/when";
+
+/** Tools of the setup and the certificate renewal, installed on every host. */
+const TOOLS: readonly string[] = ["awscli", "ca-certificates", "certbot", "python3", "python3-certbot-dns-route53"];
 
 /**
- * The Debian packages a host needs for the enabled features on its operating system.
+ * The Debian packages a host needs for the enabled features on its operating system: the tools,
+ * and each daemon that runs with its package and the add-ons the features need. Each daemon's
+ * packages stay together; tools and daemons are ordered by their (first) package name.
  * Full-text search: Debian 13 packages Dovecot's own flatcurve backend (from Dovecot's source,
  * updated with it); Debian 12 has only the third-party Xapian plugin.
  */
 export function hostPackages(plan: Plan, host: HostPlan): string[] {
   const { services, mailbox } = plan.spec;
-  const dkim = signsDkim(plan.spec);
-  return [
-    "awscli",
-    "ca-certificates",
-    "certbot",
-    "dovecot-core",
-    ...(services.imap || services.imaps ? ["dovecot-imapd"] : []),
-    "dovecot-lmtpd",
-    ...(services.pop3 || services.pop3s ? ["dovecot-pop3d"] : []),
-    ...(mailbox.fullTextSearch ? [host.os === "debian-12" ? "dovecot-fts-xapian" : "dovecot-flatcurve"] : []),
-    ...(optionalDaemons(plan).nginx ? ["nginx-light"] : []),
-    ...(dkim ? ["opendkim"] : []),
-    "postfix",
-    "postfix-pcre",
-    "python3",
-    "python3-certbot-dns-route53",
-  ];
+  const addOns: Partial<Record<DaemonName, string[]>> = {
+    dovecot: [
+      ...when(services.imap || services.imaps, "dovecot-imapd"),
+      "dovecot-lmtpd",
+      ...when(services.pop3 || services.pop3s, "dovecot-pop3d"),
+      ...when(mailbox.fullTextSearch, host.os === "debian-12" ? "dovecot-fts-xapian" : "dovecot-flatcurve"),
+    ],
+    postfix: ["postfix-pcre"],
+  };
+  const groups = [...TOOLS.map((tool) => [tool]), ...plan.daemons.map((d) => [d.package, ...(addOns[d.name] ?? [])])];
+  return groups.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)).flat();
 }

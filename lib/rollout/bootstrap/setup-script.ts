@@ -11,8 +11,7 @@ import type { HostPlan, Plan } from "../../plan/types";
 import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
 import { generatedHeader } from "../../render/header";
 import { HOST_PATHS } from "../../render/host-paths";
-import { optionalDaemons } from "../daemons";
-import { dkimKeyFiles, OPENDKIM_SOCKET, signsDkim } from "../../render/opendkim/opendkim";
+import { dkimKeyFiles, OPENDKIM_SOCKET } from "../../render/opendkim/opendkim";
 import { hostPackages } from "./packages";
 
 /** Where the script is installed on the host. */
@@ -43,8 +42,8 @@ function sh(value: string): string {
  * umask, never echoed (this log would keep them), readable by opendkim only.
  */
 function dkimSection(plan: Plan): string {
-  if (!signsDkim(plan.spec)) return "";
-  const fetches = [...dkimKeyFiles(plan.spec, HOST_PATHS)]
+  if (!plan.dkim.signs) return "";
+  const fetches = [...dkimKeyFiles(plan, HOST_PATHS)]
     .map(([parameter, file]) => `( umask 077; aws ssm get-parameter --region "$region" --name ${sh(parameter)} --with-decryption --query Parameter.Value --output text > ${sh(file)} )\nchown opendkim:opendkim ${sh(file)}`)
     .join("\n");
   return `step "DKIM keys"
@@ -88,10 +87,9 @@ onto_data_volume ${HOST_PATHS.mailHomeRoot} mailboxes
 `;
 }
 
-/** The daemons a host runs and reloads. */
+/** The systemd units of the daemons a host runs and reloads; those Postfix calls first, so it finds them running. */
 export function managedDaemons(plan: Plan): string[] {
-  const optional = optionalDaemons(plan);
-  return [...(optional.opendkim ? ["opendkim"] : []), "postfix", "dovecot", ...(optional.nginx ? ["nginx"] : [])];
+  return [...plan.daemons.filter((d) => d.calledByPostfix), ...plan.daemons.filter((d) => !d.calledByPostfix)].map((d) => d.unit);
 }
 
 /**
@@ -178,7 +176,7 @@ const APT = "apt-get -q -o DPkg::Lock::Timeout=600";
 /** The script text for one host. */
 export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec, inputs: SetupInputs): string {
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
-  const mtaSts = optionalDaemons(plan).nginx;
+  const mtaSts = plan.mtaSts.served;
   const daemons = managedDaemons(plan).join(" ");
   const packages = hostPackages(plan, host).map(sh).join(" ");
   void aws;

@@ -15,7 +15,6 @@ import { gunzipSync, gzipSync } from "zlib";
 import { FirstBootError } from "../../../lib/rehearsal/first-boot";
 import { WORLD_ADDRESSES } from "../../../lib/rehearsal/network";
 import { Rehearsal, type TerraformJson } from "../../../lib/rehearsal/rehearsal";
-import { expectedListeners } from "../../../lib/rollout/daemons";
 import { dkimKeyFiles } from "../../../lib/render/opendkim/opendkim";
 import { HOST_PATHS } from "../../../lib/render/host-paths";
 import { buildBundle } from "../../../lib/rollout/bundle";
@@ -125,7 +124,7 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
       const other = await rehearsal.exec(["aws", "ssm", "get-parameter", "--region", "eu-central-1", "--with-decryption", "--name", "/other-team/database-password"]);
       expect(other.status).not.toBe(0);
       expect(other.stderr).toContain("is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/other-team/database-password with an explicit deny");
-      for (const [parameter, file] of dkimKeyFiles(rehearsal.plan.spec, HOST_PATHS)) {
+      for (const [parameter, file] of dkimKeyFiles(rehearsal.plan, HOST_PATHS)) {
         // aws … --output text ends the value with a newline of its own.
         expect(rehearsal.container.readFile(file)?.trimEnd()).toBe(rehearsal.substitutions.dkimPrivateKeys.get(parameter)!.trimEnd());
         expect((await rehearsal.exec(["stat", "-c", "%a %U", file])).stdout.trim()).toBe("600 opendkim");
@@ -135,7 +134,7 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
 
   describe("listeners, TLS and certificates, probed over the veth", () => {
     test("every listener of the bundle answers on every group address", async () => {
-      const listeners = expectedListeners(rehearsal.plan, rehearsal.hostPlan);
+      const listeners = rehearsal.hostPlan.expectedListeners;
       expect(listeners.length).toBeGreaterThanOrEqual(12);
       const answering = await Promise.all(listeners.map(async ([address, port]) => [`${address}:${port}`, await accepts(address, port)] as const));
       expect(answering.filter(([, ok]) => !ok)).toEqual([]);
@@ -392,7 +391,7 @@ describe("a first boot while the ACME server is down: not serving, nothing half-
     const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: 10 * MINUTE });
     report.recovery = { ...rehearsal.timings, attempts: outcome.failures.length + 1, secondsAfterAcmeBack: (Date.now() - down) / 1000 };
     expect(outcome.done).toBe(true);
-    for (const [address, port] of expectedListeners(rehearsal.plan, rehearsal.hostPlan)) expect(await accepts(address, port)).toBe(true);
+    for (const [address, port] of rehearsal.hostPlan.expectedListeners) expect(await accepts(address, port)).toBe(true);
   }, 11 * MINUTE);
 });
 

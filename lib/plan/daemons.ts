@@ -1,0 +1,17 @@
+/**
+ * The daemons a mail host may run, as one table: package, systemd unit and the condition under
+ * which the platform runs each. Packages, enabling and restarting at first boot, the certificate
+ * renewal hook and the reload and start commands of a bundle are all derived from `plan.daemons`,
+ * so a new daemon (a content filter, a policy service) is one more row here.
+ */
+import type { DaemonInfo } from "./types";
+
+export type { DaemonFacts, DaemonInfo, DaemonName } from "./types";
+
+/** Every daemon, in the order a bundle reloads and starts them. */
+export const DAEMONS: readonly DaemonInfo[] = [
+  { name: "postfix", package: "postfix", unit: "postfix", calledByPostfix: false, purpose: "SMTP: MX, submission, outbound transports", runs: () => true },
+  { name: "dovecot", package: "dovecot-core", unit: "dovecot", calledByPostfix: false, purpose: "IMAP, POP3, LMTP delivery, SASL for Postfix", runs: () => true },
+  { name: "opendkim", package: "opendkim", unit: "opendkim", calledByPostfix: true, purpose: "DKIM signing and verifying (a Postfix milter)", runs: (facts) => facts.dkim.signs },
+  { name: "nginx", package: "nginx-light", unit: "nginx", calledByPostfix: false, purpose: "MTA-STS policies over HTTPS", runs: (facts) => facts.mtaSts.served },
+];
