@@ -29,7 +29,9 @@ export function propertyRuns(ciRuns: number, env: NodeJS.ProcessEnv = process.en
   if (/^[1-9][0-9]*$/.test(setting)) return Number(setting);
   const factor = /^([0-9]+(?:\.[0-9]+)?)x$/.exec(setting);
   if (factor && Number(factor[1]) > 0) return scaled(ciRuns, Number(factor[1]));
-  throw new Error(`PROPERTY_RUNS=${JSON.stringify(setting)} is not understood; allowed: "full", a whole number of runs ≥ 1 (e.g. 50), or a factor of the CI count (e.g. 0.5x, 10x)`);
+  throw new Error(
+    `PROPERTY_RUNS=${JSON.stringify(setting)} is not understood; allowed: "full", a whole number of runs ≥ 1 (e.g. 50), or a factor of the CI count (e.g. 0.5x, 10x)`,
+  );
 }
 
 function scaled(ciRuns: number, factor: number): number {
