@@ -3,10 +3,12 @@
  * in the system's temporary directory and points TMPDIR at it before the test processes start, so
  * everything the tests make with os.tmpdir() (cdktf's Testing.app() outdirs, rendered trees, zone
  * files, CLI runs) and the temporary files of the programs they start land in it. The global
- * teardown removes this directory only: concurrent runs and other programs keep theirs.
+ * teardown removes this directory only: concurrent runs and other programs keep theirs. Caches
+ * meant to outlive a run stay where they were (Jest's own is placed before the setup runs; tsx's
+ * is linked, see tsxCacheName).
  */
-import { chmodSync, mkdtempSync, rmSync } from "fs";
-import { tmpdir } from "os";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "fs";
+import { tmpdir, userInfo } from "os";
 import { basename, dirname, join } from "path";
 
 /** The prefix of a run's directory name in the system's temporary directory. */
@@ -26,13 +28,25 @@ export function systemTmpdir(env: NodeJS.ProcessEnv = process.env): string {
   return env[SYSTEM_TMPDIR_VARIABLE] ?? tmpdir();
 }
 
-/** Create this run's directory and make it the temporary directory of this process and its children. */
-export function enterRunDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  const system = tmpdir();
+/** The directory tsx keeps its compiled modules in, below the temporary directory (tsx-<euid>). */
+export function tsxCacheName(): string {
+  return `tsx-${process.geteuid?.() ?? userInfo().username}`;
+}
+
+/**
+ * Create this run's directory in `system` and make it the temporary directory of this process
+ * and its children.
+ * @param system - where to create it; the temporary directory by default
+ */
+export function enterRunDirectory(env: NodeJS.ProcessEnv = process.env, system: string = tmpdir()): string {
   const dir = mkdtempSync(join(system, RUN_DIRECTORY_PREFIX));
-  // Traversable (not listable for writing) by the users Postfix, Dovecot and named run as, which
-  // read the state directories the tests create below it.
+  // Traversable (not writable) by the users Postfix, Dovecot and named run as, which read the
+  // state directories the tests create below it.
   chmodSync(dir, 0o755);
+  // The CLI tests start the command through tsx: its cache of compiled modules (a link, which the
+  // removal takes away without following) lets each run start warm, as it did before.
+  mkdirSync(join(system, tsxCacheName()), { recursive: true, mode: 0o700 });
+  symlinkSync(join(system, tsxCacheName()), join(dir, tsxCacheName()));
   env[SYSTEM_TMPDIR_VARIABLE] = system;
   env[RUN_DIRECTORY_VARIABLE] = dir;
   env.TMPDIR = dir;

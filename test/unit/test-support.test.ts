@@ -3,11 +3,11 @@
  * of the unchanged example per process, property run counts from the environment, and one
  * temporary directory per run that the run removes.
  */
-import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { basename, dirname, join } from "path";
 import { inCi, LOCAL_FRACTION, propertyRuns } from "../support/property-runs";
-import { enterRunDirectory, leaveRunDirectory, RUN_DIRECTORY_PREFIX, systemTmpdir } from "../support/run-temporary-directory";
+import { enterRunDirectory, leaveRunDirectory, RUN_DIRECTORY_PREFIX, systemTmpdir, tsxCacheName } from "../support/run-temporary-directory";
 import { synthExample, synthExampleAfresh } from "../support/synth";
 
 describe("the unchanged example's synthesis", () => {
@@ -67,15 +67,19 @@ describe("the run's temporary directory", () => {
     expect(dirname(tmpdir())).toBe(systemTmpdir());
   });
 
-  test("is removed with everything in it when the run leaves it, and TMPDIR points back", () => {
+  test("is removed with everything in it when the run leaves it, tsx's cache kept, and TMPDIR points back", () => {
     const env: NodeJS.ProcessEnv = {};
-    const dir = enterRunDirectory(env);
+    const system = mkdtempSync(join(tmpdir(), "system-"));
+    const dir = enterRunDirectory(env, system);
+    expect(dirname(dir)).toBe(system);
     expect(env.TMPDIR).toBe(dir);
     mkdirSync(join(dir, "cdktf.outdir.x", "stacks"), { recursive: true });
     writeFileSync(join(dir, "cdktf.outdir.x", "stacks", "cdk.tf.json"), "{}");
+    writeFileSync(join(dir, tsxCacheName(), "compiled.js"), "");
     expect(leaveRunDirectory(env)).toBe(dir);
     expect(existsSync(dir)).toBe(false);
-    expect(env.TMPDIR).toBe(dirname(dir));
+    expect(existsSync(join(system, tsxCacheName(), "compiled.js"))).toBe(true);
+    expect(env.TMPDIR).toBe(system);
     expect(leaveRunDirectory(env)).toBeUndefined();
   });
 
