@@ -17,5 +17,8 @@ module.exports = {
   },
   moduleFileExtensions: ["ts", "js", "json"],
   setupFilesAfterEnv: ["<rootDir>/test/setup-cdktf.ts"],
+  // One temporary directory for the run (TMPDIR points at it), removed at its end.
+  globalSetup: "<rootDir>/test/global-setup.ts",
+  globalTeardown: "<rootDir>/test/global-teardown.ts",
   testTimeout: 60000,
 };

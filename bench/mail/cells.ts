@@ -113,7 +113,7 @@ export async function runCell(
   // Wait until every accepted message is in the mailbox (or the bound runs out), then a little
   // longer, so a duplicate delivered late is counted too.
   const deadline = Date.now() + deliveryTimeoutMs;
-  let files: string[] = [];
+  let files: string[];
   for (;;) {
     files = mailboxFiles(maildir);
     if (files.length >= acceptedAt.size || Date.now() > deadline) break;

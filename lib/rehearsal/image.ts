@@ -174,7 +174,7 @@ function withBuildLock<T>(cacheDir: string, work: () => T, timeoutMs = 20 * 60_0
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(readFileSync(lock, "utf8").trim());
-      let alive = false;
+      let alive: boolean;
       try {
         process.kill(owner, 0);
         alive = owner > 0;

@@ -3,7 +3,6 @@
  */
 import { spawn, spawnSync } from "child_process";
 import { existsSync, readFileSync, readdirSync } from "fs";
-import { tmpdir } from "os";
 import { join } from "path";
 import { readLocalState, type LocalState } from "../../lib/local/state";
 import { localDown } from "../../lib/local/stop";
@@ -12,11 +11,13 @@ import { stateLayout } from "../../lib/local/conventions";
 import type { PlatformInput } from "../../lib/model/schema";
 import { parsePlatform } from "../../lib/validation/validate";
 import { requirePrograms } from "./programs";
+import { systemTmpdir } from "./run-temporary-directory";
 
 /** Start an instance of a model in its own state directory and loopback block. */
 export async function startInstance(input: PlatformInput, name: string, loopbackBlock: string): Promise<LocalState> {
   requirePrograms("postfix", "dovecot", "named", "swaks", "openssl", "nmap", "opendkim", "nginx", "/usr/bin/python3");
-  const stateDir = join(tmpdir(), `mail-platform-live-${name}`);
+  // Outside the run's temporary directory: the next run finds and stops an instance an aborted run left.
+  const stateDir = join(systemTmpdir(), `mail-platform-live-${name}`);
   if (existsSync(stateLayout(stateDir).stateFile)) await localDown(stateDir).catch(() => undefined);
   await localUp(parsePlatform(input), { stateDir, loopbackBlock });
   return readLocalState(stateDir);

@@ -35,11 +35,40 @@ export function exampleStack(change?: (input: PlatformInput) => void): { stack: 
   return { stack, platform };
 }
 
-/** Synthesize the example stack (optionally changed). */
+let unchanged: Synthesized | undefined;
+
+/**
+ * Synthesize the example stack (optionally changed). Without a change every call of a test
+ * process gets the same synthesis, made once: its JSON and rendered files are deep-frozen (a test
+ * that writes to them throws instead of changing what the next test reads; copy with
+ * structuredClone to change), and its stack and platform must not be changed (use exampleStack()
+ * or synthExampleAfresh() for a stack of your own). A change always synthesizes afresh.
+ */
 export function synthExample(change?: (input: PlatformInput) => void): Synthesized {
+  if (change) return synthExampleAfresh(change);
+  if (!unchanged) {
+    const fresh = synthExampleAfresh();
+    deepFreeze(fresh.json);
+    deepFreeze(fresh.platform.renderedFiles);
+    unchanged = Object.freeze(fresh);
+  }
+  return unchanged;
+}
+
+/** Synthesize the example stack (optionally changed) afresh: a new stack and a new synthesis on every call. */
+export function synthExampleAfresh(change?: (input: PlatformInput) => void): Synthesized {
   const { stack, platform } = exampleStack(change);
   const text = Testing.synth(stack);
   return { text, json: JSON.parse(text) as TerraformJson, platform, stack };
+}
+
+/** Freeze a tree of plain objects and arrays, every level of it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** All resources of one type, as a list. */

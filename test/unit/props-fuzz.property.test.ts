@@ -17,9 +17,11 @@ import { renderCloudConfig } from "../../lib/rollout/bootstrap/user-data";
 import { exportZones } from "../../lib/render/dns/zone-export";
 import { renderPlatform } from "../../lib/render/host-files";
 import { exampleInput } from "../support/example";
+import { propertyRuns } from "../support/property-runs";
 
-const VALIDATION_RUNS = 2_000;
-const CONSTRUCT_RUNS = 150;
+const VALIDATION_RUNS = propertyRuns(2_000);
+const CONSTRUCT_RUNS = propertyRuns(150);
+const WHOLE_MODEL_RUNS = propertyRuns(500);
 
 type Path = ReadonlyArray<string | number>;
 
@@ -133,6 +135,6 @@ test("a whole model made of hostile values is answered too", () => {
       const result = validatePlatform(anything);
       expect(result.ok).toBe(false);
     }),
-    { numRuns: 500, seed: 18 },
+    { numRuns: WHOLE_MODEL_RUNS, seed: 18 },
   );
 });

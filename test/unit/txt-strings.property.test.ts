@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { chunkTxtParts, formatTxt, quoteTxt, splitTxt } from "../../lib/render/dns/txt-strings";
+import { propertyRuns } from "../support/property-runs";
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
@@ -20,7 +21,7 @@ describe("TXT splitting", () => {
         expect(chunks.join("")).toBe(value);
         for (const chunk of chunks) expect(bytes(chunk)).toBeLessThanOrEqual(255);
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -31,7 +32,7 @@ describe("TXT splitting", () => {
         expect(chunks.slice(0, -1).every((c) => c.length === 255)).toBe(true);
         expect(chunks.join("")).toBe(value);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -40,7 +41,7 @@ describe("TXT splitting", () => {
       fc.property(fc.string({ unit: fc.constantFrom(..."abc ;=\"\\\u00e9\u4e2d\ud83d\ude00".split("")), maxLength: 800 }), (value) => {
         expect(unquote(formatTxt(value)).join("")).toBe(value);
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -58,7 +59,7 @@ describe("TXT splitting", () => {
         expect(chunks.flat().filter((p) => typeof p !== "string")).toEqual(parts.filter((p) => typeof p !== "string"));
         for (const chunk of chunks) expect(bytes(chunk.map(resolve).join(""))).toBeLessThanOrEqual(255);
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 });

@@ -5,7 +5,7 @@
  * that cannot be resolved.
  */
 import { readDeployment } from "../../../lib/rehearsal/aws/deployment";
-import { parseJsonWithReferences, synthExample, terraformLiteralValue, type TerraformJson } from "../../support/synth";
+import { parseJsonWithReferences, synthExample, synthExampleAfresh, terraformLiteralValue, type TerraformJson } from "../../support/synth";
 
 const synthesized = synthExample();
 const json = synthesized.json;
@@ -26,7 +26,7 @@ describe("the host's resources", () => {
     expect(deployment.instance).toMatchObject({ name: "acme-mail-mx1", instanceType: "t3.small", availabilityZone: "eu-central-1a", privateIp: "10.0.1.11" });
     expect(deployment.instance.id).toMatch(/^i-0[0-9a-f]{16}$/);
     expect(deployment.instance.arn).toBe(`arn:aws:ec2:eu-central-1:123456789012:instance/${deployment.instance.id}`);
-    const again = readDeployment(synthExample().json, "mx1");
+    const again = readDeployment(synthExampleAfresh().json, "mx1");
     expect(again.instance.id).toBe(deployment.instance.id);
     expect(again.dataVolume.id).toBe(deployment.dataVolume.id);
     expect(again.zones).toEqual(deployment.zones);
