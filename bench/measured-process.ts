@@ -55,7 +55,9 @@ export function measuredProcess(command: MeasuredCommand): ProcessMeasurement {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   try {
     if (result.error || result.status !== 0) {
-      const why = result.error?.message.includes("ETIMEDOUT") ? `timeout (> ${command.timeoutMs / 1000} s)` : `failed (${result.status ?? result.signal}): ${(result.stderr ?? "").trim().split("\n").slice(-1)[0]}`;
+      const why = result.error?.message.includes("ETIMEDOUT")
+        ? `timeout (> ${command.timeoutMs / 1000} s)`
+        : `failed (${result.status ?? result.signal}): ${(result.stderr ?? "").trim().split("\n").slice(-1)[0]}`;
       return { ok: false, why };
     }
     if (!existsSync(usageFile) || (command.produced && !command.produced(work))) return { ok: false, why: "no output or no usage report" };

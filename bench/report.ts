@@ -31,7 +31,10 @@ export function formatTable(rows: readonly Row[], about: { runs: number; runner:
     "",
     "| platform | mail-platform | per-record, deep imports | naive: root import, ts-node | ours ÷ per-record | ours ÷ naive |",
     "|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.platform === "example" ? "example (customer-groups)" : `${Number(r.platform).toLocaleString("en")} domains`} | ${cell(r.ours)} | ${cell(r.perRecord)} | ${cell(r.naive)} | ${ratio(r.ours, r.perRecord)} | ${ratio(r.ours, r.naive)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.platform === "example" ? "example (customer-groups)" : `${Number(r.platform).toLocaleString("en")} domains`} | ${cell(r.ours)} | ${cell(r.perRecord)} | ${cell(r.naive)} | ${ratio(r.ours, r.perRecord)} | ${ratio(r.ours, r.naive)} |`,
+    ),
   ];
   const example = rows.find((r) => r.platform === "example");
   if (example?.naiveFastRunner) {

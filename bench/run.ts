@@ -15,7 +15,6 @@ import { isAbsolute, join } from "path";
 import { cdktfAppCommand, measuredProcess, option, ROOT } from "./measured-process";
 import { checkTargets, formatTable, type Measurement, type Row } from "./report";
 
-
 /** How each contender is started. Ours is exactly the cdktf.json app command for the example. */
 interface Contender {
   readonly name: string;

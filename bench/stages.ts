@@ -17,7 +17,6 @@ import { cdktfAppCommand, measuredProcess, option, ROOT, type ProcessMeasurement
 import { stringify } from "yaml";
 import { generatedPlatform } from "./generated-platform";
 
-
 const SIZES = option("sizes", "10000,100000").split(",").map(Number);
 const RUNS = Number(option("runs", "1"));
 const TIMEOUT_MS = Number(option("timeout", "900")) * 1000;
@@ -34,7 +33,8 @@ function runStage(stage: Stage, domains: number, file: string): Cell {
   const cli = join(ROOT, "bin", "mail-platform.js");
   return measuredProcess({
     runner: stage === "synth" ? app.runner : [],
-    entry: (work) => (stage === "synth" ? ["bench/apps/mail-platform-app.ts"] : [cli, stage, file, ...(stage === "validate" ? [] : ["--out", join(work, "out")])]),
+    entry: (work) =>
+      stage === "synth" ? ["bench/apps/mail-platform-app.ts"] : [cli, stage, file, ...(stage === "validate" ? [] : ["--out", join(work, "out")])],
     env: { BENCH_PLATFORM: String(domains) },
     timeoutMs: TIMEOUT_MS,
     maxBufferBytes: 256 * 1024 * 1024,

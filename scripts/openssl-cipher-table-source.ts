@@ -33,18 +33,88 @@ export const CIPHER_TABLE_PATH = "lib/tls/openssl-cipher-table.ts";
  * start) and the `SUITEB…` modes are not selections and are handled by the analyser.
  */
 export const KEYWORDS: readonly string[] = [
-  "ALL", "COMPLEMENTOFALL", "COMPLEMENTOFDEFAULT", "HIGH", "MEDIUM", "LOW", "FIPS",
-  "eNULL", "NULL", "aNULL",
-  "kRSA", "aRSA", "RSA", "kDHE", "kEDH", "DH", "DHE", "EDH", "ADH",
-  "kEECDH", "kECDHE", "ECDH", "ECDHE", "EECDH", "AECDH", "aDSS", "DSS", "aECDSA", "ECDSA",
-  "kDHr", "kDHd", "kDH", "aDH",
-  "TLSv1.2", "TLSv1.0", "TLSv1", "SSLv3",
-  "AES128", "AES256", "AES", "AESGCM", "AESCCM", "AESCCM8",
-  "ARIA128", "ARIA256", "ARIA", "ARIAGCM", "CAMELLIA128", "CAMELLIA256", "CAMELLIA", "CHACHA20",
-  "3DES", "DES", "RC4", "RC2", "IDEA", "SEED", "CBC",
-  "MD5", "SHA1", "SHA", "SHA256", "SHA384",
-  "aGOST", "aGOST01", "aGOST12", "kGOST", "kGOST18", "GOST94", "GOST12", "GOST89MAC", "GOST89MAC12", "GOST89",
-  "PSK", "kPSK", "kECDHEPSK", "kDHEPSK", "kRSAPSK", "aPSK", "kSRP", "SRP", "aSRP",
+  "ALL",
+  "COMPLEMENTOFALL",
+  "COMPLEMENTOFDEFAULT",
+  "HIGH",
+  "MEDIUM",
+  "LOW",
+  "FIPS",
+  "eNULL",
+  "NULL",
+  "aNULL",
+  "kRSA",
+  "aRSA",
+  "RSA",
+  "kDHE",
+  "kEDH",
+  "DH",
+  "DHE",
+  "EDH",
+  "ADH",
+  "kEECDH",
+  "kECDHE",
+  "ECDH",
+  "ECDHE",
+  "EECDH",
+  "AECDH",
+  "aDSS",
+  "DSS",
+  "aECDSA",
+  "ECDSA",
+  "kDHr",
+  "kDHd",
+  "kDH",
+  "aDH",
+  "TLSv1.2",
+  "TLSv1.0",
+  "TLSv1",
+  "SSLv3",
+  "AES128",
+  "AES256",
+  "AES",
+  "AESGCM",
+  "AESCCM",
+  "AESCCM8",
+  "ARIA128",
+  "ARIA256",
+  "ARIA",
+  "ARIAGCM",
+  "CAMELLIA128",
+  "CAMELLIA256",
+  "CAMELLIA",
+  "CHACHA20",
+  "3DES",
+  "DES",
+  "RC4",
+  "RC2",
+  "IDEA",
+  "SEED",
+  "CBC",
+  "MD5",
+  "SHA1",
+  "SHA",
+  "SHA256",
+  "SHA384",
+  "aGOST",
+  "aGOST01",
+  "aGOST12",
+  "kGOST",
+  "kGOST18",
+  "GOST94",
+  "GOST12",
+  "GOST89MAC",
+  "GOST89MAC12",
+  "GOST89",
+  "PSK",
+  "kPSK",
+  "kECDHEPSK",
+  "kDHEPSK",
+  "kRSAPSK",
+  "aPSK",
+  "kSRP",
+  "SRP",
+  "aSRP",
 ];
 
 /** What OpenSSL documents `DEFAULT` to be; the measurement checks it. */
@@ -162,7 +232,8 @@ export function parseMeasurement(os: HostOs, output: string): OpensslCipherTable
 
   const keywordLists = byKey("keyword");
   for (const k of KEYWORDS) if (!keywordLists.has(k)) throw new Error(`${os}: keyword ${k} was not measured`);
-  for (const [k, names] of keywordLists) for (const n of names) if (!known.has(n)) throw new Error(`${os}: ${k} selects ${n}, which ALL:COMPLEMENTOFALL does not list`);
+  for (const [k, names] of keywordLists)
+    for (const n of names) if (!known.has(n)) throw new Error(`${os}: ${k} selects ${n}, which ALL:COMPLEMENTOFALL does not list`);
 
   const ianaList = list(tagged("iana")[0] ?? "");
   if (ianaList.length !== 0 && ianaList.length !== parsed.length) throw new Error(`${os}: OpenSSL reads some IANA names and not others`);
@@ -226,7 +297,10 @@ export function parseMeasurement(os: HostOs, output: string): OpensslCipherTable
 /** The text of lib/tls/openssl-cipher-table.ts. */
 export function cipherTableText(tables: readonly OpensslCipherTable[]): string {
   const array = (items: ReadonlyArray<string | number>) => `[${items.map((i) => JSON.stringify(i)).join(", ")}]`;
-  const keywordLines = KEYWORDS.map((k) => JSON.stringify(k)).join(", ").replace(/(.{1,96})(, |$)/g, "  $1,\n").replace(/,\n$/, ",\n");
+  const keywordLines = KEYWORDS.map((k) => JSON.stringify(k))
+    .join(", ")
+    .replace(/(.{1,96})(, |$)/g, "  $1,\n")
+    .replace(/,\n$/, ",\n");
   const table = (t: OpensslCipherTable) => `  ${JSON.stringify(t.os)}: {
     os: ${JSON.stringify(t.os)},
     openssl: ${JSON.stringify(t.openssl)},
@@ -237,7 +311,14 @@ export function cipherTableText(tables: readonly OpensslCipherTable[]): string {
     keywords: KEYWORDS,
     tls13: ${array(t.tls13)},
     suites: [
-${t.suites.map((s) => `      { ${Object.entries(s).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")} },`).join("\n")}
+${t.suites
+  .map(
+    (s) =>
+      `      { ${Object.entries(s)
+        .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+        .join(", ")} },`,
+  )
+  .join("\n")}
     ],
   },`;
   return `/**

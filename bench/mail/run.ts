@@ -85,7 +85,15 @@ function platformServer(label: string, state: LocalState): Server {
     session: (port) =>
       port === 25
         ? { host: address, port: state.ports.smtp!, security: "plain", localAddress: OUTSIDE_PEER, helo: "mx.outside.example" }
-        : { host: address, port: port === 587 ? state.ports.submission! : state.ports.submissions!, security: port === 587 ? "starttls" : "tls", ca, servername: `mail.${DOMAIN}`, auth: { user: state.user.name, password: state.user.password }, helo: "client.example" },
+        : {
+            host: address,
+            port: port === 587 ? state.ports.submission! : state.ports.submissions!,
+            security: port === 587 ? "starttls" : "tls",
+            ca,
+            servername: `mail.${DOMAIN}`,
+            auth: { user: state.user.name, password: state.user.password },
+            helo: "client.example",
+          },
   };
 }
 
@@ -98,7 +106,15 @@ function stockServer(stock: StockInstance, user: { name: string; password: strin
     session: (port) =>
       port === 25
         ? { host: stock.address, port, security: "plain", localAddress: OUTSIDE_PEER, helo: "mx.outside.example" }
-        : { host: stock.address, port, security: port === 587 ? "starttls" : "tls", ca, servername: stock.hostName, auth: { user: user.name, password: user.password }, helo: "client.example" },
+        : {
+            host: stock.address,
+            port,
+            security: port === 587 ? "starttls" : "tls",
+            ca,
+            servername: stock.hostName,
+            auth: { user: user.name, password: user.password },
+            helo: "client.example",
+          },
   };
 }
 
@@ -167,7 +183,11 @@ async function main(): Promise<void> {
  */
 async function firstContactSeconds(server: Server): Promise<number> {
   const started = nowMs();
-  const outcome = await sendOne(server.session(25), { from: "peer@outside.example", to: server.user.name, data: benchMessage(`first-contact-${Date.now()}`, "peer@outside.example", server.user.name, 1024) });
+  const outcome = await sendOne(server.session(25), {
+    from: "peer@outside.example",
+    to: server.user.name,
+    data: benchMessage(`first-contact-${Date.now()}`, "peer@outside.example", server.user.name, 1024),
+  });
   if (!outcome.accepted) throw new Error(`${server.label}: the first message of a new peer was refused: ${outcome.reply}`);
   return (nowMs() - started) / 1000;
 }
@@ -179,7 +199,13 @@ async function measureAll(all: CellResult[], log: (line: string) => void): Promi
   await withPlatform("all", "127.0.41", (state) =>
     withPlatform("no-dnsbl", "127.0.42", (noDnsbl) =>
       withPlatform("no-dkim", "127.0.43", async (noDkim) => {
-        const stock = await startStockInstance({ stateDir: "/tmp/mail-bench-stock", address: "127.0.50.1", domain: DOMAIN, user: state.user, dnsServer: state.dnsServer });
+        const stock = await startStockInstance({
+          stateDir: "/tmp/mail-bench-stock",
+          address: "127.0.50.1",
+          domain: DOMAIN,
+          user: state.user,
+          dnsServer: state.dnsServer,
+        });
         running.add(stock.stop);
         try {
           const servers = [

@@ -170,12 +170,7 @@ export async function sendOne(session: SmtpSession, message: SmtpMessage, timeou
 }
 
 /** Send `count` messages over `concurrency` parallel connections; returns outcomes in message order. */
-export async function sendMany(
-  session: SmtpSession,
-  count: number,
-  concurrency: number,
-  messageAt: (index: number) => SmtpMessage,
-): Promise<SmtpOutcome[]> {
+export async function sendMany(session: SmtpSession, count: number, concurrency: number, messageAt: (index: number) => SmtpMessage): Promise<SmtpOutcome[]> {
   const outcomes: SmtpOutcome[] = new Array(count);
   let next = 0;
   const worker = async () => {

@@ -179,10 +179,17 @@ function modelFor(release: DebianRelease): { input: PlatformInput; os: HostOs } 
 
 /** The setup's step lines, relative to the boot start (wall clock, whole seconds). */
 function setupSteps(log: string, bootWallMs: number): SetupStep[] {
-  const lines = [...log.matchAll(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) mail-platform setup of host \S+(?:: (.+)| (done))$/gm)].map((m) => ({ at: Date.parse(m[1]!), step: m[2] ?? m[3]! }));
+  const lines = [...log.matchAll(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) mail-platform setup of host \S+(?:: (.+)| (done))$/gm)].map((m) => ({
+    at: Date.parse(m[1]!),
+    step: m[2] ?? m[3]!,
+  }));
   return lines
     .filter((l) => l.step !== "done")
-    .map((l, i) => ({ step: l.step, startedAfterSeconds: Math.round((l.at - bootWallMs) / 1000), seconds: Math.round(((lines[i + 1]?.at ?? l.at) - l.at) / 1000) }));
+    .map((l, i) => ({
+      step: l.step,
+      startedAfterSeconds: Math.round((l.at - bootWallMs) / 1000),
+      seconds: Math.round(((lines[i + 1]?.at ?? l.at) - l.at) / 1000),
+    }));
 }
 
 /** What apt said while installing the host's packages (from the setup log). */
@@ -196,7 +203,11 @@ function aptSummary(log: string): { newlyInstalled?: number; aptNeedToGet?: stri
  * Wait until the first-boot setup is done and every listener answers (see
  * `TimeToServeRun.bootToServingSeconds`); returns the hrtime of the end point.
  */
-async function waitUntilServing(rehearsal: Rehearsal, bootStart: bigint, log: (line: string) => void): Promise<{ servingAt: bigint; setupDoneAt: bigint; listeners: number }> {
+async function waitUntilServing(
+  rehearsal: Rehearsal,
+  bootStart: bigint,
+  log: (line: string) => void,
+): Promise<{ servingAt: bigint; setupDoneAt: bigint; listeners: number }> {
   const listeners = rehearsal.hostPlan.expectedListeners;
   const deadline = bootStart + BigInt(BOOT_TIMEOUT_MS) * 1_000_000n;
   let setupDoneAt: bigint | undefined;
@@ -218,7 +229,10 @@ async function waitUntilServing(rehearsal: Rehearsal, bootStart: bigint, log: (l
       const answers = await Promise.all(listeners.map(([address, port]) => accepts(address, port, CONNECT_TIMEOUT_MS)));
       const servingAt = process.hrtime.bigint();
       if (answers.every(Boolean)) return { servingAt, setupDoneAt, listeners: listeners.length };
-      lastMissing = listeners.filter((_, i) => !answers[i]).map(([a, p]) => `${a}:${p}`).join(", ");
+      lastMissing = listeners
+        .filter((_, i) => !answers[i])
+        .map(([a, p]) => `${a}:${p}`)
+        .join(", ");
     }
     if (process.hrtime.bigint() > deadline) {
       throw new Error(
@@ -244,7 +258,10 @@ async function strippedByPostfix(rehearsal: Rehearsal, header: string): Promise<
 /**
  * Roll the change out and wait until it is live (see `TimeToServeRun.changeToLiveSeconds`).
  */
-async function changeToLive(rehearsal: Rehearsal, log: (line: string) => void): Promise<{ seconds: number; detail: NonNullable<TimeToServeRun["detail"]["rollout"]> }> {
+async function changeToLive(
+  rehearsal: Rehearsal,
+  log: (line: string) => void,
+): Promise<{ seconds: number; detail: NonNullable<TimeToServeRun["detail"]["rollout"]> }> {
   const before = await strippedByPostfix(rehearsal, CHANGE_HEADER);
   if (before.answer !== "") throw new Error(`${CHANGE_HEADER} is stripped before the change (${before.table} answers ${JSON.stringify(before.answer)})`);
 
@@ -270,10 +287,18 @@ async function changeToLive(rehearsal: Rehearsal, log: (line: string) => void): 
       log(`change live after ${total.toFixed(2)} s (apply ${result.seconds.toFixed(2)} s)`);
       return {
         seconds: total,
-        detail: { synthAndPublishSeconds: round(seconds(start, returned) - result.seconds), applySeconds: round(result.seconds), verifySeconds: round(seconds(returned, now)), bundle: result.bundle.id.slice(0, 12) },
+        detail: {
+          synthAndPublishSeconds: round(seconds(start, returned) - result.seconds),
+          applySeconds: round(result.seconds),
+          verifySeconds: round(seconds(returned, now)),
+          bundle: result.bundle.id.slice(0, 12),
+        },
       };
     }
-    if (now > liveBy) throw new Error(`the rollout reported success but Postfix does not strip ${CHANGE_HEADER} within ${LIVE_TIMEOUT_MS / 1000} s (answer ${JSON.stringify(after.answer)}, table ${after.table ?? "not referenced by any service"})`);
+    if (now > liveBy)
+      throw new Error(
+        `the rollout reported success but Postfix does not strip ${CHANGE_HEADER} within ${LIVE_TIMEOUT_MS / 1000} s (answer ${JSON.stringify(after.answer)}, table ${after.table ?? "not referenced by any service"})`,
+      );
     await sleep(100);
   }
 }
@@ -304,7 +329,11 @@ async function measureRun(run: number, release: DebianRelease, input: PlatformIn
     });
     active = rehearsal;
     const started = process.hrtime.bigint();
-    image = { name: `${rehearsal.image.recipe.release}-${rehearsal.image.recipe.flavour}`, built: rehearsal.image.built, buildSeconds: rehearsal.image.built ? round(rehearsal.image.seconds) : 0 };
+    image = {
+      name: `${rehearsal.image.recipe.release}-${rehearsal.image.recipe.flavour}`,
+      built: rehearsal.image.built,
+      buildSeconds: rehearsal.image.built ? round(rehearsal.image.seconds) : 0,
+    };
     if (bootStart === undefined) throw new Error("Rehearsal.start never logged the boot (no `booting …` line): cannot place the boot start");
     detail.prepareSeconds = round(seconds(called, bootStart));
     detail.containerStartSeconds = round(seconds(bootStart, started));
@@ -378,7 +407,13 @@ export async function measureTimeToServe(options: { runs?: number; release?: "tr
     runs: results,
     median: { bootToServingSeconds: median(measured((r) => r.bootToServingSeconds)), changeToLiveSeconds: median(measured((r) => r.changeToLiveSeconds)) },
     imageBuilds: results.filter((r) => r.image?.built).map((r) => ({ run: r.run, name: r.image!.name, seconds: r.image!.buildSeconds })),
-    machine: { cpuModel: cpu[0]?.model ?? "unknown", cpuCount: cpu.length, memoryGiB: round(totalmem() / 2 ** 30), kernel: kernelRelease(), node: process.version },
+    machine: {
+      cpuModel: cpu[0]?.model ?? "unknown",
+      cpuCount: cpu.length,
+      memoryGiB: round(totalmem() / 2 ** 30),
+      kernel: kernelRelease(),
+      node: process.version,
+    },
     wallSeconds: round(seconds(wallStart, process.hrtime.bigint())),
     startedAt,
   };
@@ -400,7 +435,8 @@ async function main(): Promise<number> {
   });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1, got ${JSON.stringify(values.runs)}`);
-  if (values.release !== "trixie" && values.release !== "bookworm") throw new Error(`--release must be trixie or bookworm, got ${JSON.stringify(values.release)}`);
+  if (values.release !== "trixie" && values.release !== "bookworm")
+    throw new Error(`--release must be trixie or bookworm, got ${JSON.stringify(values.release)}`);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`time-to-serve: ${signal}, stopping the rehearsal\n`);
     const stopping = active?.stop().catch(() => undefined) ?? Promise.resolve();

@@ -8,7 +8,6 @@ import { Testing } from "cdktf";
 import { readableSynth, route53Records } from "../../lib/testing";
 import { customerGroupsStack } from "./main";
 
-
 describe("customer-groups example", () => {
   const outdir = Testing.fullSynth(customerGroupsStack(Testing.app()));
   const files = fileTree(join(outdir, "stacks", "customer-groups"));

@@ -24,12 +24,19 @@ describe("MailHost alone example", () => {
 
   test("synthesizes one host on the given security group, with no zone, record or firewall of its own", () => {
     expect(only("aws_instance")).toMatchObject({ instance_type: "t3.small", metadata_options: { http_tokens: "required" } });
-    expect(only("aws_network_interface")).toMatchObject({ security_groups: [EXISTING_SECURITY_GROUP], private_ip_list: ["10.30.0.10"], subnet_id: "subnet-0123456789abcdef1" });
+    expect(only("aws_network_interface")).toMatchObject({
+      security_groups: [EXISTING_SECURITY_GROUP],
+      private_ip_list: ["10.30.0.10"],
+      subnet_id: "subnet-0123456789abcdef1",
+    });
     for (const type of ["aws_route53_zone", "aws_route53_record", "aws_security_group"]) expect(json.resource[type]).toBeUndefined();
   });
 
   test("passes the security rule pack", () => {
-    const errors = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === AnnotationMetadataEntryType.ERROR);
+    const errors = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === AnnotationMetadataEntryType.ERROR);
     expect(errors).toEqual([]);
   });
 

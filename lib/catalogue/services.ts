@@ -33,8 +33,24 @@ export interface ServiceInfo {
 /** Every service, in a fixed order (port order within each daemon). */
 export const SERVICES: readonly ServiceInfo[] = [
   { name: "smtp", port: 25, daemon: "postfix", protocol: "smtp", tls: "starttls", description: "SMTP from other mail servers (MX)" },
-  { name: "submissions", port: 465, daemon: "postfix", protocol: "smtp", tls: "implicit", srvLabel: "_submissions._tcp", description: "mail submission over implicit TLS" },
-  { name: "submission", port: 587, daemon: "postfix", protocol: "smtp", tls: "starttls", srvLabel: "_submission._tcp", description: "mail submission with STARTTLS" },
+  {
+    name: "submissions",
+    port: 465,
+    daemon: "postfix",
+    protocol: "smtp",
+    tls: "implicit",
+    srvLabel: "_submissions._tcp",
+    description: "mail submission over implicit TLS",
+  },
+  {
+    name: "submission",
+    port: 587,
+    daemon: "postfix",
+    protocol: "smtp",
+    tls: "starttls",
+    srvLabel: "_submission._tcp",
+    description: "mail submission with STARTTLS",
+  },
   { name: "pop3", port: 110, daemon: "dovecot", protocol: "pop3", tls: "starttls", srvLabel: "_pop3._tcp", description: "POP3 with STLS" },
   { name: "imap", port: 143, daemon: "dovecot", protocol: "imap", tls: "starttls", srvLabel: "_imap._tcp", description: "IMAP with STARTTLS" },
   { name: "imaps", port: 993, daemon: "dovecot", protocol: "imap", tls: "implicit", srvLabel: "_imaps._tcp", description: "IMAP over implicit TLS" },

@@ -17,10 +17,4 @@ export {
   TerraformStack,
   Token,
 } from "cdktf";
-export type {
-  IAspect,
-  IResolvable,
-  IStackSynthesizer,
-  ISynthesisSession,
-  ITerraformDependable,
-} from "cdktf";
+export type { IAspect, IResolvable, IStackSynthesizer, ISynthesisSession, ITerraformDependable } from "cdktf";

@@ -37,7 +37,8 @@ export async function localUpCommand(args: string[], io: CliIo, help: string): P
     io.out(help);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local up");
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local up");
   const spec = loadPlatformFile(io, positionals[0]!, "local up");
   if (!spec) return EXIT.invalid;
   const loopbackBlock = values.loopback ?? DEFAULT_LOOPBACK_BLOCK;
@@ -93,7 +94,8 @@ export async function localApplyCommand(args: string[], io: CliIo, help: string)
     io.out(help);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local apply");
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local apply");
   const spec = loadPlatformFile(io, positionals[0]!, "local apply");
   if (!spec) return EXIT.invalid;
   const stateDir = values["state-dir"] ?? DEFAULT_STATE_DIR;

@@ -59,7 +59,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       return EXIT.invalid;
     }
     const detail = process.env.MAIL_PLATFORM_DEBUG ? `\n${(error as Error).stack}` : "";
-    io.err(`mail-platform: internal error: ${(error as Error).message}${detail}\nThis is a bug in mail-platform; please report it with the input that caused it.\n`);
+    io.err(
+      `mail-platform: internal error: ${(error as Error).message}${detail}\nThis is a bug in mail-platform; please report it with the input that caused it.\n`,
+    );
     return EXIT.internal;
   }
 }

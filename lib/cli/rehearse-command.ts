@@ -36,9 +36,11 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
     io.out(help);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "rehearse");
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "rehearse");
   const timeoutSeconds = Number(values.timeout ?? 1200);
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 60) throw new UsageError(`--timeout must be a whole number of seconds, at least 60, got ${JSON.stringify(values.timeout)}`, "rehearse");
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 60)
+    throw new UsageError(`--timeout must be a whole number of seconds, at least 60, got ${JSON.stringify(values.timeout)}`, "rehearse");
   const file = positionals[0]!;
   const spec = loadPlatformFile(io, file, "rehearse");
   if (!spec) return EXIT.invalid;
@@ -84,7 +86,10 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
       timings: rehearsal.timings,
       attempts: outcome.failures.length + 1,
       substitutions: { acmeServer: rehearsal.substitutions.acmeServer, dkimTestKeysFor: [...rehearsal.substitutions.dkimPrivateKeys.keys()] },
-      awsCalls: { allowed: calls.filter((c) => c.decision === "allowed").length, denied: calls.filter((c) => c.decision === "denied").map((c) => `${c.action} on ${c.resource}`) },
+      awsCalls: {
+        allowed: calls.filter((c) => c.decision === "allowed").length,
+        denied: calls.filter((c) => c.decision === "denied").map((c) => `${c.action} on ${c.resource}`),
+      },
       checks,
     };
     io.out(`${JSON.stringify(report, null, 2)}\n`);

@@ -20,7 +20,10 @@ export class DataSnapshots extends Construct {
     const role = new IamRole(this, "role", {
       name: `${props.platform}-data-snapshots`,
       description: "Data Lifecycle Manager: snapshots of the mail data volumes",
-      assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
       tags: props.tags ? { ...props.tags } : undefined,
     });
     new IamRolePolicyAttachment(this, "managed", { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole" });

@@ -123,13 +123,25 @@ export class HostRole extends Construct {
     grants.push(new IamRolePolicyAttachment(this, "ssm", { role: this.role.name, policyArn: SSM_POLICY_ARN }));
     grants.push(new IamRolePolicy(this, "acme-dns", { name: "acme-dns-01", role: this.role.id, policy: acmeDnsPolicy(props.zoneIds) }));
     if (props.bundleObjectsArn) {
-      grants.push(new IamRolePolicy(this, "configuration", { name: "read-own-configuration", role: this.role.id, policy: configurationPolicy(props.bundleObjectsArn) }));
+      grants.push(
+        new IamRolePolicy(this, "configuration", { name: "read-own-configuration", role: this.role.id, policy: configurationPolicy(props.bundleObjectsArn) }),
+      );
     }
     if (props.secretParameters && props.secretParameters.length > 0) {
       grants.push(new IamRolePolicy(this, "secrets", { name: "read-own-secrets", role: this.role.id, policy: secretParametersPolicy(props.secretParameters) }));
     }
-    grants.push(new IamRolePolicy(this, "no-other-parameters", { name: "no-other-parameters", role: this.role.id, policy: otherParametersDenyPolicy(props.secretParameters ?? []) }));
+    grants.push(
+      new IamRolePolicy(this, "no-other-parameters", {
+        name: "no-other-parameters",
+        role: this.role.id,
+        policy: otherParametersDenyPolicy(props.secretParameters ?? []),
+      }),
+    );
     this.grants = grants;
-    this.instanceProfile = new IamInstanceProfile(this, "profile", { name: props.name, role: this.role.name, tags: props.tags ? { ...props.tags } : undefined });
+    this.instanceProfile = new IamInstanceProfile(this, "profile", {
+      name: props.name,
+      role: this.role.name,
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
   }
 }

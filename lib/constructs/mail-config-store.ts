@@ -5,7 +5,15 @@
  */
 import { Construct } from "constructs";
 import { terraformLiteral } from "./terraform-literal";
-import { S3Bucket, S3BucketOwnershipControls, S3BucketPolicy, S3BucketPublicAccessBlock, S3BucketServerSideEncryptionConfigurationA, S3BucketVersioningA, S3Object } from "../cdk/aws";
+import {
+  S3Bucket,
+  S3BucketOwnershipControls,
+  S3BucketPolicy,
+  S3BucketPublicAccessBlock,
+  S3BucketServerSideEncryptionConfigurationA,
+  S3BucketVersioningA,
+  S3Object,
+} from "../cdk/aws";
 import { bundleText, type Bundle } from "../rollout/bundle";
 
 /** Properties of {@link MailConfigStore}. */

@@ -57,7 +57,10 @@ type RecordsByZone = Record<string, string>;
  * thousands of domains that publish it. The instance key stays the owner name.
  */
 function instancesOf(records: TerraformLocal): IResolvable {
-  const perZone = forExpression(records.expression, '[ for entry in split(" ", val) : { name = split("=", entry)[0], zone = key, values = split("=", entry)[1] } ]');
+  const perZone = forExpression(
+    records.expression,
+    '[ for entry in split(" ", val) : { name = split("=", entry)[0], zone = key, values = split("=", entry)[1] } ]',
+  );
   return forExpression(Fn.flatten(perZone), "val", "val.name");
 }
 
@@ -89,7 +92,11 @@ export class MailDns extends Construct {
 
     const zoneNames = new Set(props.zones.zoneNames);
     for (const zone of dns.zones) {
-      if (!zoneNames.has(zone.name)) throw new UserError(`the zones given have no Route53 zone for ${zone.name}; they must hold every zone of the platform's dns section (${dns.zones.map((z) => z.name).join(", ")})`, { path: this.node.path });
+      if (!zoneNames.has(zone.name))
+        throw new UserError(
+          `the zones given have no Route53 zone for ${zone.name}; they must hold every zone of the platform's dns section (${dns.zones.map((z) => z.name).join(", ")})`,
+          { path: this.node.path },
+        );
     }
 
     const resolve = (value: DnsValue): string =>
@@ -97,15 +104,18 @@ export class MailDns extends Construct {
         .map((part) => {
           if (typeof part === "string") return part;
           const address = props.publicAddresses.find((a) => a.host === part.publicIpOf.host && a.group === part.publicIpOf.group);
-          if (!address) throw new UserError(`publicAddresses has no address for group ${part.publicIpOf.group} on host ${part.publicIpOf.host}; it needs one for every group address of every host`, { path: this.node.path });
+          if (!address)
+            throw new UserError(
+              `publicAddresses has no address for group ${part.publicIpOf.group} on host ${part.publicIpOf.host}; it needs one for every group address of every host`,
+              { path: this.node.path },
+            );
           return address.publicIp;
         })
         .join("");
 
     // Route53 takes a TXT value over 255 bytes as character-strings joined by "" (it adds the
     // outer quotes); the chunking is the zone export's, so both say exactly the same.
-    const recordValue = (record: DnsRecord, value: DnsValue): string =>
-      record.type === "TXT" ? chunkTxtParts(value).map(resolve).join('""') : resolve(value);
+    const recordValue = (record: DnsRecord, value: DnsValue): string => (record.type === "TXT" ? chunkTxtParts(value).map(resolve).join('""') : resolve(value));
 
     const recordModel = dnsRecords(plan);
     const valueSets: Record<string, string[]> = {};
@@ -117,7 +127,8 @@ export class MailDns extends Construct {
       let ofType = byType.get(record.type);
       if (!ofType) byType.set(record.type, (ofType = { ttl: record.ttlSeconds, zones: new Map() }));
       // The plan gives every record of a type the same TTL (address or record TTL).
-      if (ofType.ttl !== record.ttlSeconds) throw new Error(`the plan gave ${record.type} records different TTLs (${ofType.ttl}, ${record.ttlSeconds}); it gives every record of a type one TTL`);
+      if (ofType.ttl !== record.ttlSeconds)
+        throw new Error(`the plan gave ${record.type} records different TTLs (${ofType.ttl}, ${record.ttlSeconds}); it gives every record of a type one TTL`);
       let key = keyOfValues.get(record.values);
       if (key === undefined) {
         key = valueSetKey(record.type, record.values);

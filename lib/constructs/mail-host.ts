@@ -191,11 +191,18 @@ export class MailHost extends Construct {
   /** The host's part of the plan and its placement; a UserError naming what is missing otherwise. */
   private placement(plan: Plan, hostName: string): { host: HostPlan; aws: AwsSpec; placement: AwsHostSpec } {
     const host = plan.hosts.find((h) => h.name === hostName);
-    if (!host) throw new UserError(`hostName ${JSON.stringify(hostName)} is not a host of the plan (hosts: ${plan.hosts.map((h) => h.name).join(", ")})`, { path: this.node.path });
+    if (!host)
+      throw new UserError(`hostName ${JSON.stringify(hostName)} is not a host of the plan (hosts: ${plan.hosts.map((h) => h.name).join(", ")})`, {
+        path: this.node.path,
+      });
     const aws = plan.spec.aws;
-    if (!aws) throw new UserError("MailHost needs the plan of a deployable platform: this one has no aws section (validate with { deployable: true })", { path: this.node.path });
+    if (!aws)
+      throw new UserError("MailHost needs the plan of a deployable platform: this one has no aws section (validate with { deployable: true })", {
+        path: this.node.path,
+      });
     const placement = aws.hosts[hostName];
-    if (!placement) throw new UserError(`the platform's aws.hosts has no placement for host ${hostName}; it needs one for every host`, { path: this.node.path });
+    if (!placement)
+      throw new UserError(`the platform's aws.hosts has no placement for host ${hostName}; it needs one for every host`, { path: this.node.path });
     return { host, aws, placement };
   }
 }

@@ -119,7 +119,12 @@ export class MailPlatform extends Construct {
     addRenderedFiles(this, this.spec.name, this.renderedFiles);
     const snapshots = aws.dataVolumes.snapshots;
     if (snapshots) {
-      this.snapshots = new DataSnapshots(this, "snapshots", { platform: this.spec.name, everyHours: snapshots.everyHours, keep: snapshots.keep, tags: aws.tags });
+      this.snapshots = new DataSnapshots(this, "snapshots", {
+        platform: this.spec.name,
+        everyHours: snapshots.everyHours,
+        keep: snapshots.keep,
+        tags: aws.tags,
+      });
     }
     this.hosts = hosts;
 
@@ -129,7 +134,10 @@ export class MailPlatform extends Construct {
     this.dns = new MailDns(this, "dns", { plan: this.plan, publicAddresses, zones: this.zones });
     this.addOutputs(publicAddresses);
     // What the operator settings of the model weaken, acknowledged there with a written reason.
-    for (const [ruleId, reason] of [...Object.entries(this.spec.postfix?.acknowledgements ?? {}), ...Object.entries(this.spec.dovecot?.acknowledgements ?? {})]) {
+    for (const [ruleId, reason] of [
+      ...Object.entries(this.spec.postfix?.acknowledgements ?? {}),
+      ...Object.entries(this.spec.dovecot?.acknowledgements ?? {}),
+    ]) {
       if (reason !== undefined) acknowledgeFinding(this, ruleId, reason);
     }
     if (props.securityChecks ?? true) {
@@ -139,8 +147,7 @@ export class MailPlatform extends Construct {
   }
 
   private addOutputs(publicAddresses: readonly PublicAddress[]): void {
-    const hostNameOf = (host: string, group: string) =>
-      this.plan.hosts.find((h) => h.name === host)!.addresses.find((a) => a.group === group)!.hostName;
+    const hostNameOf = (host: string, group: string) => this.plan.hosts.find((h) => h.name === host)!.addresses.find((a) => a.group === group)!.hostName;
     // Readable, stable output names (`<platform>-public-ips`) instead of hashed construct paths.
     const name = (suffix: string) => `${this.spec.name}-${suffix}`;
     new TerraformOutput(this, "public-ips", {

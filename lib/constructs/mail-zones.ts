@@ -71,7 +71,8 @@ export class MailZones extends Construct {
   zoneId(name: string): string {
     const given = this.existing.get(name);
     if (given !== undefined) return given;
-    if (!this.createdZones || !this.names.has(name)) throw new UserError(`${name} is not one of the platform's zones (${[...this.names].join(", ")})`, { path: this.node.path });
+    if (!this.createdZones || !this.names.has(name))
+      throw new UserError(`${name} is not one of the platform's zones (${[...this.names].join(", ")})`, { path: this.node.path });
     return Token.asString(Fn.lookupNested(this.createdZones, [name, "zone_id"]));
   }
 }

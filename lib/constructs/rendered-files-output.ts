@@ -52,7 +52,10 @@ export function addRenderedFiles(scope: IConstruct, platform: string, hosts: rea
     stack.synthesizer = new RenderedFilesSynthesizer(stack, stack.synthesizer, platforms);
   }
   if (platforms.has(platform)) {
-    throw new UserError(`two mail platforms named "${platform}" in stack ${stack.node.id}: their rendered files would overwrite each other; give each platform its own name or its own stack`, { path: scope.node.path });
+    throw new UserError(
+      `two mail platforms named "${platform}" in stack ${stack.node.id}: their rendered files would overwrite each other; give each platform its own name or its own stack`,
+      { path: scope.node.path },
+    );
   }
   platforms.set(platform, hosts);
 }

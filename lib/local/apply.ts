@@ -47,7 +47,8 @@ export function localApply(model: PlatformSpec, options: LocalApplyOptions = {})
   if (missingKeys.length > 0) throw new LocalInstanceError(`new DKIM keys (${missingKeys.join(", ")}) need a new instance: local down, then local up`);
   const enabled = SERVICES.filter((s) => spec.services[s.name]).map((s) => s.name);
   const running = Object.keys(state.ports).sort();
-  if ([...enabled].sort().join() !== running.join()) throw new LocalInstanceError(`switching services on or off needs a new instance (running: ${running.join(", ")}): local down, then local up`);
+  if ([...enabled].sort().join() !== running.join())
+    throw new LocalInstanceError(`switching services on or off needs a new instance (running: ${running.join(", ")}): local down, then local up`);
   const plan = derivePlan(localTestSpec(spec, loopback, layout.certs, keys), { listenPorts: state.ports });
   const host = plan.hosts.find((h) => h.name === state.host)!;
   const certified = new Set(readdirSync(layout.certs));

@@ -23,7 +23,8 @@ export async function choosePorts(spec: PlatformSpec, addresses: readonly string
         break;
       }
     }
-    if (ports[service.name] === undefined) throw new LocalInstanceError(`no free port for ${service.name} (${service.port} and ${10000 + service.port} are taken)`);
+    if (ports[service.name] === undefined)
+      throw new LocalInstanceError(`no free port for ${service.name} (${service.port} and ${10000 + service.port} are taken)`);
   }
   return ports;
 }

@@ -49,7 +49,9 @@ export function checkPrerequisites(spec: PlatformSpec): void {
 export function checkTraversable(stateDir: string): void {
   for (let dir = dirname(resolve(stateDir)); ; dir = dirname(dir)) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw new LocalInstanceError(`${dir} is not accessible to other users (mode ${(statSync(dir).mode & 0o777).toString(8)}); Postfix, Dovecot and named run as their own users: choose another --state-dir or chmod o+x ${dir}`);
+      throw new LocalInstanceError(
+        `${dir} is not accessible to other users (mode ${(statSync(dir).mode & 0o777).toString(8)}); Postfix, Dovecot and named run as their own users: choose another --state-dir or chmod o+x ${dir}`,
+      );
     }
     if (dir === dirname(dir)) return;
   }

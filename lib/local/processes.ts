@@ -24,7 +24,9 @@ export function isAlive(pid: number): boolean {
 
 /** A process and every descendant alive now. */
 export function processTree(root: number): number[] {
-  const all = readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);
+  const all = readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number);
   const children = new Map<number, number[]>();
   for (const pid of all) {
     const parent = parentOf(pid);

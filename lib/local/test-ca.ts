@@ -15,7 +15,10 @@ export function issueTestCertificates(directory: string, names: readonly string[
   mkdirSync(directory, { recursive: true });
   const caKey = join(directory, "ca.key");
   const caFile = join(directory, "ca.pem");
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=mail-platform local test CA", "-keyout", caKey, "-out", caFile], directory);
+  openssl(
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=mail-platform local test CA", "-keyout", caKey, "-out", caFile],
+    directory,
+  );
   for (const name of names) {
     const dir = join(directory, name);
     mkdirSync(dir, { recursive: true });

@@ -22,10 +22,14 @@ export function installTestDkimKeys(spec: PlatformSpec, paths: HostPaths, owner:
   for (const key of planned.dkim.groupKeys.values()) {
     if (publicKeys.has(key.privateKeyParameter)) continue;
     const ed25519 = dkimPublicKey(key.publicKey).algorithm === "ed25519";
-    const privatePem = execFileSync("openssl", ed25519 ? ["genpkey", "-algorithm", "ED25519"] : ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    });
+    const privatePem = execFileSync(
+      "openssl",
+      ed25519 ? ["genpkey", "-algorithm", "ED25519"] : ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
     const publicDer = execFileSync("openssl", ["pkey", "-pubout", "-outform", "DER"], { input: privatePem, stdio: ["pipe", "pipe", "ignore"] });
     const file = files.get(key.privateKeyParameter)!;
     writeFileSync(file, privatePem, { mode: 0o600 });

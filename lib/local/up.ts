@@ -65,7 +65,12 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
 
   // Production rendering of the host, kept for comparison with what runs.
   const production = derivePlan(spec);
-  writeHostFiles(layout.production, [renderHost(production, production.hosts.find((h) => h.name === hostName)!)]);
+  writeHostFiles(layout.production, [
+    renderHost(
+      production,
+      production.hosts.find((h) => h.name === hostName)!,
+    ),
+  ]);
 
   const paths = localHostPaths(layout);
   let dkimPublicKeys = new Map<string, string>();
@@ -80,7 +85,10 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   const testSpec = localTestSpec(spec, loopback, layout.certs, dkimPublicKeys);
   const probePlan = derivePlan(testSpec);
   const probeHost = probePlan.hosts.find((h) => h.name === hostName)!;
-  const ports = await choosePorts(testSpec, probeHost.addresses.map((a) => a.privateIp));
+  const ports = await choosePorts(
+    testSpec,
+    probeHost.addresses.map((a) => a.privateIp),
+  );
   const plan = derivePlan(testSpec, { listenPorts: ports });
   const host = plan.hosts.find((h) => h.name === hostName)!;
 
@@ -147,7 +155,15 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
     user: { name: userName, password },
     stateDir,
   };
-  const state: LocalState = { ...info, dkimPublicKeys: Object.fromEntries(dkimPublicKeys), platform: spec.name, host: hostName, loopbackBlock: loopback.block, dnsServer: loopback.dns, outside: loopback.outside };
+  const state: LocalState = {
+    ...info,
+    dkimPublicKeys: Object.fromEntries(dkimPublicKeys),
+    platform: spec.name,
+    host: hostName,
+    loopbackBlock: loopback.block,
+    dnsServer: loopback.dns,
+    outside: loopback.outside,
+  };
   writeFileSync(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   log("up");
   return info;

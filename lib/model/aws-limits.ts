@@ -186,15 +186,27 @@ const IPV4_PER_INTERFACE_ROWS: ReadonlyArray<readonly [families: string, sizes: 
   ["c5a c5ad m5 m5d m5dn m5n r5 r5b r5d r5dn r5n", "large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 24xlarge=50 metal=50"],
   ["c5n", "large=10 xlarge=15 2xlarge=15 4xlarge=30 9xlarge=30 18xlarge=50 metal=50"],
   ["c6a m6a r6a", "large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 24xlarge=50 32xlarge=50 48xlarge=50 metal=50"],
-  ["c6g c6gd c7g c7gd c7gn m6g m6gd m7g m7gd r6g r6gd r7g r7gd x2gd", "medium=4 large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 metal=50"],
+  [
+    "c6g c6gd c7g c7gd c7gn m6g m6gd m7g m7gd r6g r6gd r7g r7gd x2gd",
+    "medium=4 large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 metal=50",
+  ],
   ["c6gn", "medium=4 large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50"],
-  ["c6i c6id c6in m6i m6id m6idn m6in r6i r6id r6idn r6in", "large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 24xlarge=50 32xlarge=50 metal=50"],
+  [
+    "c6i c6id c6in m6i m6id m6idn m6in r6i r6id r6idn r6in",
+    "large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 24xlarge=50 32xlarge=50 metal=50",
+  ],
   ["c7a m7a r7a", "medium=4 large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 24xlarge=50 32xlarge=50 48xlarge=50 metal-48xl=50"],
   ["c7i", "large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 24xlarge=50 32xlarge=50 48xlarge=50 metal-24xl=50 metal-48xl=50"],
   ["c7i-flex m7i-flex", "large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50"],
   ["c8a m8a r8a", "medium=4 large=20 xlarge=20 2xlarge=40 4xlarge=40 8xlarge=40 12xlarge=64 16xlarge=64 24xlarge=64 48xlarge=64 metal-24xl=64 metal-48xl=64"],
-  ["c8g c8gb c8gd c8gn m8g m8gb m8gd m8gn r8g r8gb r8gd r8gn x8g", "medium=4 large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 24xlarge=50 48xlarge=50 metal-24xl=50 metal-48xl=50"],
-  ["c8i c8ib c8id c8in m8i m8ib m8id m8idb m8idn m8in r8i r8ib r8id r8idb r8idn r8in", "large=20 xlarge=30 2xlarge=30 4xlarge=50 8xlarge=50 12xlarge=50 16xlarge=64 24xlarge=64 32xlarge=64 48xlarge=64 96xlarge=64 metal-48xl=64 metal-96xl=64"],
+  [
+    "c8g c8gb c8gd c8gn m8g m8gb m8gd m8gn r8g r8gb r8gd r8gn x8g",
+    "medium=4 large=10 xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 12xlarge=30 16xlarge=50 24xlarge=50 48xlarge=50 metal-24xl=50 metal-48xl=50",
+  ],
+  [
+    "c8i c8ib c8id c8in m8i m8ib m8id m8idb m8idn m8in r8i r8ib r8id r8idb r8idn r8in",
+    "large=20 xlarge=30 2xlarge=30 4xlarge=50 8xlarge=50 12xlarge=50 16xlarge=64 24xlarge=64 32xlarge=64 48xlarge=64 96xlarge=64 metal-48xl=64 metal-96xl=64",
+  ],
   ["c8i-flex m8i-flex r8i-flex", "large=20 xlarge=30 2xlarge=30 4xlarge=50 8xlarge=50 12xlarge=50 16xlarge=64"],
   ["c8ine m8ine", "large=20 xlarge=30 2xlarge=30 4xlarge=50 8xlarge=50 12xlarge=50"],
   ["c9g c9gd m9g m9gd", "medium=20 large=20 xlarge=30 2xlarge=30 4xlarge=50 8xlarge=50 12xlarge=50 16xlarge=64 24xlarge=64 48xlarge=64 metal-48xl=64"],
@@ -255,7 +267,10 @@ const IPV4_PER_INTERFACE_ROWS: ReadonlyArray<readonly [families: string, sizes: 
   ["x2iedn", "xlarge=15 2xlarge=15 4xlarge=30 8xlarge=30 16xlarge=50 24xlarge=50 32xlarge=50 metal=50"],
   ["x2iezn", "2xlarge=15 4xlarge=30 6xlarge=30 8xlarge=30 12xlarge=50 metal=50"],
   ["x8aedz", "large=20 xlarge=20 3xlarge=40 6xlarge=40 12xlarge=64 24xlarge=64 metal-12xl=64 metal-24xl=64"],
-  ["x8i", "large=20 xlarge=30 2xlarge=30 4xlarge=50 8xlarge=50 12xlarge=50 16xlarge=64 24xlarge=64 32xlarge=64 48xlarge=64 64xlarge=64 96xlarge=64 metal-48xl=64 metal-96xl=64"],
+  [
+    "x8i",
+    "large=20 xlarge=30 2xlarge=30 4xlarge=50 8xlarge=50 12xlarge=50 16xlarge=64 24xlarge=64 32xlarge=64 48xlarge=64 64xlarge=64 96xlarge=64 metal-48xl=64 metal-96xl=64",
+  ],
 ];
 
 let ipv4Table: Map<string, number> | undefined;

@@ -112,11 +112,31 @@ function uniqueInGroups(raw: unknown): PlatformIssue[] {
     normalizedBy(DomainSchema.shape.name),
   );
   return [
-    ...duplicates(names, (v) => v, (_v, first) => `group names must be unique; already used by ${first}`),
-    ...duplicates(addressFields(raw, "privateIp"), (v) => v, (_v, first) => `each group address needs its own private IP; already used by ${first}`),
-    ...duplicates(addressFields(raw, "publicIp"), (v) => v, (_v, first) => `each group address needs its own public IP; already used by ${first}`),
-    ...duplicates(addressFields(raw, "hostName"), (v) => v, (_v, first) => `each address needs its own host name (one PTR per IP); already used by ${first}`),
-    ...duplicates(domains, (v) => v, (_v, first) => `a domain belongs to exactly one group; already listed at ${first}`),
+    ...duplicates(
+      names,
+      (v) => v,
+      (_v, first) => `group names must be unique; already used by ${first}`,
+    ),
+    ...duplicates(
+      addressFields(raw, "privateIp"),
+      (v) => v,
+      (_v, first) => `each group address needs its own private IP; already used by ${first}`,
+    ),
+    ...duplicates(
+      addressFields(raw, "publicIp"),
+      (v) => v,
+      (_v, first) => `each group address needs its own public IP; already used by ${first}`,
+    ),
+    ...duplicates(
+      addressFields(raw, "hostName"),
+      (v) => v,
+      (_v, first) => `each address needs its own host name (one PTR per IP); already used by ${first}`,
+    ),
+    ...duplicates(
+      domains,
+      (v) => v,
+      (_v, first) => `a domain belongs to exactly one group; already listed at ${first}`,
+    ),
   ];
 }
 
@@ -138,7 +158,11 @@ const oneAddressPerHost = check(["hosts", "groups"], (spec) => {
     for (const host of spec.hosts) {
       if (!seen.has(host.name)) {
         found.push(
-          issue(["groups", g, "addresses"], group.addresses.map((x) => x.host), `every group needs one address on every host; missing host "${host.name}"`),
+          issue(
+            ["groups", g, "addresses"],
+            group.addresses.map((x) => x.host),
+            `every group needs one address on every host; missing host "${host.name}"`,
+          ),
         );
       }
     }
@@ -147,9 +171,7 @@ const oneAddressPerHost = check(["hosts", "groups"], (spec) => {
 });
 
 const someService = check(["services"], (spec) =>
-  Object.values(spec.services).some(Boolean)
-    ? []
-    : [issue(["services"], spec.services, "expected at least one service switched on")],
+  Object.values(spec.services).some(Boolean) ? [] : [issue(["services"], spec.services, "expected at least one service switched on")],
 );
 
 const tlsPolicy = check(["tls", "hosts", "os"], ({ tls, hosts, os }) => {
@@ -165,7 +187,11 @@ const tlsPolicy = check(["tls", "hosts", "os"], ({ tls, hosts, os }) => {
     }
     if (profile === "legacy-2015" && tls.legacyAcknowledgement === undefined) {
       found.push(
-        issue(path, profile, "legacy-2015 allows TLS 1.0/1.1 (deprecated by RFC 8996); set tls.legacyAcknowledgement to a written reason, or choose intermediate"),
+        issue(
+          path,
+          profile,
+          "legacy-2015 allows TLS 1.0/1.1 (deprecated by RFC 8996); set tls.legacyAcknowledgement to a written reason, or choose intermediate",
+        ),
       );
     }
   }
@@ -176,19 +202,32 @@ const tlsPolicy = check(["tls", "hosts", "os"], ({ tls, hosts, os }) => {
     const { custom } = tls;
     if (isDeprecatedProtocol(custom.minProtocol) && tls.legacyAcknowledgement === undefined) {
       found.push(
-        issue(["tls", "custom", "minProtocol"], custom.minProtocol, "TLS 1.0/1.1 are deprecated by RFC 8996; use TLSv1.2 or set tls.legacyAcknowledgement to a written reason"),
+        issue(
+          ["tls", "custom", "minProtocol"],
+          custom.minProtocol,
+          "TLS 1.0/1.1 are deprecated by RFC 8996; use TLSv1.2 or set tls.legacyAcknowledgement to a written reason",
+        ),
       );
     }
     // Judged by the OpenSSL of every OS the hosts run: the string must be right on each.
-    const findings = analyseCipherString(custom.ciphers, hosts.map((h) => h.os ?? os));
+    const findings = analyseCipherString(
+      custom.ciphers,
+      hosts.map((h) => h.os ?? os),
+    );
     for (const problem of findings.syntax) found.push(issue(["tls", "custom", "ciphers"], custom.ciphers, problem));
     if (findings.weak.length > 0 && custom.weakCipherAcknowledgement === undefined) {
       found.push(
-        issue(["tls", "custom", "ciphers"], custom.ciphers, `the cipher string can enable weak suites: ${findings.weak.join("; ")}; remove them or set tls.custom.weakCipherAcknowledgement to a written reason`),
+        issue(
+          ["tls", "custom", "ciphers"],
+          custom.ciphers,
+          `the cipher string can enable weak suites: ${findings.weak.join("; ")}; remove them or set tls.custom.weakCipherAcknowledgement to a written reason`,
+        ),
       );
     }
     if (findings.weak.length === 0 && custom.weakCipherAcknowledgement !== undefined) {
-      found.push(issue(["tls", "custom", "weakCipherAcknowledgement"], custom.weakCipherAcknowledgement, "no weak suite is enabled; remove the acknowledgement"));
+      found.push(
+        issue(["tls", "custom", "weakCipherAcknowledgement"], custom.weakCipherAcknowledgement, "no weak suite is enabled; remove the acknowledgement"),
+      );
     }
   }
   // Whether tls.legacyAcknowledgement is used at all (by a profile or an outbound setting) is
@@ -208,10 +247,17 @@ const outboundRefs = check(["groups", "outbound", "hosts"], ({ groups, outbound 
     outbound.tlsRules.map((r, i) => ({ value: r.destination, path: ["outbound", "tlsRules", i, "destination"] })),
     (v) => v,
     (_v, first) => `one TLS rule per destination; already given at ${first}`,
-  )) found.push(problem); // not push(...): the list of rules is unbounded
+  ))
+    found.push(problem); // not push(...): the list of rules is unbounded
   outbound.tlsRules.forEach((rule, i) => {
     if (ownDomains.has(rule.destination)) {
-      found.push(issue(["outbound", "tlsRules", i, "destination"], rule.destination, "this is one of the platform's own domains (delivered locally); a TLS rule for it has no effect"));
+      found.push(
+        issue(
+          ["outbound", "tlsRules", i, "destination"],
+          rule.destination,
+          "this is one of the platform's own domains (delivered locally); a TLS rule for it has no effect",
+        ),
+      );
     }
   });
   if (outbound.relayHost !== undefined && ownHostNames.has(outbound.relayHost.host)) {
@@ -223,7 +269,13 @@ const outboundRefs = check(["groups", "outbound", "hosts"], ({ groups, outbound 
 const dnsbl = check(["dnsbl", "services"], ({ dnsbl, services }) => {
   const found: PlatformIssue[] = [];
   if (dnsbl.sites.length > 0 && !services.smtp) {
-    found.push(issue(["dnsbl", "sites"], dnsbl.sites.map((s) => s.zone), "DNS blocklists apply to port 25 only, and services.smtp is off; remove them or switch smtp on"));
+    found.push(
+      issue(
+        ["dnsbl", "sites"],
+        dnsbl.sites.map((s) => s.zone),
+        "DNS blocklists apply to port 25 only, and services.smtp is off; remove them or switch smtp on",
+      ),
+    );
   }
   found.push(
     ...duplicates(
@@ -234,7 +286,13 @@ const dnsbl = check(["dnsbl", "services"], ({ dnsbl, services }) => {
   );
   const reachable = dnsbl.sites.reduce((sum, s) => sum + Math.max(0, s.weight), 0);
   if (dnsbl.sites.length > 0 && reachable < dnsbl.threshold) {
-    found.push(issue(["dnsbl", "threshold"], dnsbl.threshold, `the positive weights add up to ${reachable}, so no client can ever reach the threshold; lower it to at most ${reachable}`));
+    found.push(
+      issue(
+        ["dnsbl", "threshold"],
+        dnsbl.threshold,
+        `the positive weights add up to ${reachable}, so no client can ever reach the threshold; lower it to at most ${reachable}`,
+      ),
+    );
   }
   return found;
 });
@@ -244,7 +302,13 @@ const inboundTls = check(["groups", "services"], ({ groups, services }) => {
   return groups.flatMap((g, gi) =>
     g.domains.flatMap((d, di) =>
       d.requireTlsInbound
-        ? [issue(["groups", gi, "domains", di, "requireTlsInbound"], true, "inbound mail arrives on port 25, and services.smtp is off; the rule would have no effect")]
+        ? [
+            issue(
+              ["groups", gi, "domains", di, "requireTlsInbound"],
+              true,
+              "inbound mail arrives on port 25, and services.smtp is off; the rule would have no effect",
+            ),
+          ]
         : [],
     ),
   );
@@ -267,7 +331,9 @@ const generatedNames = check(["groups", "dns", "services"], (spec) => {
   return spec.groups.flatMap((group, g) =>
     group.addresses.flatMap((address, a) => {
       const use = generated.get(address.hostName);
-      return use === undefined ? [] : [issue(["groups", g, "addresses", a, "hostName"], address.hostName, `${address.hostName} is ${use}; choose another host name`)];
+      return use === undefined
+        ? []
+        : [issue(["groups", g, "addresses", a, "hostName"], address.hostName, `${address.hostName} is ${use}; choose another host name`)];
     }),
   );
 });
@@ -283,7 +349,13 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   deploymentAws,
   acmeZones,
   uniqueHosts,
-  oneAddressPerHost, someService, tlsPolicy, outboundRefs, dnsbl, inboundTls, privacy,
+  oneAddressPerHost,
+  someService,
+  tlsPolicy,
+  outboundRefs,
+  dnsbl,
+  inboundTls,
+  privacy,
   generatedNames,
   ...SEMANTIC_CHECKS,
   ...OPERATOR_SETTINGS_CHECKS,

@@ -30,8 +30,12 @@ export function deploymentIssues(raw: unknown): PlatformIssue[] {
   const has = (key: string) => (raw as Record<string, unknown>)[key] !== undefined;
   const domains = domainCount((raw as Record<string, unknown>).groups);
   return [
-    ...(has("aws") ? [] : [issue(["aws"], undefined, "a deployable platform needs the aws section (vpcId and a placement per host); only render-only use may omit it")]),
-    ...(has("dns") ? [] : [issue(["dns"], undefined, "a deployable platform needs the dns section (the zones of the records); only render-only use may omit it")]),
+    ...(has("aws")
+      ? []
+      : [issue(["aws"], undefined, "a deployable platform needs the aws section (vpcId and a placement per host); only render-only use may omit it")]),
+    ...(has("dns")
+      ? []
+      : [issue(["dns"], undefined, "a deployable platform needs the dns section (the zones of the records); only render-only use may omit it")]),
     ...(domains <= MAX_DEPLOYABLE_DOMAINS
       ? []
       : [

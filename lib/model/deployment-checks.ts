@@ -12,7 +12,6 @@ import { zoneOf } from "./zones";
 import { LIMITS, sourceOf } from "./aws-limits";
 import { adminExposure } from "./ingress-coverage";
 
-
 /** At most `shown` names for a message, then how many more there are. */
 export function someOf(names: readonly string[], shown = 5): string {
   return names.length <= shown ? names.join(", ") : `${names.slice(0, shown).join(", ")} and ${names.length - shown} more`;
@@ -31,12 +30,19 @@ export function checkDnsRecordInputs(spec: Pick<PlatformSpec, "groups" | "dns" |
   const zoneNames = new Set(spec.dns?.zones.map((z) => z.name) ?? []);
   spec.groups.forEach((group, g) => {
     const dkim = groupDkimKey(spec, group);
-    const prefixes = [...DOMAIN_RECORD_PREFIXES, ...(dkim ? [`${dkim.selector}._domainkey.`, ...(dkim.retiring ? [`${dkim.retiring.selector}._domainkey.`] : [])] : [])];
+    const prefixes = [
+      ...DOMAIN_RECORD_PREFIXES,
+      ...(dkim ? [`${dkim.selector}._domainkey.`, ...(dkim.retiring ? [`${dkim.retiring.selector}._domainkey.`] : [])] : []),
+    ];
     group.domains.forEach((domain, d) => {
       const longest = prefixes.reduce((a, b) => (b.length > a.length ? b : a));
       if (longest.length + domain.name.length > 253) {
         found.push(
-          issue(["groups", g, "domains", d, "name"], domain.name, `too long for its records: ${longest}${domain.name} would have ${longest.length + domain.name.length} characters (DNS allows 253)`),
+          issue(
+            ["groups", g, "domains", d, "name"],
+            domain.name,
+            `too long for its records: ${longest}${domain.name} would have ${longest.length + domain.name.length} characters (DNS allows 253)`,
+          ),
         );
       }
     });
@@ -46,7 +52,11 @@ export function checkDnsRecordInputs(spec: Pick<PlatformSpec, "groups" | "dns" |
       const zone = spec.dns.zones.find((z) => z.name === zoneName);
       if (zone && !zone.dnssec) {
         found.push(
-          issue(["groups", g, "addresses", a, "tlsaSpkiSha256"], address.tlsaSpkiSha256, `zone ${zone.name} is not marked dnssec: a TLSA record without DNSSEC protects nothing; set dnssec: true on the zone or remove the pin`),
+          issue(
+            ["groups", g, "addresses", a, "tlsaSpkiSha256"],
+            address.tlsaSpkiSha256,
+            `zone ${zone.name} is not marked dnssec: a TLSA record without DNSSEC protects nothing; set dnssec: true on the zone or remove the pin`,
+          ),
         );
       }
     });
@@ -106,7 +116,11 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
     const graviton = isGravitonInstanceType(placement.instanceType);
     if (graviton !== (placement.architecture === "arm64")) {
       found.push(
-        issue(["aws", "hosts", name, "architecture"], placement.architecture, `instance type ${placement.instanceType} is ${graviton ? "arm64" : "x86_64"}; set architecture to match`),
+        issue(
+          ["aws", "hosts", name, "architecture"],
+          placement.architecture,
+          `instance type ${placement.instanceType} is ${graviton ? "arm64" : "x86_64"}; set architecture to match`,
+        ),
       );
     }
   }
@@ -119,7 +133,8 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
     if (!groupNames.includes(eip.group)) found.push(issue([...path, "group"], eip.group, `expected one of the groups: ${groupNames.join(", ")}`));
     const key = `${eip.host}/${eip.group}`;
     if (seenAddress.has(key)) found.push(issue(path, key, "one Elastic IP per group address; this address already has one"));
-    if (seenAllocation.has(eip.allocationId)) found.push(issue([...path, "allocationId"], eip.allocationId, "an Elastic IP can be adopted for one address only"));
+    if (seenAllocation.has(eip.allocationId))
+      found.push(issue([...path, "allocationId"], eip.allocationId, "an Elastic IP can be adopted for one address only"));
     seenAddress.add(key);
     seenAllocation.add(eip.allocationId);
   });
@@ -130,19 +145,43 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
     // A rule is named by its port and network (its construct id): each pair once, as AWS requires.
     const same = firstOfRule.get(`${rule.port} ${rule.cidr}`);
     if (same !== undefined) {
-      found.push(issue(["aws", "extraIngress", i], `${rule.port} from ${rule.cidr}`, `the same port and network as aws.extraIngress[${same}]; each port and network once (AWS refuses duplicate rules)`));
+      found.push(
+        issue(
+          ["aws", "extraIngress", i],
+          `${rule.port} from ${rule.cidr}`,
+          `the same port and network as aws.extraIngress[${same}]; each port and network once (AWS refuses duplicate rules)`,
+        ),
+      );
     } else firstOfRule.set(`${rule.port} ${rule.cidr}`, i);
     const [network, bits] = rule.cidr.split("/");
     const size = 2 ** (32 - Number(bits));
     if (ipv4ToNumber(network!) % size !== 0) {
-      found.push(issue(["aws", "extraIngress", i, "cidr"], rule.cidr, `host bits are set; the network is ${numberToIpv4(ipv4ToNumber(network!) - (ipv4ToNumber(network!) % size))}/${bits}`));
+      found.push(
+        issue(
+          ["aws", "extraIngress", i, "cidr"],
+          rule.cidr,
+          `host bits are set; the network is ${numberToIpv4(ipv4ToNumber(network!) - (ipv4ToNumber(network!) % size))}/${bits}`,
+        ),
+      );
     }
     const adminFromAnywhere = [22, 80, 3389].includes(rule.port) && rule.cidr === "0.0.0.0/0";
     if (adminFromAnywhere && rule.acknowledgement === undefined) {
-      found.push(issue(["aws", "extraIngress", i, "acknowledgement"], undefined, `port ${rule.port} open to anywhere needs a written reason (or narrow the cidr to your network)`));
+      found.push(
+        issue(
+          ["aws", "extraIngress", i, "acknowledgement"],
+          undefined,
+          `port ${rule.port} open to anywhere needs a written reason (or narrow the cidr to your network)`,
+        ),
+      );
     }
     if (!adminFromAnywhere && !wideOpen.has(i) && rule.acknowledgement !== undefined) {
-      found.push(issue(["aws", "extraIngress", i, "acknowledgement"], rule.acknowledgement, "only SSH, HTTP or RDP open to anywhere (or, with the other rules of the port, to more than a /8 of public addresses) need an acknowledgement; remove it"));
+      found.push(
+        issue(
+          ["aws", "extraIngress", i, "acknowledgement"],
+          rule.acknowledgement,
+          "only SSH, HTTP or RDP open to anywhere (or, with the other rules of the port, to more than a /8 of public addresses) need an acknowledgement; remove it",
+        ),
+      );
     }
     if (mailPorts.has(rule.port)) {
       found.push(issue(["aws", "extraIngress", i, "port"], rule.port, "mail ports are opened by services; do not open them again here"));
@@ -179,7 +218,11 @@ export function checkAcmeZones(spec: Pick<PlatformSpec, "hosts" | "groups" | "dn
             "(set)",
             `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}). Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
           )
-        : issue(["dns", "zones"], `${zones} zones`, `host ${host.name}'s certificate names lie in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}); put the group host names in fewer zones`),
+        : issue(
+            ["dns", "zones"],
+            `${zones} zones`,
+            `host ${host.name}'s certificate names lie in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}); put the group host names in fewer zones`,
+          ),
     );
   }
   return found;

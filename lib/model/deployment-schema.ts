@@ -146,7 +146,10 @@ export const DataVolumesSchema = z
     snapshots: z
       .strictObject({
         /** Hours between snapshots. @default 24 */
-        everyHours: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(6), z.literal(8), z.literal(12), z.literal(24)]).default(24).describe("Hours between snapshots: 1, 2, 3, 4, 6, 8, 12 or 24. Default: 24."),
+        everyHours: z
+          .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(6), z.literal(8), z.literal(12), z.literal(24)])
+          .default(24)
+          .describe("Hours between snapshots: 1, 2, 3, 4, 6, 8, 12 or 24. Default: 24."),
         /** Snapshots kept per volume. @default 7 */
         keep: z.int().min(1).max(1000).default(7).describe("Snapshots kept per volume, 1..1000. Default: 7."),
       })
@@ -220,9 +223,7 @@ export const AwsSchema = z
      * ACME directory URL.
      * @default "https://acme-v02.api.letsencrypt.org/directory"
      */
-    acmeServer: acmeDirectoryUrl
-      .default("https://acme-v02.api.letsencrypt.org/directory")
-      .describe("ACME directory URL. Default: Let's Encrypt production."),
+    acmeServer: acmeDirectoryUrl.default("https://acme-v02.api.letsencrypt.org/directory").describe("ACME directory URL. Default: Let's Encrypt production."),
     /**
      * Name of the S3 bucket that holds the configuration bundles (globally unique).
      * @default - `<name>-config-<vpcId>`

@@ -71,9 +71,7 @@ function comparePaths(a: string, b: string): number {
 
 /** Render issues as the lines a user reads: `path: message (received: value)`. */
 export function formatIssues(issues: ReadonlyArray<PlatformIssue>): string {
-  return issues
-    .map((i) => `  - ${i.path === "" ? "(top level)" : i.path}: ${i.message} (received: ${i.received})`)
-    .join("\n");
+  return issues.map((i) => `  - ${i.path === "" ? "(top level)" : i.path}: ${i.message} (received: ${i.received})`).join("\n");
 }
 
 /** Thrown when a platform model is invalid; carries every problem found. */

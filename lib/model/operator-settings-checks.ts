@@ -42,12 +42,32 @@ function dovecotVersionIssues(spec: Pick<PlatformSpec, "os" | "hosts" | "dovecot
   );
 }
 
-function acknowledgementIssues(path: PathSegment[], acknowledgements: Readonly<Record<string, string | undefined>> | undefined, settingsGiven: boolean, settingsNames: string): PlatformIssue[] {
+function acknowledgementIssues(
+  path: PathSegment[],
+  acknowledgements: Readonly<Record<string, string | undefined>> | undefined,
+  settingsGiven: boolean,
+  settingsNames: string,
+): PlatformIssue[] {
   return Object.entries(acknowledgements ?? {}).flatMap(([rule, reason]) => {
     if (reason === undefined) return [];
-    if (!settingsGiven) return [issue([...path, rule], reason, `only operator settings (${settingsNames}) can cause a finding to acknowledge here, and none is set; remove the acknowledgement`)];
+    if (!settingsGiven)
+      return [
+        issue(
+          [...path, rule],
+          reason,
+          `only operator settings (${settingsNames}) can cause a finding to acknowledge here, and none is set; remove the acknowledgement`,
+        ),
+      ];
     const letters = visibleLetters(reason);
-    return letters >= MIN_ACKNOWLEDGEMENT_LETTERS ? [] : [issue([...path, rule], reason, `expected a written reason with at least ${MIN_ACKNOWLEDGEMENT_LETTERS} visible letters or digits; this one has ${letters}`)];
+    return letters >= MIN_ACKNOWLEDGEMENT_LETTERS
+      ? []
+      : [
+          issue(
+            [...path, rule],
+            reason,
+            `expected a written reason with at least ${MIN_ACKNOWLEDGEMENT_LETTERS} visible letters or digits; this one has ${letters}`,
+          ),
+        ];
   });
 }
 
@@ -59,14 +79,23 @@ export const OPERATOR_SETTINGS_CHECKS: readonly SemanticCheck[] = [
     sections: ["postfix", "services"],
     run: ({ postfix, services }) =>
       MASTER_CF_SERVICES.filter((s) => postfix?.masterCf?.[s] !== undefined && !services[s]).map((s) =>
-        issue(["postfix", "masterCf", s], postfix!.masterCf![s], `the ${s} service is off (services.${s}), so no master.cf entry carries these overrides; switch it on or remove them`),
+        issue(
+          ["postfix", "masterCf", s],
+          postfix!.masterCf![s],
+          `the ${s} service is off (services.${s}), so no master.cf entry carries these overrides; switch it on or remove them`,
+        ),
       ),
   },
   { sections: ["os", "hosts", "dovecot"], run: dovecotVersionIssues },
   {
     sections: ["postfix"],
     run: ({ postfix }) =>
-      acknowledgementIssues(["postfix", "acknowledgements"], postfix?.acknowledgements, nonEmpty(postfix?.mainCf) || Object.values(postfix?.masterCf ?? {}).some(nonEmpty), "postfix.mainCf, postfix.masterCf"),
+      acknowledgementIssues(
+        ["postfix", "acknowledgements"],
+        postfix?.acknowledgements,
+        nonEmpty(postfix?.mainCf) || Object.values(postfix?.masterCf ?? {}).some(nonEmpty),
+        "postfix.mainCf, postfix.masterCf",
+      ),
   },
   {
     sections: ["dovecot"],

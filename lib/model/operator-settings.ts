@@ -30,7 +30,13 @@ const FIXED_DOVECOT_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /** Security rules that judge rendered Postfix settings, by id (acknowledged in `postfix.acknowledgements`). */
-export const POSTFIX_SETTING_RULES = ["postfix-relay-restricted", "postfix-tls-auth-only", "postfix-loopback-mynetworks", "postfix-submission-tls-required", "postfix-compatibility-level"] as const;
+export const POSTFIX_SETTING_RULES = [
+  "postfix-relay-restricted",
+  "postfix-tls-auth-only",
+  "postfix-loopback-mynetworks",
+  "postfix-submission-tls-required",
+  "postfix-compatibility-level",
+] as const;
 /** Security rules that judge rendered Dovecot settings, by id (acknowledged in `dovecot.acknowledgements`). */
 export const DOVECOT_SETTING_RULES = ["dovecot-tls-before-login"] as const;
 
@@ -39,7 +45,13 @@ const postconfValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.st
 function postconfProblems(ctx: z.core.ParsePayload<Record<string, PostconfValue>>, inMasterCf: boolean): void {
   for (const [name, value] of Object.entries(ctx.value)) {
     const nameProblem = postconfNameProblem(name);
-    if (nameProblem) ctx.issues.push({ code: "custom", input: name, path: [name], message: `expected a Postfix parameter name (postconf(5)): ${nameProblem}, starting with a lowercase letter or digit` });
+    if (nameProblem)
+      ctx.issues.push({
+        code: "custom",
+        input: name,
+        path: [name],
+        message: `expected a Postfix parameter name (postconf(5)): ${nameProblem}, starting with a lowercase letter or digit`,
+      });
     const text = postconfText(value);
     const problem = postconfValueProblem(text) ?? (inMasterCf ? masterOptionProblem(masterOptionText(value)) : undefined);
     if (problem) {
@@ -47,7 +59,9 @@ function postconfProblems(ctx: z.core.ParsePayload<Record<string, PostconfValue>
         code: "custom",
         input: value,
         path: [name],
-        message: inMasterCf ? `expected a master.cf -o value: ${problem} (a value with blanks belongs in postfix.mainCf)` : `expected a main.cf value: ${problem}`,
+        message: inMasterCf
+          ? `expected a master.cf -o value: ${problem} (a value with blanks belongs in postfix.mainCf)`
+          : `expected a main.cf value: ${problem}`,
       });
     }
   }
@@ -97,7 +111,12 @@ export const PostfixSchema = z
      * @default - none
      */
     acknowledgements: z
-      .strictObject(Object.fromEntries(POSTFIX_SETTING_RULES.map((id) => [id, acknowledgement.optional().describe(`Written reason for the findings of ${id}.`)])) as Record<(typeof POSTFIX_SETTING_RULES)[number], z.ZodOptional<typeof acknowledgement>>)
+      .strictObject(
+        Object.fromEntries(POSTFIX_SETTING_RULES.map((id) => [id, acknowledgement.optional().describe(`Written reason for the findings of ${id}.`)])) as Record<
+          (typeof POSTFIX_SETTING_RULES)[number],
+          z.ZodOptional<typeof acknowledgement>
+        >,
+      )
       .optional()
       .describe("Written reason per security rule id for a finding the operator settings cause. Default: none."),
   })
@@ -121,7 +140,13 @@ export const DovecotSchema = z
         for (const [name, value] of Object.entries(ctx.value)) {
           const nameProblem = dovecotNameProblem(name);
           const fixed = FIXED_DOVECOT_SETTINGS[name];
-          if (nameProblem) ctx.issues.push({ code: "custom", input: name, path: [name], message: `expected a Dovecot setting name: ${nameProblem} (a-z, digits, '_' and '-', not starting with a digit)` });
+          if (nameProblem)
+            ctx.issues.push({
+              code: "custom",
+              input: name,
+              path: [name],
+              message: `expected a Dovecot setting name: ${nameProblem} (a-z, digits, '_' and '-', not starting with a digit)`,
+            });
           else if (fixed) ctx.issues.push({ code: "custom", input: name, path: [name], message: `${name} is set by the platform: ${fixed}` });
           const problem = dovecotValueProblem(dovecotText(value));
           if (problem) ctx.issues.push({ code: "custom", input: value, path: [name], message: `expected a dovecot.conf value: ${problem}` });
@@ -134,7 +159,12 @@ export const DovecotSchema = z
      * @default - none
      */
     acknowledgements: z
-      .strictObject(Object.fromEntries(DOVECOT_SETTING_RULES.map((id) => [id, acknowledgement.optional().describe(`Written reason for the findings of ${id}.`)])) as Record<(typeof DOVECOT_SETTING_RULES)[number], z.ZodOptional<typeof acknowledgement>>)
+      .strictObject(
+        Object.fromEntries(DOVECOT_SETTING_RULES.map((id) => [id, acknowledgement.optional().describe(`Written reason for the findings of ${id}.`)])) as Record<
+          (typeof DOVECOT_SETTING_RULES)[number],
+          z.ZodOptional<typeof acknowledgement>
+        >,
+      )
       .optional()
       .describe("Written reason per security rule id for a finding the operator settings cause. Default: none."),
   })

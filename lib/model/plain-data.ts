@@ -97,7 +97,13 @@ export function toPlainData(raw: unknown): PlainDataResult {
     }
     const out: unknown[] = [];
     // Every item counts towards the size limit, so even a list that only claims a huge length ends.
-    for (let i = 0; i < length; i++) out.push(copy(guarded([...path, i], () => list[i]), [...path, i]));
+    for (let i = 0; i < length; i++)
+      out.push(
+        copy(
+          guarded([...path, i], () => list[i]),
+          [...path, i],
+        ),
+      );
     return out;
   };
 
@@ -108,7 +114,11 @@ export function toPlainData(raw: unknown): PlainDataResult {
     const plain = prototype === null || (typeof prototype === "object" && guarded(path, () => Object.getPrototypeOf(prototype)) === null);
     if (!plain) {
       const kind = guarded(path, () => (object as { constructor?: { name?: unknown } }).constructor?.name);
-      report(path, `(a ${typeof kind === "string" && kind !== "" ? kind : "class instance"})`, "expected plain data: a mapping of fields, not an instance of a class");
+      report(
+        path,
+        `(a ${typeof kind === "string" && kind !== "" ? kind : "class instance"})`,
+        "expected plain data: a mapping of fields, not an instance of a class",
+      );
       return undefined;
     }
     const keys = guarded(path, () => Object.keys(object));
@@ -120,7 +130,10 @@ export function toPlainData(raw: unknown): PlainDataResult {
         continue;
       }
       // Keys other than __proto__ become own data properties of a plain object: no setter runs.
-      out[key] = copy(guarded([...path, key], () => (object as Record<string, unknown>)[key]), [...path, key]);
+      out[key] = copy(
+        guarded([...path, key], () => (object as Record<string, unknown>)[key]),
+        [...path, key],
+      );
     }
     return out;
   };
@@ -151,7 +164,11 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** A string is plain when it is well-formed Unicode (no lone surrogate) and not absurdly long. */
 function plainString(value: string, path: PathSegment[], report: (path: PathSegment[], received: unknown, message: string) => void): string {
   if (value.length > PLAIN_DATA_LIMITS.stringLength) {
-    report(path, `(${value.length.toLocaleString("en")} characters)`, `expected at most ${PLAIN_DATA_LIMITS.stringLength.toLocaleString("en")} characters (no field of the model is longer)`);
+    report(
+      path,
+      `(${value.length.toLocaleString("en")} characters)`,
+      `expected at most ${PLAIN_DATA_LIMITS.stringLength.toLocaleString("en")} characters (no field of the model is longer)`,
+    );
   } else if (LONE_SURROGATE.test(value)) {
     report(path, value, "expected well-formed Unicode text (this string holds a lone UTF-16 surrogate)");
   }

@@ -12,11 +12,7 @@ export const PRIVATE_KEY_MESSAGE = "this is a private key; publish the public ke
 /** What is shown instead of a private key in a report: never any of its characters. */
 export const PRIVATE_KEY_NOT_SHOWN = "(a private key, not shown)";
 
-const DER_PRIVATE_FORMATS = [
-  { type: "pkcs8" as const },
-  { type: "pkcs1" as const },
-  { type: "sec1" as const },
-];
+const DER_PRIVATE_FORMATS = [{ type: "pkcs8" as const }, { type: "pkcs1" as const }, { type: "sec1" as const }];
 
 /**
  * Whether a text is a private key: a PEM block of any private key kind (PKCS#8, encrypted PKCS#8,

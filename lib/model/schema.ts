@@ -7,16 +7,7 @@
  */
 import { z } from "zod";
 import { TLS_PROFILE_NAMES, TLS_PROTOCOLS } from "../tls/profiles";
-import {
-  absolutePath,
-  acknowledgement,
-  dnsName,
-  headerName,
-  identifier,
-  privateIpv4,
-  publicIpv4,
-  smtpReplyText,
-} from "./syntax";
+import { absolutePath, acknowledgement, dnsName, headerName, identifier, privateIpv4, publicIpv4, smtpReplyText } from "./syntax";
 import { AwsSchema, DnsSchema } from "./deployment-schema";
 import { dkimKeyProblem } from "./dkim-key";
 import { PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "./private-key";
@@ -55,9 +46,7 @@ export const GroupAddressSchema = z
      * Private IPv4 address on the host's network interface (RFC 1918). Inbound listeners bind
      * to it and outbound mail of the group leaves from it.
      */
-    privateIp: privateIpv4.describe(
-      "Private IPv4 address (RFC 1918) on the host. Listeners bind to it; the group's outbound mail leaves from it.",
-    ),
+    privateIp: privateIpv4.describe("Private IPv4 address (RFC 1918) on the host. Listeners bind to it; the group's outbound mail leaves from it."),
     /**
      * Public DNS name of this address: the target of the group's MX, the A record, the PTR of
      * the public IP, the HELO name of outbound mail, the SMTP banner name and the TLS
@@ -70,9 +59,7 @@ export const GroupAddressSchema = z
      * Public IPv4 address mapped to `privateIp`, when already known (an adopted Elastic IP).
      * @default - unknown until deploy; Postfix then does not list it in `proxy_interfaces`
      */
-    publicIp: publicIpv4
-      .optional()
-      .describe("Public IPv4 address mapped to privateIp, when known. Default: unknown until deploy."),
+    publicIp: publicIpv4.optional().describe("Public IPv4 address mapped to privateIp, when known. Default: unknown until deploy."),
     /**
      * SHA-256 of the certificate's public key (SubjectPublicKeyInfo), hex, for a DANE `TLSA 3 1 1`
      * record at `_25._tcp.<hostName>`. Published only when the host name's zone is DNSSEC-signed.
@@ -147,10 +134,7 @@ export const DomainSchema = z
      * Peers that try plaintext get a 550 reply with `tls.plaintextRejectText`.
      * @default false
      */
-    requireTlsInbound: z
-      .boolean()
-      .default(false)
-      .describe("Refuse inbound mail to this domain unless the session uses STARTTLS. Default: false."),
+    requireTlsInbound: z.boolean().default(false).describe("Refuse inbound mail to this domain unless the session uses STARTTLS. Default: false."),
   })
   .describe("A mail domain owned by one customer group.")
   .meta({ title: "DomainInput" });
@@ -171,17 +155,11 @@ export const GroupSchema = z
      * destination, so a bulk run cannot crowd out the other groups.
      * @default "normal"
      */
-    priority: z
-      .enum(DELIVERY_PRIORITIES)
-      .default("normal")
-      .describe("Delivery priority of the group's outbound mail: high, normal or bulk. Default: normal."),
+    priority: z.enum(DELIVERY_PRIORITIES).default("normal").describe("Delivery priority of the group's outbound mail: high, normal or bulk. Default: normal."),
     /** The domains the group owns. A domain belongs to exactly one group. */
     domains: z.array(DomainSchema).min(1).describe("The domains the group owns; a domain belongs to exactly one group."),
     /** One address per host: where the group listens and from where its mail leaves. */
-    addresses: z
-      .array(GroupAddressSchema)
-      .min(1)
-      .describe("One address per host: where the group listens and from where its mail leaves."),
+    addresses: z.array(GroupAddressSchema).min(1).describe("One address per host: where the group listens and from where its mail leaves."),
     /**
      * This group's own DKIM key (so one group's key compromise or rotation never touches another).
      * @default - the platform's `dkim` key
@@ -253,10 +231,7 @@ export const TlsSchema = z
      * the clients; e.g. `modern` while port 25 stays `intermediate` for other mail servers.
      * @default - the same as `profile`
      */
-    clientProfile: z
-      .enum(TLS_PROFILE_NAMES)
-      .optional()
-      .describe("TLS profile of client ports (587, 465, IMAP, POP3). Default: the same as profile."),
+    clientProfile: z.enum(TLS_PROFILE_NAMES).optional().describe("TLS profile of client ports (587, 465, IMAP, POP3). Default: the same as profile."),
     /** The custom policy; required when a profile is `custom`. @default - none */
     custom: CustomTlsSchema.optional().describe("The custom policy; required when a profile is custom."),
     /**
@@ -264,9 +239,7 @@ export const TlsSchema = z
      * `legacy-2015` and for a custom policy below TLS 1.2.
      * @default - none: deprecated protocols are refused
      */
-    legacyAcknowledgement: acknowledgement
-      .optional()
-      .describe("Written reason for accepting TLS 1.0/1.1. Required for legacy-2015. Default: none (refused)."),
+    legacyAcknowledgement: acknowledgement.optional().describe("Written reason for accepting TLS 1.0/1.1. Required for legacy-2015. Default: none (refused)."),
     /**
      * Directory holding one sub-directory per certificate name with `fullchain.pem` and
      * `privkey.pem` (certbot's layout). Each group address presents the certificate named
@@ -315,10 +288,7 @@ export const RelayHostSchema = z
     /** Host name of the relay (looked up as A record, not MX). */
     host: dnsName("the relay host name").describe("Host name of the relay (A record, no MX lookup)."),
     /** Port of the relay: 25 or 587 (STARTTLS) or 465 (implicit TLS). @default 587 */
-    port: z
-      .literal([25, 587, 465])
-      .default(587)
-      .describe("Port: 25 or 587 (STARTTLS) or 465 (implicit TLS). Default: 587."),
+    port: z.literal([25, 587, 465]).default(587).describe("Port: 25 or 587 (STARTTLS) or 465 (implicit TLS). Default: 587."),
     /** TLS requirement towards the relay. @default "encrypt" */
     level: z.enum(OUTBOUND_TLS_LEVELS).default("encrypt").describe("TLS level towards the relay. Default: encrypt."),
     /** Lowest TLS protocol towards the relay. @default "TLSv1.2" */
@@ -347,10 +317,7 @@ export const OutboundSchema = z
       .default("may")
       .describe("TLS level for destinations without a rule: may, encrypt or dane. Default: may."),
     /** Lowest TLS protocol used when TLS is negotiated with destinations without a rule. @default "TLSv1.2" */
-    minProtocol: z
-      .enum(TLS_PROTOCOLS)
-      .default("TLSv1.2")
-      .describe("Lowest TLS protocol for destinations without a rule. Default: TLSv1.2."),
+    minProtocol: z.enum(TLS_PROTOCOLS).default("TLSv1.2").describe("Lowest TLS protocol for destinations without a rule. Default: TLSv1.2."),
     /** TLS requirements for particular destinations. @default [] */
     tlsRules: z.array(OutboundTlsRuleSchema).default([]).describe("TLS requirements for particular destinations. Default: none."),
     /** A smart host for all outbound mail. @default - direct delivery via MX */
@@ -416,20 +383,13 @@ export const PrivacySchema = z
      * the user's IP address).
      * @default ["X-Originating-IP"]
      */
-    stripHeaders: z
-      .array(headerName)
-      .max(50)
-      .default(["X-Originating-IP"])
-      .describe("Header fields removed from submitted mail. Default: [X-Originating-IP]."),
+    stripHeaders: z.array(headerName).max(50).default(["X-Originating-IP"]).describe("Header fields removed from submitted mail. Default: [X-Originating-IP]."),
     /**
      * Replace the client's name and IP address in the `Received:` header that Postfix adds to
      * authenticated (submitted) mail, so recipients do not learn where the user was.
      * @default true
      */
-    hideClientIpInReceived: z
-      .boolean()
-      .default(true)
-      .describe("Remove the client's IP from the Received header of submitted mail. Default: true."),
+    hideClientIpInReceived: z.boolean().default(true).describe("Remove the client's IP from the Received header of submitted mail. Default: true."),
   })
   .describe("What is removed from mail that users submit.")
   .meta({ title: "PrivacyInput" });

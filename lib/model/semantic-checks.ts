@@ -86,7 +86,11 @@ export function parametersInUse(spec: Pick<PlatformSpec, "groups" | "dkim">): Ke
 
 /** Where to report a problem that many DKIM key parameters cause together. */
 export function parametersPath(parameters: readonly KeyField[]): PathSegment[] {
-  return parameters.length === 1 ? [...parameters[0]!.path, "privateKeyParameter"] : parameters.some((p) => p.path.length > 1) ? ["groups"] : ["dkim", "privateKeyParameter"];
+  return parameters.length === 1
+    ? [...parameters[0]!.path, "privateKeyParameter"]
+    : parameters.some((p) => p.path.length > 1)
+      ? ["groups"]
+      : ["dkim", "privateKeyParameter"];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,7 +99,9 @@ export function parametersPath(parameters: readonly KeyField[]): PathSegment[] {
 function smallerHint(instanceType: string, needed: number): string {
   const family = instanceType.split(".")[0]!;
   const fitting = typesOfFamily(family).find(([, limit]) => limit >= needed);
-  return fitting ? `choose ${fitting[0]} (${fitting[1]} addresses) or larger, or fewer groups` : `choose an instance type of another family (the largest carry ${LIMITS.ipv4AddressesPerInterface.value}), or fewer groups`;
+  return fitting
+    ? `choose ${fitting[0]} (${fitting[1]} addresses) or larger, or fewer groups`
+    : `choose an instance type of another family (the largest carry ${LIMITS.ipv4AddressesPerInterface.value}), or fewer groups`;
 }
 
 const addressesPerInterface = check(["hosts", "groups", "aws"], ({ hosts, groups, aws }) => {
@@ -144,7 +150,13 @@ const tags = check(["aws"], ({ aws }) => {
   }
   for (const key of keys) {
     if (key.toLowerCase().startsWith("aws:")) {
-      found.push(issue(["aws", "tags", key], key, `tag keys starting with "aws:" (in any case) are reserved for AWS's own tags (${sourceOf(LIMITS.tagsPerResource)}); choose another key`));
+      found.push(
+        issue(
+          ["aws", "tags", key],
+          key,
+          `tag keys starting with "aws:" (in any case) are reserved for AWS's own tags (${sourceOf(LIMITS.tagsPerResource)}); choose another key`,
+        ),
+      );
     } else if ((PLATFORM_TAG_KEYS as readonly string[]).includes(key)) {
       found.push(
         issue(
@@ -178,7 +190,11 @@ const configBucket = check(["name", "aws"], (spec) => {
   return [
     spec.aws.configBucket !== undefined
       ? issue(["aws", "configBucket"], bucket, `expected an S3 bucket name ${problem} (${source})`)
-      : issue(["aws", "configBucket"], undefined, `the default bucket name "${bucket}" (<name>-config-<vpcId>) must be ${problem} (${source}); set aws.configBucket to another name`),
+      : issue(
+          ["aws", "configBucket"],
+          undefined,
+          `the default bucket name "${bucket}" (<name>-config-<vpcId>) must be ${problem} (${source}); set aws.configBucket to another name`,
+        ),
   ];
 });
 
@@ -193,7 +209,9 @@ export function pathText(path: readonly PathSegment[]): string {
 function rsaBits(text: string): number | undefined {
   try {
     const trimmed = text.trim();
-    const key = trimmed.startsWith("-----BEGIN") ? createPublicKey(trimmed) : createPublicKey({ key: Buffer.from(trimmed, "base64"), format: "der", type: "spki" });
+    const key = trimmed.startsWith("-----BEGIN")
+      ? createPublicKey(trimmed)
+      : createPublicKey({ key: Buffer.from(trimmed, "base64"), format: "der", type: "spki" });
     return key.asymmetricKeyType === "rsa" ? key.asymmetricKeyDetails?.modulusLength : undefined;
   } catch {
     return undefined;
@@ -211,7 +229,13 @@ function txtTooLong(path: PathSegment[], received: unknown, what: string, value:
   const limit = LIMITS.recordValueCharacters;
   return characters <= limit.value
     ? []
-    : [issue(path, received, `the ${what} TXT value would have ${count(characters)} characters with its quotes; Route53 takes at most ${count(limit.value)} (${sourceOf(limit)})`)];
+    : [
+        issue(
+          path,
+          received,
+          `the ${what} TXT value would have ${count(characters)} characters with its quotes; Route53 takes at most ${count(limit.value)} (${sourceOf(limit)})`,
+        ),
+      ];
 }
 
 const dkimKeys = check(["groups", "dkim", "dns"], (spec) => {
@@ -223,7 +247,11 @@ const dkimKeys = check(["groups", "dkim", "dns"], (spec) => {
       const bits = rsaBits(publicKey);
       if (bits !== undefined && bits > LIMITS.dkimRsaBits.value) {
         found.push(
-          issue(path, publicKey, `an RSA key of at most ${LIMITS.dkimRsaBits.value} bits: receivers must verify keys up to ${LIMITS.dkimRsaBits.value} bits and may fail larger ones (${sourceOf(LIMITS.dkimRsaBits)}); this one has ${bits}`),
+          issue(
+            path,
+            publicKey,
+            `an RSA key of at most ${LIMITS.dkimRsaBits.value} bits: receivers must verify keys up to ${LIMITS.dkimRsaBits.value} bits and may fail larger ones (${sourceOf(LIMITS.dkimRsaBits)}); this one has ${bits}`,
+          ),
         );
       } else if (spec.dns) {
         found.push(...txtTooLong(path, publicKey, "DKIM", dkimTxtValue(publicKey)));
@@ -260,7 +288,11 @@ const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns"
     // More zones than that is reported by checkAcmeZones (deployment-checks.ts).
     if (zones.length > MAX_ACME_ZONES) continue;
     const zoneIds = zones.map((z) => givenIds.get(z) ?? "Z".padEnd(CREATED_ZONE_ID_CHARACTERS, "0"));
-    const characters = hostRolePolicyCharacters(zoneIds, parameters.map((p) => p.parameter), `arn:aws:s3:::${bucket}/bundles/${host.name}/*`);
+    const characters = hostRolePolicyCharacters(
+      zoneIds,
+      parameters.map((p) => p.parameter),
+      `arn:aws:s3:::${bucket}/bundles/${host.name}/*`,
+    );
     const limit = LIMITS.rolePolicyCharacters;
     if (characters <= limit.value) continue;
     const zoneShare = hostRolePolicyCharacters(zoneIds, [], "") - hostRolePolicyCharacters([], [], "");
@@ -282,7 +314,7 @@ const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns"
 
 /** The longest key of `names` that is `name` or a parent of it (zoneOf over a map's keys). */
 function enclosingName(name: string, names: ReadonlyMap<string, unknown>): string | undefined {
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     const candidate = name.slice(at);
     if (names.has(candidate)) return candidate;
     const dot = name.indexOf(".", at);
@@ -333,7 +365,9 @@ const nestedZones = check(["dns"], ({ dns }) => {
     if (parentName === undefined || parentName === zone.name) return;
     const parent = { zone: dns.zones[byName.get(parentName)!]!, index: byName.get(parentName)! };
     if (zone.route53ZoneId !== undefined && parent.zone.route53ZoneId !== undefined) return; // both exist: their delegation is the operator's
-    const created = [zone.route53ZoneId === undefined ? zone.name : undefined, parent.zone.route53ZoneId === undefined ? parentName : undefined].filter((n) => n !== undefined).join(" and ");
+    const created = [zone.route53ZoneId === undefined ? zone.name : undefined, parent.zone.route53ZoneId === undefined ? parentName : undefined]
+      .filter((n) => n !== undefined)
+      .join(" and ");
     found.push(
       issue(
         ["dns", "zones", i, "name"],
@@ -350,9 +384,15 @@ const SHA256_OF_NOTHING = createHash("sha256").update("").digest("hex");
 
 /** Why a TLSA pin cannot be the SHA-256 of a real key, or undefined. */
 export function pinProblem(pin: string): string | undefined {
-  if (pin === SHA256_OF_NOTHING) return "this is the SHA-256 of empty input: the command that computed it read nothing (was fullchain.pem there?); compute it again";
+  if (pin === SHA256_OF_NOTHING)
+    return "this is the SHA-256 of empty input: the command that computed it read nothing (was fullchain.pem there?); compute it again";
   for (let period = 1; period <= 16; period++) {
-    if (pin.slice(0, period).repeat(64 / period).slice(0, 64) === pin) {
+    if (
+      pin
+        .slice(0, period)
+        .repeat(64 / period)
+        .slice(0, 64) === pin
+    ) {
       return `a pattern repeated (${JSON.stringify(pin.slice(0, period))}) is no SHA-256 of a key; compute the pin with openssl x509 -in fullchain.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum`;
     }
   }
@@ -380,13 +420,21 @@ const outboundTls = check(["tls", "outbound"], ({ tls, outbound }) => {
   outbound.tlsRules.forEach((rule, i) => {
     if (isDeprecatedProtocol(rule.minProtocol)) legacy.push([["outbound", "tlsRules", i, "minProtocol"], rule.minProtocol]);
   });
-  if (outbound.relayHost && isDeprecatedProtocol(outbound.relayHost.minProtocol)) legacy.push([["outbound", "relayHost", "minProtocol"], outbound.relayHost.minProtocol]);
+  if (outbound.relayHost && isDeprecatedProtocol(outbound.relayHost.minProtocol))
+    legacy.push([["outbound", "relayHost", "minProtocol"], outbound.relayHost.minProtocol]);
   if (tls.legacyAcknowledgement === undefined) for (const [path, value] of legacy) found.push(issue(path, value, DEPRECATED));
 
   const profiles = [tls.profile, ...(tls.clientProfile === undefined ? [] : [tls.clientProfile])];
-  const serverLegacy = profiles.includes("legacy-2015") || (profiles.includes("custom") && tls.custom !== undefined && isDeprecatedProtocol(tls.custom.minProtocol));
+  const serverLegacy =
+    profiles.includes("legacy-2015") || (profiles.includes("custom") && tls.custom !== undefined && isDeprecatedProtocol(tls.custom.minProtocol));
   if (tls.legacyAcknowledgement !== undefined && !serverLegacy && legacy.length === 0) {
-    found.push(issue(["tls", "legacyAcknowledgement"], tls.legacyAcknowledgement, "neither a profile nor an outbound setting allows TLS 1.0/1.1; remove the acknowledgement"));
+    found.push(
+      issue(
+        ["tls", "legacyAcknowledgement"],
+        tls.legacyAcknowledgement,
+        "neither a profile nor an outbound setting allows TLS 1.0/1.1; remove the acknowledgement",
+      ),
+    );
   }
 
   if (outbound.relayHost) {
@@ -452,7 +500,10 @@ export const REQUIRED_HEADERS: ReadonlyMap<string, string> = new Map([
   ["mime-version", "it says the body is MIME (RFC 2045); without it attachments and non-ASCII text are unreadable"],
   ["content-type", "it says how to read the body (RFC 2045); without it attachments and non-ASCII text are unreadable"],
   ["content-transfer-encoding", "it says how the body is encoded (RFC 2045); without it base64 and quoted-printable parts are unreadable"],
-  ["received", "it is the trace of the mail (RFC 5321 4.4), the one Postfix adds included, and Postfix's loop detection counts it; to hide the user's address use privacy.hideClientIpInReceived"],
+  [
+    "received",
+    "it is the trace of the mail (RFC 5321 4.4), the one Postfix adds included, and Postfix's loop detection counts it; to hide the user's address use privacy.hideClientIpInReceived",
+  ],
 ]);
 
 const strippedHeaders = check(["privacy"], ({ privacy }) =>
@@ -511,13 +562,18 @@ const tlsAcknowledgements = check(["tls"], ({ tls }) => [
   ...acknowledgementIssue(["tls", "custom", "weakCipherAcknowledgement"], tls.custom?.weakCipherAcknowledgement),
 ]);
 
-const awsAcknowledgements = check(["aws"], ({ aws }) => (aws ? aws.extraIngress.flatMap((rule, i) => acknowledgementIssue(["aws", "extraIngress", i, "acknowledgement"], rule.acknowledgement)) : []));
+const awsAcknowledgements = check(["aws"], ({ aws }) =>
+  aws ? aws.extraIngress.flatMap((rule, i) => acknowledgementIssue(["aws", "extraIngress", i, "acknowledgement"], rule.acknowledgement)) : [],
+);
 
 /** Directories every local user may write to (sticky or not): a certificate there can be replaced by anyone on the host. */
 export const WORLD_WRITABLE_DIRECTORIES: readonly string[] = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue"];
 
 const certificateDirectory = check(["tls"], ({ tls }) => {
-  const normal = `/${tls.certificateDirectory.split("/").filter((s) => s !== "" && s !== ".").join("/")}`;
+  const normal = `/${tls.certificateDirectory
+    .split("/")
+    .filter((s) => s !== "" && s !== ".")
+    .join("/")}`;
   const under = WORLD_WRITABLE_DIRECTORIES.find((d) => normal === d || normal.startsWith(`${d}/`));
   if (!under) return [];
   return [

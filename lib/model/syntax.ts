@@ -120,23 +120,21 @@ export const privateIpv4 = z
   });
 
 /** A public IPv4 address (not private, loopback, link-local, multicast or reserved). */
-export const publicIpv4 = z
-  .ipv4({ error: "expected an IPv4 address in dotted-quad form, such as 203.0.113.10" })
-  .refine(
-    (ip) => {
-      if (!isIpv4(ip)) return true;
-      const first = Number(ip.split(".")[0]);
-      const nonPublic: ReadonlyArray<readonly [number, number]> = [
-        ...PRIVATE_RANGES,
-        [ipv4ToNumber("0.0.0.0"), 8],
-        [ipv4ToNumber("100.64.0.0"), 10],
-        [ipv4ToNumber("127.0.0.0"), 8],
-        [ipv4ToNumber("169.254.0.0"), 16],
-      ];
-      return first < 224 && !nonPublic.some((range) => inRange(ip, range));
-    },
-    { error: "expected a public IPv4 address (not private, shared, loopback, link-local or multicast)" },
-  );
+export const publicIpv4 = z.ipv4({ error: "expected an IPv4 address in dotted-quad form, such as 203.0.113.10" }).refine(
+  (ip) => {
+    if (!isIpv4(ip)) return true;
+    const first = Number(ip.split(".")[0]);
+    const nonPublic: ReadonlyArray<readonly [number, number]> = [
+      ...PRIVATE_RANGES,
+      [ipv4ToNumber("0.0.0.0"), 8],
+      [ipv4ToNumber("100.64.0.0"), 10],
+      [ipv4ToNumber("127.0.0.0"), 8],
+      [ipv4ToNumber("169.254.0.0"), 16],
+    ];
+    return first < 224 && !nonPublic.some((range) => inRange(ip, range));
+  },
+  { error: "expected a public IPv4 address (not private, shared, loopback, link-local or multicast)" },
+);
 
 /**
  * A short identifier used inside Postfix service and transport names, syslog names and
@@ -151,11 +149,9 @@ export const identifier = (what: string, maxLength: number) =>
     .max(maxLength, { error: `expected ${what} of at most ${maxLength} characters` });
 
 /** An RFC 5322 header field name, restricted to letters, digits and hyphens. */
-export const headerName = z
-  .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/, {
-    error: "expected a header field name of letters, digits and inner hyphens (such as X-Originating-IP), without the colon",
-  });
+export const headerName = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/, {
+  error: "expected a header field name of letters, digits and inner hyphens (such as X-Originating-IP), without the colon",
+});
 
 /**
  * Text sent to SMTP peers. Printable ASCII only; `$` and `\` are excluded because Postfix
@@ -198,7 +194,12 @@ const URL_PATH = /^(?:\/[A-Za-z0-9._+=-]*)*$/;
  */
 export const acmeDirectoryUrl = z.string().check((ctx) => {
   const problem = acmeDirectoryUrlProblem(ctx.value);
-  if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected an ACME directory URL such as https://acme-v02.api.letsencrypt.org/directory: ${problem}` });
+  if (problem)
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `expected an ACME directory URL such as https://acme-v02.api.letsencrypt.org/directory: ${problem}`,
+    });
 });
 
 function acmeDirectoryUrlProblem(value: string): string | undefined {

@@ -5,7 +5,7 @@
  * name's labels (a set lookup each), so it costs the same for four zones or ten thousand.
  */
 export function zoneOf(name: string, zones: ReadonlySet<string>): string | undefined {
-  for (let at = 0; at >= 0; ) {
+  for (let at = 0; at >= 0;) {
     const candidate = name.slice(at);
     if (zones.has(candidate)) return candidate;
     const dot = name.indexOf(".", at);

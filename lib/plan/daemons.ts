@@ -11,7 +11,28 @@ export type { DaemonFacts, DaemonInfo, DaemonName } from "./types";
 /** Every daemon, in the order a bundle reloads and starts them. */
 export const DAEMONS: readonly DaemonInfo[] = [
   { name: "postfix", package: "postfix", unit: "postfix", calledByPostfix: false, purpose: "SMTP: MX, submission, outbound transports", runs: () => true },
-  { name: "dovecot", package: "dovecot-core", unit: "dovecot", calledByPostfix: false, purpose: "IMAP, POP3, LMTP delivery, SASL for Postfix", runs: () => true },
-  { name: "opendkim", package: "opendkim", unit: "opendkim", calledByPostfix: true, purpose: "DKIM signing and verifying (a Postfix milter)", runs: (facts) => facts.dkim.signs },
-  { name: "nginx", package: "nginx-light", unit: "nginx", calledByPostfix: false, purpose: "MTA-STS policies over HTTPS", runs: (facts) => facts.mtaSts.served },
+  {
+    name: "dovecot",
+    package: "dovecot-core",
+    unit: "dovecot",
+    calledByPostfix: false,
+    purpose: "IMAP, POP3, LMTP delivery, SASL for Postfix",
+    runs: () => true,
+  },
+  {
+    name: "opendkim",
+    package: "opendkim",
+    unit: "opendkim",
+    calledByPostfix: true,
+    purpose: "DKIM signing and verifying (a Postfix milter)",
+    runs: (facts) => facts.dkim.signs,
+  },
+  {
+    name: "nginx",
+    package: "nginx-light",
+    unit: "nginx",
+    calledByPostfix: false,
+    purpose: "MTA-STS policies over HTTPS",
+    runs: (facts) => facts.mtaSts.served,
+  },
 ];

@@ -39,7 +39,10 @@ function ipOf(plan: Plan, host: string, group: string): DnsValuePart {
 /** Every record the platform publishes, sorted by name then type. Needs `dns` in the spec. */
 export function dnsRecords(plan: Plan): DnsRecord[] {
   const spec: PlatformSpec = plan.spec;
-  if (!spec.dns) throw new UserError("DNS records need the platform's dns section (its zones); this platform has none (render-only models have no records)", { path: "dns" });
+  if (!spec.dns)
+    throw new UserError("DNS records need the platform's dns section (its zones); this platform has none (render-only models have no records)", {
+      path: "dns",
+    });
   const zones = new Set(spec.dns.zones.map((z) => z.name));
   const signedZones = new Set(spec.dns.zones.filter((z) => z.dnssec).map((z) => z.name));
   const zone = (name: string) => {
@@ -49,10 +52,19 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
   };
   const records: DnsRecord[] = [];
   // Short for addresses (quick renumbering), long for records that rarely change.
-  const ttl = { A: spec.dns.addressTtlSeconds, TLSA: spec.dns.addressTtlSeconds, MX: spec.dns.recordTtlSeconds, SRV: spec.dns.recordTtlSeconds, TXT: spec.dns.recordTtlSeconds };
+  const ttl = {
+    A: spec.dns.addressTtlSeconds,
+    TLSA: spec.dns.addressTtlSeconds,
+    MX: spec.dns.recordTtlSeconds,
+    SRV: spec.dns.recordTtlSeconds,
+    TXT: spec.dns.recordTtlSeconds,
+  };
   const dmarc = spec.dns.dmarc;
-  const dmarcValue: DnsValue[] = [[`v=DMARC1; p=${dmarc.policy}${dmarc.aggregateReports.length > 0 ? `; rua=${dmarc.aggregateReports.map((a) => `mailto:${a}`).join(",")}` : ""}`]];
-  const tlsRptValue: DnsValue[] | undefined = spec.dns.tlsReports.length > 0 ? [[`v=TLSRPTv1; rua=${spec.dns.tlsReports.map((a) => `mailto:${a}`).join(",")}`]] : undefined;
+  const dmarcValue: DnsValue[] = [
+    [`v=DMARC1; p=${dmarc.policy}${dmarc.aggregateReports.length > 0 ? `; rua=${dmarc.aggregateReports.map((a) => `mailto:${a}`).join(",")}` : ""}`],
+  ];
+  const tlsRptValue: DnsValue[] | undefined =
+    spec.dns.tlsReports.length > 0 ? [[`v=TLSRPTv1; rua=${spec.dns.tlsReports.map((a) => `mailto:${a}`).join(",")}`]] : undefined;
   for (const group of spec.groups) {
     const hosts = plan.hosts.map((h) => ({ host: h.name, address: h.addresses.find((a) => a.group === group.name)! }));
     // What every domain of the group publishes alike, computed once per group: a provider's
@@ -67,7 +79,9 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
     const spf = [spfValue(plan, group.name)];
     const srvValues = SERVICES.filter((service) => service.srvLabel).map((service) => ({
       service,
-      values: spec.services[service.name] ? hosts.map(({ address }, i): DnsValue => [`${i * 10} 1 ${service.port} ${address.hostName}.`]) : [[SRV_NOT_AVAILABLE]],
+      values: spec.services[service.name]
+        ? hosts.map(({ address }, i): DnsValue => [`${i * 10} 1 ${service.port} ${address.hostName}.`])
+        : [[SRV_NOT_AVAILABLE]],
       purpose: spec.services[service.name] ? `RFC 6186/8314 discovery of ${service.description}` : `${service.description} is off (RFC 2782 "not available")`,
     }));
     // Texts that name no domain, written once per group rather than once per record.
@@ -76,12 +90,14 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
     const retiringPurpose = dkim?.retiring ? `retiring DKIM key ${dkim.retiring.selector}, still verifiable` : "";
     const dav = spec.dns.dav;
     const davRecords = dav
-      ? ([
-          ["_carddavs._tcp", true],
-          ["_caldavs._tcp", true],
-          ["_carddav._tcp", false],
-          ["_caldav._tcp", false],
-        ] as const).map(([label, enabled]) => ({
+      ? (
+          [
+            ["_carddavs._tcp", true],
+            ["_caldavs._tcp", true],
+            ["_carddav._tcp", false],
+            ["_caldav._tcp", false],
+          ] as const
+        ).map(([label, enabled]) => ({
           label,
           values: [[enabled ? `0 1 ${dav.port} ${dav.hostName}.` : SRV_NOT_AVAILABLE]] as DnsValue[],
           purpose: enabled ? "RFC 6764 CardDAV/CalDAV discovery over TLS" : "plaintext DAV is not available (RFC 6764)",

@@ -53,13 +53,20 @@ export class AcmeServer {
       this.challenges = launch(
         "pebble-challtestsrv",
         [
-          "-defaultIPv4", "",
-          "-defaultIPv6", "",
-          "-dns01", `${challengeAddress}:${ACME_PORTS.challengeDns}`,
-          "-http01", "",
-          "-https01", "",
-          "-tlsalpn01", "",
-          "-management", `${challengeAddress}:${ACME_PORTS.challengeManagement}`,
+          "-defaultIPv4",
+          "",
+          "-defaultIPv6",
+          "",
+          "-dns01",
+          `${challengeAddress}:${ACME_PORTS.challengeDns}`,
+          "-http01",
+          "",
+          "-https01",
+          "",
+          "-tlsalpn01",
+          "",
+          "-management",
+          `${challengeAddress}:${ACME_PORTS.challengeManagement}`,
         ],
         join(dir, "challtestsrv.log"),
         {},
@@ -92,10 +99,15 @@ export class AcmeServer {
     );
     // No random sleeps before validation and no deliberately rejected nonces: the rehearsal tests
     // the host's path to a certificate, not certbot's retry logic.
-    this.pebble = launch("pebble", ["-config", join(dir, "pebble.json"), "-dnsserver", `${challengeAddress}:${ACME_PORTS.challengeDns}`], join(dir, "pebble.log"), {
-      PEBBLE_VA_NOSLEEP: "1",
-      PEBBLE_WFE_NONCEREJECT: "0",
-    });
+    this.pebble = launch(
+      "pebble",
+      ["-config", join(dir, "pebble.json"), "-dnsserver", `${challengeAddress}:${ACME_PORTS.challengeDns}`],
+      join(dir, "pebble.log"),
+      {
+        PEBBLE_VA_NOSLEEP: "1",
+        PEBBLE_WFE_NONCEREJECT: "0",
+      },
+    );
     await waitForPort(address, ACME_PORTS.directory);
   }
 

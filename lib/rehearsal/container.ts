@@ -115,7 +115,8 @@ export class HostContainer {
   private async waitForLeader(): Promise<number> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (this.nspawn?.exitCode !== null) throw new UserError(`systemd-nspawn exited (${this.nspawn?.exitCode}); a rehearsal needs systemd-nspawn and root: ${tail(this.consoleLog, 10)}`);
+      if (this.nspawn?.exitCode !== null)
+        throw new UserError(`systemd-nspawn exited (${this.nspawn?.exitCode}); a rehearsal needs systemd-nspawn and root: ${tail(this.consoleLog, 10)}`);
       for (const pid of childrenOf(this.nspawn!.pid!)) {
         if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "systemd") return pid;
       }
@@ -198,7 +199,23 @@ export class HostContainer {
     // The node keeps the loop device's name: libblkid finds UUID= mounts through /proc/partitions.
     const name = device.replace("/dev/", "");
     const id = `nvme-Amazon_Elastic_Block_Store_${volumeId.replace("-", "")}`;
-    const result = spawnSync("nsenter", ["--target", String(this.leader), "--mount", "--uts", "--ipc", "--net", "--pid", "--", "sh", "-c", `mknod /dev/${name} b ${major} ${minor} && mkdir -p /dev/disk/by-id && ln -sf ../../${name} /dev/disk/by-id/${id}`], { encoding: "utf8" });
+    const result = spawnSync(
+      "nsenter",
+      [
+        "--target",
+        String(this.leader),
+        "--mount",
+        "--uts",
+        "--ipc",
+        "--net",
+        "--pid",
+        "--",
+        "sh",
+        "-c",
+        `mknod /dev/${name} b ${major} ${minor} && mkdir -p /dev/disk/by-id && ln -sf ../../${name} /dev/disk/by-id/${id}`,
+      ],
+      { encoding: "utf8" },
+    );
     if (result.status !== 0) throw new Error(`presenting ${device} in the container failed: ${result.stderr.trim()}`);
     return `/dev/disk/by-id/${id}`;
   }
@@ -251,4 +268,3 @@ export function tail(file: string, lines: number): string {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-

@@ -32,7 +32,9 @@ export class FirstBootError extends UserError {
     readonly setupLogTail: string,
     readonly cloudInitTail: string,
   ) {
-    super(`${message}\n--- last lines of ${SETUP_LOG} ---\n${setupLogTail || "(no setup log: the setup never ran)"}\n--- last lines of /var/log/cloud-init-output.log ---\n${cloudInitTail || "(empty)"}`);
+    super(
+      `${message}\n--- last lines of ${SETUP_LOG} ---\n${setupLogTail || "(no setup log: the setup never ran)"}\n--- last lines of /var/log/cloud-init-output.log ---\n${cloudInitTail || "(empty)"}`,
+    );
     this.name = "FirstBootError";
   }
 }

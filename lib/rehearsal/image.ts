@@ -116,12 +116,7 @@ function run(command: string, args: readonly string[], log: (line: string) => vo
 /** The apt sources of a Debian cloud image of the release. */
 function sourcesList(release: DebianRelease, mirror: string): string {
   const security = mirror.replace(/\/debian$/, "/debian-security");
-  return [
-    `deb ${mirror} ${release} main`,
-    `deb ${mirror} ${release}-updates main`,
-    `deb ${security} ${release}-security main`,
-    "",
-  ].join("\n");
+  return [`deb ${mirror} ${release} main`, `deb ${mirror} ${release}-updates main`, `deb ${security} ${release}-security main`, ""].join("\n");
 }
 
 function build(recipe: ImageRecipe, target: string, log: (line: string) => void): void {
@@ -185,7 +180,10 @@ function withBuildLock<T>(cacheDir: string, work: () => T, timeoutMs = 20 * 60_0
         rmSync(lock, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new UserError(`another process (pid ${owner}) has been building an image for ${timeoutMs / 1000} s; one build of an image runs at a time: wait for it or stop it`);
+      if (Date.now() > deadline)
+        throw new UserError(
+          `another process (pid ${owner}) has been building an image for ${timeoutMs / 1000} s; one build of an image runs at a time: wait for it or stop it`,
+        );
       pause(1000);
     }
   }
@@ -228,7 +226,9 @@ function buildInto(recipe: ImageRecipe, cacheDir: string, name: string, rootfs: 
     renameSync(building, join(cacheDir, name));
   } catch (error) {
     rmSync(building, { recursive: true, force: true });
-    throw new UserError(`building the ${recipe.release} ${recipe.flavour} image failed (it needs debootstrap and the Debian mirror): ${(error as { stderr?: Buffer }).stderr?.toString().trim().split("\n").slice(-5).join(" | ") ?? (error as Error).message}`);
+    throw new UserError(
+      `building the ${recipe.release} ${recipe.flavour} image failed (it needs debootstrap and the Debian mirror): ${(error as { stderr?: Buffer }).stderr?.toString().trim().split("\n").slice(-5).join(" | ") ?? (error as Error).message}`,
+    );
   }
   return { recipe, rootfs, built: true, seconds: (Date.now() - started) / 1000 };
 }

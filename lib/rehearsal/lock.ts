@@ -46,7 +46,10 @@ export async function acquireRehearsalLock(timeoutMs = 30 * 60_000, file = REHEA
         rmSync(file, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new UserError(`another rehearsal (pid ${readFileSync(file, "utf8").trim()}) still runs after ${timeoutMs / 1000} s; one rehearsal runs on a machine at a time: wait for it or stop it`);
+      if (Date.now() > deadline)
+        throw new UserError(
+          `another rehearsal (pid ${readFileSync(file, "utf8").trim()}) still runs after ${timeoutMs / 1000} s; one rehearsal runs on a machine at a time: wait for it or stop it`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }

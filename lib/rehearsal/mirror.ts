@@ -21,7 +21,10 @@ export class MirrorForwarder {
   private server?: Server;
   readonly traffic: MirrorTraffic = { requests: 0, bytes: 0, refused: 0 };
 
-  constructor(private readonly address: string, private readonly port = 80) {}
+  constructor(
+    private readonly address: string,
+    private readonly port = 80,
+  ) {}
 
   /** Listen on the stand-in address. */
   async start(): Promise<void> {

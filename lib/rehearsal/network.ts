@@ -88,7 +88,8 @@ export class RehearsalNetwork {
     const primary = addresses[0];
     if (primary === undefined) throw new UserError(`host ${host} has no address; a rehearsed host needs at least one group address`);
     const gateway = gatewayOf(primary);
-    if (addresses.includes(gateway)) throw new UserError(`host ${host} uses ${gateway}, the gateway address of its subnet (EC2 reserves it); choose another private address`);
+    if (addresses.includes(gateway))
+      throw new UserError(`host ${host} uses ${gateway}, the gateway address of its subnet (EC2 reserves it); choose another private address`);
     ip(["netns", "add", namespace]);
     ip(["link", "add", outer, "type", "veth", "peer", "name", `${outer}p`]);
     ip(["link", "set", `${outer}p`, "netns", namespace]);

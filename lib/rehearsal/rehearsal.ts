@@ -154,7 +154,8 @@ export class Rehearsal {
     this.input = model.input;
     this.substitutions = model.substitutions;
     this.plan = derivePlan(parsePlatform(this.input));
-    if (!this.plan.hosts.some((h) => h.name === this.host)) throw new UserError(`host ${this.host} is not in the model (hosts: ${this.plan.hosts.map((h) => h.name).join(", ")})`);
+    if (!this.plan.hosts.some((h) => h.name === this.host))
+      throw new UserError(`host ${this.host} is not in the model (hosts: ${this.plan.hosts.map((h) => h.name).join(", ")})`);
     const release = options.release ?? HOST_OS_FACTS[this.hostPlan.os].codename;
     this.image = this.timed("image", () => ensureImage(imageRecipe(release), options.imageCache ?? DEFAULT_IMAGE_CACHE, this.log));
     this.timings.imageBuilt = this.image.built;
@@ -185,7 +186,12 @@ export class Rehearsal {
     });
     for (const [parameter, pem] of this.substitutions.dkimPrivateKeys) this.world.putParameter(parameter, pem, { secure: true });
     const architecture = "amd64";
-    this.world.putObject(ssmAgentBucket(deployment.region), `latest/debian_${architecture}/amazon-ssm-agent.deb`, buildSsmAgentStandIn(this.runDir, architecture), { public: true });
+    this.world.putObject(
+      ssmAgentBucket(deployment.region),
+      `latest/debian_${architecture}/amazon-ssm-agent.deb`,
+      buildSsmAgentStandIn(this.runDir, architecture),
+      { public: true },
+    );
 
     this.network.create();
     const standIns = [
@@ -211,7 +217,9 @@ export class Rehearsal {
     const { deployment } = this;
     const addresses = this.hostPlan.addresses.map((a) => a.privateIp);
     const link = this.network.attach(this.host, addresses);
-    const instance = Object.values(this.terraform.resource.aws_instance ?? {}).find((i) => (i.tags as Record<string, string> | undefined)?.Name === deployment.instance.name);
+    const instance = Object.values(this.terraform.resource.aws_instance ?? {}).find(
+      (i) => (i.tags as Record<string, string> | undefined)?.Name === deployment.instance.name,
+    );
     if (!instance) throw new Error(`no aws_instance named ${deployment.instance.name} in cdk.tf.json`);
     this.container = new HostContainer({
       imageRootfs: this.image.rootfs,

@@ -81,7 +81,9 @@ export async function smokeChecks(host: HostPlan, issuingRoot: string): Promise<
         });
       }
       if ([465, 993, 995].includes(listener.port)) {
-        await record(`${privateIp}:${listener.port} presents a verified certificate for ${hostName}`, () => certificateFor(privateIp, listener.port, hostName, issuingRoot));
+        await record(`${privateIp}:${listener.port} presents a verified certificate for ${hostName}`, () =>
+          certificateFor(privateIp, listener.port, hostName, issuingRoot),
+        );
       }
     }
   }

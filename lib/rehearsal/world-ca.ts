@@ -15,7 +15,24 @@ export class WorldCa {
     mkdirSync(dir, { recursive: true });
     this.caFile = join(dir, "ca.pem");
     this.caKey = join(dir, "ca.key");
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=mail-platform rehearsal stand-in CA", "-keyout", this.caKey, "-out", this.caFile], dir);
+    openssl(
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=mail-platform rehearsal stand-in CA",
+        "-keyout",
+        this.caKey,
+        "-out",
+        this.caFile,
+      ],
+      dir,
+    );
   }
 
   /** The CA certificate (PEM). */
@@ -29,7 +46,26 @@ export class WorldCa {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "extensions.cnf"), `subjectAltName = ${names.map((n) => `DNS:${n}`).join(",")}\nextendedKeyUsage = serverAuth\n`);
     openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${names[0]}`, "-keyout", "key.pem", "-out", "request.csr"], dir);
-    openssl(["x509", "-req", "-in", "request.csr", "-CA", this.caFile, "-CAkey", this.caKey, "-CAcreateserial", "-days", "2", "-extfile", "extensions.cnf", "-out", "cert.pem"], dir);
+    openssl(
+      [
+        "x509",
+        "-req",
+        "-in",
+        "request.csr",
+        "-CA",
+        this.caFile,
+        "-CAkey",
+        this.caKey,
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "extensions.cnf",
+        "-out",
+        "cert.pem",
+      ],
+      dir,
+    );
     return { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
   }
 }

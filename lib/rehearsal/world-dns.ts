@@ -59,7 +59,15 @@ export function worldZones(
   }
   for (const [zone, names] of byZone) {
     const records: DnsRecord[] = names.map((n) => ({ zone, name: n.name, type: "A", ttlSeconds: 60, values: [[n.address]], purpose: "stand-in" }));
-    zones.set(zone, renderZoneFile(records, { zone, nameServers: [{ name: `ns.${zone}`, ipv4: addresses.resolver }], resolvePublicIp: () => addresses.resolver, header: HEADER }));
+    zones.set(
+      zone,
+      renderZoneFile(records, {
+        zone,
+        nameServers: [{ name: `ns.${zone}`, ipv4: addresses.resolver }],
+        resolvePublicIp: () => addresses.resolver,
+        header: HEADER,
+      }),
+    );
   }
   return zones;
 }
@@ -69,7 +77,11 @@ export class WorldDns {
   private named?: ChildProcess;
   readonly logFile: string;
 
-  constructor(private readonly dir: string, private readonly resolver: string, private readonly zones: ReadonlyMap<string, string>) {
+  constructor(
+    private readonly dir: string,
+    private readonly resolver: string,
+    private readonly zones: ReadonlyMap<string, string>,
+  ) {
     this.logFile = join(dir, "log", "named.log");
   }
 

@@ -4,7 +4,10 @@ import { join } from "path";
 
 /** Path of the script in this package (source tree or compiled `dist`). */
 export function applyScriptPath(): string {
-  for (const candidate of [join(__dirname, "..", "apply", "mail-platform-apply.py"), join(__dirname, "..", "..", "..", "lib", "apply", "mail-platform-apply.py")]) {
+  for (const candidate of [
+    join(__dirname, "..", "apply", "mail-platform-apply.py"),
+    join(__dirname, "..", "..", "..", "lib", "apply", "mail-platform-apply.py"),
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
   throw new Error("mail-platform-apply.py is missing from the package");

@@ -50,7 +50,11 @@ export function canonicalJson(value: unknown): string {
 
 /** Build a bundle; files are sorted by path so the same content always gives the same id. */
 export function buildBundle(parts: Omit<Bundle, "id" | "format">): Bundle {
-  const body = { ...parts, format: BUNDLE_FORMAT as typeof BUNDLE_FORMAT, files: [...parts.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+  const body = {
+    ...parts,
+    format: BUNDLE_FORMAT as typeof BUNDLE_FORMAT,
+    files: [...parts.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  };
   const id = createHash("sha256").update(canonicalJson(body), "utf8").digest("hex");
   return { ...body, id };
 }

@@ -19,7 +19,9 @@ export interface Acknowledgement {
  */
 export function acknowledgeFinding(scope: IConstruct, ruleId: string, reason: string): void {
   if (reason.trim().length < 10 || /[\r\n]/.test(reason)) {
-    throw new UserError(`acknowledging "${ruleId}" needs a written reason of at least 10 characters on one line (received: ${JSON.stringify(reason)})`, { path: scope.node.path });
+    throw new UserError(`acknowledging "${ruleId}" needs a written reason of at least 10 characters on one line (received: ${JSON.stringify(reason)})`, {
+      path: scope.node.path,
+    });
   }
   scope.node.addMetadata(METADATA_KEY, { ruleId, reason: reason.trim() } satisfies Acknowledgement);
 }

@@ -7,9 +7,7 @@ import { TerraformResource } from "../cdk/core";
 
 /** What a rule says about one construct. */
 export type RuleResult =
-  | { readonly status: "compliant" }
-  | { readonly status: "non-compliant"; readonly reason: string }
-  | { readonly status: "not-applicable" };
+  { readonly status: "compliant" } | { readonly status: "non-compliant"; readonly reason: string } | { readonly status: "not-applicable" };
 
 /** One rule of the pack. */
 export interface SecurityRule {

@@ -65,7 +65,9 @@ export function route53Records(synthesized: string | object): Route53RecordInsta
     const records = RECORDS.exec(String(resource.records));
     const zoneId = ZONE_ID.exec(String(resource.zone_id));
     if (!forEach || !records || !zoneId || resource.name !== "${each.value.name}") {
-      throw new UserError(`aws_route53_record.${logicalId} is not in the data-driven shape MailPlatform writes; route53Records reads only the records of MailDns`);
+      throw new UserError(
+        `aws_route53_record.${logicalId} is not in the data-driven shape MailPlatform writes; route53Records reads only the records of MailDns`,
+      );
     }
     const valueSets = local(records[1]!) as Record<string, string[]>;
     const byZone = local(forEach[1]!) as Record<string, string>;

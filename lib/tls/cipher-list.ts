@@ -33,9 +33,7 @@ export interface SelectRule {
 
 /** A token of a cipher string. */
 export type CipherRule =
-  | SelectRule
-  | { readonly kind: "strength"; readonly text: string }
-  | { readonly kind: "level"; readonly level: number; readonly text: string };
+  SelectRule | { readonly kind: "strength"; readonly text: string } | { readonly kind: "level"; readonly level: number; readonly text: string };
 
 /** A cipher string split into rules, with what no OS could read. */
 export interface ParsedCipherString {
@@ -116,7 +114,8 @@ function oneEditApart(a: string, b: string): boolean {
 
 /** What one word selects on this OS, or why it selects nothing. */
 function resolveWord(word: string, table: OpensslCipherTable): { suites: Set<string>; named: boolean } | { problem: string } {
-  if (table.keywords.includes(word)) return { suites: new Set(table.suites.filter((s) => s.keywords.split(" ").includes(word)).map((s) => s.name)), named: false };
+  if (table.keywords.includes(word))
+    return { suites: new Set(table.suites.filter((s) => s.keywords.split(" ").includes(word)).map((s) => s.name)), named: false };
   const byName = table.suites.find((s) => s.name === word);
   if (byName !== undefined) return { suites: new Set([byName.name]), named: true };
   const byIana = table.suites.find((s) => s.iana === word);
@@ -125,7 +124,10 @@ function resolveWord(word: string, table: OpensslCipherTable): { suites: Set<str
     return { problem: `"${word}" is an IANA name, not read by {openssl}; write "${byIana.name}"` };
   }
   if (table.tls13.includes(word)) return { problem: `"${word}" is a TLS 1.3 suite; TLS 1.3 suites are OpenSSL's own and not set by this string; remove it` };
-  if (word === "DEFAULT") return { problem: `"DEFAULT" is read only as the whole first token (OpenSSL ignores it elsewhere and cannot join it with "+"); move it to the front or remove it` };
+  if (word === "DEFAULT")
+    return {
+      problem: `"DEFAULT" is read only as the whole first token (OpenSSL ignores it elsewhere and cannot join it with "+"); move it to the front or remove it`,
+    };
   if (word.startsWith("SUITEB")) {
     return {
       problem: `"${word}" switches OpenSSL to Suite B mode (RFC 6460), which also limits signature algorithms, curves and the certificate chain to Suite B; name the suites instead (ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384)`,

@@ -37,7 +37,10 @@ export function parsePlatformText(text: string): TextResult {
   } catch (error) {
     if (error instanceof ReferenceError) {
       // yaml's own guard: aliases of nodes that hold aliases multiply ("billion laughs").
-      return { ok: false, issues: [issue([], "(file text)", `aliases (*name) expand the document beyond what is read (at most ${MAX_YAML_ALIASES} copies in all)`)] };
+      return {
+        ok: false,
+        issues: [issue([], "(file text)", `aliases (*name) expand the document beyond what is read (at most ${MAX_YAML_ALIASES} copies in all)`)],
+      };
     }
     return { ok: false, issues: [tooDeep(error)] };
   }
@@ -73,14 +76,21 @@ function aliasProblems(doc: Document.Parsed, lines: LineCounter): PlatformIssue[
   visit(doc, (_key, node) => {
     if (isAlias(node)) {
       uses += 1;
-      if (!anchors.has(node.source)) found.push(issue([], "(file text)", `${lineOf(node.range?.[0])}the alias *${node.source} names no anchor &${node.source} set before it`));
+      if (!anchors.has(node.source))
+        found.push(issue([], "(file text)", `${lineOf(node.range?.[0])}the alias *${node.source} names no anchor &${node.source} set before it`));
       return;
     }
     const anchor = (node as { anchor?: string } | null)?.anchor;
     if (anchor !== undefined) anchors.add(anchor);
   });
   if (uses > MAX_YAML_ALIASES) {
-    found.push(issue([], "(file text)", `the file uses aliases (*name) ${uses} times; at most ${MAX_YAML_ALIASES} are read (a guard against documents that expand without bound)`));
+    found.push(
+      issue(
+        [],
+        "(file text)",
+        `the file uses aliases (*name) ${uses} times; at most ${MAX_YAML_ALIASES} are read (a guard against documents that expand without bound)`,
+      ),
+    );
   }
   return found;
 }
@@ -96,7 +106,10 @@ export function decodePlatformBytes(bytes: Uint8Array): { ok: true; text: string
     const offset = firstInvalidUtf8(bytes);
     const line = new TextDecoder("utf-8").decode(bytes.subarray(0, offset)).split("\n").length;
     const byte = bytes[offset]!.toString(16).padStart(2, "0");
-    return { ok: false, issues: [issue([], "(file bytes)", `line ${line}: the file is not UTF-8 text (byte 0x${byte} at offset ${offset}); save it as UTF-8`)] };
+    return {
+      ok: false,
+      issues: [issue([], "(file bytes)", `line ${line}: the file is not UTF-8 text (byte 0x${byte} at offset ${offset}); save it as UTF-8`)],
+    };
   }
 }
 
@@ -137,7 +150,16 @@ export function validatePlatformText(text: string | Uint8Array, options: Validat
   const size = typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.byteLength;
   if (size > MAX_PLATFORM_TEXT_BYTES) {
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-    return { ok: false, issues: [issue([], `(${mb(size)} of text)`, `expected a platform file of at most ${mb(MAX_PLATFORM_TEXT_BYTES)} (100,000 domains take about 14 MB); split the platform`)] };
+    return {
+      ok: false,
+      issues: [
+        issue(
+          [],
+          `(${mb(size)} of text)`,
+          `expected a platform file of at most ${mb(MAX_PLATFORM_TEXT_BYTES)} (100,000 domains take about 14 MB); split the platform`,
+        ),
+      ],
+    };
   }
   let source: string;
   if (typeof text === "string") source = text;

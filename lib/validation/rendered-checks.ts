@@ -10,7 +10,17 @@ import { gzipSync } from "zlib";
 import { LIMITS, MAX_PARAMETER_NAME_CHARACTERS, PLATFORM_TAG_KEYS, sourceOf } from "../model/aws-limits";
 import { issue, type PlatformIssue } from "../model/issues";
 import { PlatformSchema, type PlatformSpec } from "../model/schema";
-import { check, configBucketName, count, givenKeys, parametersInUse, parametersPath, pathText, type KeyField, type SemanticCheck } from "../model/semantic-checks";
+import {
+  check,
+  configBucketName,
+  count,
+  givenKeys,
+  parametersInUse,
+  parametersPath,
+  pathText,
+  type KeyField,
+  type SemanticCheck,
+} from "../model/semantic-checks";
 import { plan } from "../plan/plan";
 import { dkimKeyFileName } from "../render/opendkim/opendkim";
 import { renderCloudConfig, USER_DATA_LIMIT_BYTES } from "../rollout/bootstrap/user-data";

@@ -11,9 +11,7 @@ import { toPlainData } from "../model/plain-data";
 import { RENDERED_CHECKS } from "./rendered-checks";
 
 /** The outcome of validating a platform model. */
-export type ValidationResult =
-  | { readonly ok: true; readonly spec: PlatformSpec }
-  | { readonly ok: false; readonly issues: readonly PlatformIssue[] };
+export type ValidationResult = { readonly ok: true; readonly spec: PlatformSpec } | { readonly ok: false; readonly issues: readonly PlatformIssue[] };
 
 /** Validate untrusted input (parsed YAML/JSON or props) into a complete {@link PlatformSpec}. */
 export function validatePlatform(input: unknown, options: ValidationOptions = {}): ValidationResult {
@@ -57,9 +55,7 @@ function fromZodIssue(zi: z.core.$ZodIssue): PlatformIssue[] {
   const input = (zi as { input?: unknown }).input;
   switch (zi.code) {
     case "invalid_type":
-      return [
-        issue(path, input, input === undefined ? `required: expected ${article(zi.expected)}` : `expected ${article(zi.expected)}`),
-      ];
+      return [issue(path, input, input === undefined ? `required: expected ${article(zi.expected)}` : `expected ${article(zi.expected)}`)];
     case "invalid_value":
       return [issue(path, input, `expected one of: ${zi.values.map((v) => JSON.stringify(v)).join(", ")}`)];
     case "unrecognized_keys": {

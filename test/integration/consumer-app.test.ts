@@ -29,7 +29,9 @@ function output(result: { status: number | null; stdout: string; stderr: string 
 }
 
 function stackDocuments(outdir: string): Record<string, unknown> {
-  return Object.fromEntries(readdirSync(join(outdir, "stacks")).map((stack) => [stack, JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"))]));
+  return Object.fromEntries(
+    readdirSync(join(outdir, "stacks")).map((stack) => [stack, JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"))]),
+  );
 }
 
 describe.each([CDKTF, CDKTN])("a consumer app of the $name flavour", (flavour) => {
@@ -51,13 +53,32 @@ describe.each([CDKTF, CDKTN])("a consumer app of the $name flavour", (flavour) =
   });
 
   test("the tarball holds the compiled library, its types, the CLI, the apply script and the schema; no sources, no tests", () => {
-    const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").map((f) => f.replace(/^package\//, ""));
-    for (const expected of ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "bin/mail-platform.js", "lib/apply/mail-platform-apply.py", "schema/platform.schema.json", "dist/lib/index.js", "dist/lib/index.d.ts", "dist/lib/model/input-types.d.ts", "dist/lib/cli/main.js", "dist/lib/testing/index.js"]) {
+    const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .map((f) => f.replace(/^package\//, ""));
+    for (const expected of [
+      "package.json",
+      "README.md",
+      "CHANGELOG.md",
+      "LICENSE",
+      "bin/mail-platform.js",
+      "lib/apply/mail-platform-apply.py",
+      "schema/platform.schema.json",
+      "dist/lib/index.js",
+      "dist/lib/index.d.ts",
+      "dist/lib/model/input-types.d.ts",
+      "dist/lib/cli/main.js",
+      "dist/lib/testing/index.js",
+    ]) {
       expect(files).toContain(expected);
     }
     expect(files.filter((f) => /^(test|examples|scripts|bench)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     // Source maps carry their sources: they point at nothing that is not shipped.
-    const map = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/dist/lib/constructs/mail-platform.js.map"], { encoding: "utf8" })) as { sources: string[]; sourcesContent?: string[] };
+    const map = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/dist/lib/constructs/mail-platform.js.map"], { encoding: "utf8" })) as {
+      sources: string[];
+      sourcesContent?: string[];
+    };
     expect(map.sourcesContent?.[0]).toContain("export class MailPlatform");
     const pkg = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })) as Record<string, Record<string, string>>;
     expect(pkg.peerDependencies).toEqual(flavour.peerDependencies);
@@ -83,7 +104,9 @@ describe.each([CDKTF, CDKTN])("a consumer app of the $name flavour", (flavour) =
     const fromCli = stackDocuments(join(app.dir, "cli.out"));
     expect(Object.keys(fromCli).sort()).toEqual(["from-file", "typed"]);
     expect(stackDocuments(join(app.dir, "cdktf.out"))).toEqual(fromCli);
-    expect(readFileSync(join(app.dir, "cli.out", "stacks", "from-file", "mail-platform", "acme-mail", "mx1", "etc", "postfix", "main.cf"), "utf8")).toContain("smtpd_tls_auth_only = yes");
+    expect(readFileSync(join(app.dir, "cli.out", "stacks", "from-file", "mail-platform", "acme-mail", "mx1", "etc", "postfix", "main.cf"), "utf8")).toContain(
+      "smtpd_tls_auth_only = yes",
+    );
     synthesized.set(flavour.name, fromCli["from-file"] as Record<string, unknown>);
   });
 

@@ -53,7 +53,14 @@ interface Output {
 const file = (o: Output, path: string) => o.hosts[0]!.files.find((f) => f.path === path)?.content ?? "";
 
 const FIELDS: readonly Field[] = [
-  { reachesTerraform: true, name: "platform name", valid: "acme-mail", set: (i, v) => (i.name = v), appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`platform "${v}"`), realPrograms: true },
+  {
+    reachesTerraform: true,
+    name: "platform name",
+    valid: "acme-mail",
+    set: (i, v) => (i.name = v),
+    appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`platform "${v}"`),
+    realPrograms: true,
+  },
   {
     name: "host name",
     valid: "mx1",
@@ -64,10 +71,38 @@ const FIELDS: readonly Field[] = [
     },
     appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`host "${v}"`),
   },
-  { reachesTerraform: true, name: "group name", valid: "private", set: (i, v) => (i.groups[1]!.name = v), appears: (o, v) => file(o, "etc/postfix/master.cf").includes(`\nout-${v} `), realPrograms: true },
-  { reachesTerraform: true, name: "domain", valid: "acme-shop.example", set: (i, v) => (i.groups[0]!.domains[1]!.name = v), appears: (o, v) => file(o, "etc/postfix/mailbox_domains").includes(`\n${toALabels(v)} OK`) || file(o, "etc/postfix/mailbox_domains").includes(`\n${toALabels(v)}  `), realPrograms: true },
-  { reachesTerraform: true, name: "address host name", valid: "mail.acme-corp.example", set: (i, v) => (i.groups[0]!.addresses[0]!.hostName = v), appears: (o, v) => file(o, "etc/postfix/master.cf").includes(`-o myhostname=${toALabels(v)}\n`), realPrograms: true },
-  { name: "plaintext reject text", valid: "Use STARTTLS.", set: (i, v) => (i.tls = { plaintextRejectText: v }), appears: (o, v) => file(o, "etc/postfix/reject_footer.pcre").endsWith(` ${v}\n`), realPrograms: true },
+  {
+    reachesTerraform: true,
+    name: "group name",
+    valid: "private",
+    set: (i, v) => (i.groups[1]!.name = v),
+    appears: (o, v) => file(o, "etc/postfix/master.cf").includes(`\nout-${v} `),
+    realPrograms: true,
+  },
+  {
+    reachesTerraform: true,
+    name: "domain",
+    valid: "acme-shop.example",
+    set: (i, v) => (i.groups[0]!.domains[1]!.name = v),
+    appears: (o, v) =>
+      file(o, "etc/postfix/mailbox_domains").includes(`\n${toALabels(v)} OK`) || file(o, "etc/postfix/mailbox_domains").includes(`\n${toALabels(v)}  `),
+    realPrograms: true,
+  },
+  {
+    reachesTerraform: true,
+    name: "address host name",
+    valid: "mail.acme-corp.example",
+    set: (i, v) => (i.groups[0]!.addresses[0]!.hostName = v),
+    appears: (o, v) => file(o, "etc/postfix/master.cf").includes(`-o myhostname=${toALabels(v)}\n`),
+    realPrograms: true,
+  },
+  {
+    name: "plaintext reject text",
+    valid: "Use STARTTLS.",
+    set: (i, v) => (i.tls = { plaintextRejectText: v }),
+    appears: (o, v) => file(o, "etc/postfix/reject_footer.pcre").endsWith(` ${v}\n`),
+    realPrograms: true,
+  },
   {
     name: "legacy acknowledgement",
     valid: "Old terminals speak only TLS 1.0.",
@@ -79,7 +114,8 @@ const FIELDS: readonly Field[] = [
     name: "custom cipher string",
     valid: "ECDHE+AESGCM:!aNULL:!eNULL",
     set: (i, v) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: v } }),
-    appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`tls_high_cipherlist = ${v}\n`) && file(o, "etc/dovecot/dovecot.conf").includes(`ssl_cipher_list = ${v}\n`),
+    appears: (o, v) =>
+      file(o, "etc/postfix/main.cf").includes(`tls_high_cipherlist = ${v}\n`) && file(o, "etc/dovecot/dovecot.conf").includes(`ssl_cipher_list = ${v}\n`),
     realPrograms: true,
   },
   {
@@ -96,18 +132,90 @@ const FIELDS: readonly Field[] = [
     appears: (o, v) => file(o, "etc/dovecot/dovecot.conf").includes(`ssl_server_cert_file = ${v.replace(/\/$/, "")}/mail.acme-corp.example/fullchain.pem\n`),
     realPrograms: true,
   },
-  { reachesTerraform: true, name: "TLS rule destination", valid: "partner.example", set: (i, v) => (i.outbound = { tlsRules: [{ destination: v }] }), appears: (o, v) => file(o, "etc/postfix/tls_policy").includes(`\n${toALabels(v)} encrypt`), realPrograms: true },
-  { reachesTerraform: true, name: "relay host", valid: "relay.example", set: (i, v) => (i.outbound = { relayHost: { host: v } }), appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`relayhost = [${toALabels(v)}]:587\n`), realPrograms: true },
-  { name: "DNSBL zone", valid: "zen.spamhaus.org", set: (i, v) => (i.dnsbl!.sites![0]!.zone = v), appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`postscreen_dnsbl_sites = ${toALabels(v)}=`), realPrograms: true },
-  { name: "DNSBL reply filter", valid: "127.0.0.[2..11]", set: (i, v) => (i.dnsbl!.sites![0]!.replyFilter = v), appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`=${v}*2`), realPrograms: true },
-  { name: "stripped header", valid: "X-Originating-IP", set: (i, v) => (i.privacy = { stripHeaders: [v] }), appears: (o, v) => file(o, "etc/postfix/submission_header_checks.pcre").includes(`/^${v}:/`), realPrograms: true },
-  { reachesTerraform: true, name: "DKIM selector", valid: "mail2026", set: (i, v) => (i.dkim!.selector = v), appears: (o, v) => file(o, "etc/opendkim/key.table").includes(`:${v}:`) },
-  { name: "DKIM key parameter", valid: "/acme-mail/dkim/mail2026", set: (i, v) => (i.dkim!.privateKeyParameter = v), appears: (o, v) => file(o, "etc/opendkim/key.table").includes(dkimKeyFileName(v)) && o.userData.includes(`--name '${v}'`) },
-  { reachesTerraform: true, name: "DMARC report address", valid: "dmarc@acme-corp.example", set: (i, v) => (i.dns!.dmarc = { aggregateReports: [v] }), appears: (o, v) => o.zones.includes(`rua=mailto:${v}`) },
-  { reachesTerraform: true, name: "TLS report address", valid: "tls@acme-corp.example", set: (i, v) => (i.dns!.tlsReports = [v]), appears: (o, v) => o.zones.includes(`rua=mailto:${v}`) },
-  { reachesTerraform: true, name: "DAV host", valid: "dav.acme-corp.example", set: (i, v) => (i.dns!.dav = { hostName: v }), appears: (o, v) => o.zones.includes(` 443 ${toALabels(v)}.\n`) },
-  { name: "ACME e-mail", valid: "hostmaster@acme-corp.example", set: (i, v) => (i.aws!.acmeEmail = v), appears: (o, v) => o.userData.includes(`--email '${v}'`) },
-  { reachesTerraform: true, name: "extra ingress description", valid: "SSH from the office", set: (i, v) => (i.aws!.extraIngress = [{ port: 22, cidr: "198.51.100.0/24", description: v }]), appears: () => true },
+  {
+    reachesTerraform: true,
+    name: "TLS rule destination",
+    valid: "partner.example",
+    set: (i, v) => (i.outbound = { tlsRules: [{ destination: v }] }),
+    appears: (o, v) => file(o, "etc/postfix/tls_policy").includes(`\n${toALabels(v)} encrypt`),
+    realPrograms: true,
+  },
+  {
+    reachesTerraform: true,
+    name: "relay host",
+    valid: "relay.example",
+    set: (i, v) => (i.outbound = { relayHost: { host: v } }),
+    appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`relayhost = [${toALabels(v)}]:587\n`),
+    realPrograms: true,
+  },
+  {
+    name: "DNSBL zone",
+    valid: "zen.spamhaus.org",
+    set: (i, v) => (i.dnsbl!.sites![0]!.zone = v),
+    appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`postscreen_dnsbl_sites = ${toALabels(v)}=`),
+    realPrograms: true,
+  },
+  {
+    name: "DNSBL reply filter",
+    valid: "127.0.0.[2..11]",
+    set: (i, v) => (i.dnsbl!.sites![0]!.replyFilter = v),
+    appears: (o, v) => file(o, "etc/postfix/main.cf").includes(`=${v}*2`),
+    realPrograms: true,
+  },
+  {
+    name: "stripped header",
+    valid: "X-Originating-IP",
+    set: (i, v) => (i.privacy = { stripHeaders: [v] }),
+    appears: (o, v) => file(o, "etc/postfix/submission_header_checks.pcre").includes(`/^${v}:/`),
+    realPrograms: true,
+  },
+  {
+    reachesTerraform: true,
+    name: "DKIM selector",
+    valid: "mail2026",
+    set: (i, v) => (i.dkim!.selector = v),
+    appears: (o, v) => file(o, "etc/opendkim/key.table").includes(`:${v}:`),
+  },
+  {
+    name: "DKIM key parameter",
+    valid: "/acme-mail/dkim/mail2026",
+    set: (i, v) => (i.dkim!.privateKeyParameter = v),
+    appears: (o, v) => file(o, "etc/opendkim/key.table").includes(dkimKeyFileName(v)) && o.userData.includes(`--name '${v}'`),
+  },
+  {
+    reachesTerraform: true,
+    name: "DMARC report address",
+    valid: "dmarc@acme-corp.example",
+    set: (i, v) => (i.dns!.dmarc = { aggregateReports: [v] }),
+    appears: (o, v) => o.zones.includes(`rua=mailto:${v}`),
+  },
+  {
+    reachesTerraform: true,
+    name: "TLS report address",
+    valid: "tls@acme-corp.example",
+    set: (i, v) => (i.dns!.tlsReports = [v]),
+    appears: (o, v) => o.zones.includes(`rua=mailto:${v}`),
+  },
+  {
+    reachesTerraform: true,
+    name: "DAV host",
+    valid: "dav.acme-corp.example",
+    set: (i, v) => (i.dns!.dav = { hostName: v }),
+    appears: (o, v) => o.zones.includes(` 443 ${toALabels(v)}.\n`),
+  },
+  {
+    name: "ACME e-mail",
+    valid: "hostmaster@acme-corp.example",
+    set: (i, v) => (i.aws!.acmeEmail = v),
+    appears: (o, v) => o.userData.includes(`--email '${v}'`),
+  },
+  {
+    reachesTerraform: true,
+    name: "extra ingress description",
+    valid: "SSH from the office",
+    set: (i, v) => (i.aws!.extraIngress = [{ port: 22, cidr: "198.51.100.0/24", description: v }]),
+    appears: () => true,
+  },
   { reachesTerraform: true, name: "tag value", valid: "mail", set: (i, v) => (i.aws!.tags = { project: v }), appears: () => true },
 ];
 
@@ -125,7 +233,13 @@ function signature(o: Output): string {
     } else if (f.path.endsWith("master.cf")) {
       shape = lines.map((l) => (l.startsWith("#") ? "#" : /^\s/.test(l) ? `-o ${l.trim().split("=")[0]}` : `${l.trim().split(/\s+/).length} fields`));
     } else if (f.path.endsWith("dovecot.conf")) {
-      shape = lines.map((l) => l.trim().replace(/^(#).*/, "$1").replace(/^([a-z_0-9]+) = .*$/, "$1 =").replace(/^([a-z_0-9]+) .*\{$/, "$1 {"));
+      shape = lines.map((l) =>
+        l
+          .trim()
+          .replace(/^(#).*/, "$1")
+          .replace(/^([a-z_0-9]+) = .*$/, "$1 =")
+          .replace(/^([a-z_0-9]+) .*\{$/, "$1 {"),
+      );
     } else if (f.path.startsWith("etc/nginx/")) {
       shape = lines.map((l) => (l.startsWith("#") ? "#" : `${l.trim().split(/\s+/)[0]} ${l.trim().split(/\s+/).length}`));
     } else {
@@ -151,7 +265,9 @@ function render(input: PlatformInput): Output {
   return {
     spec,
     hosts,
-    zones: exportZones(planned).map((z) => z.content).join("\n"),
+    zones: exportZones(planned)
+      .map((z) => z.content)
+      .join("\n"),
     userData: renderCloudConfig(planned, planned.hosts[0]!, spec.aws!, {
       bundleUrl: "s3://acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/0000.json",
       dataVolumeName: `${spec.name}-${planned.hosts[0]!.name}`,
@@ -160,13 +276,58 @@ function render(input: PlatformInput): Output {
   };
 }
 
-const SPECIAL = ["\n", "\r", " ", "\t", "$", "#", ",", "{", "}", "<", ">", "%", '"', "'", "\\", ";", "=", "|", "&", "*", "!", "?", "(", ")", "[", "]", "/", ":", "@", "\u0000", "ü", "xn--", "..", "-", "_", "${", "%{", "$(", "`"];
+const SPECIAL = [
+  "\n",
+  "\r",
+  " ",
+  "\t",
+  "$",
+  "#",
+  ",",
+  "{",
+  "}",
+  "<",
+  ">",
+  "%",
+  '"',
+  "'",
+  "\\",
+  ";",
+  "=",
+  "|",
+  "&",
+  "*",
+  "!",
+  "?",
+  "(",
+  ")",
+  "[",
+  "]",
+  "/",
+  ":",
+  "@",
+  "\u0000",
+  "ü",
+  "xn--",
+  "..",
+  "-",
+  "_",
+  "${",
+  "%{",
+  "$(",
+  "`",
+];
 const fragment = fc.string({ unit: fc.constantFrom(...SPECIAL, ..."abcz09.".split("")), maxLength: 10 });
 
 function candidates(valid: string): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 5, arbitrary: fc.tuple(fc.nat({ max: valid.length }), fragment).map(([at, f]) => valid.slice(0, at) + f + valid.slice(at)) },
-    { weight: 2, arbitrary: fc.tuple(fc.nat({ max: valid.length }), fc.nat({ max: valid.length })).map(([a, b]) => valid.slice(0, Math.min(a, b)) + valid.slice(Math.max(a, b))) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.nat({ max: valid.length }), fc.nat({ max: valid.length }))
+        .map(([a, b]) => valid.slice(0, Math.min(a, b)) + valid.slice(Math.max(a, b))),
+    },
     { weight: 2, arbitrary: fragment },
     { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 40 }) },
   );
@@ -208,40 +369,53 @@ describe.each(FIELDS.map((f) => [f.name, f] as const))("free-text field: %s", (_
   });
 
   if (field.realPrograms) {
-    test.each(everyOs().map((p) => [p.os, p] as const))("a sample of accepted values: postconf -n and doveconf -n of %s see exactly the baseline's settings", (os, programs) => {
-      const keys = (dir: string) => {
-        const postconf = programs.run("postconf", ["-c", join(dir, "etc/postfix"), "-n"]);
-        const doveconf = programs.run("doveconf", ["-n", "-c", join(dir, "etc/dovecot/dovecot.conf")]);
-        return {
-          postconf: postconf.stdout
-            .split("\n")
-            .filter(Boolean)
-            .map((l) => l.split(" = ")[0]!.replace(/^out-[a-z0-9-]+_/, "out-*_"))
-            .filter((k) => k !== "config_directory")
-            .sort(),
-          postconfWarnings: postconf.stderr,
-          doveconf: doveconf.status === 0 ? doveconf.stdout.split("\n").filter((l) => !l.startsWith("#")).map((l) => l.trim().split(/ [=]|\{/)[0]) : [`exit ${doveconf.status}: ${doveconf.stderr}`],
+    test.each(everyOs().map((p) => [p.os, p] as const))(
+      "a sample of accepted values: postconf -n and doveconf -n of %s see exactly the baseline's settings",
+      (os, programs) => {
+        const keys = (dir: string) => {
+          const postconf = programs.run("postconf", ["-c", join(dir, "etc/postfix"), "-n"]);
+          const doveconf = programs.run("doveconf", ["-n", "-c", join(dir, "etc/dovecot/dovecot.conf")]);
+          return {
+            postconf: postconf.stdout
+              .split("\n")
+              .filter(Boolean)
+              .map((l) => l.split(" = ")[0]!.replace(/^out-[a-z0-9-]+_/, "out-*_"))
+              .filter((k) => k !== "config_directory")
+              .sort(),
+            postconfWarnings: postconf.stderr,
+            doveconf:
+              doveconf.status === 0
+                ? doveconf.stdout
+                    .split("\n")
+                    .filter((l) => !l.startsWith("#"))
+                    .map((l) => l.trim().split(/ [=]|\{/)[0])
+                : [`exit ${doveconf.status}: ${doveconf.stderr}`],
+          };
         };
-      };
-      const write = (hosts: readonly HostFiles[]) => {
-        const dir = mkdtempSync(join(tmpdir(), "mail-platform-injection-"));
-        writeHostFiles(dir, hosts);
-        ageFiles(dir);
-        return join(dir, hosts[0]!.host);
-      };
-      const onOs = (input: PlatformInput) => ({ ...input, os });
-      const expected = keys(write(render(onOs(baselineInput)).hosts));
-      // The baseline itself must pass, or equal errors would compare equal.
-      expect({ warnings: expected.postconfWarnings, doveconf: expected.doveconf[0] }).toEqual({ warnings: "", doveconf: expect.not.stringMatching(/^exit /) });
-      const sample = [...new Set(accepted)].slice(0, REAL_PROGRAM_SAMPLES_PER_FIELD);
-      for (const value of sample) {
-        const input = exampleInput();
-        field.set(input, value);
-        const got = keys(write(render(onOs(input)).hosts));
-        expect({ value, ...got }).toEqual({ value, ...expected });
-        stats.checkedWithPrograms += 1;
-      }
-    }, 120_000);
+        const write = (hosts: readonly HostFiles[]) => {
+          const dir = mkdtempSync(join(tmpdir(), "mail-platform-injection-"));
+          writeHostFiles(dir, hosts);
+          ageFiles(dir);
+          return join(dir, hosts[0]!.host);
+        };
+        const onOs = (input: PlatformInput) => ({ ...input, os });
+        const expected = keys(write(render(onOs(baselineInput)).hosts));
+        // The baseline itself must pass, or equal errors would compare equal.
+        expect({ warnings: expected.postconfWarnings, doveconf: expected.doveconf[0] }).toEqual({
+          warnings: "",
+          doveconf: expect.not.stringMatching(/^exit /),
+        });
+        const sample = [...new Set(accepted)].slice(0, REAL_PROGRAM_SAMPLES_PER_FIELD);
+        for (const value of sample) {
+          const input = exampleInput();
+          field.set(input, value);
+          const got = keys(write(render(onOs(input)).hosts));
+          expect({ value, ...got }).toEqual({ value, ...expected });
+          stats.checkedWithPrograms += 1;
+        }
+      },
+      120_000,
+    );
   }
 });
 

@@ -13,7 +13,25 @@ let dir: string;
 beforeAll(() => {
   requirePrograms("openssl");
   dir = mkdtempSync(join(tmpdir(), "mail-platform-tls-"));
-  const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=mail.acme-corp.example", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { encoding: "utf8" });
+  const made = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=mail.acme-corp.example",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+    ],
+    { encoding: "utf8" },
+  );
   if (made.status !== 0) throw new Error(made.stderr);
 });
 
@@ -25,7 +43,19 @@ function server(cipherList: string, minProtocol: string): Promise<{ port: number
   const port = nextPort++;
   const child = spawn(
     "openssl",
-    ["s_server", "-accept", `127.0.0.1:${port}`, "-cert", join(dir, "cert.pem"), "-key", join(dir, "key.pem"), "-cipher", cipherList, "-min_protocol", minProtocol],
+    [
+      "s_server",
+      "-accept",
+      `127.0.0.1:${port}`,
+      "-cert",
+      join(dir, "cert.pem"),
+      "-key",
+      join(dir, "key.pem"),
+      "-cipher",
+      cipherList,
+      "-min_protocol",
+      minProtocol,
+    ],
     { stdio: ["pipe", "pipe", "pipe"] },
   );
   return new Promise((resolve, reject) => {
@@ -44,7 +74,11 @@ function server(cipherList: string, minProtocol: string): Promise<{ port: number
  * handshake still prints "Protocol : TLSv1" in its session block; "Cipher is (NONE)" tells.)
  */
 function tls10Handshake(port: number): string | undefined {
-  const result = spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"], { input: "", encoding: "utf8", timeout: 10000 });
+  const result = spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"], {
+    input: "",
+    encoding: "utf8",
+    timeout: 10000,
+  });
   const match = /New, (\S+), Cipher is (\S+)/.exec(result.stdout);
   return match && match[2] !== "(NONE)" ? match[1] : undefined;
 }

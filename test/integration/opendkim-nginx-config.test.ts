@@ -38,11 +38,11 @@ function renderBelow(input: PlatformInput, os: PlatformInput["os"]) {
   return { root, certs, planned, files };
 }
 
-const signing = variants().filter((v) => renderPlatform(plan(parsePlatform(structuredClone(v.input)))).some((h) => h.files.some((f) => f.path === "etc/opendkim.conf")));
-// The server blocks depend only on groups, domains and hosts: the variants that differ there.
-const hosting = variants().filter(
-  (v) => ["example", "two hosts", "one group"].includes(v.name) || v.name.startsWith("DNS:"),
+const signing = variants().filter((v) =>
+  renderPlatform(plan(parsePlatform(structuredClone(v.input)))).some((h) => h.files.some((f) => f.path === "etc/opendkim.conf")),
 );
+// The server blocks depend only on groups, domains and hosts: the variants that differ there.
+const hosting = variants().filter((v) => ["example", "two hosts", "one group"].includes(v.name) || v.name.startsWith("DNS:"));
 
 describe.each(everyOs().flatMap((p) => signing.map((v) => [p.os, v.name, p, v] as const)))("%s: OpenDKIM, variant %s", (os, _name, programs, variant) => {
   test("opendkim -n accepts the configuration and its tables", () => {
@@ -58,16 +58,40 @@ test.each(everyOs().map((p) => [p.os, p] as const))("%s: opendkim -n rejects a b
   expect(programs.run("opendkim", ["-n", "-x", join(root, "etc/opendkim.conf")]).status).not.toBe(0);
 });
 
-describe.each(everyOs().flatMap((p) => hosting.map((v) => [p.os, v.name, p, v] as const)))("%s: nginx (MTA-STS), variant %s", (os, _name, programs, variant) => {
-  test("nginx -t accepts the server blocks with their certificates", () => {
-    const { root, certs, planned } = renderBelow(variant.input, os);
-    for (const name of planned.mtaSts.hostNames) {
-      mkdirSync(join(certs, name), { recursive: true });
-      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${name}`, "-keyout", join(certs, name, "privkey.pem"), "-out", join(certs, name, "fullchain.pem")], { stdio: "ignore" });
-    }
-    const main = join(root, "nginx.conf");
-    writeFileSync(main, `pid ${root}/nginx.pid;\nerror_log ${root}/error.log;\nevents {}\nhttp {\n  include ${root}/etc/nginx/conf.d/*.conf;\n}\n`);
-    const result = programs.run("nginx", ["-t", "-c", main]);
-    expect({ status: result.status, stderr: result.stderr.trim().split("\n").pop() }).toEqual({ status: 0, stderr: expect.stringMatching(/test is successful/) });
-  });
-});
+describe.each(everyOs().flatMap((p) => hosting.map((v) => [p.os, v.name, p, v] as const)))(
+  "%s: nginx (MTA-STS), variant %s",
+  (os, _name, programs, variant) => {
+    test("nginx -t accepts the server blocks with their certificates", () => {
+      const { root, certs, planned } = renderBelow(variant.input, os);
+      for (const name of planned.mtaSts.hostNames) {
+        mkdirSync(join(certs, name), { recursive: true });
+        execFileSync(
+          "openssl",
+          [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            `/CN=${name}`,
+            "-keyout",
+            join(certs, name, "privkey.pem"),
+            "-out",
+            join(certs, name, "fullchain.pem"),
+          ],
+          { stdio: "ignore" },
+        );
+      }
+      const main = join(root, "nginx.conf");
+      writeFileSync(main, `pid ${root}/nginx.pid;\nerror_log ${root}/error.log;\nevents {}\nhttp {\n  include ${root}/etc/nginx/conf.d/*.conf;\n}\n`);
+      const result = programs.run("nginx", ["-t", "-c", main]);
+      expect({ status: result.status, stderr: result.stderr.trim().split("\n").pop() }).toEqual({
+        status: 0,
+        stderr: expect.stringMatching(/test is successful/),
+      });
+    });
+  },
+);

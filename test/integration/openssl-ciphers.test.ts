@@ -62,7 +62,10 @@ function ciphersOf(programs: OsPrograms, strings: readonly string[], options: st
   const script = 'for s in "$@"; do echo "@@"; openssl ciphers ' + options + ' "$s" 2>/dev/null; done';
   const result = programs.run("sh", ["-c", script, "sh", ...strings]);
   if (result.status !== 0) throw new Error(`openssl ciphers failed: ${result.stderr}`);
-  return result.stdout.split("@@\n").slice(1).map((block) => block.split("\n").filter((l) => l.trim() !== ""));
+  return result.stdout
+    .split("@@\n")
+    .slice(1)
+    .map((block) => block.split("\n").filter((l) => l.trim() !== ""));
 }
 
 function suiteOf(line: string): Suite {
@@ -109,7 +112,14 @@ describe.each(everyOs().map((p) => [p.os, p] as const))("%s", (os, programs) => 
       return findings.syntax.length === 0 && findings.weak.length === 0;
     });
     expect(accepted.length).toBeGreaterThan(8);
-    for (const s of accepted) expect({ s, weak: real.get(s)!.filter(weak).map((x) => x.name) }).toEqual({ s, weak: [] });
+    for (const s of accepted)
+      expect({
+        s,
+        weak: real
+          .get(s)!
+          .filter(weak)
+          .map((x) => x.name),
+      }).toEqual({ s, weak: [] });
   });
 
   describe("TLS profiles against the real OpenSSL", () => {

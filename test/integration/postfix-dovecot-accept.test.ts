@@ -22,57 +22,65 @@ function onOs(input: PlatformInput, os: HostOs): PlatformInput {
 }
 
 /** What "no login before TLS" reads back as, per Dovecot version. */
-const CLEARTEXT_OFF: Readonly<Record<HostOs, [string, string]>> = { "debian-13": ["auth_allow_cleartext", "no"], "debian-12": ["disable_plaintext_auth", "yes"] };
+const CLEARTEXT_OFF: Readonly<Record<HostOs, [string, string]>> = {
+  "debian-13": ["auth_allow_cleartext", "no"],
+  "debian-12": ["disable_plaintext_auth", "yes"],
+};
 
-describe.each(everyOs().flatMap((programs) => variants().map((v) => [programs.os, v.name, programs, v] as const)))("%s, variant: %s", (os, _name, programs, variant) => {
-  let out: string;
-  const run = programs.run;
-  const postconf = (dir: string, ...args: string[]) => run("postconf", ["-c", dir, ...args]);
-  beforeAll(() => {
-    out = renderToTempDir(onOs(variant.input, os));
-  }, 10 * 60_000);
+describe.each(everyOs().flatMap((programs) => variants().map((v) => [programs.os, v.name, programs, v] as const)))(
+  "%s, variant: %s",
+  (os, _name, programs, variant) => {
+    let out: string;
+    const run = programs.run;
+    const postconf = (dir: string, ...args: string[]) => run("postconf", ["-c", dir, ...args]);
+    beforeAll(() => {
+      out = renderToTempDir(onOs(variant.input, os));
+    }, 10 * 60_000);
 
-  function hosts(): string[] {
-    return readdirSync(out).sort();
-  }
+    function hosts(): string[] {
+      return readdirSync(out).sort();
+    }
 
-  test("postconf parses main.cf and master.cf without a warning", () => {
-    for (const host of hosts()) {
-      const dir = join(out, host, "etc/postfix");
-      for (const args of [["-n"], ["-M"], ["-P"]]) {
-        const result = postconf(dir, ...args);
-        expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: "" });
+    test("postconf parses main.cf and master.cf without a warning", () => {
+      for (const host of hosts()) {
+        const dir = join(out, host, "etc/postfix");
+        for (const args of [["-n"], ["-M"], ["-P"]]) {
+          const result = postconf(dir, ...args);
+          expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: "" });
+        }
       }
-    }
-  });
+    });
 
-  test("postfix check accepts the instance", () => {
-    for (const host of hosts()) {
-      const result = run("postfix", ["-c", join(out, host, "etc/postfix"), "check"]);
-      expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: "" });
-    }
-  });
+    test("postfix check accepts the instance", () => {
+      for (const host of hosts()) {
+        const result = run("postfix", ["-c", join(out, host, "etc/postfix"), "check"]);
+        expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: "" });
+      }
+    });
 
-  test("doveconf parses dovecot.conf without a warning", () => {
-    for (const host of hosts()) {
-      const result = run("doveconf", ["-n", "-c", join(out, host, "etc/dovecot/dovecot.conf")]);
-      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
-    }
-  });
+    test("doveconf parses dovecot.conf without a warning", () => {
+      for (const host of hosts()) {
+        const result = run("doveconf", ["-n", "-c", join(out, host, "etc/dovecot/dovecot.conf")]);
+        expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+      }
+    });
 
-  test("the effective security settings are the intended ones", () => {
-    for (const host of hosts()) {
-      const dir = join(out, host, "etc/postfix");
-      const effective = postconf(dir, "-h", "compatibility_level", "mynetworks", "smtpd_tls_auth_only", "smtpd_sasl_auth_enable", "smtp_bind_address")
-        .stdout.replace(/\n$/, "")
-        .split("\n");
-      expect(effective).toEqual(["3.6", "127.0.0.0/8", "yes", "no", ""]);
-      const [setting, off] = CLEARTEXT_OFF[os];
-      const dovecot = run("doveconf", ["-c", join(out, host, "etc/dovecot/dovecot.conf"), "-h", "ssl", setting]).stdout.trim().split("\n");
-      expect(dovecot).toEqual(["required", off]);
-    }
-  });
-});
+    test("the effective security settings are the intended ones", () => {
+      for (const host of hosts()) {
+        const dir = join(out, host, "etc/postfix");
+        const effective = postconf(dir, "-h", "compatibility_level", "mynetworks", "smtpd_tls_auth_only", "smtpd_sasl_auth_enable", "smtp_bind_address")
+          .stdout.replace(/\n$/, "")
+          .split("\n");
+        expect(effective).toEqual(["3.6", "127.0.0.0/8", "yes", "no", ""]);
+        const [setting, off] = CLEARTEXT_OFF[os];
+        const dovecot = run("doveconf", ["-c", join(out, host, "etc/dovecot/dovecot.conf"), "-h", "ssl", setting])
+          .stdout.trim()
+          .split("\n");
+        expect(dovecot).toEqual(["required", off]);
+      }
+    });
+  },
+);
 
 describe.each(everyOs().map((p) => [p.os, p] as const))("%s: the checks above can fail", (os, programs) => {
   const run = programs.run;

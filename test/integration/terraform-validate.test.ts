@@ -66,7 +66,9 @@ beforeAll(() => {
 
 afterAll(() => {
   if (!tf) return;
-  const uses = PROVIDER_VERSION_DIFFERENCES.map((d) => `${d.name}: ${[...applied.values()].filter((names) => names.includes(d.name)).length}/${applied.size} stacks`);
+  const uses = PROVIDER_VERSION_DIFFERENCES.map(
+    (d) => `${d.name}: ${[...applied.values()].filter((names) => names.includes(d.name)).length}/${applied.size} stacks`,
+  );
   console.log(
     `terraform validate: ${tf.validateRuns.count} runs (distinct documents) in ${tf.validateRuns.seconds.toFixed(1)} s, ` +
       `${(tf.validateRuns.seconds / Math.max(1, tf.validateRuns.count)).toFixed(2)} s each; whole file ${((Date.now() - started) / 1000).toFixed(1)} s\n` +

@@ -47,11 +47,28 @@ function appFiles(flavour: Flavour): Record<string, string> {
     "tsconfig.json": JSON.stringify(
       {
         compilerOptions: {
-          alwaysStrict: true, declaration: true, experimentalDecorators: true, inlineSourceMap: true, inlineSources: true,
-          lib: ["es2018"], module: "CommonJS", noEmitOnError: true, noFallthroughCasesInSwitch: true, noImplicitAny: true,
-          noImplicitReturns: true, noImplicitThis: true, noUnusedLocals: true, noUnusedParameters: true, resolveJsonModule: true,
-          strict: true, strictNullChecks: true, strictPropertyInitialization: true, stripInternal: true, target: "ES2018",
-          incremental: true, skipLibCheck: true,
+          alwaysStrict: true,
+          declaration: true,
+          experimentalDecorators: true,
+          inlineSourceMap: true,
+          inlineSources: true,
+          lib: ["es2018"],
+          module: "CommonJS",
+          noEmitOnError: true,
+          noFallthroughCasesInSwitch: true,
+          noImplicitAny: true,
+          noImplicitReturns: true,
+          noImplicitThis: true,
+          noUnusedLocals: true,
+          noUnusedParameters: true,
+          resolveJsonModule: true,
+          strict: true,
+          strictNullChecks: true,
+          strictPropertyInitialization: true,
+          stripInternal: true,
+          target: "ES2018",
+          incremental: true,
+          skipLibCheck: true,
         },
         include: ["**/*.ts"],
         exclude: ["node_modules", "cdktf.out"],
@@ -59,7 +76,19 @@ function appFiles(flavour: Flavour): Record<string, string> {
       null,
       2,
     ),
-    "cdktf.json": JSON.stringify({ language: "typescript", app: "npx ts-node main.ts", projectId: "00000000-0000-4000-8000-000000000000", sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} }, null, 2),
+    "cdktf.json": JSON.stringify(
+      {
+        language: "typescript",
+        app: "npx ts-node main.ts",
+        projectId: "00000000-0000-4000-8000-000000000000",
+        sendCrashReports: "false",
+        terraformProviders: [],
+        terraformModules: [],
+        context: {},
+      },
+      null,
+      2,
+    ),
     "jest.config.js": `module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>"],
@@ -204,12 +233,19 @@ export function createConsumerApp(flavour: Flavour, tarball: string, platformYam
     writeFileSync(join(dir, path), content);
   }
   writeFileSync(join(dir, "platform.yaml"), platformYaml);
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("JEST") && k !== "NODE_OPTIONS" && k !== "CDKTF_OUTDIR"));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("JEST") && k !== "NODE_OPTIONS" && k !== "CDKTF_OUTDIR"),
+  );
   const app: ConsumerApp = {
     dir,
     flavour,
     run: (command, args, extra = {}) =>
-      spawnSync(command, [...args], { cwd: dir, env: { ...env, CHECKPOINT_DISABLE: "1", CI: "true", ...extra }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }),
+      spawnSync(command, [...args], {
+        cwd: dir,
+        env: { ...env, CHECKPOINT_DISABLE: "1", CI: "true", ...extra },
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      }),
   };
   const install = app.run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"]);
   if (install.status !== 0) throw new Error(`npm install failed in ${dir}:\n${install.stderr}`);
@@ -233,9 +269,10 @@ export function constructsCopies(app: ConsumerApp): string[] {
     }
   };
   walk(join(app.dir, "node_modules"));
-  return found.map((path) => `${path.slice(app.dir.length + 1)}@${(JSON.parse(readFileSync(join(path, "package.json"), "utf8")) as { version: string }).version}`);
+  return found.map(
+    (path) => `${path.slice(app.dir.length + 1)}@${(JSON.parse(readFileSync(join(path, "package.json"), "utf8")) as { version: string }).version}`,
+  );
 }
-
 
 /** JSON paths at which two documents differ, with both values (shortened). */
 export function jsonDifferences(a: unknown, b: unknown, path = ""): [string, string, string][] {

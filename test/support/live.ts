@@ -92,7 +92,9 @@ export async function waitForLog(state: LocalState, pattern: RegExp, timeoutMs =
   const file = stateLayout(state.stateDir).postfixLog;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const line = readFileSync(file, "utf8").split("\n").find((l) => pattern.test(l));
+    const line = readFileSync(file, "utf8")
+      .split("\n")
+      .find((l) => pattern.test(l));
     if (line) return line;
     if (Date.now() > deadline) throw new Error(`no log line matching ${pattern} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -103,7 +105,11 @@ export async function waitForLog(state: LocalState, pattern: RegExp, timeoutMs =
 export function deliveredMessages(state: LocalState, address: string): string[] {
   const [user, domain] = address.split("@");
   const dir = join(stateLayout(state.stateDir).mail, domain!, user!, "Maildir", "new");
-  return existsSync(dir) ? readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), "utf8")) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .sort()
+        .map((f) => readFileSync(join(dir, f), "utf8"))
+    : [];
 }
 
 /** Wait for a delivered message matching a predicate. */

@@ -24,7 +24,10 @@ export async function startNamed(zones: ReadonlyMap<string, string>, block: stri
   const started = spawnSync("named", ["-c", conf], { stdio: "ignore" });
   if (started.status !== 0) throw new Error("named did not start");
   const deadline = Date.now() + 10_000;
-  while (spawnSync("dig", ["+short", "+time=1", "+tries=1", `@${loopback.dns}`, "SOA", [...zones.keys()][0]!]).status !== 0 || !pidFromFile(join(layout.dns, "named.pid"))) {
+  while (
+    spawnSync("dig", ["+short", "+time=1", "+tries=1", `@${loopback.dns}`, "SOA", [...zones.keys()][0]!]).status !== 0 ||
+    !pidFromFile(join(layout.dns, "named.pid"))
+  ) {
     if (Date.now() > deadline) throw new Error("named did not answer");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

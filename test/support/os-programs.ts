@@ -55,7 +55,8 @@ export function programsOf(os: HostOs): OsPrograms {
     native: false,
     run(program, args, options = {}) {
       const root = toolsRoot(os);
-      const script = 'root=$1; shift; mount --rbind /tmp "$root/tmp" && mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && exec chroot "$root" "$@"';
+      const script =
+        'root=$1; shift; mount --rbind /tmp "$root/tmp" && mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && exec chroot "$root" "$@"';
       const result = spawnSync("unshare", ["--mount", "--propagation", "private", "--fork", "--", "sh", "-c", script, "sh", root, program, ...args], {
         encoding: "utf8",
         input: options.input,

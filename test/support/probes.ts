@@ -59,8 +59,25 @@ export function handshake(target: string, protocolFlag: string, starttls?: strin
 }
 
 /** The certificate a TLS service presents for a name, verified against a CA: subject names and the verify result. */
-export function presentedCertificate(target: string, serverName: string, caFile: string, starttls?: string): { verified: boolean; names: string[]; detail: string } {
-  const args = ["s_client", "-connect", target, "-servername", serverName, "-CAfile", caFile, "-verify_hostname", serverName, "-verify_return_error", ...(starttls ? ["-starttls", starttls] : [])];
+export function presentedCertificate(
+  target: string,
+  serverName: string,
+  caFile: string,
+  starttls?: string,
+): { verified: boolean; names: string[]; detail: string } {
+  const args = [
+    "s_client",
+    "-connect",
+    target,
+    "-servername",
+    serverName,
+    "-CAfile",
+    caFile,
+    "-verify_hostname",
+    serverName,
+    "-verify_return_error",
+    ...(starttls ? ["-starttls", starttls] : []),
+  ];
   const result = spawnSync("openssl", args, { input: "", encoding: "utf8", timeout: 20_000 });
   const verified = /Verify return code: 0 \(ok\)/.test(result.stdout);
   const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(result.stdout)?.[0] ?? "";

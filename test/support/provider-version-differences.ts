@@ -99,7 +99,9 @@ export function applyDifferences(
 ): Adapted {
   const document = structuredClone(synthesized);
   const providers = (document.terraform as { required_providers?: Record<string, { source?: string; version?: string }> } | undefined)?.required_providers;
-  const aws = Object.entries(providers ?? {}).filter(([local, req]) => ["aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aws"].includes(req.source ?? local));
+  const aws = Object.entries(providers ?? {}).filter(([local, req]) =>
+    ["aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aws"].includes(req.source ?? local),
+  );
   if (aws.length !== 1 || typeof aws[0]![1].version !== "string") {
     throw new Error(`expected exactly one hashicorp/aws requirement with a version in terraform.required_providers, found ${JSON.stringify(providers)}`);
   }
@@ -132,7 +134,10 @@ export function applyDifferences(
     applied.push(difference.name);
     // Still named anywhere (ignore_changes, an expression)? Then the rewrite is not the whole story.
     const rest = new RegExp(`(?<![\\w])${difference.attribute}(?![\\w])`).exec(JSON.stringify(document));
-    if (rest) throw new Error(`${difference.attribute} is still named after ${difference.name} was applied, near ${JSON.stringify(JSON.stringify(document).slice(Math.max(0, rest.index - 80), rest.index + 40))}`);
+    if (rest)
+      throw new Error(
+        `${difference.attribute} is still named after ${difference.name} was applied, near ${JSON.stringify(JSON.stringify(document).slice(Math.max(0, rest.index - 80), rest.index + 40))}`,
+      );
   }
 
   // Independent of the code above: the only changes are the ones listed.

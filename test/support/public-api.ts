@@ -37,8 +37,14 @@ export function emitDeclarations(entry: string, rootDir: string): string {
   });
   const emitted = program.emit();
   const errors = emitted.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (errors.length > 0) throw new Error(ts.formatDiagnostics(errors, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => rootDir, getNewLine: () => "\n" }));
-  return join(outDir, `${resolve(entry).slice(resolve(rootDir).length + 1).replace(/\.ts$/, "")}.d.ts`);
+  if (errors.length > 0)
+    throw new Error(ts.formatDiagnostics(errors, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => rootDir, getNewLine: () => "\n" }));
+  return join(
+    outDir,
+    `${resolve(entry)
+      .slice(resolve(rootDir).length + 1)
+      .replace(/\.ts$/, "")}.d.ts`,
+  );
 }
 
 function isHidden(node: ts.Node): boolean {
@@ -83,7 +89,14 @@ export function unexportedTypes(rootDts: string): UnexportedType[] {
   };
   const visit = (node: ts.Node, shownBy: string): void => {
     if (isHidden(node)) return;
-    if ((ts.isPropertyDeclaration(node) || ts.isMethodDeclaration(node) || ts.isPropertySignature(node) || ts.isMethodSignature(node) || ts.isGetAccessor(node)) && memberName(node)) {
+    if (
+      (ts.isPropertyDeclaration(node) ||
+        ts.isMethodDeclaration(node) ||
+        ts.isPropertySignature(node) ||
+        ts.isMethodSignature(node) ||
+        ts.isGetAccessor(node)) &&
+      memberName(node)
+    ) {
       shownBy = `${shownBy.split(".")[0]}.${memberName(node)}`;
     }
     if (ts.isTypeReferenceNode(node)) check(checker.getSymbolAtLocation(node.typeName), shownBy);

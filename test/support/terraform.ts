@@ -114,7 +114,10 @@ export function findAwsProviderMirror(root = MIRROR_ROOT): ProviderMirror {
   const found = providerPackages(root).flatMap((path) => {
     const parts = relative(root, path).split(sep);
     const unpacked = parts.length === 6 && parts.slice(0, 3).join("/") === AWS_PROVIDER && parts[4] === wanted ? parts[3] : undefined;
-    const packed = parts.length === 4 && parts.slice(0, 3).join("/") === AWS_PROVIDER ? new RegExp(`^terraform-provider-aws_(.+)_${wanted}\\.zip$`).exec(parts[3]!)?.[1] : undefined;
+    const packed =
+      parts.length === 4 && parts.slice(0, 3).join("/") === AWS_PROVIDER
+        ? new RegExp(`^terraform-provider-aws_(.+)_${wanted}\\.zip$`).exec(parts[3]!)?.[1]
+        : undefined;
     const version = unpacked ?? packed;
     return version ? [{ root, version, path }] : [];
   });
@@ -152,7 +155,8 @@ function requireTerraform(env: NodeJS.ProcessEnv): string {
  * lives here: the version a document names is the version it was validated against.
  */
 function requireMirrorVersion(document: unknown, mirror: ProviderMirror): void {
-  const required = (document as { terraform?: { required_providers?: Record<string, { source?: string; version?: string }> } }).terraform?.required_providers ?? {};
+  const required =
+    (document as { terraform?: { required_providers?: Record<string, { source?: string; version?: string }> } }).terraform?.required_providers ?? {};
   for (const [local, requirement] of Object.entries(required)) {
     const source = (requirement.source ?? local).split("/");
     const address = [...["registry.terraform.io", "hashicorp"].slice(0, 3 - source.length), ...source].join("/");

@@ -45,7 +45,11 @@ test("the cdktn rewrite changes exactly the package names of every specifier", (
 });
 
 test("the root package's peers are the cdktf flavour's", () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; peerDependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    name: string;
+    peerDependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   expect(pkg.name).toBe(CDKTF.packageName);
   expect(pkg.peerDependencies).toEqual(CDKTF.peerDependencies);
   // The versions the tests run are the lower ends of the ranges (or inside them).

@@ -62,11 +62,16 @@ describe("weak suites: acceptable only with an acknowledgement", () => {
     ]);
   });
 
-  test.each(["PSK", "kPSK", "aPSK", "kECDHEPSK", "kDHEPSK"])("the PSK keyword %s enables unencrypted suites, and nothing the server could negotiate", (ciphers) => {
-    const { syntax, weak } = analyseCipherString(ciphers);
-    expect(weak).toEqual([expect.stringMatching(new RegExp(`^unencrypted \\(eNULL\\) via "${ciphers}": .*PSK-NULL-SHA`))]);
-    expect(syntax.join("\n")).toMatch(/can be negotiated by OpenSSL .* at security level 2: .*pre-shared key or SRP password the platform does not configure/);
-  });
+  test.each(["PSK", "kPSK", "aPSK", "kECDHEPSK", "kDHEPSK"])(
+    "the PSK keyword %s enables unencrypted suites, and nothing the server could negotiate",
+    (ciphers) => {
+      const { syntax, weak } = analyseCipherString(ciphers);
+      expect(weak).toEqual([expect.stringMatching(new RegExp(`^unencrypted \\(eNULL\\) via "${ciphers}": .*PSK-NULL-SHA`))]);
+      expect(syntax.join("\n")).toMatch(
+        /can be negotiated by OpenSSL .* at security level 2: .*pre-shared key or SRP password the platform does not configure/,
+      );
+    },
+  );
 
   test("a suite in several weak classes is named in each, with the token that added it", () => {
     expect(weakOf("ECDHE+AESGCM:NULL-MD5:@SECLEVEL=0")).toEqual([
@@ -135,10 +140,19 @@ describe("strings OpenSSL refuses or ignores, and security levels that refuse ce
     ["ALL:-ALL", `the string selects no TLS 1.2 suite of ${BOTH}; OpenSSL refuses an empty list`],
     ["@STRENGTH", `the string selects no TLS 1.2 suite of ${BOTH}; OpenSSL refuses an empty list`],
     ["!aNULL:HIGH+aNULL", `the string selects no TLS 1.2 suite of ${BOTH}; OpenSSL refuses an empty list`],
-    ["HIGH:DEFAULT", '"DEFAULT" is read only as the whole first token (OpenSSL ignores it elsewhere and cannot join it with "+"); move it to the front or remove it'],
+    [
+      "HIGH:DEFAULT",
+      '"DEFAULT" is read only as the whole first token (OpenSSL ignores it elsewhere and cannot join it with "+"); move it to the front or remove it',
+    ],
     ["AES128-SHA+ECDHE", '"AES128-SHA+ECDHE" joins a suite name with "+"; OpenSSL would take the suite alone: write it as its own token'],
-    ["TLS_AES_128_GCM_SHA256:ECDHE+AESGCM", '"TLS_AES_128_GCM_SHA256" is a TLS 1.3 suite; TLS 1.3 suites are OpenSSL\'s own and not set by this string; remove it'],
-    ["ECDHE+AESGCM:TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", '"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256" is an IANA name, not read by OpenSSL 3.0 (debian-12); write "DHE-RSA-AES128-GCM-SHA256"'],
+    [
+      "TLS_AES_128_GCM_SHA256:ECDHE+AESGCM",
+      '"TLS_AES_128_GCM_SHA256" is a TLS 1.3 suite; TLS 1.3 suites are OpenSSL\'s own and not set by this string; remove it',
+    ],
+    [
+      "ECDHE+AESGCM:TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+      '"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256" is an IANA name, not read by OpenSSL 3.0 (debian-12); write "DHE-RSA-AES128-GCM-SHA256"',
+    ],
   ])("refuses %j", (ciphers, message) => {
     expect(syntaxOf(ciphers)).toEqual([message]);
   });
@@ -159,9 +173,18 @@ describe("strings OpenSSL refuses or ignores, and security levels that refuse ce
   test.each([
     ["", "the cipher string is empty"],
     ["HIGH::AES", 'token 2 is empty (two ":" in a row, or one at an end); remove the extra ":"'],
-    ["HIGH AES", 'found " " between tokens; separate them with ":" only (OpenSSL also reads ",", ";" and blanks, but the value is written as one word into main.cf and dovecot.conf)'],
-    ["HIGH,AES", 'found "," between tokens; separate them with ":" only (OpenSSL also reads ",", ";" and blanks, but the value is written as one word into main.cf and dovecot.conf)'],
-    ["HIGH;AES", 'found ";" between tokens; separate them with ":" only (OpenSSL also reads ",", ";" and blanks, but the value is written as one word into main.cf and dovecot.conf)'],
+    [
+      "HIGH AES",
+      'found " " between tokens; separate them with ":" only (OpenSSL also reads ",", ";" and blanks, but the value is written as one word into main.cf and dovecot.conf)',
+    ],
+    [
+      "HIGH,AES",
+      'found "," between tokens; separate them with ":" only (OpenSSL also reads ",", ";" and blanks, but the value is written as one word into main.cf and dovecot.conf)',
+    ],
+    [
+      "HIGH;AES",
+      'found ";" between tokens; separate them with ":" only (OpenSSL also reads ",", ";" and blanks, but the value is written as one word into main.cf and dovecot.conf)',
+    ],
     ["HIGH:$foo", 'found "$"; a cipher string has letters, digits and "-", "_", ".", "+", "!", "@", "=", ":" only'],
     ["HIGH:@SECLEVEL=9", '"@SECLEVEL=9" is no security level; OpenSSL\'s levels are @SECLEVEL=0 to @SECLEVEL=5'],
     ["HIGH:@FOO", '"@FOO" is no OpenSSL command; the commands are @STRENGTH and @SECLEVEL=0 to 5'],
@@ -178,19 +201,33 @@ describe("OpenSSL's list semantics on the measured table", () => {
   test("explicit suites keep the written order; a keyword appends in OpenSSL's order", () => {
     expect(expand("ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384")).toEqual(["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384"]);
     expect(expand("ECDHE-RSA-AES128-GCM-SHA256:ECDHE+AESGCM")).toEqual([
-      "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256",
+      "ECDHE-RSA-AES128-GCM-SHA256",
+      "ECDHE-ECDSA-AES256-GCM-SHA384",
+      "ECDHE-RSA-AES256-GCM-SHA384",
+      "ECDHE-ECDSA-AES128-GCM-SHA256",
     ]);
   });
 
   test("+ moves to the end, - removes for now, ! for good", () => {
-    expect(expand("ECDHE+AESGCM:+AES128")).toEqual(["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256"]);
-    expect(expand("ECDHE+AESGCM:-aRSA:ECDHE-RSA-AES128-GCM-SHA256")).toEqual(["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256"]);
+    expect(expand("ECDHE+AESGCM:+AES128")).toEqual([
+      "ECDHE-ECDSA-AES256-GCM-SHA384",
+      "ECDHE-RSA-AES256-GCM-SHA384",
+      "ECDHE-ECDSA-AES128-GCM-SHA256",
+      "ECDHE-RSA-AES128-GCM-SHA256",
+    ]);
+    expect(expand("ECDHE+AESGCM:-aRSA:ECDHE-RSA-AES128-GCM-SHA256")).toEqual([
+      "ECDHE-ECDSA-AES256-GCM-SHA384",
+      "ECDHE-ECDSA-AES128-GCM-SHA256",
+      "ECDHE-RSA-AES128-GCM-SHA256",
+    ]);
     expect(expand("ECDHE+AESGCM:!aRSA:ECDHE-RSA-AES128-GCM-SHA256")).toEqual(["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256"]);
   });
 
   test("@STRENGTH sorts by key length, keeping the order within one length", () => {
     expect(expand("ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:@STRENGTH")).toEqual([
-      "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256",
+      "ECDHE-ECDSA-CHACHA20-POLY1305",
+      "ECDHE-RSA-AES256-GCM-SHA384",
+      "ECDHE-RSA-AES128-GCM-SHA256",
     ]);
   });
 
@@ -203,7 +240,16 @@ describe("OpenSSL's list semantics on the measured table", () => {
 describe("weak classes OpenSSL 3 no longer builds are still judged", () => {
   // A table with suites of an OpenSSL built with enable-weak-ssl-ciphers, as an OS could ship again.
   const suite = (name: string, enc: string, mac: string, keywords: string): OpensslSuite => ({
-    name, iana: `TLS_${name}`, protocol: "SSLv3", kx: "RSA", au: "RSA", enc, mac, strengthRank: 0, maxSecurityLevel: 0, keywords,
+    name,
+    iana: `TLS_${name}`,
+    protocol: "SSLv3",
+    kx: "RSA",
+    au: "RSA",
+    enc,
+    mac,
+    strengthRank: 0,
+    maxSecurityLevel: 0,
+    keywords,
   });
   const table: OpensslCipherTable = {
     ...OPENSSL_CIPHER_TABLES["debian-12"],
@@ -233,7 +279,10 @@ describe("weak classes OpenSSL 3 no longer builds are still judged", () => {
 describe("through the platform model", () => {
   function custom(ciphers: string, change: (input: PlatformInput) => void = () => undefined, weakCipherAcknowledgement?: string) {
     const input = exampleInput();
-    input.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers, ...(weakCipherAcknowledgement === undefined ? {} : { weakCipherAcknowledgement }) } };
+    input.tls = {
+      profile: "custom",
+      custom: { minProtocol: "TLSv1.2", ciphers, ...(weakCipherAcknowledgement === undefined ? {} : { weakCipherAcknowledgement }) },
+    };
     change(input);
     const result = validatePlatform(input);
     return result.ok ? [] : result.issues.map((i) => ({ path: i.path, message: i.message }));
@@ -254,7 +303,9 @@ describe("through the platform model", () => {
     const [problem, ...rest] = custom(ciphers);
     expect(rest).toEqual([]);
     expect(problem!.path).toBe("tls.custom.ciphers");
-    expect(problem!.message).toMatch(/^the cipher string can enable weak suites: .*; remove them or set tls.custom.weakCipherAcknowledgement to a written reason$/);
+    expect(problem!.message).toMatch(
+      /^the cipher string can enable weak suites: .*; remove them or set tls.custom.weakCipherAcknowledgement to a written reason$/,
+    );
     expect(problem!.message).toContain(weak);
     expect(custom(ciphers, undefined, ACK)).toEqual([]);
   });
@@ -276,7 +327,7 @@ describe("through the platform model", () => {
       {
         path: "tls.custom.ciphers",
         message:
-          "\"@SECLEVEL=5\" makes OpenSSL refuse the ECDSA P-256 key certbot issues for the platform's certificates, on OpenSSL 3.5 (debian-13) " +
+          '"@SECLEVEL=5" makes OpenSSL refuse the ECDSA P-256 key certbot issues for the platform\'s certificates, on OpenSSL 3.5 (debian-13) ' +
           "(128-bit security; level 5 needs 256 bits: EC keys of 512 bits or RSA keys of 15360); use a level up to 3, or leave it out",
       },
     ]);
@@ -284,7 +335,10 @@ describe("through the platform model", () => {
 
   test("the string is judged by the OpenSSL of every OS the hosts run", () => {
     const iana = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-    const refused = { path: "tls.custom.ciphers", message: `"${iana}" is an IANA name, not read by OpenSSL 3.0 (debian-12); write "ECDHE-ECDSA-AES128-GCM-SHA256"` };
+    const refused = {
+      path: "tls.custom.ciphers",
+      message: `"${iana}" is an IANA name, not read by OpenSSL 3.0 (debian-12); write "ECDHE-ECDSA-AES128-GCM-SHA256"`,
+    };
     expect(custom(iana, (i) => (i.os = "debian-12"))).toEqual([refused]);
     expect(
       custom(iana, (i) => {

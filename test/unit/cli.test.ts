@@ -87,8 +87,8 @@ describe("mail-platform validate", () => {
       '  - groups[0].addresses[0].privateIp: expected an IPv4 address in dotted-quad form, such as 10.0.1.11 (received: "10.0.1.300")',
       '  - groups[0].priorty: unknown field; allowed fields here: name, priority, domains, addresses, dkim (received: "high")',
       '  - hosts[1].name: host names must be unique; already used by hosts[0].name (received: "mx1")',
-      '  - name: expected a platform name such as acme-mail',
-      '  - tls.profile: legacy-2015 allows TLS 1.0/1.1',
+      "  - name: expected a platform name such as acme-mail",
+      "  - tls.profile: legacy-2015 allows TLS 1.0/1.1",
     ]) {
       expect(result.err).toContain(line);
     }
@@ -183,15 +183,24 @@ describe("the mail-platform process", () => {
 
 describe("rehearse (argument handling; the rehearsal itself runs in test/integration/rehearsal)", () => {
   test("refuses an unknown option, a short timeout and a missing file as usage errors", async () => {
-    expect(await cli("rehearse", EXAMPLE_FILE, "--release", "debian-14")).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--release'") });
-    expect(await cli("rehearse", EXAMPLE_FILE, "--timeout", "5")).toMatchObject({ code: 2, err: expect.stringContaining("--timeout must be a whole number of seconds, at least 60") });
+    expect(await cli("rehearse", EXAMPLE_FILE, "--release", "debian-14")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("Unknown option '--release'"),
+    });
+    expect(await cli("rehearse", EXAMPLE_FILE, "--timeout", "5")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--timeout must be a whole number of seconds, at least 60"),
+    });
     expect(await cli("rehearse")).toMatchObject({ code: 2, err: expect.stringContaining("missing <file>") });
   });
 
   test("refuses a model without a deployment, and an unknown host, before touching anything", async () => {
     const input = exampleInput();
     delete input.aws;
-    expect(await cli("rehearse", tempFile("no-aws.yaml", stringify(input)))).toMatchObject({ code: 1, err: expect.stringContaining("has no aws section: there is no deployment to rehearse") });
+    expect(await cli("rehearse", tempFile("no-aws.yaml", stringify(input)))).toMatchObject({
+      code: 1,
+      err: expect.stringContaining("has no aws section: there is no deployment to rehearse"),
+    });
     expect(await cli("rehearse", EXAMPLE_FILE, "--host", "mx9")).toMatchObject({ code: 1, err: expect.stringContaining('has no host "mx9" (hosts: mx1)') });
   });
 

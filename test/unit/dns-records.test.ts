@@ -9,7 +9,12 @@ import { exampleInput, examplePlan, fileText, renderExample } from "../support/e
 import { variants } from "../support/variants";
 
 function byKey(records: readonly DnsRecord[]): Map<string, string[]> {
-  return new Map(records.map((r) => [`${r.name} ${r.type}`, r.values.map((v) => v.map((p) => (typeof p === "string" ? p : `<${p.publicIpOf.group}@${p.publicIpOf.host}>`)).join(""))]));
+  return new Map(
+    records.map((r) => [
+      `${r.name} ${r.type}`,
+      r.values.map((v) => v.map((p) => (typeof p === "string" ? p : `<${p.publicIpOf.group}@${p.publicIpOf.host}>`)).join("")),
+    ]),
+  );
 }
 
 const dnsVariant = () => variants().find((v) => v.name.startsWith("DNS:"))!.input;
@@ -51,7 +56,10 @@ describe("the DNS record model", () => {
       if (!p.mtaSts.served) continue;
       const rs = byKey(dnsRecords(p));
       for (const domain of p.domains) {
-        const mxTargets = rs.get(`${domain.name} MX`)!.map((v) => v.split(" ")[1]!.replace(/\.$/, "")).sort();
+        const mxTargets = rs
+          .get(`${domain.name} MX`)!
+          .map((v) => v.split(" ")[1]!.replace(/\.$/, ""))
+          .sort();
         const mxLines = [...mtaStsPolicy(p, domain.group)!.matchAll(/^mx: (.*)\r$/gm)].map((m) => m[1]!).sort();
         expect({ variant: variant.name, domain: domain.name, mx: mxLines }).toEqual({ variant: variant.name, domain: domain.name, mx: mxTargets });
       }
@@ -59,12 +67,16 @@ describe("the DNS record model", () => {
   });
 
   test("a domain that takes no mail gets a null MX standing alone (RFC 7505)", () => {
-    const off = byKey(dnsRecords(examplePlan((i) => {
-      i.services = { ...i.services, smtp: false };
-      i.dnsbl = { sites: [] };
-      i.groups[0]!.domains[0]!.requireTlsInbound = false;
-      delete i.dns!.mtaSts;
-    })));
+    const off = byKey(
+      dnsRecords(
+        examplePlan((i) => {
+          i.services = { ...i.services, smtp: false };
+          i.dnsbl = { sites: [] };
+          i.groups[0]!.domains[0]!.requireTlsInbound = false;
+          delete i.dns!.mtaSts;
+        }),
+      ),
+    );
     expect(off.get("acme-corp.example MX")).toEqual(["0 ."]);
   });
 
@@ -87,7 +99,7 @@ describe("the DNS record model", () => {
 
   test("every variant's record set passes the record checks", () => {
     for (const variant of variants()) {
-      expect({ variant: variant.name, problems: checkRecords(dnsRecords(examplePlan((i) => Object.assign(i, structuredClone(variant.input)))) ) }).toEqual({
+      expect({ variant: variant.name, problems: checkRecords(dnsRecords(examplePlan((i) => Object.assign(i, structuredClone(variant.input))))) }).toEqual({
         variant: variant.name,
         problems: [],
       });
@@ -96,7 +108,14 @@ describe("the DNS record model", () => {
 });
 
 describe("record checks catch what Route53 would accept", () => {
-  const record = (type: DnsRecord["type"], values: string[], name = "example.org"): DnsRecord => ({ zone: "example.org", name, type, ttlSeconds: 300, values: values.map((v) => [v]), purpose: "test" });
+  const record = (type: DnsRecord["type"], values: string[], name = "example.org"): DnsRecord => ({
+    zone: "example.org",
+    name,
+    type,
+    ttlSeconds: 300,
+    values: values.map((v) => [v]),
+    purpose: "test",
+  });
   const host = record("A", ["192.0.2.1"], "mx.example.org");
 
   test.each([
@@ -109,7 +128,11 @@ describe("record checks catch what Route53 would accept", () => {
     ["SPF ending in +all", [record("TXT", ["v=spf1 ip4:192.0.2.1 +all"])], /must not end in \+all or \?all/],
     ["SPF ending in ?all", [record("TXT", ["v=spf1 ?all"])], /must not end in \+all or \?all/],
     ["two SPF records at one name", [record("TXT", ["v=spf1 -all", "v=spf1 ip4:192.0.2.1 -all"])], /more than one SPF record/],
-    ["SPF needing eleven lookups", [record("TXT", [`v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.example.net`).join(" ")} -all`])], /more than 10 DNS lookups/],
+    [
+      "SPF needing eleven lookups",
+      [record("TXT", [`v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.example.net`).join(" ")} -all`])],
+      /more than 10 DNS lookups/,
+    ],
     ["a TXT value with a quote", [record("TXT", ['v=DMARC1; p="reject"'])], /quote, backslash or control character/],
     ["a malformed TLSA record", [record("TLSA", ["3 1 1 xyz"], "_25._tcp.mx.example.org")], /is not "3 1 1 <sha256>"/],
     ["a label over 63 characters", [record("A", ["192.0.2.1"], `${"a".repeat(64)}.example.org`)], /labels of at most 63 characters/],
@@ -158,7 +181,10 @@ describe("bad DNS inputs fail validation with their field path", () => {
   test("a domain too long for its derived records", () => {
     const long = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(40)}.acme-corp.example`;
     expect(problems((i) => i.groups[0]!.domains.push({ name: long }))).toEqual([
-      ["groups[0].domains[2].name", expect.stringMatching(/^too long for its records: biz2026\._domainkey\.a+\..* would have 260 characters \(DNS allows 253\)$/)],
+      [
+        "groups[0].domains[2].name",
+        expect.stringMatching(/^too long for its records: biz2026\._domainkey\.a+\..* would have 260 characters \(DNS allows 253\)$/),
+      ],
     ]);
   });
 

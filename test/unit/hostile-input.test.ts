@@ -130,10 +130,17 @@ describe("1. YAML aliases, tags and nesting are reading problems with a line, no
   test.each([
     ["an alias to an anchor never set", `${example}extra: *nowhere\n`, /line \d+: the alias \*nowhere names no anchor &nowhere set before it/],
     ["an alias before its anchor", `a: *late\nb: &late 1\n${example}`, /line 1: the alias \*late names no anchor &late set before it/],
-    ["more than 100 aliases of one anchor", `x: &x [1]\ny: [${Array(150).fill("*x").join(", ")}]\n${example}`, /uses aliases \(\*name\) 150 times; at most 100 are read/],
+    [
+      "more than 100 aliases of one anchor",
+      `x: &x [1]\ny: [${Array(150).fill("*x").join(", ")}]\n${example}`,
+      /uses aliases \(\*name\) 150 times; at most 100 are read/,
+    ],
     [
       "billion laughs within 100 aliases",
-      ["a: &a [x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g"].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`).slice(0, 5)].join("\n") + `\n${example}`,
+      [
+        "a: &a [x, x, x, x, x, x, x, x, x]",
+        ...["b", "c", "d", "e", "f", "g"].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`).slice(0, 5),
+      ].join("\n") + `\n${example}`,
       /aliases \(\*name\) expand the document beyond what is read/,
     ],
     ["a !!binary tag", `${example}extra: !!binary aGVsbG8=\n`, /the tag !!binary is not part of the model/],
@@ -154,13 +161,20 @@ describe("1. YAML aliases, tags and nesting are reading problems with a line, no
 
 describe("2. names are judged in the form they are published in", () => {
   test.each([
-    ["fullwidth letters", "ａｃｍｅ-ｃｏｒｐ.example", /groups\[1\]\.domains\[2\]\.name: expected a mail domain written in plain ASCII: this spelling uses look-alike characters for acme-corp\.example; write acme-corp\.example/],
+    [
+      "fullwidth letters",
+      "ａｃｍｅ-ｃｏｒｐ.example",
+      /groups\[1\]\.domains\[2\]\.name: expected a mail domain written in plain ASCII: this spelling uses look-alike characters for acme-corp\.example; write acme-corp\.example/,
+    ],
     ["mathematical bold letters", "𝐚𝐜𝐦𝐞-𝐜𝐨𝐫𝐩.example", /look-alike characters for acme-corp\.example/],
     ["a long s", "acme-ſhop.example", /look-alike characters for acme-shop\.example/],
     ["capitals outside ASCII", "Bücher.example", /written as IDNA writes it: bücher\.example \(in A-labels xn--bcher-kva\.example\)/],
     ["a decomposed umlaut (not NFC)", "bu\u0308cher.example", /written as IDNA writes it: bücher\.example/],
   ])("%s", async (_name, name, expected) => {
-    await expectRefused(changed((input) => input.groups[1]!.domains.push({ name })), expected);
+    await expectRefused(
+      changed((input) => input.groups[1]!.domains.push({ name })),
+      expected,
+    );
   });
 
   test("one name in two spellings (U-labels and A-labels) is one name: listed twice is refused", async () => {
@@ -193,9 +207,21 @@ describe("3. a host name the platform generates for something else", () => {
       input.groups[group]!.addresses[0]!.hostName = hostName;
     });
   test.each([
-    ["its own domain's policy host", withMtaSts("mta-sts.acme-home.example"), /groups\[1\]\.addresses\[0\]\.hostName: mta-sts\.acme-home\.example is the MTA-STS policy host the platform publishes for acme-home\.example; choose another host name/],
-    ["another group's policy host", withMtaSts("mta-sts.acme-corp.example"), /mta-sts\.acme-corp\.example is the MTA-STS policy host the platform publishes for acme-corp\.example/],
-    ["the policy host of a second domain", withMtaSts("mta-sts.acme-shop.example", 0), /groups\[0\]\.addresses\[0\]\.hostName: mta-sts\.acme-shop\.example is the MTA-STS policy host/],
+    [
+      "its own domain's policy host",
+      withMtaSts("mta-sts.acme-home.example"),
+      /groups\[1\]\.addresses\[0\]\.hostName: mta-sts\.acme-home\.example is the MTA-STS policy host the platform publishes for acme-home\.example; choose another host name/,
+    ],
+    [
+      "another group's policy host",
+      withMtaSts("mta-sts.acme-corp.example"),
+      /mta-sts\.acme-corp\.example is the MTA-STS policy host the platform publishes for acme-corp\.example/,
+    ],
+    [
+      "the policy host of a second domain",
+      withMtaSts("mta-sts.acme-shop.example", 0),
+      /groups\[0\]\.addresses\[0\]\.hostName: mta-sts\.acme-shop\.example is the MTA-STS policy host/,
+    ],
   ])("%s", async (_name, input, expected) => {
     await expectRefused(input, expected);
   });
@@ -213,7 +239,11 @@ describe("3. a host name the platform generates for something else", () => {
 describe("4. the ACME server and account: what validate accepts, the host script takes as written", () => {
   const acme = (change: (aws: NonNullable<PlatformInput["aws"]>) => void) => changed((input) => change(input.aws!));
   test.each([
-    ["a query string", acme((aws) => (aws.acmeServer = "https://acme.example/dir?x=1")), /aws\.acmeServer: expected an ACME directory URL .*: no query string or fragment/],
+    [
+      "a query string",
+      acme((aws) => (aws.acmeServer = "https://acme.example/dir?x=1")),
+      /aws\.acmeServer: expected an ACME directory URL .*: no query string or fragment/,
+    ],
     ["a fragment", acme((aws) => (aws.acmeServer = "https://acme.example/dir#top")), /no query string or fragment/],
     ["an IPv6 literal", acme((aws) => (aws.acmeServer = "https://[::1]/dir")), /the host must be a DNS name, not an IP address/],
     ["an IPv4 address", acme((aws) => (aws.acmeServer = "https://192.0.2.1/dir")), /the host must be a DNS name, not an IP address/],
@@ -223,7 +253,11 @@ describe("4. the ACME server and account: what validate accepts, the host script
     ["plain http", acme((aws) => (aws.acmeServer = "http://acme.example/dir")), /it must start with https:\/\//],
     ["capitals in the host", acme((aws) => (aws.acmeServer = "https://ACME.example/dir")), /the host must be a DNS name \(lowercase only\)/],
     ["a dot-dot segment", acme((aws) => (aws.acmeServer = "https://acme.example/a/../dir")), /a path without \. or \.\. segments/],
-    ["an apostrophe in the account e-mail", acme((aws) => (aws.acmeEmail = "o'brien@acme-corp.example")), /aws\.acmeEmail: expected an e-mail address for the ACME account: a local part of at most 64 letters/],
+    [
+      "an apostrophe in the account e-mail",
+      acme((aws) => (aws.acmeEmail = "o'brien@acme-corp.example")),
+      /aws\.acmeEmail: expected an e-mail address for the ACME account: a local part of at most 64 letters/,
+    ],
     ["a blank in the account e-mail", acme((aws) => (aws.acmeEmail = "ops team@acme-corp.example")), /aws\.acmeEmail: .*no quotes, blanks or apostrophes/],
     ["no domain in the account e-mail", acme((aws) => (aws.acmeEmail = "ops@localhost")), /aws\.acmeEmail: .*a domain that is a DNS name/],
   ])("%s", async (_name, input, expected) => {
@@ -280,17 +314,21 @@ describe("9 and 10. bytes, sizes and shapes that are not a model", () => {
     const input = changed((input) => (input.groups[0]!.name = "a".repeat(20_000_000)));
     const result = validatePlatform(input);
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.issues).toEqual([{ path: "groups[0].name", received: '"(20,000,000 characters)"', message: "expected at most 10,000 characters (no field of the model is longer)" }]);
+    expect(!result.ok && result.issues).toEqual([
+      { path: "groups[0].name", received: '"(20,000,000 characters)"', message: "expected at most 10,000 characters (no field of the model is longer)" },
+    ]);
     expectRefusedAsProps(input, /groups\[0\]\.name: expected at most 10,000 characters/);
   });
 
   test("names just inside the length cap are judged by their own rules without exhausting the stack", () => {
     for (const value of ["a".repeat(10_000), "a-".repeat(4_999) + "a", "ａ".repeat(10_000)]) {
-      const result = validatePlatform(changed((input) => {
-        input.name = value;
-        input.groups[0]!.domains[0]!.name = `${value}.example`.slice(0, 10_000);
-        input.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: value } };
-      }));
+      const result = validatePlatform(
+        changed((input) => {
+          input.name = value;
+          input.groups[0]!.domains[0]!.name = `${value}.example`.slice(0, 10_000);
+          input.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: value } };
+        }),
+      );
       expect(result.ok).toBe(false);
       if (!result.ok) for (const i of result.issues) expect(i.message).not.toMatch(/call stack/);
     }
@@ -303,7 +341,12 @@ describe("9 and 10. bytes, sizes and shapes that are not a model", () => {
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();
     input.cycle = cycle;
-    Object.defineProperty(input, "getter", { enumerable: true, get: () => { throw new Error("boom from the caller"); } });
+    Object.defineProperty(input, "getter", {
+      enumerable: true,
+      get: () => {
+        throw new Error("boom from the caller");
+      },
+    });
     input.revoked = revoked.proxy;
     input.fn = () => 1;
     input.big = 10n;
@@ -344,8 +387,16 @@ describe("5, 7 and 9 at every door: limits, cipher strings and models a real pro
     ["@SECLEVEL=5 refuses certbot's key", custom("ECDHE+AESGCM:!aNULL:@SECLEVEL=5"), /tls\.custom\.ciphers: .*@SECLEVEL=5/],
     ["stripping From", changed((input) => (input.privacy = { stripHeaders: ["From"] })), /privacy\.stripHeaders\[0\]: /],
     ["a DNSBL reply octet over 255", changed((input) => (input.dnsbl!.sites![0]!.replyFilter = "127.0.0.[2..300]")), /dnsbl\.sites\[0\]\.replyFilter: /],
-    ["an all-zero TLSA pin", changed((input) => (input.groups[0]!.addresses[0]!.tlsaSpkiSha256 = "0".repeat(64))), /groups\[0\]\.addresses\[0\]\.tlsaSpkiSha256: /],
-    ["an acknowledgement of invisible characters", changed((input) => (input.tls = { profile: "legacy-2015", legacyAcknowledgement: "\u200b".repeat(12) })), /tls\.legacyAcknowledgement: /],
+    [
+      "an all-zero TLSA pin",
+      changed((input) => (input.groups[0]!.addresses[0]!.tlsaSpkiSha256 = "0".repeat(64))),
+      /groups\[0\]\.addresses\[0\]\.tlsaSpkiSha256: /,
+    ],
+    [
+      "an acknowledgement of invisible characters",
+      changed((input) => (input.tls = { profile: "legacy-2015", legacyAcknowledgement: "\u200b".repeat(12) })),
+      /tls\.legacyAcknowledgement: /,
+    ],
     ["a tag key with the reserved aws: prefix", changed((input) => (input.aws!.tags = { "aws:owner": "ops" })), /aws\.tags\.aws:owner: /],
   ])("%s", async (_name, input, expected) => {
     await expectRefused(input, expected);
@@ -355,6 +406,9 @@ describe("5, 7 and 9 at every door: limits, cipher strings and models a real pro
 describe("6. size", () => {
   test("a platform file beyond 64 MB is one problem before the YAML reader holds it (a million domains ran out of memory)", async () => {
     const file = fileWith(Buffer.alloc(64 * 1024 * 1024 + 1, "#"));
-    await expectRefusedByEveryFileDoor(file, /\(top level\): expected a platform file of at most 64\.0 MB \(100,000 domains take about 14 MB\); split the platform \(received: "\(64\.0 MB of text\)"\)/);
+    await expectRefusedByEveryFileDoor(
+      file,
+      /\(top level\): expected a platform file of at most 64\.0 MB \(100,000 domains take about 14 MB\); split the platform \(received: "\(64\.0 MB of text\)"\)/,
+    );
   });
 });

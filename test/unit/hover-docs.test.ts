@@ -41,12 +41,16 @@ let consumer: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "mail-platform-hover-"));
   // The package's declarations, built with the package's own tsconfig.json.
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, "tsconfig.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+      },
     },
-  });
+  );
   if (!config) throw new Error("cannot read tsconfig.json");
   const program = ts.createProgram(config.fileNames, {
     ...config.options,

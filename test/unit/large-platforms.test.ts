@@ -31,13 +31,24 @@ describe("a million domains", () => {
     // THEN only the larger one is refused, where the domains are listed
     expect(deploymentIssues({ ...deployable, groups: groups(MAX_DEPLOYABLE_DOMAINS) })).toEqual([]);
     expect(deploymentIssues({ ...deployable, groups: groups(1_000_000) })).toEqual([
-      expect.objectContaining({ path: "groups", received: '"1,000,000 domains"', message: expect.stringMatching(/^one platform deploys at most 100,000 domains .*split the groups over several platforms/) }),
+      expect.objectContaining({
+        path: "groups",
+        received: '"1,000,000 domains"',
+        message: expect.stringMatching(/^one platform deploys at most 100,000 domains .*split the groups over several platforms/),
+      }),
     ]);
   });
 });
 
 describe("record checks find duplicates by name and type", () => {
-  const record = (name: string, type: DnsRecord["type"], value: string): DnsRecord => ({ zone: "example.org", name, type, ttlSeconds: 300, values: [[value]], purpose: "test" });
+  const record = (name: string, type: DnsRecord["type"], value: string): DnsRecord => ({
+    zone: "example.org",
+    name,
+    type,
+    ttlSeconds: 300,
+    values: [[value]],
+    purpose: "test",
+  });
 
   test("flags a second record set with the same name and type, wherever it sits in the list", () => {
     const records = [record("example.org", "TXT", "v=spf1 -all"), record("example.org", "MX", "0 ."), record("example.org", "TXT", "v=DMARC1; p=reject")];
@@ -45,7 +56,12 @@ describe("record checks find duplicates by name and type", () => {
   });
 
   test("the same name with other types is no duplicate", () => {
-    const records = [record("example.org", "MX", "0 ."), record("example.org", "TXT", "v=spf1 -all"), record("mx.example.org", "A", "192.0.2.1"), record("example.org", "A", "192.0.2.2")];
+    const records = [
+      record("example.org", "MX", "0 ."),
+      record("example.org", "TXT", "v=spf1 -all"),
+      record("mx.example.org", "A", "192.0.2.1"),
+      record("example.org", "A", "192.0.2.2"),
+    ];
     expect(checkRecords(records)).toEqual([]);
   });
 });

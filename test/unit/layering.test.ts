@@ -22,13 +22,26 @@ interface Layer {
 /** The layers of lib/, lowest first: each may import only itself and the layers before it. */
 const LAYERS: readonly Layer[] = [
   { name: "errors", holds: ["errors"], purpose: "the two kinds of failure (a user error or a defect), known to every layer" },
-  { name: "catalogue", holds: ["catalogue"], purpose: "static facts several layers read: host operating systems, the services table, DNS record types, owner-name prefixes" },
+  {
+    name: "catalogue",
+    holds: ["catalogue"],
+    purpose: "static facts several layers read: host operating systems, the services table, DNS record types, owner-name prefixes",
+  },
   { name: "tls", holds: ["tls"], purpose: "TLS profiles and the OpenSSL cipher tables of each host operating system" },
   { name: "model", holds: ["model"], purpose: "the platform model: schema, syntax guards, documented limits and the checks that read the model alone" },
   { name: "plan", holds: ["plan"], purpose: "plan(): the pure derivation of listeners, transports, ports and DNS records from a valid model" },
   { name: "render", holds: ["render"], purpose: "the configuration files rendered from the plan (Postfix, Dovecot, OpenDKIM, nginx, zone files)" },
-  { name: "rollout", holds: ["rollout"], purpose: "rendered files onto a host: bundles, the on-host apply script, the first-boot bootstrap (cloud-init user data)" },
-  { name: "validation", holds: ["validation"], purpose: "the validation doors (validatePlatform, parsePlatform, validatePlatformText, loadPlatformText) and the checks that need the rendered configuration" },
+  {
+    name: "rollout",
+    holds: ["rollout"],
+    purpose: "rendered files onto a host: bundles, the on-host apply script, the first-boot bootstrap (cloud-init user data)",
+  },
+  {
+    name: "validation",
+    holds: ["validation"],
+    purpose:
+      "the validation doors (validatePlatform, parsePlatform, validatePlatformText, loadPlatformText) and the checks that need the rendered configuration",
+  },
   { name: "cdk", holds: ["cdk"], purpose: "the only modules that name cdktf and the AWS provider bindings" },
   { name: "security", holds: ["security"], purpose: "the security rule pack and the aspect that applies it to constructs" },
   { name: "constructs", holds: ["constructs"], purpose: "the cdktf constructs: MailPlatform and its parts" },
@@ -89,7 +102,9 @@ function sources(dir: string): string[] {
 const files = sources(LIB).map((path) => relative(LIB, path).split(sep).join("/"));
 
 test("every source file of lib/ belongs to a layer", () => {
-  const unplaced = files.filter((file) => layerIndexOf(file) === -1).map((file) => `lib/${file}: add its directory to LAYERS in test/unit/layering.test.ts, in its place in the order`);
+  const unplaced = files
+    .filter((file) => layerIndexOf(file) === -1)
+    .map((file) => `lib/${file}: add its directory to LAYERS in test/unit/layering.test.ts, in its place in the order`);
   expect(unplaced).toEqual([]);
 });
 
@@ -110,7 +125,9 @@ test("every import of lib/ points down the layers (or stays in its own)", () => 
 /** The lib/ file an import names (relative to lib/), or undefined for a package or a file that is not there. */
 function importedFile(file: string, specifier: string): string | undefined {
   if (!specifier.startsWith(".")) return undefined;
-  const target = relative(LIB, join(LIB, dirname(file), specifier)).split(sep).join("/");
+  const target = relative(LIB, join(LIB, dirname(file), specifier))
+    .split(sep)
+    .join("/");
   return [`${target}.ts`, `${target}/index.ts`].find((candidate) => files.includes(candidate));
 }
 
@@ -136,7 +153,9 @@ test("no file of lib/ imports itself through others, not even for a type (within
   const graph = new Map(
     files.map((file) => [file, importsOf(readFileSync(join(LIB, file), "utf8")).flatMap(({ specifier }) => importedFile(file, specifier) ?? [])] as const),
   );
-  expect(cycles(graph).map((cycle) => `import cycle: ${cycle.map((f) => `lib/${f}`).join(" -> ")}; rule: a shared part moves to a file both import`)).toEqual([]);
+  expect(cycles(graph).map((cycle) => `import cycle: ${cycle.map((f) => `lib/${f}`).join(" -> ")}; rule: a shared part moves to a file both import`)).toEqual(
+    [],
+  );
 });
 
 test("the cycle check finds a cycle", () => {
@@ -146,7 +165,14 @@ test("the cycle check finds a cycle", () => {
     ["catalogue/services.ts", []],
   ]);
   expect(cycles(graph)).toEqual([["plan/dns-records.ts", "plan/dns-checks.ts", "plan/dns-records.ts"]]);
-  expect(cycles(new Map([["a.ts", ["b.ts"]], ["b.ts", []]]))).toEqual([]);
+  expect(
+    cycles(
+      new Map([
+        ["a.ts", ["b.ts"]],
+        ["b.ts", []],
+      ]),
+    ),
+  ).toEqual([]);
 });
 
 test("the check finds imports of every form and judges their direction", () => {

@@ -187,7 +187,11 @@ describe("EC2: private IPv4 addresses per network interface", () => {
     expect(isGravitonInstanceType("m5.large")).toBe(false);
     expect(isGravitonInstanceType("g4dn.xlarge")).toBe(false);
     expectValid((i) => (i.aws!.hosts.mx1 = { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType: "a1.large", architecture: "arm64" }));
-    expectProblem((i) => (i.aws!.hosts.mx1 = { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType: "a1.large" }), "aws.hosts.mx1.architecture", "instance type a1.large is arm64");
+    expectProblem(
+      (i) => (i.aws!.hosts.mx1 = { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType: "a1.large" }),
+      "aws.hosts.mx1.architecture",
+      "instance type a1.large is arm64",
+    );
   });
 });
 
@@ -239,18 +243,30 @@ describe("EC2 user data (24 groups with long DKIM parameter names failed at synt
   };
 
   test("long random parameter names: refused by validation with the size, the limit and its source; MailPlatform refuses it too", () => {
-    const input = platformOf(1, 24, "m5.4xlarge", withKeys((g) => `/acme-mail/dkim/${randomish(`g${g}`, 200)}`));
+    const input = platformOf(
+      1,
+      24,
+      "m5.4xlarge",
+      withKeys((g) => `/acme-mail/dkim/${randomish(`g${g}`, 200)}`),
+    );
     const result = validatePlatform(input);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const userData = result.issues.find((i) => i.message.includes("user data"));
     expect(userData).toMatchObject({ path: "groups", received: '"24 DKIM key parameter(s), 5,184 characters"' });
-    expect(userData!.message).toMatch(/^the user data of host mx0 would be [\d,]+ bytes after gzip and base64, and 64 more must stay free for the bundle id; EC2 allows 16,384 \(AWS: "Work with instance user data"; counted after base64 here\); each DKIM key parameter name is written into the host's first-boot script three times/);
+    expect(userData!.message).toMatch(
+      /^the user data of host mx0 would be [\d,]+ bytes after gzip and base64, and 64 more must stay free for the bundle id; EC2 allows 16,384 \(AWS: "Work with instance user data"; counted after base64 here\); each DKIM key parameter name is written into the host's first-boot script three times/,
+    );
     expect(() => synth(input)).toThrow(PlatformValidationError);
   });
 
   test("short parameter names: valid, and synth succeeds with user data under the limit", () => {
-    const input = platformOf(1, 24, "m5.4xlarge", withKeys((g) => `/acme-mail/dkim/g${g}`));
+    const input = platformOf(
+      1,
+      24,
+      "m5.4xlarge",
+      withKeys((g) => `/acme-mail/dkim/g${g}`),
+    );
     expect(validatePlatform(input).ok).toBe(true);
     const json = JSON.parse(synth(input)) as { resource: { aws_instance: Record<string, { user_data_base64: string }> } };
     expect(Object.values(json.resource.aws_instance)[0]!.user_data_base64.length).toBeLessThan(USER_DATA_LIMIT_BYTES);
@@ -260,7 +276,12 @@ describe("EC2 user data (24 groups with long DKIM parameter names failed at synt
     // Grow the names until validation refuses; the last size that passed fits with the margin.
     let passing = 0;
     for (let length = 40; length <= 200; length += 20) {
-      const input = platformOf(1, 24, "m5.4xlarge", withKeys((g) => `/acme-mail/dkim/${randomish(`g${g}`, length)}`));
+      const input = platformOf(
+        1,
+        24,
+        "m5.4xlarge",
+        withKeys((g) => `/acme-mail/dkim/${randomish(`g${g}`, length)}`),
+      );
       if (!validatePlatform(input).ok) break;
       passing = length;
       const [size] = [...userDataSizes(parsePlatform(input)).values()];
@@ -276,12 +297,20 @@ describe("tags", () => {
 
   test("at most 47 user tags (50 per resource, 3 set by the platform)", () => {
     expectValid((i) => (i.aws!.tags = tags(47)));
-    const problem = expectProblem((i) => (i.aws!.tags = tags(48)), "aws.tags", 'at most 47 tags: AWS allows 50 tags per resource (AWS: "Tag restrictions"), and the platform sets 3 itself on each data volume (Name, mail-platform-data, mail-platform-data-of)');
+    const problem = expectProblem(
+      (i) => (i.aws!.tags = tags(48)),
+      "aws.tags",
+      'at most 47 tags: AWS allows 50 tags per resource (AWS: "Tag restrictions"), and the platform sets 3 itself on each data volume (Name, mail-platform-data, mail-platform-data-of)',
+    );
     expect(problem.received).toBe('"48 tags"');
   });
 
   test.each(["aws:owner", "AWS:owner", "Aws:cost-center"])("the reserved prefix in %j is refused", (key) => {
-    expectProblem((i) => (i.aws!.tags = { [key]: "x" }), `aws.tags.${key}`, 'tag keys starting with "aws:" (in any case) are reserved for AWS\'s own tags (AWS: "Tag restrictions")');
+    expectProblem(
+      (i) => (i.aws!.tags = { [key]: "x" }),
+      `aws.tags.${key}`,
+      'tag keys starting with "aws:" (in any case) are reserved for AWS\'s own tags (AWS: "Tag restrictions")',
+    );
   });
 
   test.each(["Name", "mail-platform-data", "mail-platform-data-of"])("the platform's own tag %j is refused (it would be replaced on some resources)", (key) => {
@@ -303,7 +332,11 @@ describe("the config bucket name", () => {
     ["configs--x-s3", 'not ending with "--x-s3"'],
     ["configs--table-s3", 'not ending with "--table-s3"'],
   ])("%j is refused (%s)", (bucket, reason) => {
-    const problem = expectProblem((i) => (i.aws!.configBucket = bucket), "aws.configBucket", `expected an S3 bucket name ${reason}, which S3 reserves (AWS: "General purpose bucket naming rules")`);
+    const problem = expectProblem(
+      (i) => (i.aws!.configBucket = bucket),
+      "aws.configBucket",
+      `expected an S3 bucket name ${reason}, which S3 reserves (AWS: "General purpose bucket naming rules")`,
+    );
     expect(problem.received).toBe(JSON.stringify(bucket));
   });
 
@@ -332,11 +365,19 @@ describe("SSM parameter names of DKIM keys", () => {
 
   test("a hierarchy of at most 15 levels", () => {
     expectValid((i) => (i.dkim!.privateKeyParameter = levels(15)));
-    expectProblem((i) => (i.dkim!.privateKeyParameter = levels(16)), "dkim.privateKeyParameter", 'a hierarchy of at most 15 levels; this one has 16 (AWS: "About requirements and constraints for parameter names")');
+    expectProblem(
+      (i) => (i.dkim!.privateKeyParameter = levels(16)),
+      "dkim.privateKeyParameter",
+      'a hierarchy of at most 15 levels; this one has 16 (AWS: "About requirements and constraints for parameter names")',
+    );
   });
 
   test.each(["/aws/dkim/key", "/AWS-mail/key", "/ssm/key", "/SsmKeys/k"])("%j begins with a reserved prefix", (name) => {
-    expectProblem((i) => (i.groups[0]!.dkim!.privateKeyParameter = name), "groups[0].dkim.privateKeyParameter", "SSM reserves names beginning with aws and ssm");
+    expectProblem(
+      (i) => (i.groups[0]!.dkim!.privateKeyParameter = name),
+      "groups[0].dkim.privateKeyParameter",
+      "SSM reserves names beginning with aws and ssm",
+    );
   });
 
   test("near misses of the prefix pass", () => {
@@ -346,7 +387,11 @@ describe("SSM parameter names of DKIM keys", () => {
 
   test("the host's key file name caps the length at 248 characters", () => {
     expectValid((i) => (i.dkim!.privateKeyParameter = `/${"k".repeat(247)}`));
-    expectProblem((i) => (i.dkim!.privateKeyParameter = `/${"k".repeat(248)}`), "dkim.privateKeyParameter", 'a file name has at most 255 bytes (Linux: "NAME_MAX, limits.h"); this one has 249');
+    expectProblem(
+      (i) => (i.dkim!.privateKeyParameter = `/${"k".repeat(248)}`),
+      "dkim.privateKeyParameter",
+      'a file name has at most 255 bytes (Linux: "NAME_MAX, limits.h"); this one has 249',
+    );
   });
 
   test("the SSM length (1011 with the ARN) is reported beyond it", () => {
@@ -396,7 +441,10 @@ describe("Route53 TXT values and DKIM key sizes", () => {
     expect(found.some((p) => p.path.startsWith("dns.dmarc.aggregateReports"))).toBe(true);
     const txt = found.find((p) => p.path === "dns.dmarc.aggregateReports" && p.message.includes("Route53"));
     // Report addresses may be refused earlier, field by field; if they pass, the record's size is refused.
-    if (txt) expect(txt.message).toMatch(/^the DMARC TXT value would have [\d,]+ characters with its quotes; Route53 takes at most 4,000 \(AWS: "ResourceRecord \(Route 53 API Reference\)"\)$/);
+    if (txt)
+      expect(txt.message).toMatch(
+        /^the DMARC TXT value would have [\d,]+ characters with its quotes; Route53 takes at most 4,000 \(AWS: "ResourceRecord \(Route 53 API Reference\)"\)$/,
+      );
     const rpt = problems((i) => (i.dns!.tlsReports = [1, 2, 3, 4, 5].map(address)));
     expect(rpt.some((p) => p.path.startsWith("dns.tlsReports"))).toBe(true);
   });
@@ -414,12 +462,18 @@ describe("Route53 TXT values and DKIM key sizes", () => {
       const modulus = Buffer.from(randomish(`n${bits}`, bits), "utf8").subarray(0, bits / 8);
       modulus[0] = modulus[0]! | 0x80;
       modulus[modulus.length - 1] = modulus[modulus.length - 1]! | 1;
-      return createPublicKey({ key: { kty: "RSA", n: modulus.toString("base64url"), e: "AQAB" }, format: "jwk" }).export({ format: "der", type: "spki" }).toString("base64");
+      return createPublicKey({ key: { kty: "RSA", n: modulus.toString("base64url"), e: "AQAB" }, format: "jwk" })
+        .export({ format: "der", type: "spki" })
+        .toString("base64");
     };
     const key4096 = spki(4096);
     expect(route53TxtCharacters(`v=DKIM1; k=rsa; p=${key4096}`)).toBeLessThan(LIMITS.recordValueCharacters.value);
     expectValid((i) => (i.dkim!.publicKey = key4096));
-    expectProblem((i) => (i.groups[0]!.dkim!.publicKey = spki(4104)), "groups[0].dkim.publicKey", 'an RSA key of at most 4096 bits: receivers must verify keys up to 4096 bits and may fail larger ones (RFC 8301: "3.2. Key Sizes"); this one has 4104');
+    expectProblem(
+      (i) => (i.groups[0]!.dkim!.publicKey = spki(4104)),
+      "groups[0].dkim.publicKey",
+      'an RSA key of at most 4096 bits: receivers must verify keys up to 4096 bits and may fail larger ones (RFC 8301: "3.2. Key Sizes"); this one has 4104',
+    );
     expectProblem((i) => (i.dkim!.retiring = { selector: "old2025", publicKey: spki(8192) }), "dkim.retiring.publicKey", "this one has 8192");
   });
 });
@@ -438,7 +492,9 @@ describe("IAM: a host role's inline policies", () => {
       expect.objectContaining({
         path: "groups",
         received: '"24 DKIM key parameter(s)"',
-        message: expect.stringMatching(/^the inline policies of host mx0's IAM role would have [\d,]+ characters \(24 zone\(s\) for ACME challenges, 24 DKIM key parameter\(s\) named twice\); IAM allows 10,240 per role \(AWS: "IAM and AWS STS quotas"\); use shorter DKIM key parameter names or fewer distinct keys$/),
+        message: expect.stringMatching(
+          /^the inline policies of host mx0's IAM role would have [\d,]+ characters \(24 zone\(s\) for ACME challenges, 24 DKIM key parameter\(s\) named twice\); IAM allows 10,240 per role \(AWS: "IAM and AWS STS quotas"\); use shorter DKIM key parameter names or fewer distinct keys$/,
+        ),
       }),
     ]);
   });
@@ -462,7 +518,11 @@ describe("groups kept apart", () => {
   });
 
   test("a host name equal to another group's domain is refused", () => {
-    expectProblem((i) => (i.groups[0]!.addresses[0]!.hostName = "acme-family.example"), "groups[0].addresses[0].hostName", "is acme-family.example, a domain of group private (groups[1].domains[1].name)");
+    expectProblem(
+      (i) => (i.groups[0]!.addresses[0]!.hostName = "acme-family.example"),
+      "groups[0].addresses[0].hostName",
+      "is acme-family.example, a domain of group private (groups[1].domains[1].name)",
+    );
   });
 
   test("a name in the group's own domain, or in a domain that is no group's, passes", () => {
@@ -496,7 +556,11 @@ describe("nested zones", () => {
       "dns.zones[4].name",
       "the platform creates eu.acme-corp.example without delegating",
     );
-    expectProblem((i) => i.dns!.zones.push({ name: "eu.acme-corp.example", route53ZoneId: "Z0123456789ABCDEFGHIK" }), "dns.zones[4].name", "the platform creates acme-corp.example without delegating");
+    expectProblem(
+      (i) => i.dns!.zones.push({ name: "eu.acme-corp.example", route53ZoneId: "Z0123456789ABCDEFGHIK" }),
+      "dns.zones[4].name",
+      "the platform creates acme-corp.example without delegating",
+    );
   });
 
   test("two existing hosted zones (delegation managed by the operator) pass", () => {
@@ -544,18 +608,31 @@ describe("outbound TLS", () => {
   });
 
   test("an acknowledgement neither a profile nor an outbound setting uses is refused", () => {
-    expectProblem((i) => (i.tls = { legacyAcknowledgement: ACK }), "tls.legacyAcknowledgement", "neither a profile nor an outbound setting allows TLS 1.0/1.1; remove the acknowledgement");
+    expectProblem(
+      (i) => (i.tls = { legacyAcknowledgement: ACK }),
+      "tls.legacyAcknowledgement",
+      "neither a profile nor an outbound setting allows TLS 1.0/1.1; remove the acknowledgement",
+    );
   });
 
   test("TLS rules beside a relay host are never consulted", () => {
-    const problem = expectProblem((i) => (i.outbound = { ...i.outbound, relayHost: { host: "relay.example" } }), "outbound.tlsRules", "all outbound mail goes to the relay host relay.example (outbound.relayHost)");
+    const problem = expectProblem(
+      (i) => (i.outbound = { ...i.outbound, relayHost: { host: "relay.example" } }),
+      "outbound.tlsRules",
+      "all outbound mail goes to the relay host relay.example (outbound.relayHost)",
+    );
     expect(problem.received).toBe('["partner.example"]');
     expectValid((i) => (i.outbound = { relayHost: { host: "relay.example", level: "verify" } }));
   });
 
   test("authenticating to a relay with level may is refused", () => {
-    expectProblem((i) => (i.outbound = { relayHost: { host: "relay.example", authenticate: true, level: "may" } }), "outbound.relayHost.level", "level may sends it in plaintext");
-    for (const level of ["encrypt", "verify", "dane"] as const) expectValid((i) => (i.outbound = { relayHost: { host: "relay.example", authenticate: true, level } }));
+    expectProblem(
+      (i) => (i.outbound = { relayHost: { host: "relay.example", authenticate: true, level: "may" } }),
+      "outbound.relayHost.level",
+      "level may sends it in plaintext",
+    );
+    for (const level of ["encrypt", "verify", "dane"] as const)
+      expectValid((i) => (i.outbound = { relayHost: { host: "relay.example", authenticate: true, level } }));
     expectValid((i) => (i.outbound = { relayHost: { host: "relay.example", level: "may" } }));
   });
 });
@@ -639,7 +716,9 @@ describe("administration ports opened in pieces", () => {
   test("0.0.0.0/1 and 128.0.0.0/1 need the acknowledgement 0.0.0.0/0 needs, each", () => {
     const found = problems((i) => (i.aws!.extraIngress = [ssh("0.0.0.0/1"), ssh("128.0.0.0/1"), ssh("198.51.100.0/24")]));
     expect(found.map((p) => p.path)).toEqual(["aws.extraIngress[0].acknowledgement", "aws.extraIngress[1].acknowledgement"]);
-    expect(found[0]!.message).toMatch(/^this rule opens port 22 to [\d,]+ public addresses, more than a \/8 \(16,777,216\): that is the internet in pieces, and needs a written reason as 0\.0\.0\.0\/0 does/);
+    expect(found[0]!.message).toMatch(
+      /^this rule opens port 22 to [\d,]+ public addresses, more than a \/8 \(16,777,216\): that is the internet in pieces, and needs a written reason as 0\.0\.0\.0\/0 does/,
+    );
     expectValid((i) => (i.aws!.extraIngress = [ssh("0.0.0.0/1", ACK), ssh("128.0.0.0/1", ACK), ssh("198.51.100.0/24")]));
   });
 
@@ -648,7 +727,9 @@ describe("administration ports opened in pieces", () => {
     expectValid((i) => (i.aws!.extraIngress = twelves(16).map((c) => ssh(c))));
     const found = problems((i) => (i.aws!.extraIngress = twelves(17).map((c) => ssh(c))));
     expect(found).toHaveLength(17);
-    expect(found[3]!.message).toMatch(/^together with aws\.extraIngress\[0\], aws\.extraIngress\[1\], aws\.extraIngress\[2\], aws\.extraIngress\[4\], aws\.extraIngress\[5\] and 11 more this rule opens port 22 to 17,825,792 public addresses/);
+    expect(found[3]!.message).toMatch(
+      /^together with aws\.extraIngress\[0\], aws\.extraIngress\[1\], aws\.extraIngress\[2\], aws\.extraIngress\[4\], aws\.extraIngress\[5\] and 11 more this rule opens port 22 to 17,825,792 public addresses/,
+    );
   });
 
   test("private space does not count, and other ports are not judged", () => {
@@ -679,7 +760,11 @@ describe("acknowledgements that say something", () => {
       "tls.custom.weakCipherAcknowledgement",
       message,
     );
-    expectProblem((i) => (i.aws!.extraIngress = [{ port: 22, cidr: "0.0.0.0/0", description: "SSH", acknowledgement: text }]), "aws.extraIngress[0].acknowledgement", message);
+    expectProblem(
+      (i) => (i.aws!.extraIngress = [{ port: 22, cidr: "0.0.0.0/0", description: "SSH", acknowledgement: text }]),
+      "aws.extraIngress[0].acknowledgement",
+      message,
+    );
   });
 
   test("ten visible letters or digits pass, in any script", () => {
@@ -691,9 +776,12 @@ describe("acknowledgements that say something", () => {
 });
 
 describe("the certificate directory", () => {
-  test.each(["/tmp", "/tmp/", "/tmp/certs", "/var/tmp/live", "/dev/shm/le", "/./tmp/x", "/run/lock/certs"])("%j is writable by every local user", (directory) => {
-    expectProblem((i) => (i.tls = { certificateDirectory: directory }), "tls.certificateDirectory", "is writable by every local user");
-  });
+  test.each(["/tmp", "/tmp/", "/tmp/certs", "/var/tmp/live", "/dev/shm/le", "/./tmp/x", "/run/lock/certs"])(
+    "%j is writable by every local user",
+    (directory) => {
+      expectProblem((i) => (i.tls = { certificateDirectory: directory }), "tls.certificateDirectory", "is writable by every local user");
+    },
+  );
 
   test.each(["/etc/letsencrypt/live", "/tmpfs/certs", "/etc/ssl/tmp", "/srv/certs"])("%j passes", (directory) => {
     expectValid((i) => (i.tls = { certificateDirectory: directory }));

@@ -87,7 +87,10 @@ describe("the platform model", () => {
     test("fails when a domain belongs to two groups", () => {
       const issues = problems((i) => i.groups[1]!.domains.push({ name: "acme-corp.example" }));
       expect(issues).toEqual([
-        expect.objectContaining({ path: "groups[1].domains[2].name", message: "a domain belongs to exactly one group; already listed at groups[0].domains[0].name" }),
+        expect.objectContaining({
+          path: "groups[1].domains[2].name",
+          message: "a domain belongs to exactly one group; already listed at groups[0].domains[0].name",
+        }),
       ]);
     });
 
@@ -115,7 +118,9 @@ describe("the platform model", () => {
         i.aws!.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
         i.groups[0]!.addresses.push({ host: "mx2", privateIp: "10.0.2.11", hostName: "mail2.acme-corp.example" });
       });
-      expect(issues).toEqual([expect.objectContaining({ path: "groups[1].addresses", message: 'every group needs one address on every host; missing host "mx2"' })]);
+      expect(issues).toEqual([
+        expect.objectContaining({ path: "groups[1].addresses", message: 'every group needs one address on every host; missing host "mx2"' }),
+      ]);
     });
 
     test("fails when an address names an unknown host or a host twice", () => {
@@ -151,7 +156,10 @@ describe("the platform model", () => {
 
     test("fails on an acknowledgement that acknowledges nothing", () => {
       expect(problems((i) => (i.tls = { legacyAcknowledgement: "no legacy profile is used here" }))).toEqual([
-        expect.objectContaining({ path: "tls.legacyAcknowledgement", message: "neither a profile nor an outbound setting allows TLS 1.0/1.1; remove the acknowledgement" }),
+        expect.objectContaining({
+          path: "tls.legacyAcknowledgement",
+          message: "neither a profile nor an outbound setting allows TLS 1.0/1.1; remove the acknowledgement",
+        }),
       ]);
     });
 
@@ -184,7 +192,13 @@ describe("the platform model", () => {
         i.services = { ...i.services, smtp: false };
         i.groups[0]!.domains[0]!.requireTlsInbound = false;
         delete i.dns!.mtaSts;
-        i.dnsbl = { threshold: 9, sites: [{ zone: "zen.spamhaus.org", weight: 2 }, { zone: "zen.spamhaus.org", weight: 3 }] };
+        i.dnsbl = {
+          threshold: 9,
+          sites: [
+            { zone: "zen.spamhaus.org", weight: 2 },
+            { zone: "zen.spamhaus.org", weight: 3 },
+          ],
+        };
       });
       expect(issues.map((x) => x.path)).toEqual(["dnsbl.sites", "dnsbl.sites[1].zone", "dnsbl.threshold"]);
       expect(issues[2]!.message).toContain("add up to 5");

@@ -56,7 +56,9 @@ describe("validation", () => {
 
   test("a master.cf service the platform does not render is refused with the allowed ones", () => {
     const found = problems((i) => (i.postfix = { masterCf: { smtps: { syslog_name: "x" } } as never }));
-    expect(found).toEqual([expect.objectContaining({ path: "postfix.masterCf.smtps", message: "unknown field; allowed fields here: smtp, submission, submissions" })]);
+    expect(found).toEqual([
+      expect.objectContaining({ path: "postfix.masterCf.smtps", message: "unknown field; allowed fields here: smtp, submission, submissions" }),
+    ]);
   });
 
   test("overrides of a listener that is off are refused", () => {
@@ -64,7 +66,9 @@ describe("validation", () => {
       i.services = { ...i.services, submission: false };
       i.postfix = { masterCf: { submission: { syslog_name: "x" } } };
     });
-    expect(found).toEqual([expect.objectContaining({ path: "postfix.masterCf.submission", message: expect.stringContaining("the submission service is off (services.submission)") })]);
+    expect(found).toEqual([
+      expect.objectContaining({ path: "postfix.masterCf.submission", message: expect.stringContaining("the submission service is off (services.submission)") }),
+    ]);
   });
 
   test("a Dovecot name of the other version is refused, naming the hosts and the right name", () => {
@@ -72,17 +76,27 @@ describe("validation", () => {
       i.os = "debian-13";
       i.dovecot = { settings: { disable_plaintext_auth: false } };
     });
-    expect(on13).toEqual([expect.objectContaining({ path: "dovecot.settings.disable_plaintext_auth", message: expect.stringMatching(/Dovecot 2\.4 on mx1 \(debian-13\) .* auth_allow_cleartext/) })]);
+    expect(on13).toEqual([
+      expect.objectContaining({
+        path: "dovecot.settings.disable_plaintext_auth",
+        message: expect.stringMatching(/Dovecot 2\.4 on mx1 \(debian-13\) .* auth_allow_cleartext/),
+      }),
+    ]);
     const on12 = problems((i) => {
       i.os = "debian-12";
       i.dovecot = { settings: { ssl_server_cert_file: "/etc/x.pem" } };
     });
-    expect(on12).toEqual([expect.objectContaining({ path: "dovecot.settings.ssl_server_cert_file", message: expect.stringContaining("it calls it ssl_cert") })]);
+    expect(on12).toEqual([
+      expect.objectContaining({ path: "dovecot.settings.ssl_server_cert_file", message: expect.stringContaining("it calls it ssl_cert") }),
+    ]);
   });
 
   test("acknowledgements need operator settings and a written reason", () => {
     expect(problems((i) => (i.postfix = { acknowledgements: { "postfix-relay-restricted": "Relaying for the lab network behind the VPN." } }))).toEqual([
-      expect.objectContaining({ path: "postfix.acknowledgements.postfix-relay-restricted", message: expect.stringContaining("none is set; remove the acknowledgement") }),
+      expect.objectContaining({
+        path: "postfix.acknowledgements.postfix-relay-restricted",
+        message: expect.stringContaining("none is set; remove the acknowledgement"),
+      }),
     ]);
     expect(problems((i) => (i.postfix = { mainCf: { mynetworks: "10.0.0.0/8" }, acknowledgements: { "postfix-loopback-mynetworks": "…………………………" } }))).toEqual([
       expect.objectContaining({ path: "postfix.acknowledgements.postfix-loopback-mynetworks" }),
@@ -98,7 +112,10 @@ describe("the model accepts exactly what the renderers write", () => {
 
   test.each(VALUES)("main.cf and master.cf value %j", (value) => {
     const model = (where: "main" | "master") =>
-      validatePlatform({ ...exampleInput(), postfix: where === "main" ? { mainCf: { smtpd_banner: value } } : { masterCf: { submission: { smtpd_banner: value } } } }).ok;
+      validatePlatform({
+        ...exampleInput(),
+        postfix: where === "main" ? { mainCf: { smtpd_banner: value } } : { masterCf: { submission: { smtpd_banner: value } } },
+      }).ok;
     const render = (where: "main" | "master") => {
       try {
         if (where === "main") formatMainCf("#", [{ title: "t", settings: [{ name: "smtpd_banner", value }] }]);
@@ -128,7 +145,10 @@ describe("rendering", () => {
   const withSettings = renderExample((i) => {
     i.postfix = {
       mainCf: { smtpd_banner: "$myhostname ESMTP ready", message_size_limit: 10_485_760, smtpd_error_sleep_time: "2s" },
-      masterCf: { submission: { message_size_limit: 2_000_000, smtpd_client_restrictions: ["permit_sasl_authenticated", "reject"] }, smtp: { smtpd_timeout: "60s" } },
+      masterCf: {
+        submission: { message_size_limit: 2_000_000, smtpd_client_restrictions: ["permit_sasl_authenticated", "reject"] },
+        smtp: { smtpd_timeout: "60s" },
+      },
     };
     i.dovecot = { settings: { login_greeting: "Mail ready", mail_max_userip_connections: 20, recipient_delimiter: "-" } };
   });
@@ -161,7 +181,9 @@ describe("rendering", () => {
       expect([...entry.options.keys()].slice(-2)).toEqual(["message_size_limit", "smtpd_client_restrictions"]);
       expect(entry.options.get("smtpd_client_restrictions")).toBe("permit_sasl_authenticated,reject");
     }
-    expect(text).toContain("  # postfix.masterCf.submission.smtpd_client_restrictions in the model, replacing the platform's value: permit_sasl_authenticated,reject\n");
+    expect(text).toContain(
+      "  # postfix.masterCf.submission.smtpd_client_restrictions in the model, replacing the platform's value: permit_sasl_authenticated,reject\n",
+    );
     expect(text).toContain("  # postfix.masterCf.submission.message_size_limit in the model\n  -o message_size_limit=2000000\n");
     // Port 25 behind postscreen: the smtpd that talks SMTP takes them, not postscreen.
     expect(entries.filter((e) => e.command === "smtpd" && e.type === "pass").every((e) => e.options.get("smtpd_timeout") === "60s")).toBe(true);
@@ -185,16 +207,18 @@ describe("rendering", () => {
       i.dovecot = { settings: { login_greeting: "Mail ready", recipient_delimiter: "-" } };
     });
     const text = fileText(files, DOVECOT);
-    expect(text.endsWith(
-      [
-        "# == Operator settings (dovecot.settings in the model; each replaces the platform's top-level setting of the same name) ==",
-        "# dovecot.settings.login_greeting in the model",
-        "login_greeting = Mail ready",
-        "# dovecot.settings.recipient_delimiter in the model, replacing the platform's value: +",
-        "recipient_delimiter = -",
-        "",
-      ].join("\n"),
-    )).toBe(true);
+    expect(
+      text.endsWith(
+        [
+          "# == Operator settings (dovecot.settings in the model; each replaces the platform's top-level setting of the same name) ==",
+          "# dovecot.settings.login_greeting in the model",
+          "login_greeting = Mail ready",
+          "# dovecot.settings.recipient_delimiter in the model, replacing the platform's value: +",
+          "recipient_delimiter = -",
+          "",
+        ].join("\n"),
+      ),
+    ).toBe(true);
     expect(text.match(/^recipient_delimiter =/gm)).toHaveLength(1);
     if (os === "debian-13") expect(text.indexOf("dovecot_config_version")).toBeLessThan(text.indexOf("login_greeting"));
   });

@@ -38,18 +38,55 @@ const PATHS = pathsOf(exampleInput()).filter((p) => p.length > 0);
 function hostile(inner: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   return fc.oneof(
     inner,
-    inner.map((value) => ({ get value() { return value; } })),
+    inner.map((value) => ({
+      get value() {
+        return value;
+      },
+    })),
     inner.map((value) => Object.defineProperty({}, "name", { enumerable: true, get: () => value })),
-    fc.string().map((message) => Object.defineProperty({}, "name", { enumerable: true, get: () => { throw new Error(message); } })),
-    fc.constant(Object.defineProperty({}, "name", { enumerable: true, get: () => { throw "a thrown string"; } })),
+    fc.string().map((message) =>
+      Object.defineProperty({}, "name", {
+        enumerable: true,
+        get: () => {
+          throw new Error(message);
+        },
+      }),
+    ),
+    fc.constant(
+      Object.defineProperty({}, "name", {
+        enumerable: true,
+        get: () => {
+          throw "a thrown string";
+        },
+      }),
+    ),
     inner.map((value) => new Proxy({ a: 1 }, { get: () => value })),
-    fc.constant(new Proxy({}, { ownKeys: () => { throw new TypeError("ownKeys trap"); } })),
+    fc.constant(
+      new Proxy(
+        {},
+        {
+          ownKeys: () => {
+            throw new TypeError("ownKeys trap");
+          },
+        },
+      ),
+    ),
     fc.constant(new Proxy([], { get: (_t, key) => (key === "length" ? 1e12 : undefined) })),
     fc.constant(new Proxy([1, 2], { get: (_t, key) => (key === "length" ? -1 : 0) })),
     // Inside a plain object: fast-check itself probes every generated value, and a revoked proxy throws on any probe.
-    fc.constant(0).map(() => ({ revoked: (() => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; })() })),
+    fc.constant(0).map(() => ({
+      revoked: (() => {
+        const r = Proxy.revocable({}, {});
+        r.revoke();
+        return r.proxy;
+      })(),
+    })),
     fc.jsonValue().map((value) => JSON.parse(`{"__proto__": ${JSON.stringify(value)}, "name": "x"}`) as unknown),
-    inner.map((value) => { const o: Record<string, unknown> = { value }; o.self = o; return o; }),
+    inner.map((value) => {
+      const o: Record<string, unknown> = { value };
+      o.self = o;
+      return o;
+    }),
     fc.constant(Object.create({ inherited: "from the prototype" }) as unknown),
     fc.constant(Object.create(null) as unknown),
     fc.constant(new Array(5)),
@@ -100,7 +137,11 @@ test(`validation answers every one of ${VALIDATION_RUNS} hostile props with a sp
         if (result.spec.dns) exportZones(planned);
         if (result.spec.aws) {
           for (const host of planned.hosts) {
-            renderCloudConfig(planned, host, result.spec.aws, { bundleUrl: "s3://bucket/bundles/h/0000.json", dataVolumeName: `${result.spec.name}-${host.name}`, dataVolumeTag: "mail-platform-data" });
+            renderCloudConfig(planned, host, result.spec.aws, {
+              bundleUrl: "s3://bucket/bundles/h/0000.json",
+              dataVolumeName: `${result.spec.name}-${host.name}`,
+              dataVolumeTag: "mail-platform-data",
+            });
           }
         }
       } else {

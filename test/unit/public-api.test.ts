@@ -16,13 +16,18 @@ test("every type shown by the root's exports is exported from the root", () => {
 }, 300_000);
 
 test("the classes public members used to show without exporting are exported", () => {
-  expect([root.MailConfigStore, root.DataSnapshots, root.MailDataVolume, root.UnsafeValueError, root.UserError].map((c) => typeof c)).toEqual(Array(5).fill("function"));
+  expect([root.MailConfigStore, root.DataSnapshots, root.MailDataVolume, root.UnsafeValueError, root.UserError].map((c) => typeof c)).toEqual(
+    Array(5).fill("function"),
+  );
   expect(root.BUNDLE_FORMAT).toBe("mail-platform-bundle/1");
 });
 
 test("the check finds a type a public member shows but the root does not export (and ignores private members)", () => {
   const dir = mkdtempSync(join(tmpdir(), "public-api-fixture-"));
-  writeFileSync(join(dir, "hidden.ts"), "export interface Hidden { readonly x: number }\nexport interface Secret { readonly y: number }\nexport interface Shown { readonly z: number }\n");
+  writeFileSync(
+    join(dir, "hidden.ts"),
+    "export interface Hidden { readonly x: number }\nexport interface Secret { readonly y: number }\nexport interface Shown { readonly z: number }\n",
+  );
   writeFileSync(
     join(dir, "index.ts"),
     [

@@ -15,14 +15,24 @@ const LANGUAGE = {
   "debian-13": {
     cleartext: /^auth_allow_cleartext = no$/m,
     listenerAddress: "listen = 10.0.1.11, 10.0.1.12",
-    certificate: ["local 10.0.1.12 {", "  ssl_server_cert_file = /etc/letsencrypt/live/mail.acme-home.example/fullchain.pem", "  ssl_server_key_file = /etc/letsencrypt/live/mail.acme-home.example/privkey.pem", "}"],
+    certificate: [
+      "local 10.0.1.12 {",
+      "  ssl_server_cert_file = /etc/letsencrypt/live/mail.acme-home.example/fullchain.pem",
+      "  ssl_server_key_file = /etc/letsencrypt/live/mail.acme-home.example/privkey.pem",
+      "}",
+    ],
     fts: [/^mail_plugins \{\n {2}fts = yes\n {2}fts_flatcurve = yes\n\}$/m, /^fts flatcurve \{$/m, /^language_tokenizers = generic email-address$/m],
     archive: ["  mailbox Archive {", "    special_use = \\Archive", "    auto = subscribe", "  }"],
   },
   "debian-12": {
     cleartext: /^disable_plaintext_auth = yes$/m,
     listenerAddress: "address = 10.0.1.11, 10.0.1.12",
-    certificate: ["local 10.0.1.12 {", "  ssl_cert = </etc/letsencrypt/live/mail.acme-home.example/fullchain.pem", "  ssl_key = </etc/letsencrypt/live/mail.acme-home.example/privkey.pem", "}"],
+    certificate: [
+      "local 10.0.1.12 {",
+      "  ssl_cert = </etc/letsencrypt/live/mail.acme-home.example/fullchain.pem",
+      "  ssl_key = </etc/letsencrypt/live/mail.acme-home.example/privkey.pem",
+      "}",
+    ],
     fts: [/^mail_plugins = \$mail_plugins fts fts_xapian$/m, /^ {2}fts = xapian$/m],
     archive: ["  mailbox Archive {", "    special_use = \\Archive", "    auto = subscribe", "  }"],
   },
@@ -92,7 +102,9 @@ describe("Dovecot 2.4 specifics", () => {
   const conf = (change?: (input: PlatformInput) => void) => fileText(renderExample(change), CONF);
 
   test("the configuration version comes before every other setting", () => {
-    const settings = conf().split("\n").filter((l) => /^[a-z_]+ = /.test(l));
+    const settings = conf()
+      .split("\n")
+      .filter((l) => /^[a-z_]+ = /.test(l));
     expect(settings.slice(0, 2)).toEqual(["dovecot_config_version = 2.4.1", "dovecot_storage_version = 2.4.0"]);
   });
 
@@ -100,7 +112,9 @@ describe("Dovecot 2.4 specifics", () => {
     const text = conf();
     expect(text).not.toMatch(/= </);
     expect(text).toContain("passdb passwd-file {\n  passwd_file_path = /etc/dovecot/users\n}");
-    expect(text).toMatch(/userdb static \{\n {2}fields \{\n {4}uid = vmail\n {4}gid = vmail\n {4}home = \/var\/mail\/vhosts\/%\{user \| domain\}\/%\{user \| username\}\n/);
+    expect(text).toMatch(
+      /userdb static \{\n {2}fields \{\n {4}uid = vmail\n {4}gid = vmail\n {4}home = \/var\/mail\/vhosts\/%\{user \| domain\}\/%\{user \| username\}\n/,
+    );
     expect(text).toMatch(/^mail_driver = maildir\nmail_path = ~\/Maildir$/m);
   });
 

@@ -13,7 +13,15 @@ describe("renderers refuse values that would change a file's meaning", () => {
 
   test("main.cf refuses a setting written twice", () => {
     expect(() =>
-      formatMainCf(HEADER, [{ title: "t", settings: [{ name: "mynetworks", value: "127.0.0.0/8" }, { name: "mynetworks", value: "0.0.0.0/0" }] }]),
+      formatMainCf(HEADER, [
+        {
+          title: "t",
+          settings: [
+            { name: "mynetworks", value: "127.0.0.0/8" },
+            { name: "mynetworks", value: "0.0.0.0/0" },
+          ],
+        },
+      ]),
     ).toThrow(/set twice/);
   });
 

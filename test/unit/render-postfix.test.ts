@@ -119,7 +119,15 @@ describe("rendered main.cf", () => {
 
   test("puts a reason above every security setting", () => {
     const text = fileText(renderExample(), MAIN);
-    for (const name of ["compatibility_level", "mynetworks", "smtpd_tls_auth_only", "smtpd_relay_restrictions", "smtpd_tls_ciphers", "smtp_bind_address_enforce", "smtpd_forbid_bare_newline"]) {
+    for (const name of [
+      "compatibility_level",
+      "mynetworks",
+      "smtpd_tls_auth_only",
+      "smtpd_relay_restrictions",
+      "smtpd_tls_ciphers",
+      "smtp_bind_address_enforce",
+      "smtpd_forbid_bare_newline",
+    ]) {
       const lines = text.split("\n");
       const index = lines.findIndex((l) => l.startsWith(`${name} =`));
       expect(lines[index - 1]).toMatch(/^# \S/);
@@ -129,7 +137,9 @@ describe("rendered main.cf", () => {
 
 describe("rendered master.cf", () => {
   test("has one listener per group address and enabled Postfix service", () => {
-    const inet = master().filter((e) => e.type === "inet").map((e) => `${e.service} ${e.command}`);
+    const inet = master()
+      .filter((e) => e.type === "inet")
+      .map((e) => `${e.service} ${e.command}`);
     expect(inet).toEqual([
       "10.0.1.11:25 postscreen",
       "10.0.1.12:25 postscreen",
@@ -231,7 +241,10 @@ describe("rendered lookup tables", () => {
   });
 
   test("strip the configured headers on the submission path", () => {
-    const text = fileText(renderExample((i) => (i.privacy = { stripHeaders: ["X-Originating-IP", "X-Mailer"] })), "etc/postfix/submission_header_checks.pcre");
+    const text = fileText(
+      renderExample((i) => (i.privacy = { stripHeaders: ["X-Originating-IP", "X-Mailer"] })),
+      "etc/postfix/submission_header_checks.pcre",
+    );
     expect(text).toMatch(/^\/\^X-Originating-IP:\/\s+IGNORE$/m);
     expect(text).toMatch(/^\/\^X-Mailer:\/\s+IGNORE$/m);
   });

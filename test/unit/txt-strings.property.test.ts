@@ -38,7 +38,7 @@ describe("TXT splitting", () => {
 
   test("quoting round-trips through zone-file syntax", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(..."abc ;=\"\\\u00e9\u4e2d\ud83d\ude00".split("")), maxLength: 800 }), (value) => {
+      fc.property(fc.string({ unit: fc.constantFrom(...'abc ;="\\\u00e9\u4e2d\ud83d\ude00'.split("")), maxLength: 800 }), (value) => {
         expect(unquote(formatTxt(value)).join("")).toBe(value);
       }),
       { numRuns: propertyRuns(1000) },

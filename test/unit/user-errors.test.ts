@@ -37,7 +37,11 @@ async function cli(...argv: string[]) {
 function withGroups(count: number, hosts = 1): PlatformInput {
   const input = exampleInput() as PlatformInput & { aws: { hosts: Record<string, { instanceType: string }> } };
   for (let i = input.groups.length + 1; i <= count; i++) {
-    input.groups.push({ name: `g${i}`, domains: [{ name: `g${i}.example` }], addresses: [{ host: "mx1", privateIp: `10.0.1.${20 + i}`, hostName: `mail.g${i}.example` }] } as never);
+    input.groups.push({
+      name: `g${i}`,
+      domains: [{ name: `g${i}.example` }],
+      addresses: [{ host: "mx1", privateIp: `10.0.1.${20 + i}`, hostName: `mail.g${i}.example` }],
+    } as never);
     input.dns!.zones.push({ name: `g${i}.example` } as never);
   }
   // Enough addresses on one interface for every group.

@@ -53,13 +53,21 @@ const CASES: readonly Case[] = [
   { name: "empty domain", change: (i) => (group(i).domains[1]!.name = ""), paths: ["groups[0].domains[1].name"] },
   { name: "domain without a dot", change: (i) => (group(i).domains[1]!.name = "localhost"), paths: ["groups[0].domains[1].name"] },
   { name: "domain with a blank", change: (i) => (group(i).domains[1]!.name = "acme shop.example"), paths: ["groups[0].domains[1].name"] },
-  { name: "domain with a label over 63 characters", change: (i) => (group(i).domains[1]!.name = `${"x".repeat(64)}.example`), paths: ["groups[0].domains[1].name"] },
+  {
+    name: "domain with a label over 63 characters",
+    change: (i) => (group(i).domains[1]!.name = `${"x".repeat(64)}.example`),
+    paths: ["groups[0].domains[1].name"],
+  },
   { name: "domain with a trailing dot", change: (i) => (group(i).domains[1]!.name = "acme-shop.example."), paths: ["groups[0].domains[1].name"] },
   { name: "domain with an underscore", change: (i) => (group(i).domains[1]!.name = "acme_shop.example"), paths: ["groups[0].domains[1].name"] },
   { name: "domain with a numeric top level", change: (i) => (group(i).domains[1]!.name = "acme-shop.123"), paths: ["groups[0].domains[1].name"] },
   { name: "domain listed twice in one group", change: (i) => group(i).domains.push({ name: "acme-shop.example" }), paths: ["groups[0].domains[2].name"] },
   { name: "domain in two groups", change: (i) => group(i, 1).domains.push({ name: "acme-shop.example" }), paths: ["groups[1].domains[2].name"] },
-  { name: "requireTlsInbound as a string", change: (i) => (group(i).domains[0]!.requireTlsInbound = any("yes")), paths: ["groups[0].domains[0].requireTlsInbound"] },
+  {
+    name: "requireTlsInbound as a string",
+    change: (i) => (group(i).domains[0]!.requireTlsInbound = any("yes")),
+    paths: ["groups[0].domains[0].requireTlsInbound"],
+  },
   // Addresses
   { name: "group without addresses", change: (i) => (group(i).addresses = []), paths: ["groups[0].addresses"] },
   { name: "address on an unknown host", change: (i) => (address(i).host = "mx9"), paths: ["groups[0].addresses", "groups[0].addresses[0].host"] },
@@ -111,11 +119,27 @@ const CASES: readonly Case[] = [
   { name: "unknown TLS profile", change: (i) => (i.tls = { profile: any("strong") }), paths: ["tls.profile"] },
   { name: "legacy profile without acknowledgement", change: (i) => (i.tls = { profile: "legacy-2015" }), paths: ["tls.profile"] },
   { name: "acknowledgement too short", change: (i) => (i.tls = { profile: "legacy-2015", legacyAcknowledgement: "ok" }), paths: ["tls.legacyAcknowledgement"] },
-  { name: "acknowledgement over two lines", change: (i) => (i.tls = { profile: "legacy-2015", legacyAcknowledgement: "old clients\nsmtpd_tls_auth_only = no" }), paths: ["tls.legacyAcknowledgement"] },
+  {
+    name: "acknowledgement over two lines",
+    change: (i) => (i.tls = { profile: "legacy-2015", legacyAcknowledgement: "old clients\nsmtpd_tls_auth_only = no" }),
+    paths: ["tls.legacyAcknowledgement"],
+  },
   { name: "custom profile without its policy", change: (i) => (i.tls = { profile: "custom" }), paths: ["tls.profile"] },
-  { name: "weak custom ciphers", change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH:NULL-SHA256:!aNULL" } }), paths: ["tls.custom.ciphers"] },
-  { name: "custom ciphers with a blank", change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH AES" } }), paths: ["tls.custom.ciphers"] },
-  { name: "SSLv3 as minimum protocol", change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: any("SSLv3"), ciphers: "ECDHE+AESGCM" } }), paths: ["tls.custom.minProtocol"] },
+  {
+    name: "weak custom ciphers",
+    change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH:NULL-SHA256:!aNULL" } }),
+    paths: ["tls.custom.ciphers"],
+  },
+  {
+    name: "custom ciphers with a blank",
+    change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: "TLSv1.2", ciphers: "HIGH AES" } }),
+    paths: ["tls.custom.ciphers"],
+  },
+  {
+    name: "SSLv3 as minimum protocol",
+    change: (i) => (i.tls = { profile: "custom", custom: { minProtocol: any("SSLv3"), ciphers: "ECDHE+AESGCM" } }),
+    paths: ["tls.custom.minProtocol"],
+  },
   { name: "relative certificate directory (no certificates)", change: (i) => (i.tls = { certificateDirectory: "certs" }), paths: ["tls.certificateDirectory"] },
   { name: "certificate directory with ..", change: (i) => (i.tls = { certificateDirectory: "/etc/../root" }), paths: ["tls.certificateDirectory"] },
   { name: "reject text with a dollar", change: (i) => (i.tls = { plaintextRejectText: "pay $5" }), paths: ["tls.plaintextRejectText"] },
@@ -123,10 +147,26 @@ const CASES: readonly Case[] = [
   { name: "reject text over 200 characters", change: (i) => (i.tls = { plaintextRejectText: "x".repeat(201) }), paths: ["tls.plaintextRejectText"] },
   // Outbound
   { name: "verify as default outbound level", change: (i) => (i.outbound = { defaultTlsLevel: any("verify") }), paths: ["outbound.defaultTlsLevel"] },
-  { name: "invalid TLS rule destination", change: (i) => (i.outbound = { tlsRules: [{ destination: "partner" }] }), paths: ["outbound.tlsRules[0].destination"] },
-  { name: "duplicate TLS rules", change: (i) => (i.outbound = { tlsRules: [{ destination: "partner.example" }, { destination: "partner.example" }] }), paths: ["outbound.tlsRules[1].destination"] },
-  { name: "TLS rule for an own domain", change: (i) => (i.outbound = { tlsRules: [{ destination: "acme-home.example" }] }), paths: ["outbound.tlsRules[0].destination"] },
-  { name: "relay port out of range", change: (i) => (i.outbound = { relayHost: { host: "relay.example", port: any(2525) } }), paths: ["outbound.relayHost.port"] },
+  {
+    name: "invalid TLS rule destination",
+    change: (i) => (i.outbound = { tlsRules: [{ destination: "partner" }] }),
+    paths: ["outbound.tlsRules[0].destination"],
+  },
+  {
+    name: "duplicate TLS rules",
+    change: (i) => (i.outbound = { tlsRules: [{ destination: "partner.example" }, { destination: "partner.example" }] }),
+    paths: ["outbound.tlsRules[1].destination"],
+  },
+  {
+    name: "TLS rule for an own domain",
+    change: (i) => (i.outbound = { tlsRules: [{ destination: "acme-home.example" }] }),
+    paths: ["outbound.tlsRules[0].destination"],
+  },
+  {
+    name: "relay port out of range",
+    change: (i) => (i.outbound = { relayHost: { host: "relay.example", port: any(2525) } }),
+    paths: ["outbound.relayHost.port"],
+  },
   { name: "relay host that is our own", change: (i) => (i.outbound = { relayHost: { host: "mail.acme-home.example" } }), paths: ["outbound.relayHost.host"] },
   { name: "unknown default group", change: (i) => (i.outbound = { defaultGroup: "nobody" }), paths: ["outbound.defaultGroup"] },
   // DNSBL
@@ -142,7 +182,11 @@ const CASES: readonly Case[] = [
   { name: "message size as text", change: (i) => (i.messageSizeLimitBytes = any("10M")), paths: ["messageSizeLimitBytes"] },
   { name: "fractional message size", change: (i) => (i.messageSizeLimitBytes = 1_500_000.5), paths: ["messageSizeLimitBytes"] },
   // DNS and DKIM
-  { name: "domain outside every zone", change: (i) => (i.dns!.zones = i.dns!.zones.filter((z) => z.name !== "acme-shop.example")), paths: ["groups[0].domains[1].name"] },
+  {
+    name: "domain outside every zone",
+    change: (i) => (i.dns!.zones = i.dns!.zones.filter((z) => z.name !== "acme-shop.example")),
+    paths: ["groups[0].domains[1].name"],
+  },
   { name: "address TTL under a minute", change: (i) => (i.dns!.addressTtlSeconds = 5), paths: ["dns.addressTtlSeconds"] },
   { name: "record TTL over a week", change: (i) => (i.dns!.recordTtlSeconds = 700_000), paths: ["dns.recordTtlSeconds"] },
   { name: "malformed Route53 zone id", change: (i) => (i.dns!.zones[0]!.route53ZoneId = "zone-1"), paths: ["dns.zones[0].route53ZoneId"] },
@@ -164,12 +208,32 @@ const CASES: readonly Case[] = [
   // AWS
   { name: "malformed VPC id", change: (i) => (i.aws!.vpcId = "vpc-xyz"), paths: ["aws.vpcId"] },
   { name: "host without placement", change: (i) => (i.aws!.hosts = {}), paths: ["aws.hosts"] },
-  { name: "extra ingress CIDR with host bits", change: (i) => (i.aws!.extraIngress = [{ port: 22, cidr: "198.51.100.7/24", description: "SSH" }]), paths: ["aws.extraIngress[0].cidr"] },
-  { name: "extra ingress port out of range", change: (i) => (i.aws!.extraIngress = [{ port: 70000, cidr: "198.51.100.0/24", description: "x" }]), paths: ["aws.extraIngress[0].port"] },
-  { name: "SSH from anywhere without acknowledgement", change: (i) => (i.aws!.extraIngress = [{ port: 22, cidr: "0.0.0.0/0", description: "SSH" }]), paths: ["aws.extraIngress[0].acknowledgement"] },
-  { name: "Terraform interpolation in a description", change: (i) => (i.aws!.extraIngress = [{ port: 8443, cidr: "10.0.0.0/8", description: "${aws_instance.x.id}" }]), paths: ["aws.extraIngress[0].description"] },
+  {
+    name: "extra ingress CIDR with host bits",
+    change: (i) => (i.aws!.extraIngress = [{ port: 22, cidr: "198.51.100.7/24", description: "SSH" }]),
+    paths: ["aws.extraIngress[0].cidr"],
+  },
+  {
+    name: "extra ingress port out of range",
+    change: (i) => (i.aws!.extraIngress = [{ port: 70000, cidr: "198.51.100.0/24", description: "x" }]),
+    paths: ["aws.extraIngress[0].port"],
+  },
+  {
+    name: "SSH from anywhere without acknowledgement",
+    change: (i) => (i.aws!.extraIngress = [{ port: 22, cidr: "0.0.0.0/0", description: "SSH" }]),
+    paths: ["aws.extraIngress[0].acknowledgement"],
+  },
+  {
+    name: "Terraform interpolation in a description",
+    change: (i) => (i.aws!.extraIngress = [{ port: 8443, cidr: "10.0.0.0/8", description: "${aws_instance.x.id}" }]),
+    paths: ["aws.extraIngress[0].description"],
+  },
   { name: "Terraform interpolation in a tag", change: (i) => (i.aws!.tags = { owner: "${var.x}" }), paths: ["aws.tags.owner"] },
-  { name: "instance type that is no instance type", change: (i) => (i.aws!.hosts.mx1 = { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType: "huge" }), paths: ["aws.hosts.mx1.instanceType"] },
+  {
+    name: "instance type that is no instance type",
+    change: (i) => (i.aws!.hosts.mx1 = { subnetId: "subnet-0a1b2c3d4e5f60718", instanceType: "huge" }),
+    paths: ["aws.hosts.mx1.instanceType"],
+  },
   // The file itself
   { name: "unknown top-level field", change: (i) => (i.webmail = true), paths: ["webmail"] },
   { name: "an empty file", text: "", paths: [""] },

@@ -83,7 +83,14 @@ export class AccessControl {
    * Authorize one action of the instance role.
    * @param resourcePolicies policies attached to the resource (bucket policy, key policy)
    */
-  authorize(request: AwsRequest, region: string, action: string, resource: string, serviceKeys: RequestContext, resourcePolicies: readonly NamedPolicy[] = []): Decision {
+  authorize(
+    request: AwsRequest,
+    region: string,
+    action: string,
+    resource: string,
+    serviceKeys: RequestContext,
+    resourcePolicies: readonly NamedPolicy[] = [],
+  ): Decision {
     return evaluatePolicies([...this.source.identityPolicies(), ...resourcePolicies], {
       principal: { arns: [this.source.identity.sessionArn, this.source.identity.roleArn], account: this.source.identity.accountId },
       action,

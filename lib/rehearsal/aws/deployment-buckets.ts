@@ -40,15 +40,25 @@ export function readBucket(doc: TerraformDocument, name: string, evaluate: Evalu
   const objects = of("aws_s3_object").map(([n, b]): DeployedObject => {
     const where = `aws_s3_object.${n}`;
     if (b.source !== undefined) throw new Error(`${where}.source (a file on the deploying machine) is not read by the rehearsal`);
-    const body = b.content_base64 !== undefined ? Buffer.from(literalString(b.content_base64, `${where}.content_base64`), "base64") : Buffer.from(literalString(b.content ?? "", `${where}.content`), "utf8");
-    return { key: literalString(b.key, `${where}.key`), body, ...(b.content_type !== undefined ? { contentType: literalString(b.content_type, `${where}.content_type`) } : {}) };
+    const body =
+      b.content_base64 !== undefined
+        ? Buffer.from(literalString(b.content_base64, `${where}.content_base64`), "base64")
+        : Buffer.from(literalString(b.content ?? "", `${where}.content`), "utf8");
+    return {
+      key: literalString(b.key, `${where}.key`),
+      body,
+      ...(b.content_type !== undefined ? { contentType: literalString(b.content_type, `${where}.content_type`) } : {}),
+    };
   });
   return {
     name,
     arn: `arn:aws:s3:::${name}`,
-    ...(policies[0] ? { policy: parsePolicyDocument(evaluate(policies[0][1].policy, `aws_s3_bucket_policy.${policies[0][0]}.policy`), `bucket policy of ${name}`) } : {}),
+    ...(policies[0]
+      ? { policy: parsePolicyDocument(evaluate(policies[0][1].policy, `aws_s3_bucket_policy.${policies[0][0]}.policy`), `bucket policy of ${name}`) }
+      : {}),
     versioned: of("aws_s3_bucket_versioning").some(([, b]) => (b.versioning_configuration as { status?: string } | undefined)?.status === "Enabled"),
-    publicAccessBlocked: block !== undefined && ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every((k) => block[k] === true),
+    publicAccessBlocked:
+      block !== undefined && ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every((k) => block[k] === true),
     ...(rule?.apply_server_side_encryption_by_default?.sse_algorithm ? { encryption: rule.apply_server_side_encryption_by_default.sse_algorithm } : {}),
     objects,
   };

@@ -32,9 +32,11 @@ function createdZones(document: TerraformDocument): DeployedZone[] {
       const name = literalString(body.name, `${where}.name`).replace(/\.$/, "");
       return [{ name, id: fakeZoneId(name), created: true, ...comment, resource: { name: logical } }];
     }
-    if (typeof body.for_each !== "object" || body.for_each === null) throw new Error(`${where}.for_each: expected a map of zones (received: ${JSON.stringify(body.for_each)})`);
+    if (typeof body.for_each !== "object" || body.for_each === null)
+      throw new Error(`${where}.for_each: expected a map of zones (received: ${JSON.stringify(body.for_each)})`);
     return Object.entries(body.for_each as Record<string, { name?: unknown }>).map(([key, each]) => {
-      const name = body.name === "${each.key}" ? key : body.name === "${each.value.name}" ? literalString(each.name, `${where}.for_each["${key}"].name`) : undefined;
+      const name =
+        body.name === "${each.key}" ? key : body.name === "${each.value.name}" ? literalString(each.name, `${where}.for_each["${key}"].name`) : undefined;
       if (name === undefined) throw new Error(`${where}.name: ${JSON.stringify(body.name)} is not a zone name this reader understands`);
       return { name: name.replace(/\.$/, ""), id: fakeZoneId(name.replace(/\.$/, "")), created: true, ...comment, resource: { name: logical, key } };
     });
@@ -55,7 +57,11 @@ function givenZones(document: TerraformDocument): DeployedZone[] {
     const merged = typeof value === "string" ? MERGED_ZONE_IDS.exec(value) : undefined;
     const given = merged ? document.locals[merged[1]!] : value;
     if (typeof given !== "object" || given === null) throw new Error(`local.${name}: ${JSON.stringify(value)} is not the zone id map MailZones writes`);
-    return Object.entries(given as Record<string, unknown>).map(([zone, id]) => ({ name: zone, id: literalString(id, `local.${name}["${zone}"]`), created: false }));
+    return Object.entries(given as Record<string, unknown>).map(([zone, id]) => ({
+      name: zone,
+      id: literalString(id, `local.${name}["${zone}"]`),
+      created: false,
+    }));
   });
 }
 

@@ -95,7 +95,12 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
 
   const resolve = (r: Reference): string | undefined => {
     const known = <T>(map: ReadonlyMap<string, T>) => map.get(r.name);
-    if (r.data) return r.type === "aws_subnet" && r.attribute === "availability_zone" ? availabilityZone : r.type === "aws_ami" && r.attribute === "id" ? fakeAmiId(r.name) : undefined;
+    if (r.data)
+      return r.type === "aws_subnet" && r.attribute === "availability_zone"
+        ? availabilityZone
+        : r.type === "aws_ami" && r.attribute === "id"
+          ? fakeAmiId(r.name)
+          : undefined;
     switch (`${r.type}.${r.attribute}`) {
       case "aws_route53_zone.zone_id":
       case "aws_route53_zone.id":
@@ -156,7 +161,12 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
     volumeType: String(root?.volume_type ?? "gp3"),
     encrypted: root?.encrypted === true,
     availabilityZone,
-    tags: Object.fromEntries(Object.entries((root?.tags ?? {}) as Record<string, unknown>).map(([k, v]) => [k, evaluate(v, `aws_instance.${instanceName}.root_block_device.tags.${k}`)])),
+    tags: Object.fromEntries(
+      Object.entries((root?.tags ?? {}) as Record<string, unknown>).map(([k, v]) => [
+        k,
+        evaluate(v, `aws_instance.${instanceName}.root_block_device.tags.${k}`),
+      ]),
+    ),
     attachment: { instanceId: instance.id, device: "/dev/xvda", deleteOnTermination: root?.delete_on_termination !== false },
   };
   const attached = doc.all("aws_volume_attachment").flatMap(([logical, body]) => {
@@ -172,17 +182,23 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
         encrypted: volume.encrypted === true,
         availabilityZone: evaluate(volume.availability_zone, `${where}.availability_zone`),
         tags: Object.fromEntries(Object.entries((volume.tags ?? {}) as Record<string, unknown>).map(([k, v]) => [k, evaluate(v, `${where}.tags.${k}`)])),
-        attachment: { instanceId: instance.id, device: literalString(body.device_name, `aws_volume_attachment.${logical}.device_name`), deleteOnTermination: false },
+        attachment: {
+          instanceId: instance.id,
+          device: literalString(body.device_name, `aws_volume_attachment.${logical}.device_name`),
+          deleteOnTermination: false,
+        },
       },
     ];
   });
   if (attached.length !== 1) throw new Error(`host ${host}: expected exactly one attached data volume, found ${attached.length}`);
 
-  const associations = doc.all("aws_ssm_association").filter(([logical, body]) =>
-    ((body.targets ?? []) as { key?: string; values?: unknown[] }[]).some(
-      (t) => t.key === "InstanceIds" && (t.values ?? []).some((v, i) => evaluate(v, `aws_ssm_association.${logical}.targets.values[${i}]`) === instance.id),
-    ),
-  );
+  const associations = doc
+    .all("aws_ssm_association")
+    .filter(([logical, body]) =>
+      ((body.targets ?? []) as { key?: string; values?: unknown[] }[]).some(
+        (t) => t.key === "InstanceIds" && (t.values ?? []).some((v, i) => evaluate(v, `aws_ssm_association.${logical}.targets.values[${i}]`) === instance.id),
+      ),
+    );
   if (associations.length > 1) throw new Error(`host ${host}: more than one SSM association targets the instance`);
   const association = associations.map(([logical, body]): DeployedAssociation => ({
     name: literalString(body.association_name ?? logical, `aws_ssm_association.${logical}.association_name`),

@@ -22,7 +22,11 @@ const dialect: ServiceDialect = {
   authError(failure: AuthFailure): ServiceError {
     switch (failure.reason) {
       case "missing":
-        return { status: 401, code: "MissingAuthenticationToken", message: "The request must contain either a valid (registered) AWS access key ID or X.509 certificate." };
+        return {
+          status: 401,
+          code: "MissingAuthenticationToken",
+          message: "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
+        };
       case "unknown-key":
       case "missing-token":
       case "invalid-token":
@@ -92,7 +96,13 @@ function volumeXml(volume: DeployedVolume, createdAt: Date): string {
   );
 }
 
-function describeVolumes(call: ServiceCall, params: ReadonlyMap<string, string>, volumes: readonly DeployedVolume[], createdAt: Date, region: string): AwsReply {
+function describeVolumes(
+  call: ServiceCall,
+  params: ReadonlyMap<string, string>,
+  volumes: readonly DeployedVolume[],
+  createdAt: Date,
+  region: string,
+): AwsReply {
   const decision = call.authorize("ec2:DescribeVolumes", "*", { keys: { "ec2:Region": region } });
   if (params.get("DryRun") === "true") call.fail({ status: 412, code: "DryRunOperation", message: "Request would have succeeded, but DryRun flag is set." });
   const ids = [...params].filter(([k]) => /^VolumeId\.\d+$/.test(k)).map(([, v]) => v);
@@ -113,7 +123,11 @@ function describeVolumes(call: ServiceCall, params: ReadonlyMap<string, string>,
 
 /** The EC2 endpoint of one region. */
 export class Ec2StandIn {
-  constructor(private readonly env: ServiceEnv, private readonly volumes: readonly DeployedVolume[], private readonly createdAt: Date) {}
+  constructor(
+    private readonly env: ServiceEnv,
+    private readonly volumes: readonly DeployedVolume[],
+    private readonly createdAt: Date,
+  ) {}
 
   /** Answer one request. */
   handle(request: AwsRequest): Promise<AwsReply> {
@@ -125,7 +139,11 @@ export class Ec2StandIn {
       const action = params.get("Action");
       if (!action) call.fail({ status: 400, code: "MissingAction", message: "The request must contain the parameter Action" });
       if (action === "DescribeVolumes") return describeVolumes(call, params, this.volumes, this.createdAt, this.env.region);
-      return call.fail({ status: 400, code: "InvalidAction", message: `The action ${action} is not valid for this web service (not emulated by the rehearsal).` });
+      return call.fail({
+        status: 400,
+        code: "InvalidAction",
+        message: `The action ${action} is not valid for this web service (not emulated by the rehearsal).`,
+      });
     });
   }
 }

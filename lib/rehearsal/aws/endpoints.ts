@@ -74,7 +74,11 @@ export class AwsEndpoints {
       const received = this.now();
       readRequest(message, received)
         .then((request) => this.dispatch(request))
-        .catch((error: unknown) => ({ status: 500, headers: { "Content-Type": "text/plain" }, body: `rehearsal endpoint failure: ${(error as Error).message}` }))
+        .catch((error: unknown) => ({
+          status: 500,
+          headers: { "Content-Type": "text/plain" },
+          body: `rehearsal endpoint failure: ${(error as Error).message}`,
+        }))
         .then((reply) => {
           const body = typeof reply.body === "string" ? Buffer.from(reply.body, "utf8") : reply.body;
           const hasLength = Object.keys(reply.headers).some((h) => h.toLowerCase() === "content-length");
@@ -98,7 +102,14 @@ export class AwsEndpoints {
     const host = request.host || request.serverName || "";
     const service = serviceOfHost(host, this.region);
     if (!service) {
-      this.log.record({ at: this.now(), service: "endpoint", action: `${request.method} https://${host}${request.path}`, decision: "error", reason: `no stand-in answers for host ${JSON.stringify(host)}`, status: 421 });
+      this.log.record({
+        at: this.now(),
+        service: "endpoint",
+        action: `${request.method} https://${host}${request.path}`,
+        decision: "error",
+        reason: `no stand-in answers for host ${JSON.stringify(host)}`,
+        status: 421,
+      });
       return Promise.resolve({ status: 421, headers: { "Content-Type": "text/plain" }, body: `no AWS stand-in answers for host ${host}\n` });
     }
     return this.services[service](request);

@@ -55,16 +55,20 @@ function arnLike(value: string, pattern: string): boolean {
   return v !== undefined && p !== undefined && p.every((part, i) => wildcardMatch(part, v[i]!));
 }
 
-const numeric = (test: (a: number, b: number) => boolean): Compare => (a, b) => {
-  const x = toNumber(a);
-  const y = toNumber(b);
-  return !Number.isNaN(x) && !Number.isNaN(y) && test(x, y);
-};
-const date = (test: (a: number, b: number) => boolean): Compare => (a, b) => {
-  const x = toTime(a);
-  const y = toTime(b);
-  return !Number.isNaN(x) && !Number.isNaN(y) && test(x, y);
-};
+const numeric =
+  (test: (a: number, b: number) => boolean): Compare =>
+  (a, b) => {
+    const x = toNumber(a);
+    const y = toNumber(b);
+    return !Number.isNaN(x) && !Number.isNaN(y) && test(x, y);
+  };
+const date =
+  (test: (a: number, b: number) => boolean): Compare =>
+  (a, b) => {
+    const x = toTime(a);
+    const y = toTime(b);
+    return !Number.isNaN(x) && !Number.isNaN(y) && test(x, y);
+  };
 
 /** Base operator → comparison and whether it is the negated form. */
 const OPERATORS: Readonly<Record<string, { readonly compare: Compare; readonly negated: boolean }>> = {
@@ -141,7 +145,8 @@ function keyMatches(operator: string, key: string, values: readonly ConditionVal
   if (parsed.set === "ForAllValues") return present === undefined || present.values.every(one);
   if (parsed.set === "ForAnyValue") return present !== undefined && present.values.some(one);
   if (present === undefined) return parsed.ifExists || negated;
-  if (present.multi) throw new Error(`${operator}.${key}: ${key} is multivalued; a single-valued operator on it is not emulated (use ForAllValues:/ForAnyValue:)`);
+  if (present.multi)
+    throw new Error(`${operator}.${key}: ${key} is multivalued; a single-valued operator on it is not emulated (use ForAllValues:/ForAnyValue:)`);
   return one(present.values[0]!);
 }
 

@@ -72,14 +72,22 @@ function principalMatches(principal: PolicyPrincipal, caller: CallerPrincipal): 
 }
 
 /** Whether one statement applies to the request (its Effect aside). */
-export function statementApplies(statement: PolicyStatement, policy: NamedPolicy, request: AuthorizationRequest, context: ReadonlyMap<string, ContextValue>, where: string): boolean {
+export function statementApplies(
+  statement: PolicyStatement,
+  policy: NamedPolicy,
+  request: AuthorizationRequest,
+  context: ReadonlyMap<string, ContextValue>,
+  where: string,
+): boolean {
   if (statement.NotPrincipal) throw new Error(`${where}: NotPrincipal is not emulated`);
   if (policy.kind === "identity" && statement.Principal) throw new Error(`${where}: an identity-based policy cannot name a Principal`);
   if (policy.kind === "resource" && (!statement.Principal || !principalMatches(statement.Principal, request.principal))) return false;
   const action = statement.Action ? actionMatches(statement.Action, request.action) : !actionMatches(statement.NotAction!, request.action);
   if (!action) return false;
   if (!statement.Resource && !statement.NotResource) throw new Error(`${where}: a statement without Resource or NotResource is not emulated`);
-  const resource = statement.Resource ? resourceMatches(statement.Resource, request.resource, where) : !resourceMatches(statement.NotResource!, request.resource, where);
+  const resource = statement.Resource
+    ? resourceMatches(statement.Resource, request.resource, where)
+    : !resourceMatches(statement.NotResource!, request.resource, where);
   return resource && conditionMatches(statement.Condition, context);
 }
 

@@ -58,7 +58,10 @@ export class ImdsServer {
   private readonly tokens = new Map<string, number>();
   private readonly now: () => Date;
 
-  constructor(private readonly metadata: InstanceMetadata, private readonly options: ImdsOptions) {
+  constructor(
+    private readonly metadata: InstanceMetadata,
+    private readonly options: ImdsOptions,
+  ) {
     this.now = options.now ?? (() => new Date());
   }
 
@@ -135,7 +138,12 @@ export class ImdsServer {
       "/latest/meta-data/placement/region": () => m.region,
       "/latest/meta-data/placement/availability-zone": () => m.availabilityZone,
       "/latest/meta-data/iam/info": () =>
-        ec2Json({ Code: "Success", LastUpdated: isoSeconds(credentials.issuedAt), InstanceProfileArn: m.instanceProfileArn, InstanceProfileId: m.instanceProfileId }),
+        ec2Json({
+          Code: "Success",
+          LastUpdated: isoSeconds(credentials.issuedAt),
+          InstanceProfileArn: m.instanceProfileArn,
+          InstanceProfileId: m.instanceProfileId,
+        }),
       [`/latest/meta-data/iam/security-credentials/${m.roleName}`]: () =>
         ec2Json({
           Code: "Success",

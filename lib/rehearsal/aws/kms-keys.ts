@@ -51,7 +51,11 @@ export function awsManagedSsmKey(accountId: string, region: string): KmsKey {
       },
     ],
   };
-  return { arn, alias: "alias/aws/ssm", policy: { name: "key policy of alias/aws/ssm", kind: "resource", document: parsePolicyDocument(document, "key policy of alias/aws/ssm") } };
+  return {
+    arn,
+    alias: "alias/aws/ssm",
+    policy: { name: "key policy of alias/aws/ssm", kind: "resource", document: parsePolicyDocument(document, "key policy of alias/aws/ssm") },
+  };
 }
 
 /** A customer managed key with KMS's default key policy (use is decided by IAM policies). */

@@ -43,7 +43,14 @@ const AMAZON_SSM_MANAGED_INSTANCE_CORE = {
     },
     {
       Effect: "Allow",
-      Action: ["ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply"],
+      Action: [
+        "ec2messages:AcknowledgeMessage",
+        "ec2messages:DeleteMessage",
+        "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint",
+        "ec2messages:GetMessages",
+        "ec2messages:SendReply",
+      ],
       Resource: "*",
     },
   ],
@@ -70,7 +77,9 @@ export interface ManagedPolicy {
 export function managedPolicy(arn: string): ManagedPolicy {
   const known = MANAGED_POLICIES.get(arn);
   if (!known) {
-    throw new Error(`managed policy ${arn} is not known to the rehearsal; add its text (AWS's default version, with its source) to lib/rehearsal/aws/managed-policies.ts`);
+    throw new Error(
+      `managed policy ${arn} is not known to the rehearsal; add its text (AWS's default version, with its source) to lib/rehearsal/aws/managed-policies.ts`,
+    );
   }
   return { arn, name: known.name, version: known.version, document: parsePolicyDocument(known.document, `managed policy ${known.name}`) };
 }

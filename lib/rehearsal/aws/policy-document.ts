@@ -42,7 +42,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function stringList(value: unknown, where: string): string[] {
   const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0 || !list.every((v) => typeof v === "string")) throw new Error(`${where}: expected a string or a non-empty list of strings (received: ${JSON.stringify(value)})`);
+  if (list.length === 0 || !list.every((v) => typeof v === "string"))
+    throw new Error(`${where}: expected a string or a non-empty list of strings (received: ${JSON.stringify(value)})`);
   return list as string[];
 }
 
@@ -62,7 +63,8 @@ function condition(value: unknown, where: string): ConditionBlock {
         Object.fromEntries(
           Object.entries(keys).map(([key, values]) => {
             const list = Array.isArray(values) ? values : [values];
-            if (!list.every((v) => ["string", "number", "boolean"].includes(typeof v))) throw new Error(`${where}.${operator}.${key}: values must be strings, numbers or booleans (received: ${JSON.stringify(values)})`);
+            if (!list.every((v) => ["string", "number", "boolean"].includes(typeof v)))
+              throw new Error(`${where}.${operator}.${key}: values must be strings, numbers or booleans (received: ${JSON.stringify(values)})`);
             return [key, list as ConditionValue[]];
           }),
         ),
@@ -75,7 +77,8 @@ function statement(value: unknown, where: string): PolicyStatement {
   if (!isRecord(value)) throw new Error(`${where}: expected an object (received: ${JSON.stringify(value)})`);
   const unknownKeys = Object.keys(value).filter((k) => !STATEMENT_KEYS.has(k));
   if (unknownKeys.length > 0) throw new Error(`${where}: unknown statement element(s) ${unknownKeys.join(", ")}`);
-  if (value.Effect !== "Allow" && value.Effect !== "Deny") throw new Error(`${where}.Effect: expected "Allow" or "Deny" (received: ${JSON.stringify(value.Effect)})`);
+  if (value.Effect !== "Allow" && value.Effect !== "Deny")
+    throw new Error(`${where}.Effect: expected "Allow" or "Deny" (received: ${JSON.stringify(value.Effect)})`);
   if ((value.Action === undefined) === (value.NotAction === undefined)) throw new Error(`${where}: exactly one of Action and NotAction is required`);
   if (value.Resource !== undefined && value.NotResource !== undefined) throw new Error(`${where}: Resource and NotResource are mutually exclusive`);
   if (value.Sid !== undefined && typeof value.Sid !== "string") throw new Error(`${where}.Sid: expected a string`);

@@ -33,7 +33,10 @@ const TYPES = new Set(["A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR"
 
 /** A request Route53 rejects as input (`InvalidInput`) or as a change (`InvalidChangeBatch`). */
 export class RecordChangeError extends Error {
-  constructor(readonly code: "InvalidInput" | "InvalidChangeBatch", message: string) {
+  constructor(
+    readonly code: "InvalidInput" | "InvalidChangeBatch",
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -54,21 +57,31 @@ export function parseChangeBatch(xml: string): ChangeBatch {
   }
   const batch = root.name === "ChangeResourceRecordSetsRequest" ? child(root, "ChangeBatch") : undefined;
   const changes = batch ? childrenNamed(child(batch, "Changes") ?? batch, "Change") : [];
-  if (!batch || changes.length === 0) throw new RecordChangeError("InvalidInput", "1 validation error detected: Value null at 'changeBatch.changes' failed to satisfy constraint: Member must not be null");
+  if (!batch || changes.length === 0)
+    throw new RecordChangeError(
+      "InvalidInput",
+      "1 validation error detected: Value null at 'changeBatch.changes' failed to satisfy constraint: Member must not be null",
+    );
   const comment = child(batch, "Comment")?.text;
   return {
     ...(comment !== undefined ? { comment } : {}),
     changes: changes.map((change, i) => {
       const action = child(change, "Action")?.text;
       const set = child(change, "ResourceRecordSet");
-      if (action !== "CREATE" && action !== "DELETE" && action !== "UPSERT") throw new RecordChangeError("InvalidInput", `Invalid action at changes[${i}]: ${action}`);
+      if (action !== "CREATE" && action !== "DELETE" && action !== "UPSERT")
+        throw new RecordChangeError("InvalidInput", `Invalid action at changes[${i}]: ${action}`);
       if (!set) throw new RecordChangeError("InvalidInput", `changes[${i}] has no ResourceRecordSet`);
       const unsupported = set.children.map((c) => c.name).filter((n) => !["Name", "Type", "TTL", "ResourceRecords"].includes(n));
-      if (unsupported.length > 0) throw new RecordChangeError("InvalidInput", `${unsupported.join(", ")} (routing policies, alias records) are not emulated by the rehearsal`);
+      if (unsupported.length > 0)
+        throw new RecordChangeError("InvalidInput", `${unsupported.join(", ")} (routing policies, alias records) are not emulated by the rehearsal`);
       const type = child(set, "Type")?.text ?? "";
       if (!TYPES.has(type)) throw new RecordChangeError("InvalidInput", `Invalid type at changes[${i}]: ${type}`);
       const ttl = Number(child(set, "TTL")?.text);
-      if (!Number.isInteger(ttl) || ttl < 0) throw new RecordChangeError("InvalidInput", `Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=${action}, Name=${child(set, "Name")?.text}, Type=${type}, SetIdentifier=null]`);
+      if (!Number.isInteger(ttl) || ttl < 0)
+        throw new RecordChangeError(
+          "InvalidInput",
+          `Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=${action}, Name=${child(set, "Name")?.text}, Type=${type}, SetIdentifier=null]`,
+        );
       const values = childrenNamed(child(set, "ResourceRecords") ?? set, "ResourceRecord").map((r) => child(r, "Value")?.text ?? "");
       return { action, recordSet: { name: normalisedName(child(set, "Name")?.text ?? ""), type, ttl, values } };
     }),
@@ -82,7 +95,11 @@ const label = (set: RecordSet) => `[name='${set.name}.', type='${set.type}']`;
  * @returns the new record sets, and the record sets the batch changed (deleted ones with no values)
  * @throws RecordChangeError with Route53's messages
  */
-export function applyChangeBatch(zone: string, current: ReadonlyMap<string, RecordSet>, batch: ChangeBatch): { next: Map<string, RecordSet>; changed: RecordSet[] } {
+export function applyChangeBatch(
+  zone: string,
+  current: ReadonlyMap<string, RecordSet>,
+  batch: ChangeBatch,
+): { next: Map<string, RecordSet>; changed: RecordSet[] } {
   const zoneName = normalisedName(zone);
   const next = new Map(current);
   const changed: RecordSet[] = [];
@@ -92,16 +109,24 @@ export function applyChangeBatch(zone: string, current: ReadonlyMap<string, Reco
     const key = `${recordSet.name}|${recordSet.type}`;
     if (seen.has(key)) errors.push(`The request contains an invalid set of changes for a resource record set '${recordSet.type} ${recordSet.name}.'`);
     seen.add(key);
-    if (recordSet.name !== zoneName && !recordSet.name.endsWith(`.${zoneName}`)) errors.push(`RRSet with DNS name ${recordSet.name}. is not permitted in zone ${zoneName}.`);
+    if (recordSet.name !== zoneName && !recordSet.name.endsWith(`.${zoneName}`))
+      errors.push(`RRSet with DNS name ${recordSet.name}. is not permitted in zone ${zoneName}.`);
     if (recordSet.type === "TXT" || recordSet.type === "SPF") {
       for (const value of recordSet.values) {
-        if (txtValueText(value) === undefined) errors.push(`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '${value}''`);
+        if (txtValueText(value) === undefined)
+          errors.push(
+            `Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '${value}''`,
+          );
       }
     }
     const existing = next.get(key);
     if (action === "CREATE" && existing) errors.push(`Tried to create resource record set ${label(recordSet)} but it already exists`);
     if (action === "DELETE" && !existing) errors.push(`Tried to delete resource record set ${label(recordSet)} but it was not found`);
-    if (action === "DELETE" && existing && (existing.ttl !== recordSet.ttl || [...existing.values].sort().join("\n") !== [...recordSet.values].sort().join("\n"))) {
+    if (
+      action === "DELETE" &&
+      existing &&
+      (existing.ttl !== recordSet.ttl || [...existing.values].sort().join("\n") !== [...recordSet.values].sort().join("\n"))
+    ) {
       errors.push(`Tried to delete resource record set ${label(recordSet)} but the values provided do not match the current values`);
     }
     if (action === "DELETE") {

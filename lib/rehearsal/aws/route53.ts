@@ -69,7 +69,11 @@ export class Route53StandIn {
   private readonly changes = new Map<string, Change>();
   private readonly challengeDns?: ChallengeDns;
 
-  constructor(private readonly env: ServiceEnv, zones: readonly DeployedZone[], challengeDnsUrl?: string) {
+  constructor(
+    private readonly env: ServiceEnv,
+    zones: readonly DeployedZone[],
+    challengeDnsUrl?: string,
+  ) {
     this.zones = [...zones].sort((a, b) => a.id.localeCompare(b.id)).map((zone) => ({ zone, records: new Map() }));
     if (challengeDnsUrl) this.challengeDns = new ChallengeDns(challengeDnsUrl);
   }
@@ -86,7 +90,8 @@ export class Route53StandIn {
       // Name the IAM action before authenticating, so a refused signature is logged against it.
       call.action = operation?.action ?? `route53:${request.method} ${request.path}`;
       call.authenticate({ service: "route53", region: "us-east-1", uriStyle: "standard" });
-      if (!operation) return call.fail({ status: 404, code: "UnknownOperationException", message: `${request.method} ${request.path} is not emulated by the rehearsal` });
+      if (!operation)
+        return call.fail({ status: 404, code: "UnknownOperationException", message: `${request.method} ${request.path} is not emulated by the rehearsal` });
       return operation.run(call);
     });
   }
@@ -94,9 +99,14 @@ export class Route53StandIn {
   /** The operation a request asks for (REST routes of the 2013-04-01 API). */
   private operation(request: AwsRequest): { action: string; run: (call: ServiceCall) => AwsReply | Promise<AwsReply> } | undefined {
     const path = request.path.replace(/\/+$/, "");
-    if (request.method === "GET" && path === "/2013-04-01/hostedzone") return { action: "route53:ListHostedZones", run: (call) => this.listHostedZones(call, formParameters(request.query)) };
+    if (request.method === "GET" && path === "/2013-04-01/hostedzone")
+      return { action: "route53:ListHostedZones", run: (call) => this.listHostedZones(call, formParameters(request.query)) };
     const rrset = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset$/.exec(path);
-    if (request.method === "POST" && rrset) return { action: "route53:ChangeResourceRecordSets", run: (call) => this.changeRecordSets(call, decodeURIComponent(rrset[1]!), request.body.toString("utf8")) };
+    if (request.method === "POST" && rrset)
+      return {
+        action: "route53:ChangeResourceRecordSets",
+        run: (call) => this.changeRecordSets(call, decodeURIComponent(rrset[1]!), request.body.toString("utf8")),
+      };
     const change = /^\/2013-04-01\/change\/([^/]+)$/.exec(path);
     if (request.method === "GET" && change) return { action: "route53:GetChange", run: (call) => this.getChange(call, decodeURIComponent(change[1]!)) };
     return undefined;
@@ -105,7 +115,8 @@ export class Route53StandIn {
   private listHostedZones(call: ServiceCall, query: ReadonlyMap<string, string>): AwsReply {
     const decision = call.authorize("route53:ListHostedZones", "*");
     const maxItems = Number(query.get("maxitems") ?? "100");
-    if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 100) call.fail({ status: 400, code: "InvalidInput", message: `Invalid maxitems: ${query.get("maxitems")}` });
+    if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 100)
+      call.fail({ status: 400, code: "InvalidInput", message: `Invalid maxitems: ${query.get("maxitems")}` });
     const marker = query.get("marker");
     const start = marker === undefined ? 0 : this.zones.findIndex((z) => z.zone.id === marker);
     if (start < 0) call.fail({ status: 400, code: "InvalidInput", message: `Invalid marker: ${marker}` });
@@ -151,10 +162,23 @@ export class Route53StandIn {
       throw error;
     }
     hosted.records = applied.next;
-    const change: Change = { id: `C${randomBytes(15).toString("base64url").toUpperCase().replace(/[^A-Z0-9]/g, "0").slice(0, 20)}`, status: "PENDING", submittedAt: this.env.now(), ...(batch.comment !== undefined ? { comment: batch.comment } : {}) };
+    const change: Change = {
+      id: `C${randomBytes(15)
+        .toString("base64url")
+        .toUpperCase()
+        .replace(/[^A-Z0-9]/g, "0")
+        .slice(0, 20)}`,
+      status: "PENDING",
+      submittedAt: this.env.now(),
+      ...(batch.comment !== undefined ? { comment: batch.comment } : {}),
+    };
     this.changes.set(change.id, change);
     const note = await this.publishChallenges(applied.changed);
-    const reply = { status: 200, headers: XML, body: `<?xml version="1.0" encoding="UTF-8"?>\n<ChangeResourceRecordSetsResponse xmlns="${NAMESPACE}">${changeInfo(change)}</ChangeResourceRecordSetsResponse>` };
+    const reply = {
+      status: 200,
+      headers: XML,
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<ChangeResourceRecordSetsResponse xmlns="${NAMESPACE}">${changeInfo(change)}</ChangeResourceRecordSetsResponse>`,
+    };
     if (note.ok) change.status = "INSYNC";
     return call.succeed(reply, decision, note.text);
   }
@@ -179,6 +203,14 @@ export class Route53StandIn {
     const decision = call.authorize("route53:GetChange", `arn:aws:route53:::change/${id}`);
     const change = this.changes.get(id);
     if (!change) return call.fail({ status: 404, code: "NoSuchChange", message: `A change with the specified change ID does not exist.` });
-    return call.succeed({ status: 200, headers: XML, body: `<?xml version="1.0" encoding="UTF-8"?>\n<GetChangeResponse xmlns="${NAMESPACE}">${changeInfo(change)}</GetChangeResponse>` }, decision, change.status);
+    return call.succeed(
+      {
+        status: 200,
+        headers: XML,
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<GetChangeResponse xmlns="${NAMESPACE}">${changeInfo(change)}</GetChangeResponse>`,
+      },
+      decision,
+      change.status,
+    );
   }
 }

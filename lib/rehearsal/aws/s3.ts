@@ -60,7 +60,8 @@ function byteRange(header: string | undefined, length: number): [number, number]
   if (header === undefined) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === "" && m[2] === "")) return undefined;
-  const [start, end] = m[1] === "" ? [Math.max(0, length - Number(m[2])), length - 1] : [Number(m[1]), m[2] === "" ? length - 1 : Math.min(Number(m[2]), length - 1)];
+  const [start, end] =
+    m[1] === "" ? [Math.max(0, length - Number(m[2])), length - 1] : [Number(m[1]), m[2] === "" ? length - 1 : Math.min(Number(m[2]), length - 1)];
   return start >= length || start > end ? "invalid" : [start, end];
 }
 
@@ -68,7 +69,10 @@ function byteRange(header: string | undefined, length: number): [number, number]
 export class S3StandIn {
   private readonly buckets = new Map<string, StoredBucket>();
 
-  constructor(private readonly env: ServiceEnv, deployed: readonly DeployedBucket[]) {
+  constructor(
+    private readonly env: ServiceEnv,
+    deployed: readonly DeployedBucket[],
+  ) {
     for (const bucket of deployed) {
       const stored: StoredBucket = {
         name: bucket.name,
@@ -113,14 +117,16 @@ export class S3StandIn {
     return serve(this.env, s3Dialect, request, (call) => {
       call.action = `s3:${request.method} ${request.path}`;
       const address = s3Address(request.host, request.path);
-      if (!address || address.bucket === "") return call.fail({ status: 501, code: "NotImplemented", message: "service-level S3 operations are not emulated by the rehearsal" });
+      if (!address || address.bucket === "")
+        return call.fail({ status: 501, code: "NotImplemented", message: "service-level S3 operations are not emulated by the rehearsal" });
       if (["GET", "HEAD"].includes(request.method) && address.key !== "") {
         // GET and HEAD of an object are both s3:GetObject to IAM.
         call.action = "s3:GetObject";
         call.resource = `arn:aws:s3:::${address.bucket}/${address.key}`;
       }
       const bucket = this.buckets.get(address.bucket);
-      if (!bucket) return call.fail({ status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist", details: { BucketName: address.bucket } });
+      if (!bucket)
+        return call.fail({ status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist", details: { BucketName: address.bucket } });
       const region = servingRegion(address, bucket.region);
       if (region !== bucket.region) {
         return call.fail({
@@ -133,7 +139,11 @@ export class S3StandIn {
       }
       const query = request.query.split("&").filter((p) => p !== "" && !HARMLESS_QUERY.has(p.split("=")[0]!));
       if (!["GET", "HEAD"].includes(request.method) || address.key === "" || query.length > 0) {
-        return call.fail({ status: 501, code: "NotImplemented", message: `${request.method} ${address.key === "" ? "on a bucket" : "on an object"}${query.length > 0 ? ` with ?${query.join("&")}` : ""} is not emulated by the rehearsal` });
+        return call.fail({
+          status: 501,
+          code: "NotImplemented",
+          message: `${request.method} ${address.key === "" ? "on a bucket" : "on an object"}${query.length > 0 ? ` with ?${query.join("&")}` : ""} is not emulated by the rehearsal`,
+        });
       }
       return this.getObject(call, request, address, bucket);
     });
@@ -153,12 +163,21 @@ export class S3StandIn {
     }
     if (!object) {
       // S3 tells "no such key" only to a caller who may list the bucket.
-      const mayList = signed && this.env.access.authorize(request, this.env.region, "s3:ListBucket", `arn:aws:s3:::${bucket.name}`, {}, bucket.policy ? [bucket.policy] : []).effect === "Allow";
+      const mayList =
+        signed &&
+        this.env.access.authorize(request, this.env.region, "s3:ListBucket", `arn:aws:s3:::${bucket.name}`, {}, bucket.policy ? [bucket.policy] : []).effect ===
+          "Allow";
       if (mayList) call.fail({ status: 404, code: "NoSuchKey", message: "The specified key does not exist.", details: { Key: address.key } });
       call.deny({ status: 403, code: "AccessDenied", message: "Access Denied" });
     }
     const range = byteRange(headerOf(request, "range"), object!.body.length);
-    if (range === "invalid") call.fail({ status: 416, code: "InvalidRange", message: "The requested range is not satisfiable", headers: { "Content-Range": `bytes */${object!.body.length}` } });
+    if (range === "invalid")
+      call.fail({
+        status: 416,
+        code: "InvalidRange",
+        message: "The requested range is not satisfiable",
+        headers: { "Content-Range": `bytes */${object!.body.length}` },
+      });
     return call.succeed(this.objectReply(request, bucket, object!, range), decision, decision ? undefined : "public object, anonymous caller");
   }
 
@@ -170,20 +189,32 @@ export class S3StandIn {
       "s3:TlsVersion": "1.3",
       "s3:ResourceAccount": bucket.ownerAccount,
     };
-    if (bucket.ownerAccount === this.env.accountId) return call.authorize("s3:GetObject", objectArn, { keys, resourcePolicies: bucket.policy ? [bucket.policy] : [] });
+    if (bucket.ownerAccount === this.env.accountId)
+      return call.authorize("s3:GetObject", objectArn, { keys, resourcePolicies: bucket.policy ? [bucket.policy] : [] });
     // Another account's bucket: the caller's own policies must allow it, and the owner must (public object).
     const decision = call.authorize("s3:GetObject", objectArn, { keys });
-    if (!isPublic) call.deny({ status: 403, code: "AccessDenied", message: `User: ${caller} is not authorized to perform: s3:GetObject on resource: ${objectArn} because no resource-based policy allows the s3:GetObject action` });
+    if (!isPublic)
+      call.deny({
+        status: 403,
+        code: "AccessDenied",
+        message: `User: ${caller} is not authorized to perform: s3:GetObject on resource: ${objectArn} because no resource-based policy allows the s3:GetObject action`,
+      });
     return decision;
   }
 
   private authorizeAnonymous(call: ServiceCall, request: AwsRequest, bucket: StoredBucket, objectArn: string, isPublic: boolean): void {
     const policyDecision = bucket.policy
-      ? evaluatePolicies([bucket.policy], { principal: { arns: [], account: "" }, action: "s3:GetObject", resource: objectArn, context: { "aws:SecureTransport": request.secure, "s3:authType": "REST-HEADER" } })
+      ? evaluatePolicies([bucket.policy], {
+          principal: { arns: [], account: "" },
+          action: "s3:GetObject",
+          resource: objectArn,
+          context: { "aws:SecureTransport": request.secure, "s3:authType": "REST-HEADER" },
+        })
       : undefined;
     // A blocked bucket ignores public grants, by ACL (isPublic accounts for that) or by policy.
     const grantedByPolicy = policyDecision?.effect === "Allow" && !bucket.publicAccessBlocked;
-    if (policyDecision?.effect === "ExplicitDeny" || !(isPublic || grantedByPolicy)) call.deny({ status: 403, code: "AccessDenied", message: "Access Denied" }, policyDecision?.matched);
+    if (policyDecision?.effect === "ExplicitDeny" || !(isPublic || grantedByPolicy))
+      call.deny({ status: 403, code: "AccessDenied", message: "Access Denied" }, policyDecision?.matched);
   }
 
   private objectReply(request: AwsRequest, bucket: StoredBucket, object: StoredObject, range: [number, number] | undefined): AwsReply {

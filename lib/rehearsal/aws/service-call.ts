@@ -71,7 +71,11 @@ export class ServiceCall {
   /** The request id sent back to the client. */
   readonly id = requestId();
 
-  constructor(private readonly env: ServiceEnv, private readonly dialect: ServiceDialect, readonly request: AwsRequest) {}
+  constructor(
+    private readonly env: ServiceEnv,
+    private readonly dialect: ServiceDialect,
+    readonly request: AwsRequest,
+  ) {}
 
   /** The caller of a signed request. @throws Refusal with the service's authentication error */
   authenticate(scope: SigningScope): CallerIdentity {
@@ -157,7 +161,12 @@ export class ServiceCall {
 }
 
 /** Run a handler for one request: refusals and unexpected failures become the service's errors. */
-export async function serve(env: ServiceEnv, dialect: ServiceDialect, request: AwsRequest, handler: (call: ServiceCall) => AwsReply | Promise<AwsReply>): Promise<AwsReply> {
+export async function serve(
+  env: ServiceEnv,
+  dialect: ServiceDialect,
+  request: AwsRequest,
+  handler: (call: ServiceCall) => AwsReply | Promise<AwsReply>,
+): Promise<AwsReply> {
   const call = new ServiceCall(env, dialect, request);
   try {
     return await handler(call);

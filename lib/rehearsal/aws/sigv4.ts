@@ -164,7 +164,14 @@ export function canonicalHeaders(headers: HttpRequestParts["headers"], signed: r
 
 /** The canonical request. */
 export function canonicalRequest(parts: HttpRequestParts, signedHeaders: readonly string[], payloadHash: string, style: UriStyle): string {
-  return [parts.method.toUpperCase(), canonicalUri(parts.path, style), canonicalQuery(parts.query), canonicalHeaders(parts.headers, signedHeaders), signedHeaders.join(";"), payloadHash].join("\n");
+  return [
+    parts.method.toUpperCase(),
+    canonicalUri(parts.path, style),
+    canonicalQuery(parts.query),
+    canonicalHeaders(parts.headers, signedHeaders),
+    signedHeaders.join(";"),
+    payloadHash,
+  ].join("\n");
 }
 
 /** The string to sign for a canonical request. */
@@ -188,11 +195,18 @@ function requestDate(parts: HttpRequestParts): string | undefined {
   if (amz) return /^\d{8}T\d{6}Z$/.test(amz) ? amz : undefined;
   const date = header(parts, "date");
   const time = date ? Date.parse(date) : Number.NaN;
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return Number.isNaN(time)
+    ? undefined
+    : new Date(time)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}/, "");
 }
 
 function dateOf(amzDate: string): Date {
-  return new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  return new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
 }
 
 const fail = (failure: AuthFailure): VerifyOutcome => ({ ok: false, failure });
@@ -200,9 +214,11 @@ const fail = (failure: AuthFailure): VerifyOutcome => ({ ok: false, failure });
 /** Verify a request's SigV4 `Authorization` header. */
 export function verifySigV4(parts: HttpRequestParts, options: VerifyOptions): VerifyOutcome {
   const authorization = header(parts, "authorization");
-  if (/(^|&)X-Amz-(Algorithm|Signature)=/.test(parts.query)) return fail({ reason: "unsupported", message: "query-string (presigned) authentication is not emulated by the rehearsal" });
+  if (/(^|&)X-Amz-(Algorithm|Signature)=/.test(parts.query))
+    return fail({ reason: "unsupported", message: "query-string (presigned) authentication is not emulated by the rehearsal" });
   if (authorization === undefined) return fail({ reason: "missing", message: "Missing Authentication Token" });
-  if (!authorization.startsWith(`${ALGORITHM} `)) return fail({ reason: "malformed", message: `Authorization header is not ${ALGORITHM} (only Signature Version 4 is accepted)` });
+  if (!authorization.startsWith(`${ALGORITHM} `))
+    return fail({ reason: "malformed", message: `Authorization header is not ${ALGORITHM} (only Signature Version 4 is accepted)` });
   const fields = new Map(
     authorization
       .slice(ALGORITHM.length + 1)
@@ -212,30 +228,53 @@ export function verifySigV4(parts: HttpRequestParts, options: VerifyOptions): Ve
   const credential = fields.get("Credential");
   const signed = fields.get("SignedHeaders");
   const provided = fields.get("Signature");
-  if (!credential || !signed || !provided) return fail({ reason: "malformed", message: "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters" });
+  if (!credential || !signed || !provided)
+    return fail({ reason: "malformed", message: "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters" });
   const [accessKeyId, date, region, service, terminator] = credential.split("/");
-  if (!accessKeyId || !date || !region || !service || terminator !== "aws4_request") return fail({ reason: "malformed", message: `Credential should be scoped correctly: ${credential}` });
+  if (!accessKeyId || !date || !region || !service || terminator !== "aws4_request")
+    return fail({ reason: "malformed", message: `Credential should be scoped correctly: ${credential}` });
   const amzDate = requestDate(parts);
-  if (!amzDate) return fail({ reason: "malformed", message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header", accessKeyId });
-  if (amzDate.slice(0, 8) !== date) return fail({ reason: "malformed", message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}'`, accessKeyId });
+  if (!amzDate)
+    return fail({ reason: "malformed", message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header", accessKeyId });
+  if (amzDate.slice(0, 8) !== date)
+    return fail({
+      reason: "malformed",
+      message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}'`,
+      accessKeyId,
+    });
   const known = options.lookup(accessKeyId);
   if (!known) return fail({ reason: "unknown-key", message: "The security token included in the request is invalid.", accessKeyId });
   const token = header(parts, "x-amz-security-token");
-  if (known.sessionToken !== undefined && token === undefined) return fail({ reason: "missing-token", message: "The security token included in the request is invalid.", accessKeyId });
+  if (known.sessionToken !== undefined && token === undefined)
+    return fail({ reason: "missing-token", message: "The security token included in the request is invalid.", accessKeyId });
   if (known.sessionToken !== token) return fail({ reason: "invalid-token", message: "The security token included in the request is invalid.", accessKeyId });
-  if (known.expiration.getTime() <= options.now.getTime()) return fail({ reason: "expired", message: "The security token included in the request is expired", accessKeyId });
+  if (known.expiration.getTime() <= options.now.getTime())
+    return fail({ reason: "expired", message: "The security token included in the request is expired", accessKeyId });
   if (Math.abs(dateOf(amzDate).getTime() - options.now.getTime()) > MAX_SKEW_MS) {
-    const now = options.now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    const now = options.now
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}/, "");
     return fail({ reason: "skew", message: `Signature expired: ${amzDate} is now earlier than ${now} (${now} - 15 min.)`, accessKeyId });
   }
-  if (region !== options.region) return fail({ reason: "wrong-region", message: `Credential should be scoped to a valid region. (the region '${region}' is wrong; expecting '${options.region}')`, accessKeyId, scopeRegion: region, expectedRegion: options.region });
-  if (service !== options.service) return fail({ reason: "wrong-service", message: `Credential should be scoped to correct service: '${options.service}'.`, accessKeyId });
+  if (region !== options.region)
+    return fail({
+      reason: "wrong-region",
+      message: `Credential should be scoped to a valid region. (the region '${region}' is wrong; expecting '${options.region}')`,
+      accessKeyId,
+      scopeRegion: region,
+      expectedRegion: options.region,
+    });
+  if (service !== options.service)
+    return fail({ reason: "wrong-service", message: `Credential should be scoped to correct service: '${options.service}'.`, accessKeyId });
   const signedHeaders = signed.split(";");
-  if (!signedHeaders.includes("host")) return fail({ reason: "malformed", message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", accessKeyId });
+  if (!signedHeaders.includes("host"))
+    return fail({ reason: "malformed", message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", accessKeyId });
   let payloadHash = sha256Hex(parts.body);
   if (options.uriStyle === "s3") {
     const declared = header(parts, "x-amz-content-sha256");
-    if (declared === undefined) return fail({ reason: "missing-content-sha256", message: "Missing required header for this request: x-amz-content-sha256", accessKeyId });
+    if (declared === undefined)
+      return fail({ reason: "missing-content-sha256", message: "Missing required header for this request: x-amz-content-sha256", accessKeyId });
     if (declared !== "UNSIGNED-PAYLOAD" && declared !== payloadHash) {
       return /^[0-9a-f]{64}$/.test(declared)
         ? fail({ reason: "content-sha256-mismatch", message: "The provided 'x-amz-content-sha256' header does not match what was computed.", accessKeyId })
@@ -250,7 +289,8 @@ export function verifySigV4(parts: HttpRequestParts, options: VerifyOptions): Ve
   if (!matches) {
     return fail({
       reason: "mismatch",
-      message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+      message:
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
       accessKeyId,
       canonicalRequest: canonical,
       stringToSign: toSign,

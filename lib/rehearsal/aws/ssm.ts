@@ -18,7 +18,11 @@ const JSON_TYPE = "application/x-amz-json-1.1";
 
 const dialect: ServiceDialect = {
   service: "ssm",
-  renderError: (error) => ({ status: error.status, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify({ __type: error.code, message: error.message }) }),
+  renderError: (error) => ({
+    status: error.status,
+    headers: { "Content-Type": JSON_TYPE },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
+  }),
   authError(failure: AuthFailure): ServiceError {
     switch (failure.reason) {
       case "missing":
@@ -111,10 +115,16 @@ export class SsmStandIn {
   }
 
   private find(call: ServiceCall, nameOrArn: unknown): StoredParameter | undefined {
-    if (typeof nameOrArn !== "string" || nameOrArn === "") return call.fail({ status: 400, code: "ValidationException", message: "1 validation error detected: Value at 'name' failed to satisfy constraint: Member must not be null" });
+    if (typeof nameOrArn !== "string" || nameOrArn === "")
+      return call.fail({
+        status: 400,
+        code: "ValidationException",
+        message: "1 validation error detected: Value at 'name' failed to satisfy constraint: Member must not be null",
+      });
     const arn = /^arn:aws:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(nameOrArn);
     const name = arn ? arn[1]! : nameOrArn;
-    if (!arn && name.includes(":")) call.fail({ status: 400, code: "ValidationException", message: `parameter selectors (${name}) are not emulated by the rehearsal` });
+    if (!arn && name.includes(":"))
+      call.fail({ status: 400, code: "ValidationException", message: `parameter selectors (${name}) are not emulated by the rehearsal` });
     return this.parameters.get(name) ?? (arn ? this.parameters.get(name.slice(1)) : undefined);
   }
 
@@ -133,7 +143,11 @@ export class SsmStandIn {
       },
       resourcePolicies: [parameter.key.policy],
       // SSM passes KMS's refusal through, naming the service that refused.
-      wording: (message) => ({ status: 400, code: "AccessDeniedException", message: `${message} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: ${call.id}; Proxy: null)` }),
+      wording: (message) => ({
+        status: 400,
+        code: "AccessDeniedException",
+        message: `${message} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: ${call.id}; Proxy: null)`,
+      }),
     });
     return { value: parameter.value, kms };
   }
@@ -152,19 +166,29 @@ export class SsmStandIn {
 
   private getParameter(call: ServiceCall, input: Record<string, unknown>): AwsReply {
     const requested = typeof input.Name === "string" ? input.Name : "";
-    if (requested === "") call.fail({ status: 400, code: "ValidationException", message: "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null" });
+    if (requested === "")
+      call.fail({
+        status: 400,
+        code: "ValidationException",
+        message: "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+      });
     const name = requested.replace(/^arn:aws:ssm:[^:]*:[^:]*:parameter/, "");
     const decision = call.authorize("ssm:GetParameter", this.arn(name));
     const parameter = this.find(call, input.Name);
     if (!parameter) return call.fail({ status: 400, code: "ParameterNotFound", message: `Parameter ${requested} not found.` });
     const { value, kms } = this.valueFor(call, parameter, input.WithDecryption === true);
     const body = JSON.stringify({ Parameter: this.document(parameter, value) });
-    return call.succeed({ status: 200, headers: { "Content-Type": JSON_TYPE }, body }, decision, kms ? `kms:Decrypt allowed by ${kms.matched.map((m) => `${m.policy}/${m.statement}`).join(", ")}` : undefined);
+    return call.succeed(
+      { status: 200, headers: { "Content-Type": JSON_TYPE }, body },
+      decision,
+      kms ? `kms:Decrypt allowed by ${kms.matched.map((m) => `${m.policy}/${m.statement}`).join(", ")}` : undefined,
+    );
   }
 
   private getParameters(call: ServiceCall, input: Record<string, unknown>): AwsReply {
     const names = Array.isArray(input.Names) ? input.Names.filter((n): n is string => typeof n === "string") : [];
-    if (names.length === 0 || names.length > 10) return call.fail({ status: 400, code: "ValidationException", message: "Names must hold 1 to 10 parameter names" });
+    if (names.length === 0 || names.length > 10)
+      return call.fail({ status: 400, code: "ValidationException", message: "Names must hold 1 to 10 parameter names" });
     let decision: Decision | undefined;
     for (const name of names) decision = call.authorize("ssm:GetParameters", this.arn(name.replace(/^arn:aws:ssm:[^:]*:[^:]*:parameter/, "")));
     const found = names.map((n) => [n, this.find(call, n)] as const);

@@ -64,7 +64,10 @@ export class AwsWorld {
     return endpointHostNames(deployment.region, [...deployment.buckets.map((b) => b.name), ssmAgentBucket(deployment.region)]);
   }
 
-  constructor(readonly deployment: Deployment, private readonly options: AwsWorldOptions) {
+  constructor(
+    readonly deployment: Deployment,
+    private readonly options: AwsWorldOptions,
+  ) {
     this.now = options.now ?? (() => new Date());
     const startedAt = this.now();
     this.credentials = issueRoleCredentials(startedAt);
@@ -173,9 +176,13 @@ export class AwsWorld {
     const policy = this.policies.get(policyName);
     if (!policy) throw new Error(`the role has no policy ${policyName} (policies: ${[...this.policies.keys()].join(", ")})`);
     const statements = policy.document.Statement.map((s, i) => ({ s, label: statementLabel(s, i) }));
-    if (!statements.some((x) => x.label === sid)) throw new Error(`policy ${policyName} has no statement ${sid} (statements: ${statements.map((x) => x.label).join(", ")})`);
+    if (!statements.some((x) => x.label === sid))
+      throw new Error(`policy ${policyName} has no statement ${sid} (statements: ${statements.map((x) => x.label).join(", ")})`);
     // Keep the labels of the remaining statements stable: unnamed ones keep their original index.
-    const document: PolicyDocument = { ...policy.document, Statement: statements.filter((x) => x.label !== sid).map((x) => (x.s.Sid === undefined ? { ...x.s, Sid: x.label } : x.s)) };
+    const document: PolicyDocument = {
+      ...policy.document,
+      Statement: statements.filter((x) => x.label !== sid).map((x) => (x.s.Sid === undefined ? { ...x.s, Sid: x.label } : x.s)),
+    };
     this.policies.set(policyName, { ...policy, document });
   }
 

@@ -64,7 +64,10 @@ export function parseXml(source: string): XmlElement {
       const tag = source.slice(i + 1, end);
       i = end + 1;
       if (tag.startsWith("/")) {
-        const name = tag.slice(1).trim().replace(/^[\w.-]+:/, "");
+        const name = tag
+          .slice(1)
+          .trim()
+          .replace(/^[\w.-]+:/, "");
         const open = stack.pop();
         if (!open || open.name !== name) fail(`unexpected </${name}>`);
         const element: XmlElement = { name: open!.name, children: open!.children, text: open!.text };

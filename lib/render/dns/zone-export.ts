@@ -43,7 +43,8 @@ export function publicIpPlaceholders(plan: Plan): Map<string, { ip: string; labe
   for (const host of plan.hosts) {
     for (const address of host.addresses) {
       if (address.publicIp !== undefined) continue;
-      if (index >= PLACEHOLDER_CAPACITY) throw new Error(`more than ${PLACEHOLDER_CAPACITY} deploy-time addresses: too many for placeholders, though validation admits far fewer`);
+      if (index >= PLACEHOLDER_CAPACITY)
+        throw new Error(`more than ${PLACEHOLDER_CAPACITY} deploy-time addresses: too many for placeholders, though validation admits far fewer`);
       placeholders.set(`${host.name}/${address.group}`, {
         ip: placeholderIp(index),
         label: `Elastic IP of group ${address.group} on host ${host.name}, assigned at deploy`,

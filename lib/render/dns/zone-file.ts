@@ -22,7 +22,11 @@ export interface ZoneFileOptions {
 function value(record: DnsRecord, parts: DnsValue, resolve: (ref: PublicIpRef) => string): string {
   const text = (chunk: DnsValue) => chunk.map((p) => (typeof p === "string" ? p : resolve(p.publicIpOf))).join("");
   // TXT: the same 255-byte chunking as the Route53 records, so both say exactly the same.
-  return record.type === "TXT" ? chunkTxtParts(parts).map((chunk) => quoteTxt(text(chunk))).join(" ") : text(parts);
+  return record.type === "TXT"
+    ? chunkTxtParts(parts)
+        .map((chunk) => quoteTxt(text(chunk)))
+        .join(" ")
+    : text(parts);
 }
 
 /** The zone file text of one zone: SOA, NS (+ glue), then every record of that zone. */
@@ -36,7 +40,9 @@ export function renderZoneFile(records: readonly DnsRecord[], options: ZoneFileO
     "$TTL 3600",
     `@ 3600 IN SOA ${primary.name}. hostmaster.${origin} ${options.serial ?? 1} 7200 3600 1209600 300`,
     ...options.nameServers.map((ns) => `@ 3600 IN NS ${ns.name}.`),
-    ...options.nameServers.filter((ns) => ns.ipv4 && (ns.name === options.zone || ns.name.endsWith(`.${options.zone}`))).map((ns) => `${ns.name}. 3600 IN A ${ns.ipv4}`),
+    ...options.nameServers
+      .filter((ns) => ns.ipv4 && (ns.name === options.zone || ns.name.endsWith(`.${options.zone}`)))
+      .map((ns) => `${ns.name}. 3600 IN A ${ns.ipv4}`),
   ];
   for (const record of records.filter((r) => r.zone === options.zone)) {
     for (const parts of record.values) {

@@ -15,7 +15,10 @@ interface Section {
 }
 
 /** dovecot.conf sections with the operator's settings last; the platform's top-level settings of those names are left out. */
-export function withOperatorSettings(settings: Readonly<Record<string, string | number | boolean>> | undefined, sections: readonly Section[]): readonly Section[] {
+export function withOperatorSettings(
+  settings: Readonly<Record<string, string | number | boolean>> | undefined,
+  sections: readonly Section[],
+): readonly Section[] {
   if (settings === undefined || Object.keys(settings).length === 0) return sections;
   const platform = new Map(sections.flatMap((s) => s.nodes.flatMap((n) => (n.kind === "setting" ? [[n.name, n.value] as const] : []))));
   const replaced = (name: string) => {
@@ -24,6 +27,9 @@ export function withOperatorSettings(settings: Readonly<Record<string, string | 
   };
   return [
     ...sections.map((section) => ({ ...section, nodes: section.nodes.filter((n) => n.kind !== "setting" || !Object.hasOwn(settings, n.name)) })),
-    { title: OPERATOR_DOVECOT_TITLE, nodes: Object.entries(settings).map(([name, value]) => setting(name, value, `dovecot.settings.${name} in the model${replaced(name)}`)) },
+    {
+      title: OPERATOR_DOVECOT_TITLE,
+      nodes: Object.entries(settings).map(([name, value]) => setting(name, value, `dovecot.settings.${name} in the model${replaced(name)}`)),
+    },
   ];
 }

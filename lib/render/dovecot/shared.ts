@@ -60,7 +60,12 @@ function postfixSocket(paths: HostPaths, path: string, mode: string): DovecotNod
 /** LMTP delivery and SASL sockets inside Postfix's queue directory (reachable from its chroot). */
 export function postfixSockets(paths: HostPaths): DovecotNode[] {
   return [
-    block("service", "lmtp", [postfixSocket(paths, "private/dovecot-lmtp", "0600")], "Delivery socket inside Postfix's queue directory (reachable from its chroot)."),
+    block(
+      "service",
+      "lmtp",
+      [postfixSocket(paths, "private/dovecot-lmtp", "0600")],
+      "Delivery socket inside Postfix's queue directory (reachable from its chroot).",
+    ),
     block("service", "auth", [postfixSocket(paths, "private/auth", "0660")], "SASL socket for Postfix submission (smtpd_sasl_path = private/auth)."),
   ];
 }

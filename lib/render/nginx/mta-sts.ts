@@ -45,7 +45,11 @@ export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): Rend
   });
   const root = paths.mtaStsRoot.replace(/^\//, "");
   return [
-    { path: MTA_STS_NGINX_CONF, content: `${header}\n# MTA-STS policies, one server per group domain, on the group's own address.\n${blocks.join("\n")}\n`, mode: "0644" },
+    {
+      path: MTA_STS_NGINX_CONF,
+      content: `${header}\n# MTA-STS policies, one server per group domain, on the group's own address.\n${blocks.join("\n")}\n`,
+      mode: "0644",
+    },
     ...plan.spec.groups.map((group) => ({ path: `${root}/${group.name}.txt`, content: mtaStsPolicy(plan, group.name)!, mode: "0644" })),
   ];
 }

@@ -56,13 +56,18 @@ export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): Re
     { path: "etc/opendkim.conf", content: conf, mode: "0644" },
     {
       path: "etc/opendkim/key.table",
-      content: formatTable("key.table", "texthash", header, [{ why: "Key name, then domain:selector:private key file.", rows: signed.map((s) => [s.domain, `${s.domain}:${s.selector}:${s.file}`] as const) }]),
+      content: formatTable("key.table", "texthash", header, [
+        { why: "Key name, then domain:selector:private key file.", rows: signed.map((s) => [s.domain, `${s.domain}:${s.selector}:${s.file}`] as const) },
+      ]),
       mode: "0644",
     },
     {
       path: "etc/opendkim/signing.table",
       content: formatTable("signing.table", "texthash", header, [
-        { why: "Every sender of a group domain signs with that domain's key (refile wildcard).", rows: signed.map((s) => [`*@${s.domain}`, s.domain] as const) },
+        {
+          why: "Every sender of a group domain signs with that domain's key (refile wildcard).",
+          rows: signed.map((s) => [`*@${s.domain}`, s.domain] as const),
+        },
       ]),
       mode: "0644",
     },

@@ -24,7 +24,11 @@ export function tlsAcknowledgements(spec: Plan["spec"]): string[] {
 /** The settings that select a TLS profile on the server side (global or per service). */
 export function serverTlsProfileSettings(profile: TlsProfile, notes: readonly string[] = []): PostconfSetting[] {
   return [
-    { name: "smtpd_tls_protocols", value: minProtocolSyntax(profile.minProtocol), why: [`${profile.summary}; older protocols are refused.`, ...notes].join(" ") },
+    {
+      name: "smtpd_tls_protocols",
+      value: minProtocolSyntax(profile.minProtocol),
+      why: [`${profile.summary}; older protocols are refused.`, ...notes].join(" "),
+    },
     { name: "smtpd_tls_mandatory_protocols", value: minProtocolSyntax(profile.minProtocol), why: "Also where TLS is required (587, 465 wrapper mode)." },
     {
       name: "smtpd_tls_ciphers",
@@ -32,11 +36,17 @@ export function serverTlsProfileSettings(profile: TlsProfile, notes: readonly st
       why: "Even opportunistic TLS on port 25 uses only the profile's list: stock settings would offer anonymous (aNULL) suites.",
     },
     { name: "smtpd_tls_mandatory_ciphers", value: "high" },
-    { name: "tls_high_cipherlist", value: profile.cipherList, why: "The profile's cipher list for TLS 1.2 and below (TLS 1.3 suites are OpenSSL's, all AEAD)." },
+    {
+      name: "tls_high_cipherlist",
+      value: profile.cipherList,
+      why: "The profile's cipher list for TLS 1.2 and below (TLS 1.3 suites are OpenSSL's, all AEAD).",
+    },
     {
       name: "tls_preempt_cipherlist",
       value: profile.preferServerCiphers,
-      why: profile.preferServerCiphers ? "The server's cipher order wins." : "Every suite is strong, so the client may choose what is fastest for it (Mozilla).",
+      why: profile.preferServerCiphers
+        ? "The server's cipher order wins."
+        : "Every suite is strong, so the client may choose what is fastest for it (Mozilla).",
     },
   ];
 }

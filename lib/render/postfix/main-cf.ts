@@ -18,7 +18,8 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
   const first = host.addresses[0]!;
   const publicIps = host.addresses.flatMap((a) => (a.publicIp === undefined ? [] : [a.publicIp]));
   const anyTlsRequired = plan.domains.some((d) => d.requireTlsInbound);
-  const usesDane = spec.outbound.defaultTlsLevel === "dane" || spec.outbound.tlsRules.some((r) => r.level === "dane") || spec.outbound.relayHost?.level === "dane";
+  const usesDane =
+    spec.outbound.defaultTlsLevel === "dane" || spec.outbound.tlsRules.some((r) => r.level === "dane") || spec.outbound.relayHost?.level === "dane";
   const relay = spec.outbound.relayHost;
 
   const sections: PostconfSection[] = [
@@ -26,7 +27,11 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
       title: "Identity and trust",
       settings: [
         { name: "compatibility_level", value: "3.6", why: "Safe defaults of Postfix 3.6+ (e.g. mynetworks_style = host instead of the whole subnet)." },
-        { name: "myhostname", value: host.primaryHostName, why: "Each group listener and transport overrides this with the group's own host name (master.cf)." },
+        {
+          name: "myhostname",
+          value: host.primaryHostName,
+          why: "Each group listener and transport overrides this with the group's own host name (master.cf).",
+        },
         { name: "smtpd_banner", value: "$myhostname ESMTP", why: "No software name or version in the banner." },
         { name: "biff", value: false },
         { name: "append_dot_mydomain", value: false },
@@ -168,7 +173,11 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         ]),
         ...when<PostconfSetting>(
           relay?.authenticate === true,
-          { name: "smtp_sasl_auth_enable", value: true, why: "Credentials live in relay_password on the host, provisioned from a secret store, never in this file." },
+          {
+            name: "smtp_sasl_auth_enable",
+            value: true,
+            why: "Credentials live in relay_password on the host, provisioned from a secret store, never in this file.",
+          },
           { name: "smtp_sasl_password_maps", value: tableRef(TABLES.relayPassword) },
           { name: "smtp_sasl_security_options", value: ["noanonymous"] },
           { name: "smtp_sasl_tls_security_options", value: ["noanonymous"] },
@@ -181,7 +190,10 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         {
           name: "smtp_tls_security_level",
           value: spec.outbound.defaultTlsLevel,
-          why: spec.outbound.defaultTlsLevel === "may" ? "Opportunistic TLS: refusing plaintext would bounce mail to servers without TLS." : "Set by outbound.defaultTlsLevel.",
+          why:
+            spec.outbound.defaultTlsLevel === "may"
+              ? "Opportunistic TLS: refusing plaintext would bounce mail to servers without TLS."
+              : "Set by outbound.defaultTlsLevel.",
         },
         { name: "smtp_tls_protocols", value: minProtocolSyntax(spec.outbound.minProtocol) },
         { name: "smtp_tls_mandatory_protocols", value: minProtocolSyntax(spec.outbound.minProtocol) },

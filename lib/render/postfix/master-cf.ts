@@ -59,9 +59,7 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
   const clientTlsDiffers = plan.clientTls !== plan.mxTls;
   return [
     ...identity(listener, `/${listener.service.name}`),
-    implicit
-      ? (["smtpd_tls_wrappermode", true] as const)
-      : (["smtpd_tls_security_level", "encrypt"] as const),
+    implicit ? (["smtpd_tls_wrappermode", true] as const) : (["smtpd_tls_security_level", "encrypt"] as const),
     ["smtpd_sasl_auth_enable", true],
     ["smtpd_client_restrictions", ["permit_sasl_authenticated", "reject"]],
     ["smtpd_relay_restrictions", ["permit_sasl_authenticated", "reject"]],
@@ -94,7 +92,11 @@ function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
             chroot: "y",
             maxproc: 1,
             command: "postscreen",
-            options: [["syslog_name", `postfix/${address.group}`], ["myhostname", address.hostName], ["smtpd_service_name", pass]],
+            options: [
+              ["syslog_name", `postfix/${address.group}`],
+              ["myhostname", address.hostName],
+              ["smtpd_service_name", pass],
+            ],
           },
           withOperatorOptions({ service: pass, type: "pass", chroot: "y", command: "smtpd", options: mx }, "smtp", operator?.smtp),
         );

@@ -41,6 +41,10 @@ export function withOperatorOptions(entry: MasterEntry, service: ServiceName, op
   return {
     ...entry,
     options: (entry.options ?? []).filter(([name]) => !Object.hasOwn(options, name)),
-    operatorOptions: Object.entries(options).map(([name, value]) => ({ name, value, why: `postfix.masterCf.${service}.${name} in the model${replaced(platform.get(name))}` })),
+    operatorOptions: Object.entries(options).map(([name, value]) => ({
+      name,
+      value,
+      why: `postfix.masterCf.${service}.${name} in the model${replaced(platform.get(name))}`,
+    })),
   };
 }

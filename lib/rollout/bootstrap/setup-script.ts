@@ -17,7 +17,6 @@ import { hostPackages } from "./packages";
 /** Where the script is installed on the host. */
 export const SETUP_SCRIPT_PATH = "/usr/local/sbin/mail-platform-setup";
 
-
 /** Where the mail data volume is mounted; the queue and the mailboxes are bind-mounted from it. */
 export const DATA_MOUNT = "/srv/mail-data";
 
@@ -44,7 +43,10 @@ function sh(value: string): string {
 function dkimSection(plan: Plan): string {
   if (!plan.dkim.signs) return "";
   const fetches = [...dkimKeyFiles(plan, HOST_PATHS)]
-    .map(([parameter, file]) => `( umask 077; aws ssm get-parameter --region "$region" --name ${sh(parameter)} --with-decryption --query Parameter.Value --output text > ${sh(file)} )\nchown opendkim:opendkim ${sh(file)}`)
+    .map(
+      ([parameter, file]) =>
+        `( umask 077; aws ssm get-parameter --region "$region" --name ${sh(parameter)} --with-decryption --query Parameter.Value --output text > ${sh(file)} )\nchown opendkim:opendkim ${sh(file)}`,
+    )
     .join("\n");
   return `step "DKIM keys"
 # DKIM private keys: from SSM Parameter Store into ${HOST_PATHS.opendkimDir}/keys, never printed.

@@ -9,7 +9,15 @@ import { stringify } from "yaml";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../../render/header";
-import { POLICY_RC_D, renderCertificatesScript, renderPolicyRcD, renderSetupScript, renderSetupUnit, SETUP_SCRIPT_PATH, type SetupInputs } from "./setup-script";
+import {
+  POLICY_RC_D,
+  renderCertificatesScript,
+  renderPolicyRcD,
+  renderSetupScript,
+  renderSetupUnit,
+  SETUP_SCRIPT_PATH,
+  type SetupInputs,
+} from "./setup-script";
 import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
 import { applyScriptText } from "../apply-script";
 

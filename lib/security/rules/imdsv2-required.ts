@@ -9,6 +9,8 @@ export const imdsv2Required: SecurityRule = {
     const resource = resourceConfig(node);
     if (!resource || !["aws_instance", "aws_launch_template"].includes(resource.type)) return NOT_APPLICABLE;
     const tokens = block(resource.config.metadata_options)?.http_tokens;
-    return tokens === "required" ? COMPLIANT : nonCompliant(`metadata_options.http_tokens is ${JSON.stringify(tokens ?? "unset")}: IMDSv1 lets a request forwarder read the role's credentials`);
+    return tokens === "required"
+      ? COMPLIANT
+      : nonCompliant(`metadata_options.http_tokens is ${JSON.stringify(tokens ?? "unset")}: IMDSv1 lets a request forwarder read the role's credentials`);
   },
 };

@@ -20,6 +20,8 @@ export const ingressOnlyEnabledServices: SecurityRule = {
     if (!firewall || !found) return NOT_APPLICABLE;
     const allowed = firewall.allowedIngressPorts;
     const extra = found.filter((o) => o.direction === "ingress").filter((o) => !(o.fromPort === o.toPort && allowed.has(o.fromPort)));
-    return extra.length === 0 ? COMPLIANT : nonCompliant(`ingress ${extra.map((o) => (o.fromPort === o.toPort ? o.fromPort : `${o.fromPort}-${o.toPort}`)).join(", ")} is no enabled service`);
+    return extra.length === 0
+      ? COMPLIANT
+      : nonCompliant(`ingress ${extra.map((o) => (o.fromPort === o.toPort ? o.fromPort : `${o.fromPort}-${o.toPort}`)).join(", ")} is no enabled service`);
   },
 };

@@ -11,7 +11,14 @@ export const postfixLoopbackMynetworks: SecurityRule = {
   evaluate(node: IConstruct) {
     const settings = postfixSettings(node, "mynetworks");
     if (!settings) return NOT_APPLICABLE;
-    const bad = settings.filter((s) => s.value === undefined || s.value.split(/[\s,]+/).filter(Boolean).some((entry) => !LOOPBACK.test(entry)));
+    const bad = settings.filter(
+      (s) =>
+        s.value === undefined ||
+        s.value
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .some((entry) => !LOOPBACK.test(entry)),
+    );
     return bad.length === 0 ? COMPLIANT : nonCompliant(bad.map((s) => `${s.host} ${s.where}: mynetworks = ${s.value ?? "(unset: the subnet)"}`).join("; "));
   },
 };

@@ -25,6 +25,12 @@ export const postfixSubmissionTlsRequired: SecurityRule = {
     const bad = offering.filter((s) => effective(wrapper, s.host, s.where) !== "yes" && effective(level, s.host, s.where) !== "encrypt");
     return bad.length === 0
       ? COMPLIANT
-      : nonCompliant(bad.map((s) => `${s.host} ${s.where}: AUTH with smtpd_tls_security_level = ${effective(level, s.host, s.where) ?? "(unset, none)"} and no wrapper mode`).join("; "));
+      : nonCompliant(
+          bad
+            .map(
+              (s) => `${s.host} ${s.where}: AUTH with smtpd_tls_security_level = ${effective(level, s.host, s.where) ?? "(unset, none)"} and no wrapper mode`,
+            )
+            .join("; "),
+        );
   },
 };

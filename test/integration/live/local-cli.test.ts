@@ -24,7 +24,12 @@ function cli(...args: string[]) {
 
 function postconfN(dir: string): Map<string, string> {
   const out = spawnSync("postconf", ["-c", dir, "-n"], { encoding: "utf8" }).stdout;
-  return new Map(out.trim().split("\n").map((line) => line.split(" = ") as [string, string]));
+  return new Map(
+    out
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" = ") as [string, string]),
+  );
 }
 
 /** Processes whose command line or environment names a directory. */
@@ -97,7 +102,12 @@ describe("mail-platform local up / down", () => {
   test("the instance's dovecot.conf is production plus a titled overlay section", () => {
     const conf = readFileSync(stateLayout(stateDir).dovecotConf, "utf8");
     const [, overlaySection] = conf.split("# == Local test overlay (mail-platform local): never part of production output ==\n");
-    expect(overlaySection!.trim().split("\n").map((l) => l.split(" = ")[0])).toEqual(Object.keys(dovecotOverlay(stateLayout(stateDir))));
+    expect(
+      overlaySection!
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" = ")[0]),
+    ).toEqual(Object.keys(dovecotOverlay(stateLayout(stateDir))));
   });
 
   test("up refuses a second instance in the same state directory", () => {

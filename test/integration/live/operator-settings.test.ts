@@ -81,7 +81,9 @@ describe("a dangerous override", () => {
 
   test("fails synthesis, naming the rule, the host and the listener", () => {
     const { stack } = exampleStack(open);
-    expect(() => Testing.fullSynth(stack)).toThrow(/\[postfix-submission-tls-required\] .*mx1 master\.cf 10\.0\.1\.11:587: AUTH with smtpd_tls_security_level = none/);
+    expect(() => Testing.fullSynth(stack)).toThrow(
+      /\[postfix-submission-tls-required\] .*mx1 master\.cf 10\.0\.1\.11:587: AUTH with smtpd_tls_security_level = none/,
+    );
   });
 
   test("passes once acknowledged with a written reason, reported with it", () => {

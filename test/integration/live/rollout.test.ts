@@ -49,7 +49,22 @@ function localApplyCli(file: string) {
 /** Relay a message through loopback (a local application) for a private-group sender. */
 function relay(subject: string): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn("swaks", ["-s", state.addresses.private!, "-p", String(state.ports.smtp), "-f", "family@acme-home.example", "-t", `queue@${OUTSIDE_DOMAIN}`, "--header", `Subject: ${subject}`], { stdio: "ignore" });
+    const child = spawn(
+      "swaks",
+      [
+        "-s",
+        state.addresses.private!,
+        "-p",
+        String(state.ports.smtp),
+        "-f",
+        "family@acme-home.example",
+        "-t",
+        `queue@${OUTSIDE_DOMAIN}`,
+        "--header",
+        `Subject: ${subject}`,
+      ],
+      { stdio: "ignore" },
+    );
     child.on("exit", () => resolve());
   });
 }
@@ -127,7 +142,9 @@ describe("in-place rollout", () => {
     const missing = `${state.addresses.business}`;
     const bundle = rebuilt(appliedBundle(), (parts) => ({
       ...parts,
-      files: parts.files.map((f) => (f.path.endsWith("/postfix/main.cf") ? { ...f, content: f.content.replace(/^message_size_limit = .*$/m, "message_size_limit = 30000000") } : f)),
+      files: parts.files.map((f) =>
+        f.path.endsWith("/postfix/main.cf") ? { ...f, content: f.content.replace(/^message_size_limit = .*$/m, "message_size_limit = 30000000") } : f,
+      ),
       // Promised but never configured: nothing will answer there after the reload.
       listeners: [...parts.listeners, [missing, 2999] as const],
     }));

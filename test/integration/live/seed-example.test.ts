@@ -5,7 +5,19 @@
 import type { LocalState } from "../../../lib/local/state";
 import { DNSBL_LISTED_CLIENT, DNSBL_UNLISTED_CLIENT, OUTSIDE_DOMAIN } from "../../../lib/local/conventions";
 import { exampleInput } from "../../support/example";
-import { deliveredMessages, flushQueue, replies, replyTo, startInstance, stopInstance, swaks, testCertificate, verifyDkim, waitForDelivery, waitForLog } from "../../support/live";
+import {
+  deliveredMessages,
+  flushQueue,
+  replies,
+  replyTo,
+  startInstance,
+  stopInstance,
+  swaks,
+  testCertificate,
+  verifyDkim,
+  waitForDelivery,
+  waitForLog,
+} from "../../support/live";
 import { dig } from "../../support/named";
 import { createHash } from "crypto";
 import { readFileSync } from "fs";
@@ -69,7 +81,21 @@ describe("submission", () => {
   });
 
   test("465 refuses a wrong password", () => {
-    const result = swaks(["-s", business, "-p", port("submissions"), "--tlsc", "-a", "PLAIN", "-au", user(), "-ap", "not-the-password", "--quit-after", "AUTH"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("submissions"),
+      "--tlsc",
+      "-a",
+      "PLAIN",
+      "-au",
+      user(),
+      "-ap",
+      "not-the-password",
+      "--quit-after",
+      "AUTH",
+    ]);
     expect(codes(result)).toContain("535");
   });
 });
@@ -112,31 +138,108 @@ describe("no open relay", () => {
   });
 
   test("an authenticated user may send to a foreign domain", () => {
-    const result = swaks(["-s", business, "-p", port("submission"), "--tls", "-a", "PLAIN", "-au", user(), "-ap", password(), "-f", user(), "-t", `friend@${OUTSIDE_DOMAIN}`, "--quit-after", "RCPT"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("submission"),
+      "--tls",
+      "-a",
+      "PLAIN",
+      "-au",
+      user(),
+      "-ap",
+      password(),
+      "-f",
+      user(),
+      "-t",
+      `friend@${OUTSIDE_DOMAIN}`,
+      "--quit-after",
+      "RCPT",
+    ]);
     expect(replyTo(result.transcript, /^RCPT TO/)).toEqual(["250 2.1.5 Ok"]);
   });
 
   test("an authenticated user may not send as someone else", () => {
-    const result = swaks(["-s", business, "-p", port("submission"), "--tls", "-a", "PLAIN", "-au", user(), "-ap", password(), "-f", "ceo@acme-corp.example", "-t", `friend@${OUTSIDE_DOMAIN}`, "--quit-after", "RCPT"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("submission"),
+      "--tls",
+      "-a",
+      "PLAIN",
+      "-au",
+      user(),
+      "-ap",
+      password(),
+      "-f",
+      "ceo@acme-corp.example",
+      "-t",
+      `friend@${OUTSIDE_DOMAIN}`,
+      "--quit-after",
+      "RCPT",
+    ]);
     expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^553 .*Sender address rejected: not owned by user/);
   });
 });
 
 describe("TLS required inbound", () => {
   test("plaintext mail to the protected domain is refused with the configured text", () => {
-    const result = swaks(["-s", business, "-p", port("smtp"), "--xclient-addr", "198.51.100.20", "-f", `peer@${OUTSIDE_DOMAIN}`, "-t", user(), "--quit-after", "RCPT"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("smtp"),
+      "--xclient-addr",
+      "198.51.100.20",
+      "-f",
+      `peer@${OUTSIDE_DOMAIN}`,
+      "-t",
+      user(),
+      "--quit-after",
+      "RCPT",
+    ]);
     const lines = replies(result.transcript);
     expect(lines).toContain("550-5.7.1 Session encryption is required");
     expect(lines).toContain("550 5.7.1 This domain accepts mail only over an encrypted connection: use STARTTLS.");
   });
 
   test("the same mail over STARTTLS is accepted", () => {
-    const result = swaks(["-s", business, "-p", port("smtp"), "--xclient-addr", "198.51.100.20", "--tls", "-f", `peer@${OUTSIDE_DOMAIN}`, "-t", user(), "--quit-after", "RCPT"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("smtp"),
+      "--xclient-addr",
+      "198.51.100.20",
+      "--tls",
+      "-f",
+      `peer@${OUTSIDE_DOMAIN}`,
+      "-t",
+      user(),
+      "--quit-after",
+      "RCPT",
+    ]);
     expect(replyTo(result.transcript, /^RCPT TO/)).toEqual(["250 2.1.5 Ok"]);
   });
 
   test("an unknown mailbox is refused during SMTP", () => {
-    const result = swaks(["-s", business, "-p", port("smtp"), "--xclient-addr", "198.51.100.20", "--tls", "-f", `peer@${OUTSIDE_DOMAIN}`, "-t", "nobody-here@acme-corp.example", "--quit-after", "RCPT"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("smtp"),
+      "--xclient-addr",
+      "198.51.100.20",
+      "--tls",
+      "-f",
+      `peer@${OUTSIDE_DOMAIN}`,
+      "-t",
+      "nobody-here@acme-corp.example",
+      "--quit-after",
+      "RCPT",
+    ]);
     expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^550 5\.1\.1 .*Recipient address rejected/);
   });
 });
@@ -145,8 +248,25 @@ describe("privacy", () => {
   test("submitted mail arrives without X-Originating-IP and without the client's IP in Received:", async () => {
     const marker = `privacy-${Date.now()}`;
     const result = swaks([
-      "-s", business, "-p", port("submission"), "--tls", "-a", "PLAIN", "-au", user(), "-ap", password(),
-      "-f", user(), "-t", user(), "--header", `Subject: ${marker}`, "--header", "X-Originating-IP: [198.51.100.7]",
+      "-s",
+      business,
+      "-p",
+      port("submission"),
+      "--tls",
+      "-a",
+      "PLAIN",
+      "-au",
+      user(),
+      "-ap",
+      password(),
+      "-f",
+      user(),
+      "-t",
+      user(),
+      "--header",
+      `Subject: ${marker}`,
+      "--header",
+      "X-Originating-IP: [198.51.100.7]",
     ]);
     expect(codes(result)).toContain("250");
     const message = await waitForDelivery(state, user(), (m) => m.includes(marker));
@@ -161,7 +281,25 @@ describe("privacy", () => {
 describe("outbound separation", () => {
   test("mail from a business sender leaves from the business address with the business HELO", async () => {
     const marker = `business-${Date.now()}`;
-    swaks(["-s", business, "-p", port("submission"), "--tls", "-a", "PLAIN", "-au", user(), "-ap", password(), "-f", user(), "-t", `partner-b@${OUTSIDE_DOMAIN}`, "--header", `Subject: ${marker}`]);
+    swaks([
+      "-s",
+      business,
+      "-p",
+      port("submission"),
+      "--tls",
+      "-a",
+      "PLAIN",
+      "-au",
+      user(),
+      "-ap",
+      password(),
+      "-f",
+      user(),
+      "-t",
+      `partner-b@${OUTSIDE_DOMAIN}`,
+      "--header",
+      `Subject: ${marker}`,
+    ]);
     const session = await sink.waitForMessage((s) => (s.data ?? "").includes(marker));
     expect([session.peerAddress, session.helo, session.mailFrom]).toEqual([business, "mail.acme-corp.example", user()]);
   });
@@ -180,7 +318,25 @@ describe("outbound TLS rule (partner.example requires TLS ≥ 1.2)", () => {
     // Every foreign MX is the outside-world address, so the running sink plays partner.example.
     sink.offerStartTls = false;
     const marker = `partner-${Date.now()}`;
-    swaks(["-s", business, "-p", port("submission"), "--tls", "-a", "PLAIN", "-au", user(), "-ap", password(), "-f", user(), "-t", "contracts@partner.example", "--header", `Subject: ${marker}`]);
+    swaks([
+      "-s",
+      business,
+      "-p",
+      port("submission"),
+      "--tls",
+      "-a",
+      "PLAIN",
+      "-au",
+      user(),
+      "-ap",
+      password(),
+      "-f",
+      user(),
+      "-t",
+      "contracts@partner.example",
+      "--header",
+      `Subject: ${marker}`,
+    ]);
     await waitForLog(state, /to=<contracts@partner\.example>.*status=deferred \(TLS is required, but was not offered/);
     expect(sink.messages().some((s) => (s.data ?? "").includes(marker))).toBe(false);
 
@@ -194,17 +350,60 @@ describe("outbound TLS rule (partner.example requires TLS ≥ 1.2)", () => {
 
 describe("DNSBL at connect (postscreen, port 25)", () => {
   test("a listed client is refused on port 25", () => {
-    const result = swaks(["-s", business, "-p", port("smtp"), "--local-interface", DNSBL_LISTED_CLIENT, "-f", `someone@${OUTSIDE_DOMAIN}`, "-t", user(), "--quit-after", "RCPT"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("smtp"),
+      "--local-interface",
+      DNSBL_LISTED_CLIENT,
+      "-f",
+      `someone@${OUTSIDE_DOMAIN}`,
+      "-t",
+      user(),
+      "--quit-after",
+      "RCPT",
+    ]);
     expect(replies(result.transcript).join("\n")).toMatch(/^5\d\d .*blocked using zen\.spamhaus\.org/m);
   }, 30_000);
 
   test("an unlisted client passes", () => {
-    const result = swaks(["-s", business, "-p", port("smtp"), "--local-interface", DNSBL_UNLISTED_CLIENT, "--tls", "-f", `someone@${OUTSIDE_DOMAIN}`, "-t", user(), "--quit-after", "RCPT"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("smtp"),
+      "--local-interface",
+      DNSBL_UNLISTED_CLIENT,
+      "--tls",
+      "-f",
+      `someone@${OUTSIDE_DOMAIN}`,
+      "-t",
+      user(),
+      "--quit-after",
+      "RCPT",
+    ]);
     expect(replyTo(result.transcript, /^RCPT TO/)).toEqual(["250 2.1.5 Ok"]);
   }, 30_000);
 
   test("submission ports are not screened", () => {
-    const result = swaks(["-s", business, "-p", port("submission"), "--local-interface", DNSBL_LISTED_CLIENT, "--tls", "-a", "PLAIN", "-au", user(), "-ap", password(), "--quit-after", "AUTH"]);
+    const result = swaks([
+      "-s",
+      business,
+      "-p",
+      port("submission"),
+      "--local-interface",
+      DNSBL_LISTED_CLIENT,
+      "--tls",
+      "-a",
+      "PLAIN",
+      "-au",
+      user(),
+      "-ap",
+      password(),
+      "--quit-after",
+      "AUTH",
+    ]);
     expect(replies(result.transcript)).toContain("235 2.7.0 Authentication successful");
   });
 });
@@ -262,7 +461,25 @@ describe("SMTP smuggling", () => {
 describe("DKIM (OpenDKIM on the host)", () => {
   test("submitted business mail is signed with the business key and verifies (dkimpy, keys from DNS)", async () => {
     const marker = `dkim-business-${Date.now()}`;
-    swaks(["-s", business, "-p", port("submission"), "--tls", "-a", "PLAIN", "-au", user(), "-ap", password(), "-f", user(), "-t", `reader@${OUTSIDE_DOMAIN}`, "--header", `Subject: ${marker}`]);
+    swaks([
+      "-s",
+      business,
+      "-p",
+      port("submission"),
+      "--tls",
+      "-a",
+      "PLAIN",
+      "-au",
+      user(),
+      "-ap",
+      password(),
+      "-f",
+      user(),
+      "-t",
+      `reader@${OUTSIDE_DOMAIN}`,
+      "--header",
+      `Subject: ${marker}`,
+    ]);
     const session = await sink.waitForMessage((s) => (s.data ?? "").includes(marker));
     expect(session.data).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/simple; d=acme-corp\.example;\r?\n?\s*s=biz2026;/m);
     expect(verifyDkim(state, session.data!)).toBe("pass");

@@ -26,9 +26,12 @@ export function requireClients(): void {
   if (spawnSync("/usr/bin/python3", ["-c", "import certbot_dns_route53, boto3"]).status !== 0) missing.push("python3-certbot-dns-route53");
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((p) => PROGRAMS[p] ?? p))];
-    throw new Error(`missing: ${missing.join(", ")}. Install: apt-get install -y --no-install-recommends ${packages.join(" ")} (or run .ci/install-debian-packages)`);
+    throw new Error(
+      `missing: ${missing.join(", ")}. Install: apt-get install -y --no-install-recommends ${packages.join(" ")} (or run .ci/install-debian-packages)`,
+    );
   }
-  if (process.getuid?.() !== 0) throw new Error("the AWS client tests need root: a private /etc/hosts per client (unshare --mount) and port 443 on a loopback address");
+  if (process.getuid?.() !== 0)
+    throw new Error("the AWS client tests need root: a private /etc/hosts per client (unshare --mount) and port 443 on a loopback address");
 }
 
 /** A CA and one server certificate for the names (wildcards allowed), made with openssl. */
@@ -38,7 +41,23 @@ export function issueCertificate(dir: string, names: readonly string[]): { caFil
   openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=AWS stand-ins test CA", "-keyout", "ca.key", "-out", "ca.pem"]);
   writeFileSync(join(dir, "server.cnf"), `subjectAltName = ${names.map((n) => `DNS:${n}`).join(",")}\nextendedKeyUsage = serverAuth\n`);
   openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${names[0]}`, "-keyout", "server.key", "-out", "server.csr"]);
-  openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "server.cnf", "-out", "server.pem"]);
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    "server.cnf",
+    "-out",
+    "server.pem",
+  ]);
   return { caFile: join(dir, "ca.pem"), key: readFileSync(join(dir, "server.key"), "utf8"), cert: readFileSync(join(dir, "server.pem"), "utf8") };
 }
 
@@ -54,11 +73,22 @@ export class ClientSandbox {
   private readonly hostsFile: string;
   private readonly home: string;
 
-  constructor(dir: string, address: string, names: readonly string[], private readonly env: Readonly<Record<string, string>>) {
+  constructor(
+    dir: string,
+    address: string,
+    names: readonly string[],
+    private readonly env: Readonly<Record<string, string>>,
+  ) {
     mkdirSync(join(dir, "home"), { recursive: true });
     this.home = join(dir, "home");
     this.hostsFile = join(dir, "hosts");
-    writeFileSync(this.hostsFile, `127.0.0.1 localhost\n${names.filter((n) => !n.startsWith("*.")).map((n) => `${address} ${n}`).join("\n")}\n`);
+    writeFileSync(
+      this.hostsFile,
+      `127.0.0.1 localhost\n${names
+        .filter((n) => !n.startsWith("*."))
+        .map((n) => `${address} ${n}`)
+        .join("\n")}\n`,
+    );
   }
 
   /** Run a program; `extraEnv` adds to (or, with "", removes from) the client environment. */
@@ -75,7 +105,10 @@ export class ClientSandbox {
     };
     for (const [k, v] of Object.entries(env)) if (v === "" && k !== "AWS_PAGER") delete env[k];
     return new Promise((resolve, reject) => {
-      const child = spawn("unshare", ["--mount", "--", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', this.hostsFile, ...argv], { env, stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawn("unshare", ["--mount", "--", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', this.hostsFile, ...argv], {
+        env,
+        stdio: ["pipe", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -47,8 +47,14 @@ beforeAll(async () => {
     caFile = issued.caFile;
     return issued;
   };
-  world = new AwsWorld(deployment, { imds: { address: IMDS, port: 80 }, endpoint: { address: ENDPOINT, port: 443 }, tls, challengeManagementUrl: challengeDns.managementUrl });
-  for (const parameter of ["/acme-mail/dkim/biz2026", "/acme-mail/dkim/mail2026", "/acme-mail/unrelated/secret"]) world.putParameter(parameter, DKIM_KEY, { secure: true });
+  world = new AwsWorld(deployment, {
+    imds: { address: IMDS, port: 80 },
+    endpoint: { address: ENDPOINT, port: 443 },
+    tls,
+    challengeManagementUrl: challengeDns.managementUrl,
+  });
+  for (const parameter of ["/acme-mail/dkim/biz2026", "/acme-mail/dkim/mail2026", "/acme-mail/unrelated/secret"])
+    world.putParameter(parameter, DKIM_KEY, { secure: true });
   world.putObject(ssmAgentBucket(region), SSM_AGENT_KEY, Buffer.from("!<arch>\nstand-in deb\n"), { public: true });
   await world.start();
   clients = new ClientSandbox(dir, ENDPOINT, world.hostNames(), { AWS_EC2_METADATA_SERVICE_ENDPOINT: `${world.imdsUrl}/`, AWS_CA_BUNDLE: caFile });
@@ -65,9 +71,22 @@ afterEach(() => world.restorePolicies());
 const aws = (args: string[], env: Record<string, string> = {}) => clients.run(["/usr/bin/aws", ...args], env);
 /** The setup script's data-volume lookup, verbatim. */
 const describeDataVolume = () =>
-  aws(["ec2", "describe-volumes", "--region", region, "--filters", `Name=attachment.instance-id,Values=${deployment.instance.id}`, "Name=tag:mail-platform-data,Values=acme-mail-mx1", "--query", "Volumes[0].VolumeId", "--output", "text"]);
+  aws([
+    "ec2",
+    "describe-volumes",
+    "--region",
+    region,
+    "--filters",
+    `Name=attachment.instance-id,Values=${deployment.instance.id}`,
+    "Name=tag:mail-platform-data,Values=acme-mail-mx1",
+    "--query",
+    "Volumes[0].VolumeId",
+    "--output",
+    "text",
+  ]);
 /** The setup script's DKIM key fetch, verbatim. */
-const getSecret = (name = "/acme-mail/dkim/biz2026") => aws(["ssm", "get-parameter", "--region", region, "--name", name, "--with-decryption", "--query", "Parameter.Value", "--output", "text"]);
+const getSecret = (name = "/acme-mail/dkim/biz2026") =>
+  aws(["ssm", "get-parameter", "--region", region, "--name", name, "--with-decryption", "--query", "Parameter.Value", "--output", "text"]);
 /** The apply script's bundle fetch, verbatim (no --region). */
 const copyBundle = (target: string) => aws(["s3", "cp", "--only-show-errors", bundleUrl, target]);
 const certbot = (args: string[]) => clients.run(["/usr/bin/python3", join(__dirname, "certbot-route53.py"), ...args]);
@@ -80,15 +99,36 @@ const lastCall = (action: string) => [...world.calls].reverse().find((c) => c.ac
 describe("the host's calls with its role's credentials", () => {
   test("describe-volumes finds the data volume by the setup script's two filters", async () => {
     expect(ok(await describeDataVolume()).trim()).toBe(deployment.dataVolume.id);
-    expect(lastCall("ec2:DescribeVolumes")).toMatchObject({ decision: "allowed", resource: "*", reason: "allowed by read-own-configuration/FindOwnDataVolume; 1 volume(s)", principal: `arn:aws:sts::123456789012:assumed-role/acme-mail-mx1/${deployment.instance.id}` });
-    const otherTag = await aws(["ec2", "describe-volumes", "--region", region, "--filters", "Name=tag:mail-platform-data,Values=acme-mail-mx2", "--query", "Volumes[0].VolumeId", "--output", "text"]);
+    expect(lastCall("ec2:DescribeVolumes")).toMatchObject({
+      decision: "allowed",
+      resource: "*",
+      reason: "allowed by read-own-configuration/FindOwnDataVolume; 1 volume(s)",
+      principal: `arn:aws:sts::123456789012:assumed-role/acme-mail-mx1/${deployment.instance.id}`,
+    });
+    const otherTag = await aws([
+      "ec2",
+      "describe-volumes",
+      "--region",
+      region,
+      "--filters",
+      "Name=tag:mail-platform-data,Values=acme-mail-mx2",
+      "--query",
+      "Volumes[0].VolumeId",
+      "--output",
+      "text",
+    ]);
     expect(ok(otherTag).trim()).toBe("None");
   });
 
   test("get-parameter returns the SecureString decrypted, and the ciphertext without --with-decryption", async () => {
     expect(ok(await getSecret())).toBe(`${DKIM_KEY}\n`);
-    expect(lastCall("ssm:GetParameter")).toMatchObject({ decision: "allowed", resource: `arn:aws:ssm:${region}:123456789012:parameter/acme-mail/dkim/biz2026` });
-    const raw = JSON.parse(ok(await aws(["ssm", "get-parameter", "--region", region, "--name", "/acme-mail/dkim/biz2026"]))) as { Parameter: { Type: string; Value: string } };
+    expect(lastCall("ssm:GetParameter")).toMatchObject({
+      decision: "allowed",
+      resource: `arn:aws:ssm:${region}:123456789012:parameter/acme-mail/dkim/biz2026`,
+    });
+    const raw = JSON.parse(ok(await aws(["ssm", "get-parameter", "--region", region, "--name", "/acme-mail/dkim/biz2026"]))) as {
+      Parameter: { Type: string; Value: string };
+    };
     expect(raw.Parameter.Type).toBe("SecureString");
     expect(raw.Parameter.Value).not.toContain("PRIVATE KEY");
   });
@@ -99,7 +139,9 @@ describe("the host's calls with its role's credentials", () => {
     ok(await copyBundle(target));
     expect(readFileSync(target).equals(bundle)).toBe(true);
     // awscli 2.9 asks IMDS for the zone (with a trailing slash) and goes straight to the regional endpoint.
-    expect(world.calls.some((c) => c.service === "imds" && c.action === "GET /latest/meta-data/placement/availability-zone/" && c.decision === "allowed")).toBe(true);
+    expect(world.calls.some((c) => c.service === "imds" && c.action === "GET /latest/meta-data/placement/availability-zone/" && c.decision === "allowed")).toBe(
+      true,
+    );
     expect(world.calls.filter((c) => c.service === "s3").map((c) => [c.action, c.decision, c.reason])).toEqual([
       ["s3:GetObject", "allowed", "allowed by read-own-configuration/ReadOwnBundles"],
       ["s3:GetObject", "allowed", "allowed by read-own-configuration/ReadOwnBundles"],
@@ -126,7 +168,11 @@ describe("the host's calls with its role's credentials", () => {
   test("certbot's Route53 calls publish the challenge in pebble-challtestsrv and clean it up", async () => {
     world.clearCalls();
     const name = "_acme-challenge.mail.acme-corp.example";
-    const result = JSON.parse(ok(await certbot(["challenge", name, "validation-token-1", CHALLENGE_DNS, String(challengeDns.dnsPort)]))) as { change: string; during: string[]; after: string[] };
+    const result = JSON.parse(ok(await certbot(["challenge", name, "validation-token-1", CHALLENGE_DNS, String(challengeDns.dnsPort)]))) as {
+      change: string;
+      during: string[];
+      after: string[];
+    };
     expect(result).toMatchObject({ change: expect.stringMatching(/^\/change\/C[0-9A-Z]{20}$/), during: ["validation-token-1"], after: [] });
     expect(world.calls.filter((c) => c.service === "route53").map((c) => [c.action, c.decision])).toEqual([
       ["route53:ListHostedZones", "allowed"],
@@ -136,7 +182,10 @@ describe("the host's calls with its role's credentials", () => {
       ["route53:ChangeResourceRecordSets", "allowed"],
     ]);
     const zone = deployment.zones.find((z) => z.name === "acme-corp.example")!;
-    expect(lastCall("route53:ChangeResourceRecordSets")).toMatchObject({ resource: `arn:aws:route53:::hostedzone/${zone.id}`, reason: expect.stringContaining("allowed by acme-dns-01/AcmeChallengeRecordsOnly") });
+    expect(lastCall("route53:ChangeResourceRecordSets")).toMatchObject({
+      resource: `arn:aws:route53:::hostedzone/${zone.id}`,
+      reason: expect.stringContaining("allowed by acme-dns-01/AcmeChallengeRecordsOnly"),
+    });
     expect(world.recordSets("acme-corp.example")).toEqual([]);
   });
 
@@ -154,9 +203,21 @@ describe("negative controls: a statement removed from the role", () => {
     const copy = await copyBundle(join(dir, "denied.json"));
     expect(copy.status).not.toBe(0);
     expect(copy.stderr).toContain("(403) when calling the HeadObject operation: Forbidden");
-    const get = await aws(["s3api", "get-object", "--bucket", deployment.buckets[0]!.name, "--key", deployment.buckets[0]!.objects[0]!.key, join(dir, "denied2.json")]);
-    expect(get.stderr).toContain("An error occurred (AccessDenied) when calling the GetObject operation: User: arn:aws:sts::123456789012:assumed-role/acme-mail-mx1/");
-    expect(get.stderr).toContain(`is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::${deployment.buckets[0]!.name}/${deployment.buckets[0]!.objects[0]!.key} because no identity-based policy allows the s3:GetObject action`);
+    const get = await aws([
+      "s3api",
+      "get-object",
+      "--bucket",
+      deployment.buckets[0]!.name,
+      "--key",
+      deployment.buckets[0]!.objects[0]!.key,
+      join(dir, "denied2.json"),
+    ]);
+    expect(get.stderr).toContain(
+      "An error occurred (AccessDenied) when calling the GetObject operation: User: arn:aws:sts::123456789012:assumed-role/acme-mail-mx1/",
+    );
+    expect(get.stderr).toContain(
+      `is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::${deployment.buckets[0]!.name}/${deployment.buckets[0]!.objects[0]!.key} because no identity-based policy allows the s3:GetObject action`,
+    );
     expect(world.firstDenied()).toMatchObject({ service: "s3", action: "s3:GetObject", decision: "denied", code: "AccessDenied", status: 403 });
     expect(ok(await describeDataVolume()).trim()).toBe(deployment.dataVolume.id);
   });
@@ -165,7 +226,9 @@ describe("negative controls: a statement removed from the role", () => {
     world.removeStatement("read-own-configuration", "FindOwnDataVolume");
     const result = await describeDataVolume();
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("An error occurred (UnauthorizedOperation) when calling the DescribeVolumes operation: You are not authorized to perform this operation. User:");
+    expect(result.stderr).toContain(
+      "An error occurred (UnauthorizedOperation) when calling the DescribeVolumes operation: You are not authorized to perform this operation. User:",
+    );
     expect(result.stderr).toContain("is not authorized to perform: ec2:DescribeVolumes because no identity-based policy allows the ec2:DescribeVolumes action");
   });
 
@@ -174,7 +237,9 @@ describe("negative controls: a statement removed from the role", () => {
     world.clearCalls();
     const result = await certbot(["challenge", "_acme-challenge.mail.acme-corp.example", "validation-token-2", CHALLENGE_DNS, String(challengeDns.dnsPort)]);
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("An error occurred (AccessDenied) when calling the ChangeResourceRecordSets operation: User: arn:aws:sts::123456789012:assumed-role/acme-mail-mx1/");
+    expect(result.stderr).toContain(
+      "An error occurred (AccessDenied) when calling the ChangeResourceRecordSets operation: User: arn:aws:sts::123456789012:assumed-role/acme-mail-mx1/",
+    );
     expect(result.stderr).toContain("is not authorized to perform: route53:ChangeResourceRecordSets on resource: arn:aws:route53:::hostedzone/");
     expect(world.calls.filter((c) => c.service === "route53").map((c) => [c.action, c.decision])).toEqual([
       ["route53:ListHostedZones", "allowed"],
@@ -186,18 +251,25 @@ describe("negative controls: a statement removed from the role", () => {
     world.removeStatement("read-own-secrets", "ReadOwnSecretParameters");
     world.removeStatement("read-own-secrets", "DecryptThroughSsmOnly");
     expect(ok(await getSecret())).toBe(`${DKIM_KEY}\n`);
-    expect(lastCall("ssm:GetParameter")).toMatchObject({ decision: "allowed", reason: expect.stringMatching(/^allowed by AmazonSSMManagedInstanceCore\/#0; kms:Decrypt allowed by key policy of alias\/aws\/ssm\//) });
+    expect(lastCall("ssm:GetParameter")).toMatchObject({
+      decision: "allowed",
+      reason: expect.stringMatching(/^allowed by AmazonSSMManagedInstanceCore\/#0; kms:Decrypt allowed by key policy of alias\/aws\/ssm\//),
+    });
     world.removeStatement("AmazonSSMManagedInstanceCore", "#0");
     const denied = await getSecret();
     expect(denied.status).not.toBe(0);
     expect(denied.stderr).toContain("An error occurred (AccessDeniedException) when calling the GetParameter operation: User:");
-    expect(denied.stderr).toContain("is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail/dkim/biz2026 because no identity-based policy allows the ssm:GetParameter action");
+    expect(denied.stderr).toContain(
+      "is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail/dkim/biz2026 because no identity-based policy allows the ssm:GetParameter action",
+    );
   });
 
   test("with the role as synthesized, a parameter outside the host's list is refused by an explicit deny; without it, it would be readable (aws/ssm decrypts for every principal)", async () => {
     const refused = await getSecret("/acme-mail/unrelated/secret");
     expect(refused.status).not.toBe(0);
-    expect(refused.stderr).toContain("is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail/unrelated/secret with an explicit deny in an identity-based policy");
+    expect(refused.stderr).toContain(
+      "is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail/unrelated/secret with an explicit deny in an identity-based policy",
+    );
     expect(lastCall("ssm:GetParameter")).toMatchObject({ decision: "denied" });
     world.removeStatement("no-other-parameters", "NoOtherParameters");
     expect(ok(await getSecret("/acme-mail/unrelated/secret"))).toBe(`${DKIM_KEY}\n`);
@@ -209,7 +281,9 @@ describe("negative controls: a statement removed from the role", () => {
     expect(lastCall("ssm:GetParameter")!.reason).toContain("kms:Decrypt allowed by read-own-secrets/DecryptThroughSsmOnly");
     world.removeStatement("read-own-secrets", "DecryptThroughSsmOnly");
     const denied = await getSecret("/acme-mail/dkim/mail2026");
-    expect(denied.stderr).toMatch(/AccessDeniedException\) when calling the GetParameter operation: User: \S+ is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-central-1:123456789012:key\/[0-9a-f-]+ because no identity-based policy allows the kms:Decrypt action \(Service: AWSKMS/);
+    expect(denied.stderr).toMatch(
+      /AccessDeniedException\) when calling the GetParameter operation: User: \S+ is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-central-1:123456789012:key\/[0-9a-f-]+ because no identity-based policy allows the kms:Decrypt action \(Service: AWSKMS/,
+    );
   });
 });
 
@@ -243,10 +317,28 @@ describe("requests without the instance's credentials", () => {
   const fake = { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 
   test("an unsigned call is refused, and IMDSv1 is refused", async () => {
-    const unsigned = await clients.run(["curl", "-s", "-w", "\n%{http_code}", "--cacert", caFile, "-d", "Action=DescribeVolumes&Version=2016-11-15", `https://ec2.${region}.amazonaws.com/`]);
+    const unsigned = await clients.run([
+      "curl",
+      "-s",
+      "-w",
+      "\n%{http_code}",
+      "--cacert",
+      caFile,
+      "-d",
+      "Action=DescribeVolumes&Version=2016-11-15",
+      `https://ec2.${region}.amazonaws.com/`,
+    ]);
     expect(unsigned.stdout).toContain("<Code>MissingAuthenticationToken</Code>");
     expect(unsigned.stdout.trim().endsWith("401")).toBe(true);
-    const v1 = await clients.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", `${world.imdsUrl}/latest/meta-data/iam/security-credentials/acme-mail-mx1`]);
+    const v1 = await clients.run([
+      "curl",
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      `${world.imdsUrl}/latest/meta-data/iam/security-credentials/acme-mail-mx1`,
+    ]);
     expect(v1.stdout).toBe("401");
   });
 
@@ -255,9 +347,17 @@ describe("requests without the instance's credentials", () => {
       aws(["ec2", "describe-volumes", "--region", region], fake),
       aws(["ssm", "get-parameter", "--region", region, "--name", "/acme-mail/dkim/biz2026"], fake),
       aws(["route53", "list-hosted-zones"], fake),
-      aws(["s3api", "get-object", "--region", region, "--bucket", deployment.buckets[0]!.name, "--key", deployment.buckets[0]!.objects[0]!.key, join(dir, "x")], fake),
+      aws(
+        ["s3api", "get-object", "--region", region, "--bucket", deployment.buckets[0]!.name, "--key", deployment.buckets[0]!.objects[0]!.key, join(dir, "x")],
+        fake,
+      ),
     ]);
-    expect(refused.map((r) => /An error occurred \((\w+)\)/.exec(r.stderr)?.[1])).toEqual(["AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "InvalidAccessKeyId"]);
+    expect(refused.map((r) => /An error occurred \((\w+)\)/.exec(r.stderr)?.[1])).toEqual([
+      "AuthFailure",
+      "UnrecognizedClientException",
+      "InvalidClientTokenId",
+      "InvalidAccessKeyId",
+    ]);
   });
 
   test("a forged signature (the issued key and token, another secret) is refused as a signature mismatch", async () => {
@@ -267,9 +367,17 @@ describe("requests without the instance's credentials", () => {
       aws(["ec2", "describe-volumes", "--region", region], forged),
       aws(["ssm", "get-parameter", "--region", region, "--name", "/acme-mail/dkim/biz2026"], forged),
       aws(["route53", "list-hosted-zones"], forged),
-      aws(["s3api", "get-object", "--region", region, "--bucket", deployment.buckets[0]!.name, "--key", deployment.buckets[0]!.objects[0]!.key, join(dir, "y")], forged),
+      aws(
+        ["s3api", "get-object", "--region", region, "--bucket", deployment.buckets[0]!.name, "--key", deployment.buckets[0]!.objects[0]!.key, join(dir, "y")],
+        forged,
+      ),
     ]);
-    expect(refused.map((r) => /An error occurred \((\w+)\)/.exec(r.stderr)?.[1])).toEqual(["SignatureDoesNotMatch", "InvalidSignatureException", "SignatureDoesNotMatch", "SignatureDoesNotMatch"]);
+    expect(refused.map((r) => /An error occurred \((\w+)\)/.exec(r.stderr)?.[1])).toEqual([
+      "SignatureDoesNotMatch",
+      "InvalidSignatureException",
+      "SignatureDoesNotMatch",
+      "SignatureDoesNotMatch",
+    ]);
     expect(world.calls.filter((c) => c.decision === "denied" && /SignatureDoesNotMatch|InvalidSignature/.test(c.code ?? "")).length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -37,5 +37,6 @@ test("the same port and network twice is a validation problem (it would be one n
   input.aws!.extraIngress = [SSH, MONITORING, { ...SSH, description: "SSH again" }];
   const result = validatePlatform(input);
   expect(result.ok).toBe(false);
-  if (!result.ok) expect(result.issues).toContainEqual(expect.objectContaining({ path: "aws.extraIngress[2]", message: expect.stringContaining("aws.extraIngress[0]") }));
+  if (!result.ok)
+    expect(result.issues).toContainEqual(expect.objectContaining({ path: "aws.extraIngress[2]", message: expect.stringContaining("aws.extraIngress[0]") }));
 });

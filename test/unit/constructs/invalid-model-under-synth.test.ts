@@ -33,7 +33,11 @@ writeFileSync(
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runApp(env: NodeJS.ProcessEnv) {
-  return spawnSync(process.execPath, ["-r", "sucrase/register/ts", app], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: undefined, ...env }, encoding: "utf8" });
+  return spawnSync(process.execPath, ["-r", "sucrase/register/ts", app], {
+    cwd: ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: undefined, ...env },
+    encoding: "utf8",
+  });
 }
 
 test("run by the CDK CLI (CDKTF_OUTDIR set): the problem list as validate prints it, exit 1, no stack trace", () => {

@@ -81,8 +81,14 @@ describe("MailDns", () => {
     const { json } = synthExample();
     const output = (description: string) => Object.values(json.output).find((o) => o.description === description)!;
     expect(Object.keys(json.output).sort()).toEqual(["acme-mail-dns-records", "acme-mail-host-names", "acme-mail-port-25-note", "acme-mail-public-ips"]);
-    expect(output("Public IP of every group address, keyed by host name").value).toEqual({ "mail.acme-corp.example": BUSINESS_IP, "mail.acme-home.example": "${aws_eip.mail_host-mx1_eip-private_E04D7CEA.public_ip}" });
-    expect(output("Host names per group (A, PTR, HELO, MX target)").value).toEqual({ business: ["mail.acme-corp.example"], private: ["mail.acme-home.example"] });
+    expect(output("Public IP of every group address, keyed by host name").value).toEqual({
+      "mail.acme-corp.example": BUSINESS_IP,
+      "mail.acme-home.example": "${aws_eip.mail_host-mx1_eip-private_E04D7CEA.public_ip}",
+    });
+    expect(output("Host names per group (A, PTR, HELO, MX target)").value).toEqual({
+      business: ["mail.acme-corp.example"],
+      private: ["mail.acme-home.example"],
+    });
     const created = output("DNS records created: owner names by record type").value as Record<string, string>;
     expect(Object.keys(created).sort()).toEqual(["A", "MX", "SRV", "TXT"]);
     // Terraform lists the instance keys (owner names) of each record resource.

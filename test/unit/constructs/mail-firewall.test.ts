@@ -20,14 +20,22 @@ describe("MailFirewall", () => {
   });
 
   test("a switched-off service has no ingress rule", () => {
-    expect(ingress((i) => (i.services = { ...i.services, pop3s: false, submissions: false })).map((r) => r.from_port).sort()).toEqual([25, 443, 587, 993]);
+    expect(
+      ingress((i) => (i.services = { ...i.services, pop3s: false, submissions: false }))
+        .map((r) => r.from_port)
+        .sort(),
+    ).toEqual([25, 443, 587, 993]);
   });
 
   test("extra ingress is opened only as configured, with its description", () => {
     const { text } = synthExample((i) => {
       i.aws!.extraIngress = [{ port: 22, cidr: "198.51.100.0/24", description: "SSH from the operations network" }];
     });
-    expect(text).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, { from_port: 22, cidr_ipv4: "198.51.100.0/24", description: "SSH from the operations network" });
+    expect(text).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, {
+      from_port: 22,
+      cidr_ipv4: "198.51.100.0/24",
+      description: "SSH from the operations network",
+    });
   });
 
   test("egress allows only SMTP, DNS, package mirrors and HTTPS", () => {
@@ -46,7 +54,11 @@ describe("MailFirewall", () => {
   test("the security group is described, in the platform's VPC, and attached to the interface", () => {
     const { json } = synthExample();
     const [groupName] = Object.keys(json.resource.aws_security_group!);
-    expect(resources(json, "aws_security_group")[0]).toMatchObject({ name: "acme-mail-mail", vpc_id: "vpc-0a1b2c3d4e5f60718", description: expect.stringContaining("Mail hosts") });
+    expect(resources(json, "aws_security_group")[0]).toMatchObject({
+      name: "acme-mail-mail",
+      vpc_id: "vpc-0a1b2c3d4e5f60718",
+      description: expect.stringContaining("Mail hosts"),
+    });
     expect(resources(json, "aws_network_interface")[0]!.security_groups).toEqual([`\${aws_security_group.${groupName}.id}`]);
   });
 });

@@ -68,7 +68,10 @@ describe("MailHost", () => {
     expect(text).toHaveDataSourceWithProperties(DataAwsAmi, {
       most_recent: true,
       owners: ["136693071363"],
-      filter: expect.arrayContaining([{ name: "name", values: ["debian-13-amd64-*"] }, { name: "architecture", values: ["x86_64"] }]),
+      filter: expect.arrayContaining([
+        { name: "name", values: ["debian-13-amd64-*"] },
+        { name: "architecture", values: ["x86_64"] },
+      ]),
     });
     expect(resources(json, "aws_instance")[0]!.lifecycle).toEqual({ ignore_changes: ["ami", "user_data_base64"] });
     const bookworm = synthExample((i) => (i.os = "debian-12"));
@@ -94,7 +97,9 @@ describe("MailHost", () => {
     const change = policy.Statement.find((s: { Action: unknown }) => s.Action === "route53:ChangeResourceRecordSets");
     // The zones of its certificate names: host names and mta-sts.<domain> (MTA-STS is on).
     expect(change.Resource).toEqual(
-      ["acme-corp.example", "acme-home.example", "acme-shop.example", "acme-family.example"].map((zone) => expect.stringMatching(new RegExp(`^arn:aws:route53:::hostedzone/<ref:aws_route53_zone\\.\\w+\\['${zone.replace(/\./g, "\\.")}'\\]\\.zone_id>$`))),
+      ["acme-corp.example", "acme-home.example", "acme-shop.example", "acme-family.example"].map((zone) =>
+        expect.stringMatching(new RegExp(`^arn:aws:route53:::hostedzone/<ref:aws_route53_zone\\.\\w+\\['${zone.replace(/\./g, "\\.")}'\\]\\.zone_id>$`)),
+      ),
     );
     expect(change.Condition).toEqual({
       "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },

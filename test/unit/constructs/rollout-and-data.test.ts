@@ -16,7 +16,12 @@ describe("mail data volume", () => {
 
   test("is a separate encrypted gp3 volume in the host's availability zone, tagged for the host to find", () => {
     const volume = one(json, "aws_ebs_volume");
-    expect(volume).toMatchObject({ encrypted: true, type: "gp3", size: 20, tags: { "mail-platform-data": "acme-mail-mx1", "mail-platform-data-of": "acme-mail" } });
+    expect(volume).toMatchObject({
+      encrypted: true,
+      type: "gp3",
+      size: 20,
+      tags: { "mail-platform-data": "acme-mail-mx1", "mail-platform-data-of": "acme-mail" },
+    });
     expect(String(volume.availability_zone)).toMatch(/^\$\{data\.aws_subnet\..*\.availability_zone\}$/);
     expect(resources(json, "aws_instance")[0]!.ebs_block_device).toBeUndefined();
   });
@@ -79,8 +84,15 @@ describe("in-place rollout", () => {
     const { json } = synthExample();
     expect(one(json, "aws_s3_bucket").bucket).toBe("acme-mail-config-vpc-0a1b2c3d4e5f60718");
     expect(one(json, "aws_s3_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
-    expect(one(json, "aws_s3_bucket_server_side_encryption_configuration").rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }]);
-    expect(one(json, "aws_s3_bucket_public_access_block")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(one(json, "aws_s3_bucket_server_side_encryption_configuration").rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
+    ]);
+    expect(one(json, "aws_s3_bucket_public_access_block")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     const policy = JSON.parse(String(one(json, "aws_s3_bucket_policy").policy));
     expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
   });
@@ -89,7 +101,12 @@ describe("in-place rollout", () => {
     const { json } = synthExample();
     const policies = resources(json, "aws_iam_role_policy").map((p) => parseJsonWithReferences(String(p.policy)));
     const read = policies.flatMap((p) => p.Statement).find((s: { Sid: string }) => s.Sid === "ReadOwnBundles");
-    expect(read).toEqual({ Sid: "ReadOwnBundles", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*" });
+    expect(read).toEqual({
+      Sid: "ReadOwnBundles",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*",
+    });
   });
 });
 

@@ -23,7 +23,11 @@ function zoneRecords(text: string): Map<string, { ttl: number; values: string[] 
   return records;
 }
 
-describe.each(variants().filter((v) => v.name === "example" || v.name.startsWith("DNS:")).map((v) => [v.name, v] as const))("variant %s", (_name, variant) => {
+describe.each(
+  variants()
+    .filter((v) => v.name === "example" || v.name.startsWith("DNS:"))
+    .map((v) => [v.name, v] as const),
+)("variant %s", (_name, variant) => {
   test("Route53 records = exported zone records", () => {
     const { json, platform } = synthExample((input) => Object.assign(input, structuredClone(variant.input)));
     const placeholders = publicIpPlaceholders(platform.plan);

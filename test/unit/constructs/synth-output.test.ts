@@ -48,7 +48,9 @@ describe("synthesized output", () => {
     delete input.aws;
     delete input.dns;
     const stack = new TerraformStack(Testing.app(), "partial");
-    expect(() => new MailPlatform(stack, "mail", { platform: input })).toThrow(/aws: a deployable platform needs the aws section[\s\S]*dns: a deployable platform needs the dns section/);
+    expect(() => new MailPlatform(stack, "mail", { platform: input })).toThrow(
+      /aws: a deployable platform needs the aws section[\s\S]*dns: a deployable platform needs the dns section/,
+    );
   });
 
   test("refuses two platforms of the same name in one stack (their files would collide)", () => {

@@ -118,7 +118,9 @@ describe.each([
 
 test("the checks recognise a broken expression and a dangling reference", async () => {
   const json: TerraformJson = { resource: { aws_eip: { ip: {} } }, locals: { zones: {} }, output: {} };
-  expect(await danglingReferences(json, ["btree:${data_directory}/smtp_scache", "${aws_eip.ip.public_ip} ${local.zones[\"a\"]}", "${aws_eip.other.id}"])).toEqual(["data_directory", "aws_eip.other.id"]);
+  expect(await danglingReferences(json, ["btree:${data_directory}/smtp_scache", '${aws_eip.ip.public_ip} ${local.zones["a"]}', "${aws_eip.other.id}"])).toEqual(
+    ["data_directory", "aws_eip.other.id"],
+  );
   expect(await parseProblem("${{ for key, val in local.x: key => val }")).toBeDefined();
   expect(await parseProblem("${{ for key, val in local.x: key => val }}")).toBeUndefined();
 });

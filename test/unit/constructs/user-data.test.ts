@@ -61,7 +61,16 @@ describe("user data", () => {
   test("the setup installs Postfix, Dovecot and certbot with the Route53 plugin from Debian, waiting for a running apt", () => {
     const setup = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!.content;
     const install = setup.split("\n").find((l) => / install '/.test(l))!;
-    for (const name of ["postfix", "postfix-pcre", "dovecot-core", "dovecot-imapd", "dovecot-pop3d", "dovecot-lmtpd", "certbot", "python3-certbot-dns-route53"]) {
+    for (const name of [
+      "postfix",
+      "postfix-pcre",
+      "dovecot-core",
+      "dovecot-imapd",
+      "dovecot-pop3d",
+      "dovecot-lmtpd",
+      "certbot",
+      "python3-certbot-dns-route53",
+    ]) {
       expect(install).toContain(`'${name}'`);
     }
     expect(install).toContain("DPkg::Lock::Timeout=600");
@@ -150,7 +159,9 @@ describe("setup script", () => {
 
   function scripts(change?: Parameters<typeof synthExample>[0]) {
     const instance = resources(synthExample(change).json, "aws_instance")[0]!;
-    return decode(String(instance.user_data_base64)).config.write_files.filter((f) => f.path.endsWith("-setup") || f.path.endsWith("-certificates") || f.path.endsWith("policy-rc.d"));
+    return decode(String(instance.user_data_base64)).config.write_files.filter(
+      (f) => f.path.endsWith("-setup") || f.path.endsWith("-certificates") || f.path.endsWith("policy-rc.d"),
+    );
   }
 
   test.each(variants().map((v) => [v.name, v] as const))("setup and certificates scripts are valid bash for variant %s (bash -n)", (_name, variant) => {

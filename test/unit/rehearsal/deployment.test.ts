@@ -69,7 +69,11 @@ describe("the role", () => {
     expect([...deployment.role.inlinePolicies.keys()].sort()).toEqual(["acme-dns-01", "no-other-parameters", "read-own-configuration", "read-own-secrets"]);
     expect(deployment.role.managedPolicies.map((m) => m.arn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
     expect(JSON.stringify([...deployment.role.inlinePolicies.values()])).not.toMatch(/\$\{|%\{/);
-    expect(deployment.role).toMatchObject({ name: "acme-mail-mx1", arn: "arn:aws:iam::123456789012:role/acme-mail-mx1", instanceProfile: { name: "acme-mail-mx1" } });
+    expect(deployment.role).toMatchObject({
+      name: "acme-mail-mx1",
+      arn: "arn:aws:iam::123456789012:role/acme-mail-mx1",
+      instanceProfile: { name: "acme-mail-mx1" },
+    });
   });
 
   test("the ACME statement names exactly the zones' made-up ids, in the order Terraform wrote them", () => {
@@ -87,7 +91,10 @@ describe("bundles and rollout", () => {
 
   test("the bucket keeps its policy (references resolved), versioning, encryption and public access block", () => {
     expect(bucket).toMatchObject({ name: "acme-mail-config-vpc-0a1b2c3d4e5f60718", versioned: true, publicAccessBlocked: true, encryption: "AES256" });
-    expect(bucket!.policy!.Statement[0]).toMatchObject({ Sid: "DenyPlaintextTransport", Resource: ["arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718", "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/*"] });
+    expect(bucket!.policy!.Statement[0]).toMatchObject({
+      Sid: "DenyPlaintextTransport",
+      Resource: ["arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718", "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/*"],
+    });
   });
 
   test("each bundle object is the text Terraform uploads (its escaping undone), under its content hash", () => {
@@ -117,13 +124,22 @@ describe("bundles and rollout", () => {
 describe("refusals", () => {
   test("fails on a reference it cannot resolve, naming the reference and where it is", () => {
     const unknownResource = withPolicy((p) => p.replace('"Resource":"*"', '"Resource":"${aws_lambda_function.x.arn}"'));
-    expect(() => readDeployment(unknownResource, "mx1")).toThrow(/aws_iam_role_policy\.mail_host-mx1_role_acme-dns_\w+\.policy: cannot resolve the Terraform reference \$\{aws_lambda_function\.x\.arn\}/);
+    expect(() => readDeployment(unknownResource, "mx1")).toThrow(
+      /aws_iam_role_policy\.mail_host-mx1_role_acme-dns_\w+\.policy: cannot resolve the Terraform reference \$\{aws_lambda_function\.x\.arn\}/,
+    );
     const unknownZone = withPolicy((p) => p.replace('["acme-corp.example"]', '["unknown.example"]'));
-    expect(() => readDeployment(unknownZone, "mx1")).toThrow(/cannot resolve the Terraform reference \$\{aws_route53_zone\.mail_zones_created_\w+\["unknown\.example"\]\.zone_id\}/);
+    expect(() => readDeployment(unknownZone, "mx1")).toThrow(
+      /cannot resolve the Terraform reference \$\{aws_route53_zone\.mail_zones_created_\w+\["unknown\.example"\]\.zone_id\}/,
+    );
   });
 
   test("fails on a template directive rather than passing it through", () => {
-    expect(() => readDeployment(withPolicy((p) => p.replace('"Version"', '"%{ if true }Version%{ endif }"')), "mx1")).toThrow("Terraform template directive");
+    expect(() =>
+      readDeployment(
+        withPolicy((p) => p.replace('"Version"', '"%{ if true }Version%{ endif }"')),
+        "mx1",
+      ),
+    ).toThrow("Terraform template directive");
   });
 
   test("fails on a host that is not in the document, listing the hosts", () => {

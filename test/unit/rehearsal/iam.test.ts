@@ -24,14 +24,20 @@ const request = (action: string, resource: string, context: AuthorizationRequest
 describe("Route53 ACME policy of the host role", () => {
   const policy = identity("acme-dns-01", acmeDnsPolicy(["Z0AAAAAAAAAAAAAAAAAAA", "Z0BBBBBBBBBBBBBBBBBBB"]));
   const change = (zone: string, names: string[], types: string[], actions = ["UPSERT"]) =>
-    evaluatePolicies([policy], request("route53:ChangeResourceRecordSets", `arn:aws:route53:::hostedzone/${zone}`, {
-      "route53:ChangeResourceRecordSetsNormalizedRecordNames": names.map(normalisedName),
-      "route53:ChangeResourceRecordSetsRecordTypes": types,
-      "route53:ChangeResourceRecordSetsActions": actions,
-    }));
+    evaluatePolicies(
+      [policy],
+      request("route53:ChangeResourceRecordSets", `arn:aws:route53:::hostedzone/${zone}`, {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": names.map(normalisedName),
+        "route53:ChangeResourceRecordSetsRecordTypes": types,
+        "route53:ChangeResourceRecordSetsActions": actions,
+      }),
+    );
 
   test("allows finding zones and watching changes, naming the statement", () => {
-    expect(evaluatePolicies([policy], request("route53:ListHostedZones", "*"))).toEqual({ effect: "Allow", matched: [{ policy: "acme-dns-01", kind: "identity", statement: "FindZonesAndWatchChanges" }] });
+    expect(evaluatePolicies([policy], request("route53:ListHostedZones", "*"))).toEqual({
+      effect: "Allow",
+      matched: [{ policy: "acme-dns-01", kind: "identity", statement: "FindZonesAndWatchChanges" }],
+    });
     expect(evaluatePolicies([policy], request("route53:GetChange", "arn:aws:route53:::change/C123")).effect).toBe("Allow");
   });
 
@@ -71,7 +77,10 @@ describe("Route53 ACME policy of the host role", () => {
 describe("evaluation logic", () => {
   test("an explicit deny wins over any allow, and is reported with its statement", () => {
     const allow = identity("allow", { Version: "2012-10-17", Statement: [{ Sid: "All", Effect: "Allow", Action: "s3:*", Resource: "*" }] });
-    const deny = identity("deny", { Version: "2012-10-17", Statement: [{ Sid: "NoBundles", Effect: "Deny", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/bundles/*" }] });
+    const deny = identity("deny", {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "NoBundles", Effect: "Deny", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/bundles/*" }],
+    });
     expect(evaluatePolicies([allow, deny], request("s3:GetObject", "arn:aws:s3:::b/bundles/x.json"))).toEqual({
       effect: "ExplicitDeny",
       matched: [{ policy: "deny", kind: "identity", statement: "NoBundles" }],
@@ -96,16 +105,29 @@ describe("evaluation logic", () => {
 
   test("the bundle policy allows reading the host's own bundles only", () => {
     const p = identity("read-own-configuration", configurationPolicy("arn:aws:s3:::cfg/bundles/mx1/*"));
-    expect(evaluatePolicies([p], request("s3:GetObject", "arn:aws:s3:::cfg/bundles/mx1/abc.json")).matched).toEqual([{ policy: "read-own-configuration", kind: "identity", statement: "ReadOwnBundles" }]);
+    expect(evaluatePolicies([p], request("s3:GetObject", "arn:aws:s3:::cfg/bundles/mx1/abc.json")).matched).toEqual([
+      { policy: "read-own-configuration", kind: "identity", statement: "ReadOwnBundles" },
+    ]);
     expect(evaluatePolicies([p], request("s3:GetObject", "arn:aws:s3:::cfg/bundles/mx2/abc.json")).effect).toBe("ImplicitDeny");
   });
 
-  test("a resource policy applies to the principals it names (Principal \"*\" included)", () => {
+  test('a resource policy applies to the principals it names (Principal "*" included)', () => {
     const bucketPolicy: NamedPolicy = {
       name: "bucket policy of cfg",
       kind: "resource",
       document: parsePolicyDocument(
-        { Statement: [{ Sid: "DenyPlaintextTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::cfg", "arn:aws:s3:::cfg/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }] },
+        {
+          Statement: [
+            {
+              Sid: "DenyPlaintextTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: ["arn:aws:s3:::cfg", "arn:aws:s3:::cfg/*"],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        },
         "bucket policy",
       ),
     };
@@ -114,14 +136,22 @@ describe("evaluation logic", () => {
       { policy: "bucket policy of cfg", kind: "resource", statement: "DenyPlaintextTransport" },
     ]);
     expect(evaluatePolicies([allow, bucketPolicy], request("s3:GetObject", "arn:aws:s3:::cfg/x", { "aws:SecureTransport": true })).effect).toBe("Allow");
-    const grant: NamedPolicy = { name: "grant", kind: "resource", document: parsePolicyDocument({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/other" }, Action: "s3:GetObject", Resource: "*" }] }, "grant") };
+    const grant: NamedPolicy = {
+      name: "grant",
+      kind: "resource",
+      document: parsePolicyDocument(
+        { Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/other" }, Action: "s3:GetObject", Resource: "*" }] },
+        "grant",
+      ),
+    };
     expect(evaluatePolicies([grant], request("s3:GetObject", "arn:aws:s3:::cfg/x")).effect).toBe("ImplicitDeny");
   });
 });
 
 describe("condition operators", () => {
   const withCondition = (condition: unknown) => identity("c", { Statement: [{ Sid: "C", Effect: "Allow", Action: "*", Resource: "*", Condition: condition }] });
-  const decide = (condition: unknown, context: AuthorizationRequest["context"]) => evaluatePolicies([withCondition(condition)], request("kms:Decrypt", "*", context)).effect;
+  const decide = (condition: unknown, context: AuthorizationRequest["context"]) =>
+    evaluatePolicies([withCondition(condition)], request("kms:Decrypt", "*", context)).effect;
 
   test("StringLike with wildcards, as the DKIM decryption statement uses it", () => {
     const condition = { StringLike: { "kms:ViaService": "ssm.*.amazonaws.com" } };
@@ -147,8 +177,18 @@ describe("condition operators", () => {
     expect(decide({ Null: { "aws:TokenIssueTime": "false" } }, { "aws:TokenIssueTime": "2026-01-01T00:00:00Z" })).toBe("Allow");
     expect(decide({ Null: { "aws:TokenIssueTime": "true" } }, { "aws:TokenIssueTime": "2026-01-01T00:00:00Z" })).toBe("ImplicitDeny");
     expect(decide({ Bool: { "aws:SecureTransport": "true" } }, { "aws:SecureTransport": true })).toBe("Allow");
-    expect(decide({ ArnLike: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:123456789012:instance/*" } }, { "ec2:SourceInstanceARN": "arn:aws:ec2:eu-central-1:123456789012:instance/i-1" })).toBe("Allow");
-    expect(decide({ ArnNotEquals: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:123456789012:instance/*" } }, { "ec2:SourceInstanceARN": "arn:aws:ec2:eu-central-1:999999999999:instance/i-1" })).toBe("Allow");
+    expect(
+      decide(
+        { ArnLike: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:123456789012:instance/*" } },
+        { "ec2:SourceInstanceARN": "arn:aws:ec2:eu-central-1:123456789012:instance/i-1" },
+      ),
+    ).toBe("Allow");
+    expect(
+      decide(
+        { ArnNotEquals: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:123456789012:instance/*" } },
+        { "ec2:SourceInstanceARN": "arn:aws:ec2:eu-central-1:999999999999:instance/i-1" },
+      ),
+    ).toBe("Allow");
     expect(decide({ NumericLessThan: { "s3:max-keys": "10" } }, { "s3:max-keys": 5 })).toBe("Allow");
     expect(decide({ NumericGreaterThanEquals: { "s3:max-keys": 10 } }, { "s3:max-keys": 5 })).toBe("ImplicitDeny");
     expect(decide({ DateLessThan: { "aws:CurrentTime": "2030-01-01T00:00:00Z" } }, { "aws:CurrentTime": "2026-12-01T00:00:00Z" })).toBe("Allow");
@@ -177,7 +217,9 @@ describe("condition operators", () => {
 
   test("fails on policy variables and on a single-valued operator over a multivalued key", () => {
     expect(() => decide({ StringEquals: { "aws:username": "${aws:username}" } }, { "aws:username": "x" })).toThrow("policy variables");
-    expect(() => decide({ StringEquals: { "route53:ChangeResourceRecordSetsRecordTypes": "TXT" } }, { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] })).toThrow("is multivalued");
+    expect(() =>
+      decide({ StringEquals: { "route53:ChangeResourceRecordSetsRecordTypes": "TXT" } }, { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] }),
+    ).toThrow("is multivalued");
   });
 });
 
@@ -194,11 +236,15 @@ describe("AWS managed policies", () => {
   });
 
   test("fails on a managed policy whose text is not recorded", () => {
-    expect(() => managedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")).toThrow("managed policy arn:aws:iam::aws:policy/AdministratorAccess is not known to the rehearsal");
+    expect(() => managedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")).toThrow(
+      "managed policy arn:aws:iam::aws:policy/AdministratorAccess is not known to the rehearsal",
+    );
   });
 
   test("refuses documents it would misread", () => {
-    expect(() => parsePolicyDocument({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*", Conditon: {} }] }, "typo")).toThrow("typo: Statement[0]: unknown statement element(s) Conditon");
+    expect(() => parsePolicyDocument({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*", Conditon: {} }] }, "typo")).toThrow(
+      "typo: Statement[0]: unknown statement element(s) Conditon",
+    );
     expect(() => parsePolicyDocument({ Statement: [{ Effect: "allow", Action: "s3:*", Resource: "*" }] }, "p")).toThrow('Effect: expected "Allow" or "Deny"');
     const principal = identity("p", { Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] });
     expect(() => evaluatePolicies([principal], request("s3:GetObject", "*"))).toThrow("an identity-based policy cannot name a Principal");

@@ -31,7 +31,11 @@ const imds = new ImdsServer(METADATA, { address: "127.0.0.1", port: 0, credentia
 beforeAll(() => imds.start());
 afterAll(() => imds.stop());
 
-function call(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+function call(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(`${imds.url}${path}`, { method, headers }, (res) => {
       let body = "";
@@ -84,7 +88,12 @@ describe("metadata", () => {
     expect((await call("GET", "/latest/meta-data/placement/region", t)).body).toBe("eu-central-1");
     expect((await call("GET", "/latest/meta-data/placement/availability-zone/", t)).body).toBe("eu-central-1a");
     expect((await call("GET", "/latest/meta-data/local-ipv4", t)).body).toBe("10.0.1.11");
-    expect(JSON.parse((await call("GET", "/latest/dynamic/instance-identity/document", t)).body)).toMatchObject({ accountId: "123456789012", instanceId: "i-0123456789abcdef0", region: "eu-central-1", privateIp: "10.0.1.11" });
+    expect(JSON.parse((await call("GET", "/latest/dynamic/instance-identity/document", t)).body)).toMatchObject({
+      accountId: "123456789012",
+      instanceId: "i-0123456789abcdef0",
+      region: "eu-central-1",
+      privateIp: "10.0.1.11",
+    });
     expect((await call("GET", "/latest/user-data", t)).body).toBe("#cloud-config\n");
   });
 
@@ -106,7 +115,10 @@ describe("metadata", () => {
       ].join("\n"),
     );
     expect(credentials.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
-    expect(JSON.parse((await call("GET", "/latest/meta-data/iam/info", t)).body)).toMatchObject({ Code: "Success", InstanceProfileArn: METADATA.instanceProfileArn });
+    expect(JSON.parse((await call("GET", "/latest/meta-data/iam/info", t)).body)).toMatchObject({
+      Code: "Success",
+      InstanceProfileArn: METADATA.instanceProfileArn,
+    });
   });
 
   test("404 for paths it does not serve, other roles included", async () => {

@@ -24,9 +24,16 @@ function parseRaw(raw: string): HttpRequestParts {
   };
 }
 
-const withAuthorization = (parts: HttpRequestParts, authorization: string): HttpRequestParts => ({ ...parts, headers: [...parts.headers, ["Authorization", authorization]] });
+const withAuthorization = (parts: HttpRequestParts, authorization: string): HttpRequestParts => ({
+  ...parts,
+  headers: [...parts.headers, ["Authorization", authorization]],
+});
 const signedHeadersOf = (authz: string) => /SignedHeaders=([^,]+)/.exec(authz)![1]!.split(";");
-const suiteCredentials = (sessionToken?: string): KnownCredentials => ({ ...SUITE_CREDENTIALS, ...(sessionToken ? { sessionToken } : {}), expiration: new Date("2100-01-01T00:00:00Z") });
+const suiteCredentials = (sessionToken?: string): KnownCredentials => ({
+  ...SUITE_CREDENTIALS,
+  ...(sessionToken ? { sessionToken } : {}),
+  expiration: new Date("2100-01-01T00:00:00Z"),
+});
 const suiteOptions = (overrides: Partial<VerifyOptions> = {}): VerifyOptions => ({
   region: "us-east-1",
   service: "service",
@@ -42,7 +49,15 @@ describe("AWS SigV4 test suite", () => {
     const token = vector.name.includes("sts") ? SUITE_SESSION_TOKEN : undefined;
     const options = suiteOptions({ lookup: (id) => (id === "AKIDEXAMPLE" ? suiteCredentials(token) : undefined) });
     expect(canonicalRequest(parts, signedHeadersOf(vector.authz), createHash("sha256").update(parts.body).digest("hex"), "standard")).toBe(vector.creq);
-    expect(signSigV4(parts, SUITE_CREDENTIALS, { region: "us-east-1", service: "service", uriStyle: "standard", amzDate: "20150830T123600Z", signedHeaders: signedHeadersOf(vector.authz) })).toBe(vector.authz);
+    expect(
+      signSigV4(parts, SUITE_CREDENTIALS, {
+        region: "us-east-1",
+        service: "service",
+        uriStyle: "standard",
+        amzDate: "20150830T123600Z",
+        signedHeaders: signedHeadersOf(vector.authz),
+      }),
+    ).toBe(vector.authz);
     expect(verifySigV4(withAuthorization(parts, vector.authz), options)).toMatchObject({ ok: true });
     const forged = vector.authz.replace(/Signature=(.)/, (_m, c: string) => `Signature=${c === "0" ? "1" : "0"}`);
     expect(verifySigV4(withAuthorization(parts, forged), options)).toMatchObject({ ok: false, failure: { reason: "mismatch", canonicalRequest: vector.creq } });
@@ -70,11 +85,17 @@ describe("S3's single-chunk example (GET /test.txt with Range)", () => {
     service: "s3",
     uriStyle: "s3",
     now: new Date("2013-05-24T00:05:00Z"),
-    lookup: (id) => (id === "AKIAIOSFODNN7EXAMPLE" ? { accessKeyId: id, secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", expiration: new Date("2100-01-01") } : undefined),
+    lookup: (id) =>
+      id === "AKIAIOSFODNN7EXAMPLE"
+        ? { accessKeyId: id, secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", expiration: new Date("2100-01-01") }
+        : undefined,
   };
 
   test("verifies", () => {
-    expect(verifySigV4(withAuthorization(parts, authorization), options)).toMatchObject({ ok: true, verified: { payloadHash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" } });
+    expect(verifySigV4(withAuthorization(parts, authorization), options)).toMatchObject({
+      ok: true,
+      verified: { payloadHash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+    });
   });
 
   test("S3 signs the path encoded once, the other services encode it again", () => {
@@ -86,7 +107,10 @@ describe("S3's single-chunk example (GET /test.txt with Range)", () => {
   test("accepts UNSIGNED-PAYLOAD, which botocore sends for S3 over HTTPS", () => {
     const unsigned = { ...parts, headers: parts.headers.map(([n, v]) => [n, n === "x-amz-content-sha256" ? "UNSIGNED-PAYLOAD" : v] as const) };
     const credentials = options.lookup("AKIAIOSFODNN7EXAMPLE")!;
-    const signed = withAuthorization(unsigned, signSigV4(unsigned, credentials, { region: "us-east-1", service: "s3", uriStyle: "s3", amzDate: "20130524T000000Z", payloadHash: "UNSIGNED-PAYLOAD" }));
+    const signed = withAuthorization(
+      unsigned,
+      signSigV4(unsigned, credentials, { region: "us-east-1", service: "s3", uriStyle: "s3", amzDate: "20130524T000000Z", payloadHash: "UNSIGNED-PAYLOAD" }),
+    );
     expect(verifySigV4({ ...signed, body: Buffer.from("any body") }, options)).toMatchObject({ ok: true, verified: { payloadHash: "UNSIGNED-PAYLOAD" } });
   });
 
@@ -99,7 +123,12 @@ describe("S3's single-chunk example (GET /test.txt with Range)", () => {
 });
 
 describe("refusals", () => {
-  const session: KnownCredentials = { accessKeyId: "ASIAEXAMPLEEXAMPLE01", secretAccessKey: "secret", sessionToken: "token-1", expiration: new Date("2015-08-30T18:00:00Z") };
+  const session: KnownCredentials = {
+    accessKeyId: "ASIAEXAMPLEEXAMPLE01",
+    secretAccessKey: "secret",
+    sessionToken: "token-1",
+    expiration: new Date("2015-08-30T18:00:00Z"),
+  };
   const request = (headers: [string, string][] = []): HttpRequestParts => ({
     method: "POST",
     path: "/",
@@ -108,7 +137,14 @@ describe("refusals", () => {
     headers: [["Host", "ssm.eu-central-1.amazonaws.com"], ["X-Amz-Date", "20150830T123600Z"], ["X-Amz-Security-Token", "token-1"], ...headers],
   });
   const sign = (parts: HttpRequestParts, secret = session.secretAccessKey, region = "eu-central-1") =>
-    withAuthorization(parts, signSigV4(parts, { accessKeyId: session.accessKeyId, secretAccessKey: secret }, { region, service: "ssm", uriStyle: "standard", amzDate: "20150830T123600Z" }));
+    withAuthorization(
+      parts,
+      signSigV4(
+        parts,
+        { accessKeyId: session.accessKeyId, secretAccessKey: secret },
+        { region, service: "ssm", uriStyle: "standard", amzDate: "20150830T123600Z" },
+      ),
+    );
   const options = suiteOptions({ region: "eu-central-1", service: "ssm", lookup: (id) => (id === session.accessKeyId ? session : undefined) });
   const reason = (parts: HttpRequestParts, o = options) => {
     const outcome = verifySigV4(parts, o);
@@ -121,12 +157,17 @@ describe("refusals", () => {
 
   test("refuses a missing Authorization header, an unknown key and another signature algorithm", () => {
     expect(reason(request())).toBe("missing");
-    expect(reason(withAuthorization(request(), "AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20150830/eu-central-1/ssm/aws4_request, SignedHeaders=host, Signature=00"))).toBe("unknown-key");
+    expect(
+      reason(withAuthorization(request(), "AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20150830/eu-central-1/ssm/aws4_request, SignedHeaders=host, Signature=00")),
+    ).toBe("unknown-key");
     expect(reason(withAuthorization(request(), "AWS AKIAUNKNOWN:c2lnbmF0dXJl"))).toBe("malformed");
   });
 
   test("refuses a wrong or missing session token", () => {
-    const wrongToken: HttpRequestParts = { ...request(), headers: request().headers.map(([n, v]) => [n, n === "X-Amz-Security-Token" ? "token-2" : v] as const) };
+    const wrongToken: HttpRequestParts = {
+      ...request(),
+      headers: request().headers.map(([n, v]) => [n, n === "X-Amz-Security-Token" ? "token-2" : v] as const),
+    };
     expect(reason(sign(wrongToken))).toBe("invalid-token");
     expect(reason(sign({ ...request(), headers: request().headers.filter(([n]) => n !== "X-Amz-Security-Token") }))).toBe("missing-token");
   });
@@ -138,7 +179,10 @@ describe("refusals", () => {
   });
 
   test("refuses a signature scoped to another region or service, naming the region", () => {
-    expect(verifySigV4(sign(request(), session.secretAccessKey, "us-east-1"), options)).toMatchObject({ ok: false, failure: { reason: "wrong-region", scopeRegion: "us-east-1", expectedRegion: "eu-central-1" } });
+    expect(verifySigV4(sign(request(), session.secretAccessKey, "us-east-1"), options)).toMatchObject({
+      ok: false,
+      failure: { reason: "wrong-region", scopeRegion: "us-east-1", expectedRegion: "eu-central-1" },
+    });
     expect(reason(sign(request()), { ...options, service: "ec2" })).toBe("wrong-service");
   });
 

@@ -35,13 +35,21 @@ describe("Route53", () => {
   });
 
   test("a batch Route53 would refuse is refused whole, with Route53's messages", () => {
-    const existing = new Map<string, RecordSet>([["_acme-challenge.acme-corp.example|TXT", { name: "_acme-challenge.acme-corp.example", type: "TXT", ttl: 10, values: ['"a"'] }]]);
+    const existing = new Map<string, RecordSet>([
+      ["_acme-challenge.acme-corp.example|TXT", { name: "_acme-challenge.acme-corp.example", type: "TXT", ttl: 10, values: ['"a"'] }],
+    ]);
     expect(() => applyChangeBatch("acme-corp.example", existing, parseChangeBatch(batch("CREATE", "_acme-challenge.acme-corp.example", ['"b"'])))).toThrow(
       "Tried to create resource record set [name='_acme-challenge.acme-corp.example.', type='TXT'] but it already exists",
     );
-    expect(() => applyChangeBatch("acme-corp.example", existing, parseChangeBatch(batch("DELETE", "_acme-challenge.acme-corp.example", ['"b"'])))).toThrow("but the values provided do not match the current values");
-    expect(() => applyChangeBatch("acme-corp.example", new Map(), parseChangeBatch(batch("UPSERT", "_acme-challenge.other.example", ['"b"'])))).toThrow("RRSet with DNS name _acme-challenge.other.example. is not permitted in zone acme-corp.example.");
-    expect(() => applyChangeBatch("acme-corp.example", new Map(), parseChangeBatch(batch("UPSERT", "_acme-challenge.acme-corp.example", ["unquoted"])))).toThrow("Value should be enclosed in quotation marks");
+    expect(() => applyChangeBatch("acme-corp.example", existing, parseChangeBatch(batch("DELETE", "_acme-challenge.acme-corp.example", ['"b"'])))).toThrow(
+      "but the values provided do not match the current values",
+    );
+    expect(() => applyChangeBatch("acme-corp.example", new Map(), parseChangeBatch(batch("UPSERT", "_acme-challenge.other.example", ['"b"'])))).toThrow(
+      "RRSet with DNS name _acme-challenge.other.example. is not permitted in zone acme-corp.example.",
+    );
+    expect(() =>
+      applyChangeBatch("acme-corp.example", new Map(), parseChangeBatch(batch("UPSERT", "_acme-challenge.acme-corp.example", ["unquoted"]))),
+    ).toThrow("Value should be enclosed in quotation marks");
     expect(() => parseChangeBatch(batch("UPSERT", "x.acme-corp.example", ['"b"'], "BOGUS"))).toThrow("Invalid type at changes[0]: BOGUS");
   });
 
@@ -62,7 +70,12 @@ describe("S3 addressing", () => {
       key: "latest/debian_amd64/amazon-ssm-agent.deb",
       endpoint: "eu-central-1",
     });
-    expect(s3Address("cfg.s3.amazonaws.com", "/bundles/mx1/a%20b.json")).toEqual({ style: "virtual", bucket: "cfg", key: "bundles/mx1/a b.json", endpoint: "global" });
+    expect(s3Address("cfg.s3.amazonaws.com", "/bundles/mx1/a%20b.json")).toEqual({
+      style: "virtual",
+      bucket: "cfg",
+      key: "bundles/mx1/a b.json",
+      endpoint: "global",
+    });
     expect(s3Address("ec2.eu-central-1.amazonaws.com", "/")).toBeUndefined();
   });
 
@@ -102,7 +115,14 @@ describe("Terraform templates and XML", () => {
   });
 
   test("the XML reader decodes entities and refuses DTDs", () => {
-    expect(parseXml("<a><b>x &amp; &#x41;</b><c/></a>")).toEqual({ name: "a", text: "", children: [{ name: "b", text: "x & A", children: [] }, { name: "c", text: "", children: [] }] });
+    expect(parseXml("<a><b>x &amp; &#x41;</b><c/></a>")).toEqual({
+      name: "a",
+      text: "",
+      children: [
+        { name: "b", text: "x & A", children: [] },
+        { name: "c", text: "", children: [] },
+      ],
+    });
     expect(() => parseXml('<!DOCTYPE a [<!ENTITY e "boom">]><a>&e;</a>')).toThrow("DTDs are not accepted");
     expect(() => parseXml("<a><b></a>")).toThrow("unexpected </a>");
   });

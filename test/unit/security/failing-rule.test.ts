@@ -44,7 +44,12 @@ test("it is reported at the configured level and no acknowledgement covers it", 
   const { stack, volume, checks } = stackWithVolume("warning");
   acknowledgeFinding(volume, "throws-on-volumes", "We know this rule and accept what it would find.");
   expect(() => Testing.fullSynth(stack)).not.toThrow();
-  expect(checks.unacknowledged().filter((f) => f.ruleFailed).map((f) => f.ruleId)).toEqual(["throws-on-volumes"]);
+  expect(
+    checks
+      .unacknowledged()
+      .filter((f) => f.ruleFailed)
+      .map((f) => f.ruleId),
+  ).toEqual(["throws-on-volumes"]);
   const warnings = volume.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
   expect(warnings).toContainEqual(expect.stringContaining("[throws-on-volumes]"));
 });

@@ -32,7 +32,14 @@ const instance = (scope: Construct, overrides: Partial<ConstructorParameters<typ
   });
 const group = (scope: Construct) => new SecurityGroup(scope, "group", { name: "g", description: "test group", vpcId: "vpc-0123456789abcdef0" });
 const ingress = (scope: Construct, port: number, cidr: string, description = "test rule") =>
-  new VpcSecurityGroupIngressRule(scope, `in-${port}-${cidr.replace(/\W/g, "")}`, { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description });
+  new VpcSecurityGroupIngressRule(scope, `in-${port}-${cidr.replace(/\W/g, "")}`, {
+    securityGroupId: "sg-1",
+    ipProtocol: "tcp",
+    fromPort: port,
+    toPort: port,
+    cidrIpv4: cidr,
+    description,
+  });
 
 /** Fixtures: a builder that yields a compliant construct tree and one that yields a finding. */
 const FIXTURES: Record<string, { compliant: (scope: Construct) => void; nonCompliant: (scope: Construct) => void }> = {
@@ -53,8 +60,17 @@ const FIXTURES: Record<string, { compliant: (scope: Construct) => void; nonCompl
   },
   "no-admin-ingress-from-anywhere": { compliant: (s) => ingress(s, 22, "198.51.100.0/24"), nonCompliant: (s) => ingress(s, 22, "0.0.0.0/0") },
   "no-all-ports-to-anywhere": {
-    compliant: (s) => new VpcSecurityGroupEgressRule(s, "out", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "https" }),
-    nonCompliant: (s) => new VpcSecurityGroupEgressRule(s, "out", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "everything" }),
+    compliant: (s) =>
+      new VpcSecurityGroupEgressRule(s, "out", {
+        securityGroupId: "sg-1",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+        description: "https",
+      }),
+    nonCompliant: (s) =>
+      new VpcSecurityGroupEgressRule(s, "out", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "everything" }),
   },
   "ingress-only-enabled-services": {
     compliant: (s) => new MailFirewall(s, "firewall", { plan: examplePlan(), vpcId: "vpc-0123456789abcdef0" }),
@@ -66,22 +82,32 @@ const FIXTURES: Record<string, { compliant: (scope: Construct) => void; nonCompl
   "instance-profile-attached": { compliant: (s) => instance(s), nonCompliant: (s) => instance(s, { iamInstanceProfile: undefined }) },
   "no-secrets-in-user-data": {
     compliant: (s) => instance(s, { userDataBase64: gzipSync("#cloud-config\npackages: [postfix]\n").toString("base64") }),
-    nonCompliant: (s) => instance(s, { userDataBase64: gzipSync("#cloud-config\nwrite_files:\n  - content: '-----BEGIN PRIVATE KEY-----'\n").toString("base64") }),
+    nonCompliant: (s) =>
+      instance(s, { userDataBase64: gzipSync("#cloud-config\nwrite_files:\n  - content: '-----BEGIN PRIVATE KEY-----'\n").toString("base64") }),
   },
   "postfix-submission-tls-required": {
     compliant: (s) => new MailPlatform(s, "mail", { platform: exampleInput(), securityChecks: false }),
-    nonCompliant: (s) => new MailPlatform(s, "mail", { platform: { ...exampleInput(), postfix: { masterCf: { submission: { smtpd_tls_security_level: "may" } } } }, securityChecks: false }),
+    nonCompliant: (s) =>
+      new MailPlatform(s, "mail", {
+        platform: { ...exampleInput(), postfix: { masterCf: { submission: { smtpd_tls_security_level: "may" } } } },
+        securityChecks: false,
+      }),
   },
   "dovecot-tls-before-login": {
     compliant: (s) => new MailPlatform(s, "mail", { platform: exampleInput(), securityChecks: false }),
-    nonCompliant: (s) => new MailPlatform(s, "mail", { platform: { ...exampleInput(), dovecot: { settings: { auth_allow_cleartext: true } } }, securityChecks: false }),
+    nonCompliant: (s) =>
+      new MailPlatform(s, "mail", { platform: { ...exampleInput(), dovecot: { settings: { auth_allow_cleartext: true } } }, securityChecks: false }),
   },
   ...Object.fromEntries(
     [
       ["postfix-compatibility-level", (t: string) => t.replace("compatibility_level = 3.6", "compatibility_level = 2")],
       ["postfix-loopback-mynetworks", (t: string) => t.replace("mynetworks = 127.0.0.0/8", "mynetworks = 127.0.0.0/8, 10.0.0.0/16")],
       ["postfix-tls-auth-only", (t: string) => t.replace("smtpd_tls_auth_only = yes", "smtpd_tls_auth_only = no")],
-      ["postfix-relay-restricted", (t: string) => t.replace("smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination", "smtpd_relay_restrictions = permit")],
+      [
+        "postfix-relay-restricted",
+        (t: string) =>
+          t.replace("smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination", "smtpd_relay_restrictions = permit"),
+      ],
     ].map(([id, tamper]) => [
       id as string,
       {
@@ -150,7 +176,11 @@ describe("the pack on a MailPlatform", () => {
     Testing.synth(stack);
     expect(platform.securityChecks!.unacknowledged()).toEqual([]);
     expect(platform.securityChecks!.findings).toEqual([expect.objectContaining({ ruleId: "no-admin-ingress-from-anywhere", acknowledged: reason })]);
-    const infos = stack.node.findAll().flatMap((n) => n.node.metadata).filter((m) => m.type === AnnotationMetadataEntryType.INFO).map((m) => String(m.data));
+    const infos = stack.node
+      .findAll()
+      .flatMap((n) => n.node.metadata)
+      .filter((m) => m.type === AnnotationMetadataEntryType.INFO)
+      .map((m) => String(m.data));
     expect(infos.some((i) => i.includes("(acknowledged: Break-glass access"))).toBe(true);
   });
 });
@@ -160,8 +190,16 @@ describe("operator settings (postfix.mainCf, postfix.masterCf, dovecot.settings)
     ["mynetworks = 0.0.0.0/0", "postfix-loopback-mynetworks", (i) => (i.postfix = { mainCf: { mynetworks: "0.0.0.0/0" } })],
     ["smtpd_relay_restrictions = permit", "postfix-relay-restricted", (i) => (i.postfix = { mainCf: { smtpd_relay_restrictions: "permit" } })],
     ["smtpd_tls_auth_only = no", "postfix-tls-auth-only", (i) => (i.postfix = { mainCf: { smtpd_tls_auth_only: false } })],
-    ["submission without required TLS", "postfix-submission-tls-required", (i) => (i.postfix = { masterCf: { submission: { smtpd_tls_security_level: "none" } } })],
-    ["submissions without wrapper mode", "postfix-submission-tls-required", (i) => (i.postfix = { masterCf: { submissions: { smtpd_tls_wrappermode: false } } })],
+    [
+      "submission without required TLS",
+      "postfix-submission-tls-required",
+      (i) => (i.postfix = { masterCf: { submission: { smtpd_tls_security_level: "none" } } }),
+    ],
+    [
+      "submissions without wrapper mode",
+      "postfix-submission-tls-required",
+      (i) => (i.postfix = { masterCf: { submissions: { smtpd_tls_wrappermode: false } } }),
+    ],
     ["ssl = yes in Dovecot", "dovecot-tls-before-login", (i) => (i.dovecot = { settings: { ssl: "yes" } })],
     [
       "disable_plaintext_auth = no in Dovecot 2.3",
@@ -180,15 +218,22 @@ describe("operator settings (postfix.mainCf, postfix.masterCf, dovecot.settings)
 
   test("acknowledged in the model with a written reason, it is reported with that reason and synthesis passes", () => {
     const reason = "The lab relays for its test network, which only reaches the host over the VPN.";
-    const { stack, platform } = exampleStack((i) => (i.postfix = { mainCf: { mynetworks: "127.0.0.0/8, 10.8.0.0/24" }, acknowledgements: { "postfix-loopback-mynetworks": reason } }));
+    const { stack, platform } = exampleStack(
+      (i) => (i.postfix = { mainCf: { mynetworks: "127.0.0.0/8, 10.8.0.0/24" }, acknowledgements: { "postfix-loopback-mynetworks": reason } }),
+    );
     expect(() => Testing.fullSynth(stack)).not.toThrow();
     expect(platform.securityChecks!.unacknowledged()).toEqual([]);
-    expect(platform.securityChecks!.findings).toEqual([expect.objectContaining({ ruleId: "postfix-loopback-mynetworks", acknowledged: reason, reason: expect.stringContaining("10.8.0.0/24") })]);
+    expect(platform.securityChecks!.findings).toEqual([
+      expect.objectContaining({ ruleId: "postfix-loopback-mynetworks", acknowledged: reason, reason: expect.stringContaining("10.8.0.0/24") }),
+    ]);
   });
 
   test("an acknowledgement of one rule does not cover another", () => {
     const { stack } = exampleStack((i) => {
-      i.postfix = { mainCf: { mynetworks: "0.0.0.0/0", smtpd_tls_auth_only: false }, acknowledgements: { "postfix-loopback-mynetworks": "A reason that is long enough to count." } };
+      i.postfix = {
+        mainCf: { mynetworks: "0.0.0.0/0", smtpd_tls_auth_only: false },
+        acknowledgements: { "postfix-loopback-mynetworks": "A reason that is long enough to count." },
+      };
     });
     expect(() => Testing.fullSynth(stack)).toThrow(/\[postfix-tls-auth-only\]/);
   });
@@ -227,7 +272,10 @@ describe("acknowledgements", () => {
     instance(stack, { rootBlockDevice: { encrypted: false } });
     Aspects.of(stack).add(new MailSecurityChecks({ level: "warning" }));
     expect(() => Testing.fullSynth(stack)).not.toThrow();
-    const warnings = stack.node.findAll().flatMap((n) => n.node.metadata).filter((m) => m.type === AnnotationMetadataEntryType.WARN);
+    const warnings = stack.node
+      .findAll()
+      .flatMap((n) => n.node.metadata)
+      .filter((m) => m.type === AnnotationMetadataEntryType.WARN);
     expect(warnings.map((w) => String(w.data))).toEqual([expect.stringContaining("[volumes-encrypted]")]);
   });
 });
