@@ -4,10 +4,17 @@
  * the package root, or a user can hold a value whose type they cannot name. Read off the
  * declaration output, where every inferred type is written out, as users' compilers see it.
  */
-import { mkdtempSync } from "fs";
+import { createHash } from "crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
 import * as ts from "typescript";
+
+/**
+ * Emitted declarations are kept here, by a hash of every source they come from: emitting the
+ * library's declarations costs most of a core for ~20 s, and most test runs change no source.
+ */
+const DECLARATION_CACHE = resolve(__dirname, "..", "..", "node_modules", ".cache", "cdktf-mail-platform", "declarations");
 
 /** One type that a public declaration shows but the root does not export. */
 export interface UnexportedType {
@@ -19,8 +26,53 @@ export interface UnexportedType {
   readonly declaredIn: string;
 }
 
-/** Emit the declarations of `entry` (and all it imports) into a fresh directory; returns the root `.d.ts`. */
+/** The hash of every TypeScript source below `dir` (names and contents), with the compiler's version. */
+function sourceHash(dir: string): string {
+  const hash = createHash("sha256").update(ts.version);
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(dir, file)))
+      .update("\0");
+  return hash.digest("hex").slice(0, 32);
+}
+
+/**
+ * The declarations of `entry` (and all it imports), emitted once per state of the sources below
+ * `rootDir` and kept in node_modules/.cache; returns the root `.d.ts`.
+ */
 export function emitDeclarations(entry: string, rootDir: string): string {
+  const relativeEntry = `${resolve(entry)
+    .slice(resolve(rootDir).length + 1)
+    .replace(/\.ts$/, "")}.d.ts`;
+  const cached = join(DECLARATION_CACHE, createHash("sha256").update(sourceHash(rootDir)).update(relativeEntry).digest("hex").slice(0, 32));
+  if (existsSync(join(cached, relativeEntry))) return join(cached, relativeEntry);
+  const outDir = emitDeclarationsInto(entry, rootDir);
+  mkdirSync(DECLARATION_CACHE, { recursive: true });
+  try {
+    renameSync(outDir, cached);
+  } catch {
+    // Another test process kept the same declarations first: use those.
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  pruneDeclarationCache(cached);
+  return join(cached, relativeEntry);
+}
+
+/** Keep the newest few states only (the library's and the fixture's): each edit makes a new one. */
+function pruneDeclarationCache(keep: string): void {
+  const entries = readdirSync(DECLARATION_CACHE)
+    .map((name) => join(DECLARATION_CACHE, name))
+    .filter((path) => path !== keep)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const stale of entries.slice(3)) rmSync(stale, { recursive: true, force: true });
+}
+
+/** Emit the declarations into a fresh directory; returns it. */
+function emitDeclarationsInto(entry: string, rootDir: string): string {
   const outDir = mkdtempSync(join(tmpdir(), "public-api-"));
   const program = ts.createProgram([entry], {
     target: ts.ScriptTarget.ES2022,
@@ -39,12 +91,7 @@ export function emitDeclarations(entry: string, rootDir: string): string {
   const errors = emitted.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0)
     throw new Error(ts.formatDiagnostics(errors, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => rootDir, getNewLine: () => "\n" }));
-  return join(
-    outDir,
-    `${resolve(entry)
-      .slice(resolve(rootDir).length + 1)
-      .replace(/\.ts$/, "")}.d.ts`,
-  );
+  return outDir;
 }
 
 function isHidden(node: ts.Node): boolean {

@@ -133,6 +133,18 @@ export function variants(): Variant[] {
       input.aws!.acmeServer = "https://acme.internal.example:14000/acme/directory";
       input.aws!.acmeEmail = "ops+acme=mail@acme-corp.example";
     }),
+    variant("operator settings: a main.cf parameter, a submission -o override, a Dovecot setting", (input) => {
+      input.postfix = {
+        mainCf: { smtpd_banner: "$myhostname ESMTP", maximal_queue_lifetime: "3d" },
+        masterCf: { submission: { message_size_limit: "20480000" } },
+      };
+      input.dovecot = { settings: { login_greeting: "Mail ready.", mail_max_userip_connections: "20" } };
+    }),
+    variant("operator settings on Debian 12 (Dovecot 2.3 names)", (input) => {
+      input.os = "debian-12";
+      input.postfix = { mainCf: { smtpd_banner: "$myhostname ESMTP" }, masterCf: { smtp: { smtpd_client_connection_count_limit: "20" } } };
+      input.dovecot = { settings: { login_greeting: "Mail ready.", auth_failure_delay: "3 secs" } };
+    }),
     variant("dane by default, full-text search, bulk group", (input) => {
       input.outbound = { ...input.outbound, defaultTlsLevel: "dane" };
       input.mailbox = { archiveFolder: false, fullTextSearch: true };
