@@ -73,6 +73,19 @@ const masterOverrides = z
   .check((ctx) => postconfProblems(ctx, true))
   .describe("Parameter → value, written as -o name=value on every entry of this service (last, replacing the platform's -o of that name).");
 
+/** Written reasons by rule id, for the rules that judge one daemon's operator settings. */
+function acknowledgementsOf<Rule extends string>(rules: readonly Rule[]) {
+  return z
+    .strictObject(
+      Object.fromEntries(rules.map((id) => [id, acknowledgement.optional().describe(`Written reason for the findings of ${id}.`)])) as Record<
+        Rule,
+        z.ZodOptional<typeof acknowledgement>
+      >,
+    )
+    .optional()
+    .describe("Written reason per security rule id for a finding the operator settings cause. Default: none.");
+}
+
 /** Postfix operator settings. */
 export const PostfixSchema = z
   .strictObject({
@@ -110,15 +123,7 @@ export const PostfixSchema = z
      * at every synth.
      * @default - none
      */
-    acknowledgements: z
-      .strictObject(
-        Object.fromEntries(POSTFIX_SETTING_RULES.map((id) => [id, acknowledgement.optional().describe(`Written reason for the findings of ${id}.`)])) as Record<
-          (typeof POSTFIX_SETTING_RULES)[number],
-          z.ZodOptional<typeof acknowledgement>
-        >,
-      )
-      .optional()
-      .describe("Written reason per security rule id for a finding the operator settings cause. Default: none."),
+    acknowledgements: acknowledgementsOf(POSTFIX_SETTING_RULES),
   })
   .describe("Postfix operator settings: main.cf and master.cf parameters the model has no field for.")
   .meta({ title: "PostfixInput" });
@@ -158,15 +163,7 @@ export const DovecotSchema = z
      * Written reasons for the security findings the settings above cause, by rule id.
      * @default - none
      */
-    acknowledgements: z
-      .strictObject(
-        Object.fromEntries(DOVECOT_SETTING_RULES.map((id) => [id, acknowledgement.optional().describe(`Written reason for the findings of ${id}.`)])) as Record<
-          (typeof DOVECOT_SETTING_RULES)[number],
-          z.ZodOptional<typeof acknowledgement>
-        >,
-      )
-      .optional()
-      .describe("Written reason per security rule id for a finding the operator settings cause. Default: none."),
+    acknowledgements: acknowledgementsOf(DOVECOT_SETTING_RULES),
   })
   .describe("Dovecot operator settings: dovecot.conf settings the model has no field for.")
   .meta({ title: "DovecotInput" });
