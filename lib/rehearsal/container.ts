@@ -6,6 +6,7 @@
  */
 import { UserError } from "../errors";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
+import { chrootEnvironment } from "./guest-environment";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import type { ContainerLink } from "./network";
@@ -241,7 +242,7 @@ export class HostContainer {
 }
 
 function run(command: string, args: readonly string[]): void {
-  const result = spawnSync(command, args, { encoding: "utf8" });
+  const result = spawnSync(command, args, { encoding: "utf8", env: chrootEnvironment() });
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${(result.stderr || result.stdout).trim()}`);
 }
 

@@ -6,6 +6,7 @@
  */
 import { UserError } from "../errors";
 import { execFileSync } from "child_process";
+import { chrootEnvironment } from "./guest-environment";
 import { createHash } from "crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "fs";
 import { join } from "path";
@@ -110,7 +111,7 @@ export interface Image {
 
 function run(command: string, args: readonly string[], log: (line: string) => void): void {
   log(`image: ${command} ${args.join(" ")}`);
-  execFileSync(command, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive", LC_ALL: "C.UTF-8" } });
+  execFileSync(command, args, { stdio: ["ignore", "ignore", "pipe"], env: chrootEnvironment({ DEBIAN_FRONTEND: "noninteractive", LC_ALL: "C.UTF-8" }) });
 }
 
 /** The apt sources of a Debian cloud image of the release. */
@@ -128,7 +129,10 @@ function build(recipe: ImageRecipe, target: string, log: (line: string) => void)
   if (recipe.flavour === "tools") {
     // Nothing installed here may start a daemon, and Postfix's package writes no main.cf.
     writeFileSync(join(target, "usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", { mode: 0o755 });
-    execFileSync("chroot", [target, "debconf-set-selections"], { input: "postfix postfix/main_mailer_type select No configuration\n" });
+    execFileSync("chroot", [target, "debconf-set-selections"], {
+      input: "postfix postfix/main_mailer_type select No configuration\n",
+      env: chrootEnvironment(),
+    });
   }
   chrootApt("install", ...recipe.packages);
   if (recipe.prefetch.length > 0) chrootApt("install", "--download-only", ...recipe.prefetch);
