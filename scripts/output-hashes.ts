@@ -48,6 +48,8 @@ function main(outFile: string): void {
   debian12.os = "debian-12";
   all.push({ name: "example on debian-12", input: debian12 });
   const lines: string[] = [];
+  // cdktf's test app makes an output directory per app unless it is given one.
+  const scratch = mkdtempSync(join(tmpdir(), "output-hashes-"));
   for (const variant of all) {
     for (const group of variant.input.groups) {
       if (group.dkim?.selector !== "ed2026") continue;
@@ -58,11 +60,12 @@ function main(outFile: string): void {
     for (const host of lib.renderPlatform(plan)) {
       for (const file of host.files) lines.push(`${variant.name}\t${host.host}\t${file.path}\t${file.mode ?? ""}\t${hash(file.content)}`);
     }
-    const stack = new TerraformStack(Testing.app(), "test");
+    const stack = new TerraformStack(Testing.app({ outdir: scratch }), "test");
     new AwsProvider(stack, "aws", { region: "eu-central-1" });
     new lib.MailPlatform(stack, "mail", { platform: structuredClone(variant.input) });
     lines.push(`${variant.name}\tsynth\t${hash(Testing.synth(stack))}`);
   }
+  rmSync(scratch, { recursive: true, force: true });
   const zones = mkdtempSync(join(tmpdir(), "output-hashes-"));
   try {
     const example = join(ROOT, "examples", "customer-groups", "platform.yaml");
