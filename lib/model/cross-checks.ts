@@ -10,6 +10,7 @@ import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
 import { checkAcmeZones, checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
 import { mtaStsNames } from "./certificate-names";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
+import { ACCOUNTS_CHECKS } from "./accounts-checks";
 import { OPERATOR_SETTINGS_CHECKS } from "./operator-settings-checks";
 import { SEMANTIC_CHECKS, type SemanticCheck } from "./semantic-checks";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
@@ -359,6 +360,7 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   generatedNames,
   ...SEMANTIC_CHECKS,
   ...OPERATOR_SETTINGS_CHECKS,
+  ...ACCOUNTS_CHECKS,
 ];
 
 /**

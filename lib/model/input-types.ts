@@ -64,6 +64,11 @@ export type PlatformInput = {
    */
   mailbox?: MailboxInput;
   /**
+   * Platform-wide settings of accounts.
+   * @default {}
+   */
+  accounts?: AccountsInput;
+  /**
    * Largest message accepted, in bytes, 1 MiB..1 GiB. Default: 36700160 (35 MiB).
    * @default 36700160
    */
@@ -133,6 +138,24 @@ export type GroupInput = {
    * The group's own DKIM key. Default: the platform's dkim key.
    */
   dkim?: DkimKeyInput;
+  /**
+   * The group's mailboxes. Default: none.
+   * @default []
+   *
+   * @maxItems 100000
+   */
+  mailboxes?: MailboxAccountInput[];
+  /**
+   * The group's aliases. Default: none.
+   * @default []
+   *
+   * @maxItems 100000
+   */
+  aliases?: AliasInput[];
+  /**
+   * Where postmaster@ and abuse@ of this group's domains deliver. Default: accounts.roleMailbox.
+   */
+  roleMailbox?: string;
 };
 
 /**
@@ -148,6 +171,10 @@ export type DomainInput = {
    * @default false
    */
   requireTlsInbound?: boolean;
+  /**
+   * Mailbox or alias of the group that receives mail to unknown addresses of this domain. Default: none (refused at RCPT).
+   */
+  catchAll?: string;
 };
 
 /**
@@ -205,6 +232,53 @@ export type DkimKeyInput = {
      */
     publicKey: string;
   };
+};
+
+/**
+ * A mailbox: an address that logs in and receives mail.
+ */
+export type MailboxAccountInput = {
+  /**
+   * The mailbox address and login, in one of the group's domains.
+   */
+  address: string;
+  /**
+   * The user's name, shown by client autoconfiguration. Default: none.
+   */
+  displayName?: string;
+  /**
+   * Storage quota in MiB (1..16777216). Default: mailbox.defaultQuotaMb, else unlimited.
+   */
+  quotaMb?: number;
+  /**
+   * Forward every message to these addresses. Default: none.
+   * @default []
+   *
+   * @maxItems 20
+   */
+  forwardTo?: string[];
+  /**
+   * With forwardTo: also keep a copy in the mailbox. Default: true.
+   * @default true
+   */
+  keepCopy?: boolean;
+};
+
+/**
+ * An alias: one address that delivers to others.
+ */
+export type AliasInput = {
+  /**
+   * The alias address, in one of the group's domains.
+   */
+  address: string;
+  /**
+   * Where its mail goes: the platform's mailboxes or aliases, or foreign addresses.
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  to: string[];
 };
 
 /**
@@ -452,6 +526,24 @@ export type MailboxInput = {
    * @default false
    */
   fullTextSearch?: boolean;
+  /**
+   * Quota in MiB of every mailbox without its own quotaMb. Default: unlimited.
+   */
+  defaultQuotaMb?: number;
+};
+
+/**
+ * Platform-wide settings of accounts.
+ */
+export type AccountsInput = {
+  /**
+   * Where postmaster@ and abuse@ of every domain deliver. Default: none.
+   */
+  roleMailbox?: string;
+  /**
+   * SSM path of the password hashes, one SecureString per mailbox at <prefix>/<domain>/<local>. Default: /<platform name>/mail-users.
+   */
+  passwordParameterPrefix?: string;
 };
 
 /**

@@ -7,13 +7,14 @@
  */
 import { z } from "zod";
 import { TLS_PROFILE_NAMES, TLS_PROTOCOLS } from "../tls/profiles";
-import { absolutePath, acknowledgement, dnsName, headerName, identifier, privateIpv4, publicIpv4, smtpReplyText } from "./syntax";
+import { absolutePath, acknowledgement, dnsName, headerName, identifier, ownMailAddress, privateIpv4, publicIpv4, smtpReplyText } from "./syntax";
 import { AwsSchema, DnsSchema } from "./deployment-schema";
 import { dkimKeyProblem } from "./dkim-key";
 import { PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "./private-key";
 import { DEFAULT_HOST_OS, HOST_OS } from "../catalogue/host-os";
 import type { ServiceName } from "../catalogue/services";
 import { DovecotSchema, PostfixSchema } from "./operator-settings";
+import { AccountsSchema, AliasSchema, MailboxAccountSchema, quotaMb } from "./accounts-schema";
 
 export { DovecotSchema, PostfixSchema } from "./operator-settings";
 
@@ -135,6 +136,14 @@ export const DomainSchema = z
      * @default false
      */
     requireTlsInbound: z.boolean().default(false).describe("Refuse inbound mail to this domain unless the session uses STARTTLS. Default: false."),
+    /**
+     * Deliver mail to any unknown address of this domain to this mailbox or alias of the group
+     * (which draws spam to it). Without it, unknown addresses are refused at RCPT.
+     * @default - none: unknown addresses are refused
+     */
+    catchAll: ownMailAddress("a mailbox or alias address of the group")
+      .optional()
+      .describe("Mailbox or alias of the group that receives mail to unknown addresses of this domain. Default: none (refused at RCPT)."),
   })
   .describe("A mail domain owned by one customer group.")
   .meta({ title: "DomainInput" });
@@ -165,6 +174,18 @@ export const GroupSchema = z
      * @default - the platform's `dkim` key
      */
     dkim: DkimKeySchema.optional().describe("The group's own DKIM key. Default: the platform's dkim key."),
+    /** The group's mailboxes: each logs in and receives mail. @default [] */
+    mailboxes: z.array(MailboxAccountSchema).max(100_000).default([]).describe("The group's mailboxes. Default: none."),
+    /** The group's aliases: addresses that deliver to others. @default [] */
+    aliases: z.array(AliasSchema).max(100_000).default([]).describe("The group's aliases. Default: none."),
+    /**
+     * Where `postmaster@` and `abuse@` of this group's domains deliver, instead of
+     * `accounts.roleMailbox`.
+     * @default - `accounts.roleMailbox`
+     */
+    roleMailbox: ownMailAddress("a mailbox or alias address")
+      .optional()
+      .describe("Where postmaster@ and abuse@ of this group's domains deliver. Default: accounts.roleMailbox."),
   })
   .describe("A customer group: domains, addresses and delivery priority kept apart from other groups.")
   .meta({ title: "GroupInput" });
@@ -405,6 +426,8 @@ export const MailboxSchema = z
      * @default false
      */
     fullTextSearch: z.boolean().default(false).describe("Full-text search (Debian 13: dovecot-flatcurve; Debian 12: dovecot-fts-xapian). Default: false."),
+    /** Quota in MiB of every mailbox without its own `quotaMb`. @default - unlimited */
+    defaultQuotaMb: quotaMb.optional().describe("Quota in MiB of every mailbox without its own quotaMb. Default: unlimited."),
   })
   .describe("Mailbox features of Dovecot.")
   .meta({ title: "MailboxInput" });
@@ -440,6 +463,8 @@ export const PlatformSchema = z
     privacy: PrivacySchema.prefault({}).describe("Privacy of submitted mail."),
     /** Mailbox features. @default Archive folder on, full-text search off */
     mailbox: MailboxSchema.prefault({}).describe("Mailbox features."),
+    /** Platform-wide settings of accounts (role addresses, where password hashes live). @default - none set */
+    accounts: AccountsSchema.prefault({}).describe("Platform-wide settings of accounts."),
     /**
      * Largest message accepted, in bytes (the whole message, after base64).
      * @default 36700160 (35 MiB: a 25 MiB attachment grows by a third in base64)

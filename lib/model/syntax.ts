@@ -240,3 +240,60 @@ export const plainEmailAddress = (what: string) =>
           : dnsNameProblem(domain) && `a domain that is a DNS name (${dnsNameProblem(domain)})`;
     if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
   });
+
+/** Why the local part of one of the platform's own addresses is invalid, or undefined. */
+function ownLocalPartProblem(local: string): string | undefined {
+  if (local.length === 0 || local.length > 64) return "a local part of 1 to 64 characters";
+  if (local !== local.toLowerCase()) return "a lowercase local part (addresses are compared in lowercase)";
+  if (local.includes("+")) return "no + in the local part: + is the sub-address delimiter (alice+news@ reaches alice@)";
+  if (!/^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/.test(local)) return "a local part of letters a-z, digits and . _ - (no dot at either end, no two in a row)";
+  return undefined;
+}
+
+/**
+ * One of the platform's own addresses (a mailbox, an alias, a role target): lowercase letters,
+ * digits and `. _ -` before the `@`, a DNS name after it (internationalised names are converted
+ * to A-labels). The characters are inert in Postfix tables, Dovecot's passwd-file and SSM
+ * parameter names, which is where these addresses go.
+ */
+export const ownMailAddress = (what: string) =>
+  z
+    .string()
+    .check((ctx) => {
+      const at = ctx.value.lastIndexOf("@");
+      const domain = toALabels(ctx.value.slice(at + 1));
+      const problem =
+        at <= 0
+          ? "a local part, @ and a domain"
+          : (ownLocalPartProblem(ctx.value.slice(0, at)) ?? (dnsNameProblem(domain) && `a domain that is a DNS name (${dnsNameProblem(domain)})`));
+      if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
+    })
+    .transform((value) => {
+      const at = value.lastIndexOf("@");
+      return `${value.slice(0, at)}@${toALabels(value.slice(at + 1))}`;
+    });
+
+/**
+ * Where mail to an alias or a forward goes: one of the platform's own addresses or a foreign one.
+ * Letters, digits and `. _ + = -` before the `@` (a foreign local part keeps its case), a DNS name
+ * after it; inert in Postfix's virtual alias table.
+ */
+export const mailTarget = (what: string) =>
+  z
+    .string()
+    .check((ctx) => {
+      const at = ctx.value.lastIndexOf("@");
+      const local = ctx.value.slice(0, at);
+      const domain = toALabels(ctx.value.slice(at + 1));
+      const problem =
+        at <= 0
+          ? "a local part, @ and a domain"
+          : local.length > 64 || !/^[A-Za-z0-9_+=-]+(?:\.[A-Za-z0-9_+=-]+)*$/.test(local)
+            ? "a local part of at most 64 letters, digits and . _ + = - (no quotes, blanks or apostrophes)"
+            : dnsNameProblem(domain) && `a domain that is a DNS name (${dnsNameProblem(domain)})`;
+      if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
+    })
+    .transform((value) => {
+      const at = value.lastIndexOf("@");
+      return `${value.slice(0, at)}@${toALabels(value.slice(at + 1))}`;
+    });

@@ -7,6 +7,7 @@ import { mtaStsNames, servesMtaSts } from "../model/certificate-names";
 import { groupDkimKey, type DkimKeySpec } from "../model/group-dkim-key";
 import type { PlatformSpec } from "../model/schema";
 import { NAMED_PROFILES, type TlsProfile, type TlsProfileName } from "../tls/profiles";
+import { accountsPlan } from "./accounts";
 import { DAEMONS } from "./daemons";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "../catalogue/services";
@@ -84,6 +85,7 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     dkim,
     mtaSts,
     daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts })),
+    accounts: accountsPlan(spec),
     listenPorts,
   };
 }

@@ -138,6 +138,44 @@ export type MtaStsPlan =
       readonly hostNames: readonly string[];
     };
 
+/** One mailbox the hosts serve. */
+export interface MailboxPlan {
+  /** Address and login. */
+  readonly address: string;
+  /** Owning group. */
+  readonly group: string;
+  /** The user's name, when given. */
+  readonly displayName?: string;
+  /** Quota in MiB (its own, else the platform default); absent: unlimited. */
+  readonly quotaMb?: number;
+  /** SSM SecureString parameter holding its password hash. */
+  readonly passwordParameter: string;
+}
+
+/** One line of the virtual alias table: an address (or `@domain` for a catch-all) and its targets. */
+export interface AliasEntry {
+  /** The address looked up; `@domain` for a catch-all. */
+  readonly address: string;
+  /** Where mail goes (a forwarding mailbox that keeps a copy lists itself first). */
+  readonly targets: readonly string[];
+  /** Why the line exists: a declared alias, a forward, a role address, a catch-all (or a mailbox kept out of one). */
+  readonly origin: "alias" | "forward" | "role" | "catch-all";
+  /** The group whose domain the address is in. */
+  readonly group: string;
+}
+
+/** The platform's users as data, derived: no secret is part of it. */
+export interface AccountsPlan {
+  /** SSM path of the password hashes. */
+  readonly passwordParameterPrefix: string;
+  /** Every mailbox, in model order. */
+  readonly mailboxes: readonly MailboxPlan[];
+  /** The virtual alias table, in lookup-independent model order. */
+  readonly aliases: readonly AliasEntry[];
+  /** Address → the logins (mailbox addresses) that may send as it on submission. */
+  readonly senderLogins: ReadonlyMap<string, readonly string[]>;
+}
+
 /** The daemons the platform knows. */
 export type DaemonName = "postfix" | "dovecot" | "opendkim" | "nginx";
 
@@ -192,6 +230,8 @@ export interface Plan {
   readonly mtaSts: MtaStsPlan;
   /** The daemons the platform runs, in the order a bundle reloads and starts them. */
   readonly daemons: readonly DaemonInfo[];
+  /** Mailboxes, aliases and sender rights. */
+  readonly accounts: AccountsPlan;
   /** The port each service listens on: the standard ports, unless {@link PlanOptions} moves one. */
   readonly listenPorts: Readonly<Record<ServiceName, number>>;
 }

@@ -31,6 +31,9 @@ import type {
   GroupInput,
   HostInput,
   MailboxInput,
+  MailboxAccountInput,
+  AliasInput,
+  AccountsInput,
   MtaStsInput,
   OutboundInput,
   OutboundTlsRuleInput,
@@ -42,6 +45,7 @@ import type {
   ServicesInput,
   TlsInput,
 } from "../../lib";
+import { AccountsSchema, AliasSchema, MailboxAccountSchema } from "../../lib/model/accounts-schema";
 import {
   CustomTlsSchema,
   DkimKeySchema,
@@ -97,6 +101,9 @@ const SCHEMAS = {
   DnsblSiteInput: DnsblSiteSchema,
   PrivacyInput: PrivacySchema,
   MailboxInput: MailboxSchema,
+  MailboxAccountInput: MailboxAccountSchema,
+  AliasInput: AliasSchema,
+  AccountsInput: AccountsSchema,
   PostfixInput: PostfixSchema,
   DovecotInput: DovecotSchema,
   DnsInput: DnsSchema,
@@ -129,6 +136,9 @@ interface Declared {
   DnsblSiteInput: DnsblSiteInput;
   PrivacyInput: PrivacyInput;
   MailboxInput: MailboxInput;
+  MailboxAccountInput: MailboxAccountInput;
+  AliasInput: AliasInput;
+  AccountsInput: AccountsInput;
   PostfixInput: PostfixInput;
   DovecotInput: DovecotInput;
   DnsInput: DnsInput;
@@ -178,6 +188,9 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   DnsblSiteInput: true,
   PrivacyInput: true,
   MailboxInput: true,
+  MailboxAccountInput: true,
+  AliasInput: true,
+  AccountsInput: true,
   PostfixInput: true,
   DovecotInput: true,
   DnsInput: true,
