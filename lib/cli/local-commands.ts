@@ -18,7 +18,7 @@ function parse<T>(command: string, parser: () => T): T {
   }
 }
 
-/** `mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y]`. */
+/** `mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y] [--users FILE]`. */
 export async function localUpCommand(args: string[], io: CliIo, help: string): Promise<number> {
   const { values, positionals } = parse("local up", () =>
     parseArgs({
@@ -28,6 +28,7 @@ export async function localUpCommand(args: string[], io: CliIo, help: string): P
         host: { type: "string" },
         "state-dir": { type: "string" },
         loopback: { type: "string" },
+        users: { type: "string" },
       },
       allowPositionals: true,
       strict: true,
@@ -49,6 +50,7 @@ export async function localUpCommand(args: string[], io: CliIo, help: string): P
       ...(values.host === undefined ? {} : { host: values.host }),
       stateDir: values["state-dir"] ?? DEFAULT_STATE_DIR,
       loopbackBlock,
+      ...(values.users === undefined ? {} : { usersFile: values.users }),
       log: (line) => io.err(`local up: ${line}\n`),
     });
     io.out(`${JSON.stringify(info)}\n`);
@@ -85,10 +87,15 @@ export async function localDownCommand(args: string[], io: CliIo, help: string):
   }
 }
 
-/** `mail-platform local apply <file> [--state-dir DIR]`. */
+/** `mail-platform local apply <file> [--state-dir DIR] [--users FILE]`. */
 export async function localApplyCommand(args: string[], io: CliIo, help: string): Promise<number> {
   const { values, positionals } = parse("local apply", () =>
-    parseArgs({ args, options: { help: { type: "boolean", short: "h" }, "state-dir": { type: "string" } }, allowPositionals: true, strict: true }),
+    parseArgs({
+      args,
+      options: { help: { type: "boolean", short: "h" }, "state-dir": { type: "string" }, users: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    }),
   );
   if (values.help) {
     io.out(help);
@@ -101,7 +108,7 @@ export async function localApplyCommand(args: string[], io: CliIo, help: string)
   const stateDir = values["state-dir"] ?? DEFAULT_STATE_DIR;
   try {
     checkLocalLimits(spec, readLocalState(stateDir).loopbackBlock);
-    const result = localApply(spec, { stateDir });
+    const result = localApply(spec, { stateDir, ...(values.users === undefined ? {} : { usersFile: values.users }) });
     io.err(result.log);
     if (result.status === 0) {
       io.out(`${JSON.stringify({ applied: result.bundleId })}\n`);

@@ -42,13 +42,15 @@ Exit codes: 0 valid, 1 invalid, 2 usage error (unknown option, missing or unread
 Run one host of a platform on this machine with the real Postfix, Dovecot and named, to try
 it or to test it. See: mail-platform local up --help, local apply --help, local down --help
 `,
-  "local up": `Usage: mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y]
+  "local up": `Usage: mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y] [--users FILE]
 
 Start the rendered Postfix and Dovecot of one host on this machine (needs root and Debian's
 postfix, dovecot-core, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, bind9 and openssl packages):
 each group address on its own loopback address (127.X.Y.11, .12, …), certificates from a
-throwaway test CA, one test mailbox user, a local DNS server for the platform's zones and the
-DNSBL test. Prints one JSON object on stdout:
+throwaway test CA, a local DNS server for the platform's zones and the DNSBL test. The test
+overlay adds a test mailbox, tester@<first domain>, with a generated password (and routes
+postmaster@/abuse@ to it when the model sets no accounts.roleMailbox); the model's mailboxes
+log in with the passwords of --users. Prints one JSON object on stdout:
   {"addresses": {group: address}, "ports": {service: port}, "caFile": path,
    "user": {"name": …, "password": …}, "stateDir": path}
 Standard ports are used when free; otherwise 10000 + the standard port.
@@ -57,20 +59,26 @@ Options:
   --host NAME        Host to run (default: the first host).
   --state-dir DIR    Where configuration, spool, mail and logs go (default: ${"$"}TMPDIR/mail-platform-local).
   --loopback 127.X.Y Loopback block of the instance (default: 127.0.10).
+  --users FILE       Passwords of the model's mailboxes, one line each: address:password
+                     (hashed with SHA512-CRYPT) or address:{SCHEME}hash (e.g. from doveadm pw);
+                     # comments and blank lines are ignored. An address that is no mailbox of
+                     the model is an error. Default: only the test mailbox can log in.
   -h, --help         Show this help.
 
 Exit codes: 0 running, 1 invalid model or start failure, 2 usage error.
 `,
-  "local apply": `Usage: mail-platform local apply <file> [--state-dir DIR]
+  "local apply": `Usage: mail-platform local apply <file> [--state-dir DIR] [--users FILE]
 
 Apply a changed platform to the running local instance with the same script the hosts use:
 stage the new files, validate them (postconf -n, postfix check, doveconf -n), swap them in,
 reload (queued mail stays queued), check every listener, and roll back on any failure.
 The change must keep the instance's shape (host names, services, DKIM keys); otherwise
-local down, then local up. Prints {"applied": "<bundle id>"} on success.
+local down, then local up. Prints {"applied": "<bundle id>"} on success. Afterwards only the
+model's mailboxes can log in: a removed mailbox cannot, and its mail stays in its Maildir.
 
 Options:
   --state-dir DIR  The instance (default: ${"$"}TMPDIR/mail-platform-local).
+  --users FILE     New or changed passwords of the model's mailboxes (format as for local up).
   -h, --help       Show this help.
 
 Exit codes: 0 applied (or already applied), 1 invalid model or change refused/rolled back, 2 usage error.

@@ -10,12 +10,16 @@ import { LocalInstanceError } from "./instance-error";
 import { localBundle, runApply } from "./local-bundle";
 import { onThisMachine } from "./preflight";
 import { DEFAULT_STATE_DIR, readLocalState } from "./state";
+import { storeHashes, writeDovecotUsers } from "./password-store";
 import { localTestSpec } from "./test-spec";
+import { usersFileHashes } from "./users-file";
 
 /** Options of {@link localApply}. */
 export interface LocalApplyOptions {
   /** State directory of the running instance. @default {@link DEFAULT_STATE_DIR} */
   readonly stateDir?: string;
+  /** A users file with (new) passwords for the model's mailboxes, as for `local up`. @default - passwords as before */
+  readonly usersFile?: string;
 }
 
 /** What `local apply` did. */
@@ -42,6 +46,7 @@ export function localApply(model: PlatformSpec, options: LocalApplyOptions = {})
   if (spec.name !== state.platform || !spec.hosts.some((h) => h.name === state.host)) {
     throw new LocalInstanceError(`this instance runs platform "${state.platform}" host "${state.host}"; the file describes another platform`);
   }
+  const hashes = options.usersFile === undefined ? new Map<string, string>() : usersFileHashes(spec, options.usersFile);
   const keys = new Map(Object.entries(state.dkimPublicKeys));
   const missingKeys = derivePlan(spec).dkim.privateKeyParameters.filter((parameter) => !keys.has(parameter));
   if (missingKeys.length > 0) throw new LocalInstanceError(`new DKIM keys (${missingKeys.join(", ")}) need a new instance: local down, then local up`);
@@ -56,5 +61,11 @@ export function localApply(model: PlatformSpec, options: LocalApplyOptions = {})
   if (uncertified.length > 0) throw new LocalInstanceError(`new host names (${uncertified.join(", ")}) need test certificates: local down, then local up`);
   const bundle = localBundle(plan, host, layout);
   const result = runApply(layout, bundle);
+  // As the on-host sync after a new bundle: the passdb follows the model's mailboxes (a removed
+  // one cannot log in any more; its mail stays where it is).
+  if (result.status === 0) {
+    storeHashes(layout, hashes);
+    writeDovecotUsers(layout, plan);
+  }
   return { status: result.status ?? 1, log: result.log, bundleId: bundle.id };
 }

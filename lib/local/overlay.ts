@@ -30,6 +30,7 @@ export function localHostPaths(layout: StateLayout): HostPaths {
   return {
     postfixSpool: layout.spool,
     dovecotUsers: layout.dovecotUsers,
+    dovecotMailboxes: join(layout.dovecotConfig, "mailboxes"),
     mailHomeRoot: layout.mail,
     dovecotDhParameters: HOST_PATHS.dovecotDhParameters,
     mailUser: "nobody",

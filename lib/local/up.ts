@@ -3,9 +3,8 @@
  * Postfix, Dovecot and named, on loopback addresses, with a throwaway CA and one test user.
  * Needs root (ports below 1024, Postfix's chroot) and Debian's packages.
  */
-import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
-import { chownSync, existsSync, rmSync, writeFileSync } from "fs";
+import { existsSync, rmSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { certificateNames } from "../model/certificate-names";
 import type { PlatformSpec } from "../model/schema";
@@ -25,7 +24,9 @@ import { runningPids, stopAll } from "./stop";
 import { account, ownedDirectory, removeLoopbackAddress } from "./system";
 import { issueTestCertificates } from "./test-ca";
 import { installTestDkimKeys } from "./test-keys";
-import { localTestSpec } from "./test-spec";
+import { storeHashes, writeDovecotUsers } from "./password-store";
+import { localTestSpec, testMailboxAddress } from "./test-spec";
+import { hashPassword, usersFileHashes } from "./users-file";
 
 /** Options of {@link localUp}. */
 export interface LocalUpOptions {
@@ -35,9 +36,15 @@ export interface LocalUpOptions {
   readonly stateDir?: string;
   /** Loopback block (`127.X.Y`). @default "127.0.10" */
   readonly loopbackBlock?: string;
+  /**
+   * A users file: passwords for the model's mailboxes, one `address:password` or
+   * `address:{SCHEME}hash` line each (see users-file.ts). @default - only the test mailbox has a password
+   */
+  readonly usersFile?: string;
   /** Progress messages. @default - none */
   readonly log?: (line: string) => void;
 }
+
 
 /** Start one host of the platform on this machine. */
 export async function localUp(model: PlatformSpec, options: LocalUpOptions = {}): Promise<LocalInstanceInfo> {
@@ -55,6 +62,8 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
     throw new LocalInstanceError(`an instance is already running in ${stateDir}; stop it with: mail-platform local down --state-dir ${stateDir}`);
   }
   const loopback = loopbackPlan(options.loopbackBlock ?? DEFAULT_LOOPBACK_BLOCK);
+  // Before anything is changed on disk: a bad users file leaves a running instance alone.
+  const declaredHashes = options.usersFile === undefined ? new Map<string, string>() : usersFileHashes(spec, options.usersFile);
 
   log(`preparing ${stateDir}`);
   rmSync(stateDir, { recursive: true, force: true });
@@ -100,11 +109,11 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   const installed = runApply(layout, localBundle(plan, host, layout), { noReload: true });
   if (installed.status !== 0) throw new LocalInstanceError(`the apply script refused the configuration:\n${installed.log.trim()}`);
 
-  const userName = `tester@${spec.groups[0]!.domains[0]!.name}`;
+  // The test overlay's users: the test mailbox with a fresh password, and the users file's.
+  const userName = testMailboxAddress(spec);
   const password = randomBytes(18).toString("base64url");
-  const hash = execFileSync("openssl", ["passwd", "-6", "-stdin"], { input: `${password}\n`, encoding: "utf8" }).trim();
-  writeFileSync(layout.dovecotUsers, `${userName}:{SHA512-CRYPT}${hash}\n`, { mode: 0o640 });
-  chownSync(layout.dovecotUsers, 0, Number(execFileSync("getent", ["group", "dovecot"], { encoding: "utf8" }).split(":")[2]));
+  storeHashes(layout, new Map([...declaredHashes, [userName, hashPassword(password)]]));
+  writeDovecotUsers(layout, plan);
 
   log("starting named");
   const namedConf = writeDnsServer(layout, loopback, localZones(plan, loopback));

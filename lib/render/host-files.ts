@@ -3,6 +3,7 @@
  */
 import type { HostPlan, Plan } from "../plan/types";
 import { renderDovecotConf } from "./dovecot/dovecot-conf";
+import { renderMailboxesFile } from "./dovecot/mailboxes-file";
 import { renderMainCf } from "./postfix/main-cf";
 import { renderMasterCf } from "./postfix/master-cf";
 import { renderTables } from "./postfix/tables";
@@ -30,6 +31,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
+    renderMailboxesFile(plan, host.name),
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
     renderCertificateList(plan, host),

@@ -70,12 +70,18 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
             "passdb",
             undefined,
             [setting("driver", "passwd-file"), setting("args", paths.dovecotUsers)],
-            `Users and password hashes live in ${paths.dovecotUsers} on the host, never in rendered files.`,
+            `Password hashes live in ${paths.dovecotUsers} on the host, never in rendered files; a mailbox without a hash cannot log in.`,
           ),
-          block("userdb", undefined, [
-            setting("driver", "static"),
-            trusted("args", `uid=${paths.mailUser} gid=${paths.mailGroup} home=${paths.mailHomeRoot}/%d/%n`),
-          ]),
+          block(
+            "userdb",
+            undefined,
+            [
+              setting("driver", "passwd-file"),
+              setting("args", paths.dovecotMailboxes),
+              trusted("default_fields", `uid=${paths.mailUser} gid=${paths.mailGroup} home=${paths.mailHomeRoot}/%d/%n`),
+            ],
+            `Every declared mailbox (${paths.dovecotMailboxes}, rendered, no secrets) receives mail, with or without a password.`,
+          ),
         ],
       },
       {

@@ -90,15 +90,21 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
             "passdb",
             "passwd-file",
             [setting("passwd_file_path", paths.dovecotUsers)],
-            `Users and password hashes live in ${paths.dovecotUsers} on the host, never in rendered files.`,
+            `Password hashes live in ${paths.dovecotUsers} on the host, never in rendered files; a mailbox without a hash cannot log in.`,
           ),
-          block("userdb", "static", [
-            block("fields", undefined, [
-              setting("uid", paths.mailUser),
-              setting("gid", paths.mailGroup),
-              trusted("home", `${paths.mailHomeRoot}/%{user | domain}/%{user | username}`),
-            ]),
-          ]),
+          block(
+            "userdb",
+            "passwd-file",
+            [
+              setting("passwd_file_path", paths.dovecotMailboxes),
+              block("fields", undefined, [
+                setting("uid", paths.mailUser),
+                setting("gid", paths.mailGroup),
+                trusted("home", `${paths.mailHomeRoot}/%{user | domain}/%{user | username}`),
+              ]),
+            ],
+            `Every declared mailbox (${paths.dovecotMailboxes}, rendered, no secrets) receives mail, with or without a password.`,
+          ),
         ],
       },
       {

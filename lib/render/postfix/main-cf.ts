@@ -61,12 +61,22 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
       title: "Mailbox domains, delivered to Dovecot over LMTP",
       settings: [
         { name: "virtual_mailbox_domains", value: tableRef(TABLES.mailboxDomains) },
+        {
+          name: "virtual_mailbox_maps",
+          value: tableRef(TABLES.virtualMailboxes),
+          why: "The mailboxes the model declares; Dovecot's userdb serves the same list.",
+        },
+        {
+          name: "virtual_alias_maps",
+          value: tableRef(TABLES.virtualAliases),
+          why: "Aliases, forwards, role addresses (postmaster@, abuse@) and catch-alls, rewritten before delivery.",
+        },
         { name: "virtual_transport", value: "lmtp:unix:private/dovecot-lmtp" },
         { name: "relay_domains", value: "", why: "Relay for no other domain." },
         {
-          name: "unverified_recipient_reject_code",
-          value: 550,
-          why: "Unknown mailboxes are refused during SMTP (checked with Dovecot over LMTP), so no backscatter bounces.",
+          name: "smtpd_reject_unlisted_recipient",
+          value: true,
+          why: "An address that is no mailbox or alias is refused at RCPT (550 5.1.1), so no backscatter bounces; no probe of Dovecot, whose replies would name internal paths.",
         },
       ],
     },
@@ -86,12 +96,10 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
             "reject_non_fqdn_recipient",
             "reject_unknown_recipient_domain",
             ...when(anyTlsRequired, `check_recipient_access ${tableRef(TABLES.recipientTlsRequired)}`),
-            "permit_mynetworks",
-            "reject_unverified_recipient",
           ],
           why: anyTlsRequired
-            ? "TLS-only domains refuse plaintext sessions (even from loopback); unknown mailboxes are refused, loopback relays are not probed."
-            : "Unknown mailboxes are refused; loopback relays are not probed.",
+            ? "TLS-only domains refuse plaintext sessions (even from loopback); unknown addresses are refused by smtpd_reject_unlisted_recipient."
+            : "Unknown addresses are refused by smtpd_reject_unlisted_recipient.",
         },
         { name: "smtpd_sender_restrictions", value: ["reject_non_fqdn_sender", "reject_unknown_sender_domain"] },
         { name: "smtpd_data_restrictions", value: ["reject_unauth_pipelining"] },

@@ -16,6 +16,10 @@ export interface TableName {
 export const TABLES = {
   /** Customer domains whose mail is delivered to Dovecot. */
   mailboxDomains: { file: "mailbox_domains", type: "texthash" },
+  /** The declared mailboxes (plan.accounts.mailboxes): every other address of a mailbox domain is unknown. */
+  virtualMailboxes: { file: "virtual_mailboxes", type: "texthash" },
+  /** Address (or `@domain` for a catch-all) → comma-separated targets: aliases, forwards, role addresses. */
+  virtualAliases: { file: "virtual_aliases", type: "texthash" },
   /** `@domain` → the sender group's outbound transport. */
   senderTransport: { file: "sender_transport", type: "texthash" },
   /** Domains that refuse plaintext sessions. */
@@ -26,8 +30,8 @@ export const TABLES = {
   tlsPolicy: { file: "tls_policy", type: "texthash" },
   /** Header rewriting of submitted mail (privacy). */
   submissionHeaderChecks: { file: "submission_header_checks.pcre", type: "pcre" },
-  /** Which login may use which envelope sender on submission. */
-  senderLogin: { file: "sender_login.pcre", type: "pcre" },
+  /** Envelope sender address → the logins (mailbox addresses) that may use it on submission. */
+  senderLogin: { file: "sender_logins", type: "texthash" },
   /** Relay credentials: provisioned on the host from a secret store, never rendered. */
   relayPassword: { file: "relay_password", type: "texthash" },
 } as const satisfies Record<string, TableName>;

@@ -1,7 +1,7 @@
 /**
  * The lookup table files of one host, derived from the plan.
  */
-import type { HostPlan, Plan } from "../../plan/types";
+import type { AliasEntry, HostPlan, Plan } from "../../plan/types";
 import type { OutboundTlsLevel } from "../../model/schema";
 import type { TlsProtocol } from "../../tls/profiles";
 import { generatedHeader } from "../header";
@@ -24,7 +24,7 @@ function policy(level: OutboundTlsLevel, minProtocol: TlsProtocol): string {
 
 /** Render every lookup table of a host. */
 export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
-  const { spec } = plan;
+  const { spec, accounts } = plan;
   const header = generatedHeader(spec.name, host.name);
   const file = (table: TableName, blocks: TableBlock[]): RenderedFile => ({
     path: `etc/postfix/${table.file}`,
@@ -37,6 +37,13 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
   for (const d of plan.domains) senderRows.get(d.group)?.push([`@${d.name}`, `${d.transport}:`]);
   const files: RenderedFile[] = [
     file(TABLES.mailboxDomains, [{ why: "Customer domains; mail to them is delivered to Dovecot.", rows: plan.domains.map((d) => [d.name, "OK"] as const) }]),
+    file(TABLES.virtualMailboxes, [
+      {
+        why: "The declared mailboxes; any other address of a customer domain without an alias is refused at RCPT (550 5.1.1).",
+        rows: accounts.mailboxes.map((m) => [m.address, "OK"] as const),
+      },
+    ]),
+    file(TABLES.virtualAliases, aliasBlocks(plan)),
     file(
       TABLES.senderTransport,
       spec.groups.map((g) => ({
@@ -55,8 +62,8 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
     ]),
     file(TABLES.senderLogin, [
       {
-        why: "Logins are mailbox addresses: an authenticated user may send only as that address.",
-        rows: [["/^(.+)$/", "${1}"]],
+        why: "Logins are mailbox addresses: a user sends as the own mailbox and the aliases that deliver to it, nothing else.",
+        rows: [...accounts.senderLogins].map(([address, logins]) => [address, logins.join(",")] as const),
       },
     ]),
   ];
@@ -86,6 +93,22 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
     );
   }
   return files;
+}
+
+/** Why each kind of alias line exists, in the order the blocks appear. */
+const ALIAS_ORIGINS: ReadonlyArray<readonly [AliasEntry["origin"], string]> = [
+  ["alias", "Aliases (groups[].aliases)."],
+  ["forward", "Mailboxes that forward (forwardTo); one that keeps a copy lists itself first."],
+  ["role", "postmaster@ and abuse@ of every domain that does not declare them (accounts.roleMailbox, groups[].roleMailbox)."],
+  ["catch-all", "Catch-alls (domains[].catchAll): each mailbox of the domain maps to itself first, as Postfix looks up the address before @domain."],
+];
+
+/** The virtual alias table, one block per kind of line, model order within each. */
+function aliasBlocks(plan: Plan): TableBlock[] {
+  return ALIAS_ORIGINS.map(([origin, why]) => ({
+    why,
+    rows: plan.accounts.aliases.filter((a) => a.origin === origin).map((a) => [a.address, a.targets.join(",")] as const),
+  }));
 }
 
 /** Whether submitted mail passes through the privacy cleanup service. */
