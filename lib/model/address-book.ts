@@ -83,9 +83,23 @@ export function addressBook(spec: Pick<PlatformSpec, "groups" | "accounts">): Ad
   return { mailboxes, aliases, catchAlls, domains };
 }
 
-/** Whether mail to a local address is delivered somewhere: a mailbox, an alias, or its domain's catch-all. */
+/** The sub-address delimiter of Postfix and Dovecot (`recipient_delimiter`): alice+news@ reaches alice@. */
+export const RECIPIENT_DELIMITER = "+";
+
+/** An address without its sub-address extension (`alice+news@d` → `alice@d`). */
+export function withoutExtension(address: string): string {
+  const at = address.lastIndexOf("@");
+  const plus = address.slice(0, at).indexOf(RECIPIENT_DELIMITER);
+  return plus < 0 ? address : `${address.slice(0, plus)}${address.slice(at)}`;
+}
+
+/**
+ * Whether mail to a local address is delivered somewhere: a mailbox, an alias, or its domain's
+ * catch-all, looked up as Postfix does (the address, then without its `+extension`).
+ */
 export function isDeliverable(book: AddressBook, address: string): boolean {
-  return book.mailboxes.has(address) || book.aliases.has(address) || book.catchAlls.has(domainOf(address));
+  const known = (a: string) => book.mailboxes.has(a) || book.aliases.has(a);
+  return known(address) || known(withoutExtension(address)) || book.catchAlls.has(domainOf(address));
 }
 
 /** Whether an address is in one of the platform's domains. */
@@ -94,8 +108,8 @@ export function isLocal(book: AddressBook, address: string): boolean {
 }
 
 /**
- * The mailboxes mail to `address` ends in, following aliases (local targets only), in order of
- * first reach. Foreign targets are left out; cycles end where they close.
+ * The mailboxes mail to `address` ends in, following aliases (local targets only, a
+ * `+extension` reaching its base address), in order of first reach. Foreign targets are left out; cycles end where they close.
  */
 export function mailboxesReached(book: AddressBook, address: string): string[] {
   const reached: string[] = [];
@@ -112,7 +126,7 @@ export function mailboxesReached(book: AddressBook, address: string): string[] {
       }
     } else if (book.mailboxes.has(current)) {
       if (!reached.includes(current)) reached.push(current);
-    }
+    } else if (withoutExtension(current) !== current) visit(withoutExtension(current));
   };
   visit(address);
   return reached;
