@@ -17,6 +17,7 @@ describe("customer-groups example", () => {
     expect(Object.keys(files).sort()).toEqual([
       "cdk.tf.json",
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
+      "mail-platform/acme-mail/mx1/etc/dovecot/mailboxes",
       "mail-platform/acme-mail/mx1/etc/mail-platform/certificates",
       "mail-platform/acme-mail/mx1/etc/nginx/conf.d/mail-platform-mta-sts.conf",
       "mail-platform/acme-mail/mx1/etc/opendkim.conf",
@@ -28,10 +29,12 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/postfix/master.cf",
       "mail-platform/acme-mail/mx1/etc/postfix/recipient_tls_required",
       "mail-platform/acme-mail/mx1/etc/postfix/reject_footer.pcre",
-      "mail-platform/acme-mail/mx1/etc/postfix/sender_login.pcre",
+      "mail-platform/acme-mail/mx1/etc/postfix/sender_logins",
       "mail-platform/acme-mail/mx1/etc/postfix/sender_transport",
       "mail-platform/acme-mail/mx1/etc/postfix/submission_header_checks.pcre",
       "mail-platform/acme-mail/mx1/etc/postfix/tls_policy",
+      "mail-platform/acme-mail/mx1/etc/postfix/virtual_aliases",
+      "mail-platform/acme-mail/mx1/etc/postfix/virtual_mailboxes",
       "mail-platform/acme-mail/mx1/var/www/mail-platform/mta-sts/business.txt",
       "mail-platform/acme-mail/mx1/var/www/mail-platform/mta-sts/private.txt",
     ]);

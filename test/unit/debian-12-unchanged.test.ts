@@ -1,7 +1,9 @@
 /**
  * Debian 13 became the default; a platform that says `os: debian-12` must keep rendering and
  * synthesizing exactly what it did before (test/golden/debian-12 was written by the code as it
- * was then), so running Debian 12 hosts see no change.
+ * was then), so running Debian 12 hosts see no change. Deliberate changes of both releases
+ * update the golden copies with them (issue 14: recipient and sender-login tables from the
+ * model's mailboxes and aliases, Dovecot's userdb of the declared mailboxes).
  */
 import { readFileSync, readdirSync, statSync } from "fs";
 import { join, relative } from "path";

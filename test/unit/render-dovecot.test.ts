@@ -113,7 +113,7 @@ describe("Dovecot 2.4 specifics", () => {
     expect(text).not.toMatch(/= </);
     expect(text).toContain("passdb passwd-file {\n  passwd_file_path = /etc/dovecot/users\n}");
     expect(text).toMatch(
-      /userdb static \{\n {2}fields \{\n {4}uid = vmail\n {4}gid = vmail\n {4}home = \/var\/mail\/vhosts\/%\{user \| domain\}\/%\{user \| username\}\n/,
+      /userdb passwd-file \{\n {2}passwd_file_path = \/etc\/dovecot\/mailboxes\n {2}fields \{\n {4}uid = vmail\n {4}gid = vmail\n {4}home = \/var\/mail\/vhosts\/%\{user \| domain\}\/%\{user \| username\}\n/,
     );
     expect(text).toMatch(/^mail_driver = maildir\nmail_path = ~\/Maildir$/m);
   });
