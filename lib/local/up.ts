@@ -45,7 +45,6 @@ export interface LocalUpOptions {
   readonly log?: (line: string) => void;
 }
 
-
 /** Start one host of the platform on this machine. */
 export async function localUp(model: PlatformSpec, options: LocalUpOptions = {}): Promise<LocalInstanceInfo> {
   const log = options.log ?? (() => undefined);

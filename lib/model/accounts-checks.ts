@@ -29,7 +29,13 @@ function ownership(spec: Spec): PlatformIssue[] {
   for (const { address, group, path, kind } of declarations(spec)) {
     const domains = spec.groups[group]!.domains.map((d) => d.name);
     if (!domains.includes(domainOf(address))) {
-      found.push(issue(path, address, `${kind === "alias" ? "an" : "a"} ${kind} of group "${spec.groups[group]!.name}" must be in one of its domains: ${domains.join(", ")}`));
+      found.push(
+        issue(
+          path,
+          address,
+          `${kind === "alias" ? "an" : "a"} ${kind} of group "${spec.groups[group]!.name}" must be in one of its domains: ${domains.join(", ")}`,
+        ),
+      );
     }
     const seen = first.get(address);
     if (seen) found.push(issue(path, address, `each address is declared once, as mailbox or alias; already declared at ${pathText(seen)}`));

@@ -104,12 +104,14 @@ describe("accounts validation", () => {
       {
         path: "groups[0].aliases[1].to[0]",
         received: '"nobody@one.example"',
-        message: "expected a deliverable address: nobody@one.example is in one of the platform's domains but is no mailbox or alias there (and the domain has no catch-all)",
+        message:
+          "expected a deliverable address: nobody@one.example is in one of the platform's domains but is no mailbox or alias there (and the domain has no catch-all)",
       },
       {
         path: "groups[1].mailboxes[0].forwardTo[0]",
         received: '"ghost@uno.example"',
-        message: "expected a deliverable address: ghost@uno.example is in one of the platform's domains but is no mailbox or alias there (and the domain has no catch-all)",
+        message:
+          "expected a deliverable address: ghost@uno.example is in one of the platform's domains but is no mailbox or alias there (and the domain has no catch-all)",
       },
     ]);
   });

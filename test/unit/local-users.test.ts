@@ -49,7 +49,12 @@ describe("the test mailbox", () => {
 
 describe("the users file", () => {
   test("reads passwords and ready hashes, skipping comments and blank lines", () => {
-    const entries = parseUsersFile("# ours\n\nAlice@acme-corp.example:pa:ss word\nbob@acme-corp.example:{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA\n", "u", MAILBOXES, RESERVED);
+    const entries = parseUsersFile(
+      "# ours\n\nAlice@acme-corp.example:pa:ss word\nbob@acme-corp.example:{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA\n",
+      "u",
+      MAILBOXES,
+      RESERVED,
+    );
     expect(entries).toEqual([
       { address: "alice@acme-corp.example", line: 3, password: "pa:ss word" },
       { address: "bob@acme-corp.example", line: 4, hash: "{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA" },
