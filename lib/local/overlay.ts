@@ -30,6 +30,8 @@ export function localHostPaths(layout: StateLayout): HostPaths {
   return {
     postfixSpool: layout.spool,
     dovecotUsers: layout.dovecotUsers,
+    // Where localTarget puts the rendered etc/dovecot/mailboxes.
+    dovecotMailboxes: join(layout.dovecotConfig, "mailboxes"),
     mailHomeRoot: layout.mail,
     dovecotDhParameters: HOST_PATHS.dovecotDhParameters,
     mailUser: "nobody",

@@ -11,6 +11,7 @@ import { withOperatorSettings } from "./operator-settings";
 import { block, fileSetting, formatDovecotConf, setting, trusted } from "./conf-format";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
 import { renderDovecot24Conf } from "./dovecot24-conf";
+import { quota23, quotaStatusService } from "./quota";
 
 /**
  * Build dovecot.conf for one host, for the Dovecot of its operating system.
@@ -26,7 +27,9 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
   const tls = plan.clientTls;
   const first = host.addresses[0]!;
   const protocols = dovecotProtocols(plan);
-  const plugins = spec.mailbox.fullTextSearch ? " fts fts_xapian" : "";
+  const quota = plan.accounts.enforcesQuota;
+  const plugins = `${quota ? " quota" : ""}${spec.mailbox.fullTextSearch ? " fts fts_xapian" : ""}`;
+  const homeTemplate = `${paths.mailHomeRoot}/%d/%n`;
 
   return formatDovecotConf(
     generatedHeader(spec.name, host.name),
@@ -38,6 +41,7 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
           setting("listen", host.addresses.map((a) => a.privateIp).join(", "), "Only the group addresses; never every interface."),
           ...loginServices(plan, host, "address"),
           ...postfixSockets(paths),
+          ...when(quota, quotaStatusService(paths)),
         ],
       },
       {
@@ -72,10 +76,25 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
             [setting("driver", "passwd-file"), setting("args", paths.dovecotUsers)],
             `Users and password hashes live in ${paths.dovecotUsers} on the host, never in rendered files.`,
           ),
-          block("userdb", undefined, [
-            setting("driver", "static"),
-            trusted("args", `uid=${paths.mailUser} gid=${paths.mailGroup} home=${paths.mailHomeRoot}/%d/%n`),
-          ]),
+          ...when(
+            quota,
+            block(
+              "userdb",
+              undefined,
+              [
+                setting("driver", "passwd-file"),
+                setting("args", paths.dovecotMailboxes),
+                trusted("default_fields", `uid=${paths.mailUser} gid=${paths.mailGroup} home=${homeTemplate}`),
+              ],
+              `The declared mailboxes with their quota (rendered, no secrets: ${paths.dovecotMailboxes}).`,
+            ),
+          ),
+          block(
+            "userdb",
+            undefined,
+            [setting("driver", "static"), trusted("args", `uid=${paths.mailUser} gid=${paths.mailGroup} home=${homeTemplate}`)],
+            quota ? "Any other user Dovecot is asked for: no quota." : undefined,
+          ),
         ],
       },
       {
@@ -83,7 +102,15 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
         nodes: [
           trusted("mail_location", "maildir:~/Maildir"),
           setting("recipient_delimiter", "+", "user+tag@domain is delivered to user@domain (same as Postfix)."),
-          ...when(plugins !== "", trusted("mail_plugins", `$mail_plugins${plugins}`, "Full-text search (dovecot-fts-xapian).")),
+          ...when(
+            plugins !== "",
+            trusted(
+              "mail_plugins",
+              `$mail_plugins${plugins}`,
+              [...when(quota, "Quotas (count driver)"), ...when(spec.mailbox.fullTextSearch, "Full-text search (dovecot-fts-xapian)")].join("; ") + ".",
+            ),
+          ),
+          ...when(quota, ...quota23(dovecotProtocols(plan).includes("imap"))),
           block(
             "namespace",
             "inbox",

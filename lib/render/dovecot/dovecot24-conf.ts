@@ -12,6 +12,7 @@ import type { HostPaths } from "../host-paths";
 import { withOperatorSettings } from "./operator-settings";
 import { block, formatDovecotConf, setting, trusted, type DovecotNode } from "./conf-format";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
+import { quota24, quotaStatusService } from "./quota";
 
 /**
  * The settings language this file is written in. 2.4.1 (Debian 13's Dovecot), not 2.4.0: four
@@ -30,6 +31,12 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
   const tls = plan.clientTls;
   const first = host.addresses[0]!;
   const fts = spec.mailbox.fullTextSearch;
+  const quota = plan.accounts.enforcesQuota;
+  const mailFields = [
+    setting("uid", paths.mailUser),
+    setting("gid", paths.mailGroup),
+    trusted("home", `${paths.mailHomeRoot}/%{user | domain}/%{user | username}`),
+  ];
   const folder = (name: string, use: string, why?: string) =>
     block(
       "mailbox",
@@ -55,6 +62,7 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
           setting("listen", host.addresses.map((a) => a.privateIp).join(", "), "Only the group addresses; never every interface."),
           ...loginServices(plan, host, "listen"),
           ...postfixSockets(paths),
+          ...when(quota, quotaStatusService(paths)),
         ],
       },
       {
@@ -92,13 +100,16 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
             [setting("passwd_file_path", paths.dovecotUsers)],
             `Users and password hashes live in ${paths.dovecotUsers} on the host, never in rendered files.`,
           ),
-          block("userdb", "static", [
-            block("fields", undefined, [
-              setting("uid", paths.mailUser),
-              setting("gid", paths.mailGroup),
-              trusted("home", `${paths.mailHomeRoot}/%{user | domain}/%{user | username}`),
-            ]),
-          ]),
+          ...when(
+            quota,
+            block(
+              "userdb",
+              "passwd-file",
+              [setting("passwd_file_path", paths.dovecotMailboxes), block("fields", undefined, mailFields)],
+              `The declared mailboxes with their quota (rendered, no secrets: ${paths.dovecotMailboxes}).`,
+            ),
+          ),
+          block("userdb", "static", [block("fields", undefined, mailFields)], quota ? "Any other user Dovecot is asked for: no quota." : undefined),
         ],
       },
       {
@@ -119,6 +130,10 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
             "Special-use folders (RFC 6154) are created for every user, so all clients agree on them.",
           ),
         ],
+      },
+      {
+        title: "Quotas (count driver, limits from the mailbox list)",
+        nodes: when(quota, ...quota24(dovecotProtocols(plan).includes("imap"))),
       },
       {
         title: "Full-text search (dovecot-flatcurve)",

@@ -28,6 +28,8 @@ export const TABLES = {
   submissionHeaderChecks: { file: "submission_header_checks.pcre", type: "pcre" },
   /** Which login may use which envelope sender on submission. */
   senderLogin: { file: "sender_login.pcre", type: "pcre" },
+  /** Mailboxes with a quota → Dovecot's quota-status policy (asked at RCPT). */
+  quotaMailboxes: { file: "quota_mailboxes", type: "texthash" },
   /** Relay credentials: provisioned on the host from a secret store, never rendered. */
   relayPassword: { file: "relay_password", type: "texthash" },
 } as const satisfies Record<string, TableName>;
