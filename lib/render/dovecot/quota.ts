@@ -49,7 +49,7 @@ export function quotaStatusService(paths: HostPaths): DovecotNode {
 export function quota23(imap: boolean): DovecotNode[] {
   return [
     setting("mailbox_list_index", true, "The count driver sums per-folder usage from the mailbox list index (Dovecot recommends it with count)."),
-    setting("lmtp_rcpt_check_quota", true, "LMTP refuses over-quota recipients at RCPT too, so a delivery never fails after DATA."),
+    setting("lmtp_rcpt_check_quota", true, "LMTP checks the quota at RCPT too: mail queued before the mailbox filled up is deferred there, not failed after DATA."),
     ...(imap ? [block("protocol", "imap", [trusted("mail_plugins", "$mail_plugins imap_quota")], "IMAP clients can show the quota (RFC 2087).")] : []),
     block(
       "plugin",
@@ -75,7 +75,7 @@ export function quota24(imap: boolean): DovecotNode[] {
       [setting("driver", "count", "Usage kept in Dovecot's indexes (mailbox_list_index is on by default in 2.4).")],
       "No global quota_storage_size: a mailbox without quotaMb has no limit (each user's comes from the mailbox list).",
     ),
-    setting("lmtp_rcpt_check_quota", true, "LMTP refuses over-quota recipients at RCPT too, so a delivery never fails after DATA."),
+    setting("lmtp_rcpt_check_quota", true, "LMTP checks the quota at RCPT too: mail queued before the mailbox filled up is deferred there, not failed after DATA."),
     ...QUOTA_STATUS_REPLIES.map(([name, value, why]) => setting(name, value, why)),
   ];
 }
