@@ -34,7 +34,8 @@ const LANGUAGE = {
     plugin: [/^mail_plugins = \$mail_plugins quota$/m, /^plugin \{\n(?:.*\n)*? {2}quota = count:User\n/m, /^ {2}quota_vsizes = yes$/m],
     imapPlugin: /^protocol imap \{\n {2}mail_plugins = \$mail_plugins imap_quota\n\}$/m,
     statusReply: (name: string, value: string) => new RegExp(`^  ${name} = ${value}$`, "m"),
-    userdbs: /userdb \{\n {2}driver = passwd-file\n {2}args = \/etc\/dovecot\/mailboxes\n {2}default_fields = uid=vmail gid=vmail home=\/var\/mail\/vhosts\/%d\/%n\n\}\n# .*\nuserdb \{\n {2}driver = static\n/,
+    userdbs:
+      /userdb \{\n {2}driver = passwd-file\n {2}args = \/etc\/dovecot\/mailboxes\n {2}default_fields = uid=vmail gid=vmail home=\/var\/mail\/vhosts\/%d\/%n\n\}\n# .*\nuserdb \{\n {2}driver = static\n/,
     noPlugin: /quota/,
   },
   "debian-13": {
@@ -100,7 +101,9 @@ describe.each(Object.entries(LANGUAGE))("quotas rendered for %s", (os, language)
     expect(main.get("mailbox_quota_status")).toBe("check_policy_service unix:private/quota-status");
     // The same relay rules as ever: the quota check never lets mail through.
     expect(main.get("smtpd_relay_restrictions")).toBe("permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination");
-    const table = fileText(withQuotas, "etc/postfix/quota_mailboxes").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    const table = fileText(withQuotas, "etc/postfix/quota_mailboxes")
+      .split("\n")
+      .filter((l) => l !== "" && !l.startsWith("#"));
     expect(table).toEqual([
       "alice@acme-corp.example mailbox_quota_status",
       "bob@acme-corp.example   mailbox_quota_status",

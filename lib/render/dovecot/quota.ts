@@ -38,7 +38,11 @@ export function quotaStatusService(paths: HostPaths): DovecotNode {
     "quota-status",
     [
       setting("executable", "quota-status -p postfix"),
-      block("unix_listener", `${paths.postfixSpool}/${QUOTA_STATUS_SOCKET}`, [setting("mode", "0660"), setting("user", "postfix"), setting("group", "postfix")]),
+      block("unix_listener", `${paths.postfixSpool}/${QUOTA_STATUS_SOCKET}`, [
+        setting("mode", "0660"),
+        setting("user", "postfix"),
+        setting("group", "postfix"),
+      ]),
       setting("client_limit", 1, "One policy connection per process, as Dovecot documents for quota-status."),
     ],
     "Postfix asks it at RCPT (check_policy_service), so over-quota mail is refused before it is accepted.",
@@ -49,7 +53,11 @@ export function quotaStatusService(paths: HostPaths): DovecotNode {
 export function quota23(imap: boolean): DovecotNode[] {
   return [
     setting("mailbox_list_index", true, "The count driver sums per-folder usage from the mailbox list index (Dovecot recommends it with count)."),
-    setting("lmtp_rcpt_check_quota", true, "LMTP checks the quota at RCPT too: mail queued before the mailbox filled up is deferred there, not failed after DATA."),
+    setting(
+      "lmtp_rcpt_check_quota",
+      true,
+      "LMTP checks the quota at RCPT too: mail queued before the mailbox filled up is deferred there, not failed after DATA.",
+    ),
     ...(imap ? [block("protocol", "imap", [trusted("mail_plugins", "$mail_plugins imap_quota")], "IMAP clients can show the quota (RFC 2087).")] : []),
     block(
       "plugin",
@@ -68,14 +76,20 @@ export function quota23(imap: boolean): DovecotNode[] {
 export function quota24(imap: boolean): DovecotNode[] {
   return [
     block("mail_plugins", undefined, [setting("quota", true)]),
-    ...(imap ? [block("protocol", "imap", [block("mail_plugins", undefined, [setting("imap_quota", true)])], "IMAP clients can show the quota (RFC 2087).")] : []),
+    ...(imap
+      ? [block("protocol", "imap", [block("mail_plugins", undefined, [setting("imap_quota", true)])], "IMAP clients can show the quota (RFC 2087).")]
+      : []),
     block(
       "quota",
       QUOTA_ROOT,
       [setting("driver", "count", "Usage kept in Dovecot's indexes (mailbox_list_index is on by default in 2.4).")],
       "No global quota_storage_size: a mailbox without quotaMb has no limit (each user's comes from the mailbox list).",
     ),
-    setting("lmtp_rcpt_check_quota", true, "LMTP checks the quota at RCPT too: mail queued before the mailbox filled up is deferred there, not failed after DATA."),
+    setting(
+      "lmtp_rcpt_check_quota",
+      true,
+      "LMTP checks the quota at RCPT too: mail queued before the mailbox filled up is deferred there, not failed after DATA.",
+    ),
     ...QUOTA_STATUS_REPLIES.map(([name, value, why]) => setting(name, value, why)),
   ];
 }

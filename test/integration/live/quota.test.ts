@@ -17,6 +17,7 @@ import { exampleInput } from "../../support/example";
 import { deliveredMessages, replyTo, swaks, waitForDelivery } from "../../support/live";
 import { firstDomain, withMailboxes } from "../../support/mailbox-model";
 import { requirePrograms } from "../../support/programs";
+import { TextClient } from "../../support/text-client";
 
 const BLOCK = "127.0.91";
 const STATE_DIR = "/tmp/quota-live";
@@ -29,6 +30,7 @@ let state: LocalState;
 let business: string;
 let full: string;
 let roomy: string;
+let empty: string;
 let scratch: string;
 const port = (service: keyof LocalState["ports"]) => String(state.ports[service]);
 const layout = () => stateLayout(state.stateDir);
@@ -45,10 +47,11 @@ beforeAll(async () => {
   requirePrograms("postfix", "dovecot", "doveadm", "named", "swaks", "openssl", "opendkim", "nginx", "/usr/bin/python3");
   const input = exampleInput();
   // "full" has its own small quota; "roomy" gets the platform default; the local runner's tester has none.
-  withMailboxes(input, [{ local: "roomy" }, { local: "full", quotaMb: SMALL_QUOTA_MB }], 50);
+  withMailboxes(input, [{ local: "roomy" }, { local: "full", quotaMb: SMALL_QUOTA_MB }, { local: "empty", quotaMb: SMALL_QUOTA_MB }], 50);
   const domain = firstDomain(input);
   full = `full@${domain}`;
   roomy = `roomy@${domain}`;
+  empty = `empty@${domain}`;
   await localDown(STATE_DIR).catch(() => undefined);
   await localUp(parsePlatform(input), { stateDir: STATE_DIR, loopbackBlock: BLOCK });
   state = readLocalState(STATE_DIR);
@@ -91,7 +94,10 @@ describe("a mailbox over its quota", () => {
 
   test("is over its limit as Dovecot counts it", () => {
     const quota = spawnSync("doveadm", ["-c", layout().dovecotConf, "-f", "tab", "quota", "get", "-u", full], { encoding: "utf8" });
-    const storage = quota.stdout.split("\n").find((l) => l.includes("STORAGE"))!.split("\t");
+    const storage = quota.stdout
+      .split("\n")
+      .find((l) => l.includes("STORAGE"))!
+      .split("\t");
     // Quota name, type, value (KiB), limit (KiB), percent.
     expect(Number(storage[3])).toBe(SMALL_QUOTA_MB * 1024);
     expect(Number(storage[2])).toBeGreaterThan(Number(storage[3]));
@@ -149,5 +155,29 @@ describe("a mailbox over its quota", () => {
     expect(log).not.toMatch(/status=bounced|sender non-delivery notification/);
     expect(log).toMatch(/NOQUEUE: reject: RCPT from .*452 4\.2\.2 <full@/);
     expect(deliveredMessages(state, full)).toHaveLength(1);
+  });
+});
+
+describe("a mailbox with room, but not for the announced message", () => {
+  test("a sender that announces SIZE= larger than the quota is refused at RCPT with 452 4.2.2; a small one is accepted", async () => {
+    const client = await TextClient.plain(business, Number(port("smtp")));
+    try {
+      await client.smtpReply();
+      await client.smtp("EHLO mx.sender.example");
+      expect((await client.smtp("XCLIENT ADDR=203.0.113.9 NAME=mx.sender.example")).pop()).toMatch(/^220 /);
+      await client.smtp("EHLO mx.sender.example");
+      expect((await client.smtp("STARTTLS")).pop()).toMatch(/^220 /);
+      await client.upgrade("mail.acme-corp.example");
+      await client.smtp("EHLO mx.sender.example");
+      expect((await client.smtp(`MAIL FROM:<${roomy}> SIZE=${2 * SMALL_QUOTA_MB * 1024 * 1024}`)).pop()).toMatch(/^250 /);
+      expect((await client.smtp(`RCPT TO:<${empty}>`)).pop()).toMatch(/^452 4\.2\.2 .*Mailbox is full$/);
+      await client.smtp("RSET");
+      expect((await client.smtp(`MAIL FROM:<${roomy}> SIZE=10000`)).pop()).toMatch(/^250 /);
+      expect((await client.smtp(`RCPT TO:<${empty}>`)).pop()).toMatch(/^250 /);
+      await client.smtp("QUIT");
+    } finally {
+      client.close();
+    }
+    expect(deliveredMessages(state, empty)).toEqual([]);
   });
 });
