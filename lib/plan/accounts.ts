@@ -47,5 +47,5 @@ export function accountsPlan(spec: PlatformSpec): AccountsPlan {
     const logins = mailboxesReached(book, address);
     if (logins.length > 0) senderLogins.set(address, logins);
   }
-  return { passwordParameterPrefix: prefix, mailboxes, aliases, senderLogins };
+  return { passwordParameterPrefix: prefix, mailboxes, aliases, senderLogins, enforcesQuota: mailboxes.some((m) => m.quotaMb !== undefined) };
 }

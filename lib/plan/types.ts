@@ -174,6 +174,11 @@ export interface AccountsPlan {
   readonly aliases: readonly AliasEntry[];
   /** Address → the logins (mailbox addresses) that may send as it on submission. */
   readonly senderLogins: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Whether some mailbox has a quota: only then do the hosts run Dovecot's quota plugin and
+   * Postfix asks Dovecot's quota-status policy service at RCPT.
+   */
+  readonly enforcesQuota: boolean;
 }
 
 /** The daemons the platform knows. */

@@ -12,6 +12,7 @@ import { renderMtaSts } from "./nginx/mta-sts";
 import { renderCertificateList } from "./certificates";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
+import { HOST_OS_FACTS } from "../catalogue/host-os";
 
 /** The rendered files of one host. */
 export interface HostFiles {
@@ -31,7 +32,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
-    renderMailboxesFile(plan, host.name),
+    renderMailboxesFile(plan, host.name, HOST_OS_FACTS[host.os].dovecot),
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
     renderCertificateList(plan, host),

@@ -11,6 +11,7 @@ import { withOperatorSettings } from "./operator-settings";
 import { block, fileSetting, formatDovecotConf, setting, trusted } from "./conf-format";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
 import { renderDovecot24Conf } from "./dovecot24-conf";
+import { quota23, quotaStatusService } from "./quota";
 
 /**
  * Build dovecot.conf for one host, for the Dovecot of its operating system.
@@ -26,7 +27,8 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
   const tls = plan.clientTls;
   const first = host.addresses[0]!;
   const protocols = dovecotProtocols(plan);
-  const plugins = spec.mailbox.fullTextSearch ? " fts fts_xapian" : "";
+  const quota = plan.accounts.enforcesQuota;
+  const plugins = `${quota ? " quota" : ""}${spec.mailbox.fullTextSearch ? " fts fts_xapian" : ""}`;
 
   return formatDovecotConf(
     generatedHeader(spec.name, host.name),
@@ -38,6 +40,7 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
           setting("listen", host.addresses.map((a) => a.privateIp).join(", "), "Only the group addresses; never every interface."),
           ...loginServices(plan, host, "address"),
           ...postfixSockets(paths),
+          ...when(quota, quotaStatusService(paths)),
         ],
       },
       {
@@ -89,7 +92,15 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
         nodes: [
           trusted("mail_location", "maildir:~/Maildir"),
           setting("recipient_delimiter", "+", "user+tag@domain is delivered to user@domain (same as Postfix)."),
-          ...when(plugins !== "", trusted("mail_plugins", `$mail_plugins${plugins}`, "Full-text search (dovecot-fts-xapian).")),
+          ...when(
+            plugins !== "",
+            trusted(
+              "mail_plugins",
+              `$mail_plugins${plugins}`,
+              [...when(quota, "Quotas (count driver)"), ...when(spec.mailbox.fullTextSearch, "Full-text search (dovecot-fts-xapian)")].join("; ") + ".",
+            ),
+          ),
+          ...when(quota, ...quota23(dovecotProtocols(plan).includes("imap"))),
           block(
             "namespace",
             "inbox",

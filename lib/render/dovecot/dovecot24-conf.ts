@@ -12,6 +12,7 @@ import type { HostPaths } from "../host-paths";
 import { withOperatorSettings } from "./operator-settings";
 import { block, formatDovecotConf, setting, trusted, type DovecotNode } from "./conf-format";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
+import { quota24, quotaStatusService } from "./quota";
 
 /**
  * The settings language this file is written in. 2.4.1 (Debian 13's Dovecot), not 2.4.0: four
@@ -30,6 +31,7 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
   const tls = plan.clientTls;
   const first = host.addresses[0]!;
   const fts = spec.mailbox.fullTextSearch;
+  const quota = plan.accounts.enforcesQuota;
   const folder = (name: string, use: string, why?: string) =>
     block(
       "mailbox",
@@ -55,6 +57,7 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
           setting("listen", host.addresses.map((a) => a.privateIp).join(", "), "Only the group addresses; never every interface."),
           ...loginServices(plan, host, "listen"),
           ...postfixSockets(paths),
+          ...when(quota, quotaStatusService(paths)),
         ],
       },
       {
@@ -125,6 +128,10 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
             "Special-use folders (RFC 6154) are created for every user, so all clients agree on them.",
           ),
         ],
+      },
+      {
+        title: "Quotas (count driver, limits from the mailbox list)",
+        nodes: when(quota, ...quota24(dovecotProtocols(plan).includes("imap"))),
       },
       {
         title: "Full-text search (dovecot-flatcurve)",

@@ -4,12 +4,13 @@
  * `dovecotUsers`). Every declared mailbox is in it, with or without a hash, so LMTP delivers to
  * every mailbox Postfix accepts, and a mailbox removed from the model is no user any more.
  * uid, gid and home come from the userdb's default fields in dovecot.conf; a line may carry
- * per-user `userdb_` extra fields after the seventh colon.
+ * per-user `userdb_` extra fields after the seventh colon (the quota, quota-fields.ts).
  */
 import type { Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { RenderedFile } from "../rendered-file";
 import { UnsafeValueError } from "../rendered-file";
+import { quotaUserdbFields, type DovecotLanguage } from "./quota-fields";
 
 /** Path of the file below the host root. */
 export const MAILBOXES_FILE_PATH = "etc/dovecot/mailboxes";
@@ -18,15 +19,15 @@ export const MAILBOXES_FILE_PATH = "etc/dovecot/mailboxes";
 const PASSWD_FILE_USER = /^[a-z0-9_.-]+@[a-z0-9.-]+$/;
 
 /** The passwd-file line of one mailbox: user, then empty password, uid, gid, gecos, home, shell and extra fields. */
-export function mailboxLine(address: string): string {
+export function mailboxLine(address: string, extraFields: readonly string[] = []): string {
   if (!PASSWD_FILE_USER.test(address)) {
     throw new UnsafeValueError(MAILBOXES_FILE_PATH, "user", address, "a mailbox address is lowercase letters, digits and . _ - @ only");
   }
-  return `${address}:::::::`;
+  return `${address}:::::::${extraFields.join(" ")}`;
 }
 
 /** The rendered mailbox list (mode 0644: it holds no secret). */
-export function renderMailboxesFile(plan: Plan, hostName: string): RenderedFile {
-  const lines = [generatedHeader(plan.spec.name, hostName), ...plan.accounts.mailboxes.map((m) => mailboxLine(m.address))];
+export function renderMailboxesFile(plan: Plan, hostName: string, language: DovecotLanguage): RenderedFile {
+  const lines = [generatedHeader(plan.spec.name, hostName), ...plan.accounts.mailboxes.map((m) => mailboxLine(m.address, quotaUserdbFields(m, language)))];
   return { path: MAILBOXES_FILE_PATH, content: `${lines.join("\n")}\n`, mode: "0644" };
 }

@@ -11,6 +11,7 @@ import { TABLES, tableRef } from "./table-names";
 import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
 import { withOperatorMainCf } from "./operator-settings";
 import { when, whenDefined } from "../../plan/when";
+import { quotaMainCf, quotaRestriction } from "./quota-policy";
 
 /** Build main.cf for one host. */
 export function renderMainCf(plan: Plan, host: HostPlan): string {
@@ -96,11 +97,16 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
             "reject_non_fqdn_recipient",
             "reject_unknown_recipient_domain",
             ...when(anyTlsRequired, `check_recipient_access ${tableRef(TABLES.recipientTlsRequired)}`),
+            // A full mailbox is refused to every client (loopback too), never bounced later.
+            ...quotaRestriction(plan),
           ],
-          why: anyTlsRequired
-            ? "TLS-only domains refuse plaintext sessions (even from loopback); unknown addresses are refused by smtpd_reject_unlisted_recipient."
-            : "Unknown addresses are refused by smtpd_reject_unlisted_recipient.",
+          why: `${
+            anyTlsRequired
+              ? "TLS-only domains refuse plaintext sessions (even from loopback); unknown addresses are refused by smtpd_reject_unlisted_recipient."
+              : "Unknown addresses are refused by smtpd_reject_unlisted_recipient."
+          }${plan.accounts.enforcesQuota ? " Full mailboxes get 452 4.2.2 (quota), from every client." : ""}`,
         },
+        ...quotaMainCf(plan),
         { name: "smtpd_sender_restrictions", value: ["reject_non_fqdn_sender", "reject_unknown_sender_domain"] },
         { name: "smtpd_data_restrictions", value: ["reject_unauth_pipelining"] },
         {

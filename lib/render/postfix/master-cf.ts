@@ -11,6 +11,7 @@ import { TABLES, tableRef } from "./table-names";
 import { hasSubmissionCleanup } from "./tables";
 import { withOperatorOptions } from "./operator-settings";
 import { when } from "../../plan/when";
+import { quotaRestriction } from "./quota-policy";
 
 type Option = readonly [string, PostconfValue];
 type Options = Option[];
@@ -63,7 +64,12 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
     ["smtpd_sasl_auth_enable", true],
     ["smtpd_client_restrictions", ["permit_sasl_authenticated", "reject"]],
     ["smtpd_relay_restrictions", ["permit_sasl_authenticated", "reject"]],
-    ["smtpd_recipient_restrictions", ["reject_non_fqdn_recipient", "reject_unknown_recipient_domain", "permit_sasl_authenticated", "reject"]],
+    // The quota check comes before permit_sasl_authenticated: a user's mail to a full mailbox of
+    // the platform is refused at RCPT like everyone else's.
+    [
+      "smtpd_recipient_restrictions",
+      ["reject_non_fqdn_recipient", "reject_unknown_recipient_domain", ...quotaRestriction(plan), "permit_sasl_authenticated", "reject"],
+    ],
     ["smtpd_sender_login_maps", tableRef(TABLES.senderLogin)],
     ["smtpd_sender_restrictions", ["reject_non_fqdn_sender", "reject_authenticated_sender_login_mismatch"]],
     ...when<Option>(hasSubmissionCleanup(plan), ["cleanup_service_name", SUBMISSION_CLEANUP]),

@@ -32,6 +32,8 @@ export const TABLES = {
   submissionHeaderChecks: { file: "submission_header_checks.pcre", type: "pcre" },
   /** Envelope sender address → the logins (mailbox addresses) that may use it on submission. */
   senderLogin: { file: "sender_logins", type: "texthash" },
+  /** Mailboxes with a quota → Dovecot's quota-status policy (asked at RCPT). */
+  quotaMailboxes: { file: "quota_mailboxes", type: "texthash" },
   /** Relay credentials: provisioned on the host from a secret store, never rendered. */
   relayPassword: { file: "relay_password", type: "texthash" },
 } as const satisfies Record<string, TableName>;

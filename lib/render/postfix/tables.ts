@@ -10,6 +10,7 @@ import { minProtocolSyntax } from "./main-cf-tls";
 import { when, whenDefined } from "../../plan/when";
 import { formatTable, type TableBlock } from "./table-format";
 import { TABLES, type TableName } from "./table-names";
+import { quotaTableBlocks } from "./quota-policy";
 
 /** The reply Postfix sends for `reject_plaintext_session` (smtpd_check.c), the footer map's key. */
 const PLAINTEXT_REPLY_PATTERN = String.raw`/^5[0-9][0-9] 5\.7\.1 Session encryption is required$/`;
@@ -77,6 +78,8 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
       file(TABLES.rejectFooter, [{ why: "Explains the refusal of plaintext mail.", rows: [[PLAINTEXT_REPLY_PATTERN, spec.tls.plaintextRejectText]] }]),
     );
   }
+
+  if (plan.accounts.enforcesQuota) files.push(file(TABLES.quotaMailboxes, quotaTableBlocks(plan)));
 
   if (hasSubmissionCleanup(plan)) {
     files.push(
