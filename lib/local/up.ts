@@ -26,6 +26,8 @@ import { account, ownedDirectory, removeLoopbackAddress } from "./system";
 import { issueTestCertificates } from "./test-ca";
 import { installTestDkimKeys } from "./test-keys";
 import { localTestSpec } from "./test-spec";
+import { localSrsAddress, postsrsdStartCommand, writeLocalSrsSecret } from "./postsrsd";
+import { POSTSRSD_TCP } from "../render/postsrsd/postsrsd";
 
 /** Options of {@link localUp}. */
 export interface LocalUpOptions {
@@ -116,6 +118,14 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   if (production.dkim.signs) {
     log("starting opendkim");
     startDaemon("opendkim", ["-x", join(layout.opendkim, "opendkim.conf")], layout.postfixLog);
+  }
+
+  if (plan.srs.enabled) {
+    log("starting postsrsd");
+    writeLocalSrsSecret(layout);
+    const [program, ...args] = postsrsdStartCommand(plan, layout);
+    startDaemon(program!, args, layout.postfixLog);
+    await waitListening([[localSrsAddress(plan), POSTSRSD_TCP.forwardPort]], layout);
   }
 
   log("starting postfix");
