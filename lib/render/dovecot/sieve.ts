@@ -65,7 +65,12 @@ export function sieveSection24(plan: Plan, host: HostPlan): { title: string; nod
   return {
     title: SIEVE_TITLE,
     nodes: [
-      block("protocol", "lmtp", [block("mail_plugins", undefined, [setting("sieve", true)])], "Each delivery runs the recipient's active Sieve script, if any."),
+      block(
+        "protocol",
+        "lmtp",
+        [block("mail_plugins", undefined, [setting("sieve", true)])],
+        "Each delivery runs the recipient's active Sieve script, if any.",
+      ),
       block(
         "sieve_script",
         "personal",
