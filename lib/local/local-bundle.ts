@@ -13,10 +13,13 @@ import { applyScriptPath } from "../rollout/apply-script";
 import { buildBundle, bundleText, type Bundle, type BundleFile } from "../rollout/bundle";
 import type { StateLayout } from "./conventions";
 import { applyOverlay, localHostPaths } from "./overlay";
+import { postsrsdLayout, postsrsdRestartCommand, postsrsdStartCommand } from "./postsrsd";
 
 /** Where a rendered file goes in a local instance. */
 export function localTarget(layout: StateLayout, path: string): string {
   if (path === "etc/opendkim.conf") return join(layout.opendkim, "opendkim.conf");
+  if (path === "etc/default/postsrsd") return postsrsdLayout(layout).defaults;
+  if (path === "etc/postsrsd.conf") return postsrsdLayout(layout).conf;
   const rules: ReadonlyArray<readonly [string, string]> = [
     ["etc/postfix/", layout.postfixConfig],
     ["etc/dovecot/", layout.dovecotConfig],
@@ -56,19 +59,22 @@ export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): Bun
 }
 
 /** How a local instance reloads and starts each daemon: directly, with the instance's configuration, not through systemd. */
-function localDaemonCommands(layout: StateLayout): Record<DaemonName, { readonly reload: string[]; readonly start: string[] }> {
+function localDaemonCommands(plan: Plan, layout: StateLayout): Record<DaemonName, { readonly reload: string[]; readonly start: string[] }> {
   const nginxConf = join(layout.nginx, "nginx.conf");
   return {
     postfix: { reload: ["postfix", "-c", layout.postfixConfig, "reload"], start: ["postfix", "-c", layout.postfixConfig, "start"] },
     dovecot: { reload: ["doveadm", "-c", layout.dovecotConf, "reload"], start: ["dovecot", "-c", layout.dovecotConf] },
     opendkim: { reload: ["pkill", "-USR1", "-F", join(layout.opendkimRun, "opendkim.pid")], start: ["opendkim", "-x", join(layout.opendkim, "opendkim.conf")] },
     nginx: { reload: ["nginx", "-c", nginxConf, "-s", "reload"], start: ["nginx", "-c", nginxConf] },
+    postsrsd: plan.srs.enabled
+      ? { reload: postsrsdRestartCommand(plan, layout), start: postsrsdStartCommand(plan, layout) }
+      : { reload: ["true"], start: ["true"] },
   };
 }
 
 /** The bundle of a local instance: local validation and reload commands, loopback listeners. */
 export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bundle {
-  const commands = localDaemonCommands(layout);
+  const commands = localDaemonCommands(plan, layout);
   return buildBundle({
     platform: plan.spec.name,
     host: host.name,

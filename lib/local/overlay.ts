@@ -21,6 +21,7 @@ import type { Plan } from "../plan/types";
 import type { HostPaths } from "../render/host-paths";
 import { HOST_PATHS } from "../render/host-paths";
 import { XCLIENT_CLIENT, type StateLayout } from "./conventions";
+import { postsrsdPostfixOverlay } from "./postsrsd";
 
 /** Title of the overlay section in dovecot.conf. */
 export const OVERLAY_TITLE = "Local test overlay (mail-platform local): never part of production output";
@@ -52,17 +53,24 @@ export function postfixOverlay(plan: Plan, layout: StateLayout): Record<string, 
     smtpd_authorized_xclient_hosts: XCLIENT_CLIENT,
     smtp_tls_CAfile: layout.caFile,
     ...(plan.postscreen ? { postscreen_access_list: `cidr:${join(layout.postfixConfig, "postscreen_access.cidr")}` } : {}),
+    ...postsrsdPostfixOverlay(plan),
   };
 }
 
-/** The dovecot.conf settings the overlay sets. */
-export function dovecotOverlay(layout: StateLayout): Record<string, string> {
-  return { base_dir: layout.dovecotBase, state_dir: layout.dovecotState, log_path: layout.dovecotLog };
+/**
+ * The dovecot.conf settings the overlay sets. With the plan: vacation replies and redirects enter
+ * the instance's Postfix over SMTP on its first port-25 listener (loopback is in mynetworks)
+ * instead of /usr/sbin/sendmail, which would use this machine's own Postfix configuration.
+ */
+export function dovecotOverlay(layout: StateLayout, plan?: Plan): Record<string, string> {
+  const smtp = plan?.hosts[0]?.addresses[0];
+  const submission: Record<string, string> = plan && smtp && plan.spec.services.smtp ? { submission_host: `${smtp.privateIp}:${plan.listenPorts.smtp}` } : {};
+  return { base_dir: layout.dovecotBase, state_dir: layout.dovecotState, log_path: layout.dovecotLog, ...submission };
 }
 
 /** The overlay's section of dovecot.conf, appended last (the last definition wins in 2.3 and 2.4). */
-export function dovecotOverlayText(layout: StateLayout): string {
-  const lines = Object.entries(dovecotOverlay(layout)).map(([k, v]) => `${k} = ${v}`);
+export function dovecotOverlayText(layout: StateLayout, plan?: Plan): string {
+  const lines = Object.entries(dovecotOverlay(layout, plan)).map(([k, v]) => `${k} = ${v}`);
   return `\n# == ${OVERLAY_TITLE} ==\n${lines.join("\n")}\n`;
 }
 
@@ -86,7 +94,7 @@ export function applyOverlay(plan: Plan, layout: StateLayout, filesRoot = ""): v
   for (const [key, value] of Object.entries(postfix)) {
     execFileSync("postconf", ["-c", at(layout.postfixConfig), "-e", `${key}=${value}`], { stdio: ["ignore", "ignore", "pipe"] });
   }
-  appendFileSync(at(layout.dovecotConf), dovecotOverlayText(layout));
+  appendFileSync(at(layout.dovecotConf), dovecotOverlayText(layout, plan));
   const opendkimConf = at(join(layout.opendkim, "opendkim.conf"));
   if (existsSync(opendkimConf)) {
     const settings = Object.entries(opendkimOverlay()).map(([k, v]) => `${k} ${v}`);

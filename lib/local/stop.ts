@@ -7,6 +7,7 @@ import { LocalInstanceError } from "./instance-error";
 import { isAlive, pidFromFile, processTree, waitGone } from "./processes";
 import { DEFAULT_STATE_DIR, type LocalState } from "./state";
 import { removeLoopbackAddress } from "./system";
+import { postsrsdLayout } from "./postsrsd";
 
 /** The master processes of an instance that are alive now. */
 export function runningPids(layout: StateLayout): number[] {
@@ -16,6 +17,7 @@ export function runningPids(layout: StateLayout): number[] {
     join(layout.dns, "named.pid"),
     join(layout.opendkimRun, "opendkim.pid"),
     join(layout.nginx, "nginx.pid"),
+    postsrsdLayout(layout).pid,
   ]
     .map(pidFromFile)
     .filter((pid): pid is number => pid !== undefined);

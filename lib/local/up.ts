@@ -27,6 +27,8 @@ import { installTestDkimKeys } from "./test-keys";
 import { storeHashes, writeDovecotUsers } from "./password-store";
 import { localTestSpec, testMailboxAddress } from "./test-spec";
 import { hashPassword, usersFileHashes } from "./users-file";
+import { localSrsAddress, postsrsdStartCommand, writeLocalSrsSecret } from "./postsrsd";
+import { POSTSRSD_TCP } from "../render/postsrsd/postsrsd";
 
 /** Options of {@link localUp}. */
 export interface LocalUpOptions {
@@ -124,6 +126,14 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   if (production.dkim.signs) {
     log("starting opendkim");
     startDaemon("opendkim", ["-x", join(layout.opendkim, "opendkim.conf")], layout.postfixLog);
+  }
+
+  if (plan.srs.enabled) {
+    log("starting postsrsd");
+    writeLocalSrsSecret(layout);
+    const [program, ...args] = postsrsdStartCommand(plan, layout);
+    startDaemon(program!, args, layout.postfixLog);
+    await waitListening([[localSrsAddress(plan), POSTSRSD_TCP.forwardPort]], layout);
   }
 
   log("starting postfix");

@@ -320,6 +320,11 @@ export type ServicesInput = {
    * @default false
    */
   pop3s?: boolean;
+  /**
+   * ManageSieve on port 4190 (RFC 5804; STARTTLS required before AUTHENTICATE): users manage their Sieve filters. Default: false.
+   * @default false
+   */
+  managesieve?: boolean;
 };
 
 /**

@@ -207,6 +207,11 @@ export const ServicesSchema = z
     pop3: z.boolean().default(false).describe("POP3 on port 110 (STLS required before login). Default: false."),
     /** POP3 over implicit TLS on port 995. @default false */
     pop3s: z.boolean().default(false).describe("POP3 over implicit TLS on port 995. Default: false."),
+    /** ManageSieve on port 4190 (RFC 5804; STARTTLS required before AUTHENTICATE): users manage their Sieve filters and vacation replies. @default false */
+    managesieve: z
+      .boolean()
+      .default(false)
+      .describe("ManageSieve on port 4190 (RFC 5804; STARTTLS required before AUTHENTICATE): users manage their Sieve filters. Default: false."),
     // One switch per service of the catalogue's table, no more and no fewer.
   } satisfies Record<ServiceName, z.ZodType>)
   .describe("Mail services, each on or off for every group address.")
@@ -451,7 +456,7 @@ export const PlatformSchema = z
     hosts: z.array(HostSchema).min(1).max(16).describe("The mail hosts; their order is the MX preference order."),
     /** The customer groups. */
     groups: z.array(GroupSchema).min(1).max(64).describe("The customer groups."),
-    /** Which services listen. @default smtp, submission, submissions and imaps on; imap, pop3, pop3s off */
+    /** Which services listen. @default smtp, submission, submissions and imaps on; imap, pop3, pop3s, managesieve off */
     services: ServicesSchema.prefault({}).describe("Which services listen."),
     /** TLS policy. @default Mozilla intermediate everywhere */
     tls: TlsSchema.prefault({}).describe("TLS policy."),

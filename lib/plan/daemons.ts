@@ -35,4 +35,12 @@ export const DAEMONS: readonly DaemonInfo[] = [
     purpose: "MTA-STS policies over HTTPS",
     runs: (facts) => facts.mtaSts.served,
   },
+  {
+    name: "postsrsd",
+    package: "postsrsd",
+    unit: "postsrsd",
+    calledByPostfix: true,
+    purpose: "SRS: rewrites the envelope sender of mail forwarded to foreign domains (Postfix canonical maps)",
+    runs: (facts) => facts.srs.enabled,
+  },
 ];

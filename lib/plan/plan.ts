@@ -9,6 +9,7 @@ import type { PlatformSpec } from "../model/schema";
 import { NAMED_PROFILES, type TlsProfile, type TlsProfileName } from "../tls/profiles";
 import { accountsPlan } from "./accounts";
 import { DAEMONS } from "./daemons";
+import { srsPlan } from "./srs";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "../catalogue/services";
 import type { ServiceName } from "../model/schema";
@@ -30,6 +31,8 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
   const defaultGroup = spec.outbound.defaultGroup ?? lowestPriorityGroup(spec);
   const dkim = dkimPlan(spec);
   const mtaSts = mtaStsPlan(spec);
+  const accounts = accountsPlan(spec);
+  const srs = srsPlan(spec, accounts);
   const domains: DomainPlan[] = spec.groups.flatMap((g) =>
     g.domains.map((d) => ({ name: d.name, group: g.name, transport: transportName(g.name), requireTlsInbound: d.requireTlsInbound })),
   );
@@ -84,8 +87,9 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     postscreen: spec.services.smtp && spec.dnsbl.sites.length > 0,
     dkim,
     mtaSts,
-    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts })),
-    accounts: accountsPlan(spec),
+    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts, srs })),
+    accounts,
+    srs,
     listenPorts,
   };
 }

@@ -181,8 +181,26 @@ export interface AccountsPlan {
   readonly enforcesQuota: boolean;
 }
 
+/**
+ * SRS for forwarded mail (postsrsd): on when some alias, forward or catch-all sends mail to a
+ * foreign domain. The secret is generated on the host and is never part of the plan.
+ */
+export type SrsPlan =
+  | {
+      /** Off: nothing leaves the platform by forwarding. */
+      readonly enabled: false;
+    }
+  | {
+      /** On: postsrsd rewrites foreign envelope senders of mail passing through Postfix. */
+      readonly enabled: true;
+      /** The domain of the rewritten senders (`SRS0=...@domain`): the first domain of the first group that forwards. */
+      readonly domain: string;
+      /** Senders in these domains are never rewritten: every domain of the platform. */
+      readonly excludedDomains: readonly string[];
+    };
+
 /** The daemons the platform knows. */
-export type DaemonName = "postfix" | "dovecot" | "opendkim" | "nginx";
+export type DaemonName = "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd";
 
 /** The derived facts a daemon's condition may read. */
 export interface DaemonFacts {
@@ -190,6 +208,8 @@ export interface DaemonFacts {
   readonly dkim: DkimPlan;
   /** MTA-STS: whether policies are served. */
   readonly mtaSts: MtaStsPlan;
+  /** SRS: whether forwarded mail needs its sender rewritten. */
+  readonly srs: SrsPlan;
 }
 
 /** What the platform knows about one daemon. */
@@ -237,6 +257,8 @@ export interface Plan {
   readonly daemons: readonly DaemonInfo[];
   /** Mailboxes, aliases and sender rights. */
   readonly accounts: AccountsPlan;
+  /** SRS for mail forwarded to foreign domains. */
+  readonly srs: SrsPlan;
   /** The port each service listens on: the standard ports, unless {@link PlanOptions} moves one. */
   readonly listenPorts: Readonly<Record<ServiceName, number>>;
 }

@@ -9,6 +9,7 @@ import { renderMasterCf } from "./postfix/master-cf";
 import { renderTables } from "./postfix/tables";
 import { renderOpendkim } from "./opendkim/opendkim";
 import { renderMtaSts } from "./nginx/mta-sts";
+import { renderPostsrsd } from "./postsrsd/postsrsd";
 import { renderCertificateList } from "./certificates";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
@@ -35,6 +36,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     renderMailboxesFile(plan, host.name, HOST_OS_FACTS[host.os].dovecot),
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
+    ...renderPostsrsd(plan, host),
     renderCertificateList(plan, host),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };

@@ -145,6 +145,12 @@ export function variants(): Variant[] {
       input.postfix = { mainCf: { smtpd_banner: "$myhostname ESMTP" }, masterCf: { smtp: { smtpd_client_connection_count_limit: "20" } } };
       input.dovecot = { settings: { login_greeting: "Mail ready.", auth_failure_delay: "3 secs" } };
     }),
+    variant("ManageSieve on, an alias forwarding to a foreign domain (SRS)", (input) => {
+      input.services = { ...input.services, managesieve: true };
+      // The example's sales@ alias now also goes to a partner outside the platform.
+      const sales = input.groups[0]!.aliases!.find((a) => a.address === "sales@acme-corp.example")!;
+      sales.to = [...sales.to, "partner@elsewhere.example"];
+    }),
     variant("dane by default, full-text search, bulk group", (input) => {
       input.outbound = { ...input.outbound, defaultTlsLevel: "dane" };
       input.mailbox = { archiveFolder: false, fullTextSearch: true };

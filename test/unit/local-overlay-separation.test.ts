@@ -17,7 +17,9 @@ const layout = stateLayout("/tmp/mail-platform-local");
 describe.each(variants().map((v) => [v.name, v] as const))("variant %s", (_name, variant) => {
   const planned = plan(parsePlatform(structuredClone(variant.input)));
   const files = renderPlatform(planned).flatMap((h) => h.files);
-  const overlayOnlyKeys = Object.keys(postfixOverlay(planned, layout)).filter((k) => k !== "smtp_tls_CAfile" && k !== "postscreen_access_list");
+  const overlayOnlyKeys = Object.keys(postfixOverlay(planned, layout)).filter(
+    (k) => !["smtp_tls_CAfile", "postscreen_access_list", "sender_canonical_maps", "recipient_canonical_maps"].includes(k),
+  );
 
   test("production main.cf has none of the overlay-only settings", () => {
     for (const file of files.filter((f) => f.path.endsWith("main.cf"))) {
@@ -25,6 +27,8 @@ describe.each(variants().map((v) => [v.name, v] as const))("variant %s", (_name,
       expect(overlayOnlyKeys.filter((k) => settings.has(k))).toEqual([]);
       expect(settings.get("smtp_tls_CAfile")).toBe("/etc/ssl/certs/ca-certificates.crt");
       if (settings.has("postscreen_access_list")) expect(settings.get("postscreen_access_list")).toBe("permit_mynetworks");
+      // SRS tables: the overlay moves them to the instance's own postsrsd; production keeps the host's.
+      if (settings.has("sender_canonical_maps")) expect(settings.get("sender_canonical_maps")).toMatch(/^(tcp:127\.0\.0\.1:10001|socketmap:unix:srs:forward)$/);
     }
   });
 

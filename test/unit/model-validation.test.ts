@@ -31,7 +31,7 @@ describe("the platform model", () => {
       hosts: [{ name: "mx1" }],
       groups: [{ name: "all", domains: [{ name: "mini.example" }], addresses: [{ host: "mx1", privateIp: "10.0.0.5", hostName: "mx.mini.example" }] }],
     });
-    expect(spec.services).toEqual({ smtp: true, submission: true, submissions: true, imap: false, imaps: true, pop3: false, pop3s: false });
+    expect(spec.services).toEqual({ smtp: true, submission: true, submissions: true, imap: false, imaps: true, pop3: false, pop3s: false, managesieve: false });
     expect(spec.tls.profile).toBe("intermediate");
     expect(spec.privacy).toEqual({ stripHeaders: ["X-Originating-IP"], hideClientIpInReceived: true });
     expect(spec.mailbox).toEqual({ archiveFolder: true, fullTextSearch: false });

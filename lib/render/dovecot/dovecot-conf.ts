@@ -9,6 +9,7 @@ import { generatedHeader } from "../header";
 import { HOST_PATHS, type HostPaths } from "../host-paths";
 import { withOperatorSettings } from "./operator-settings";
 import { block, fileSetting, formatDovecotConf, setting, trusted } from "./conf-format";
+import { sieveSection23 } from "./sieve";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
 import { renderDovecot24Conf } from "./dovecot24-conf";
 import { quota23, quotaStatusService } from "./quota";
@@ -134,6 +135,7 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
           ),
         ],
       },
+      sieveSection23(plan, host),
     ]),
   );
 }

@@ -11,6 +11,7 @@ import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
 import { withOperatorSettings } from "./operator-settings";
 import { block, formatDovecotConf, setting, trusted, type DovecotNode } from "./conf-format";
+import { sieveSection24 } from "./sieve";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
 import { quota24, quotaStatusService } from "./quota";
 
@@ -148,6 +149,7 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
           block("service", "indexer-worker", [setting("vsz_limit", "2G")], "Indexing needs more than Dovecot's default 256M per indexer."),
         ),
       },
+      sieveSection24(plan, host),
     ]),
   );
 }

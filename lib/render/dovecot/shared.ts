@@ -19,10 +19,10 @@ export const SPECIAL_USE_FOLDERS: ReadonlyArray<readonly [string, string]> = [
   ["Trash", "\\Trash"],
 ];
 
-/** The protocols Dovecot serves: IMAP and POP3 when any of their ports is on, LMTP always. */
+/** The protocols Dovecot serves: IMAP and POP3 when any of their ports is on, LMTP always, ManageSieve (`sieve`) when on. */
 export function dovecotProtocols(plan: Plan): string[] {
   const { services } = plan.spec;
-  return [...when(services.imap || services.imaps, "imap"), ...when(services.pop3 || services.pop3s, "pop3"), "lmtp"];
+  return [...when(services.imap || services.imaps, "imap"), ...when(services.pop3 || services.pop3s, "pop3"), "lmtp", ...when(services.managesieve, "sieve")];
 }
 
 function listenerBlock(plan: Plan, host: HostPlan, service: ServiceName, addressKeyword: "address" | "listen"): DovecotNode {

@@ -10,6 +10,7 @@ import { minProtocolSyntax, postQuantumKeyExchange, serverTlsProfileSettings, tl
 import { TABLES, tableRef } from "./table-names";
 import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
 import { withOperatorMainCf } from "./operator-settings";
+import { srsMainCfSection } from "./main-cf-srs";
 import { when, whenDefined } from "../../plan/when";
 import { quotaMainCf, quotaRestriction } from "./quota-policy";
 
@@ -233,6 +234,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         { name: "milter_default_action", value: "accept", why: "If the signer is down, mail flows unsigned rather than being refused." },
       ),
     },
+    srsMainCfSection(plan, host),
     {
       title: "Connection screening (postscreen on port 25)",
       settings: when<PostconfSetting>(

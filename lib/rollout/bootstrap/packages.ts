@@ -20,6 +20,9 @@ export function hostPackages(plan: Plan, host: HostPlan): string[] {
       ...when(services.imap || services.imaps, "dovecot-imapd"),
       "dovecot-lmtpd",
       ...when(services.pop3 || services.pop3s, "dovecot-pop3d"),
+      // Sieve filters and vacation replies at delivery; ManageSieve only when its port is on.
+      "dovecot-sieve",
+      ...when(services.managesieve, "dovecot-managesieved"),
       ...when(mailbox.fullTextSearch, host.os === "debian-12" ? "dovecot-fts-xapian" : "dovecot-flatcurve"),
     ],
     postfix: ["postfix-pcre"],

@@ -12,6 +12,7 @@ import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
 import { generatedHeader } from "../../render/header";
 import { HOST_PATHS } from "../../render/host-paths";
 import { dkimKeyFiles, OPENDKIM_SOCKET } from "../../render/opendkim/opendkim";
+import { POSTSRSD_SECRET_FILE } from "../../render/postsrsd/postsrsd";
 import { hostPackages } from "./packages";
 
 /** Where the script is installed on the host. */
@@ -175,6 +176,17 @@ const ALIASES_FILE = `# Debian 13's postfix package, told "No configuration", wr
 /** apt options of the setup: wait for a running apt (unattended-upgrades) rather than fail on its lock. */
 const APT = "apt-get -q -o DPkg::Lock::Timeout=600";
 
+/**
+ * The SRS secret (when postsrsd runs): made on this host, never part of a bundle or the user data.
+ * Debian's package makes it when installed; this covers a package version that does not.
+ */
+function srsSecretSection(plan: Plan): string {
+  if (!plan.srs.enabled) return "";
+  return `step "SRS secret"
+[ -s ${POSTSRSD_SECRET_FILE} ] || ( umask 077; head -c 32 /dev/urandom | base64 > ${POSTSRSD_SECRET_FILE} )
+`;
+}
+
 /** The script text for one host. */
 export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec, inputs: SetupInputs): string {
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
@@ -254,7 +266,7 @@ ${APPLY_SCRIPT_PATH} --no-reload "$bundle"
 rm -f ${PENDING_BUNDLE_FILE}
 
 ${dkimSection(plan)}
-step "checks"
+${srsSecretSection(plan)}step "checks"
 # Lookup tables: the rendered ones are texthash/pcre (read directly); only aliases need building.
 ${host.os === "debian-13" ? ALIASES_FILE : ""}newaliases
 ${mtaSts ? "# nginx serves only the MTA-STS policies: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n" : ""}# Refuse to start on a configuration the programs reject.
