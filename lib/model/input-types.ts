@@ -664,6 +664,10 @@ export type DnsInput = {
    */
   mtaSts?: MtaStsInput;
   /**
+   * Client autoconfiguration (Thunderbird autoconfig, Outlook autodiscover) at autoconfig.<domain> and autodiscover.<domain>. Default: none.
+   */
+  clientAutoconfig?: ClientAutoconfigInput;
+  /**
    * CardDAV/CalDAV server for discovery. Default: none.
    */
   dav?: DavInput;
@@ -720,6 +724,16 @@ export type MtaStsInput = {
    * @default 604800
    */
   maxAgeSeconds?: number;
+};
+
+/**
+ * Client autoconfiguration (Thunderbird autoconfig, Outlook autodiscover) for every group domain.
+ */
+export type ClientAutoconfigInput = {
+  /**
+   * The provider name mail clients show. Default: the domain name.
+   */
+  displayName?: string;
 };
 
 /**

@@ -32,7 +32,7 @@ export const DAEMONS: readonly DaemonInfo[] = [
     package: "nginx-light",
     unit: "nginx",
     calledByPostfix: false,
-    purpose: "MTA-STS policies over HTTPS",
-    runs: (facts) => facts.mtaSts.served,
+    purpose: "MTA-STS policies and client autoconfiguration over HTTPS",
+    runs: (facts) => facts.mtaSts.served || facts.autoconfig.served,
   },
 ];

@@ -8,6 +8,7 @@ import { renderMasterCf } from "./postfix/master-cf";
 import { renderTables } from "./postfix/tables";
 import { renderOpendkim } from "./opendkim/opendkim";
 import { renderMtaSts } from "./nginx/mta-sts";
+import { renderClientAutoconfig } from "./nginx/autoconfig";
 import { renderCertificateList } from "./certificates";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
@@ -32,6 +33,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
+    ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
