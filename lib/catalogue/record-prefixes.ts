@@ -17,4 +17,6 @@ export const DOMAIN_RECORD_PREFIXES: readonly string[] = [
   "_mta-sts.",
   "_dmarc.",
   "mta-sts.",
+  "autodiscover.",
+  "autoconfig.",
 ];

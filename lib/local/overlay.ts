@@ -39,6 +39,7 @@ export function localHostPaths(layout: StateLayout): HostPaths {
     opendkimDir: layout.opendkim,
     opendkimRun: layout.opendkimRun,
     mtaStsRoot: join(layout.nginx, "mta-sts"),
+    autoconfigRoot: join(layout.nginx, "client-config"),
   };
 }
 

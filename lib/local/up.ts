@@ -146,18 +146,16 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   log("starting dovecot");
   startDaemon("dovecot", ["-c", layout.dovecotConf], layout.dovecotLog);
 
-  const mtaSts = plan.mtaSts.served;
-  if (mtaSts) {
-    log("starting nginx (MTA-STS policies)");
+  const nginx = plan.daemons.some((d) => d.name === "nginx");
+  if (nginx) {
+    log("starting nginx (MTA-STS policies, client autoconfiguration)");
     const conf = writeNginxMainConf(layout);
     run("nginx", ["-t", "-q", "-c", conf]);
     startDaemon("nginx", ["-c", conf], join(layout.logs, "nginx-error.log"));
   }
 
-  const targets = [
-    ...host.listeners.map((l) => [l.address.privateIp, l.port] as const),
-    ...(mtaSts ? host.addresses.map((a) => [a.privateIp, 443] as const) : []),
-  ];
+  // The listeners, and nginx's 443 on every group address when it runs.
+  const targets = host.expectedListeners;
   try {
     await waitListening(targets, layout);
   } catch (error) {

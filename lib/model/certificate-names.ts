@@ -1,6 +1,7 @@
 /**
  * The names a host needs certificates for, and so the zones it writes ACME DNS-01 challenges to:
- * its group host names, and mta-sts.<domain> of every group domain when it serves MTA-STS. The
+ * its group host names, mta-sts.<domain> of every group domain when it serves MTA-STS, and
+ * autoconfig.<domain> and autodiscover.<domain> when it serves client autoconfiguration. The
  * certificate list, the host's IAM policy and the model's size check all read them here.
  */
 import type { PlatformSpec } from "./schema";
@@ -18,9 +19,35 @@ export function mtaStsNames(spec: CertificateInputs): string[] {
   return servesMtaSts(spec) ? spec.groups.flatMap((g) => g.domains.map((d) => `mta-sts.${d.name}`)) : [];
 }
 
-/** A host's certificate names: its group host names (group order), then the MTA-STS names. */
+/** The services a mail client reads mail with (IMAP, POP3), and sends mail with (submission). */
+const INCOMING_SERVICES = ["imaps", "imap", "pop3s", "pop3"] as const;
+const OUTGOING_SERVICES = ["submissions", "submission"] as const;
+
+/**
+ * Client autoconfiguration can describe a working account: at least one service to read mail
+ * and one to send it are on.
+ */
+export function clientServicesComplete(services: PlatformSpec["services"]): boolean {
+  return INCOMING_SERVICES.some((s) => services[s]) && OUTGOING_SERVICES.some((s) => services[s]);
+}
+
+/** Client autoconfiguration is served (set in the model, and the clients have services to use). */
+export function servesClientAutoconfig(spec: Pick<PlatformSpec, "dns" | "services">): boolean {
+  return spec.dns?.clientAutoconfig !== undefined && clientServicesComplete(spec.services);
+}
+
+/** The autoconfig and autodiscover host of every group domain, in model order (none when not served). */
+export function clientAutoconfigNames(spec: CertificateInputs): string[] {
+  return servesClientAutoconfig(spec) ? spec.groups.flatMap((g) => g.domains.flatMap((d) => [`autoconfig.${d.name}`, `autodiscover.${d.name}`])) : [];
+}
+
+/** A host's certificate names: its group host names (group order), then the MTA-STS names, then the autoconfiguration names. */
 export function certificateNames(spec: CertificateInputs, host: string): string[] {
-  return [...spec.groups.flatMap((g) => g.addresses.filter((a) => a.host === host).map((a) => a.hostName)), ...mtaStsNames(spec)];
+  return [
+    ...spec.groups.flatMap((g) => g.addresses.filter((a) => a.host === host).map((a) => a.hostName)),
+    ...mtaStsNames(spec),
+    ...clientAutoconfigNames(spec),
+  ];
 }
 
 /** The zones of a host's certificate names, each once, in order of first use. */

@@ -8,7 +8,7 @@
 import { analyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
 import { checkAcmeZones, checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
-import { mtaStsNames } from "./certificate-names";
+import { clientAutoconfigNames, mtaStsNames } from "./certificate-names";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { ACCOUNTS_CHECKS } from "./accounts-checks";
 import { OPERATOR_SETTINGS_CHECKS } from "./operator-settings-checks";
@@ -325,10 +325,16 @@ const privacy = check(["privacy"], ({ privacy }) =>
 
 /**
  * A group host name must not be a name the platform publishes for something else: its A record
- * would collide with that record set (today: the MTA-STS policy host `mta-sts.<domain>`).
+ * would collide with that record set (the MTA-STS policy host `mta-sts.<domain>`, the client
+ * autoconfiguration hosts `autoconfig.<domain>` and `autodiscover.<domain>`).
  */
 const generatedNames = check(["groups", "dns", "services"], (spec) => {
-  const generated = new Map(mtaStsNames(spec).map((name) => [name, `the MTA-STS policy host the platform publishes for ${name.slice("mta-sts.".length)}`]));
+  const generated = new Map([
+    ...mtaStsNames(spec).map((name) => [name, `the MTA-STS policy host the platform publishes for ${name.slice("mta-sts.".length)}`] as const),
+    ...clientAutoconfigNames(spec).map(
+      (name) => [name, `a client autoconfiguration host the platform publishes for ${name.slice(name.indexOf(".") + 1)}`] as const,
+    ),
+  ]);
   return spec.groups.flatMap((group, g) =>
     group.addresses.flatMap((address, a) => {
       const use = generated.get(address.hostName);

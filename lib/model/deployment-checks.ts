@@ -6,7 +6,7 @@ import type { PlatformSpec } from "./schema";
 import { ipv4ToNumber } from "./syntax";
 import { DOMAIN_RECORD_PREFIXES } from "../catalogue/record-prefixes";
 import { SERVICES } from "../catalogue/services";
-import { certificateZones, servesMtaSts } from "./certificate-names";
+import { certificateZones, clientServicesComplete, servesClientAutoconfig, servesMtaSts } from "./certificate-names";
 import { groupDkimKey } from "./group-dkim-key";
 import { zoneOf } from "./zones";
 import { LIMITS, sourceOf } from "./aws-limits";
@@ -67,6 +67,15 @@ export function checkDnsRecordInputs(spec: Pick<PlatformSpec, "groups" | "dns" |
   });
   if (spec.dns?.mtaSts && !spec.services.smtp) {
     found.push(issue(["dns", "mtaSts"], "(set)", "MTA-STS protects inbound mail on port 25, and services.smtp is off; remove it or switch smtp on"));
+  }
+  if (spec.dns?.clientAutoconfig && !clientServicesComplete(spec.services)) {
+    found.push(
+      issue(
+        ["dns", "clientAutoconfig"],
+        "(set)",
+        "client autoconfiguration describes how to read and send mail: switch on at least one of imaps, imap, pop3s, pop3 and one of submissions, submission, or remove it",
+      ),
+    );
   }
   return dedupeIssues(found);
 }
@@ -207,22 +216,35 @@ export const MAX_ACME_ZONES = Math.floor((LIMITS.rolePolicyCharacters.value - 22
 export function checkAcmeZones(spec: Pick<PlatformSpec, "hosts" | "groups" | "dns" | "services" | "aws">): PlatformIssue[] {
   if (!spec.dns || !spec.aws) return [];
   const sts = servesMtaSts(spec);
+  const autoconfig = servesClientAutoconfig(spec);
   const found: PlatformIssue[] = [];
   for (const host of spec.hosts) {
     const zones = certificateZones(spec, host.name).length;
     if (zones <= MAX_ACME_ZONES) continue;
+    // Both per-domain names lie in each domain's zone: each setting alone costs the same zones.
+    if (sts)
+      found.push(
+        issue(
+          ["dns", "mtaSts"],
+          "(set)",
+          `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}). Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
+        ),
+      );
+    if (autoconfig)
+      found.push(
+        issue(
+          ["dns", "clientAutoconfig"],
+          "(set)",
+          `client autoconfiguration needs certificates for autoconfig.<domain> and autodiscover.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}). Leave it off for platforms of more than ${MAX_ACME_ZONES} zones`,
+        ),
+      );
+    if (sts || autoconfig) continue;
     found.push(
-      sts
-        ? issue(
-            ["dns", "mtaSts"],
-            "(set)",
-            `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}). Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
-          )
-        : issue(
-            ["dns", "zones"],
-            `${zones} zones`,
-            `host ${host.name}'s certificate names lie in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}); put the group host names in fewer zones`,
-          ),
+      issue(
+        ["dns", "zones"],
+        `${zones} zones`,
+        `host ${host.name}'s certificate names lie in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}); put the group host names in fewer zones`,
+      ),
     );
   }
   return found;

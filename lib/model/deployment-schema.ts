@@ -54,6 +54,29 @@ export const MtaStsSchema = z
   .describe("MTA-STS for every group domain.")
   .meta({ title: "MtaStsInput" });
 
+/**
+ * Client autoconfiguration: Thunderbird's autoconfig (`https://autoconfig.<domain>/mail/config-v1.1.xml`)
+ * and Outlook's autodiscover (`https://autodiscover.<domain>/autodiscover/autodiscover.xml`), served by
+ * the hosts' nginx for every group domain with the same host names, ports and TLS modes as the SRV records.
+ */
+export const ClientAutoconfigSchema = z
+  .strictObject({
+    /**
+     * The provider name mail clients show (Thunderbird's `displayName`); plain text, escaped in the XML.
+     * @default - the domain name
+     */
+    displayName: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/, { error: "expected plain text without control characters" })
+      .refine((v) => v.trim() === v, { error: "expected no leading or trailing blanks" })
+      .optional()
+      .describe("The provider name mail clients show. Default: the domain name."),
+  })
+  .describe("Client autoconfiguration (Thunderbird autoconfig, Outlook autodiscover) for every group domain.")
+  .meta({ title: "ClientAutoconfigInput" });
+
 /** A CardDAV/CalDAV server for client discovery (RFC 6764). */
 export const DavSchema = z
   .strictObject({
@@ -86,6 +109,15 @@ export const DnsSchema = z
     tlsReports: z.array(reportAddress).max(5).default([]).describe("Addresses for SMTP TLS reports (TLS-RPT). Default: none."),
     /** MTA-STS policy, served over HTTPS by the hosts at `mta-sts.<domain>`. @default - none */
     mtaSts: MtaStsSchema.optional().describe("MTA-STS policy served at https://mta-sts.<domain>. Default: none."),
+    /**
+     * Client autoconfiguration at `autoconfig.<domain>` and `autodiscover.<domain>` of every group domain
+     * (A records, certificates, nginx on port 443). Off unless set: it opens port 443 and adds
+     * certificate names, which an upgrade must not do on its own.
+     * @default - none (not served)
+     */
+    clientAutoconfig: ClientAutoconfigSchema.optional().describe(
+      "Client autoconfiguration (Thunderbird autoconfig, Outlook autodiscover) at autoconfig.<domain> and autodiscover.<domain>. Default: none.",
+    ),
     /** CardDAV/CalDAV discovery. @default - none (`_carddavs`/`_caldavs` not published) */
     dav: DavSchema.optional().describe("CardDAV/CalDAV server for discovery. Default: none."),
   })

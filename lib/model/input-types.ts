@@ -669,6 +669,10 @@ export type DnsInput = {
    */
   mtaSts?: MtaStsInput;
   /**
+   * Client autoconfiguration (Thunderbird autoconfig, Outlook autodiscover) at autoconfig.<domain> and autodiscover.<domain>. Default: none.
+   */
+  clientAutoconfig?: ClientAutoconfigInput;
+  /**
    * CardDAV/CalDAV server for discovery. Default: none.
    */
   dav?: DavInput;
@@ -725,6 +729,16 @@ export type MtaStsInput = {
    * @default 604800
    */
   maxAgeSeconds?: number;
+};
+
+/**
+ * Client autoconfiguration (Thunderbird autoconfig, Outlook autodiscover) for every group domain.
+ */
+export type ClientAutoconfigInput = {
+  /**
+   * The provider name mail clients show. Default: the domain name.
+   */
+  displayName?: string;
 };
 
 /**

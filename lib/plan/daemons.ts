@@ -32,8 +32,8 @@ export const DAEMONS: readonly DaemonInfo[] = [
     package: "nginx-light",
     unit: "nginx",
     calledByPostfix: false,
-    purpose: "MTA-STS policies over HTTPS",
-    runs: (facts) => facts.mtaSts.served,
+    purpose: "MTA-STS policies and client autoconfiguration over HTTPS",
+    runs: (facts) => facts.mtaSts.served || facts.autoconfig.served,
   },
   {
     name: "postsrsd",

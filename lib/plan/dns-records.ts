@@ -10,7 +10,7 @@ import { dkimTxtValue } from "../model/dkim-key";
 import type { PlatformSpec } from "../model/schema";
 import { NULL_MX, SRV_NOT_AVAILABLE, type DnsRecord, type DnsValue, type DnsValuePart } from "../catalogue/dns-record-types";
 import { checkRecords } from "./dns-checks";
-import { SERVICES } from "../catalogue/services";
+import { clientServices } from "./client-endpoints";
 import type { Plan } from "./types";
 
 /** The MTA-STS policy text of a group (RFC 8461 section 3.2): its MX host names, mode and max age. */
@@ -77,12 +77,11 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
     const policyValue = policy ? [[`v=STSv1; id=${mtaStsPolicyId(policy)}`]] : undefined;
     const groupIps: DnsValue[] = hosts.map(({ host }) => [ipOf(plan, host, group.name)]);
     const spf = [spfValue(plan, group.name)];
-    const srvValues = SERVICES.filter((service) => service.srvLabel).map((service) => ({
+    // The same endpoints as the autoconfig and autodiscover documents (plan/client-endpoints.ts).
+    const srvValues = clientServices(plan, group.name).map(({ service, enabled, endpoints }) => ({
       service,
-      values: spec.services[service.name]
-        ? hosts.map(({ address }, i): DnsValue => [`${i * 10} 1 ${service.port} ${address.hostName}.`])
-        : [[SRV_NOT_AVAILABLE]],
-      purpose: spec.services[service.name] ? `RFC 6186/8314 discovery of ${service.description}` : `${service.description} is off (RFC 2782 "not available")`,
+      values: enabled ? endpoints.map((e): DnsValue => [`${e.priority} ${e.weight} ${e.port} ${e.hostName}.`]) : [[SRV_NOT_AVAILABLE]],
+      purpose: enabled ? `RFC 6186/8314 discovery of ${service.description}` : `${service.description} is off (RFC 2782 "not available")`,
     }));
     // Texts that name no domain, written once per group rather than once per record.
     const dmarcPurpose = `DMARC: receivers ${dmarc.policy} mail that fails SPF and DKIM alignment`;
@@ -135,6 +134,14 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           values: groupIps,
           purpose: `serves https://mta-sts.${domain.name}/.well-known/mta-sts.txt`,
         });
+      }
+      if (plan.autoconfig.served) {
+        for (const [name, path] of [
+          [`autoconfig.${domain.name}`, "/mail/config-v1.1.xml"],
+          [`autodiscover.${domain.name}`, "/autodiscover/autodiscover.xml"],
+        ] as const) {
+          records.push({ zone: domainZone, name, type: "A", ttlSeconds: ttl.A, values: groupIps, purpose: `serves https://${name}${path}` });
+        }
       }
       for (const { label, values, purpose } of davRecords) {
         records.push({ zone: domainZone, name: `${label}.${domain.name}`, type: "SRV", ttlSeconds: ttl.SRV, values, purpose });

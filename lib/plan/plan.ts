@@ -3,7 +3,7 @@
  * Listeners, firewall ports and (later) SRV records all come from `plan.services`, so a
  * service that is off is absent everywhere at once.
  */
-import { mtaStsNames, servesMtaSts } from "../model/certificate-names";
+import { clientAutoconfigNames, mtaStsNames, servesClientAutoconfig, servesMtaSts } from "../model/certificate-names";
 import { groupDkimKey, type DkimKeySpec } from "../model/group-dkim-key";
 import type { PlatformSpec } from "../model/schema";
 import { NAMED_PROFILES, type TlsProfile, type TlsProfileName } from "../tls/profiles";
@@ -13,11 +13,11 @@ import { srsPlan } from "./srs";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "../catalogue/services";
 import type { ServiceName } from "../model/schema";
-import type { AddressPlan, DkimPlan, DomainPlan, HostPlan, MtaStsPlan, Plan, PlanOptions, PortPlan, TransportPlan } from "./types";
+import type { AddressPlan, ClientAutoconfigPlan, DkimPlan, DomainPlan, HostPlan, MtaStsPlan, Plan, PlanOptions, PortPlan, TransportPlan } from "./types";
 import { when } from "./when";
 
-/** The port nginx serves MTA-STS policies on (HTTPS). */
-const MTA_STS_PORT = 443;
+/** The port nginx serves MTA-STS policies and client autoconfiguration on (HTTPS). */
+const HTTPS_PORT = 443;
 
 /** Name of the outbound transport of a group. */
 export function transportName(group: string): string {
@@ -33,6 +33,8 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
   const mtaSts = mtaStsPlan(spec);
   const accounts = accountsPlan(spec);
   const srs = srsPlan(spec, accounts);
+  const autoconfig = clientAutoconfigPlan(spec);
+  const https = mtaSts.served || autoconfig.served;
   const domains: DomainPlan[] = spec.groups.flatMap((g) =>
     g.domains.map((d) => ({ name: d.name, group: g.name, transport: transportName(g.name), requireTlsInbound: d.requireTlsInbound })),
   );
@@ -68,13 +70,13 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
       defaultTransport: transportName(defaultGroup),
       expectedListeners: [
         ...listeners.map((l) => [l.address.privateIp, l.port] as const),
-        ...when(mtaSts.served, ...addresses.map((a) => [a.privateIp, MTA_STS_PORT] as const)),
+        ...when(https, ...addresses.map((a) => [a.privateIp, HTTPS_PORT] as const)),
       ],
     };
   });
   const ports: PortPlan[] = [
     ...services.map((s): PortPlan => ({ port: s.port, service: s.name, description: s.description })),
-    ...when<PortPlan>(mtaSts.served, { port: MTA_STS_PORT, service: "mta-sts", description: "MTA-STS policy over HTTPS" }),
+    ...when<PortPlan>(https, httpsPort(mtaSts, autoconfig)),
   ].sort((a, b) => a.port - b.port);
   return {
     spec,
@@ -87,7 +89,8 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     postscreen: spec.services.smtp && spec.dnsbl.sites.length > 0,
     dkim,
     mtaSts,
-    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts, srs })),
+    autoconfig,
+    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts, srs, autoconfig })),
     accounts,
     srs,
     listenPorts,
@@ -110,6 +113,22 @@ function dkimPlan(spec: PlatformSpec): DkimPlan {
 function mtaStsPlan(spec: PlatformSpec): MtaStsPlan {
   const settings = spec.dns?.mtaSts;
   return settings && servesMtaSts(spec) ? { served: true, settings, hostNames: mtaStsNames(spec) } : { served: false, hostNames: [] };
+}
+
+function clientAutoconfigPlan(spec: PlatformSpec): ClientAutoconfigPlan {
+  const settings = spec.dns?.clientAutoconfig;
+  if (!settings || !servesClientAutoconfig(spec)) return { served: false, hostNames: [] };
+  return { served: true, ...(settings.displayName === undefined ? {} : { displayName: settings.displayName }), hostNames: clientAutoconfigNames(spec) };
+}
+
+/**
+ * The one firewall opening of nginx. Its service stays `mta-sts` whenever MTA-STS is served: the
+ * name is the rule's construct id, and switching autoconfiguration on must not replace the rule.
+ */
+function httpsPort(mtaSts: MtaStsPlan, autoconfig: ClientAutoconfigPlan): PortPlan {
+  if (!autoconfig.served) return { port: HTTPS_PORT, service: "mta-sts", description: "MTA-STS policy over HTTPS" };
+  if (!mtaSts.served) return { port: HTTPS_PORT, service: "autoconfig", description: "mail client autoconfiguration over HTTPS" };
+  return { port: HTTPS_PORT, service: "mta-sts", description: "MTA-STS policy and mail client autoconfiguration over HTTPS" };
 }
 
 function lowestPriorityGroup(spec: PlatformSpec): string {

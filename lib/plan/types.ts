@@ -64,8 +64,12 @@ export interface TransportPlan {
 export interface PortPlan {
   /** TCP port. */
   readonly port: number;
-  /** The service behind it: a mail service, or the MTA-STS policy host. */
-  readonly service: ServiceName | "mta-sts";
+  /**
+   * The service behind it: a mail service, or nginx on 443 (named `mta-sts` whenever MTA-STS is
+   * served, also when it serves client autoconfiguration too, so that the rule's construct id
+   * stays; `autoconfig` when it serves client autoconfiguration alone).
+   */
+  readonly service: ServiceName | "mta-sts" | "autoconfig";
   /** Why the port is open (used as the rule description). */
   readonly description: string;
 }
@@ -88,7 +92,7 @@ export interface HostPlan {
   readonly defaultTransport: string;
   /**
    * Every (address, port) that must accept connections once the daemons run: the listeners, and
-   * nginx's MTA-STS port on each group address when the platform serves MTA-STS.
+   * nginx's port 443 on each group address when the platform serves MTA-STS or client autoconfiguration.
    */
   readonly expectedListeners: readonly (readonly [string, number])[];
 }
@@ -135,6 +139,27 @@ export type MtaStsPlan =
       /** The policy's mode and max age. */
       readonly settings: MtaStsSettings;
       /** The policy host `mta-sts.<domain>` of every group domain, in model order (each needs a certificate). */
+      readonly hostNames: readonly string[];
+    };
+
+/**
+ * Client autoconfiguration: served when the model sets `dns.clientAutoconfig` and a client can
+ * both read and send mail. Then nginx serves Thunderbird's autoconfig at `autoconfig.<domain>`
+ * and Outlook's autodiscover at `autodiscover.<domain>` of every group domain.
+ */
+export type ClientAutoconfigPlan =
+  | {
+      /** Not served: not set, or no service to read or to send mail with. */
+      readonly served: false;
+      /** None. */
+      readonly hostNames: readonly string[];
+    }
+  | {
+      /** Served. */
+      readonly served: true;
+      /** The provider name clients show; absent: each domain's name. */
+      readonly displayName?: string;
+      /** `autoconfig.<domain>` and `autodiscover.<domain>` of every group domain, in model order (each needs a certificate). */
       readonly hostNames: readonly string[];
     };
 
@@ -210,6 +235,8 @@ export interface DaemonFacts {
   readonly mtaSts: MtaStsPlan;
   /** SRS: whether forwarded mail needs its sender rewritten. */
   readonly srs: SrsPlan;
+  /** Client autoconfiguration: whether it is served. */
+  readonly autoconfig: ClientAutoconfigPlan;
 }
 
 /** What the platform knows about one daemon. */
@@ -253,6 +280,8 @@ export interface Plan {
   readonly dkim: DkimPlan;
   /** MTA-STS policy hosting. */
   readonly mtaSts: MtaStsPlan;
+  /** Client autoconfiguration (Thunderbird autoconfig, Outlook autodiscover). */
+  readonly autoconfig: ClientAutoconfigPlan;
   /** The daemons the platform runs, in the order a bundle reloads and starts them. */
   readonly daemons: readonly DaemonInfo[];
   /** Mailboxes, aliases and sender rights. */

@@ -10,6 +10,7 @@ import { renderTables } from "./postfix/tables";
 import { renderOpendkim } from "./opendkim/opendkim";
 import { renderMtaSts } from "./nginx/mta-sts";
 import { renderPostsrsd } from "./postsrsd/postsrsd";
+import { renderClientAutoconfig } from "./nginx/autoconfig";
 import { renderCertificateList } from "./certificates";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
@@ -37,6 +38,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
     ...renderPostsrsd(plan, host),
+    ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };

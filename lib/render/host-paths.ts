@@ -24,6 +24,8 @@ export interface HostPaths {
   readonly opendkimRun: string;
   /** Where the MTA-STS policy files are served from. */
   readonly mtaStsRoot: string;
+  /** Where the client autoconfiguration documents are served from (`autoconfig/`, `autodiscover/` below it). */
+  readonly autoconfigRoot: string;
 }
 
 /** Debian 12's locations: what production renders. */
@@ -48,4 +50,6 @@ export const HOST_PATHS: HostPaths = {
   opendkimRun: "/run/opendkim",
   /** MTA-STS policy files. */
   mtaStsRoot: "/var/www/mail-platform/mta-sts",
+  /** Client autoconfiguration documents. */
+  autoconfigRoot: "/var/www/mail-platform/client-config",
 };

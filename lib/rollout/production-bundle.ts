@@ -15,7 +15,7 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
     platform: plan.spec.name,
     host: host.name,
     files: rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })),
-    // Certificates for new names (a new domain's mta-sts host) exist before nginx is checked.
+    // Certificates for new names (a new domain's mta-sts, autoconfig and autodiscover hosts) exist before nginx is checked.
     prepare: [[CERTIFICATES_SCRIPT_PATH, `{stage}/${CERTIFICATE_LIST}`]],
     validate: [
       ["postconf", "-c", "{stage}/etc/postfix", "-n"],

@@ -1,5 +1,5 @@
 /**
- * The rendered OpenDKIM and nginx (MTA-STS) configuration is accepted by the real programs of
+ * The rendered OpenDKIM and nginx (MTA-STS, client autoconfiguration) configuration is accepted by the real programs of
  * each host OS for every variant that uses them: `opendkim -n` parses the configuration and opens
  * its tables, `nginx -t` loads the server blocks with their certificates.
  */
@@ -28,7 +28,13 @@ function renderBelow(input: PlatformInput, os: PlatformInput["os"]) {
   // nginx -t binds its listen addresses: the group addresses move onto loopback, as in `local up`.
   const spec = localTestSpec(parsePlatform(copy), loopbackPlan("127.0.90"), certs);
   const planned = plan(spec);
-  const paths = { ...HOST_PATHS, opendkimDir: join(root, "etc/opendkim"), mtaStsRoot: join(root, "var/www/mta-sts"), postfixSpool: join(root, "spool") };
+  const paths = {
+    ...HOST_PATHS,
+    opendkimDir: join(root, "etc/opendkim"),
+    mtaStsRoot: join(root, "var/www/mta-sts"),
+    autoconfigRoot: join(root, "var/www/client-config"),
+    postfixSpool: join(root, "spool"),
+  };
   const files = renderHost(planned, planned.hosts[0]!, paths).files;
   for (const file of files) {
     const target = file.path.startsWith(root.slice(1)) ? `/${file.path}` : join(root, file.path);
@@ -42,7 +48,13 @@ const signing = variants().filter((v) =>
   renderPlatform(plan(parsePlatform(structuredClone(v.input)))).some((h) => h.files.some((f) => f.path === "etc/opendkim.conf")),
 );
 // The server blocks depend only on groups, domains and hosts: the variants that differ there.
-const hosting = variants().filter((v) => ["example", "two hosts", "one group"].includes(v.name) || v.name.startsWith("DNS:"));
+const hosting = [
+  ...variants().filter((v) => ["example", "two hosts", "one group"].includes(v.name) || v.name.startsWith("DNS:")),
+  // Client autoconfiguration adds server blocks on the same addresses (POST allowed on autodiscover).
+  ...variants()
+    .filter((v) => ["example", "two hosts"].includes(v.name))
+    .map((v) => ({ name: `${v.name} + client autoconfig`, input: { ...v.input, dns: { ...v.input.dns!, clientAutoconfig: { displayName: "Acme & Co" } } } })),
+];
 
 describe.each(everyOs().flatMap((p) => signing.map((v) => [p.os, v.name, p, v] as const)))("%s: OpenDKIM, variant %s", (os, _name, programs, variant) => {
   test("opendkim -n accepts the configuration and its tables", () => {
@@ -59,11 +71,11 @@ test.each(everyOs().map((p) => [p.os, p] as const))("%s: opendkim -n rejects a b
 });
 
 describe.each(everyOs().flatMap((p) => hosting.map((v) => [p.os, v.name, p, v] as const)))(
-  "%s: nginx (MTA-STS), variant %s",
+  "%s: nginx (MTA-STS, client autoconfiguration), variant %s",
   (os, _name, programs, variant) => {
     test("nginx -t accepts the server blocks with their certificates", () => {
       const { root, certs, planned } = renderBelow(variant.input, os);
-      for (const name of planned.mtaSts.hostNames) {
+      for (const name of [...planned.mtaSts.hostNames, ...planned.autoconfig.hostNames]) {
         mkdirSync(join(certs, name), { recursive: true });
         execFileSync(
           "openssl",

@@ -35,6 +35,7 @@ import type {
   AliasInput,
   AccountsInput,
   MtaStsInput,
+  ClientAutoconfigInput,
   OutboundInput,
   OutboundTlsRuleInput,
   PlatformInput,
@@ -77,6 +78,7 @@ import {
   DnsZoneSchema,
   ExtraIngressSchema,
   MtaStsSchema,
+  ClientAutoconfigSchema,
 } from "../../lib/model/deployment-schema";
 import { platformJsonSchemaText } from "../../lib/model/json-schema";
 import { INPUT_TYPES_PATH } from "../../scripts/input-types-source";
@@ -110,6 +112,7 @@ const SCHEMAS = {
   DnsZoneInput: DnsZoneSchema,
   DmarcInput: DmarcSchema,
   MtaStsInput: MtaStsSchema,
+  ClientAutoconfigInput: ClientAutoconfigSchema,
   DavInput: DavSchema,
   AwsInput: AwsSchema,
   AwsHostInput: AwsHostSchema,
@@ -145,6 +148,7 @@ interface Declared {
   DnsZoneInput: DnsZoneInput;
   DmarcInput: DmarcInput;
   MtaStsInput: MtaStsInput;
+  ClientAutoconfigInput: ClientAutoconfigInput;
   DavInput: DavInput;
   AwsInput: AwsInput;
   AwsHostInput: AwsHostInput;
@@ -197,6 +201,7 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   DnsZoneInput: true,
   DmarcInput: true,
   MtaStsInput: true,
+  ClientAutoconfigInput: true,
   DavInput: true,
   AwsInput: true,
   AwsHostInput: true,

@@ -34,7 +34,8 @@ const LANGUAGE = {
     plugin: [/^mail_plugins = \$mail_plugins quota$/m, /^plugin \{\n(?:.*\n)*? {2}quota = count:User\n/m, /^ {2}quota_vsizes = yes$/m],
     imapPlugin: /^protocol imap \{\n {2}mail_plugins = \$mail_plugins imap_quota\n\}$/m,
     statusReply: (name: string, value: string) => new RegExp(`^  ${name} = ${value}$`, "m"),
-    userdbs: /userdb \{\n {2}driver = passwd-file\n {2}args = \/etc\/dovecot\/mailboxes\n {2}default_fields = uid=vmail gid=vmail home=\/var\/mail\/vhosts\/%d\/%n\n\}/,
+    userdbs:
+      /userdb \{\n {2}driver = passwd-file\n {2}args = \/etc\/dovecot\/mailboxes\n {2}default_fields = uid=vmail gid=vmail home=\/var\/mail\/vhosts\/%d\/%n\n\}/,
     noPlugin: /quota/,
   },
   "debian-13": {

@@ -8,7 +8,7 @@ import type { HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
 import type { RenderedFile } from "../rendered-file";
-import { TLS_PROTOCOLS } from "../../tls/profiles";
+import { httpsServer } from "./https-server";
 
 /** Where the server block file goes. */
 export const MTA_STS_NGINX_CONF = "etc/nginx/conf.d/mail-platform-mta-sts.conf";
@@ -17,22 +17,11 @@ export const MTA_STS_NGINX_CONF = "etc/nginx/conf.d/mail-platform-mta-sts.conf";
 export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): RenderedFile[] {
   if (!plan.mtaSts.served) return [];
   const header = generatedHeader(plan.spec.name, host.name);
-  const certificates = plan.spec.tls.certificateDirectory.replace(/\/$/, "");
   // Policy fetchers are mail servers: the MX profile applies, as on port 25.
   const tls = plan.mxTls;
-  const protocols = TLS_PROTOCOLS.slice(TLS_PROTOCOLS.indexOf(tls.minProtocol)).join(" ");
   const blocks = plan.domains.map((domain) => {
     const address = host.addresses.find((a) => a.group === domain.group)!;
-    const name = `mta-sts.${domain.name}`;
-    return [
-      "server {",
-      `    listen ${address.privateIp}:443 ssl;`,
-      `    server_name ${name};`,
-      `    ssl_certificate ${certificates}/${name}/fullchain.pem;`,
-      `    ssl_certificate_key ${certificates}/${name}/privkey.pem;`,
-      `    ssl_protocols ${protocols};`,
-      `    ssl_ciphers ${tls.cipherList};`,
-      `    ssl_prefer_server_ciphers ${tls.preferServerCiphers ? "on" : "off"};`,
+    return httpsServer(plan, address.privateIp, `mta-sts.${domain.name}`, tls, [
       "    location = /.well-known/mta-sts.txt {",
       "        default_type text/plain;",
       `        alias ${paths.mtaStsRoot}/${domain.group}.txt;`,
@@ -40,8 +29,7 @@ export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): Rend
       "    location / {",
       "        return 404;",
       "    }",
-      "}",
-    ].join("\n");
+    ]);
   });
   const root = paths.mtaStsRoot.replace(/^\//, "");
   return [

@@ -190,7 +190,9 @@ function srsSecretSection(plan: Plan): string {
 /** The script text for one host. */
 export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec, inputs: SetupInputs): string {
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
-  const mtaSts = plan.mtaSts.served;
+  const nginx = plan.daemons.some((d) => d.name === "nginx");
+  // What nginx serves, for the comment (Debian's default site must not answer on 443 instead).
+  const nginxServes = [...(plan.mtaSts.served ? ["the MTA-STS policies"] : []), ...(plan.autoconfig.served ? ["client autoconfiguration"] : [])].join(" and ");
   const daemons = managedDaemons(plan).join(" ");
   const packages = hostPackages(plan, host).map(sh).join(" ");
   void aws;
@@ -269,10 +271,10 @@ ${dkimSection(plan)}
 ${srsSecretSection(plan)}step "checks"
 # Lookup tables: the rendered ones are texthash/pcre (read directly); only aliases need building.
 ${host.os === "debian-13" ? ALIASES_FILE : ""}newaliases
-${mtaSts ? "# nginx serves only the MTA-STS policies: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n" : ""}# Refuse to start on a configuration the programs reject.
+${nginx ? `# nginx serves only ${nginxServes}: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n` : ""}# Refuse to start on a configuration the programs reject.
 postfix check
 doveconf -n >/dev/null
-${mtaSts ? "nginx -t\n" : ""}
+${nginx ? "nginx -t\n" : ""}
 step "services"
 rm -f ${POLICY_RC_D}
 systemctl enable ${daemons}

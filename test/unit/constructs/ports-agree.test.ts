@@ -1,8 +1,8 @@
 /**
  * Ports, listeners and discovery records are read off the same plan, so they cannot
  * disagree: the security group's ingress ports, the listening sockets of the rendered
- * master.cf, dovecot.conf and nginx (MTA-STS), and the SRV records with a real target (plus MX
- * for port 25 and the MTA-STS host names for 443).
+ * master.cf, dovecot.conf and nginx (MTA-STS, client autoconfiguration), and the SRV records with
+ * a real target (plus MX for port 25, and the MTA-STS and autoconfiguration host names for 443).
  */
 import { fileText, masterCfEntries } from "../../support/example";
 import { resources, synthExample, route53Records } from "../../support/synth";
@@ -17,13 +17,24 @@ function listenerPorts(masterCf: string, dovecotConf: string, nginxConf: string)
   return [...new Set([...postfix, ...dovecot, ...nginx])].sort((a, b) => a - b);
 }
 
-describe.each(variants().map((v) => [v.name, v] as const))("variant %s", (_name, variant) => {
+// Client autoconfiguration alone (no MTA-STS) and with it: nginx's 443 must still agree.
+const autoconfigVariants = variants()
+  .filter((v) => v.name === "example")
+  .flatMap((v) => [
+    { name: "client autoconfig without MTA-STS", input: { ...v.input, dns: { ...v.input.dns!, mtaSts: undefined, clientAutoconfig: {} } } },
+    { name: "client autoconfig with MTA-STS", input: { ...v.input, dns: { ...v.input.dns!, clientAutoconfig: {} } } },
+  ]);
+
+describe.each([...variants(), ...autoconfigVariants].map((v) => [v.name, v] as const))("variant %s", (_name, variant) => {
   test("ingress ports = rendered listeners = SRV targets (+ MX for 25)", () => {
     const { json, platform } = synthExample((input) => Object.assign(input, structuredClone(variant.input)));
     const ingress = [...new Set(resources(json, "aws_vpc_security_group_ingress_rule").map((r) => Number(r.from_port)))].sort((a, b) => a - b);
 
     for (const host of platform.renderedFiles) {
-      const nginx = host.files.find((f) => f.path === "etc/nginx/conf.d/mail-platform-mta-sts.conf")?.content ?? "";
+      const nginx = host.files
+        .filter((f) => f.path.startsWith("etc/nginx/conf.d/"))
+        .map((f) => f.content)
+        .join("\n");
       expect(listenerPorts(fileText([host], "etc/postfix/master.cf"), fileText([host], "etc/dovecot/dovecot.conf"), nginx)).toEqual(ingress);
     }
 
@@ -34,9 +45,11 @@ describe.each(variants().map((v) => [v.name, v] as const))("variant %s", (_name,
       .filter((p) => p !== 0);
     // A null MX (RFC 7505, "0 .") says the domain takes no mail: it does not count as port 25.
     const hasMx = records.some((r) => r.type === "MX" && (r.records as string[]).some((v) => v !== "0 ."));
-    // MTA-STS policy hosts (mta-sts.<domain> A records) are reached on 443.
-    const hasMtaSts = records.some((r) => r.type === "A" && String(r.name).startsWith("mta-sts."));
-    const discovered = [...new Set([...srvPorts, ...(hasMx ? [25] : []), ...(hasMtaSts ? [443] : [])])].sort((a, b) => a - b);
+    // MTA-STS policy hosts and autoconfiguration hosts (their A records) are reached on 443.
+    const hasHttps = records.some((r) => r.type === "A" && /^(mta-sts|autoconfig|autodiscover)\./.test(String(r.name)));
+    // ManageSieve (4190) is configured in the client by hand: no DNS record names it.
+    const manageSieve = platform.plan.spec.services.managesieve ? [4190] : [];
+    const discovered = [...new Set([...srvPorts, ...(hasMx ? [25] : []), ...(hasHttps ? [443] : []), ...manageSieve])].sort((a, b) => a - b);
     expect(discovered).toEqual(ingress);
   });
 });
