@@ -38,7 +38,7 @@ export function explainAwsFailure(error: unknown, what: string): unknown {
     );
   if (CREDENTIALS_REFUSED.has(name)) return new UserError(`AWS refused the credentials for ${what}: ${name}: ${message}`, { cause: error });
   if (/^Region is missing/.test(message))
-    return new UserError(`no AWS region for ${what}: give --region, or set AWS_REGION or a profile's region (the stack's region)`, { cause: error });
+    return new UserError(`no AWS region: give --region, or set AWS_REGION or a profile's region (the stack's region)`, { cause: error });
   if (e.code !== undefined && UNREACHABLE.has(e.code)) return new UserError(`cannot reach AWS SSM for ${what}: ${e.code} ${message}`, { cause: error });
   if (name === "TimeoutError") return new UserError(`AWS SSM did not answer ${what} in time: ${message}`, { cause: error });
   // Any other error AWS answered with (throttling, a quota, a validation error) is about the account, not a defect here.

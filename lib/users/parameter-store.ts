@@ -31,6 +31,9 @@ export interface SsmPasswordStoreOptions {
 
 /** The store on AWS SSM Parameter Store. */
 export function ssmPasswordStore(options: SsmPasswordStoreOptions = {}): PasswordParameterStore {
+  // The SDK warns on Node 20 that its releases after January 2027 need Node 22; the version
+  // pinned here supports Node 20, so the warning would only be noise in every command's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const client = new SSMClient(options.region === undefined ? {} : { region: options.region });
   const call = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
     try {
