@@ -36,7 +36,9 @@ export async function readFirstLine(input: NodeJS.ReadableStream): Promise<strin
  */
 export function promptHidden(prompt: string, input: TerminalInput, write: (text: string) => void): Promise<string> {
   if (!input.isTTY || typeof input.setRawMode !== "function")
-    return Promise.reject(new UserError("standard input is not a terminal, so the password cannot be asked for: give it on standard input with --stdin (first line)"));
+    return Promise.reject(
+      new UserError("standard input is not a terminal, so the password cannot be asked for: give it on standard input with --stdin (first line)"),
+    );
   const setRawMode = input.setRawMode.bind(input);
   write(prompt);
   setRawMode(true);

@@ -53,7 +53,8 @@ function positionalsOf(command: string, positionals: string[], withAddress: bool
 }
 
 function regionOf(command: string, region: string | undefined): string | undefined {
-  if (region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(region)) throw new UsageError(`--region "${region}" is not an AWS region such as eu-central-1`, command);
+  if (region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(region))
+    throw new UsageError(`--region "${region}" is not an AWS region such as eu-central-1`, command);
   return region;
 }
 
@@ -81,7 +82,9 @@ export async function userPasswdCommand(args: string[], io: CliIo, help: string,
   const hash = await dovecotPasswordHash(password);
   if (!store) {
     io.out(`${putParameterCommandLine(mailbox.passwordParameter, hash, region)}\n`);
-    io.err(`user passwd: the command above stores the ARGON2ID hash of ${address}'s new password (not the password) as SecureString ${mailbox.passwordParameter}\n`);
+    io.err(
+      `user passwd: the command above stores the ARGON2ID hash of ${address}'s new password (not the password) as SecureString ${mailbox.passwordParameter}\n`,
+    );
     return EXIT.ok;
   }
   const version = await store.put(mailbox.passwordParameter, hash);
@@ -95,7 +98,9 @@ export async function userPasswdCommand(args: string[], io: CliIo, help: string,
 /** `mail-platform user list <platform.yaml> [--json] [--region REGION]`. */
 export async function userListCommand(args: string[], io: CliIo, help: string, deps: UserCommandDeps = PROCESS_USER_DEPS): Promise<number> {
   const command = "user list";
-  const { values, positionals } = parse(command, () => parseArgs({ args, options: { ...OPTIONS, json: { type: "boolean" } }, allowPositionals: true, strict: true }));
+  const { values, positionals } = parse(command, () =>
+    parseArgs({ args, options: { ...OPTIONS, json: { type: "boolean" } }, allowPositionals: true, strict: true }),
+  );
   if (values.help) {
     io.out(help);
     return EXIT.ok;
@@ -106,7 +111,12 @@ export async function userListCommand(args: string[], io: CliIo, help: string, d
   if (!spec) return EXIT.invalid;
   const accounts = accountsPlan(spec);
   const stored = new Set(await deps.store(region).namesUnder(accounts.passwordParameterPrefix));
-  const rows = accounts.mailboxes.map((m) => ({ address: m.address, group: m.group, quotaMb: m.quotaMb ?? null, passwordSet: stored.has(m.passwordParameter) }));
+  const rows = accounts.mailboxes.map((m) => ({
+    address: m.address,
+    group: m.group,
+    quotaMb: m.quotaMb ?? null,
+    passwordSet: stored.has(m.passwordParameter),
+  }));
   const declared = new Set(accounts.mailboxes.map((m) => m.passwordParameter));
   const undeclared = [...stored].filter((name) => !declared.has(name)).sort();
   if (values.json) {

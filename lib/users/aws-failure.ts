@@ -29,8 +29,7 @@ export function explainAwsFailure(error: unknown, what: string): unknown {
   const e = error as SdkErrorShape;
   const name = e.name ?? "";
   const message = (e.message ?? "").trim();
-  if (name === "AccessDeniedException" || name === "AccessDenied")
-    return new UserError(`AWS refused ${what}: ${message} (${RIGHTS})`, { cause: error });
+  if (name === "AccessDeniedException" || name === "AccessDenied") return new UserError(`AWS refused ${what}: ${message} (${RIGHTS})`, { cause: error });
   if (name === "CredentialsProviderError")
     return new UserError(
       `no AWS credentials for ${what}: set them as for the aws command (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, SSO); ${message}`,

@@ -34,7 +34,8 @@ export function passwordProblem(password: string): string | undefined {
   if (length > MAX_PASSWORD_LENGTH) return `the password has ${length} characters; at most ${MAX_PASSWORD_LENGTH} are accepted`;
   // SASL PLAIN separates its fields with NUL, and IMAP/SMTP end commands at CR LF: such a
   // password could never be sent by a mail client.
-  if (/[\u0000-\u001f\u007f]/.test(password)) return "the password contains a control character (such as a tab, NUL or line break); mail clients cannot send it";
+  if (/[\u0000-\u001f\u007f]/.test(password))
+    return "the password contains a control character (such as a tab, NUL or line break); mail clients cannot send it";
   return undefined;
 }
 

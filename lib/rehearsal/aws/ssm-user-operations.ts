@@ -90,7 +90,8 @@ function putParameter(call: ServiceCall, input: Record<string, unknown>, table: 
   const decision = call.authorize("ssm:PutParameter", table.arn(name));
   checkName(call, name);
   const value = typeof input.Value === "string" ? input.Value : "";
-  if (value === "") validation(call, "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  if (value === "")
+    validation(call, "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
   if ([...value].length > MAX_STANDARD_VALUE)
     validation(
       call,
@@ -145,7 +146,10 @@ function getParametersByPath(call: ServiceCall, input: Record<string, unknown>, 
   if (input.ParameterFilters !== undefined) validation(call, "ParameterFilters are not emulated by the rehearsal");
   const max = input.MaxResults ?? 10;
   if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > 10)
-    validation(call, `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 10`);
+    validation(
+      call,
+      `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 10`,
+    );
   let after = "";
   if (input.NextToken !== undefined) {
     let token: PageToken | undefined;
@@ -165,7 +169,10 @@ function getParametersByPath(call: ServiceCall, input: Record<string, unknown>, 
     .filter((p) => p.name > after);
   const page = below.slice(0, max);
   const parameters = page.map((p) => table.describe(call, p, input.WithDecryption === true));
-  const next = below.length > page.length ? Buffer.from(JSON.stringify({ path, after: page[page.length - 1]!.name } satisfies PageToken)).toString("base64url") : undefined;
+  const next =
+    below.length > page.length
+      ? Buffer.from(JSON.stringify({ path, after: page[page.length - 1]!.name } satisfies PageToken)).toString("base64url")
+      : undefined;
   return ok(call, { Parameters: parameters, ...(next === undefined ? {} : { NextToken: next }) }, decision);
 }
 

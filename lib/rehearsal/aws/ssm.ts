@@ -83,7 +83,10 @@ export class SsmStandIn {
       delete: (name) => this.parameters.delete(name),
       all: () => this.parameters.values(),
       arn: (name) => this.arn(name),
-      key: (keyId) => [this.awsKey, this.customerKey].find((k) => keyId === undefined ? k === this.awsKey : [k.arn, k.alias, k.arn.replace(/^.*:key\//, "")].includes(keyId)),
+      key: (keyId) =>
+        [this.awsKey, this.customerKey].find((k) =>
+          keyId === undefined ? k === this.awsKey : [k.arn, k.alias, k.arn.replace(/^.*:key\//, "")].includes(keyId),
+        ),
       describe: (call, parameter, decrypt) => {
         const stored = this.parameters.get(parameter.name)!;
         return this.document(stored, this.valueFor(call, stored, decrypt).value);

@@ -13,6 +13,7 @@ import { join } from "path";
 import { stringify } from "yaml";
 import { isUserError } from "../../../lib/errors";
 import { run } from "../../../lib/cli/main";
+import { DeleteParameterCommand, GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { userPasswdCommand, PROCESS_USER_DEPS } from "../../../lib/cli/user-commands";
 import { COMMAND_HELP } from "../../../lib/cli/usage";
 import type { PlatformInput } from "../../../lib/model/schema";
@@ -129,7 +130,11 @@ describe("user passwd", () => {
     // Neither the password nor the hash is in anything printed.
     for (const secret of [PASSWORD, parameter.value, parameter.value.split("$").pop()!]) expect(result.out + result.err).not.toContain(secret);
     const put = standIn.log.calls.filter((c) => c.action === "ssm:PutParameter").pop();
-    expect(put).toMatchObject({ decision: "allowed", resource: parameterArn(ALICE_PARAMETER), principal: `arn:aws:sts::${OPERATOR_ACCOUNT}:assumed-role/mail-operator/alice` });
+    expect(put).toMatchObject({
+      decision: "allowed",
+      resource: parameterArn(ALICE_PARAMETER),
+      principal: `arn:aws:sts::${OPERATOR_ACCOUNT}:assumed-role/mail-operator/alice`,
+    });
     expect(put!.reason).toMatch(/allowed by mail-operator\/MailboxPasswords; kms:Encrypt allowed by key policy of alias\/aws\/ssm/);
   }, 60_000);
 
@@ -187,13 +192,12 @@ describe("user passwd", () => {
   }, 60_000);
 
   test("a KMS denial behind SSM (an explicit deny of kms:Encrypt) is reported as AWS words it", async () => {
-    standIn.setPolicies([
-      README_POLICY,
-      operatorPolicy("no-encrypt", [{ Sid: "NoEncrypt", Effect: "Deny", Action: "kms:Encrypt", Resource: "*" }]),
-    ]);
+    standIn.setPolicies([README_POLICY, operatorPolicy("no-encrypt", [{ Sid: "NoEncrypt", Effect: "Deny", Action: "kms:Encrypt", Resource: "*" }])]);
     const result = await passwd(ALICE, PASSWORD);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^mail-platform: AWS refused ssm:PutParameter on \/acme-mail\/mail-users\/acme-corp.example\/alice: User: .* is not authorized to perform: kms:Encrypt on resource: arn:aws:kms:eu-central-1:123456789012:key\/[-0-9a-f]+ with an explicit deny in an identity-based policy \(Service: AWSKMS;/);
+    expect(result.err).toMatch(
+      /^mail-platform: AWS refused ssm:PutParameter on \/acme-mail\/mail-users\/acme-corp.example\/alice: User: .* is not authorized to perform: kms:Encrypt on resource: arn:aws:kms:eu-central-1:123456789012:key\/[-0-9a-f]+ with an explicit deny in an identity-based policy \(Service: AWSKMS;/,
+    );
     expect(result.err).not.toMatch(/\n\s+at /);
   });
 
@@ -203,7 +207,9 @@ describe("user passwd", () => {
     try {
       const wrong = await passwd(ALICE, PASSWORD);
       expect(wrong.code).toBe(1);
-      expect(wrong.err).toMatch(/^mail-platform: AWS refused the credentials for ssm:PutParameter on \/acme-mail\/mail-users\/acme-corp.example\/alice: InvalidSignatureException: /);
+      expect(wrong.err).toMatch(
+        /^mail-platform: AWS refused the credentials for ssm:PutParameter on \/acme-mail\/mail-users\/acme-corp.example\/alice: InvalidSignatureException: /,
+      );
     } finally {
       process.env.AWS_SECRET_ACCESS_KEY = secret;
     }
@@ -214,7 +220,7 @@ describe("user passwd", () => {
       const code = await userPasswdCommand([file, ALICE], { out: () => undefined, err: (t) => (err += t) }, "", {
         ...PROCESS_USER_DEPS,
         readPassword: () => ((asked = true), Promise.resolve(PASSWORD)),
-      }).catch((error: Error) => (err = error.message, 1));
+      }).catch((error: Error) => ((err = error.message), 1));
       expect(code).toBe(1);
       expect(err).toMatch(/no AWS region: give --region, or set AWS_REGION/);
       // The region is known to be missing before the password is asked for.
@@ -229,7 +235,8 @@ describe("user list", () => {
   test("every declared mailbox with group, quota and whether a hash is stored; undeclared hashes after them (pages of 10 followed); never a hash", async () => {
     await passwd(ALICE, PASSWORD);
     // Twelve hashes of mailboxes no longer declared: more than one page of GetParametersByPath.
-    for (let i = 1; i <= 12; i++) standIn.ssm.put(`${PREFIX}/acme-shop.example/old${String(i).padStart(2, "0")}`, "{ARGON2ID}$argon2id$stale", { secure: true });
+    for (let i = 1; i <= 12; i++)
+      standIn.ssm.put(`${PREFIX}/acme-shop.example/old${String(i).padStart(2, "0")}`, "{ARGON2ID}$argon2id$stale", { secure: true });
     standIn.ssm.put("/acme-mail/other/secret", "not listed", { secure: true });
     standIn.log.clear();
     const result = await cli("user", "list", file);
@@ -242,7 +249,9 @@ describe("user list", () => {
       "reports@acme-corp.example  business  2048 MiB  not set (cannot log in)",
       expect.stringMatching(/^bob@acme-home.example\s+private\s+2048 MiB\s+(set|not set \(cannot log in\))$/),
     ]);
-    expect(result.out).toContain(`hashes under ${PREFIX} of no declared mailbox (delete with mail-platform user remove):\n  ${PREFIX}/acme-shop.example/old01\n`);
+    expect(result.out).toContain(
+      `hashes under ${PREFIX} of no declared mailbox (delete with mail-platform user remove):\n  ${PREFIX}/acme-shop.example/old01\n`,
+    );
     expect(result.out).toContain(`  ${PREFIX}/acme-shop.example/old12\n`);
     expect(result.out).not.toContain("other/secret");
     expect(result.out).not.toContain("ARGON2ID");
@@ -262,7 +271,9 @@ describe("user list", () => {
     standIn.setPolicies([operatorPolicy("wrong-resource", [{ Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: parameterArn(`${PREFIX}/*`) }])]);
     const result = await cli("user", "list", file);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^mail-platform: AWS refused ssm:GetParametersByPath on \/acme-mail\/mail-users: User: .* is not authorized to perform: ssm:GetParametersByPath on resource: arn:aws:ssm:eu-central-1:123456789012:parameter\/acme-mail\/mail-users because no identity-based policy allows/);
+    expect(result.err).toMatch(
+      /^mail-platform: AWS refused ssm:GetParametersByPath on \/acme-mail\/mail-users: User: .* is not authorized to perform: ssm:GetParametersByPath on resource: arn:aws:ssm:eu-central-1:123456789012:parameter\/acme-mail\/mail-users because no identity-based policy allows/,
+    );
   });
 });
 
@@ -300,7 +311,71 @@ describe("user remove", () => {
     standIn.setPolicies([operatorPolicy("put-only", [{ Effect: "Allow", Action: "ssm:PutParameter", Resource: parameterArn(`${PREFIX}/*`) }])]);
     const result = await cli("user", "remove", file, ALICE);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^mail-platform: AWS refused ssm:DeleteParameter on \/acme-mail\/mail-users\/acme-corp.example\/alice: User: .* not authorized to perform: ssm:DeleteParameter/);
+    expect(result.err).toMatch(
+      /^mail-platform: AWS refused ssm:DeleteParameter on \/acme-mail\/mail-users\/acme-corp.example\/alice: User: .* not authorized to perform: ssm:DeleteParameter/,
+    );
     expect(stored(ALICE_PARAMETER)).toBeDefined();
+  });
+});
+
+describe("the stand-in's management operations, as AWS answers them", () => {
+  const client = () => new SSMClient({ region: REGION, endpoint: standIn.url });
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => "succeeded",
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
+  const OPEN = operatorPolicy("open", [
+    { Effect: "Allow", Action: ["ssm:*"], Resource: parameterArn("/*") },
+    { Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: parameterArn("/t") },
+  ]);
+
+  test("PutParameter refuses an existing name without Overwrite, reserved and malformed names, oversized values, unknown keys", async () => {
+    standIn.setPolicies([OPEN]);
+    const put = (input: Record<string, unknown>) => failure(client().send(new PutParameterCommand({ Name: "/t/a", Value: "v", Type: "String", ...input })));
+    expect(await put({})).toBe("succeeded");
+    expect(await put({})).toBe(
+      "ParameterAlreadyExists: The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
+    );
+    expect(await put({ Name: "/aws/x" })).toMatch(/^ValidationException: Parameter name: can't be prefixed with "aws" or "ssm"/);
+    expect(await put({ Name: "/t/with space" })).toMatch(/^ValidationException: Parameter name: can contain only/);
+    expect(await put({ Name: "t/relative" })).toMatch(/^ValidationException: .*must begin with a forward slash/);
+    expect(await put({ Name: "/t/big", Value: "x".repeat(4097) })).toMatch(
+      /^ValidationException: Standard tier parameters support a maximum parameter value of 4096 characters/,
+    );
+    expect(await put({ Name: "/t/nokey", KeyId: "alias/unknown", Type: "SecureString" })).toMatch(/^InvalidKeyId: /);
+    expect(await put({ Overwrite: true, Type: "SecureString", Value: "secret" })).toBe("succeeded");
+    expect(standIn.ssm.get("/t/a")).toMatchObject({ type: "SecureString", version: 2, value: "secret" });
+  });
+
+  test("GetParametersByPath: one level unless Recursive, pages of MaxResults, decryption authorized per parameter; bad tokens and sizes refused", async () => {
+    standIn.setPolicies([OPEN]);
+    for (const name of ["/t/b/1", "/t/b/2", "/t/c"]) standIn.ssm.put(name, `value of ${name}`, { secure: true });
+    const list = (input: Record<string, unknown>) => client().send(new GetParametersByPathCommand({ Path: "/t", ...input }));
+    expect((await list({})).Parameters!.map((p) => p.Name)).toEqual(["/t/a", "/t/c"]);
+    const first = await list({ Recursive: true, MaxResults: 2 });
+    expect(first.Parameters!.map((p) => p.Name)).toEqual(["/t/a", "/t/b/1"]);
+    const second = await list({ Recursive: true, MaxResults: 2, NextToken: first.NextToken });
+    expect(second.Parameters!.map((p) => p.Name)).toEqual(["/t/b/2", "/t/c"]);
+    expect(second.NextToken).toBeUndefined();
+    expect(second.Parameters!.map((p) => p.Value)).not.toContain("value of /t/c");
+    expect((await list({ Recursive: true, WithDecryption: true })).Parameters!.map((p) => p.Value)).toContain("value of /t/c");
+    expect(await failure(list({ NextToken: "bm90IGEgdG9rZW4" }))).toBe("InvalidNextToken: The specified token isn't valid.");
+    expect(await failure(list({ MaxResults: 11 }))).toMatch(/^ValidationException: .*maxResults.*between 1 and 10/);
+    // An explicit deny of kms:Decrypt stops decryption, not listing.
+    standIn.setPolicies([OPEN, operatorPolicy("no-decrypt", [{ Effect: "Deny", Action: "kms:Decrypt", Resource: "*" }])]);
+    expect(await failure(list({ Recursive: true, WithDecryption: true }))).toMatch(/^AccessDeniedException: .*kms:Decrypt.*\(Service: AWSKMS;/);
+    expect(await failure(list({ Recursive: true }))).toBe("succeeded");
+  });
+
+  test("DeleteParameter: ParameterNotFound for a missing name; authorized on the parameter's ARN", async () => {
+    standIn.setPolicies([OPEN]);
+    expect(await failure(client().send(new DeleteParameterCommand({ Name: "/t/a" })))).toBe("succeeded");
+    expect(await failure(client().send(new GetParameterCommand({ Name: "/t/a" })))).toBe("ParameterNotFound: Parameter /t/a not found.");
+    expect(await failure(client().send(new DeleteParameterCommand({ Name: "/t/a" })))).toBe("ParameterNotFound: Parameter /t/a not found.");
+    standIn.setPolicies([operatorPolicy("other", [{ Effect: "Allow", Action: "ssm:DeleteParameter", Resource: parameterArn("/other/*") }])]);
+    expect(await failure(client().send(new DeleteParameterCommand({ Name: "/t/c" })))).toMatch(
+      /^AccessDeniedException: User: .* is not authorized to perform: ssm:DeleteParameter on resource: arn:aws:ssm:eu-central-1:123456789012:parameter\/t\/c because/,
+    );
   });
 });
