@@ -8,6 +8,7 @@ import { isUserError } from "../errors";
 import { renderCommand, validateCommand, zoneCommand } from "./commands";
 import { localApplyCommand, localDownCommand, localUpCommand } from "./local-commands";
 import { rehearseCommand } from "./rehearse-command";
+import { userListCommand, userPasswdCommand, userRemoveCommand } from "./user-commands";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { COMMAND_HELP, MAIN_HELP } from "./usage";
 
@@ -21,7 +22,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "local down": localDownCommand,
   "local apply": localApplyCommand,
   rehearse: rehearseCommand,
+  "user passwd": userPasswdCommand,
+  "user list": userListCommand,
+  "user remove": userRemoveCommand,
 };
+
+/** Commands with subcommands: `local up`, `user passwd`, … */
+const GROUPS = new Set(["local", "user"]);
 
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
@@ -36,13 +43,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       io[command === undefined ? "err" : "out"](MAIN_HELP);
       return command === undefined ? EXIT.usage : EXIT.ok;
     }
-    if (command === "local") {
+    if (GROUPS.has(command)) {
       const [sub, ...rest] = args;
       if (sub === undefined || sub === "-h" || sub === "--help") {
-        io[sub === undefined ? "err" : "out"](COMMAND_HELP.local!);
+        io[sub === undefined ? "err" : "out"](COMMAND_HELP[command]!);
         return sub === undefined ? EXIT.usage : EXIT.ok;
       }
-      command = `local ${sub}`;
+      command = `${command} ${sub}`;
       args = rest;
     }
     const handler = COMMANDS[command];

@@ -13,11 +13,14 @@ Commands:
   local apply <file>         Apply a changed platform to it (validated, rolled back on failure).
   local down                 Stop it.
   rehearse <file>            Boot one host as deployed, against local stand-ins of AWS and ACME.
+  user passwd <file> <address>  Set a mailbox's password (its hash goes to SSM Parameter Store).
+  user list <file>           The declared mailboxes and whether each has a password.
+  user remove <file> <address>  Delete a mailbox's password hash (it can no longer log in).
 
 Options:
   -h, --help                 Show help (also after a command: mail-platform render --help).
 
-Exit codes: 0 success, 1 invalid model, 2 usage error.
+Exit codes: 0 success, 1 invalid model (or another failure you can fix), 2 usage error.
 `;
 
 /** Help of each command. */
@@ -89,6 +92,64 @@ Stop the local instance in DIR (default: ${"$"}TMPDIR/mail-platform-local) and e
 The files stay for inspection.
 
 Exit codes: 0 stopped, 1 no instance there or a process would not stop, 2 usage error.
+`,
+  user: `Usage: mail-platform user passwd|list|remove <file> … [--region REGION]
+
+Manage the passwords of the mailboxes declared in the model. Each mailbox's password hash is a
+SecureString parameter in SSM Parameter Store at <accounts.passwordParameterPrefix>/<domain>/<local part>
+(default prefix /<platform name>/mail-users); the hosts read it from there. AWS region and
+credentials come from the standard chain (AWS_PROFILE, AWS_REGION, ~/.aws, SSO), as for the aws command.
+See: mail-platform user passwd --help, user list --help, user remove --help
+`,
+  "user passwd": `Usage: mail-platform user passwd <file> <address> [--stdin] [--print] [--region REGION]
+
+Set the password of a mailbox declared in the model (groups[].mailboxes). The password is asked
+twice on the terminal without echo, or read from the first line of standard input with --stdin;
+it must have 12 to 1024 characters and no control characters. It is hashed here as Dovecot's
+ARGON2ID ({ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$…) and only the hash leaves this machine: it
+is written as SecureString (key aws/ssm, overwriting the previous one) to the mailbox's parameter.
+The password is never printed or logged.
+
+Options:
+  --stdin          Read the password from the first line of standard input (for scripts).
+  --print          Do not call AWS: print the aws ssm put-parameter command that stores the hash
+                   (the hash only, never the password), for pipelines that hold the AWS rights.
+  --region REGION  The stack's AWS region. Default: AWS_REGION or the profile's region.
+  -h, --help       Show this help.
+
+AWS rights: ssm:PutParameter on the parameter, kms:Encrypt through SSM (granted by aws/ssm).
+Exit codes: 0 stored (or printed), 1 invalid model, address not a declared mailbox, password
+refused or AWS refused, 2 usage error.
+`,
+  "user list": `Usage: mail-platform user list <file> [--json] [--region REGION]
+
+List the mailboxes declared in the model with their group and quota, and whether a password hash
+is stored for each (without reading it: nothing is decrypted). Hashes stored under the prefix for
+mailboxes no longer declared are listed after them.
+
+Options:
+  --json           Print {"prefix", "mailboxes": [{address, group, quotaMb, passwordSet}], "undeclaredParameters"}.
+  --region REGION  The stack's AWS region. Default: AWS_REGION or the profile's region.
+  -h, --help       Show this help.
+
+AWS rights: ssm:GetParametersByPath on the prefix.
+Exit codes: 0 listed, 1 invalid model or AWS refused, 2 usage error.
+`,
+  "user remove": `Usage: mail-platform user remove <file> <address> [--region REGION]
+
+Delete the password hash of a mailbox, so that it can no longer log in once the hosts have synced
+their users. The mailbox itself is what the model declares: while it is declared it still receives
+mail; remove it from groups[].mailboxes to delete it. Its mail is never deleted (the Maildir stays
+on the host). Works for addresses already removed from the model too (the parameter's name is
+derived from the model's prefix).
+
+Options:
+  --region REGION  The stack's AWS region. Default: AWS_REGION or the profile's region.
+  -h, --help       Show this help.
+
+AWS rights: ssm:DeleteParameter on the parameter.
+Exit codes: 0 deleted (or a declared mailbox had none), 1 invalid model, nothing to delete for an
+undeclared address, or AWS refused, 2 usage error.
 `,
   rehearse: `Usage: mail-platform rehearse <file> [--host NAME] [--region REGION] [--timeout SECONDS] [--keep]
 

@@ -47,6 +47,11 @@ const LAYERS: readonly Layer[] = [
   { name: "constructs", holds: ["constructs"], purpose: "the cdktf constructs: MailPlatform and its parts" },
   { name: "local", holds: ["local"], purpose: "one host on this machine's Postfix and Dovecot, on loopback" },
   { name: "rehearsal", holds: ["rehearsal"], purpose: "the synthesized stack booted for real, in containers with AWS stand-ins" },
+  {
+    name: "users",
+    holds: ["users"],
+    purpose: "mailbox passwords: Dovecot's ARGON2ID hashes and the SSM parameters that keep them (through the AWS SDK)",
+  },
   { name: "cli", holds: ["cli"], purpose: "the mail-platform command" },
   { name: "testing", holds: ["testing"], purpose: "helpers for users' tests of their synthesized stacks" },
   { name: "package root", holds: ["index"], purpose: "the package's public exports" },

@@ -1,6 +1,7 @@
 /**
  * SSM Parameter Store stand-in (JSON 1.1 protocol, `X-Amz-Target: AmazonSSM.<Operation>`):
- * GetParameter and GetParameters. Each parameter is authorized as `ssm:GetParameter(s)` on its
+ * GetParameter and GetParameters here; PutParameter, DeleteParameter and GetParametersByPath in
+ * ssm-user-operations.ts. Each parameter is authorized as `ssm:GetParameter(s)` on its
  * ARN; decrypting a SecureString is a second authorization, `kms:Decrypt` on its key with SSM as
  * the intermediary (`kms:ViaService`), decided by the key policy together with the role's
  * policies — as AWS decides it. A KMS denial comes back wrapped in SSM's AccessDeniedException,
@@ -11,6 +12,7 @@ import { createHash } from "crypto";
 import { headerOf, type AwsReply, type AwsRequest } from "./http-exchange";
 import type { Decision } from "./iam";
 import { awsManagedSsmKey, customerManagedKey, type KmsKey } from "./kms-keys";
+import { SSM_USER_OPERATIONS, type ParameterTable } from "./ssm-user-operations";
 import { serve, type ServiceCall, type ServiceDialect, type ServiceEnv, type ServiceError } from "./service-call";
 import type { AuthFailure } from "./sigv4";
 
@@ -68,10 +70,33 @@ export class SsmStandIn {
   private readonly parameters = new Map<string, StoredParameter>();
   private readonly awsKey: KmsKey;
   private readonly customerKey: KmsKey;
+  private readonly table: ParameterTable;
 
   constructor(private readonly env: ServiceEnv) {
     this.awsKey = awsManagedSsmKey(env.accountId, env.region);
     this.customerKey = customerManagedKey(env.accountId, env.region, "alias/mail-platform-rehearsal");
+    this.table = {
+      region: env.region,
+      accountId: env.accountId,
+      get: (name) => this.parameters.get(name),
+      store: (name, value, type, key) => this.put(name, value, { secure: type === "SecureString", customerManagedKey: key === this.customerKey }),
+      delete: (name) => this.parameters.delete(name),
+      all: () => this.parameters.values(),
+      arn: (name) => this.arn(name),
+      key: (keyId) =>
+        [this.awsKey, this.customerKey].find((k) =>
+          keyId === undefined ? k === this.awsKey : [k.arn, k.alias, k.arn.replace(/^.*:key\//, "")].includes(keyId),
+        ),
+      describe: (call, parameter, decrypt) => {
+        const stored = this.parameters.get(parameter.name)!;
+        return this.document(stored, this.valueFor(call, stored, decrypt).value);
+      },
+    };
+  }
+
+  /** A parameter as stored (for tests: its type, key and value). */
+  get(name: string): StoredParameter | undefined {
+    return this.parameters.get(name);
   }
 
   /** Create or overwrite a parameter (as `ssm put-parameter --overwrite` would). */
@@ -110,6 +135,8 @@ export class SsmStandIn {
       }
       if (operation === "GetParameter") return this.getParameter(call, input);
       if (operation === "GetParameters") return this.getParameters(call, input);
+      const manage = SSM_USER_OPERATIONS.get(operation);
+      if (manage) return manage(call, input, this.table);
       return call.fail({ status: 400, code: "UnknownOperationException", message: `${target} is not emulated by the rehearsal` });
     });
   }
