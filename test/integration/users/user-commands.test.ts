@@ -42,6 +42,12 @@ const savedEnv = { ...process.env };
 function platformInput(): PlatformInput {
   const input = exampleInput() as PlatformInput & Record<string, unknown>;
   const groups = input.groups as unknown as Array<Record<string, unknown>>;
+  // Only the accounts below: what the example declares itself is cleared first.
+  for (const group of input.groups) {
+    group.aliases = [];
+    delete group.roleMailbox;
+    for (const domain of group.domains) delete domain.catchAll;
+  }
   input.accounts = { roleMailbox: "desk@acme-corp.example" } as never;
   input.mailbox = { ...(input.mailbox ?? {}), defaultQuotaMb: 2048 } as never;
   groups[0]!.mailboxes = [{ address: ALICE, quotaMb: 1024 }, { address: "desk@acme-corp.example" }, { address: "reports@acme-corp.example" }];
