@@ -9,6 +9,7 @@ import { renderTables } from "./postfix/tables";
 import { renderOpendkim } from "./opendkim/opendkim";
 import { renderMtaSts } from "./nginx/mta-sts";
 import { renderCertificateList } from "./certificates";
+import { renderMailboxList } from "./accounts/mailbox-list";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
 
@@ -33,6 +34,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
     renderCertificateList(plan, host),
+    renderMailboxList(plan, host),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

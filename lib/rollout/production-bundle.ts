@@ -1,13 +1,14 @@
 /**
  * The production bundle of a host: the rendered files at their Debian paths, validated with
- * postconf -n, postfix check and doveconf -n, reloaded through systemd, and every listener
- * checked afterwards.
+ * postconf -n, postfix check and doveconf -n, reloaded through systemd (and the users sync run for
+ * the new mailbox list), and every listener checked afterwards.
  */
 import type { HostPlan, Plan } from "../plan/types";
 import type { HostFiles } from "../render/host-files";
 import { CERTIFICATE_LIST } from "../render/certificates";
 import { buildBundle, type Bundle } from "./bundle";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
+import { USERS_SYNC_AFTER_APPLY } from "./users-sync";
 
 /** Build the production bundle of one host. */
 export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles): Bundle {
@@ -22,7 +23,8 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
       ["postfix", "-c", "{stage}/etc/postfix", "check"],
       ["doveconf", "-n", "-c", "{stage}/etc/dovecot/dovecot.conf"],
     ],
-    reload: plan.daemons.map((d) => ["systemctl", "reload", d.unit]),
+    // The users sync last: the passwd-file follows the new mailbox list (Dovecot re-reads it on change).
+    reload: [...plan.daemons.map((d) => ["systemctl", "reload", d.unit]), USERS_SYNC_AFTER_APPLY],
     start: plan.daemons.map((d) => ["systemctl", "start", d.unit]),
     listeners: host.expectedListeners,
   });

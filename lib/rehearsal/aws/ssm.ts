@@ -1,7 +1,8 @@
 /**
  * SSM Parameter Store stand-in (JSON 1.1 protocol, `X-Amz-Target: AmazonSSM.<Operation>`):
- * GetParameter and GetParameters. Each parameter is authorized as `ssm:GetParameter(s)` on its
- * ARN; decrypting a SecureString is a second authorization, `kms:Decrypt` on its key with SSM as
+ * GetParameter, GetParameters and GetParametersByPath. Each parameter is authorized as
+ * `ssm:GetParameter(s)` on its ARN; a path as `ssm:GetParametersByPath` on the path's ARN only (as
+ * AWS does: access to a path is access to every level below it); decrypting a SecureString is a second authorization, `kms:Decrypt` on its key with SSM as
  * the intermediary (`kms:ViaService`), decided by the key policy together with the role's
  * policies — as AWS decides it. A KMS denial comes back wrapped in SSM's AccessDeniedException,
  * as SSM returns it. Other operations are answered with the JSON protocol's
@@ -42,6 +43,28 @@ const dialect: ServiceDialect = {
   },
   accessDenied: (message) => ({ status: 400, code: "AccessDeniedException", message }),
   internalError: (message) => ({ status: 500, code: "InternalServerError", message }),
+};
+
+/** Where a page of GetParametersByPath ended: opaque to the client, as AWS's token is. */
+interface PageToken {
+  readonly path: string;
+  readonly recursive: boolean;
+  /** The last name of the page. */
+  readonly after: string;
+}
+
+const pageToken = {
+  write: (token: PageToken): string => Buffer.from(JSON.stringify(token), "utf8").toString("base64"),
+  read(text: string): PageToken | undefined {
+    try {
+      const token = JSON.parse(Buffer.from(text, "base64").toString("utf8")) as Partial<PageToken>;
+      return typeof token.path === "string" && typeof token.recursive === "boolean" && typeof token.after === "string"
+        ? { path: token.path, recursive: token.recursive, after: token.after }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  },
 };
 
 /** A stored parameter. */
@@ -110,6 +133,7 @@ export class SsmStandIn {
       }
       if (operation === "GetParameter") return this.getParameter(call, input);
       if (operation === "GetParameters") return this.getParameters(call, input);
+      if (operation === "GetParametersByPath") return this.getParametersByPath(call, input);
       return call.fail({ status: 400, code: "UnknownOperationException", message: `${target} is not emulated by the rehearsal` });
     });
   }
@@ -194,6 +218,45 @@ export class SsmStandIn {
     const found = names.map((n) => [n, this.find(call, n)] as const);
     const parameters = found.filter(([, p]) => p).map(([, p]) => this.document(p!, this.valueFor(call, p!, input.WithDecryption === true).value));
     const body = JSON.stringify({ InvalidParameters: found.filter(([, p]) => !p).map(([n]) => n), Parameters: parameters });
+    return call.succeed({ status: 200, headers: { "Content-Type": JSON_TYPE }, body }, decision);
+  }
+
+  /**
+   * The parameters below a path, in name order, at most `MaxResults` (1..10, default 10) a page;
+   * `NextToken` continues where a page ended. Without `Recursive`, only the path's direct children.
+   */
+  private getParametersByPath(call: ServiceCall, input: Record<string, unknown>): AwsReply {
+    const path = typeof input.Path === "string" ? input.Path : "";
+    if (!/^\/[A-Za-z0-9_.\-/]*$/.test(path) || path.length > 2048)
+      return call.fail({ status: 400, code: "ValidationException", message: `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must start with /` });
+    if (input.ParameterFilters !== undefined)
+      return call.fail({ status: 400, code: "ValidationException", message: "ParameterFilters are not emulated by the rehearsal" });
+    const maxResults = input.MaxResults === undefined ? 10 : input.MaxResults;
+    if (typeof maxResults !== "number" || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > 10)
+      return call.fail({
+        status: 400,
+        code: "ValidationException",
+        message: `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 10`,
+      });
+    const decision = call.authorize("ssm:GetParametersByPath", this.arn(path));
+    const recursive = input.Recursive === true;
+    const base = path.endsWith("/") ? path : `${path}/`;
+    let after = "";
+    if (input.NextToken !== undefined) {
+      const token = typeof input.NextToken === "string" ? pageToken.read(input.NextToken) : undefined;
+      if (!token || token.path !== path || token.recursive !== recursive)
+        return call.fail({ status: 400, code: "ValidationException", message: "The NextToken is not valid for this request." });
+      after = token.after;
+    }
+    const below = [...this.parameters.values()]
+      .filter((p) => p.name.startsWith(base) && p.name.length > base.length && (recursive || !p.name.slice(base.length).includes("/")))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .filter((p) => p.name > after);
+    const page = below.slice(0, maxResults);
+    const decrypt = input.WithDecryption === true;
+    const parameters = page.map((p) => this.document(p, this.valueFor(call, p, decrypt).value));
+    const next = below.length > page.length ? pageToken.write({ path, recursive, after: page[page.length - 1]!.name }) : undefined;
+    const body = JSON.stringify({ Parameters: parameters, ...(next === undefined ? {} : { NextToken: next }) });
     return call.succeed({ status: 200, headers: { "Content-Type": JSON_TYPE }, body }, decision);
   }
 }

@@ -1,0 +1,23 @@
+/**
+ * The mailboxes the rehearsal deploys: the example platform with users as data. Its mailbox
+ * `tester@` logs in once its hash is in SSM; `nohash@` is declared but never gets one; the DMARC
+ * and TLS-RPT report addresses and the role addresses deliver to `tester@`.
+ */
+import type { PlatformInput } from "../../../lib/model/schema";
+
+/** The mailbox the probes log in to. */
+export const TESTER = "tester@acme-corp.example";
+/** A declared mailbox whose hash is never put into SSM: it receives mail and cannot log in. */
+export const NO_HASH = "nohash@acme-corp.example";
+
+/** Declare the rehearsal's mailboxes in the example's model (in place). */
+export function withMailboxes(input: PlatformInput): void {
+  const business = input.groups.find((g) => g.name === "business");
+  if (!business) throw new Error("the example has no group business");
+  business.mailboxes = [{ address: TESTER }, { address: NO_HASH }];
+  business.aliases = [
+    { address: "dmarc-reports@acme-corp.example", to: [TESTER] },
+    { address: "tls-reports@acme-corp.example", to: [TESTER] },
+  ];
+  input.accounts = { roleMailbox: TESTER };
+}
