@@ -21,3 +21,10 @@ export function withMailboxes(input: PlatformInput): void {
   ];
   input.accounts = { roleMailbox: TESTER };
 }
+
+/** The example's input with the rehearsal's mailboxes, optionally on another release. */
+export function mailboxInput(exampleInput: PlatformInput, os?: "debian-12" | "debian-13"): PlatformInput {
+  const input = { ...exampleInput, ...(os === undefined ? {} : { os }) };
+  withMailboxes(input);
+  return input;
+}
