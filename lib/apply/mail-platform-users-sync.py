@@ -92,13 +92,13 @@ def read_list(path):
 
 
 def imds_region():
-    token_request = urllib.request.Request(
+    session_request = urllib.request.Request(
         "http://169.254.169.254/latest/api/token", method="PUT", headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"}
     )
     try:
-        token = urllib.request.urlopen(token_request, timeout=5).read().decode()
+        session = urllib.request.urlopen(session_request, timeout=5).read().decode()
         region_request = urllib.request.Request(
-            "http://169.254.169.254/latest/meta-data/placement/region", headers={"X-aws-ec2-metadata-token": token}
+            "http://169.254.169.254/latest/meta-data/placement/region", headers={"X-aws-ec2-metadata-token": session}
         )
         return urllib.request.urlopen(region_request, timeout=5).read().decode().strip()
     except OSError as error:
@@ -132,7 +132,8 @@ def render(mailboxes, hashes):
         if problem:
             skipped.append(f"{address}: the value of {parameter} {problem} (cannot log in)")
             continue
-        # passwd-file: user:password:uid:gid:gecos:home:shell:extra fields (uid, gid and home come from the userdb).
+        # A passwd-file line has eight fields: user, hash, uid, gid, gecos, home, shell, extra fields;
+        # uid, gid and home come from the userdb, so only the first two and the last are filled.
         lines.append(f"{address}:{hashes[parameter]}::::::{' '.join(fields)}\n")
     return HEADER + "".join(lines), len(lines), skipped
 
