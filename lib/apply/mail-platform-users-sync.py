@@ -148,12 +148,20 @@ def current(path, gid):
     return content if (status.st_mode & 0o777, status.st_uid, status.st_gid) == (0o640, 0, gid) else None
 
 
-def write_atomically(path, content, gid):
+def read_text(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def write_atomically(path, content, gid, mode=0o640):
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".users-sync-")
     try:
         # Owner and mode before any hash is written: the file is never readable beyond root:dovecot.
         os.fchown(handle, 0, gid)
-        os.fchmod(handle, 0o640)
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(content)
             out.flush()
@@ -172,6 +180,7 @@ def main():
     parser.add_argument("--group", default="dovecot", help="group that may read the passwd-file")
     parser.add_argument("--region", help="AWS region (default: the instance's, from IMDSv2)")
     parser.add_argument("--lock", default="/run/mail-platform-users-sync.lock", help="serializes runs")
+    parser.add_argument("--report", default="/var/lib/mail-platform/users-sync-report", help="what the last run left out (no values)")
     args = parser.parse_args()
 
     with open(args.lock, "w") as lock:
@@ -184,11 +193,15 @@ def main():
             log(f"FAILED, {args.users} kept as it is: {error}")
             return 1
         content, count, skipped = render(mailboxes, hashes)
+        # What is left out, and why, is logged when it changes (not every minute); it holds no value.
+        report = "".join(f"left out {line}\n" for line in skipped)
+        if report != read_text(args.report):
+            for line in skipped:
+                log(f"left out {line}")
+            write_atomically(args.report, report, 0, 0o600)
         if current(args.users, gid) == content:
             return 0
         write_atomically(args.users, content, gid)
-        for line in skipped:
-            log(f"left out {line}")
         log(f"wrote {args.users}: {count} of {len(mailboxes)} mailboxes can log in")
         return 0
 

@@ -44,7 +44,7 @@ function sync() {
   // Debian's Python, as the host's shebang names it (a pyenv python3 would put its own aws first on PATH).
   const result = spawnSync(
     "/usr/bin/python3",
-    [SCRIPT, "--list", join(dir, "mailboxes.json"), "--users", users(), "--group", GROUP, "--region", "eu-central-1", "--lock", join(dir, "lock")],
+    [SCRIPT, "--list", join(dir, "mailboxes.json"), "--users", users(), "--group", GROUP, "--region", "eu-central-1", "--lock", join(dir, "lock"), "--report", join(dir, "report")],
     { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } },
   );
   return { status: result.status, log: result.stderr + result.stdout };
@@ -110,12 +110,18 @@ describe("GIVEN a mailbox list and hashes in SSM", () => {
     expect(result.log).not.toContain("secret-value");
   });
 
-  test("WHEN a listed mailbox has no parameter THEN it is left out (cannot log in), and said so", () => {
+  test("WHEN a listed mailbox has no parameter THEN it is left out (cannot log in), and said so once, and again when the reason changes", () => {
     list([{ address: "alice@acme-corp.example" }, { address: "nohash@acme-corp.example" }]);
     ssm({ [`${PREFIX}/acme-corp.example/alice`]: ARGON });
     const result = sync();
     expect(lines()).toEqual([`alice@acme-corp.example:${ARGON}::::::`]);
     expect(result.log).toContain(`left out nohash@acme-corp.example: no password hash at ${PREFIX}/acme-corp.example/nohash (cannot log in)`);
+    expect(sync()).toEqual({ status: 0, log: "" });
+    // The file does not change, the reason does: said again, without the value.
+    ssm({ [`${PREFIX}/acme-corp.example/alice`]: ARGON, [`${PREFIX}/acme-corp.example/nohash`]: "{PLAIN}secret-value-3" });
+    const changed = sync();
+    expect(changed.log).toContain(`left out nohash@acme-corp.example: the value of ${PREFIX}/acme-corp.example/nohash has scheme {PLAIN}`);
+    expect(changed.log).not.toContain("secret-value");
   });
 
   test("WHEN SSM refuses THEN the current file is kept and the sync fails with AWS's message", () => {
