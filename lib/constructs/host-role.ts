@@ -74,7 +74,8 @@ function pathResources(path: string): string[] {
  */
 export function secretParametersPolicy(parameters: readonly string[], path?: string): string {
   const reads: object[] = [];
-  if (parameters.length > 0) reads.push({ Sid: "ReadOwnSecretParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameters.map(parameterArn) });
+  if (parameters.length > 0)
+    reads.push({ Sid: "ReadOwnSecretParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameters.map(parameterArn) });
   if (path !== undefined) {
     // AWS authorizes GetParametersByPath on the path's ARN only (with --recursive, every level below it).
     reads.push({ Sid: "ReadMailboxPasswordPath", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: parameterArn(path) });

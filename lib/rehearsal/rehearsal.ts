@@ -265,7 +265,10 @@ export class Rehearsal {
    */
   setPasswordHash(address: string, hash: string): void {
     const mailbox = this.plan.accounts.mailboxes.find((m) => m.address === address);
-    if (!mailbox) throw new UserError(`${address} is no mailbox of the rehearsal's model (mailboxes: ${this.plan.accounts.mailboxes.map((m) => m.address).join(", ") || "none"})`);
+    if (!mailbox)
+      throw new UserError(
+        `${address} is no mailbox of the rehearsal's model (mailboxes: ${this.plan.accounts.mailboxes.map((m) => m.address).join(", ") || "none"})`,
+      );
     this.world.putParameter(mailbox.passwordParameter, hash, { secure: true });
   }
 

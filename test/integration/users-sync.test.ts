@@ -35,7 +35,10 @@ function list(mailboxes: Array<{ address: string; parameter?: string; fields?: s
     passwordParameter: m.parameter ?? `${prefix}/${m.address.split("@")[1]}/${m.address.split("@")[0]}`,
     userdbFields: m.fields ?? [],
   }));
-  writeFileSync(join(dir, "mailboxes.json"), JSON.stringify({ comment: "test", format: "mail-platform-mailboxes/1", passwordParameterPrefix: prefix, mailboxes: entries }));
+  writeFileSync(
+    join(dir, "mailboxes.json"),
+    JSON.stringify({ comment: "test", format: "mail-platform-mailboxes/1", passwordParameterPrefix: prefix, mailboxes: entries }),
+  );
 }
 function ssm(parameters: Record<string, string>): void {
   writeFileSync(join(dir, "answer.json"), JSON.stringify(Object.entries(parameters)));
@@ -44,17 +47,43 @@ function sync() {
   // Debian's Python, as the host's shebang names it (a pyenv python3 would put its own aws first on PATH).
   const result = spawnSync(
     "/usr/bin/python3",
-    [SCRIPT, "--list", join(dir, "mailboxes.json"), "--users", users(), "--group", GROUP, "--region", "eu-central-1", "--lock", join(dir, "lock"), "--report", join(dir, "report")],
+    [
+      SCRIPT,
+      "--list",
+      join(dir, "mailboxes.json"),
+      "--users",
+      users(),
+      "--group",
+      GROUP,
+      "--region",
+      "eu-central-1",
+      "--lock",
+      join(dir, "lock"),
+      "--report",
+      join(dir, "report"),
+    ],
     { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } },
   );
   return { status: result.status, log: result.stderr + result.stdout };
 }
-const lines = () => readFileSync(users(), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+const lines = () =>
+  readFileSync(users(), "utf8")
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#"));
 
 describe("GIVEN a mailbox list and hashes in SSM", () => {
   test("WHEN synced THEN every listed mailbox with a hash has its line, 0640 root:<group>, from one recursive decrypted call", () => {
-    list([{ address: "alice@acme-corp.example" }, { address: "bob@acme-shop.example", fields: ["userdb_quota_rule=*:storage=100M".replace(":", "")] }, { address: "carol@acme-corp.example" }]);
-    ssm({ [`${PREFIX}/acme-corp.example/alice`]: ARGON, [`${PREFIX}/acme-shop.example/bob`]: SHA512, [`${PREFIX}/acme-corp.example/carol`]: BLF, [`${PREFIX}/other/unlisted`]: ARGON });
+    list([
+      { address: "alice@acme-corp.example" },
+      { address: "bob@acme-shop.example", fields: ["userdb_quota_rule=*:storage=100M".replace(":", "")] },
+      { address: "carol@acme-corp.example" },
+    ]);
+    ssm({
+      [`${PREFIX}/acme-corp.example/alice`]: ARGON,
+      [`${PREFIX}/acme-shop.example/bob`]: SHA512,
+      [`${PREFIX}/acme-corp.example/carol`]: BLF,
+      [`${PREFIX}/other/unlisted`]: ARGON,
+    });
     const result = sync();
     expect(result.status).toBe(0);
     expect(lines()).toEqual([
@@ -65,8 +94,19 @@ describe("GIVEN a mailbox list and hashes in SSM", () => {
     const status = statSync(users());
     expect([status.mode & 0o777, status.uid, status.gid]).toEqual([0o640, 0, groupIdOf(GROUP)]);
     expect(readFileSync(join(dir, "argv"), "utf8").split("\n")).toEqual([
-      "ssm", "get-parameters-by-path", "--region", "eu-central-1", "--path", PREFIX, "--recursive", "--with-decryption",
-      "--query", "Parameters[].[Name,Value]", "--output", "json", "",
+      "ssm",
+      "get-parameters-by-path",
+      "--region",
+      "eu-central-1",
+      "--path",
+      PREFIX,
+      "--recursive",
+      "--with-decryption",
+      "--query",
+      "Parameters[].[Name,Value]",
+      "--output",
+      "json",
+      "",
     ]);
     expect(result.log).toContain("3 of 3 mailboxes can log in");
     for (const hash of [ARGON, SHA512, BLF]) expect(result.log).not.toContain(hash.slice(-20));

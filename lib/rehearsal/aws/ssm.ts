@@ -228,7 +228,11 @@ export class SsmStandIn {
   private getParametersByPath(call: ServiceCall, input: Record<string, unknown>): AwsReply {
     const path = typeof input.Path === "string" ? input.Path : "";
     if (!/^\/[A-Za-z0-9_.\-/]*$/.test(path) || path.length > 2048)
-      return call.fail({ status: 400, code: "ValidationException", message: `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must start with /` });
+      return call.fail({
+        status: 400,
+        code: "ValidationException",
+        message: `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must start with /`,
+      });
     if (input.ParameterFilters !== undefined)
       return call.fail({ status: 400, code: "ValidationException", message: "ParameterFilters are not emulated by the rehearsal" });
     const maxResults = input.MaxResults === undefined ? 10 : input.MaxResults;

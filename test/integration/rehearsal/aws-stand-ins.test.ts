@@ -296,7 +296,20 @@ describe("the users sync's read of the password hashes (get-parameters-by-path)"
   const hashes = Array.from({ length: 13 }, (_, i) => [`${PATH}/acme-corp.example/user${String(i).padStart(2, "0")}`, `{ARGON2ID}hash-${i}`] as const);
   /** The users sync's call, verbatim. */
   const byPath = (path = PATH, extra: string[] = ["--recursive"]) =>
-    aws(["ssm", "get-parameters-by-path", "--region", region, "--path", path, ...extra, "--with-decryption", "--query", "Parameters[].[Name,Value]", "--output", "json"]);
+    aws([
+      "ssm",
+      "get-parameters-by-path",
+      "--region",
+      region,
+      "--path",
+      path,
+      ...extra,
+      "--with-decryption",
+      "--query",
+      "Parameters[].[Name,Value]",
+      "--output",
+      "json",
+    ]);
 
   beforeAll(() => {
     for (const [name, value] of hashes) world.putParameter(name, value, { secure: true });

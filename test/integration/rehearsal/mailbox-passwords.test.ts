@@ -76,7 +76,10 @@ describe.each(releases)("mailbox passwords from SSM on a booted %s host", (os) =
 
   test("at first boot the users sync wrote the passwd-file: 0640 root:dovecot, the mailbox with a hash, not the one without", async () => {
     expect((await rehearsal.exec(["stat", "-c", "%a %U:%G", HOST_PATHS.dovecotUsers])).stdout.trim()).toBe("640 root:dovecot");
-    const lines = rehearsal.container.readFile(HOST_PATHS.dovecotUsers)!.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    const lines = rehearsal.container
+      .readFile(HOST_PATHS.dovecotUsers)!
+      .split("\n")
+      .filter((l) => l !== "" && !l.startsWith("#"));
     expect(lines).toEqual([`${TESTER}:${firstHash}::::::`]);
     // The bundle's list names both mailboxes (and no secret).
     const list = JSON.parse(rehearsal.container.readFile("/etc/mail-platform/mailboxes.json")!) as { mailboxes: Array<{ address: string }> };

@@ -39,7 +39,13 @@ describe("GIVEN the example with mailboxes", () => {
       },
       { Sid: "ReadMailboxPasswordPath", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: PATH },
       { Sid: "ReadMailboxPasswords", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: `${PATH}/*` },
-      { Sid: "DecryptThroughSsmOnly", Effect: "Allow", Action: "kms:Decrypt", Resource: "*", Condition: { StringLike: { "kms:ViaService": "ssm.*.amazonaws.com" } } },
+      {
+        Sid: "DecryptThroughSsmOnly",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: { StringLike: { "kms:ViaService": "ssm.*.amazonaws.com" } },
+      },
     ]);
     // Least privilege: in the parameter part of every SSM resource, the only wildcard is the one below the path.
     const ssmResources = statements.filter((s) => String(s.Action).startsWith("ssm:")).flatMap((s) => [s.Resource ?? []].flat());
@@ -69,10 +75,11 @@ describe("GIVEN the example with mailboxes", () => {
     const text = gunzipSync(Buffer.from(String(instance.user_data_base64), "base64")).toString("utf8");
     expect(text).toContain("path: /usr/local/sbin/mail-platform-users-sync");
     expect(text).toContain("path: /etc/systemd/system/mail-platform-users-sync.timer");
-    expect(text).toContain("/usr/local/sbin/mail-platform-users-sync --region \"$region\"");
+    expect(text).toContain('/usr/local/sbin/mail-platform-users-sync --region "$region"');
     expect(text).toContain("systemctl enable --now mail-platform-users-sync.timer");
     expect(SECRET_PATTERNS.filter(([p]) => p.test(text)).map(([, what]) => what)).toEqual([]);
-    for (const part of [usersSyncScriptText(), renderUsersSyncService(), renderUsersSyncTimer()]) expect(SECRET_PATTERNS.filter(([p]) => p.test(part))).toEqual([]);
+    for (const part of [usersSyncScriptText(), renderUsersSyncService(), renderUsersSyncTimer()])
+      expect(SECRET_PATTERNS.filter(([p]) => p.test(part))).toEqual([]);
     expect(noSecretsInUserData.id).toBe("no-secrets-in-user-data");
   });
 });
