@@ -8,14 +8,15 @@ import type { HostFiles } from "../render/host-files";
 import { CERTIFICATE_LIST } from "../render/certificates";
 import { buildBundle, type Bundle } from "./bundle";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
-import { USERS_SYNC_AFTER_APPLY } from "./users-sync";
+import { USERS_SYNC_AFTER_APPLY, usersSyncFiles } from "./users-sync";
 
 /** Build the production bundle of one host. */
 export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles): Bundle {
   return buildBundle({
     platform: plan.spec.name,
     host: host.name,
-    files: rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })),
+    // The users sync ships with the configuration (a host that booted before it existed gets it too).
+    files: [...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })), ...usersSyncFiles()],
     // Certificates for new names (a new domain's mta-sts host) exist before nginx is checked.
     prepare: [[CERTIFICATES_SCRIPT_PATH, `{stage}/${CERTIFICATE_LIST}`]],
     validate: [
@@ -24,7 +25,7 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
       ["doveconf", "-n", "-c", "{stage}/etc/dovecot/dovecot.conf"],
     ],
     // The users sync last: the passwd-file follows the new mailbox list (Dovecot re-reads it on change).
-    reload: [...plan.daemons.map((d) => ["systemctl", "reload", d.unit]), USERS_SYNC_AFTER_APPLY],
+    reload: [...plan.daemons.map((d) => ["systemctl", "reload", d.unit]), ...USERS_SYNC_AFTER_APPLY],
     start: plan.daemons.map((d) => ["systemctl", "start", d.unit]),
     listeners: host.expectedListeners,
   });

@@ -2,9 +2,11 @@
  * The on-host users sync (`lib/apply/mail-platform-users-sync.py`, Python standard library and
  * the `aws` CLI) and the systemd units that run it: once at first boot (by the setup), after each
  * bundle applied (by the bundle's reload commands) and every minute (a timer), so that a password
- * changed in SSM takes effect without a configuration change.
+ * changed in SSM takes effect without a configuration change. They travel in the bundle, not in
+ * user data: a host that booted before the sync existed gets it with its next rollout.
  */
 import { existsSync, readFileSync } from "fs";
+import type { BundleFile } from "./bundle";
 import { join } from "path";
 import { USERS_SYNC_SCRIPT_PATH } from "./script-paths";
 import { MAILBOX_LIST_PATH } from "../render/accounts/mailbox-list";
@@ -64,9 +66,23 @@ WantedBy=timers.target
 `;
 }
 
+/** The sync's files of a bundle: the script and its two units. */
+export function usersSyncFiles(): BundleFile[] {
+  return [
+    { path: USERS_SYNC_SCRIPT_PATH, mode: "0755", content: usersSyncScriptText() },
+    { path: `/etc/systemd/system/${USERS_SYNC_SERVICE}`, mode: "0644", content: renderUsersSyncService() },
+    { path: `/etc/systemd/system/${USERS_SYNC_TIMER}`, mode: "0644", content: renderUsersSyncTimer() },
+  ];
+}
+
 /**
- * The bundle's reload command that runs the sync after each bundle applied. Queued, not waited
- * for: SSM being unreachable for a moment must not roll a valid configuration back (the timer
- * retries), and a rollback's reload runs it again with the restored list.
+ * The bundle's reload commands of the sync, after the daemons': systemd reads the (possibly new)
+ * units, the timer runs, and one sync for the new mailbox list is queued. Queued, not waited for:
+ * SSM being unreachable for a moment must not roll a valid configuration back (the timer retries),
+ * and a rollback's reload queues it again for the restored list.
  */
-export const USERS_SYNC_AFTER_APPLY: readonly string[] = ["systemctl", "start", "--no-block", USERS_SYNC_SERVICE];
+export const USERS_SYNC_AFTER_APPLY: readonly (readonly string[])[] = [
+  ["systemctl", "daemon-reload"],
+  ["systemctl", "enable", "--now", USERS_SYNC_TIMER],
+  ["systemctl", "start", "--no-block", USERS_SYNC_SERVICE],
+];

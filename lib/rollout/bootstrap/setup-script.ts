@@ -256,8 +256,10 @@ rm -f ${PENDING_BUNDLE_FILE}
 
 ${dkimSection(plan)}
 step "mailbox passwords"
-# Dovecot's passwd-file from the bundle's mailbox list and the hashes in SSM (never printed);
-# from now on the timer keeps it current, and every bundle applied runs it again.
+# Dovecot's passwd-file from the bundle's mailbox list and the hashes in SSM (never printed), by
+# the sync the bundle installed; from now on its timer keeps it current, and every bundle applied
+# runs it again.
+systemctl daemon-reload
 ${USERS_SYNC_SCRIPT_PATH} --region "$region"
 
 step "checks"

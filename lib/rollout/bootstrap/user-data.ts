@@ -18,9 +18,8 @@ import {
   SETUP_SCRIPT_PATH,
   type SetupInputs,
 } from "./setup-script";
-import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH, USERS_SYNC_SCRIPT_PATH } from "../script-paths";
+import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
 import { applyScriptText } from "../apply-script";
-import { renderUsersSyncService, renderUsersSyncTimer, USERS_SYNC_SERVICE, USERS_SYNC_TIMER, usersSyncScriptText } from "../users-sync";
 
 export { hostPackages } from "./packages";
 
@@ -58,10 +57,7 @@ export function renderCloudConfig(plan: Plan, host: HostPlan, aws: AwsSpec, inpu
       script(APPLY_SCRIPT_PATH, applyScriptText()),
       script(CERTIFICATES_SCRIPT_PATH, renderCertificatesScript(plan, host, aws)),
       script(SETUP_SCRIPT_PATH, renderSetupScript(plan, host, aws, inputs)),
-      script(USERS_SYNC_SCRIPT_PATH, usersSyncScriptText()),
       { path: `/etc/systemd/system/${SETUP_UNIT}`, content: renderSetupUnit(), owner: "root:root", permissions: "0644" },
-      { path: `/etc/systemd/system/${USERS_SYNC_SERVICE}`, content: renderUsersSyncService(), owner: "root:root", permissions: "0644" },
-      { path: `/etc/systemd/system/${USERS_SYNC_TIMER}`, content: renderUsersSyncTimer(), owner: "root:root", permissions: "0644" },
     ],
     // --no-block: the unit is ordered after cloud-final, which runs these commands.
     runcmd: [

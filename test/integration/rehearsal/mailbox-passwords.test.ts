@@ -128,6 +128,27 @@ describe.each(releases)("mailbox passwords from SSM on a booted %s host", (os) =
     3 * MINUTE,
   );
 
+  test(
+    "a rollout that declares a new mailbox runs the sync itself: the mailbox can log in without waiting for the timer",
+    async () => {
+      const added = "added@acme-corp.example";
+      const password = `added-${randomBytes(9).toString("base64url")}`;
+      rehearsal.world.putParameter("/acme-mail/mail-users/acme-corp.example/added", sha512Crypt(password), { secure: true });
+      // The timer stopped: only the rollout can bring the new line (its reload starts the timer again).
+      expect((await rehearsal.exec(["systemctl", "stop", "mail-platform-users-sync.timer"])).status).toBe(0);
+      const rollout = await rehearsal.rollout((input) => input.groups.find((g) => g.name === "business")!.mailboxes!.push({ address: added }));
+      expect({ status: rollout.status, output: rollout.status === 0 ? "" : rollout.output }).toEqual({ status: 0, output: "" });
+      expect(rollout.bundle.files.find((f) => f.path === "/etc/mail-platform/mailboxes.json")!.content).toContain(added);
+      const deadline = Date.now() + 20_000;
+      while (!rehearsal.container.readFile(HOST_PATHS.dovecotUsers)!.includes(`${added}:`) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(rehearsal.container.readFile(HOST_PATHS.dovecotUsers)).toContain(`${added}:{SHA512-CRYPT}`);
+      expect(await imapLogin(added, password)).toBe(true);
+      expect((await rehearsal.exec(["systemctl", "is-active", "mail-platform-users-sync.timer"])).stdout.trim()).toBe("active");
+    },
+    3 * MINUTE,
+  );
+
   test("an unchanged hash does not rewrite the passwd-file", async () => {
     const before = (await rehearsal.exec(["stat", "-c", "%i %Y", HOST_PATHS.dovecotUsers])).stdout;
     expect((await rehearsal.syncUsers()).status).toBe(0);

@@ -26,7 +26,7 @@ function policy(json: ReturnType<typeof synthExample>["json"], name: string): St
 const PATH = "arn:aws:ssm:*:*:parameter/acme-mail/mail-users";
 
 describe("GIVEN the example with mailboxes", () => {
-  const { json } = synthExample(withMailboxes);
+  const { json, platform } = synthExample(withMailboxes);
 
   test("THEN read-own-secrets lets the host read the password path and the parameters below it, and nothing wider", () => {
     const statements = policy(json, "read-own-secrets")!;
@@ -70,14 +70,25 @@ describe("GIVEN the example with mailboxes", () => {
     expect(policy(own, "read-own-secrets")!.find((s) => s.Sid === "ReadMailboxPasswordPath")!.Resource).toBe("arn:aws:ssm:*:*:parameter/team/users");
   });
 
-  test("THEN the user data ships the users sync and its units, and the security rule finds no secret in it", () => {
+  test("THEN the bundle ships the users sync and its units and runs it after each apply; the user data runs it at first boot; no secret in either", () => {
     const instance = resources(json, "aws_instance")[0]!;
     const text = gunzipSync(Buffer.from(String(instance.user_data_base64), "base64")).toString("utf8");
-    expect(text).toContain("path: /usr/local/sbin/mail-platform-users-sync");
-    expect(text).toContain("path: /etc/systemd/system/mail-platform-users-sync.timer");
     expect(text).toContain('/usr/local/sbin/mail-platform-users-sync --region "$region"');
     expect(text).toContain("systemctl enable --now mail-platform-users-sync.timer");
     expect(SECRET_PATTERNS.filter(([p]) => p.test(text)).map(([, what]) => what)).toEqual([]);
+    const bundle = platform.hosts.get("mx1")!.bundle;
+    expect(bundle.files.filter((f) => /users-sync|mailboxes\.json/.test(f.path)).map((f) => [f.path, f.mode])).toEqual([
+      ["/etc/mail-platform/mailboxes.json", "0644"],
+      ["/etc/systemd/system/mail-platform-users-sync.service", "0644"],
+      ["/etc/systemd/system/mail-platform-users-sync.timer", "0644"],
+      ["/usr/local/sbin/mail-platform-users-sync", "0755"],
+    ]);
+    expect(bundle.files.find((f) => f.path === "/usr/local/sbin/mail-platform-users-sync")!.content).toBe(usersSyncScriptText());
+    expect(bundle.reload.slice(-3)).toEqual([
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "--now", "mail-platform-users-sync.timer"],
+      ["systemctl", "start", "--no-block", "mail-platform-users-sync.service"],
+    ]);
     for (const part of [usersSyncScriptText(), renderUsersSyncService(), renderUsersSyncTimer()])
       expect(SECRET_PATTERNS.filter(([p]) => p.test(part))).toEqual([]);
     expect(noSecretsInUserData.id).toBe("no-secrets-in-user-data");
