@@ -1,7 +1,8 @@
 /**
  * The instance role of a mail host: SSM for administration without SSH, and Route53 changes
  * limited to ACME DNS-01 challenges (TXT records named `_acme-challenge.*`) in the platform's
- * zones — the host can renew its certificates and nothing else in DNS.
+ * zones — the host can renew its certificates and nothing else in DNS. Of SSM Parameter Store it
+ * reads its DKIM keys and the mailboxes' password hashes below one path, and nothing else.
  */
 import { Construct } from "constructs";
 import { IamInstanceProfile, IamRole, IamRolePolicy, IamRolePolicyAttachment } from "../cdk/aws";
@@ -17,6 +18,12 @@ export interface HostRoleProps {
    * @default [] - none
    */
   readonly secretParameters?: readonly string[];
+  /**
+   * SSM path whose parameters (SecureString) the host may read, recursively: the mailboxes'
+   * password hashes (`accounts.passwordParameterPrefix`), read by the users sync.
+   * @default - none
+   */
+  readonly secretParameterPath?: string;
   /** ARN pattern of the host's configuration bundles (read access). @default - none */
   readonly bundleObjectsArn?: string;
   /** Tags. @default {} */
@@ -47,12 +54,37 @@ export function acmeDnsPolicy(zoneIds: readonly string[]): string {
   });
 }
 
-/** Read access to exactly the named SSM parameters (and their decryption through SSM only). */
-export function secretParametersPolicy(parameters: readonly string[]): string {
+/** The ARN pattern of an SSM parameter name or path (any region and account, as the role's other grants). */
+function parameterArn(name: string): string {
+  return `arn:aws:ssm:*:*:parameter${name}`;
+}
+
+/**
+ * The resources of a readable path: the path itself (what `ssm:GetParametersByPath` is authorized
+ * on) and every parameter below it (what `ssm:GetParameter(s)` is authorized on).
+ */
+function pathResources(path: string): string[] {
+  return [parameterArn(path), parameterArn(`${path}/*`)];
+}
+
+/**
+ * Read access to exactly the named SSM parameters and, when given, to the parameters below one
+ * path (recursively, as `get-parameters-by-path --recursive` reads it), and their decryption
+ * through SSM only.
+ */
+export function secretParametersPolicy(parameters: readonly string[], path?: string): string {
+  const reads: object[] = [];
+  if (parameters.length > 0)
+    reads.push({ Sid: "ReadOwnSecretParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameters.map(parameterArn) });
+  if (path !== undefined) {
+    // AWS authorizes GetParametersByPath on the path's ARN only (with --recursive, every level below it).
+    reads.push({ Sid: "ReadMailboxPasswordPath", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: parameterArn(path) });
+    reads.push({ Sid: "ReadMailboxPasswords", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: parameterArn(`${path}/*`) });
+  }
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ReadOwnSecretParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameters.map((p) => `arn:aws:ssm:*:*:parameter${p}`) },
+      ...reads,
       {
         Sid: "DecryptThroughSsmOnly",
         Effect: "Allow",
@@ -73,8 +105,8 @@ const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParame
  * principal of the account, so without this explicit deny a host could read every SecureString
  * of the account (other platforms' DKIM keys, anyone's database passwords).
  */
-export function otherParametersDenyPolicy(parameters: readonly string[]): string {
-  const own = parameters.map((p) => `arn:aws:ssm:*:*:parameter${p}`);
+export function otherParametersDenyPolicy(parameters: readonly string[], path?: string): string {
+  const own = [...parameters.map(parameterArn), ...(path === undefined ? [] : pathResources(path))];
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -127,14 +159,21 @@ export class HostRole extends Construct {
         new IamRolePolicy(this, "configuration", { name: "read-own-configuration", role: this.role.id, policy: configurationPolicy(props.bundleObjectsArn) }),
       );
     }
-    if (props.secretParameters && props.secretParameters.length > 0) {
-      grants.push(new IamRolePolicy(this, "secrets", { name: "read-own-secrets", role: this.role.id, policy: secretParametersPolicy(props.secretParameters) }));
+    const secretParameters = props.secretParameters ?? [];
+    if (secretParameters.length > 0 || props.secretParameterPath !== undefined) {
+      grants.push(
+        new IamRolePolicy(this, "secrets", {
+          name: "read-own-secrets",
+          role: this.role.id,
+          policy: secretParametersPolicy(secretParameters, props.secretParameterPath),
+        }),
+      );
     }
     grants.push(
       new IamRolePolicy(this, "no-other-parameters", {
         name: "no-other-parameters",
         role: this.role.id,
-        policy: otherParametersDenyPolicy(props.secretParameters ?? []),
+        policy: otherParametersDenyPolicy(secretParameters, props.secretParameterPath),
       }),
     );
     this.grants = grants;

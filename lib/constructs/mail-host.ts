@@ -97,7 +97,16 @@ export class MailHost extends Construct {
     const tags = { ...aws.tags, Name: name };
 
     const secretParameters = plan.dkim.privateKeyParameters;
-    this.role = new HostRole(this, "role", { name, zoneIds: props.zoneIds, secretParameters, bundleObjectsArn, tags: aws.tags });
+    // The password hashes are read only when there is a mailbox to log in to.
+    const secretParameterPath = plan.accounts.mailboxes.length > 0 ? plan.accounts.passwordParameterPrefix : undefined;
+    this.role = new HostRole(this, "role", {
+      name,
+      zoneIds: props.zoneIds,
+      secretParameters,
+      ...(secretParameterPath === undefined ? {} : { secretParameterPath }),
+      bundleObjectsArn,
+      tags: aws.tags,
+    });
 
     this.networkInterface = new NetworkInterface(this, "interface", {
       subnetId: placement.subnetId,

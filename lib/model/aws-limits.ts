@@ -148,20 +148,23 @@ export const MAX_PARAMETER_NAME_CHARACTERS = LIMITS.parameterNameCharacters.valu
 
 /**
  * Characters of a host role's inline policies (lib/constructs/host-role.ts), computed from what
- * varies: the hosted zone ids it may write ACME challenges to, its DKIM key parameters and the ARN
- * of its bundles. Each policy is JSON without white space: a fixed part plus each list item
- * quoted, separated by commas. test/unit/limits-and-semantics.test.ts compares this with the
- * policies the constructs write.
+ * varies: the hosted zone ids it may write ACME challenges to, its DKIM key parameters, the ARN
+ * of its bundles and the SSM path of the mailboxes' password hashes (when it reads them). Each
+ * policy is JSON without white space: a fixed part plus each list item quoted, separated by
+ * commas. test/unit/limits-and-semantics.test.ts compares this with the policies the constructs
+ * write.
  */
-export function hostRolePolicyCharacters(zoneIds: readonly string[], parameters: readonly string[], bundleObjectsArn: string): number {
+export function hostRolePolicyCharacters(zoneIds: readonly string[], parameters: readonly string[], bundleObjectsArn: string, passwordPath?: string): number {
   const list = (items: readonly string[], prefix: string) =>
     items.reduce((sum, item) => sum + prefix.length + item.length + 2, 0) + Math.max(0, items.length - 1);
   const zoneArns = list(zoneIds, "arn:aws:route53:::hostedzone/");
   const parameterArns = list(parameters, "arn:aws:ssm:*:*:parameter");
   const acmeDns = 476 + zoneArns;
   const configuration = 209 + bundleObjectsArn.length;
-  const secrets = parameters.length > 0 ? 286 + parameterArns : 0;
-  const otherParametersDeny = parameters.length > 0 ? 201 + parameterArns : 194;
+  const reads = (parameters.length > 0 ? 93 + parameterArns : 0) + (passwordPath === undefined ? 0 : 264 + 2 * passwordPath.length);
+  const secrets = reads > 0 ? 193 + reads : 0;
+  const own = [...parameters, ...(passwordPath === undefined ? [] : [passwordPath, `${passwordPath}/*`])];
+  const otherParametersDeny = own.length > 0 ? 201 + list(own, "arn:aws:ssm:*:*:parameter") : 194;
   return acmeDns + configuration + secrets + otherParametersDeny;
 }
 

@@ -275,12 +275,14 @@ const reportTxt = check(["dns"], ({ dns }) => {
 // ---------------------------------------------------------------------------------------------
 // IAM: each host role's inline policies together.
 
-const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns", "aws"], (spec) => {
+const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns", "aws", "accounts"], (spec) => {
   const bucket = configBucketName(spec);
   if (!spec.aws || !spec.dns || bucket === undefined) return [];
   const givenIds = new Map(spec.dns.zones.flatMap((z) => (z.route53ZoneId ? [[z.name, z.route53ZoneId] as const] : [])));
   const parameters = parametersInUse(spec);
   const zoneNames = new Set(spec.dns.zones.map((z) => z.name)); // once for every host: a provider has thousands
+  // The role reads the password hashes when there is a mailbox (lib/plan/accounts.ts, same default).
+  const passwordPath = spec.groups.some((g) => g.mailboxes.length > 0) ? (spec.accounts.passwordParameterPrefix ?? `/${spec.name}/mail-users`) : undefined;
   const found: PlatformIssue[] = [];
   for (const host of spec.hosts) {
     // The zones of the host's certificate names, as certificateZones() finds them.
@@ -292,6 +294,7 @@ const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns"
       zoneIds,
       parameters.map((p) => p.parameter),
       `arn:aws:s3:::${bucket}/bundles/${host.name}/*`,
+      passwordPath,
     );
     const limit = LIMITS.rolePolicyCharacters;
     if (characters <= limit.value) continue;

@@ -11,7 +11,7 @@ import { randomBytes } from "crypto";
 import { mkdirSync, rmSync } from "fs";
 import { join } from "path";
 import { MailConfigStore } from "../constructs/mail-config-store";
-import { HOST_PATHS } from "../render/host-paths";
+import { USERS_SYNC_SERVICE } from "../rollout/users-sync";
 import { bundleText, type Bundle } from "../rollout/bundle";
 import type { PlatformInput } from "../model/schema";
 import { parsePlatform } from "../validation/validate";
@@ -63,6 +63,11 @@ export interface RehearsalOptions {
    * an instance replacement that keeps the volume. @default a new, empty volume
    */
   readonly dataVolumeFile?: string;
+  /**
+   * Password hashes in SSM before the host boots, by mailbox address (each a mailbox of the
+   * model), as `mail-platform user passwd` would have stored them. @default none
+   */
+  readonly passwordHashes?: Readonly<Record<string, string>>;
 }
 
 /** The parsed cdk.tf.json (as much of its shape as the rehearsal relies on). */
@@ -185,6 +190,7 @@ export class Rehearsal {
       challengeManagementUrl: this.acme.challengeManagementUrl,
     });
     for (const [parameter, pem] of this.substitutions.dkimPrivateKeys) this.world.putParameter(parameter, pem, { secure: true });
+    for (const [address, hash] of Object.entries(this.options.passwordHashes ?? {})) this.setPasswordHash(address, hash);
     const architecture = "amd64";
     this.world.putObject(
       ssmAgentBucket(deployment.region),
@@ -253,13 +259,33 @@ export class Rehearsal {
   }
 
   /**
-   * Add a mailbox user the way an operator does today (users are managed on the host): a
-   * SHA512-CRYPT line in Dovecot's user database. Returns the address.
+   * Store a mailbox's password hash (the Dovecot password string with its scheme) in the SSM
+   * stand-in as a SecureString, at the parameter the plan names for it — what `mail-platform user
+   * passwd` does. The host picks it up at its next users sync.
+   */
+  setPasswordHash(address: string, hash: string): void {
+    const mailbox = this.plan.accounts.mailboxes.find((m) => m.address === address);
+    if (!mailbox)
+      throw new UserError(
+        `${address} is no mailbox of the rehearsal's model (mailboxes: ${this.plan.accounts.mailboxes.map((m) => m.address).join(", ") || "none"})`,
+      );
+    this.world.putParameter(mailbox.passwordParameter, hash, { secure: true });
+  }
+
+  /** Run the host's users sync now, as its timer would, and wait for it. */
+  async syncUsers(): Promise<ExecResult> {
+    return this.exec(["systemctl", "start", USERS_SYNC_SERVICE]);
+  }
+
+  /**
+   * Give a mailbox of the model a password: its SHA512-CRYPT hash into SSM, then the host's users
+   * sync run (the timer would run it within its period). Returns the address.
    */
   async addMailbox(address: string, password: string): Promise<string> {
     const hash = execFileSync("openssl", ["passwd", "-6", "-stdin"], { input: `${password}\n`, encoding: "utf8" }).trim();
-    const result = await this.exec(["sh", "-c", `cat >> ${HOST_PATHS.dovecotUsers}`], { input: `${address}:{SHA512-CRYPT}${hash}\n` });
-    if (result.status !== 0) throw new Error(`adding ${address} failed: ${result.stderr.trim()}`);
+    this.setPasswordHash(address, `{SHA512-CRYPT}${hash}`);
+    const result = await this.syncUsers();
+    if (result.status !== 0) throw new Error(`the users sync failed after adding ${address}: ${result.stderr.trim()}`);
     return address;
   }
 

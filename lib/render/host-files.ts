@@ -12,6 +12,7 @@ import { renderMtaSts } from "./nginx/mta-sts";
 import { renderPostsrsd } from "./postsrsd/postsrsd";
 import { renderClientAutoconfig } from "./nginx/autoconfig";
 import { renderCertificateList } from "./certificates";
+import { renderMailboxList } from "./accounts/mailbox-list";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
 import { HOST_OS_FACTS } from "../catalogue/host-os";
@@ -40,6 +41,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderPostsrsd(plan, host),
     ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
+    renderMailboxList(plan, host),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

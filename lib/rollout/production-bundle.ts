@@ -1,20 +1,22 @@
 /**
  * The production bundle of a host: the rendered files at their Debian paths, validated with
- * postconf -n, postfix check and doveconf -n, reloaded through systemd, and every listener
- * checked afterwards.
+ * postconf -n, postfix check and doveconf -n, reloaded through systemd (and the users sync run for
+ * the new mailbox list), and every listener checked afterwards.
  */
 import type { HostPlan, Plan } from "../plan/types";
 import type { HostFiles } from "../render/host-files";
 import { CERTIFICATE_LIST } from "../render/certificates";
 import { buildBundle, type Bundle } from "./bundle";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
+import { USERS_SYNC_AFTER_APPLY, usersSyncFiles } from "./users-sync";
 
 /** Build the production bundle of one host. */
 export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles): Bundle {
   return buildBundle({
     platform: plan.spec.name,
     host: host.name,
-    files: rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })),
+    // The users sync ships with the configuration (a host that booted before it existed gets it too).
+    files: [...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })), ...usersSyncFiles()],
     // Certificates for new names (a new domain's mta-sts, autoconfig and autodiscover hosts) exist before nginx is checked.
     prepare: [[CERTIFICATES_SCRIPT_PATH, `{stage}/${CERTIFICATE_LIST}`]],
     validate: [
@@ -22,7 +24,8 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
       ["postfix", "-c", "{stage}/etc/postfix", "check"],
       ["doveconf", "-n", "-c", "{stage}/etc/dovecot/dovecot.conf"],
     ],
-    reload: plan.daemons.map((d) => ["systemctl", "reload", d.unit]),
+    // The users sync last: the passwd-file follows the new mailbox list (Dovecot re-reads it on change).
+    reload: [...plan.daemons.map((d) => ["systemctl", "reload", d.unit]), ...USERS_SYNC_AFTER_APPLY],
     start: plan.daemons.map((d) => ["systemctl", "start", d.unit]),
     listeners: host.expectedListeners,
   });

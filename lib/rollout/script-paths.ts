@@ -5,3 +5,6 @@ export const APPLY_SCRIPT_PATH = "/usr/local/sbin/mail-platform-apply";
 
 /** The certificates script: issues every certificate a list names. */
 export const CERTIFICATES_SCRIPT_PATH = "/usr/local/sbin/mail-platform-certificates";
+
+/** The users sync: writes Dovecot's passwd-file from the bundle's mailbox list and the hashes in SSM. */
+export const USERS_SYNC_SCRIPT_PATH = "/usr/local/sbin/mail-platform-users-sync";

@@ -24,13 +24,7 @@ export function withMailboxes(input: PlatformInput, mailboxes: readonly TestMail
   const domain = firstDomain(input);
   const address = (local: string) => `${local}@${domain}`;
   const role = address(mailboxes[0]!.local);
-  // Only these mailboxes: whatever the example declares itself is cleared first.
-  for (const other of input.groups) {
-    other.mailboxes = [];
-    other.aliases = [];
-    delete other.roleMailbox;
-    for (const d of other.domains) delete d.catchAll;
-  }
+  withoutAccounts(input);
   const group = input.groups[0]!;
   group.mailboxes = mailboxes.map((m) => ({ address: address(m.local), ...(m.quotaMb === undefined ? {} : { quotaMb: m.quotaMb }) }));
   group.aliases = [
@@ -39,4 +33,15 @@ export function withMailboxes(input: PlatformInput, mailboxes: readonly TestMail
   ];
   input.accounts = { roleMailbox: role };
   if (defaultQuotaMb !== undefined) input.mailbox = { ...input.mailbox, defaultQuotaMb };
+}
+
+/** Remove every mailbox, alias, catch-all and role target the example declares (in place). */
+export function withoutAccounts(input: PlatformInput): void {
+  for (const group of input.groups) {
+    group.mailboxes = [];
+    group.aliases = [];
+    delete group.roleMailbox;
+    for (const domain of group.domains) delete domain.catchAll;
+  }
+  delete input.accounts;
 }

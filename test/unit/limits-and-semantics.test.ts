@@ -110,18 +110,20 @@ describe("the limits table", () => {
   });
 
   test("the host role's policy size is computed as the constructs write the policies", () => {
-    const cases: Array<[string[], string[], string]> = [
-      [[], [], "arn:aws:s3:::b/bundles/mx1/*"],
-      [["Z0123456789ABCDEFGHIJ"], ["/acme-mail/dkim/s1"], "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*"],
-      [["Z1", "Z0123456789ABCDEFGHIJ", "ZABC"], ["/a", "/b/c", `/${"x".repeat(200)}`], "arn:aws:s3:::x/bundles/constructor/*"],
+    const cases: Array<[string[], string[], string, string | undefined]> = [
+      [[], [], "arn:aws:s3:::b/bundles/mx1/*", undefined],
+      [[], [], "arn:aws:s3:::b/bundles/mx1/*", "/acme-mail/mail-users"],
+      [["Z0123456789ABCDEFGHIJ"], ["/acme-mail/dkim/s1"], "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*", undefined],
+      [["Z0123456789ABCDEFGHIJ"], ["/acme-mail/dkim/s1"], "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*", "/p"],
+      [["Z1", "Z0123456789ABCDEFGHIJ", "ZABC"], ["/a", "/b/c", `/${"x".repeat(200)}`], "arn:aws:s3:::x/bundles/constructor/*", `/${"y".repeat(300)}`],
     ];
-    for (const [zones, parameters, arn] of cases) {
+    for (const [zones, parameters, arn, path] of cases) {
       const written =
         acmeDnsPolicy(zones).length +
         configurationPolicy(arn).length +
-        (parameters.length > 0 ? secretParametersPolicy(parameters).length : 0) +
-        otherParametersDenyPolicy(parameters).length;
-      expect(hostRolePolicyCharacters(zones, parameters, arn)).toBe(written);
+        (parameters.length > 0 || path !== undefined ? secretParametersPolicy(parameters, path).length : 0) +
+        otherParametersDenyPolicy(parameters, path).length;
+      expect(hostRolePolicyCharacters(zones, parameters, arn, path)).toBe(written);
     }
   });
 

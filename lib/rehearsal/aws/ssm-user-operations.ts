@@ -148,7 +148,8 @@ function getParametersByPath(call: ServiceCall, input: Record<string, unknown>, 
   if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > 10)
     validation(
       call,
-      `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 10`,
+      // AWS's own words: one bound per message, the one the value breaks.
+      `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value ${typeof max === "number" && max < 1 ? "greater than or equal to 1" : "less than or equal to 10"}`,
     );
   let after = "";
   if (input.NextToken !== undefined) {

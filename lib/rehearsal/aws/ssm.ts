@@ -46,6 +46,7 @@ const dialect: ServiceDialect = {
   internalError: (message) => ({ status: 500, code: "InternalServerError", message }),
 };
 
+
 /** A stored parameter. */
 export interface StoredParameter {
   readonly name: string;

@@ -8,7 +8,8 @@
 import { UnsafeValueError } from "../../render/rendered-file";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
-import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
+import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH, USERS_SYNC_SCRIPT_PATH } from "../script-paths";
+import { USERS_SYNC_TIMER } from "../users-sync";
 import { generatedHeader } from "../../render/header";
 import { HOST_PATHS } from "../../render/host-paths";
 import { dkimKeyFiles, OPENDKIM_SOCKET } from "../../render/opendkim/opendkim";
@@ -251,7 +252,7 @@ done
 step "data volume"
 ${dataVolumeSection(inputs)}
 step "mailbox owner"
-# Mailboxes belong to one unprivileged user; the user database is managed on the host.
+# Mailboxes belong to one unprivileged user; the user database is written by the users sync.
 id ${HOST_PATHS.mailUser} >/dev/null 2>&1 || useradd --system --home-dir ${HOST_PATHS.mailHomeRoot} --no-create-home --shell /usr/sbin/nologin ${HOST_PATHS.mailUser}
 chown ${HOST_PATHS.mailUser}:${HOST_PATHS.mailGroup} ${HOST_PATHS.mailHomeRoot}
 chmod 0750 ${HOST_PATHS.mailHomeRoot}
@@ -268,7 +269,14 @@ ${APPLY_SCRIPT_PATH} --no-reload "$bundle"
 rm -f ${PENDING_BUNDLE_FILE}
 
 ${dkimSection(plan)}
-${srsSecretSection(plan)}step "checks"
+${srsSecretSection(plan)}step "mailbox passwords"
+# Dovecot's passwd-file from the bundle's mailbox list and the hashes in SSM (never printed), by
+# the sync the bundle installed; from now on its timer keeps it current, and every bundle applied
+# runs it again.
+systemctl daemon-reload
+${USERS_SYNC_SCRIPT_PATH} --region "$region"
+
+step "checks"
 # Lookup tables: the rendered ones are texthash/pcre (read directly); only aliases need building.
 ${host.os === "debian-13" ? ALIASES_FILE : ""}newaliases
 ${nginx ? `# nginx serves only ${nginxServes}: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n` : ""}# Refuse to start on a configuration the programs reject.
@@ -279,8 +287,10 @@ step "services"
 rm -f ${POLICY_RC_D}
 systemctl enable ${daemons}
 systemctl restart ${daemons}
-# Timers the packages enabled but policy-rc.d kept from starting (certificate renewal).
+# Timers the packages enabled but policy-rc.d kept from starting (certificate renewal), and the
+# users sync's (a password changed in SSM takes effect within its period).
 systemctl start certbot.timer
+systemctl enable --now ${USERS_SYNC_TIMER}
 
 step "finish"
 # From here on a rollout applies its bundle itself; one that arrived during this setup is applied now.

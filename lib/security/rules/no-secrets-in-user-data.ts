@@ -8,6 +8,11 @@ export const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
   [/aws_secret_access_key\s*[=:]/i, "an AWS secret access key"],
   [/\b(password|passwd|secret|api[_-]?key|token)\s*[=:]\s*["']?[^\s"'$]{6,}/i, "a password or secret assignment"],
+  // Password hashes (mailboxes' hashes live in SSM; a users file in user data would publish them).
+  [
+    /\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{8,}\$[A-Za-z0-9+/]{16,}|\$6\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}|\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}/,
+    "a password hash",
+  ],
 ];
 
 /** The user data text: plain, base64, or gzip + base64. */
@@ -26,7 +31,7 @@ function decode(config: Record<string, unknown>): string | undefined {
 /** User data holds no secret (it is readable by anyone who can describe the instance). */
 export const noSecretsInUserData: SecurityRule = {
   id: "no-secrets-in-user-data",
-  title: "No private keys, access keys or passwords in user data",
+  title: "No private keys, access keys, passwords or password hashes in user data",
   evaluate(node: IConstruct) {
     const resource = resourceConfig(node);
     if (!resource || !["aws_instance", "aws_launch_template"].includes(resource.type)) return NOT_APPLICABLE;

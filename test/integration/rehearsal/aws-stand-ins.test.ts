@@ -4,7 +4,8 @@
  * (boto3). Each client resolves AWS's real names to the stand-in address (a private /etc/hosts) and
  * trusts the test CA (AWS_CA_BUNDLE), so the commands are the production ones, without
  * --endpoint-url. Negative controls: a statement removed from the role makes exactly the call it
- * allowed fail with AWS's AccessDenied naming the action; requests without IMDS credentials or with
+ * allowed fail with AWS's AccessDenied naming the action; the users sync's paginated
+ * get-parameters-by-path reads exactly the password path; requests without IMDS credentials or with
  * a forged signature are refused.
  *
  * Addresses: IMDS 127.0.77.1:80, endpoint 127.0.77.2:443, pebble-challtestsrv 127.0.77.3.
@@ -16,6 +17,7 @@ import { readDeployment, type Deployment } from "../../../lib/rehearsal/aws/depl
 import { AwsWorld, ssmAgentBucket } from "../../../lib/rehearsal/aws/world";
 import { synthExample } from "../../support/synth";
 import { ClientSandbox, issueCertificate, requireClients, startChallengeDns, type ClientResult } from "./aws-clients";
+import { withMailboxes } from "./rehearsal-mailboxes";
 
 const IMDS = "127.0.77.1";
 const ENDPOINT = "127.0.77.2";
@@ -36,7 +38,8 @@ let bundle: Buffer;
 beforeAll(async () => {
   requireClients();
   dir = mkdtempSync(join(tmpdir(), "aws-stand-ins-"));
-  deployment = readDeployment(synthExample().json, "mx1");
+  // The example with mailboxes: its role may read the password path.
+  deployment = readDeployment(synthExample(withMailboxes).json, "mx1");
   region = deployment.region;
   const [bucket] = deployment.buckets;
   bundle = bucket!.objects[0]!.body;
@@ -287,12 +290,85 @@ describe("negative controls: a statement removed from the role", () => {
   });
 });
 
+describe("the users sync's read of the password hashes (get-parameters-by-path)", () => {
+  const PATH = "/acme-mail/mail-users";
+  const PATH_ARN = `arn:aws:ssm:eu-central-1:123456789012:parameter${PATH}`;
+  const hashes = Array.from({ length: 13 }, (_, i) => [`${PATH}/acme-corp.example/user${String(i).padStart(2, "0")}`, `{ARGON2ID}hash-${i}`] as const);
+  /** The users sync's call, verbatim. */
+  const byPath = (path = PATH, extra: string[] = ["--recursive"]) =>
+    aws([
+      "ssm",
+      "get-parameters-by-path",
+      "--region",
+      region,
+      "--path",
+      path,
+      ...extra,
+      "--with-decryption",
+      "--query",
+      "Parameters[].[Name,Value]",
+      "--output",
+      "json",
+    ]);
+
+  beforeAll(() => {
+    for (const [name, value] of hashes) world.putParameter(name, value, { secure: true });
+    world.putParameter(`${PATH}/deeper/level/user`, "{ARGON2ID}deep", { secure: true });
+    world.putParameter(`${PATH}-other/x`, "{ARGON2ID}beside", { secure: true });
+  });
+
+  test("returns every parameter below the path, decrypted, in pages of at most 10 the CLI follows; each page authorized on the path's ARN only", async () => {
+    world.clearCalls();
+    const pairs = JSON.parse(ok(await byPath())) as Array<[string, string]>;
+    expect(pairs).toEqual([...hashes, [`${PATH}/deeper/level/user`, "{ARGON2ID}deep"]].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const pages = world.calls.filter((c) => c.action === "ssm:GetParametersByPath");
+    expect(pages.map((c) => [c.decision, c.resource, c.reason])).toEqual([
+      ["allowed", PATH_ARN, "allowed by read-own-secrets/ReadMailboxPasswordPath"],
+      ["allowed", PATH_ARN, "allowed by read-own-secrets/ReadMailboxPasswordPath"],
+    ]);
+  });
+
+  test("without --recursive only the path's direct children; --page-size 3 gives more pages; a page size over 10 is refused as AWS refuses it", async () => {
+    world.putParameter(`${PATH}/direct`, "{ARGON2ID}direct", { secure: true });
+    expect(JSON.parse(ok(await byPath(PATH, [])))).toEqual([[`${PATH}/direct`, "{ARGON2ID}direct"]]);
+    world.clearCalls();
+    expect((JSON.parse(ok(await byPath(PATH, ["--recursive", "--page-size", "3"]))) as unknown[]).length).toBe(15);
+    expect(world.calls.filter((c) => c.action === "ssm:GetParametersByPath").length).toBe(5);
+    const tooLarge = await byPath(PATH, ["--recursive", "--page-size", "11"]);
+    expect(tooLarge.stderr).toContain("ValidationException");
+    expect(tooLarge.stderr).toContain("Member must have value less than or equal to 10");
+  });
+
+  test("exactly the path: a path above it is refused by the explicit deny, one below it and one beside it are not allowed", async () => {
+    const above = await byPath("/acme-mail");
+    expect(above.stderr).toContain(
+      "is not authorized to perform: ssm:GetParametersByPath on resource: arn:aws:ssm:eu-central-1:123456789012:parameter/acme-mail with an explicit deny in an identity-based policy",
+    );
+    const below = await byPath(`${PATH}/acme-corp.example`);
+    expect(below.stderr).toContain(`ssm:GetParametersByPath on resource: ${PATH_ARN}/acme-corp.example because no identity-based policy allows`);
+    const beside = await byPath(`${PATH}-other`);
+    expect(beside.stderr).toContain(`ssm:GetParametersByPath on resource: ${PATH_ARN}-other with an explicit deny`);
+    // One parameter below the path is readable by name too (GetParameter on <path>/*).
+    expect(ok(await getSecret(hashes[0]![0]))).toBe("{ARGON2ID}hash-0\n");
+  });
+
+  test("the ReadMailboxPasswordPath statement removed: the sync's call is refused, naming the action and the path", async () => {
+    world.removeStatement("read-own-secrets", "ReadMailboxPasswordPath");
+    const refused = await byPath();
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(
+      `An error occurred (AccessDeniedException) when calling the GetParametersByPath operation: User: arn:aws:sts::123456789012:assumed-role/acme-mail-mx1/`,
+    );
+    expect(refused.stderr).toContain(`is not authorized to perform: ssm:GetParametersByPath on resource: ${PATH_ARN} because no identity-based policy allows`);
+  });
+});
+
 describe("what the stand-ins do not emulate", () => {
   test("is refused with each service's own error and logged, never answered as a success", async () => {
     world.clearCalls();
     const results = await Promise.all([
       aws(["ec2", "describe-instances", "--region", region]),
-      aws(["ssm", "put-parameter", "--region", region, "--name", "/x", "--value", "y", "--type", "String"]),
+      aws(["ssm", "describe-parameters", "--region", region]),
       aws(["route53", "get-hosted-zone", "--id", deployment.zones[0]!.id]),
       aws(["s3api", "list-objects-v2", "--region", region, "--bucket", deployment.buckets[0]!.name]),
     ]);

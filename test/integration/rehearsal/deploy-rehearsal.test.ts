@@ -25,6 +25,7 @@ import { codes, ehloKeywords, relayTricks, handshake, httpsGet, leastStrength, p
 import { programsOf } from "../../support/os-programs";
 import { TextClient } from "../../support/text-client";
 import { SmtpSink } from "../../support/smtp-sink";
+import { mailboxInput } from "./rehearsal-mailboxes";
 
 const MINUTE = 60_000;
 /** Seconds per phase of each scenario, printed at the end for the record. */
@@ -68,7 +69,7 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
     replies(swaks(["-s", address, "-p", port, "--quit-after", "CONNECT"]).transcript).filter((l) => l.startsWith("220"));
 
   beforeAll(async () => {
-    rehearsal = await Rehearsal.start({ input: { ...exampleInput(), os }, log });
+    rehearsal = await Rehearsal.start({ input: mailboxInput(exampleInput(), os), log });
     const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
     report[os] = { ...rehearsal.timings, attempts: outcome.failures.length + 1 };
     await rehearsal.addMailbox(user, password);
@@ -667,7 +668,7 @@ describe("moving a running host from Debian 12 to Debian 13: the instance is rep
       const user = "tester@acme-corp.example";
       const password = randomBytes(12).toString("base64url");
       const marker = `before-replacement-${Date.now()}`;
-      const old = await Rehearsal.start({ input: { ...exampleInput(), os: "debian-12" }, log });
+      const old = await Rehearsal.start({ input: mailboxInput(exampleInput(), "debian-12"), log });
       let volume: string | undefined;
       try {
         await old.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
@@ -682,7 +683,7 @@ describe("moving a running host from Debian 12 to Debian 13: the instance is rep
       } finally {
         await old.stop({ keepFiles: true });
       }
-      const replacement = await Rehearsal.start({ input: exampleInput(), log, dataVolumeFile: volume });
+      const replacement = await Rehearsal.start({ input: mailboxInput(exampleInput()), log, dataVolumeFile: volume });
       try {
         await replacement.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
         report.replacement = replacement.timings;
@@ -690,7 +691,7 @@ describe("moving a running host from Debian 12 to Debian 13: the instance is rep
           expect.stringMatching(/^3\.10\./),
           expect.stringMatching(/^2\.4\./),
         ]);
-        // The users file was on the old root volume (README: copy it across until users are data).
+        // Each rehearsal has its own SSM stand-in: the hash is stored again, as it stays in the account's SSM on AWS.
         await replacement.addMailbox(user, password);
         const business = replacement.hostPlan.addresses[0]!;
         const imap = await TextClient.tls(business.privateIp, 993, business.hostName);

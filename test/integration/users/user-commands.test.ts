@@ -367,7 +367,7 @@ describe("the stand-in's management operations, as AWS answers them", () => {
     expect(second.Parameters!.map((p) => p.Value)).not.toContain("value of /t/c");
     expect((await list({ Recursive: true, WithDecryption: true })).Parameters!.map((p) => p.Value)).toContain("value of /t/c");
     expect(await failure(list({ NextToken: "bm90IGEgdG9rZW4" }))).toBe("InvalidNextToken: The specified token isn't valid.");
-    expect(await failure(list({ MaxResults: 11 }))).toMatch(/^ValidationException: .*maxResults.*between 1 and 10/);
+    expect(await failure(list({ MaxResults: 11 }))).toMatch(/^ValidationException: .*maxResults.*less than or equal to 10/);
     // An explicit deny of kms:Decrypt stops decryption, not listing.
     standIn.setPolicies([OPEN, operatorPolicy("no-decrypt", [{ Effect: "Deny", Action: "kms:Decrypt", Resource: "*" }])]);
     expect(await failure(list({ Recursive: true, WithDecryption: true }))).toMatch(/^AccessDeniedException: .*kms:Decrypt.*\(Service: AWSKMS;/);

@@ -2,6 +2,7 @@ import { gunzipSync } from "zlib";
 import { parse } from "yaml";
 import { resources, synthExample, terraformLiteralValue } from "../../support/synth";
 import { USER_DATA_LIMIT_BYTES } from "../../../lib/rollout/bootstrap/user-data";
+import { usersSyncFiles } from "../../../lib/rollout/users-sync";
 
 interface CloudConfig {
   write_files: Array<{ path: string; content: string; permissions: string; owner: string }>;
@@ -23,11 +24,13 @@ describe("user data", () => {
     expect(text.startsWith("#cloud-config\n")).toBe(true);
   });
 
-  test("the configuration travels as the published bundle: its files are the rendered files byte for byte", () => {
-    const rendered = synthesized.platform.renderedFiles[0]!.files;
+  test("the configuration travels as the published bundle: its files are the rendered files byte for byte, and the users sync", () => {
+    const rendered = [...synthesized.platform.renderedFiles[0]!.files.map((f) => ({ ...f, path: `/${f.path}` })), ...usersSyncFiles()].sort((a, b) =>
+      a.path < b.path ? -1 : 1,
+    );
     const object = resources(synthesized.json, "aws_s3_object")[0]!;
     const bundle = JSON.parse(terraformLiteralValue(String(object.content))) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
-    expect(bundle.files.map((f) => f.path)).toEqual(rendered.map((f) => `/${f.path}`));
+    expect(bundle.files.map((f) => f.path)).toEqual(rendered.map((f) => f.path));
     bundle.files.forEach((file, i) => {
       expect(file.content).toBe(rendered[i]!.content);
       expect(file.mode).toBe(rendered[i]!.mode);
