@@ -151,6 +151,11 @@ export function variants(): Variant[] {
       const sales = input.groups[0]!.aliases!.find((a) => a.address === "sales@acme-corp.example")!;
       sales.to = [...sales.to, "partner@elsewhere.example"];
     }),
+    variant("quotas (a default and one of a mailbox's own) with full-text search, client autoconfiguration", (input) => {
+      input.mailbox = { ...input.mailbox, fullTextSearch: true, defaultQuotaMb: 2048 };
+      input.groups[0]!.mailboxes![0]!.quotaMb = 10_240;
+      input.dns = { ...input.dns!, clientAutoconfig: { displayName: "Acme & Co. Mail" } };
+    }),
     variant("dane by default, full-text search, bulk group", (input) => {
       input.outbound = { ...input.outbound, defaultTlsLevel: "dane" };
       input.mailbox = { archiveFolder: false, fullTextSearch: true };
