@@ -94,3 +94,8 @@ export type AccountsSpec = z.output<typeof AccountsSchema>;
 export type MailboxAccountSpec = z.output<typeof MailboxAccountSchema>;
 /** A validated alias. */
 export type AliasSpec = z.output<typeof AliasSchema>;
+
+/** The SSM path of the password hashes: the model's, else `/<platform name>/mail-users`. */
+export function passwordParameterPrefix(spec: { readonly name: string; readonly accounts: AccountsSpec }): string {
+  return spec.accounts.passwordParameterPrefix ?? `/${spec.name}/mail-users`;
+}

@@ -19,6 +19,7 @@ import {
   sourceOf,
   typesOfFamily,
 } from "./aws-limits";
+import { passwordParameterPrefix } from "./accounts-schema";
 import { certificateNames } from "./certificate-names";
 import { MAX_ACME_ZONES, someOf } from "./deployment-checks";
 import { dkimTxtValue } from "./dkim-key";
@@ -281,8 +282,8 @@ const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns"
   const givenIds = new Map(spec.dns.zones.flatMap((z) => (z.route53ZoneId ? [[z.name, z.route53ZoneId] as const] : [])));
   const parameters = parametersInUse(spec);
   const zoneNames = new Set(spec.dns.zones.map((z) => z.name)); // once for every host: a provider has thousands
-  // The role reads the password hashes when there is a mailbox (lib/plan/accounts.ts, same default).
-  const passwordPath = spec.groups.some((g) => g.mailboxes.length > 0) ? (spec.accounts.passwordParameterPrefix ?? `/${spec.name}/mail-users`) : undefined;
+  // The role reads the password hashes when there is a mailbox.
+  const passwordPath = spec.groups.some((g) => g.mailboxes.length > 0) ? passwordParameterPrefix(spec) : undefined;
   const found: PlatformIssue[] = [];
   for (const host of spec.hosts) {
     // The zones of the host's certificate names, as certificateZones() finds them.

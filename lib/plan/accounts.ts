@@ -3,6 +3,7 @@
  * aliases, forwards, role addresses, catch-alls), which login may send as which address, and
  * where each mailbox's password hash lives in SSM. No secret is part of it.
  */
+import { passwordParameterPrefix } from "../model/accounts-schema";
 import { addressBook, domainOf, mailboxesReached } from "../model/address-book";
 import type { PlatformSpec } from "../model/schema";
 import type { AccountsPlan, AliasEntry, MailboxPlan } from "./types";
@@ -16,7 +17,7 @@ export function passwordParameterName(prefix: string, address: string): string {
 /** The accounts of a validated model. */
 export function accountsPlan(spec: PlatformSpec): AccountsPlan {
   const book = addressBook(spec);
-  const prefix = spec.accounts.passwordParameterPrefix ?? `/${spec.name}/mail-users`;
+  const prefix = passwordParameterPrefix(spec);
   const mailboxes: MailboxPlan[] = [...book.mailboxes].map(([address, { group, mailbox }]) => {
     const quotaMb = mailbox.quotaMb ?? spec.mailbox.defaultQuotaMb;
     return {
