@@ -55,26 +55,27 @@ function targetProblem(book: AddressBook, target: string): string | undefined {
 
 function targets(spec: Spec, book: AddressBook): PlatformIssue[] {
   const found: PlatformIssue[] = [];
+  // Where an alias or a forward sends mail: never back to itself, and deliverable when local.
+  const judge = (path: PathSegment[], target: string, self: string, selfMessage: string) => {
+    const undeliverable = target === self ? undefined : targetProblem(book, target);
+    if (target === self) found.push(issue(path, target, selfMessage));
+    else if (undeliverable) found.push(issue(path, target, `expected a deliverable address: ${undeliverable}`));
+  };
   spec.groups.forEach((group, g) => {
     group.aliases.forEach((alias, a) =>
-      alias.to.forEach((target, t) => {
-        const path = ["groups", g, "aliases", a, "to", t];
-        if (target === alias.address) found.push(issue(path, target, "an alias cannot deliver to itself; declare a mailbox instead"));
-        else {
-          const problem = targetProblem(book, target);
-          if (problem) found.push(issue(path, target, `expected a deliverable address: ${problem}`));
-        }
-      }),
+      alias.to.forEach((target, t) =>
+        judge(["groups", g, "aliases", a, "to", t], target, alias.address, "an alias cannot deliver to itself; declare a mailbox instead"),
+      ),
     );
     group.mailboxes.forEach((mailbox, m) =>
-      mailbox.forwardTo.forEach((target, t) => {
-        const path = ["groups", g, "mailboxes", m, "forwardTo", t];
-        if (target === mailbox.address) found.push(issue(path, target, "a mailbox forwards to other addresses; keepCopy keeps mail in the mailbox itself"));
-        else {
-          const problem = targetProblem(book, target);
-          if (problem) found.push(issue(path, target, `expected a deliverable address: ${problem}`));
-        }
-      }),
+      mailbox.forwardTo.forEach((target, t) =>
+        judge(
+          ["groups", g, "mailboxes", m, "forwardTo", t],
+          target,
+          mailbox.address,
+          "a mailbox forwards to other addresses; keepCopy keeps mail in the mailbox itself",
+        ),
+      ),
     );
     group.domains.forEach((domain, d) => {
       if (domain.catchAll === undefined) return;

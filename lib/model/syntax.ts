@@ -241,6 +241,12 @@ export const plainEmailAddress = (what: string) =>
     if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
   });
 
+/** An address with its domain in A-labels (the local part as it is). */
+function withALabelDomain(address: string): string {
+  const at = address.lastIndexOf("@");
+  return `${address.slice(0, at)}@${toALabels(address.slice(at + 1))}`;
+}
+
 /** Why the local part of one of the platform's own addresses is invalid, or undefined. */
 function ownLocalPartProblem(local: string): string | undefined {
   if (local.length === 0 || local.length > 64) return "a local part of 1 to 64 characters";
@@ -268,10 +274,7 @@ export const ownMailAddress = (what: string) =>
           : (ownLocalPartProblem(ctx.value.slice(0, at)) ?? (dnsNameProblem(domain) && `a domain that is a DNS name (${dnsNameProblem(domain)})`));
       if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
     })
-    .transform((value) => {
-      const at = value.lastIndexOf("@");
-      return `${value.slice(0, at)}@${toALabels(value.slice(at + 1))}`;
-    });
+    .transform(withALabelDomain);
 
 /**
  * Where mail to an alias or a forward goes: one of the platform's own addresses or a foreign one.
@@ -293,7 +296,4 @@ export const mailTarget = (what: string) =>
             : dnsNameProblem(domain) && `a domain that is a DNS name (${dnsNameProblem(domain)})`;
       if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
     })
-    .transform((value) => {
-      const at = value.lastIndexOf("@");
-      return `${value.slice(0, at)}@${toALabels(value.slice(at + 1))}`;
-    });
+    .transform(withALabelDomain);
