@@ -25,6 +25,25 @@ export class TextClient {
     return new TextClient(socket);
   }
 
+  /**
+   * An SMTP session of an internet peer on port 25, ready for MAIL FROM: greeting read, the peer's
+   * address and name set by XCLIENT (the server authorizes loopback for it), STARTTLS done and
+   * EHLO said again over TLS. Fails the test when the server refuses XCLIENT or STARTTLS.
+   */
+  static async outsidePeerOverTls(host: string, port: number, peer: { addr: string; name: string; helo: string; servername: string }): Promise<TextClient> {
+    const client = await TextClient.plain(host, port);
+    await client.smtpReply();
+    await client.smtp(`EHLO ${peer.helo}`);
+    const xclient = (await client.smtp(`XCLIENT ADDR=${peer.addr} NAME=${peer.name}`)).pop()!;
+    if (!xclient.startsWith("220 ")) throw new Error(`XCLIENT refused: ${xclient}`);
+    await client.smtp(`EHLO ${peer.helo}`);
+    const starttls = (await client.smtp("STARTTLS")).pop()!;
+    if (!starttls.startsWith("220 ")) throw new Error(`STARTTLS refused: ${starttls}`);
+    await client.upgrade(peer.servername);
+    await client.smtp(`EHLO ${peer.helo}`);
+    return client;
+  }
+
   /** Open a TLS connection from the first byte (implicit TLS). */
   static async tls(host: string, port: number, servername: string): Promise<TextClient> {
     const socket = tlsConnect({ host, port, servername, rejectUnauthorized: false });

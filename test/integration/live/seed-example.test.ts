@@ -433,14 +433,12 @@ describe("TLS policy (Mozilla intermediate)", () => {
 
 describe("SMTP smuggling", () => {
   test("a bare-LF end-of-data sequence does not end the message", async () => {
-    const client = await TextClient.plain(business, Number(port("smtp")));
-    await client.smtpReply();
-    await client.smtp("EHLO client.outside.example");
-    expect((await client.smtp("XCLIENT ADDR=203.0.113.77 NAME=[UNAVAILABLE]")).pop()).toMatch(/^220 /);
-    await client.smtp("EHLO client.outside.example");
-    expect((await client.smtp("STARTTLS")).pop()).toMatch(/^220 /);
-    await client.upgrade("mail.acme-corp.example");
-    await client.smtp("EHLO client.outside.example");
+    const client = await TextClient.outsidePeerOverTls(business, Number(port("smtp")), {
+      addr: "203.0.113.77",
+      name: "[UNAVAILABLE]",
+      helo: "client.outside.example",
+      servername: "mail.acme-corp.example",
+    });
     expect((await client.smtp(`MAIL FROM:<smuggler@${OUTSIDE_DOMAIN}>`)).pop()).toMatch(/^250 /);
     expect((await client.smtp(`RCPT TO:<${user()}>`)).pop()).toMatch(/^250 /);
     expect((await client.smtp("DATA")).pop()).toMatch(/^354 /);
