@@ -19,7 +19,6 @@ import { postsrsdLayout, postsrsdRestartCommand, postsrsdStartCommand } from "./
 export function localTarget(layout: StateLayout, path: string): string {
   if (path === "etc/opendkim.conf") return join(layout.opendkim, "opendkim.conf");
   if (path === "etc/default/postsrsd") return postsrsdLayout(layout).defaults;
-  if (path === "etc/postsrsd.conf") return postsrsdLayout(layout).conf;
   const rules: ReadonlyArray<readonly [string, string]> = [
     ["etc/postfix/", layout.postfixConfig],
     ["etc/dovecot/", layout.dovecotConfig],

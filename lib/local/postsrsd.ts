@@ -14,7 +14,7 @@ import type { StateLayout } from "./conventions";
 /** Files of the instance's postsrsd below its state directory. */
 export function postsrsdLayout(layout: StateLayout) {
   const dir = join(layout.stateDir, "postsrsd");
-  return { dir, defaults: join(dir, "default"), conf: join(dir, "postsrsd.conf"), secret: join(dir, "secret"), pid: join(dir, "postsrsd.pid") } as const;
+  return { dir, defaults: join(dir, "default"), secret: join(dir, "secret"), pid: join(dir, "postsrsd.pid") } as const;
 }
 
 /** Where the instance's postsrsd listens: the first group address (unique to the instance's loopback block). */

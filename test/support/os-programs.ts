@@ -27,6 +27,7 @@ export const TOOL_PACKAGES: readonly string[] = [
   "openssl",
   "postfix",
   "postfix-pcre",
+  "postsrsd",
 ];
 
 const roots = new Map<HostOs, string>();
@@ -47,24 +48,37 @@ export interface OsPrograms {
   /** Whether these are this machine's own programs. */
   readonly native: boolean;
   run(program: string, args: readonly string[], options?: { input?: string; timeoutMs?: number }): RunResult;
+  /** The command line that runs a program of the OS (for a daemon the caller starts and stops itself). */
+  command(program: string, args: readonly string[]): { readonly file: string; readonly args: readonly string[]; readonly env: NodeJS.ProcessEnv };
 }
 
 /** The programs of an OS. */
 export function programsOf(os: HostOs): OsPrograms {
-  if (machineOs() === os) return { os, native: true, run: (program, args, options) => runHere(program, [...args], options?.input) };
+  if (machineOs() === os) {
+    return {
+      os,
+      native: true,
+      run: (program, args, options) => runHere(program, [...args], options?.input),
+      command: (file, args) => ({ file, args, env: process.env }),
+    };
+  }
+  const command = (program: string, args: readonly string[]) => {
+    const root = toolsRoot(os);
+    const script =
+      'root=$1; shift; mount --rbind /tmp "$root/tmp" && mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && exec chroot "$root" "$@"';
+    return {
+      file: "unshare",
+      args: ["--mount", "--propagation", "private", "--fork", "--", "sh", "-c", script, "sh", root, program, ...args],
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" },
+    };
+  };
   return {
     os,
     native: false,
+    command,
     run(program, args, options = {}) {
-      const root = toolsRoot(os);
-      const script =
-        'root=$1; shift; mount --rbind /tmp "$root/tmp" && mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && exec chroot "$root" "$@"';
-      const result = spawnSync("unshare", ["--mount", "--propagation", "private", "--fork", "--", "sh", "-c", script, "sh", root, program, ...args], {
-        encoding: "utf8",
-        input: options.input,
-        timeout: options.timeoutMs ?? 60_000,
-        env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" },
-      });
+      const { file, args: argv, env } = command(program, args);
+      const result = spawnSync(file, argv, { encoding: "utf8", input: options.input, timeout: options.timeoutMs ?? 60_000, env });
       return { status: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
     },
   };

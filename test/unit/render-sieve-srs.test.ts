@@ -1,6 +1,6 @@
 /**
- * Sieve/ManageSieve in dovecot.conf (Dovecot 2.3 and 2.4), postsrsd's configuration (Debian 12's
- * postsrsd 1.x and Debian 13's 2.x), the SRS part of main.cf, and the daemons, ports and packages
+ * Sieve/ManageSieve in dovecot.conf (Dovecot 2.3 and 2.4), postsrsd's configuration (postsrsd
+ * 1.10 on both Debian releases), the SRS part of main.cf, and the daemons, ports and packages
  * that follow from the two switches.
  */
 import type { PlatformInput } from "../../lib/model/schema";
@@ -100,32 +100,27 @@ describe("SRS (postsrsd)", () => {
     expect(hostPackages(plan, plan.hosts[0]!)).toContain("postsrsd");
   });
 
-  test("debian-12: /etc/default/postsrsd for postsrsd 1.x and TCP tables on loopback", () => {
-    const hosts = render("debian-12", FORWARD);
-    const defaults = fileText(hosts, "etc/default/postsrsd");
-    expect(defaults).toMatch(/^SRS_DOMAIN=acme-home\.example$/m);
-    expect(defaults).toMatch(/^SRS_EXCLUDE_DOMAINS=acme-corp\.example,acme-shop\.example,acme-home\.example,acme-family\.example$/m);
-    expect(defaults).toMatch(/^SRS_LISTEN_ADDR=127\.0\.0\.1$/m);
-    expect(defaults).toMatch(/^SRS_SECRET=\/etc\/postsrsd\.secret$/m);
-    const main = mainCfSettings(fileText(hosts, "etc/postfix/main.cf"));
-    expect([main.get("sender_canonical_maps"), main.get("recipient_canonical_maps")]).toEqual(["tcp:127.0.0.1:10001", "tcp:127.0.0.1:10002"]);
-    expect([main.get("sender_canonical_classes"), main.get("recipient_canonical_classes")]).toEqual([
-      "envelope_sender",
-      "envelope_recipient, header_recipient",
-    ]);
-    expect(hosts[0]!.files.some((f) => f.path === "etc/postsrsd.conf")).toBe(false);
-  });
-
-  test("debian-13: /etc/postsrsd.conf for postsrsd 2.x and a socketmap inside Postfix's queue directory", () => {
-    const hosts = render("debian-13", FORWARD);
-    const conf = fileText(hosts, "etc/postsrsd.conf");
-    expect(conf).toMatch(/^srs-domain = "acme-home\.example"$/m);
-    expect(conf).toMatch(/^domains = \{ "acme-corp\.example", "acme-shop\.example", "acme-home\.example", "acme-family\.example" \}$/m);
-    expect(conf).toMatch(/^socketmap = unix:\/var\/spool\/postfix\/srs$/m);
-    const main = mainCfSettings(fileText(hosts, "etc/postfix/main.cf"));
-    expect([main.get("sender_canonical_maps"), main.get("recipient_canonical_maps")]).toEqual(["socketmap:unix:srs:forward", "socketmap:unix:srs:reverse"]);
-    expect(hosts[0]!.files.some((f) => f.path === "etc/default/postsrsd")).toBe(false);
-  });
+  test.each(["debian-12", "debian-13"] as const)(
+    "%s: /etc/default/postsrsd for Debian's postsrsd 1.10 launcher and TCP tables on loopback (trixie ships 1.10 too)",
+    (os) => {
+      const hosts = render(os, FORWARD);
+      const defaults = fileText(hosts, "etc/default/postsrsd");
+      expect(defaults).toMatch(/^SRS_DOMAIN=acme-home\.example$/m);
+      expect(defaults).toMatch(/^SRS_EXCLUDE_DOMAINS=acme-corp\.example,acme-shop\.example,acme-home\.example,acme-family\.example$/m);
+      expect(defaults).toMatch(/^SRS_LISTEN_ADDR=127\.0\.0\.1$/m);
+      expect(defaults).toMatch(/^SRS_FORWARD_PORT=10001$/m);
+      expect(defaults).toMatch(/^SRS_REVERSE_PORT=10002$/m);
+      expect(defaults).toMatch(/^SRS_SECRET=\/etc\/postsrsd\.secret$/m);
+      const main = mainCfSettings(fileText(hosts, "etc/postfix/main.cf"));
+      expect([main.get("sender_canonical_maps"), main.get("recipient_canonical_maps")]).toEqual(["tcp:127.0.0.1:10001", "tcp:127.0.0.1:10002"]);
+      expect([main.get("sender_canonical_classes"), main.get("recipient_canonical_classes")]).toEqual([
+        "envelope_sender",
+        "envelope_recipient, header_recipient",
+      ]);
+      // postsrsd 2.x's file and socketmap: no package of either release reads or serves them.
+      expect(hosts[0]!.files.map((f) => f.path).filter((p) => p.includes("postsrsd"))).toEqual(["etc/default/postsrsd"]);
+    },
+  );
 
   test("no secret is rendered: only the path of the file the host makes", () => {
     for (const os of ["debian-12", "debian-13"] as const) {

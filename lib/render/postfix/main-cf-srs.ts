@@ -3,24 +3,25 @@
  * (forward table), SRS recipients of bounces come back through the reverse table. Only envelope
  * senders are rewritten, never a From: header (postsrsd's documented Postfix setup). postsrsd
  * leaves the platform's own domains alone, so only foreign senders — forwarded mail — change.
+ * Both Debian releases ship postsrsd 1.10: the same TCP tables on both.
  */
-import type { HostPlan, Plan } from "../../plan/types";
-import { POSTSRSD_SOCKET, POSTSRSD_TCP } from "../postsrsd/postsrsd";
+import type { Plan } from "../../plan/types";
+import { POSTSRSD_TCP } from "../postsrsd/postsrsd";
 import type { PostconfSection } from "./main-cf-format";
 
-/** The lookup tables of postsrsd as Postfix names them on a host's release. */
-export function srsTables(host: HostPlan): { readonly forward: string; readonly reverse: string } {
-  if (host.os === "debian-12") {
-    return { forward: `tcp:${POSTSRSD_TCP.address}:${POSTSRSD_TCP.forwardPort}`, reverse: `tcp:${POSTSRSD_TCP.address}:${POSTSRSD_TCP.reversePort}` };
-  }
-  const socket = `socketmap:unix:${POSTSRSD_SOCKET.postfixName}`;
-  return { forward: `${socket}:forward`, reverse: `${socket}:reverse` };
+/**
+ * The lookup tables of postsrsd as Postfix names them. tcp: tables on loopback: Postfix's cleanup
+ * and smtpd run chrooted in /var/spool/postfix on Debian and reach a TCP port from there, with no
+ * socket file inside the chroot to keep in place.
+ */
+export function srsTables(): { readonly forward: string; readonly reverse: string } {
+  return { forward: `tcp:${POSTSRSD_TCP.address}:${POSTSRSD_TCP.forwardPort}`, reverse: `tcp:${POSTSRSD_TCP.address}:${POSTSRSD_TCP.reversePort}` };
 }
 
 /** The SRS section of main.cf (empty when nothing is forwarded to a foreign domain). */
-export function srsMainCfSection(plan: Plan, host: HostPlan): PostconfSection {
+export function srsMainCfSection(plan: Plan): PostconfSection {
   if (!plan.srs.enabled) return { title: "Forwarding: SRS (postsrsd)", settings: [] };
-  const tables = srsTables(host);
+  const tables = srsTables();
   return {
     title: "Forwarding: SRS (postsrsd)",
     settings: [

@@ -234,7 +234,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         { name: "milter_default_action", value: "accept", why: "If the signer is down, mail flows unsigned rather than being refused." },
       ),
     },
-    srsMainCfSection(plan, host),
+    srsMainCfSection(plan),
     {
       title: "Connection screening (postscreen on port 25)",
       settings: when<PostconfSetting>(
