@@ -24,7 +24,7 @@ export function withMailboxes(input: PlatformInput, mailboxes: readonly TestMail
   const domain = firstDomain(input);
   const address = (local: string) => `${local}@${domain}`;
   const role = address(mailboxes[0]!.local);
-  withoutAccounts(input);
+  clearAccounts(input);
   const group = input.groups[0]!;
   group.mailboxes = mailboxes.map((m) => ({ address: address(m.local), ...(m.quotaMb === undefined ? {} : { quotaMb: m.quotaMb }) }));
   group.aliases = [
@@ -35,8 +35,18 @@ export function withMailboxes(input: PlatformInput, mailboxes: readonly TestMail
   if (defaultQuotaMb !== undefined) input.mailbox = { ...input.mailbox, defaultQuotaMb };
 }
 
-/** Remove every mailbox, alias, catch-all and role target the example declares (in place). */
+/**
+ * Remove every mailbox, alias, catch-all and role target the example declares, and the DMARC and
+ * TLS-RPT report addresses that would then reach no one (in place).
+ */
 export function withoutAccounts(input: PlatformInput): void {
+  clearAccounts(input);
+  if (input.dns) {
+    input.dns = { ...input.dns, dmarc: { ...input.dns.dmarc, aggregateReports: [] }, tlsReports: [] };
+  }
+}
+
+function clearAccounts(input: PlatformInput): void {
   for (const group of input.groups) {
     group.mailboxes = [];
     group.aliases = [];

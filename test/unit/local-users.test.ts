@@ -9,20 +9,14 @@ import { plan } from "../../lib/plan/plan";
 import { renderPlatform } from "../../lib/render/host-files";
 import { UserError } from "../../lib/errors";
 import { exampleSpec } from "../support/example";
+import { withoutAccounts } from "../support/mailbox-model";
 
 const MAILBOXES = new Set(["alice@acme-corp.example", "bob@acme-corp.example", "tester@acme-corp.example"]);
 const RESERVED = new Set(["tester@acme-corp.example"]);
 
 describe("the test mailbox", () => {
   test("is added to the test spec's first group, with the role addresses routed to it when the model has no mailboxes", () => {
-    const spec = exampleSpec((i) => {
-      delete i.accounts;
-      for (const group of i.groups) {
-        delete group.mailboxes;
-        delete group.aliases;
-        for (const domain of group.domains) delete domain.catchAll;
-      }
-    });
+    const spec = exampleSpec(withoutAccounts);
     const test = withTestMailbox(spec);
     expect(testMailboxAddress(spec)).toBe("tester@acme-corp.example");
     expect(test.groups[0]!.mailboxes.map((m) => m.address)).toEqual(["tester@acme-corp.example"]);

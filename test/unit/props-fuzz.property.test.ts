@@ -120,7 +120,8 @@ const mutated = fc.record({ path: fc.constantFrom(...PATHS), extraKey: fc.option
   let parent: Record<string | number, unknown> = input;
   for (const segment of path.slice(0, -1)) parent = parent[segment] as Record<string | number, unknown>;
   const last = path[path.length - 1]!;
-  if (extraKey !== undefined && typeof parent[last] === "object" && parent[last] !== null) {
+  // A new field goes into an object; an array's own properties (length) are not fields.
+  if (extraKey !== undefined && typeof parent[last] === "object" && parent[last] !== null && !Array.isArray(parent[last])) {
     Object.defineProperty(parent[last], extraKey, { value, enumerable: true, configurable: true, writable: true });
   } else parent[last] = value;
   return { input, where: [...path, ...(extraKey === undefined ? [] : [extraKey])].join(".") };
