@@ -2,8 +2,9 @@
  * Debian 13 became the default; a platform that says `os: debian-12` must keep rendering and
  * synthesizing exactly what it did before (test/golden/debian-12 was written by the code as it
  * was then), so running Debian 12 hosts see no change. Deliberate changes of both releases
- * update the golden copies with them (issue 14: recipient and sender-login tables from the
- * model's mailboxes and aliases, Dovecot's userdb of the declared mailboxes).
+ * update the golden copies with them, by `npx tsx scripts/update-debian-12-golden.ts` (issue 14:
+ * recipient and sender-login tables from the model's mailboxes and aliases, Dovecot's userdb of
+ * the declared mailboxes, Sieve in LMTP, the mailbox list and users sync in the bundle).
  */
 import { readFileSync, readdirSync, statSync } from "fs";
 import { join, relative } from "path";

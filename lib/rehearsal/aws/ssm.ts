@@ -46,7 +46,6 @@ const dialect: ServiceDialect = {
   internalError: (message) => ({ status: 500, code: "InternalServerError", message }),
 };
 
-
 /** A stored parameter. */
 export interface StoredParameter {
   readonly name: string;
