@@ -5,7 +5,7 @@
  */
 import { DOMParser, type Element } from "@xmldom/xmldom";
 import type { DnsRecord } from "../../lib/catalogue/dns-record-types";
-import { SERVICES, type TlsMode } from "../../lib/catalogue/services";
+import { SERVICES, type ServiceInfo, type TlsMode } from "../../lib/catalogue/services";
 
 /** Where a client is told to connect. */
 export interface Endpoint {
@@ -144,9 +144,14 @@ export function readAutodiscover(xml: string): { accountType: string; action: st
   return { accountType: text(account, "AccountType"), action: text(account, "Action"), protocols };
 }
 
+/** The services mail clients discover by SRV (reading and sending; not ManageSieve). */
+export const DISCOVERABLE_SERVICES = SERVICES.filter(
+  (s): s is ServiceInfo & { srvLabel: string; protocol: Endpoint["protocol"] } => s.srvLabel !== undefined && s.protocol !== "managesieve",
+);
+
 /** The endpoints a domain's client SRV records name (none for a `0 0 0 .` service), SRV priority order within each. */
 export function srvEndpoints(records: readonly DnsRecord[], domain: string): Endpoint[] {
-  return SERVICES.filter((s) => s.srvLabel).flatMap((service) => {
+  return DISCOVERABLE_SERVICES.flatMap((service) => {
     const record = records.find((r) => r.type === "SRV" && r.name === `${service.srvLabel}.${domain}`);
     if (!record) throw new Error(`no SRV record ${service.srvLabel}.${domain}`);
     return record.values

@@ -10,11 +10,10 @@ import { spawnSync } from "child_process";
 import { readFileSync } from "fs";
 import { request } from "https";
 import { join } from "path";
-import { SERVICES } from "../../../lib/catalogue/services";
 import { stateLayout } from "../../../lib/local/conventions";
 import type { LocalState } from "../../../lib/local/state";
 import type { PlatformInput } from "../../../lib/model/schema";
-import { readAutodiscover, readThunderbirdConfig, type Endpoint } from "../../support/client-config-xml";
+import { DISCOVERABLE_SERVICES, readAutodiscover, readThunderbirdConfig, type Endpoint } from "../../support/client-config-xml";
 import { exampleInput } from "../../support/example";
 import { stopInstance } from "../../support/live";
 import { requirePrograms } from "../../support/programs";
@@ -79,7 +78,7 @@ function https(address: string, name: string, path: string, method = "GET", body
 
 /** The SRV records the instance's DNS serves for a domain, as endpoints (`0 0 0 .` left out). */
 function servedSrv(domain: string): Endpoint[] {
-  return SERVICES.filter((s) => s.srvLabel).flatMap((service) =>
+  return DISCOVERABLE_SERVICES.flatMap((service) =>
     dig(state.dnsServer, "SRV", `${service.srvLabel}.${domain}`)
       .map((line) => line.split(" "))
       .filter(([, , port, target]) => !(port === "0" && target === "."))
@@ -170,7 +169,7 @@ describe("the endpoints the documents name answer as they say", () => {
       const config = readThunderbirdConfig((await https(address, `autoconfig.${group.domains[0]}`, "/mail/config-v1.1.xml")).body);
       for (const endpoint of [...config.incoming, ...config.outgoing]) {
         // The documents name the standard ports; the instance may listen on moved ones.
-        const service = SERVICES.find((s) => s.port === endpoint.port)!;
+        const service = DISCOVERABLE_SERVICES.find((s) => s.port === endpoint.port)!;
         const target = `${dig(state.dnsServer, "A", endpoint.hostName)[0]}:${state.ports[service.name]}`;
         const starttls = endpoint.tls === "starttls" ? STARTTLS[endpoint.protocol] : undefined;
         const right = presentedCertificate(target, endpoint.hostName, state.caFile, starttls);
