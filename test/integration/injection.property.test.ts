@@ -185,14 +185,15 @@ const FIELDS: readonly Field[] = [
   {
     reachesTerraform: true,
     name: "DMARC report address",
-    valid: "dmarc@acme-corp.example",
+    // A report service outside the platform: an address of its own domains must also be a mailbox.
+    valid: "dmarc@reports.example",
     set: (i, v) => (i.dns!.dmarc = { aggregateReports: [v] }),
     appears: (o, v) => o.zones.includes(`rua=mailto:${v}`),
   },
   {
     reachesTerraform: true,
     name: "TLS report address",
-    valid: "tls@acme-corp.example",
+    valid: "tls@reports.example",
     set: (i, v) => (i.dns!.tlsReports = [v]),
     appears: (o, v) => o.zones.includes(`rua=mailto:${v}`),
   },
