@@ -21,6 +21,7 @@ import type { HostPlan, Plan } from "../plan/types";
 import { AcmeServer } from "./acme";
 import { AwsWorld, ssmAgentBucket } from "./aws/world";
 import { readDeployment, type Deployment } from "./aws/deployment";
+import { mailboxPasswordOperatorPolicy } from "./aws/operator";
 import { HostContainer, type ExecResult } from "./container";
 import { waitForFirstBoot, type FirstBootOutcome, type FirstBootWait } from "./first-boot";
 import { DEFAULT_IMAGE_CACHE, ensureImage, imageRecipe, type DebianRelease, type Image } from "./image";
@@ -188,6 +189,8 @@ export class Rehearsal {
       endpoint: { address: WORLD_ADDRESSES.aws, port: 443 },
       tls: (names) => this.ca.issue("aws", names),
       challengeManagementUrl: this.acme.challengeManagementUrl,
+      // The operator may do what README's policy for `mail-platform user` allows, on this model's password path.
+      operatorPolicies: [mailboxPasswordOperatorPolicy(deployment.region, deployment.accountId, this.plan.accounts.passwordParameterPrefix)],
     });
     for (const [parameter, pem] of this.substitutions.dkimPrivateKeys) this.world.putParameter(parameter, pem, { secure: true });
     for (const [address, hash] of Object.entries(this.options.passwordHashes ?? {})) this.setPasswordHash(address, hash);
@@ -270,6 +273,25 @@ export class Rehearsal {
         `${address} is no mailbox of the rehearsal's model (mailboxes: ${this.plan.accounts.mailboxes.map((m) => m.address).join(", ") || "none"})`,
       );
     this.world.putParameter(mailbox.passwordParameter, hash, { secure: true });
+  }
+
+  /**
+   * The environment that makes the AWS SDK (e.g. `mail-platform user`) the platform's operator in
+   * this world: the operator's credentials, the region, the stand-ins' CA trusted (Node reads
+   * NODE_EXTRA_CA_CERTS), no instance metadata. No endpoint override: AWS's own host names
+   * (`world.hostNames()`) must resolve to `WORLD_ADDRESSES.aws`, where the endpoint answers over
+   * HTTPS under those names; a private /etc/hosts does that without touching this machine's.
+   */
+  operatorEnvironment(): Record<string, string> {
+    const credentials = this.world.operatorCredentials;
+    return {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+      AWS_REGION: this.deployment.region,
+      AWS_EC2_METADATA_DISABLED: "true",
+      NODE_EXTRA_CA_CERTS: this.ca.caFile,
+    };
   }
 
   /** Run the host's users sync now, as its timer would, and wait for it. */

@@ -1,23 +1,26 @@
 /**
  * Who is calling and whether they may: the signature is verified against the credentials the IMDS
- * stand-in issued, the caller is the instance's assumed-role session, and each action is
- * authorized by the IAM evaluator against the role's current policies with the condition keys AWS
- * would put in the request context. Denials are worded as AWS words them.
+ * stand-in issued (or those of another principal the world knows, such as an operator at a
+ * workstation), the caller is the session those credentials belong to, and each action is
+ * authorized by the IAM evaluator against that caller's current policies — and only theirs — with
+ * the condition keys AWS would put in the request context. Denials are worded as AWS words them.
  */
 import type { RoleCredentials } from "./credentials";
 import type { AwsRequest } from "./http-exchange";
 import { evaluatePolicies, type Decision, type NamedPolicy, type RequestContext } from "./iam";
 import { verifySigV4, type AuthFailure, type UriStyle } from "./sigv4";
 
-/** The instance's role session, as AWS identifies it. */
+/** A role session, as AWS identifies it: the instance's, or an operator's. */
 export interface CallerIdentity {
   readonly accountId: string;
-  /** `arn:aws:sts::<account>:assumed-role/<role>/<instance-id>`. */
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session name>` (the instance id for the instance's). */
   readonly sessionArn: string;
   readonly roleArn: string;
-  /** `aws:userid`: `<role unique id>:<instance-id>`. */
+  /** `aws:userid`: `<role unique id>:<session name>`. */
   readonly userId: string;
+  /** The instance the credentials were delivered to; "" for credentials used outside EC2. */
   readonly instanceArn: string;
+  /** "" outside EC2. */
   readonly privateIp: string;
 }
 
@@ -28,13 +31,19 @@ export interface SigningScope {
   readonly uriStyle: UriStyle;
 }
 
-/** What authorization needs to know about the world. */
-export interface AccessSource {
+/** A caller the endpoints know: who it is, the credentials it signs with, and its policies. */
+export interface Principal {
   readonly identity: CallerIdentity;
-  /** The credentials currently issued through IMDS. */
+  /** The credentials currently issued (through IMDS, for the instance). */
   credentials(): RoleCredentials;
   /** The role's policies as they stand now (statements may have been removed by a test). */
   identityPolicies(): readonly NamedPolicy[];
+}
+
+/** What authorization needs to know about the world: the instance role's session, and any other caller. */
+export interface AccessSource extends Principal {
+  /** Further callers (an operator running `mail-platform user`), each with its own credentials and policies. @default none */
+  readonly others?: () => readonly Principal[];
   now(): Date;
 }
 
@@ -44,20 +53,32 @@ export type Authentication = { readonly ok: true; readonly caller: CallerIdentit
 export class AccessControl {
   constructor(private readonly source: AccessSource) {}
 
-  /** The caller of a signed request, or why its signature is refused. */
+  private principals(): readonly Principal[] {
+    return [this.source, ...(this.source.others?.() ?? [])];
+  }
+
+  /** The caller of a signed request (whose credentials signed it), or why its signature is refused. */
   authenticate(request: AwsRequest, scope: SigningScope): Authentication {
-    const credentials = this.source.credentials();
+    const issued = this.principals().map((principal) => ({ principal, credentials: principal.credentials() }));
     const outcome = verifySigV4(request, {
       ...scope,
       now: this.source.now(),
-      lookup: (id) => (id === credentials.accessKeyId ? credentials : undefined),
+      lookup: (id) => issued.find((i) => i.credentials.accessKeyId === id)?.credentials,
     });
-    return outcome.ok ? { ok: true, caller: this.source.identity } : { ok: false, failure: outcome.failure };
+    if (!outcome.ok) return { ok: false, failure: outcome.failure };
+    return { ok: true, caller: issued.find((i) => i.credentials === outcome.verified.credentials)!.principal.identity };
   }
 
-  /** The global condition keys of a request by the instance role. */
-  globalContext(request: AwsRequest, region: string): RequestContext {
-    const { identity } = this.source;
+  private principalOf(caller: CallerIdentity): Principal {
+    const principal = this.principals().find((p) => p.identity === caller);
+    if (!principal) throw new Error(`${caller.sessionArn} is no caller this world knows`);
+    return principal;
+  }
+
+  /** The global condition keys of a request by a caller. */
+  globalContext(caller: CallerIdentity, request: AwsRequest, region: string): RequestContext {
+    const principal = this.principalOf(caller);
+    const { identity } = principal;
     const now = this.source.now();
     return {
       "aws:SecureTransport": request.secure,
@@ -69,21 +90,22 @@ export class AccessControl {
       "aws:userid": identity.userId,
       "aws:RequestedRegion": region,
       "aws:SourceIp": request.remoteAddress.replace(/^::ffff:/, ""),
-      "aws:TokenIssueTime": this.source.credentials().issuedAt.toISOString(),
+      "aws:TokenIssueTime": principal.credentials().issuedAt.toISOString(),
       "aws:ViaAWSService": false,
       "aws:PrincipalIsAWSService": false,
-      // Credentials delivered to an instance carry these (IMDSv2 delivery is "2.0").
-      "ec2:SourceInstanceARN": identity.instanceArn,
-      "ec2:RoleDelivery": "2.0",
-      "ec2:SourceInstancePrivateIPv4": identity.privateIp,
+      // Credentials delivered to an instance carry these (IMDSv2 delivery is "2.0"); others do not.
+      ...(identity.instanceArn === ""
+        ? {}
+        : { "ec2:SourceInstanceARN": identity.instanceArn, "ec2:RoleDelivery": "2.0", "ec2:SourceInstancePrivateIPv4": identity.privateIp }),
     };
   }
 
   /**
-   * Authorize one action of the instance role.
+   * Authorize one action of an authenticated caller, by that caller's policies.
    * @param resourcePolicies policies attached to the resource (bucket policy, key policy)
    */
   authorize(
+    caller: CallerIdentity,
     request: AwsRequest,
     region: string,
     action: string,
@@ -91,11 +113,12 @@ export class AccessControl {
     serviceKeys: RequestContext,
     resourcePolicies: readonly NamedPolicy[] = [],
   ): Decision {
-    return evaluatePolicies([...this.source.identityPolicies(), ...resourcePolicies], {
-      principal: { arns: [this.source.identity.sessionArn, this.source.identity.roleArn], account: this.source.identity.accountId },
+    const principal = this.principalOf(caller);
+    return evaluatePolicies([...principal.identityPolicies(), ...resourcePolicies], {
+      principal: { arns: [caller.sessionArn, caller.roleArn], account: caller.accountId },
       action,
       resource,
-      context: { ...this.globalContext(request, region), ...serviceKeys },
+      context: { ...this.globalContext(caller, request, region), ...serviceKeys },
     });
   }
 }

@@ -12,6 +12,7 @@
  * Other operations are answered with S3's NotImplemented and logged.
  */
 import { createHash } from "crypto";
+import type { CallerIdentity } from "./access";
 import type { DeployedBucket } from "./deployment";
 import { headerOf, type AwsReply, type AwsRequest } from "./http-exchange";
 import { evaluatePolicies, type Decision, type NamedPolicy } from "./iam";
@@ -155,8 +156,9 @@ export class S3StandIn {
     const isPublic = object?.public === true && !bucket.publicAccessBlocked;
     const signed = headerOf(request, "authorization") !== undefined || /(^|&)X-Amz-/.test(request.query);
     let decision: Decision | undefined;
+    let caller: CallerIdentity | undefined;
     if (signed) {
-      const caller = call.authenticate({ service: "s3", region: bucket.region, uriStyle: "s3" });
+      caller = call.authenticate({ service: "s3", region: bucket.region, uriStyle: "s3" });
       decision = this.authorizeSigned(call, request, bucket, objectArn, isPublic, caller.sessionArn);
     } else {
       this.authorizeAnonymous(call, request, bucket, objectArn, isPublic);
@@ -164,9 +166,9 @@ export class S3StandIn {
     if (!object) {
       // S3 tells "no such key" only to a caller who may list the bucket.
       const mayList =
-        signed &&
-        this.env.access.authorize(request, this.env.region, "s3:ListBucket", `arn:aws:s3:::${bucket.name}`, {}, bucket.policy ? [bucket.policy] : []).effect ===
-          "Allow";
+        caller !== undefined &&
+        this.env.access.authorize(caller, request, this.env.region, "s3:ListBucket", `arn:aws:s3:::${bucket.name}`, {}, bucket.policy ? [bucket.policy] : [])
+          .effect === "Allow";
       if (mayList) call.fail({ status: 404, code: "NoSuchKey", message: "The specified key does not exist.", details: { Key: address.key } });
       call.deny({ status: 403, code: "AccessDenied", message: "Access Denied" });
     }

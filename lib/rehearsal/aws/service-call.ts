@@ -98,11 +98,20 @@ export class ServiceCall {
       this.action = action;
       this.resource = resource;
     }
-    const decision = this.env.access.authorize(this.request, this.env.region, action, resource, options.keys ?? {}, options.resourcePolicies ?? []);
+    if (!this.caller) throw new Error(`${action} authorized before the caller was authenticated`);
+    const decision = this.env.access.authorize(
+      this.caller,
+      this.request,
+      this.env.region,
+      action,
+      resource,
+      options.keys ?? {},
+      options.resourcePolicies ?? [],
+    );
     if (decision.effect !== "Allow") {
       this.action = action;
       this.resource = resource;
-      const message = denialMessage(this.caller!, action, resource, decision);
+      const message = denialMessage(this.caller, action, resource, decision);
       const error = options.wording ? options.wording(message) : this.dialect.accessDenied(message);
       throw this.refuse(error, "denied", error.message, decision.matched);
     }

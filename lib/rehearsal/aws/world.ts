@@ -3,8 +3,11 @@
  * SSM, S3 and Route53 endpoints that accept only those credentials and authorize every call
  * against the role's policies as Terraform would have created them. Tests change the world
  * (parameters, objects, a statement removed from the role) and read the call log.
+ *
+ * One other caller exists: the operator (operator.ts), whose own credentials and policies let
+ * `mail-platform user` change the same SSM parameters from outside the host, as on AWS.
  */
-import { AccessControl, type CallerIdentity } from "./access";
+import { AccessControl, type CallerIdentity, type Principal } from "./access";
 import { CallLog, type CallRecord } from "./call-log";
 import { issueRoleCredentials, type RoleCredentials } from "./credentials";
 import type { Deployment } from "./deployment";
@@ -12,6 +15,7 @@ import { Ec2StandIn } from "./ec2";
 import { AwsEndpoints, endpointHostNames, type ServiceHandler, type ServiceName, type TlsMaterial } from "./endpoints";
 import type { NamedPolicy } from "./iam";
 import { ImdsServer } from "./imds";
+import { operatorPrincipal } from "./operator";
 import { statementLabel, type PolicyDocument } from "./policy-document";
 import { Route53StandIn } from "./route53";
 import type { RecordSet } from "./route53-records";
@@ -36,6 +40,8 @@ export interface AwsWorldOptions {
   readonly tls: TlsMaterial | ((hostNames: readonly string[]) => TlsMaterial);
   /** pebble-challtestsrv's management API; without it challenge records are kept, not published. */
   readonly challengeManagementUrl?: string;
+  /** The operator's identity policies (see {@link AwsWorld.operatorCredentials}). @default none: the operator is allowed nothing */
+  readonly operatorPolicies?: readonly NamedPolicy[];
   /** @default the system clock */
   readonly now?: () => Date;
 }
@@ -50,6 +56,7 @@ export class AwsWorld {
   private readonly log = new CallLog();
   private readonly now: () => Date;
   private readonly credentials: RoleCredentials;
+  private readonly operator: Principal;
   private readonly original: ReadonlyMap<string, NamedPolicy>;
   private policies: Map<string, NamedPolicy>;
   private readonly s3: S3StandIn;
@@ -85,8 +92,15 @@ export class AwsWorld {
       instanceArn: instance.arn,
       privateIp: instance.privateIp,
     };
+    this.operator = operatorPrincipal(deployment.accountId, options.operatorPolicies ?? [], startedAt);
     const env: ServiceEnv = {
-      access: new AccessControl({ identity, credentials: () => this.credentials, identityPolicies: () => [...this.policies.values()], now: this.now }),
+      access: new AccessControl({
+        identity,
+        credentials: () => this.credentials,
+        identityPolicies: () => [...this.policies.values()],
+        others: () => [this.operator],
+        now: this.now,
+      }),
       log: this.log,
       region: deployment.region,
       accountId: deployment.accountId,
@@ -154,6 +168,14 @@ export class AwsWorld {
   /** The role credentials IMDS hands out (to forge requests in negative tests). */
   get roleCredentials(): RoleCredentials {
     return this.credentials;
+  }
+
+  /**
+   * The operator's credentials: calls signed with them are the operator's session
+   * (`assumed-role/mail-operator/operator`), authorized by `operatorPolicies` only.
+   */
+  get operatorCredentials(): RoleCredentials {
+    return this.operator.credentials();
   }
 
   /** Store an SSM parameter (String, or SecureString with `secure`). */
