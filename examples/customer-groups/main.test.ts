@@ -6,6 +6,7 @@ import { join } from "path";
 import { fileTree } from "../../test/support/files";
 import { Testing } from "cdktf";
 import { readableSynth, route53Records } from "../../lib/testing";
+import { usersSyncFiles } from "../../lib/rollout/users-sync";
 import { customerGroupsStack } from "./main";
 
 describe("customer-groups example", () => {
@@ -19,6 +20,7 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
       "mail-platform/acme-mail/mx1/etc/dovecot/mailboxes",
       "mail-platform/acme-mail/mx1/etc/mail-platform/certificates",
+      "mail-platform/acme-mail/mx1/etc/mail-platform/mailboxes.json",
       "mail-platform/acme-mail/mx1/etc/nginx/conf.d/mail-platform-mta-sts.conf",
       "mail-platform/acme-mail/mx1/etc/opendkim.conf",
       "mail-platform/acme-mail/mx1/etc/opendkim/key.table",
@@ -82,7 +84,7 @@ describe("customer-groups example", () => {
     expect(readableSynth(stack)).toMatchSnapshot();
   });
 
-  test("the rendered files next to cdk.tf.json are the files of the host's bundle", () => {
+  test("the rendered files next to cdk.tf.json are the files of the host's bundle (plus the users sync program it installs)", () => {
     const [bundle] = Object.values(readableSynth(stack).bundles);
     const rendered = Object.fromEntries(
       Object.keys(files)
@@ -90,6 +92,8 @@ describe("customer-groups example", () => {
         .map((f) => [f.slice("mail-platform/acme-mail/mx1".length), files[f]]),
     );
     const bundled = Object.fromEntries(Object.entries(bundle!.files).map(([key, content]) => [key.replace(/ \(\d+\)$/, ""), content]));
-    expect(bundled).toEqual(rendered);
+    // The bundle also ships the on-host users sync (program and units): part of the rollout, not rendered configuration.
+    const program = Object.fromEntries(usersSyncFiles().map((f) => [f.path, f.content]));
+    expect(bundled).toEqual({ ...rendered, ...program });
   });
 });

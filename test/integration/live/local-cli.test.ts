@@ -107,7 +107,7 @@ describe("mail-platform local up / down", () => {
         .trim()
         .split("\n")
         .map((l) => l.split(" = ")[0]),
-    ).toEqual(Object.keys(dovecotOverlay(stateLayout(stateDir))));
+    ).toEqual(Object.keys(dovecotOverlay(stateLayout(stateDir), plan(parsePlatform(exampleInput())))));
   });
 
   test("up refuses a second instance in the same state directory", () => {
