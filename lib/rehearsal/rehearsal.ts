@@ -11,7 +11,7 @@ import { randomBytes } from "crypto";
 import { mkdirSync, rmSync } from "fs";
 import { join } from "path";
 import { MailConfigStore } from "../constructs/mail-config-store";
-import { USERS_SYNC_SERVICE } from "../rollout/users-sync";
+import { USERS_SYNC_SCRIPT_PATH } from "../rollout/script-paths";
 import { bundleText, type Bundle } from "../rollout/bundle";
 import type { PlatformInput } from "../model/schema";
 import { parsePlatform } from "../validation/validate";
@@ -294,9 +294,13 @@ export class Rehearsal {
     };
   }
 
-  /** Run the host's users sync now, as its timer would, and wait for it. */
+  /**
+   * Run the host's users sync now and wait for it. The program itself, not `systemctl start` of its
+   * unit: a start while the timer's run is under way joins that run, which may have read SSM before
+   * the change being tested; the program takes the sync's lock and reads SSM afresh.
+   */
   async syncUsers(): Promise<ExecResult> {
-    return this.exec(["systemctl", "start", USERS_SYNC_SERVICE]);
+    return this.exec([USERS_SYNC_SCRIPT_PATH]);
   }
 
   /**
