@@ -223,21 +223,29 @@ function acmeDirectoryUrlProblem(value: string): string | undefined {
 }
 
 /**
+ * Why an address is not letters, digits and `. _ + = -` before the `@` and a DNS name after it, or
+ * undefined. `domainForm` gives the domain as it will be used (as written, or in A-labels).
+ */
+function plainAddressProblem(value: string, domainForm: (domain: string) => string): string | undefined {
+  const at = value.lastIndexOf("@");
+  const local = value.slice(0, at);
+  const domain = domainForm(value.slice(at + 1));
+  if (at <= 0) return "a local part, @ and a domain";
+  if (local.length > 64 || !/^[A-Za-z0-9_+=-]+(?:\.[A-Za-z0-9_+=-]+)*$/.test(local)) {
+    return "a local part of at most 64 letters, digits and . _ + = - (no quotes, blanks or apostrophes)";
+  }
+  const problem = dnsNameProblem(domain);
+  return problem && `a domain that is a DNS name (${problem})`;
+}
+
+/**
  * An e-mail address for an account or notices, kept to the characters every consumer (shell,
  * certbot, DNS TXT) takes as they are: letters, digits and `. _ + = -` before the `@`, a DNS
  * name after it.
  */
 export const plainEmailAddress = (what: string) =>
   z.string().check((ctx) => {
-    const at = ctx.value.lastIndexOf("@");
-    const local = ctx.value.slice(0, at);
-    const domain = ctx.value.slice(at + 1);
-    const problem =
-      at <= 0
-        ? "a local part, @ and a domain"
-        : local.length > 64 || !/^[A-Za-z0-9_+=-]+(?:\.[A-Za-z0-9_+=-]+)*$/.test(local)
-          ? "a local part of at most 64 letters, digits and . _ + = - (no quotes, blanks or apostrophes)"
-          : dnsNameProblem(domain) && `a domain that is a DNS name (${dnsNameProblem(domain)})`;
+    const problem = plainAddressProblem(ctx.value, (domain) => domain);
     if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
   });
 
@@ -285,15 +293,7 @@ export const mailTarget = (what: string) =>
   z
     .string()
     .check((ctx) => {
-      const at = ctx.value.lastIndexOf("@");
-      const local = ctx.value.slice(0, at);
-      const domain = toALabels(ctx.value.slice(at + 1));
-      const problem =
-        at <= 0
-          ? "a local part, @ and a domain"
-          : local.length > 64 || !/^[A-Za-z0-9_+=-]+(?:\.[A-Za-z0-9_+=-]+)*$/.test(local)
-            ? "a local part of at most 64 letters, digits and . _ + = - (no quotes, blanks or apostrophes)"
-            : dnsNameProblem(domain) && `a domain that is a DNS name (${dnsNameProblem(domain)})`;
+      const problem = plainAddressProblem(ctx.value, toALabels);
       if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: `expected ${what}: ${problem}` });
     })
     .transform(withALabelDomain);
