@@ -254,45 +254,21 @@ describe.each(releases)("mailbox passwords from SSM on a booted %s host", (os) =
       return `${reply}\n${(await rehearsal.exec(["journalctl", "--no-pager", "-n", "40", "-u", "postfix*", "-u", "dovecot"])).stdout}`;
     }
 
+    /** swaks as an outside server on port 25 of the business address, with STARTTLS. */
+    function fromOutside(address: string, ...more: string[]) {
+      const { privateIp } = rehearsal.hostPlan.addresses[0]!;
+      return swaksAsync(["-s", privateIp, "-p", "25", "--tls", "--ehlo", `mx.${OUTSIDE_DOMAIN}`, "-f", `someone@${OUTSIDE_DOMAIN}`, "-t", address, ...more]);
+    }
+
     /** The reply to RCPT TO from an outside server on port 25. */
     async function rcptFromOutside(address: string): Promise<string> {
-      const { privateIp } = rehearsal.hostPlan.addresses[0]!;
-      const session = await swaksAsync([
-        "-s",
-        privateIp,
-        "-p",
-        "25",
-        "--tls",
-        "--ehlo",
-        `mx.${OUTSIDE_DOMAIN}`,
-        "-f",
-        `someone@${OUTSIDE_DOMAIN}`,
-        "-t",
-        address,
-        "--quit-after",
-        "RCPT",
-      ]);
+      const session = await fromOutside(address, "--quit-after", "RCPT");
       return replyTo(session.transcript, /^RCPT TO/).join("\n");
     }
 
     /** A message from an outside server over port 25 (STARTTLS); resolves to its file in the mailbox's Maildir on the host. */
     async function deliverFromOutside(address: string, marker: string): Promise<string> {
-      const { privateIp } = rehearsal.hostPlan.addresses[0]!;
-      const sent = await swaksAsync([
-        "-s",
-        privateIp,
-        "-p",
-        "25",
-        "--tls",
-        "--ehlo",
-        `mx.${OUTSIDE_DOMAIN}`,
-        "-f",
-        `someone@${OUTSIDE_DOMAIN}`,
-        "-t",
-        address,
-        "--header",
-        `Subject: ${marker}`,
-      ]);
+      const sent = await fromOutside(address, "--header", `Subject: ${marker}`);
       // The reply to the end of DATA (replyTo fails with the transcript when there is none).
       expect(replyTo(sent.transcript, /^\.$/).join("\n")).toMatch(/^250 .*queued/);
       const [local, domain] = address.split("@");
