@@ -1,6 +1,7 @@
 /**
  * The security group of the mail hosts, read off the plan: ingress exactly for the enabled
- * services (one described rule per port), egress only for what a mail host needs.
+ * services (one described rule per port), the host-to-host channel between members of the
+ * group only (when a group has a backup MX), egress only for what a mail host needs.
  */
 import { Construct } from "constructs";
 import { SecurityGroup, VpcSecurityGroupEgressRule, VpcSecurityGroupIngressRule } from "../cdk/aws";
@@ -49,7 +50,7 @@ export class MailFirewall extends Construct {
   readonly ingressRules: ReadonlyMap<number, VpcSecurityGroupIngressRule>;
   /** Egress rules by `protocol/port`. */
   readonly egressRules: ReadonlyMap<string, VpcSecurityGroupEgressRule>;
-  /** Ports this firewall may open: the enabled services and the configured extra ingress. */
+  /** Ports this firewall may open: the enabled services, the host-to-host channel and the configured extra ingress. */
   readonly allowedIngressPorts: ReadonlySet<number>;
 
   constructor(scope: Construct, id: string, props: MailFirewallProps) {
@@ -80,7 +81,7 @@ export class MailFirewall extends Construct {
       );
     }
     const extras = plan.spec.aws?.extraIngress ?? [];
-    this.allowedIngressPorts = new Set([...plan.ports.map((p) => p.port), ...extras.map((e) => e.port)]);
+    this.allowedIngressPorts = new Set([...plan.ports.map((p) => p.port), ...(plan.channelPort === undefined ? [] : [plan.channelPort]), ...extras.map((e) => e.port)]);
     for (const rule of extras) {
       // Named by what it opens, not by its place in the list: removing one rule keeps the others.
       const extra = new VpcSecurityGroupIngressRule(this, extraIngressId(rule), {
@@ -94,6 +95,21 @@ export class MailFirewall extends Construct {
       });
       if (rule.acknowledgement !== undefined) acknowledgeFinding(extra, "no-admin-ingress-from-anywhere", rule.acknowledgement);
     }
+    if (plan.channelPort !== undefined) {
+      // The host-to-host channel (backup MX to home): only members of this group may connect.
+      ingress.set(
+        plan.channelPort,
+        new VpcSecurityGroupIngressRule(this, "in-host-channel", {
+          securityGroupId: this.securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: plan.channelPort,
+          toPort: plan.channelPort,
+          referencedSecurityGroupId: this.securityGroup.id,
+          description: `Backup MX to home host: forwarded mail, between the platform's hosts only (${plan.channelPort}/tcp)`,
+          tags,
+        }),
+      );
+    }
     this.ingressRules = ingress;
     const egress = new Map<string, VpcSecurityGroupEgressRule>();
     for (const rule of egressRules(plan)) {
@@ -106,6 +122,20 @@ export class MailFirewall extends Construct {
           toPort: rule.port,
           cidrIpv4: "0.0.0.0/0",
           description: rule.description,
+          tags,
+        }),
+      );
+    }
+    if (plan.channelPort !== undefined) {
+      egress.set(
+        `tcp/${plan.channelPort}`,
+        new VpcSecurityGroupEgressRule(this, "out-host-channel", {
+          securityGroupId: this.securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: plan.channelPort,
+          toPort: plan.channelPort,
+          referencedSecurityGroupId: this.securityGroup.id,
+          description: "Backup MX to home host: forwarded mail, to the platform's hosts only",
           tags,
         }),
       );

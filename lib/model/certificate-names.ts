@@ -5,18 +5,27 @@
  * certificate list, the host's IAM policy and the model's size check all read them here.
  */
 import type { PlatformSpec } from "./schema";
+import { homeOf } from "./group-home";
 import { zoneOf } from "./zones";
 
-type CertificateInputs = Pick<PlatformSpec, "groups" | "dns" | "services">;
+type CertificateInputs = Pick<PlatformSpec, "hosts" | "groups" | "dns" | "services">;
 
 /** MTA-STS is served (it protects port 25, so only with smtp on). */
 export function servesMtaSts(spec: Pick<PlatformSpec, "dns" | "services">): boolean {
   return spec.dns?.mtaSts !== undefined && spec.services.smtp;
 }
 
-/** The MTA-STS policy host of every group domain, in model order (none without MTA-STS). */
-export function mtaStsNames(spec: CertificateInputs): string[] {
-  return servesMtaSts(spec) ? spec.groups.flatMap((g) => g.domains.map((d) => `mta-sts.${d.name}`)) : [];
+/** The groups whose home is `host`; every group when `host` is not given. */
+function groupsAt(spec: CertificateInputs, host: string | undefined): CertificateInputs["groups"] {
+  return host === undefined ? spec.groups : spec.groups.filter((g) => homeOf(spec, g) === host);
+}
+
+/**
+ * The MTA-STS policy host of every group domain, in model order (none without MTA-STS); with
+ * `host`, of the domains of the groups whose home it is (the policy is served there).
+ */
+export function mtaStsNames(spec: CertificateInputs, host?: string): string[] {
+  return servesMtaSts(spec) ? groupsAt(spec, host).flatMap((g) => g.domains.map((d) => `mta-sts.${d.name}`)) : [];
 }
 
 /** The services a mail client reads mail with (IMAP, POP3), and sends mail with (submission). */
@@ -36,17 +45,23 @@ export function servesClientAutoconfig(spec: Pick<PlatformSpec, "dns" | "service
   return spec.dns?.clientAutoconfig !== undefined && clientServicesComplete(spec.services);
 }
 
-/** The autoconfig and autodiscover host of every group domain, in model order (none when not served). */
-export function clientAutoconfigNames(spec: CertificateInputs): string[] {
-  return servesClientAutoconfig(spec) ? spec.groups.flatMap((g) => g.domains.flatMap((d) => [`autoconfig.${d.name}`, `autodiscover.${d.name}`])) : [];
+/**
+ * The autoconfig and autodiscover host of every group domain, in model order (none when not
+ * served); with `host`, of the domains of the groups whose home it is (they are served there).
+ */
+export function clientAutoconfigNames(spec: CertificateInputs, host?: string): string[] {
+  return servesClientAutoconfig(spec) ? groupsAt(spec, host).flatMap((g) => g.domains.flatMap((d) => [`autoconfig.${d.name}`, `autodiscover.${d.name}`])) : [];
 }
 
-/** A host's certificate names: its group host names (group order), then the MTA-STS names, then the autoconfiguration names. */
+/**
+ * A host's certificate names: its group host names (group order), then the MTA-STS names and
+ * the autoconfiguration names of the groups whose home it is.
+ */
 export function certificateNames(spec: CertificateInputs, host: string): string[] {
   return [
     ...spec.groups.flatMap((g) => g.addresses.filter((a) => a.host === host).map((a) => a.hostName)),
-    ...mtaStsNames(spec),
-    ...clientAutoconfigNames(spec),
+    ...mtaStsNames(spec, host),
+    ...clientAutoconfigNames(spec, host),
   ];
 }
 

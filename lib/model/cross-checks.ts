@@ -145,6 +145,7 @@ const oneAddressPerHost = check(["hosts", "groups"], (spec) => {
   const hostNames = new Set(spec.hosts.map((h) => h.name));
   const known = spec.hosts.map((h) => h.name).join(", ");
   const found: PlatformIssue[] = [];
+  const carried = new Set<string>();
   spec.groups.forEach((group, g) => {
     const seen = new Set<string>();
     group.addresses.forEach((address, a) => {
@@ -152,20 +153,27 @@ const oneAddressPerHost = check(["hosts", "groups"], (spec) => {
       if (!hostNames.has(address.host)) {
         found.push(issue(path, address.host, `expected one of the hosts: ${known}`));
       } else if (seen.has(address.host)) {
-        found.push(issue(path, address.host, `a group has exactly one address per host; "${address.host}" is listed twice`));
+        found.push(issue(path, address.host, `a group has at most one address per host; "${address.host}" is listed twice`));
       }
       seen.add(address.host);
+      carried.add(address.host);
     });
-    for (const host of spec.hosts) {
-      if (!seen.has(host.name)) {
-        found.push(
-          issue(
-            ["groups", g, "addresses"],
-            group.addresses.map((x) => x.host),
-            `every group needs one address on every host; missing host "${host.name}"`,
-          ),
-        );
-      }
+    if (group.home === undefined) return;
+    if (!hostNames.has(group.home)) {
+      found.push(issue(["groups", g, "home"], group.home, `expected one of the hosts: ${known}`));
+    } else if (!seen.has(group.home)) {
+      found.push(
+        issue(
+          ["groups", g, "home"],
+          group.home,
+          `the home host must carry one of the group's addresses (its mailboxes and listeners live there); the group has addresses on: ${[...seen].join(", ")}`,
+        ),
+      );
+    }
+  });
+  spec.hosts.forEach((host, h) => {
+    if (!carried.has(host.name)) {
+      found.push(issue(["hosts", h, "name"], host.name, "every host carries at least one group's address (a host without one would serve nothing)"));
     }
   });
   return found;
@@ -328,7 +336,7 @@ const privacy = check(["privacy"], ({ privacy }) =>
  * would collide with that record set (the MTA-STS policy host `mta-sts.<domain>`, the client
  * autoconfiguration hosts `autoconfig.<domain>` and `autodiscover.<domain>`).
  */
-const generatedNames = check(["groups", "dns", "services"], (spec) => {
+const generatedNames = check(["hosts", "groups", "dns", "services"], (spec) => {
   const generated = new Map([
     ...mtaStsNames(spec).map((name) => [name, `the MTA-STS policy host the platform publishes for ${name.slice("mta-sts.".length)}`] as const),
     ...clientAutoconfigNames(spec).map(

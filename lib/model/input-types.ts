@@ -20,7 +20,7 @@ export type PlatformInput = {
    */
   os?: "debian-13" | "debian-12";
   /**
-   * The mail hosts; their order is the MX preference order.
+   * The mail hosts; after a group's home, their order is its MX preference order.
    *
    * @minItems 1
    * @maxItems 16
@@ -30,7 +30,7 @@ export type PlatformInput = {
    * The customer groups.
    *
    * @minItems 1
-   * @maxItems 64
+   * @maxItems 256
    */
   groups: GroupInput[];
   /**
@@ -129,11 +129,15 @@ export type GroupInput = {
    */
   domains: DomainInput[];
   /**
-   * One address per host: where the group listens and from where its mail leaves.
+   * The group's addresses, at most one per host: its MX hosts (home first, then the others as backup MX, in hosts order).
    *
    * @minItems 1
    */
   addresses: GroupAddressInput[];
+  /**
+   * The group's home host: mailboxes, IMAP/POP3, submission, outbound mail. Default: the first host (hosts order) carrying one of its addresses.
+   */
+  home?: string;
   /**
    * The group's own DKIM key. Default: the platform's dkim key.
    */

@@ -167,8 +167,25 @@ export const GroupSchema = z
     priority: z.enum(DELIVERY_PRIORITIES).default("normal").describe("Delivery priority of the group's outbound mail: high, normal or bulk. Default: normal."),
     /** The domains the group owns. A domain belongs to exactly one group. */
     domains: z.array(DomainSchema).min(1).describe("The domains the group owns; a domain belongs to exactly one group."),
-    /** One address per host: where the group listens and from where its mail leaves. */
-    addresses: z.array(GroupAddressSchema).min(1).describe("One address per host: where the group listens and from where its mail leaves."),
+    /**
+     * The group's addresses, at most one per host: where the group listens and from where its
+     * mail leaves. The hosts that carry one are the group's MX hosts: its home first, then the
+     * others (its backup MX) in `hosts` order.
+     */
+    addresses: z
+      .array(GroupAddressSchema)
+      .min(1)
+      .describe("The group's addresses, at most one per host: its MX hosts (home first, then the others as backup MX, in hosts order)."),
+    /**
+     * The group's home host (from `hosts[].name`; it must carry one of the group's addresses):
+     * its mailboxes, IMAP/POP3, submission, client discovery and outbound mail live there. Every
+     * other host that carries one of the group's addresses is a backup MX for the group: it
+     * accepts mail for the group's existing addresses only, queues it and forwards it to the home.
+     * @default - the first host, in `hosts` order, that carries one of the group's addresses
+     */
+    home: identifier("a host name identifier", 24)
+      .optional()
+      .describe("The group's home host: mailboxes, IMAP/POP3, submission, outbound mail. Default: the first host (hosts order) carrying one of its addresses."),
     /**
      * This group's own DKIM key (so one group's key compromise or rotation never touches another).
      * @default - the platform's `dkim` key
@@ -452,10 +469,13 @@ export const PlatformSchema = z
      * @default "debian-13"
      */
     os: z.enum(HOST_OS).default(DEFAULT_HOST_OS).describe("Operating system of the hosts: debian-13 or debian-12. Default: debian-13."),
-    /** The mail hosts. Their order is the MX preference order (first = most preferred). */
-    hosts: z.array(HostSchema).min(1).max(16).describe("The mail hosts; their order is the MX preference order."),
-    /** The customer groups. */
-    groups: z.array(GroupSchema).min(1).max(64).describe("The customer groups."),
+    /**
+     * The mail hosts. Each carries addresses of some groups; after a group's home, their order
+     * is the group's MX preference order.
+     */
+    hosts: z.array(HostSchema).min(1).max(16).describe("The mail hosts; after a group's home, their order is its MX preference order."),
+    /** The customer groups (each host's one network interface limits how many one host carries). */
+    groups: z.array(GroupSchema).min(1).max(256).describe("The customer groups."),
     /** Which services listen. @default smtp, submission, submissions and imaps on; imap, pop3, pop3s, managesieve off */
     services: ServicesSchema.prefault({}).describe("Which services listen."),
     /** TLS policy. @default Mozilla intermediate everywhere */

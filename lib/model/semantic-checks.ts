@@ -112,14 +112,14 @@ const addressesPerInterface = check(["hosts", "groups", "aws"], ({ hosts, groups
     if (!Object.hasOwn(aws.hosts, host.name)) continue;
     const { instanceType } = aws.hosts[host.name]!;
     const limit = ipv4AddressesPerInterface(instanceType);
-    // Every group has one address on every host, all on the host's one network interface.
-    const needed = groups.length;
+    // The groups' addresses on this host, all on the host's one network interface.
+    const needed = groups.filter((g) => g.addresses.some((a) => a.host === host.name)).length;
     if (limit === undefined || needed <= limit) continue;
     found.push(
       issue(
         ["aws", "hosts", host.name, "instanceType"],
         instanceType,
-        `host ${host.name} carries every group's address on one network interface: ${needed} private IPv4 addresses, and ${instanceType} allows ${limit} per interface (${sourceOf(LIMITS.ipv4AddressesPerInterface)}); ${smallerHint(instanceType, needed)}`,
+        `host ${host.name} carries its groups' addresses on one network interface: ${needed} private IPv4 addresses, and ${instanceType} allows ${limit} per interface (${sourceOf(LIMITS.ipv4AddressesPerInterface)}); ${smallerHint(instanceType, needed)}`,
       ),
     );
   }

@@ -1,7 +1,7 @@
 /**
  * Where a mail client finds a group's services: per discoverable service (the SRV-labelled ones
- * of the services table), whether it is on and, if so, each host's name, the standard port and
- * the SRV priority. The SRV records (RFC 6186/8314), Thunderbird's autoconfig and Outlook's
+ * of the services table), whether it is on and, if so, the group's home host name, the standard
+ * port and the SRV priority. The SRV records (RFC 6186/8314), Thunderbird's autoconfig and Outlook's
  * autodiscover documents are all written from this one list, so they cannot disagree.
  */
 import { SERVICES, type ServiceInfo } from "../catalogue/services";
@@ -13,7 +13,7 @@ export interface ClientEndpoint {
   readonly hostName: string;
   /** The service's standard port (DNS and clients never see a local instance's moved ports). */
   readonly port: number;
-  /** SRV priority: the first host is preferred (0, then 10, 20, …). */
+  /** SRV priority (0: the group's home is its only endpoint). */
   readonly priority: number;
   /** SRV weight. */
   readonly weight: number;
@@ -25,17 +25,16 @@ export interface ClientService {
   readonly service: ServiceInfo & { readonly srvLabel: string; readonly protocol: "smtp" | "imap" | "pop3" };
   /** Whether the platform runs it. */
   readonly enabled: boolean;
-  /** Where to connect, in host order; empty when off. */
+  /** Where to connect (the group's home); empty when off. */
   readonly endpoints: readonly ClientEndpoint[];
 }
 
 /** The discoverable services of a group, in services-table order, the disabled ones included (their SRV says "not available"). */
 export function clientServices(plan: Plan, group: string): ClientService[] {
-  const hostNames = plan.hosts.map((h) => {
-    const address = h.addresses.find((a) => a.group === group);
-    if (!address) throw new Error(`group ${group} has no address on host ${h.name} (the model checks prevent this)`);
-    return address.hostName;
-  });
+  // Clients connect to the group's home only: its mailboxes and submission live there.
+  const placement = plan.placements.find((p) => p.group === group);
+  if (!placement) throw new Error(`no group ${group} in the plan`);
+  const hostNames = [placement.mxHosts[0]!.address.hostName];
   // Mail clients discover reading and sending only (ManageSieve has no SRV label either).
   return SERVICES.filter((s): s is ClientService["service"] => s.srvLabel !== undefined && s.protocol !== "managesieve").map((service) => {
     const enabled = plan.spec.services[service.name];

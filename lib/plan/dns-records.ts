@@ -11,13 +11,13 @@ import type { PlatformSpec } from "../model/schema";
 import { NULL_MX, SRV_NOT_AVAILABLE, type DnsRecord, type DnsValue, type DnsValuePart } from "../catalogue/dns-record-types";
 import { checkRecords } from "./dns-checks";
 import { clientServices } from "./client-endpoints";
-import type { Plan } from "./types";
+import type { AddressPlan, GroupPlacement, Plan } from "./types";
 
 /** The MTA-STS policy text of a group (RFC 8461 section 3.2): its MX host names, mode and max age. */
 export function mtaStsPolicy(plan: Plan, group: string): string | undefined {
   if (!plan.mtaSts.served) return undefined;
   const sts = plan.mtaSts.settings;
-  const mx = plan.hosts.map((h) => h.addresses.find((a) => a.group === group)!.hostName);
+  const mx = placementOf(plan, group).mxHosts.map(({ address }) => address.hostName);
   return ["version: STSv1", `mode: ${sts.mode}`, ...mx.map((m) => `mx: ${m}`), `max_age: ${sts.maxAgeSeconds}`, ""].join("\r\n");
 }
 
@@ -31,9 +31,12 @@ export function recordKey(record: Pick<DnsRecord, "name" | "type">): string {
   return `${record.name}/${record.type}`;
 }
 
-function ipOf(plan: Plan, host: string, group: string): DnsValuePart {
-  const address = plan.hosts.find((h) => h.name === host)!.addresses.find((a) => a.group === group)!;
-  return address.publicIp ?? { publicIpOf: { host, group } };
+function placementOf(plan: Plan, group: string): GroupPlacement {
+  return plan.placements.find((p) => p.group === group)!;
+}
+
+function ipOf(address: AddressPlan, host: string): DnsValuePart {
+  return address.publicIp ?? { publicIpOf: { host, group: address.group } };
 }
 
 /** Every record the platform publishes, sorted by name then type. Needs `dns` in the spec. */
@@ -66,7 +69,8 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
   const tlsRptValue: DnsValue[] | undefined =
     spec.dns.tlsReports.length > 0 ? [[`v=TLSRPTv1; rua=${spec.dns.tlsReports.map((a) => `mailto:${a}`).join(",")}`]] : undefined;
   for (const group of spec.groups) {
-    const hosts = plan.hosts.map((h) => ({ host: h.name, address: h.addresses.find((a) => a.group === group.name)! }));
+    // The group's MX hosts: its home first, then its backup MX.
+    const hosts = placementOf(plan, group.name).mxHosts;
     // What every domain of the group publishes alike, computed once per group: a provider's
     // group holds thousands of domains.
     const mxValues: DnsValue[] = spec.services.smtp ? hosts.map(({ address }, i) => [`${(i + 1) * 10} ${address.hostName}.`]) : [[NULL_MX]];
@@ -75,7 +79,8 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
     const retiringValue = dkim?.retiring ? [[dkimTxtValue(dkim.retiring.publicKey)]] : undefined;
     const policy = mtaStsPolicy(plan, group.name);
     const policyValue = policy ? [[`v=STSv1; id=${mtaStsPolicyId(policy)}`]] : undefined;
-    const groupIps: DnsValue[] = hosts.map(({ host }) => [ipOf(plan, host, group.name)]);
+    // MTA-STS policies and client autoconfiguration are served by the group's home.
+    const homeIp: DnsValue[] = [[ipOf(hosts[0]!.address, hosts[0]!.host)]];
     const spf = [spfValue(plan, group.name)];
     // The same endpoints as the autoconfig and autodiscover documents (plan/client-endpoints.ts).
     const srvValues = clientServices(plan, group.name).map(({ service, enabled, endpoints }) => ({
@@ -111,7 +116,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
         ttlSeconds: ttl.MX,
         values: mxValues,
         purpose: spec.services.smtp
-          ? `mail for ${domain.name} goes to group ${group.name}'s host names, first host preferred`
+          ? `mail for ${domain.name} goes to group ${group.name}'s home, then its backup MX`
           : `${domain.name} accepts no mail: port 25 is off (RFC 7505 null MX)`,
       });
       const txt = (name: string, values: readonly DnsValue[], purpose: string) =>
@@ -131,7 +136,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           name: `mta-sts.${domain.name}`,
           type: "A",
           ttlSeconds: ttl.A,
-          values: groupIps,
+          values: homeIp,
           purpose: `serves https://mta-sts.${domain.name}/.well-known/mta-sts.txt`,
         });
       }
@@ -140,7 +145,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
           [`autoconfig.${domain.name}`, "/mail/config-v1.1.xml"],
           [`autodiscover.${domain.name}`, "/autodiscover/autodiscover.xml"],
         ] as const) {
-          records.push({ zone: domainZone, name, type: "A", ttlSeconds: ttl.A, values: groupIps, purpose: `serves https://${name}${path}` });
+          records.push({ zone: domainZone, name, type: "A", ttlSeconds: ttl.A, values: homeIp, purpose: `serves https://${name}${path}` });
         }
       }
       for (const { label, values, purpose } of davRecords) {
@@ -176,7 +181,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
         name: address.hostName,
         type: "A",
         ttlSeconds: ttl.A,
-        values: [[ipOf(plan, host, group.name)]],
+        values: [[ipOf(address, host)]],
         purpose: `group ${group.name} on host ${host}; the PTR of this IP names it back`,
       });
     }
@@ -189,7 +194,7 @@ export function dnsRecords(plan: Plan): DnsRecord[] {
 
 function spfValue(plan: Plan, group: string): DnsValue {
   const parts: DnsValuePart[] = ["v=spf1"];
-  for (const host of plan.hosts) parts.push(" ip4:", ipOf(plan, host.name, group));
+  for (const { host, address } of placementOf(plan, group).mxHosts) parts.push(" ip4:", ipOf(address, host));
   const relay = plan.spec.outbound.relayHost;
   if (relay) parts.push(` a:${relay.host}`);
   parts.push(" -all");

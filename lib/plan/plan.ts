@@ -13,11 +13,38 @@ import { srsPlan } from "./srs";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "../catalogue/services";
 import type { ServiceName } from "../model/schema";
-import type { AddressPlan, ClientAutoconfigPlan, DkimPlan, DomainPlan, HostPlan, MtaStsPlan, Plan, PlanOptions, PortPlan, TransportPlan } from "./types";
+import type {
+  AddressPlan,
+  ChannelPlan,
+  ClientAutoconfigPlan,
+  DkimPlan,
+  DomainPlan,
+  ForwardPlan,
+  GroupPlacement,
+  HostPlan,
+  MtaStsPlan,
+  Plan,
+  PlanOptions,
+  PortPlan,
+  TransportPlan,
+} from "./types";
+import { homeOf, mxHostsOf } from "../model/group-home";
 import { when } from "./when";
 
 /** The port nginx serves MTA-STS policies and client autoconfiguration on (HTTPS). */
 const HTTPS_PORT = 443;
+
+/**
+ * The port of the host-to-host channel on a home host's private address. Not 25: the channel
+ * takes only the platform's backup MX, skips what they already checked, and is never opened
+ * to the Internet.
+ */
+export const HOST_CHANNEL_PORT = 10025;
+
+/** Name of the forwarding transport of a group on its backup MX. */
+export function forwardName(group: string): string {
+  return `home-${group}`;
+}
 
 /** Name of the outbound transport of a group. */
 export function transportName(group: string): string {
@@ -38,28 +65,27 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
   const domains: DomainPlan[] = spec.groups.flatMap((g) =>
     g.domains.map((d) => ({ name: d.name, group: g.name, transport: transportName(g.name), requireTlsInbound: d.requireTlsInbound })),
   );
+  const placed = placeGroups(spec);
   const hosts: HostPlan[] = spec.hosts.map((host) => {
-    const addresses: AddressPlan[] = spec.groups.map((group) => {
-      const address = group.addresses.find((a) => a.host === host.name);
-      if (!address) throw new Error(`group ${group.name} has no address on host ${host.name} (the model checks prevent this)`);
-      const dir = `${spec.tls.certificateDirectory.replace(/\/$/, "")}/${address.hostName}`;
+    const addresses: AddressPlan[] = placed.flatMap(({ addressOn }) => addressOn.get(host.name) ?? []);
+    const transports: TransportPlan[] = addresses.map((address) => {
+      const group = spec.groups.find((g) => g.name === address.group)!;
       return {
+        name: transportName(group.name),
         group: group.name,
-        privateIp: address.privateIp,
-        ...(address.publicIp === undefined ? {} : { publicIp: address.publicIp }),
-        hostName: address.hostName,
-        certificate: { name: address.hostName, chainFile: `${dir}/fullchain.pem`, keyFile: `${dir}/privkey.pem` },
+        priority: group.priority,
+        bindAddress: address.privateIp,
+        heloName: address.hostName,
+        limits: DELIVERY_LIMITS[group.priority],
       };
     });
-    const transports: TransportPlan[] = spec.groups.map((group, i) => ({
-      name: transportName(group.name),
-      group: group.name,
-      priority: group.priority,
-      bindAddress: addresses[i]!.privateIp,
-      heloName: addresses[i]!.hostName,
-      limits: DELIVERY_LIMITS[group.priority],
-    }));
-    const listeners = services.flatMap((service) => addresses.map((address) => ({ service, address, port: listenPorts[service.name] })));
+    const homeAddresses = addresses.filter((a) => a.role === "home");
+    // A backup address listens on port 25 only: clients and submission belong to the home.
+    const listeners = services.flatMap((service) =>
+      addresses.filter((a) => a.role === "home" || service.name === "smtp").map((address) => ({ service, address, port: listenPorts[service.name] })),
+    );
+    const forwards = addresses.filter((a) => a.role === "backup").map((address) => forwardPlan(spec, placed, address, host.name));
+    const channel = channelPlan(placed, host.name);
     return {
       name: host.name,
       os: host.os ?? spec.os,
@@ -67,13 +93,22 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
       addresses,
       listeners,
       transports,
-      defaultTransport: transportName(defaultGroup),
+      defaultTransport: transportName(hostDefaultGroup(spec, defaultGroup, addresses)),
+      homeGroups: homeAddresses.map((a) => a.group),
+      forwards,
+      ...(channel === undefined ? {} : { channel }),
       expectedListeners: [
         ...listeners.map((l) => [l.address.privateIp, l.port] as const),
-        ...when(https, ...addresses.map((a) => [a.privateIp, HTTPS_PORT] as const)),
+        ...(channel === undefined ? [] : [[channel.address.privateIp, channel.port] as const]),
+        ...when(https, ...homeAddresses.map((a) => [a.privateIp, HTTPS_PORT] as const)),
       ],
     };
   });
+  const placements: GroupPlacement[] = placed.map(({ group, home, mxHosts, addressOn }) => ({
+    group,
+    home,
+    mxHosts: mxHosts.map((h) => ({ host: h, address: addressOn.get(h)! })),
+  }));
   const ports: PortPlan[] = [
     ...services.map((s): PortPlan => ({ port: s.port, service: s.name, description: s.description })),
     ...when<PortPlan>(https, httpsPort(mtaSts, autoconfig)),
@@ -85,7 +120,9 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     services,
     domains,
     hosts,
+    placements,
     ports,
+    ...(placed.some((p) => p.mxHosts.length > 1) ? { channelPort: HOST_CHANNEL_PORT } : {}),
     postscreen: spec.services.smtp && spec.dnsbl.sites.length > 0,
     dkim,
     mtaSts,
@@ -95,6 +132,71 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     srs,
     listenPorts,
   };
+}
+
+/** A group with its home, its MX hosts (home first) and its address on each. */
+interface PlacedGroup {
+  readonly group: string;
+  readonly home: string;
+  readonly mxHosts: readonly string[];
+  readonly addressOn: ReadonlyMap<string, AddressPlan>;
+}
+
+function placeGroups(spec: PlatformSpec): PlacedGroup[] {
+  return spec.groups.map((group) => {
+    const home = homeOf(spec, group);
+    if (home === undefined) throw new Error(`group ${group.name} has no home host (the model checks prevent this)`);
+    const addressOn = new Map<string, AddressPlan>();
+    for (const address of group.addresses) {
+      const dir = `${spec.tls.certificateDirectory.replace(/\/$/, "")}/${address.hostName}`;
+      addressOn.set(address.host, {
+        group: group.name,
+        role: address.host === home ? "home" : "backup",
+        privateIp: address.privateIp,
+        ...(address.publicIp === undefined ? {} : { publicIp: address.publicIp }),
+        hostName: address.hostName,
+        certificate: { name: address.hostName, chainFile: `${dir}/fullchain.pem`, keyFile: `${dir}/privkey.pem` },
+      });
+    }
+    return { group: group.name, home, mxHosts: mxHostsOf(spec, group), addressOn };
+  });
+}
+
+/** The address a home host's channel listens on: its first home address (group order). */
+function channelAddressOf(placed: readonly PlacedGroup[], host: string): AddressPlan | undefined {
+  return placed.find((p) => p.home === host)?.addressOn.get(host);
+}
+
+/** The channel of a home host, open to the backup addresses of its groups (none when they have no backup). */
+function channelPlan(placed: readonly PlacedGroup[], host: string): ChannelPlan | undefined {
+  const peers = placed.filter((p) => p.home === host).flatMap((p) => p.mxHosts.slice(1).map((backup) => p.addressOn.get(backup)!.privateIp));
+  const address = channelAddressOf(placed, host);
+  if (peers.length === 0 || address === undefined) return undefined;
+  return { address, port: HOST_CHANNEL_PORT, peers };
+}
+
+/** How a backup MX forwards one group's mail to the group's home channel. */
+function forwardPlan(spec: PlatformSpec, placed: readonly PlacedGroup[], address: AddressPlan, host: string): ForwardPlan {
+  const group = placed.find((p) => p.group === address.group)!;
+  if (address.role !== "backup" || host === group.home) throw new Error(`host ${host} is not a backup MX of group ${group.group}`);
+  const channelAddress = channelAddressOf(placed, group.home)!;
+  return {
+    name: forwardName(group.group),
+    group: group.group,
+    domains: spec.groups.find((g) => g.name === group.group)!.domains.map((d) => d.name),
+    homeHost: group.home,
+    channelAddress: channelAddress.privateIp,
+    channelPort: HOST_CHANNEL_PORT,
+    channelCertificateName: channelAddress.hostName,
+    bindAddress: address.privateIp,
+    heloName: address.hostName,
+  };
+}
+
+/** The platform's default group when the host carries it, else the host's lowest-priority group. */
+function hostDefaultGroup(spec: PlatformSpec, platformDefault: string, addresses: readonly AddressPlan[]): string {
+  if (addresses.some((a) => a.group === platformDefault)) return platformDefault;
+  return lowestPriorityGroup({ groups: spec.groups.filter((g) => addresses.some((a) => a.group === g.name)) });
 }
 
 function dkimPlan(spec: PlatformSpec): DkimPlan {
@@ -131,7 +233,7 @@ function httpsPort(mtaSts: MtaStsPlan, autoconfig: ClientAutoconfigPlan): PortPl
   return { port: HTTPS_PORT, service: "mta-sts", description: "MTA-STS policy and mail client autoconfiguration over HTTPS" };
 }
 
-function lowestPriorityGroup(spec: PlatformSpec): string {
+function lowestPriorityGroup(spec: Pick<PlatformSpec, "groups">): string {
   let chosen = spec.groups[0]!;
   for (const group of spec.groups) {
     if (PRIORITY_RANK[group.priority] < PRIORITY_RANK[chosen.priority]) chosen = group;

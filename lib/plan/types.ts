@@ -20,10 +20,18 @@ export interface CertificatePlan {
   readonly keyFile: string;
 }
 
+/**
+ * What a host is for a group: its `home` (mailboxes, IMAP/POP3, submission, outbound mail) or
+ * a `backup` MX (accepts mail for the group's existing addresses, queues it, forwards it home).
+ */
+export type GroupRole = "home" | "backup";
+
 /** One group address on one host. */
 export interface AddressPlan {
   /** Owning group. */
   readonly group: string;
+  /** What the host is for the group. */
+  readonly role: GroupRole;
   /** Private IPv4 the listeners bind to and outbound mail leaves from. */
   readonly privateIp: string;
   /** Public IPv4, when known before deploy. */
@@ -60,6 +68,47 @@ export interface TransportPlan {
   readonly limits: DeliveryLimits;
 }
 
+/**
+ * A backup MX's forwarding of one group's mail to the group's home host: a Postfix smtp clone
+ * that leaves from the group's address on the backup and delivers to the home host's channel
+ * listener over verified TLS.
+ */
+export interface ForwardPlan {
+  /** master.cf service name, e.g. `home-business`. */
+  readonly name: string;
+  /** The group whose mail it forwards. */
+  readonly group: string;
+  /** The group's domains (the backup relays them, and only to their existing addresses). */
+  readonly domains: readonly string[];
+  /** The home host. */
+  readonly homeHost: string;
+  /** Private address and port of the home host's channel listener. */
+  readonly channelAddress: string;
+  /** The channel listener's port. */
+  readonly channelPort: number;
+  /** The certificate name the home presents on the channel (verified). */
+  readonly channelCertificateName: string;
+  /** Source address of the forwarding connections (the group's address on the backup). */
+  readonly bindAddress: string;
+  /** Name sent in EHLO. */
+  readonly heloName: string;
+}
+
+/**
+ * The host-to-host channel of a home host: an SMTP listener on a private address that takes
+ * mail only from the backup MX of the host's groups (by source address, inside the VPC; the
+ * security group opens its port only between platform hosts), only over TLS, only for the
+ * host's own mailboxes.
+ */
+export interface ChannelPlan {
+  /** The address it listens on (the host's first home address); its certificate is presented. */
+  readonly address: AddressPlan;
+  /** TCP port. */
+  readonly port: number;
+  /** Source addresses allowed: the backup addresses of the groups whose home this host is. */
+  readonly peers: readonly string[];
+}
+
 /** A firewall opening: one port for one enabled service. */
 export interface PortPlan {
   /** TCP port. */
@@ -82,17 +131,27 @@ export interface HostPlan {
   readonly os: HostOs;
   /** Postfix `myhostname`: the host name of the first group address. */
   readonly primaryHostName: string;
-  /** The group addresses, in group order. */
+  /** The addresses of the groups it carries, in group order. */
   readonly addresses: readonly AddressPlan[];
-  /** Every listener, by service order then group order. */
+  /**
+   * Every listener, by service order then group order: every enabled service on the addresses
+   * of the groups whose home this is, only SMTP (port 25) on backup addresses.
+   */
   readonly listeners: readonly ListenerPlan[];
-  /** One outbound transport per group. */
+  /** One outbound transport per group it carries. */
   readonly transports: readonly TransportPlan[];
+  /** The groups whose home it is, in group order. */
+  readonly homeGroups: readonly string[];
+  /** Forwarding of the mail of each group it is a backup MX for, in group order. */
+  readonly forwards: readonly ForwardPlan[];
+  /** The channel backups forward to, when it is home to a group that has a backup MX. */
+  readonly channel?: ChannelPlan;
   /** Transport for senders outside every group domain. */
   readonly defaultTransport: string;
   /**
-   * Every (address, port) that must accept connections once the daemons run: the listeners, and
-   * nginx's port 443 on each group address when the platform serves MTA-STS or client autoconfiguration.
+   * Every (address, port) that must accept connections once the daemons run: the listeners, the
+   * channel, and nginx's port 443 on each home address when the platform serves MTA-STS or
+   * client autoconfiguration.
    */
   readonly expectedListeners: readonly (readonly [string, number])[];
 }
@@ -258,6 +317,16 @@ export interface DaemonInfo {
   readonly runs: (facts: DaemonFacts) => boolean;
 }
 
+/** Where a group lives. */
+export interface GroupPlacement {
+  /** The group. */
+  readonly group: string;
+  /** Its home host. */
+  readonly home: string;
+  /** Its MX hosts with its address on each: the home first, then the backup MX in host order. */
+  readonly mxHosts: readonly { readonly host: string; readonly address: AddressPlan }[];
+}
+
 /** The whole derivation. */
 export interface Plan {
   /** The validated model. */
@@ -272,8 +341,12 @@ export interface Plan {
   readonly domains: readonly DomainPlan[];
   /** Per host. */
   readonly hosts: readonly HostPlan[];
-  /** Firewall openings (the same on every host), by port. */
+  /** Per group, in group order: its home and MX hosts. */
+  readonly placements: readonly GroupPlacement[];
+  /** Firewall openings to the world (one security group for every host: the union of their listeners), by port. */
   readonly ports: readonly PortPlan[];
+  /** The port of the host-to-host channel, when some group has a backup MX (opened only between platform hosts). */
+  readonly channelPort?: number;
   /** Whether postscreen fronts port 25 (DNS blocklists configured). */
   readonly postscreen: boolean;
   /** DKIM signing. */

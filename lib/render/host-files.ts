@@ -35,7 +35,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
-    renderMailboxesFile(plan, host.name, HOST_OS_FACTS[host.os].dovecot),
+    renderMailboxesFile(plan, host, HOST_OS_FACTS[host.os].dovecot),
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
     ...renderPostsrsd(plan, host),

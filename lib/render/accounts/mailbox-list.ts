@@ -5,6 +5,7 @@
  * and only the host fetches them.
  */
 import type { HostPlan, MailboxPlan, Plan } from "../../plan/types";
+import { homeMailboxes } from "../../plan/host-scope";
 import { generatedHeader } from "../header";
 import { UnsafeValueError, type RenderedFile } from "../rendered-file";
 
@@ -47,7 +48,7 @@ function entry(mailbox: MailboxPlan, prefix: string): MailboxListEntry {
   return { address: mailbox.address, passwordParameter: mailbox.passwordParameter };
 }
 
-/** The list of one host (every host serves every group, so every mailbox). */
+/** The list of one host: the mailboxes of the groups whose home it is. */
 export function mailboxList(plan: Plan, host: HostPlan): MailboxList {
   const prefix = plan.accounts.passwordParameterPrefix;
   if (!PARAMETER.test(prefix)) throw new UnsafeValueError(FILE, "the password parameter prefix", prefix, "an SSM path such as /acme-mail/mail-users");
@@ -55,7 +56,7 @@ export function mailboxList(plan: Plan, host: HostPlan): MailboxList {
     comment: generatedHeader(plan.spec.name, host.name, "").trim(),
     format: MAILBOX_LIST_FORMAT,
     passwordParameterPrefix: prefix,
-    mailboxes: plan.accounts.mailboxes.map((m) => entry(m, prefix)),
+    mailboxes: homeMailboxes(plan, host).map((m) => entry(m, prefix)),
   };
 }
 

@@ -24,7 +24,7 @@ const DOCUMENTATION_NETWORKS = ["192.0.2", "198.51.100", "203.0.113"];
 /**
  * Placeholders the export can hand out: .1 to .254 of the three RFC 5737 documentation networks,
  * then of the 512 /24s of 198.18.0.0/15 (RFC 2544, reserved for benchmarks and never routed), so
- * that the largest model validation admits (16 hosts × 64 groups) fits many times over.
+ * that the largest model validation admits (16 hosts × 256 groups) fits many times over.
  */
 export const PLACEHOLDER_CAPACITY = (DOCUMENTATION_NETWORKS.length + 512) * 254;
 

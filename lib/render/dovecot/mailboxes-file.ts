@@ -6,7 +6,8 @@
  * uid, gid and home come from the userdb's default fields in dovecot.conf; a line may carry
  * per-user `userdb_` extra fields after the seventh colon (the quota, quota-fields.ts).
  */
-import type { Plan } from "../../plan/types";
+import type { HostPlan, Plan } from "../../plan/types";
+import { homeMailboxes } from "../../plan/host-scope";
 import { generatedHeader } from "../header";
 import type { RenderedFile } from "../rendered-file";
 import { UnsafeValueError } from "../rendered-file";
@@ -27,7 +28,7 @@ export function mailboxLine(address: string, extraFields: readonly string[] = []
 }
 
 /** The rendered mailbox list (mode 0644: it holds no secret). */
-export function renderMailboxesFile(plan: Plan, hostName: string, language: DovecotLanguage): RenderedFile {
-  const lines = [generatedHeader(plan.spec.name, hostName), ...plan.accounts.mailboxes.map((m) => mailboxLine(m.address, quotaUserdbFields(m, language)))];
+export function renderMailboxesFile(plan: Plan, host: HostPlan, language: DovecotLanguage): RenderedFile {
+  const lines = [generatedHeader(plan.spec.name, host.name), ...homeMailboxes(plan, host).map((m) => mailboxLine(m.address, quotaUserdbFields(m, language)))];
   return { path: MAILBOXES_FILE_PATH, content: `${lines.join("\n")}\n`, mode: "0644" };
 }

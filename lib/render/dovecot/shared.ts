@@ -4,6 +4,7 @@
  * special-use folders. Only the listener's address keyword differs (`address` in 2.3, `listen`
  * in 2.4).
  */
+import { homeAddresses } from "../../plan/host-scope";
 import { serviceInfo } from "../../catalogue/services";
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
@@ -32,7 +33,7 @@ function listenerBlock(plan: Plan, host: HostPlan, service: ServiceName, address
     "inet_listener",
     service,
     [
-      setting(addressKeyword, host.addresses.map((a) => a.privateIp).join(", ")),
+      setting(addressKeyword, homeAddresses(host).map((a) => a.privateIp).join(", ")),
       setting("port", enabled ? plan.listenPorts[service] : 0),
       ...when(info.tls === "implicit", setting("ssl", true)),
     ],

@@ -8,6 +8,7 @@
  * Nothing else is served on those names.
  */
 import type { HostPlan, Plan } from "../../plan/types";
+import { homeDomains } from "../../plan/host-scope";
 import { outlookAutodiscover } from "../autoconfig/outlook";
 import { thunderbirdConfig } from "../autoconfig/thunderbird";
 import { generatedHeader } from "../header";
@@ -41,7 +42,9 @@ export function renderClientAutoconfig(plan: Plan, host: HostPlan, paths: HostPa
   const root = paths.autoconfigRoot;
   // Mail clients fetch these: the client profile applies, as on 465/587/993.
   const tls = plan.clientTls;
-  const blocks = plan.domains.flatMap((domain) => {
+  // Served by each group's home: its autoconfig and autodiscover names point there.
+  const domains = homeDomains(plan, host);
+  const blocks = domains.flatMap((domain) => {
     const address = host.addresses.find((a) => a.group === domain.group)!;
     const server = (name: string, locations: readonly string[]) =>
       httpsServer(plan, address.privateIp, name, tls, [...locations, "    location / {", "        return 404;", "    }"]);
@@ -78,7 +81,7 @@ export function renderClientAutoconfig(plan: Plan, host: HostPlan, paths: HostPa
       content: `${header}\n# Mail client autoconfiguration, one autoconfig and one autodiscover server per group domain, on the group's own address.\n${blocks.join("\n")}\n`,
       mode: "0644",
     },
-    ...plan.domains.map((domain) => ({ path: autoconfigFile(relative, domain.name), content: thunderbirdConfig(plan, domain), mode: "0644" })),
-    ...plan.spec.groups.map((group) => ({ path: autodiscoverFile(relative, group.name), content: outlookAutodiscover(plan, group.name), mode: "0644" })),
+    ...domains.map((domain) => ({ path: autoconfigFile(relative, domain.name), content: thunderbirdConfig(plan, domain), mode: "0644" })),
+    ...host.homeGroups.map((group) => ({ path: autodiscoverFile(relative, group), content: outlookAutodiscover(plan, group), mode: "0644" })),
   ];
 }

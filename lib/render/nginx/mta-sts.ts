@@ -5,6 +5,7 @@
  */
 import { mtaStsPolicy } from "../../plan/dns-records";
 import type { HostPlan, Plan } from "../../plan/types";
+import { homeDomains } from "../../plan/host-scope";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
 import type { RenderedFile } from "../rendered-file";
@@ -19,7 +20,8 @@ export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): Rend
   const header = generatedHeader(plan.spec.name, host.name);
   // Policy fetchers are mail servers: the MX profile applies, as on port 25.
   const tls = plan.mxTls;
-  const blocks = plan.domains.map((domain) => {
+  // Each policy is served by its group's home (its mta-sts.<domain> name points there).
+  const blocks = homeDomains(plan, host).map((domain) => {
     const address = host.addresses.find((a) => a.group === domain.group)!;
     return httpsServer(plan, address.privateIp, `mta-sts.${domain.name}`, tls, [
       "    location = /.well-known/mta-sts.txt {",

@@ -14,6 +14,31 @@ import { srsMainCfSection } from "./main-cf-srs";
 import { when, whenDefined } from "../../plan/when";
 import { quotaMainCf, quotaRestriction } from "./quota-policy";
 
+/**
+ * A backup MX: the domains of the groups it backs relayed for their known addresses only,
+ * forwarded home through their own transports, and kept long enough for a home to come back.
+ */
+function backupMxSettings(): PostconfSetting[] {
+  return [
+    { name: "relay_domains", value: tableRef(TABLES.backupDomains), why: "This host is a backup MX for these groups' domains." },
+    {
+      name: "relay_recipient_maps",
+      value: tableRef(TABLES.backupRecipients),
+      why: "Only the addresses their home accepts; any other is refused at RCPT (550 5.1.1), never accepted and bounced later.",
+    },
+    {
+      name: "transport_maps",
+      value: tableRef(TABLES.backupTransport),
+      why: "Each backed group's mail goes to its home host's channel, through the group's own forwarding transport.",
+    },
+    {
+      name: "maximal_queue_lifetime",
+      value: "10d",
+      why: "A backup keeps mail for a home that is down for up to 10 days (Postfix's default is 5); this host's own undeliverable mail also waits as long.",
+    },
+  ];
+}
+
 /** Build main.cf for one host. */
 export function renderMainCf(plan: Plan, host: HostPlan): string {
   const { spec } = plan;
@@ -74,7 +99,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           why: "Aliases, forwards, role addresses (postmaster@, abuse@) and catch-alls, rewritten before delivery.",
         },
         { name: "virtual_transport", value: "lmtp:unix:private/dovecot-lmtp" },
-        { name: "relay_domains", value: "", why: "Relay for no other domain." },
+        ...(host.forwards.length === 0 ? [{ name: "relay_domains", value: "", why: "Relay for no other domain." }] : backupMxSettings()),
         {
           name: "smtpd_reject_unlisted_recipient",
           value: true,

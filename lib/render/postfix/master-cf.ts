@@ -1,8 +1,9 @@
 /**
  * master.cf of one host: Postfix's internal services, one listener per group address and
- * enabled service, and one outbound transport per group.
+ * enabled service, one outbound transport per group, and the backup MX's ways home and the
+ * home's channel when groups have backups.
  */
-import type { HostPlan, ListenerPlan, Plan, TransportPlan } from "../../plan/types";
+import type { ChannelPlan, ForwardPlan, HostPlan, ListenerPlan, Plan, TransportPlan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { PostconfValue } from "./main-cf-format";
 import { serverTlsProfileSettings } from "./main-cf-tls";
@@ -162,6 +163,56 @@ function transportEntry(plan: Plan, transport: TransportPlan): MasterEntry {
   };
 }
 
+/**
+ * A backup MX's way home for one group: leaves from the group's address on the backup and
+ * delivers to the home host's channel (the TLS policy table requires the home's certificate).
+ */
+function forwardEntry(forward: ForwardPlan): MasterEntry {
+  return {
+    comment: `Group ${forward.group}: this host is its backup MX; mail goes home to ${forward.homeHost} (${forward.channelAddress}:${forward.channelPort}) over verified TLS.`,
+    service: forward.name,
+    type: "unix",
+    chroot: "y",
+    command: "smtp",
+    options: [
+      ["syslog_name", `postfix/${forward.group}/home`],
+      ["smtp_bind_address", forward.bindAddress],
+      ["smtp_helo_name", forward.heloName],
+    ],
+  };
+}
+
+/**
+ * The channel of a home host: its backup MX hand over mail they accepted (and checked: DNSBL,
+ * TLS-required domains, known recipients) for the host's own mailboxes. Only their addresses
+ * may connect, only over TLS; no AUTH, no relaying, no second DKIM verification.
+ */
+function channelEntry(plan: Plan, channel: ChannelPlan): MasterEntry {
+  const { address } = channel;
+  return {
+    comment: `Host-to-host channel on ${address.privateIp}: mail from the backup MX of this host's groups, over TLS, for its own mailboxes only.`,
+    service: `${address.privateIp}:${channel.port}`,
+    type: "inet",
+    private: "n",
+    chroot: "y",
+    command: "smtpd",
+    options: [
+      ["syslog_name", "postfix/channel"],
+      ["myhostname", address.hostName],
+      ["smtpd_tls_chain_files", [address.certificate.keyFile, address.certificate.chainFile]],
+      ["smtpd_tls_security_level", "encrypt"],
+      ["smtpd_sasl_auth_enable", false],
+      ["mynetworks", channel.peers.map((ip) => `${ip}/32`)],
+      ["smtpd_client_restrictions", ["permit_mynetworks", "reject"]],
+      ["smtpd_helo_restrictions", ""],
+      ["smtpd_sender_restrictions", ""],
+      ["smtpd_relay_restrictions", ["reject_unauth_destination"]],
+      ["smtpd_recipient_restrictions", [...quotaRestriction(plan), "permit"]],
+      ...when<Option>(plan.dkim.signs, ["smtpd_milters", ""]),
+    ],
+  };
+}
+
 function supportEntries(plan: Plan): MasterEntry[] {
   const entries: MasterEntry[] = [];
   if (plan.postscreen) {
@@ -192,7 +243,9 @@ function supportEntries(plan: Plan): MasterEntry[] {
 export function renderMasterCf(plan: Plan, host: HostPlan): string {
   return formatMasterCf(generatedHeader(plan.spec.name, host.name), [
     ...inboundEntries(plan, host),
+    ...(host.channel === undefined ? [] : [channelEntry(plan, host.channel)]),
     ...host.transports.map((t) => transportEntry(plan, t)),
+    ...host.forwards.map(forwardEntry),
     ...supportEntries(plan),
     ...INTERNAL_SERVICES,
   ]);

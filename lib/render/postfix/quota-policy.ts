@@ -11,7 +11,7 @@
  * table or socket argument inside an access map: "define a restriction class").
  * Rendered only when some mailbox has a quota (`plan.accounts.enforcesQuota`).
  */
-import type { Plan } from "../../plan/types";
+import type { MailboxPlan, Plan } from "../../plan/types";
 import type { PostconfSetting } from "./main-cf-format";
 import type { TableBlock } from "./table-format";
 import { TABLES, tableRef } from "./table-names";
@@ -47,7 +47,7 @@ export function quotaMainCf(plan: Plan): PostconfSetting[] {
 }
 
 /** The table rows: each mailbox with a quota → the policy lookup (user+tag@ finds user@ too). */
-export function quotaTableBlocks(plan: Plan): TableBlock[] {
-  const rows = plan.accounts.mailboxes.filter((m) => m.quotaMb !== undefined).map((m) => [m.address, QUOTA_STATUS] as const);
+export function quotaTableBlocks(mailboxes: readonly MailboxPlan[]): TableBlock[] {
+  const rows = mailboxes.filter((m) => m.quotaMb !== undefined).map((m) => [m.address, QUOTA_STATUS] as const);
   return [{ why: "Mailboxes with a quota: Dovecot's quota-status decides (DUNNO under quota, 452 4.2.2 over it).", rows }];
 }

@@ -34,6 +34,12 @@ export const TABLES = {
   senderLogin: { file: "sender_logins", type: "texthash" },
   /** Mailboxes with a quota → Dovecot's quota-status policy (asked at RCPT). */
   quotaMailboxes: { file: "quota_mailboxes", type: "texthash" },
+  /** Domains of the groups this host is a backup MX for (relay_domains). */
+  backupDomains: { file: "backup_domains", type: "texthash" },
+  /** The addresses a backup MX accepts for those groups (relay_recipient_maps): every other is refused at RCPT. */
+  backupRecipients: { file: "backup_recipients", type: "texthash" },
+  /** Domain of a group this host is a backup MX for → its forwarding transport and the home host's channel. */
+  backupTransport: { file: "backup_transport", type: "texthash" },
   /** Relay credentials: provisioned on the host from a secret store, never rendered. */
   relayPassword: { file: "relay_password", type: "texthash" },
 } as const satisfies Record<string, TableName>;

@@ -1,7 +1,8 @@
 /**
  * The lookup table files of one host, derived from the plan.
  */
-import type { AliasEntry, HostPlan, Plan } from "../../plan/types";
+import type { AliasEntry, ForwardPlan, HostPlan, Plan } from "../../plan/types";
+import { backupRecipients, homeAliases, homeDomains, homeMailboxes, homeSenderLogins } from "../../plan/host-scope";
 import type { OutboundTlsLevel } from "../../model/schema";
 import type { TlsProtocol } from "../../tls/profiles";
 import { generatedHeader } from "../header";
@@ -25,7 +26,7 @@ function policy(level: OutboundTlsLevel, minProtocol: TlsProtocol): string {
 
 /** Render every lookup table of a host. */
 export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
-  const { spec, accounts } = plan;
+  const { spec } = plan;
   const header = generatedHeader(spec.name, host.name);
   const file = (table: TableName, blocks: TableBlock[]): RenderedFile => ({
     path: `etc/postfix/${table.file}`,
@@ -34,22 +35,29 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
   });
 
   // Each group's sender rows, sorted out in one pass over the domains (not one pass per group).
-  const senderRows = new Map<string, Array<readonly [string, string]>>(spec.groups.map((g) => [g.name, []]));
+  // The groups this host carries, in group order; their sender rows sorted out in one pass
+  // over the domains (not one pass per group).
+  const senderRows = new Map<string, Array<readonly [string, string]>>(host.transports.map((t) => [t.group, []]));
   for (const d of plan.domains) senderRows.get(d.group)?.push([`@${d.name}`, `${d.transport}:`]);
   const files: RenderedFile[] = [
-    file(TABLES.mailboxDomains, [{ why: "Customer domains; mail to them is delivered to Dovecot.", rows: plan.domains.map((d) => [d.name, "OK"] as const) }]),
+    file(TABLES.mailboxDomains, [
+      {
+        why: "Domains of the groups whose home this host is; mail to them is delivered to Dovecot.",
+        rows: homeDomains(plan, host).map((d) => [d.name, "OK"] as const),
+      },
+    ]),
     file(TABLES.virtualMailboxes, [
       {
         why: "The declared mailboxes; any other address of a customer domain without an alias is refused at RCPT (550 5.1.1).",
-        rows: accounts.mailboxes.map((m) => [m.address, "OK"] as const),
+        rows: homeMailboxes(plan, host).map((m) => [m.address, "OK"] as const),
       },
     ]),
-    file(TABLES.virtualAliases, aliasBlocks(plan)),
+    file(TABLES.virtualAliases, aliasBlocks(homeAliases(plan, host))),
     file(
       TABLES.senderTransport,
-      spec.groups.map((g) => ({
-        why: `Group ${g.name}: leaves from ${host.transports.find((t) => t.group === g.name)!.bindAddress} as ${host.transports.find((t) => t.group === g.name)!.heloName}.`,
-        rows: senderRows.get(g.name)!,
+      host.transports.map((t) => ({
+        why: `Group ${t.group}: leaves from ${t.bindAddress} as ${t.heloName}.`,
+        rows: senderRows.get(t.group)!,
       })),
     ),
     file(TABLES.tlsPolicy, [
@@ -60,13 +68,18 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
       ...whenDefined(spec.outbound.relayHost, (relay): TableBlock[] => [
         { why: "The relay host (outbound.relayHost).", rows: [[`[${relay.host}]:${relay.port}`, policy(relay.level, relay.minProtocol)]] },
       ]),
+      ...host.forwards.map((f) => ({
+        why: `Group ${f.group}'s home ${f.homeHost}: its channel must present the certificate of ${f.channelCertificateName}, from a trusted CA.`,
+        rows: [[channelNexthop(f), `secure match=${f.channelCertificateName} protocols=${minProtocolSyntax(plan.mxTls.minProtocol)}`] as const],
+      })),
     ]),
     file(TABLES.senderLogin, [
       {
         why: "Logins are mailbox addresses: a user sends as the own mailbox and the aliases that deliver to it, nothing else.",
-        rows: [...accounts.senderLogins].map(([address, logins]) => [address, logins.join(",")] as const),
+        rows: homeSenderLogins(plan, host).map(([address, logins]) => [address, logins.join(",")] as const),
       },
     ]),
+    ...backupTables(plan, host, file),
   ];
 
   const tlsRequired = plan.domains.filter((d) => d.requireTlsInbound);
@@ -79,7 +92,7 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
     );
   }
 
-  if (plan.accounts.enforcesQuota) files.push(file(TABLES.quotaMailboxes, quotaTableBlocks(plan)));
+  if (plan.accounts.enforcesQuota) files.push(file(TABLES.quotaMailboxes, quotaTableBlocks(homeMailboxes(plan, host))));
 
   if (hasSubmissionCleanup(plan)) {
     files.push(
@@ -107,11 +120,41 @@ const ALIAS_ORIGINS: ReadonlyArray<readonly [AliasEntry["origin"], string]> = [
 ];
 
 /** The virtual alias table, one block per kind of line, model order within each. */
-function aliasBlocks(plan: Plan): TableBlock[] {
+function aliasBlocks(aliases: readonly AliasEntry[]): TableBlock[] {
   return ALIAS_ORIGINS.map(([origin, why]) => ({
     why,
-    rows: plan.accounts.aliases.filter((a) => a.origin === origin).map((a) => [a.address, a.targets.join(",")] as const),
+    rows: aliases.filter((a) => a.origin === origin).map((a) => [a.address, a.targets.join(",")] as const),
   }));
+}
+
+/** The nexthop of a forward: the home host's channel, no MX lookup. */
+export function channelNexthop(forward: ForwardPlan): string {
+  return `[${forward.channelAddress}]:${forward.channelPort}`;
+}
+
+/** The tables of a backup MX: its relay domains, their accepted recipients and their way home (none without forwards). */
+function backupTables(plan: Plan, host: HostPlan, file: (table: TableName, blocks: TableBlock[]) => RenderedFile): RenderedFile[] {
+  if (host.forwards.length === 0) return [];
+  return [
+    file(
+      TABLES.backupDomains,
+      host.forwards.map((f) => ({ why: `Group ${f.group}: this host is a backup MX; its home is ${f.homeHost}.`, rows: f.domains.map((d) => [d, "OK"] as const) })),
+    ),
+    file(
+      TABLES.backupRecipients,
+      host.forwards.map((f) => ({
+        why: `Group ${f.group}: the addresses its home accepts; any other is refused here at RCPT, as there (no backscatter).`,
+        rows: backupRecipients(plan, f).map((address) => [address, "OK"] as const),
+      })),
+    ),
+    file(
+      TABLES.backupTransport,
+      host.forwards.map((f) => ({
+        why: `Group ${f.group}: queued here, forwarded over verified TLS to the channel of its home ${f.homeHost}.`,
+        rows: f.domains.map((d) => [d, `${f.name}:${channelNexthop(f)}`] as const),
+      })),
+    ),
+  ];
 }
 
 /** Whether submitted mail passes through the privacy cleanup service. */
