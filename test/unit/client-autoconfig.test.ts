@@ -29,12 +29,13 @@ function endpointKey(e: Endpoint): string {
 
 function documents(hosts: readonly HostFiles[], planned: Plan, domain: string) {
   const group = planned.domains.find((d) => d.name === domain)!.group;
-  const autoconfig = fileText(hosts, `${AUTOCONFIG_ROOT}/autoconfig/${domain}.xml`);
-  const autodiscover = fileText(hosts, `${AUTOCONFIG_ROOT}/autodiscover/${group}.xml`);
-  // Every host serves the same documents (a client may reach any of them).
-  for (const host of hosts) {
-    expect(fileText(hosts, `${AUTOCONFIG_ROOT}/autoconfig/${domain}.xml`, host.host)).toBe(autoconfig);
-    expect(fileText(hosts, `${AUTOCONFIG_ROOT}/autodiscover/${group}.xml`, host.host)).toBe(autodiscover);
+  const home = planned.placements.find((p) => p.group === group)!.home;
+  const autoconfig = fileText(hosts, `${AUTOCONFIG_ROOT}/autoconfig/${domain}.xml`, home);
+  const autodiscover = fileText(hosts, `${AUTOCONFIG_ROOT}/autodiscover/${group}.xml`, home);
+  // The group's home serves its documents (its autoconfig and autodiscover names point there); a backup MX does not.
+  for (const host of hosts.filter((h) => h.host !== home)) {
+    expect(host.files.map((f) => f.path)).not.toContain(`${AUTOCONFIG_ROOT}/autoconfig/${domain}.xml`);
+    expect(host.files.map((f) => f.path)).not.toContain(`${AUTOCONFIG_ROOT}/autodiscover/${group}.xml`);
   }
   return { thunderbird: readThunderbirdConfig(autoconfig), outlook: readAutodiscover(autodiscover) };
 }
@@ -73,8 +74,9 @@ describe("autoconfig, autodiscover and SRV records agree on host, port and TLS m
           const implicitFirst = [...listed].sort((a, b) => (a.tls === b.tls ? 0 : a.tls === "implicit" ? -1 : 1));
           expect(listed).toEqual(implicitFirst);
         }
-        expect(srv.length).toBe(CLIENT_SWITCHES.filter((n) => switches[n]).length * 2);
-        expect(new Set(srv.map((e) => e.hostName))).toEqual(new Set(planned.hosts.map((h) => h.addresses.find((a) => a.group === domain.group)!.hostName)));
+        expect(srv.length).toBe(CLIENT_SWITCHES.filter((n) => switches[n]).length);
+        // Clients are sent to the group's home only.
+        expect(new Set(srv.map((e) => e.hostName))).toEqual(new Set([planned.placements.find((p) => p.group === domain.group)!.mxHosts[0]!.address.hostName]));
         expect(thunderbird.id).toBe(domain.name);
         expect(thunderbird.domains).toEqual([domain.name]);
         expect(new Set(thunderbird.logins)).toEqual(new Set(["%EMAILADDRESS%/password-cleartext"]));
@@ -120,7 +122,7 @@ describe("what serving autoconfiguration adds", () => {
     expect(certificateNames(planned.spec, "mx1").filter((n) => /^(autoconfig|autodiscover)\./.test(n))).toEqual([]);
   });
 
-  test("A records of autoconfig.<domain> and autodiscover.<domain> point at the group's addresses, as mta-sts.<domain> does", () => {
+  test("A records of autoconfig.<domain> and autodiscover.<domain> point at the group's home, as mta-sts.<domain> does", () => {
     const input = exampleInput();
     addSecondHost(input);
     withAutoconfig(input);
@@ -131,7 +133,8 @@ describe("what serving autoconfiguration adds", () => {
       for (const name of [`autoconfig.${domain.name}`, `autodiscover.${domain.name}`]) {
         const [record] = byName(records, name, "A");
         expect(record!.values).toEqual(mtaSts.values);
-        expect(record!.values).toEqual(planned.hosts.map((h) => [{ publicIpOf: { host: h.name, group: domain.group } }]));
+        const home = planned.placements.find((p) => p.group === domain.group)!.home;
+        expect(record!.values).toEqual([[{ publicIpOf: { host: home, group: domain.group } }]]);
         expect(record!.zone).toBe(mtaSts.zone);
       }
     }

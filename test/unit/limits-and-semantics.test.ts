@@ -157,7 +157,7 @@ describe("EC2: private IPv4 addresses per network interface", () => {
     expect(ipv4AddressesPerInterface(type)).toBe(addresses);
   });
 
-  test("no type carries more than the table's maximum, and the maximum is what the schema allows in groups", () => {
+  test("no type carries more than the table's maximum (a host carries at most that many groups)", () => {
     expect(Math.max(...["m5", "m8i", "c8a", "t3"].flatMap((f) => typesOfFamily(f).map(([, n]) => n)))).toBe(LIMITS.ipv4AddressesPerInterface.value);
     expect(LIMITS.ipv4AddressesPerInterface.value).toBe(64);
   });
@@ -168,7 +168,7 @@ describe("EC2: private IPv4 addresses per network interface", () => {
         Object.assign(i, platformOf(1, 5, "t3.small"));
       },
       "aws.hosts.mx0.instanceType",
-      'host mx0 carries every group\'s address on one network interface: 5 private IPv4 addresses, and t3.small allows 4 per interface (AWS: "Maximum IP addresses per network interface"); choose t3.medium (6 addresses) or larger, or fewer groups',
+      'host mx0 carries its groups\' addresses on one network interface: 5 private IPv4 addresses, and t3.small allows 4 per interface (AWS: "Maximum IP addresses per network interface"); choose t3.medium (6 addresses) or larger, or fewer groups',
     );
     expect(problem.received).toBe('"t3.small"');
   });
@@ -209,7 +209,7 @@ describe("16 hosts × 48 groups (crashed `mail-platform zone` with more than 762
     writeFileSync(join(dir, "platform.yaml"), stringify(input));
     const zone = await cli("zone", join(dir, "platform.yaml"), "--out", join(dir, "zones"));
     expect(zone.code).toBe(1);
-    expect(zone.err).toContain("  - aws.hosts.mx15.instanceType: host mx15 carries every group's address on one network interface: 48 private IPv4 addresses");
+    expect(zone.err).toContain("  - aws.hosts.mx15.instanceType: host mx15 carries its groups' addresses on one network interface: 48 private IPv4 addresses");
     expect(zone.err).not.toMatch(/^\s+at /m);
     expect(() => synth(input)).toThrow(PlatformValidationError);
   });

@@ -55,7 +55,7 @@ describe("the platform model", () => {
     test("fails on an unknown field and lists the allowed ones", () => {
       const [problem] = problems((i) => ((i.groups[0] as Record<string, unknown>).priorty = "high"));
       expect(problem!.path).toBe("groups[0].priorty");
-      expect(problem!.message).toBe("unknown field; allowed fields here: name, priority, domains, addresses, dkim, mailboxes, aliases, roleMailbox");
+      expect(problem!.message).toBe("unknown field; allowed fields here: name, priority, domains, addresses, home, dkim, mailboxes, aliases, roleMailbox");
     });
 
     test("fails on a value outside an enumeration, listing the choices", () => {
@@ -112,14 +112,41 @@ describe("the platform model", () => {
       expect(paths(issues)).toEqual(expect.arrayContaining(["hosts[1].name", "groups[1].name"]));
     });
 
-    test("fails when a group has no address on some host", () => {
+    test("accepts a group on some hosts only, and fails when a host carries no group's address", () => {
+      const spread = validatePlatform(
+        (() => {
+          const i = exampleInput();
+          i.hosts.push({ name: "mx2" });
+          i.aws!.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
+          i.groups[0]!.addresses.push({ host: "mx2", privateIp: "10.0.2.11", hostName: "mail2.acme-corp.example" });
+          return i;
+        })(),
+      );
+      expect(spread.ok).toBe(true);
+      const issues = problems((i) => {
+        i.hosts.push({ name: "mx2" });
+        i.aws!.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
+      });
+      expect(issues).toEqual([
+        expect.objectContaining({ path: "hosts[1].name", message: "every host carries at least one group's address (a host without one would serve nothing)" }),
+      ]);
+    });
+
+    test("fails when a group's home is unknown or carries none of its addresses", () => {
       const issues = problems((i) => {
         i.hosts.push({ name: "mx2" });
         i.aws!.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
         i.groups[0]!.addresses.push({ host: "mx2", privateIp: "10.0.2.11", hostName: "mail2.acme-corp.example" });
+        i.groups[0]!.home = "mx3";
+        i.groups[1]!.home = "mx2";
       });
-      expect(issues).toEqual([
-        expect.objectContaining({ path: "groups[1].addresses", message: 'every group needs one address on every host; missing host "mx2"' }),
+      expect(issues.map((x) => [x.path, x.received, x.message])).toEqual([
+        ["groups[0].home", "\"mx3\"", "expected one of the hosts: mx1, mx2"],
+        [
+          "groups[1].home",
+          '"mx2"',
+          "the home host must carry one of the group's addresses (its mailboxes and listeners live there); the group has addresses on: mx1",
+        ],
       ]);
     });
 
@@ -129,8 +156,7 @@ describe("the platform model", () => {
         i.groups[1]!.addresses[0]!.host = "mx9";
       });
       expect(issues.map((x) => [x.path, x.message])).toEqual([
-        ["groups[0].addresses[1].host", 'a group has exactly one address per host; "mx1" is listed twice'],
-        ["groups[1].addresses", 'every group needs one address on every host; missing host "mx1"'],
+        ["groups[0].addresses[1].host", 'a group has at most one address per host; "mx1" is listed twice'],
         ["groups[1].addresses[0].host", "expected one of the hosts: mx1"],
       ]);
     });

@@ -70,7 +70,7 @@ const CASES: readonly Case[] = [
   },
   // Addresses
   { name: "group without addresses", change: (i) => (group(i).addresses = []), paths: ["groups[0].addresses"] },
-  { name: "address on an unknown host", change: (i) => (address(i).host = "mx9"), paths: ["groups[0].addresses", "groups[0].addresses[0].host"] },
+  { name: "address on an unknown host", change: (i) => (address(i).host = "mx9"), paths: ["groups[0].addresses[0].host"] },
   { name: "truncated private IP", change: (i) => (address(i).privateIp = "10.0.1"), paths: ["groups[0].addresses[0].privateIp"] },
   { name: "public address as private IP", change: (i) => (address(i).privateIp = "8.8.8.8"), paths: ["groups[0].addresses[0].privateIp"] },
   { name: "same private IP in two groups", change: (i) => (address(i, 1).privateIp = "10.0.1.11"), paths: ["groups[1].addresses[0].privateIp"] },
@@ -94,12 +94,22 @@ const CASES: readonly Case[] = [
     paths: ["groups[1].addresses[0].publicIp"],
   },
   {
-    name: "group without an address on the second host",
+    name: "host that carries no group's address",
+    change: (i) => {
+      addSecondHost(i);
+      group(i).addresses.pop();
+      group(i, 1).addresses.pop();
+    },
+    paths: ["hosts[1].name"],
+  },
+  {
+    name: "home on a host without the group's address",
     change: (i) => {
       addSecondHost(i);
       group(i, 1).addresses.pop();
+      group(i, 1).home = "mx2";
     },
-    paths: ["groups[1].addresses"],
+    paths: ["groups[1].home"],
   },
   { name: "TLSA pin of the wrong length", change: (i) => (address(i).tlsaSpkiSha256 = "abc"), paths: ["groups[0].addresses[0].tlsaSpkiSha256"] },
   // Services

@@ -78,7 +78,7 @@ export function renderClientAutoconfig(plan: Plan, host: HostPlan, paths: HostPa
   return [
     {
       path: AUTOCONFIG_NGINX_CONF,
-      content: `${header}\n# Mail client autoconfiguration, one autoconfig and one autodiscover server per group domain, on the group's own address.\n${blocks.join("\n")}\n`,
+      content: `${header}\n# Mail client autoconfiguration, one autoconfig and one autodiscover server per domain of the groups whose home this host is, on the group's own address.\n${blocks.map((b) => `${b}\n`).join("\n")}`,
       mode: "0644",
     },
     ...domains.map((domain) => ({ path: autoconfigFile(relative, domain.name), content: thunderbirdConfig(plan, domain), mode: "0644" })),

@@ -37,9 +37,9 @@ export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): Rend
   return [
     {
       path: MTA_STS_NGINX_CONF,
-      content: `${header}\n# MTA-STS policies, one server per group domain, on the group's own address.\n${blocks.join("\n")}\n`,
+      content: `${header}\n# MTA-STS policies, one server per domain of the groups whose home this host is, on the group's own address.\n${blocks.map((b) => `${b}\n`).join("\n")}`,
       mode: "0644",
     },
-    ...plan.spec.groups.map((group) => ({ path: `${root}/${group.name}.txt`, content: mtaStsPolicy(plan, group.name)!, mode: "0644" })),
+    ...host.homeGroups.map((group) => ({ path: `${root}/${group}.txt`, content: mtaStsPolicy(plan, group)!, mode: "0644" })),
   ];
 }

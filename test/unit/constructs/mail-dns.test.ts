@@ -52,7 +52,8 @@ describe("MailDns", () => {
       }).json,
     );
     expect(byName.get("acme-corp.example MX")!.records).toEqual(["10 mail.acme-corp.example.", "20 mail2.acme-corp.example."]);
-    expect(byName.get("_imaps._tcp.acme-corp.example SRV")!.records).toEqual(["0 1 993 mail.acme-corp.example.", "10 1 993 mail2.acme-corp.example."]);
+    // Clients go to the group's home only: its mailboxes live there.
+    expect(byName.get("_imaps._tcp.acme-corp.example SRV")!.records).toEqual(["0 1 993 mail.acme-corp.example."]);
     expect((byName.get("acme-corp.example TXT")!.records as string[])[0]).toMatch(/^v=spf1 ip4:\$\{aws_eip\.[^}]+\} ip4:\$\{aws_eip\.[^}]+\} -all$/);
   });
 

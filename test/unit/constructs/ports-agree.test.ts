@@ -30,13 +30,24 @@ describe.each([...variants(), ...autoconfigVariants].map((v) => [v.name, v] as c
     const { json, platform } = synthExample((input) => Object.assign(input, structuredClone(variant.input)));
     const ingress = [...new Set(resources(json, "aws_vpc_security_group_ingress_rule").map((r) => Number(r.from_port)))].sort((a, b) => a - b);
 
+    // One security group for every host: each host listens on some of its ports (a backup MX on
+    // 25 only), all hosts together on every one of them.
+    const listening = new Set<number>();
     for (const host of platform.renderedFiles) {
       const nginx = host.files
         .filter((f) => f.path.startsWith("etc/nginx/conf.d/"))
         .map((f) => f.content)
         .join("\n");
-      expect(listenerPorts(fileText([host], "etc/postfix/master.cf"), fileText([host], "etc/dovecot/dovecot.conf"), nginx)).toEqual(ingress);
+      const ports = listenerPorts(fileText([host], "etc/postfix/master.cf"), fileText([host], "etc/dovecot/dovecot.conf"), nginx);
+      expect(ingress).toEqual(expect.arrayContaining(ports));
+      for (const port of ports) listening.add(port);
     }
+    expect([...listening].sort((a, b) => a - b)).toEqual(ingress);
+    // The host-to-host channel is open to members of the security group only.
+    const channel = platform.plan.channelPort;
+    const fromGroup = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.referenced_security_group_id !== undefined);
+    expect(fromGroup.map((r) => Number(r.from_port))).toEqual(channel === undefined ? [] : [channel]);
+    expect(fromGroup.every((r) => r.cidr_ipv4 === undefined)).toBe(true);
 
     const records = route53Records(json);
     const srvPorts = records
@@ -49,7 +60,9 @@ describe.each([...variants(), ...autoconfigVariants].map((v) => [v.name, v] as c
     const hasHttps = records.some((r) => r.type === "A" && /^(mta-sts|autoconfig|autodiscover)\./.test(String(r.name)));
     // ManageSieve (4190) is configured in the client by hand: no DNS record names it.
     const manageSieve = platform.plan.spec.services.managesieve ? [4190] : [];
-    const discovered = [...new Set([...srvPorts, ...(hasMx ? [25] : []), ...(hasHttps ? [443] : []), ...manageSieve])].sort((a, b) => a - b);
+    const discovered = [...new Set([...srvPorts, ...(hasMx ? [25] : []), ...(hasHttps ? [443] : []), ...manageSieve, ...(channel === undefined ? [] : [channel])])].sort(
+      (a, b) => a - b,
+    );
     expect(discovered).toEqual(ingress);
   });
 });
