@@ -25,7 +25,7 @@
  * conditions cannot carry the zones' names instead of their ARNs in shape 2: a name pattern
  * costs about as much as a zone ARN, so when the ARNs do not fit, neither do the names.
  */
-import { hostRolePolicyCharacters, LIMITS } from "./aws-limits";
+import { hostRolePolicyCharacters, LIMITS, type AcmeStatement } from "./aws-limits";
 
 /** The record-name pattern that allows every ACME challenge (`_acme-challenge.<any name>`). */
 export const ANY_ACME_CHALLENGE = "_acme-challenge.*";
@@ -38,14 +38,6 @@ export const ALL_HOSTED_ZONES_ARN = "arn:aws:route53:::hostedzone/*";
  * the length a created zone's id is counted at when deciding whether the zones fit.
  */
 export const MAX_ZONE_ID_CHARACTERS = 32;
-
-/** What a host role's ACME DNS-01 statement allows, as written. */
-export interface AcmeStatement {
-  /** The hosted zones' ids, or `"all"`: every hosted zone of the account. */
-  readonly zones: readonly string[] | "all";
-  /** Patterns (IAM `StringLike`) of the names of the TXT records it may change. */
-  readonly recordNames: readonly string[];
-}
 
 /** The shape {@link acmeScope} chose: the zones listed or every zone, and the record names. */
 export interface AcmeScope {

@@ -10,8 +10,6 @@
  * quota is raised, so validation does not refuse it.
  */
 
-import type { AcmeStatement } from "./acme-scope";
-
 /** A limit, its value and where it is stated. */
 export interface DocumentedLimit {
   /** The limit. */
@@ -147,6 +145,14 @@ export const PARAMETER_ARN_PREFIX_CHARACTERS = "arn::ssm::123456789012:parameter
 
 /** The longest SSM parameter name (with its leading slash) that fits in every partition and Region. */
 export const MAX_PARAMETER_NAME_CHARACTERS = LIMITS.parameterNameCharacters.value - PARAMETER_ARN_PREFIX_CHARACTERS;
+
+/** What a host role's ACME DNS-01 statement allows, as written. */
+export interface AcmeStatement {
+  /** The hosted zones' ids, or `"all"`: every hosted zone of the account. */
+  readonly zones: readonly string[] | "all";
+  /** Patterns (IAM `StringLike`) of the names of the TXT records it may change. */
+  readonly recordNames: readonly string[];
+}
 
 /**
  * Characters of a host role's inline policies (lib/constructs/host-role.ts), computed from what

@@ -13,12 +13,13 @@ import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { stringify } from "yaml";
 import { run } from "../../lib/cli/main";
-import { ANY_ACME_CHALLENGE, type AcmeStatement } from "../../lib/model/acme-scope";
+import { ANY_ACME_CHALLENGE } from "../../lib/model/acme-scope";
 import { acmeDnsPolicy, configurationPolicy, otherParametersDenyPolicy, secretParametersPolicy } from "../../lib/constructs/host-role";
 import { MailConfigStore } from "../../lib/constructs/mail-config-store";
 import { DATA_VOLUME_TAG, PLATFORM_DATA_TAG } from "../../lib/constructs/mail-data-volume";
 import { MailPlatform } from "../../lib/constructs/mail-platform";
 import {
+  type AcmeStatement,
   hostRolePolicyCharacters,
   ipv4AddressesPerInterface,
   LIMITS,
