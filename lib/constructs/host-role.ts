@@ -1,18 +1,34 @@
 /**
  * The instance role of a mail host: SSM for administration without SSH, and Route53 changes
- * limited to ACME DNS-01 challenges (TXT records named `_acme-challenge.*`) in the platform's
- * zones — the host can renew its certificates and nothing else in DNS. Of SSM Parameter Store it
- * reads its DKIM keys and the mailboxes' password hashes below one path, and nothing else.
+ * limited to ACME DNS-01 challenges (TXT records named `_acme-challenge.*`) in the zones of its
+ * certificate names — the host can renew its certificates and nothing else in DNS. When those
+ * zones are too many for IAM's policy size (MTA-STS on a platform of hundreds of domains), the
+ * statement names every hosted zone, still only for TXT records of challenge names that begin
+ * like the host's own (see lib/model/acme-scope.ts). Of SSM Parameter Store it reads its DKIM
+ * keys and the mailboxes' password hashes below one path, and nothing else.
  */
 import { Construct } from "constructs";
+import { Token } from "../cdk/core";
 import { IamInstanceProfile, IamRole, IamRolePolicy, IamRolePolicyAttachment } from "../cdk/aws";
+import { acmeScope, ALL_HOSTED_ZONES_ARN, ANY_ACME_CHALLENGE } from "../model/acme-scope";
 
 /** Properties of {@link HostRole}. */
 export interface HostRoleProps {
   /** Role name (unique in the account). */
   readonly name: string;
-  /** Route53 hosted zone ids the host may write ACME challenges to. */
+  /**
+   * Route53 hosted zone ids the host may write ACME challenges to. When their ARNs do not fit
+   * the role's policy size (IAM: 10,240 characters for all inline policies), the role may write
+   * challenges to every hosted zone of the account instead, under the same conditions.
+   */
   readonly zoneIds: readonly string[];
+  /**
+   * The names the host gets certificates for. They narrow the challenge names the role may
+   * write when it names every hosted zone: `_acme-challenge.<first label>.*` of each
+   * (`_acme-challenge.mta-sts.*`).
+   * @default [] - any challenge name (`_acme-challenge.*`) when the role names every zone
+   */
+  readonly certificateNames?: readonly string[];
   /**
    * SSM parameters (SecureString) the host may read: its DKIM private keys.
    * @default [] - none
@@ -33,8 +49,13 @@ export interface HostRoleProps {
 /** The AWS-managed policy that lets Systems Manager reach the host. */
 export const SSM_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
-/** The Route53 policy document for ACME DNS-01 (certbot-dns-route53). */
-export function acmeDnsPolicy(zoneIds: readonly string[]): string {
+/**
+ * The Route53 policy document for ACME DNS-01 (certbot-dns-route53).
+ * @param zoneIds the hosted zones' ids, or `"all"` for every hosted zone of the account
+ * @param recordNames patterns of the challenge records' names (IAM `StringLike`)
+ * @default recordNames [`_acme-challenge.*`]
+ */
+export function acmeDnsPolicy(zoneIds: readonly string[] | "all", recordNames: readonly string[] = [ANY_ACME_CHALLENGE]): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -44,10 +65,12 @@ export function acmeDnsPolicy(zoneIds: readonly string[]): string {
         Sid: "AcmeChallengeRecordsOnly",
         Effect: "Allow",
         Action: "route53:ChangeResourceRecordSets",
-        Resource: zoneIds.map((id) => `arn:aws:route53:::hostedzone/${id}`),
+        Resource: zoneIds === "all" ? ALL_HOSTED_ZONES_ARN : zoneIds.map((id) => `arn:aws:route53:::hostedzone/${id}`),
+        // Every record of a change must be a TXT record of a challenge name: the conditions,
+        // not the zones, are what keep the host to ACME challenges.
         Condition: {
           "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
-          "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
+          "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": recordNames },
         },
       },
     ],
@@ -153,13 +176,22 @@ export class HostRole extends Construct {
     });
     const grants: Array<IamRolePolicy | IamRolePolicyAttachment> = [];
     grants.push(new IamRolePolicyAttachment(this, "ssm", { role: this.role.name, policyArn: SSM_POLICY_ARN }));
-    grants.push(new IamRolePolicy(this, "acme-dns", { name: "acme-dns-01", role: this.role.id, policy: acmeDnsPolicy(props.zoneIds) }));
+    const secretParameters = props.secretParameters ?? [];
+    // The same decision as validation's (semantic-checks.ts): a created zone's id is a token here.
+    const acme = acmeScope({
+      zoneIds: props.zoneIds.map((id) => (Token.isUnresolved(id) ? undefined : id)),
+      certificateNames: props.certificateNames ?? [],
+      parameters: secretParameters,
+      bundleObjectsArn: props.bundleObjectsArn ? props.bundleObjectsArn : undefined,
+      passwordPath: props.secretParameterPath,
+    });
+    const acmePolicy = acmeDnsPolicy(acme.allZones ? "all" : props.zoneIds, acme.recordNames);
+    grants.push(new IamRolePolicy(this, "acme-dns", { name: "acme-dns-01", role: this.role.id, policy: acmePolicy }));
     if (props.bundleObjectsArn) {
       grants.push(
         new IamRolePolicy(this, "configuration", { name: "read-own-configuration", role: this.role.id, policy: configurationPolicy(props.bundleObjectsArn) }),
       );
     }
-    const secretParameters = props.secretParameters ?? [];
     if (secretParameters.length > 0 || props.secretParameterPath !== undefined) {
       grants.push(
         new IamRolePolicy(this, "secrets", {

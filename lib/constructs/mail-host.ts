@@ -10,6 +10,7 @@ import { UserError } from "../errors";
 import type { AwsHostSpec, AwsSpec } from "../model/deployment-schema";
 import type { HostPlan, Plan } from "../plan/types";
 import { HOST_OS_FACTS } from "../catalogue/host-os";
+import { certificateNames } from "../model/certificate-names";
 import { encodeUserData, renderCloudConfig } from "../rollout/bootstrap/user-data";
 import { renderHost, type HostFiles } from "../render/host-files";
 import { APPLY_SCRIPT_PATH } from "../rollout/script-paths";
@@ -34,7 +35,11 @@ export interface MailHostProps {
   readonly hostName: string;
   /** Security groups of the network interface (e.g. a MailFirewall's). */
   readonly securityGroupIds: readonly string[];
-  /** Route53 zone ids the host may write ACME challenges to (its certificate names' zones). */
+  /**
+   * Route53 zone ids the host may write ACME challenges to (its certificate names' zones). When
+   * they do not fit its role's policy size, the role names every hosted zone instead, for
+   * challenge names that begin like the host's certificate names (see HostRole).
+   */
   readonly zoneIds: readonly string[];
   /**
    * The bucket the host's configuration bundle is published to: the host renders its files from
@@ -102,6 +107,8 @@ export class MailHost extends Construct {
     this.role = new HostRole(this, "role", {
       name,
       zoneIds: props.zoneIds,
+      // They narrow the challenge names when the zones are too many to list.
+      certificateNames: certificateNames(plan.spec, host.name),
       secretParameters,
       ...(secretParameterPath === undefined ? {} : { secretParameterPath }),
       bundleObjectsArn,

@@ -2,8 +2,8 @@
  * Documented limits of the services and systems the platform deploys to, in one table: each with
  * its value and the document that states it, so that validation can refuse a model that cannot
  * deploy and say which rule it breaks (`(AWS: "Tag restrictions")`). The checks that read them
- * live in semantic-checks.ts (and deployment-checks.ts for the ACME zones), those that need the
- * rendered user data and key files in lib/validation/rendered-checks.ts.
+ * live in semantic-checks.ts, those that need the rendered user data and key files in
+ * lib/validation/rendered-checks.ts.
  *
  * Quotas that an account can raise (Elastic IPs per Region, rules per security group, records per
  * hosted zone) are deliberately not here: a model that exceeds a default quota deploys once the
@@ -146,21 +146,37 @@ export const PARAMETER_ARN_PREFIX_CHARACTERS = "arn::ssm::123456789012:parameter
 /** The longest SSM parameter name (with its leading slash) that fits in every partition and Region. */
 export const MAX_PARAMETER_NAME_CHARACTERS = LIMITS.parameterNameCharacters.value - PARAMETER_ARN_PREFIX_CHARACTERS;
 
+/** What a host role's ACME DNS-01 statement allows, as written. */
+export interface AcmeStatement {
+  /** The hosted zones' ids, or `"all"`: every hosted zone of the account. */
+  readonly zones: readonly string[] | "all";
+  /** Patterns (IAM `StringLike`) of the names of the TXT records it may change. */
+  readonly recordNames: readonly string[];
+}
+
 /**
  * Characters of a host role's inline policies (lib/constructs/host-role.ts), computed from what
- * varies: the hosted zone ids it may write ACME challenges to, its DKIM key parameters, the ARN
- * of its bundles and the SSM path of the mailboxes' password hashes (when it reads them). Each
- * policy is JSON without white space: a fixed part plus each list item quoted, separated by
- * commas. test/unit/limits-and-semantics.test.ts compares this with the policies the constructs
- * write.
+ * varies: what its ACME statement names (the hosted zone ids, or every zone, and the challenge
+ * record names; see acme-scope.ts), its DKIM key parameters, the ARN of its bundles (none: no
+ * configuration policy) and the SSM path of the mailboxes' password hashes (when it reads
+ * them). Each policy is JSON without white space: a fixed part plus each list item quoted,
+ * separated by commas. test/unit/limits-and-semantics.test.ts compares this with the policies
+ * the constructs write, and test/unit/constructs/acme-scope-synth.test.ts with a synthesized
+ * platform's.
  */
-export function hostRolePolicyCharacters(zoneIds: readonly string[], parameters: readonly string[], bundleObjectsArn: string, passwordPath?: string): number {
+export function hostRolePolicyCharacters(
+  acme: AcmeStatement,
+  parameters: readonly string[],
+  bundleObjectsArn: string | undefined,
+  passwordPath?: string,
+): number {
   const list = (items: readonly string[], prefix: string) =>
     items.reduce((sum, item) => sum + prefix.length + item.length + 2, 0) + Math.max(0, items.length - 1);
-  const zoneArns = list(zoneIds, "arn:aws:route53:::hostedzone/");
   const parameterArns = list(parameters, "arn:aws:ssm:*:*:parameter");
-  const acmeDns = 476 + zoneArns;
-  const configuration = 209 + bundleObjectsArn.length;
+  // Every zone: one quoted ARN (`"arn:aws:route53:::hostedzone/*"`) in place of the list's brackets.
+  const zones = acme.zones === "all" ? 30 : list(acme.zones, "arn:aws:route53:::hostedzone/");
+  const acmeDns = 457 + zones + list(acme.recordNames, "");
+  const configuration = bundleObjectsArn === undefined ? 0 : 209 + bundleObjectsArn.length;
   const reads = (parameters.length > 0 ? 93 + parameterArns : 0) + (passwordPath === undefined ? 0 : 264 + 2 * passwordPath.length);
   const secrets = reads > 0 ? 193 + reads : 0;
   const own = [...parameters, ...(passwordPath === undefined ? [] : [passwordPath, `${passwordPath}/*`])];

@@ -7,7 +7,7 @@
  */
 import { analyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
-import { checkAcmeZones, checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
+import { checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
 import { clientAutoconfigNames, mtaStsNames } from "./certificate-names";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { ACCOUNTS_CHECKS } from "./accounts-checks";
@@ -356,13 +356,11 @@ const generatedNames = check(["hosts", "groups", "dns", "services"], (spec) => {
 const deploymentDns = check(["groups", "dns"], checkDnsZones);
 const dnsRecordInputs = check(["groups", "dns", "services", "dkim"], checkDnsRecordInputs);
 const deploymentAws = check(["hosts", "groups", "aws"], checkAws);
-const acmeZones = check(["hosts", "groups", "dns", "services", "aws"], checkAcmeZones);
 
 const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   deploymentDns,
   dnsRecordInputs,
   deploymentAws,
-  acmeZones,
   uniqueHosts,
   oneAddressPerHost,
   someService,

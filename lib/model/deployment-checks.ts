@@ -6,10 +6,9 @@ import type { PlatformSpec } from "./schema";
 import { ipv4ToNumber } from "./syntax";
 import { DOMAIN_RECORD_PREFIXES } from "../catalogue/record-prefixes";
 import { SERVICES } from "../catalogue/services";
-import { certificateZones, clientServicesComplete, servesClientAutoconfig, servesMtaSts } from "./certificate-names";
+import { clientServicesComplete } from "./certificate-names";
 import { groupDkimKey } from "./group-dkim-key";
 import { zoneOf } from "./zones";
-import { LIMITS, sourceOf } from "./aws-limits";
 import { adminExposure } from "./ingress-coverage";
 
 /** At most `shown` names for a message, then how many more there are. */
@@ -201,51 +200,4 @@ export function checkAws(spec: Pick<PlatformSpec, "hosts" | "groups" | "aws">): 
 
 function numberToIpv4(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
-}
-
-/**
- * Most zones one host's ACME policy can list. Its IAM role lists every zone it may write
- * challenges to, and IAM caps a role's inline policies at 10,240 characters in all
- * (`LIMITS.rolePolicyCharacters`); a zone ARN costs about 53 of them. Keeping 2,290 for the
- * role's other policies (about 900 fixed, the rest for DKIM key parameters) leaves 150 zones. The
- * exact sum, DKIM key parameters included, is checked in semantic-checks.ts.
- */
-export const MAX_ACME_ZONES = Math.floor((LIMITS.rolePolicyCharacters.value - 2290) / 53);
-
-/** Each host's certificate names lie in few enough zones for its IAM policy (see {@link MAX_ACME_ZONES}). */
-export function checkAcmeZones(spec: Pick<PlatformSpec, "hosts" | "groups" | "dns" | "services" | "aws">): PlatformIssue[] {
-  if (!spec.dns || !spec.aws) return [];
-  const sts = servesMtaSts(spec);
-  const autoconfig = servesClientAutoconfig(spec);
-  const found: PlatformIssue[] = [];
-  for (const host of spec.hosts) {
-    const zones = certificateZones(spec, host.name).length;
-    if (zones <= MAX_ACME_ZONES) continue;
-    // Both per-domain names lie in each domain's zone: each setting alone costs the same zones.
-    if (sts)
-      found.push(
-        issue(
-          ["dns", "mtaSts"],
-          "(set)",
-          `MTA-STS needs a certificate for mta-sts.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}). Leave MTA-STS off for platforms of more than ${MAX_ACME_ZONES} zones`,
-        ),
-      );
-    if (autoconfig)
-      found.push(
-        issue(
-          ["dns", "clientAutoconfig"],
-          "(set)",
-          `client autoconfiguration needs certificates for autoconfig.<domain> and autodiscover.<domain> of every group domain: host ${host.name} would need ACME rights in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}). Leave it off for platforms of more than ${MAX_ACME_ZONES} zones`,
-        ),
-      );
-    if (sts || autoconfig) continue;
-    found.push(
-      issue(
-        ["dns", "zones"],
-        `${zones} zones`,
-        `host ${host.name}'s certificate names lie in ${zones} zones, and its IAM policy holds about ${MAX_ACME_ZONES} (${sourceOf(LIMITS.rolePolicyCharacters)}); put the group host names in fewer zones`,
-      ),
-    );
-  }
-  return found;
 }

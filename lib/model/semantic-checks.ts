@@ -19,9 +19,10 @@ import {
   sourceOf,
   typesOfFamily,
 } from "./aws-limits";
+import { acmeScope, type AcmeScope } from "./acme-scope";
 import { passwordParameterPrefix } from "./accounts-schema";
 import { certificateNames } from "./certificate-names";
-import { MAX_ACME_ZONES, someOf } from "./deployment-checks";
+import { someOf } from "./deployment-checks";
 import { dkimTxtValue } from "./dkim-key";
 import { adminExposure } from "./ingress-coverage";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
@@ -276,37 +277,65 @@ const reportTxt = check(["dns"], ({ dns }) => {
 // ---------------------------------------------------------------------------------------------
 // IAM: each host role's inline policies together.
 
-const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns", "aws", "accounts"], (spec) => {
+/** The inline policies of one host's role, as the constructs will write them. */
+export interface HostRolePolicySize {
+  /** The host. */
+  readonly host: string;
+  /** The zones of its certificate names, each once. */
+  readonly zones: readonly string[];
+  /** The DKIM key parameters it reads. */
+  readonly parameters: readonly KeyField[];
+  /** Whether its ACME statement lists the zones or names every zone, and the challenge names (acme-scope.ts). */
+  readonly acme: AcmeScope;
+  /** Characters of all its inline policies (created zones' ids counted at {@link CREATED_ZONE_ID_CHARACTERS}). */
+  readonly characters: number;
+}
+
+/**
+ * The size of every host role's inline policies, with the shape of each role's ACME statement
+ * decided as HostRole decides it (acmeScope with the same inputs). Empty without the aws and dns
+ * sections or a config bucket name.
+ */
+export function hostRolePolicySizes(
+  spec: Pick<PlatformSpec, "name" | "hosts" | "groups" | "services" | "dkim" | "dns" | "aws" | "accounts">,
+): HostRolePolicySize[] {
   const bucket = configBucketName(spec);
   if (!spec.aws || !spec.dns || bucket === undefined) return [];
   const givenIds = new Map(spec.dns.zones.flatMap((z) => (z.route53ZoneId ? [[z.name, z.route53ZoneId] as const] : [])));
   const parameters = parametersInUse(spec);
+  const parameterNames = parameters.map((p) => p.parameter);
   const zoneNames = new Set(spec.dns.zones.map((z) => z.name)); // once for every host: a provider has thousands
   // The role reads the password hashes when there is a mailbox.
   const passwordPath = spec.groups.some((g) => g.mailboxes.length > 0) ? passwordParameterPrefix(spec) : undefined;
-  const found: PlatformIssue[] = [];
-  for (const host of spec.hosts) {
+  return spec.hosts.map((host) => {
+    const names = certificateNames(spec, host.name);
     // The zones of the host's certificate names, as certificateZones() finds them.
-    const zones = [...new Set(certificateNames(spec, host.name).flatMap((name) => zoneOf(name, zoneNames) ?? []))];
-    // More zones than that is reported by checkAcmeZones (deployment-checks.ts).
-    if (zones.length > MAX_ACME_ZONES) continue;
+    const zones = [...new Set(names.flatMap((name) => zoneOf(name, zoneNames) ?? []))];
+    const bundleObjectsArn = `arn:aws:s3:::${bucket}/bundles/${host.name}/*`;
+    const acme = acmeScope({ zoneIds: zones.map((z) => givenIds.get(z)), certificateNames: names, parameters: parameterNames, bundleObjectsArn, passwordPath });
     const zoneIds = zones.map((z) => givenIds.get(z) ?? "Z".padEnd(CREATED_ZONE_ID_CHARACTERS, "0"));
-    const characters = hostRolePolicyCharacters(
-      zoneIds,
-      parameters.map((p) => p.parameter),
-      `arn:aws:s3:::${bucket}/bundles/${host.name}/*`,
-      passwordPath,
-    );
-    const limit = LIMITS.rolePolicyCharacters;
+    const statement = { zones: acme.allZones ? ("all" as const) : zoneIds, recordNames: acme.recordNames };
+    const characters = hostRolePolicyCharacters(statement, parameterNames, bundleObjectsArn, passwordPath);
+    return { host: host.name, zones, parameters, acme, characters };
+  });
+}
+
+const rolePolicies = check(["name", "hosts", "groups", "services", "dkim", "dns", "aws", "accounts"], (spec) => {
+  const found: PlatformIssue[] = [];
+  const limit = LIMITS.rolePolicyCharacters;
+  for (const { host, zones, parameters, acme, characters } of hostRolePolicySizes(spec)) {
+    // The ACME statement names every zone when the zones do not fit, so what is left over is
+    // the DKIM key parameters (named twice: read, and excepted from the deny).
     if (characters <= limit.value) continue;
-    const zoneShare = hostRolePolicyCharacters(zoneIds, [], "") - hostRolePolicyCharacters([], [], "");
-    const parameterShare = characters - zoneShare;
-    const byParameters = parameters.length > 0 && parameterShare >= zoneShare;
+    const acmeShare = acme.allZones
+      ? `ACME challenges in every hosted zone, as its ${zones.length} zone(s) do not fit`
+      : `${zones.length} zone(s) for ACME challenges`;
+    const byParameters = parameters.length > 0;
     found.push(
       issue(
-        byParameters ? parametersPath(parameters) : ["dns", "zones"],
-        byParameters ? `${parameters.length} DKIM key parameter(s)` : `${zones.length} zones`,
-        `the inline policies of host ${host.name}'s IAM role would have ${count(characters)} characters (${zones.length} zone(s) for ACME challenges, ${parameters.length} DKIM key parameter(s) named twice); IAM allows ${count(limit.value)} per role (${sourceOf(limit)}); ${byParameters ? "use shorter DKIM key parameter names or fewer distinct keys" : "put the group host names in fewer zones"}`,
+        byParameters ? parametersPath(parameters) : ["accounts", "passwordParameterPrefix"],
+        byParameters ? `${parameters.length} DKIM key parameter(s)` : passwordParameterPrefix(spec),
+        `the inline policies of host ${host}'s IAM role would have ${count(characters)} characters (${acmeShare}, ${parameters.length} DKIM key parameter(s) named twice); IAM allows ${count(limit.value)} per role (${sourceOf(limit)}); ${byParameters ? "use shorter DKIM key parameter names or fewer distinct keys" : "use a shorter password parameter prefix"}`,
       ),
     );
   }

@@ -13,11 +13,13 @@ import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { stringify } from "yaml";
 import { run } from "../../lib/cli/main";
+import { ANY_ACME_CHALLENGE } from "../../lib/model/acme-scope";
 import { acmeDnsPolicy, configurationPolicy, otherParametersDenyPolicy, secretParametersPolicy } from "../../lib/constructs/host-role";
 import { MailConfigStore } from "../../lib/constructs/mail-config-store";
 import { DATA_VOLUME_TAG, PLATFORM_DATA_TAG } from "../../lib/constructs/mail-data-volume";
 import { MailPlatform } from "../../lib/constructs/mail-platform";
 import {
+  type AcmeStatement,
   hostRolePolicyCharacters,
   ipv4AddressesPerInterface,
   LIMITS,
@@ -25,7 +27,7 @@ import {
   PLATFORM_TAG_KEYS,
   typesOfFamily,
 } from "../../lib/model/aws-limits";
-import { isGravitonInstanceType, MAX_ACME_ZONES } from "../../lib/model/deployment-checks";
+import { isGravitonInstanceType } from "../../lib/model/deployment-checks";
 import { adminExposure, publicAddressCount } from "../../lib/model/ingress-coverage";
 import { PlatformValidationError, type PlatformIssue } from "../../lib/model/issues";
 import { isPrivateKeyText, PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "../../lib/model/private-key";
@@ -109,26 +111,26 @@ describe("the limits table", () => {
     expect(PLATFORM_TAG_KEYS).toEqual(["Name", DATA_VOLUME_TAG, PLATFORM_DATA_TAG]);
   });
 
-  test("the host role's policy size is computed as the constructs write the policies", () => {
-    const cases: Array<[string[], string[], string, string | undefined]> = [
-      [[], [], "arn:aws:s3:::b/bundles/mx1/*", undefined],
-      [[], [], "arn:aws:s3:::b/bundles/mx1/*", "/acme-mail/mail-users"],
-      [["Z0123456789ABCDEFGHIJ"], ["/acme-mail/dkim/s1"], "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*", undefined],
-      [["Z0123456789ABCDEFGHIJ"], ["/acme-mail/dkim/s1"], "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*", "/p"],
-      [["Z1", "Z0123456789ABCDEFGHIJ", "ZABC"], ["/a", "/b/c", `/${"x".repeat(200)}`], "arn:aws:s3:::x/bundles/constructor/*", `/${"y".repeat(300)}`],
+  test("the host role's policy size is computed as the constructs write the policies, in each ACME shape", () => {
+    const listed = (zones: string[]): AcmeStatement => ({ zones, recordNames: [ANY_ACME_CHALLENGE] });
+    const cases: Array<[AcmeStatement, string[], string | undefined, string | undefined]> = [
+      [listed([]), [], "arn:aws:s3:::b/bundles/mx1/*", undefined],
+      [listed([]), [], "arn:aws:s3:::b/bundles/mx1/*", "/acme-mail/mail-users"],
+      [listed(["Z0123456789ABCDEFGHIJ"]), ["/acme-mail/dkim/s1"], "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*", undefined],
+      [listed(["Z0123456789ABCDEFGHIJ"]), ["/acme-mail/dkim/s1"], "arn:aws:s3:::acme-mail-config-vpc-0a1b2c3d4e5f60718/bundles/mx1/*", "/p"],
+      [listed(["Z1", "Z0123456789ABCDEFGHIJ", "ZABC"]), ["/a", "/b/c", `/${"x".repeat(200)}`], "arn:aws:s3:::x/bundles/constructor/*", `/${"y".repeat(300)}`],
+      [{ zones: "all", recordNames: [ANY_ACME_CHALLENGE] }, ["/a"], "arn:aws:s3:::b/bundles/mx1/*", "/p"],
+      [{ zones: "all", recordNames: ["_acme-challenge.mta-sts.*", "_acme-challenge.mail.*"] }, [], "arn:aws:s3:::b/bundles/mx1/*", undefined],
+      [{ zones: ["Z1"], recordNames: ["_acme-challenge.a.*", "_acme-challenge.bb.*", "_acme-challenge.ccc.*"] }, [], undefined, undefined],
     ];
-    for (const [zones, parameters, arn, path] of cases) {
+    for (const [acme, parameters, arn, path] of cases) {
       const written =
-        acmeDnsPolicy(zones).length +
-        configurationPolicy(arn).length +
+        acmeDnsPolicy(acme.zones, acme.recordNames).length +
+        (arn === undefined ? 0 : configurationPolicy(arn).length) +
         (parameters.length > 0 || path !== undefined ? secretParametersPolicy(parameters, path).length : 0) +
         otherParametersDenyPolicy(parameters, path).length;
-      expect(hostRolePolicyCharacters(zones, parameters, arn, path)).toBe(written);
+      expect(hostRolePolicyCharacters(acme, parameters, arn, path)).toBe(written);
     }
-  });
-
-  test("MAX_ACME_ZONES is still 150, now derived from the IAM limit", () => {
-    expect(MAX_ACME_ZONES).toBe(150);
   });
 
   test("the user data estimate is the synthesized user data's size, within the margin kept for the bundle id", () => {
@@ -495,7 +497,7 @@ describe("IAM: a host role's inline policies", () => {
         path: "groups",
         received: '"24 DKIM key parameter(s)"',
         message: expect.stringMatching(
-          /^the inline policies of host mx0's IAM role would have [\d,]+ characters \(24 zone\(s\) for ACME challenges, 24 DKIM key parameter\(s\) named twice\); IAM allows 10,240 per role \(AWS: "IAM and AWS STS quotas"\); use shorter DKIM key parameter names or fewer distinct keys$/,
+          /^the inline policies of host mx0's IAM role would have [\d,]+ characters \(ACME challenges in every hosted zone, as its 24 zone\(s\) do not fit, 24 DKIM key parameter\(s\) named twice\); IAM allows 10,240 per role \(AWS: "IAM and AWS STS quotas"\); use shorter DKIM key parameter names or fewer distinct keys$/,
         ),
       }),
     ]);

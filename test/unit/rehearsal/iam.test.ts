@@ -74,6 +74,35 @@ describe("Route53 ACME policy of the host role", () => {
   });
 });
 
+describe("Route53 ACME policy of a host role that names every zone", () => {
+  // The shape of a host whose zones do not fit IAM's policy size (lib/model/acme-scope.ts).
+  const policy = identity("acme-dns-01", acmeDnsPolicy("all", ["_acme-challenge.mail.*", "_acme-challenge.mta-sts.*"]));
+  const change = (zone: string, names: string[], types: string[]) =>
+    evaluatePolicies(
+      [policy],
+      request("route53:ChangeResourceRecordSets", `arn:aws:route53:::hostedzone/${zone}`, {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": names.map(normalisedName),
+        "route53:ChangeResourceRecordSetsRecordTypes": types,
+        "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
+      }),
+    );
+
+  test("allows a challenge TXT record of a name that begins like the host's own, in any zone", () => {
+    expect(change("Z0CCCCCCCCCCCCCCCCCCC", ["_acme-challenge.mta-sts.customer00999.group9.example."], ["TXT"])).toEqual({
+      effect: "Allow",
+      matched: [{ policy: "acme-dns-01", kind: "identity", statement: "AcmeChallengeRecordsOnly" }],
+    });
+    expect(change("Z0DDDDDDDDDDDDDDDDDDD", ["_ACME-Challenge.Mail.Customer00000.Group0.Example"], ["TXT"]).effect).toBe("Allow");
+  });
+
+  test("denies the challenges of other names, other record types, and names that are no challenges", () => {
+    expect(change("Z0CCCCCCCCCCCCCCCCCCC", ["_acme-challenge.www.customer00999.group9.example"], ["TXT"]).effect).toBe("ImplicitDeny");
+    expect(change("Z0CCCCCCCCCCCCCCCCCCC", ["_acme-challenge.customer00999.group9.example"], ["TXT"]).effect).toBe("ImplicitDeny");
+    expect(change("Z0CCCCCCCCCCCCCCCCCCC", ["_acme-challenge.mta-sts.customer00999.group9.example"], ["A"]).effect).toBe("ImplicitDeny");
+    expect(change("Z0CCCCCCCCCCCCCCCCCCC", ["mta-sts.customer00999.group9.example"], ["TXT"]).effect).toBe("ImplicitDeny");
+  });
+});
+
 describe("evaluation logic", () => {
   test("an explicit deny wins over any allow, and is reported with its statement", () => {
     const allow = identity("allow", { Version: "2012-10-17", Statement: [{ Sid: "All", Effect: "Allow", Action: "s3:*", Resource: "*" }] });
