@@ -29,6 +29,27 @@ export function addSecondHost(input: PlatformInput): void {
 }
 
 /**
+ * Spread the example's two groups over three hosts: the first group at home on mx1 with a
+ * backup MX on mx2, the second at home on mx3 (named explicitly, after mx2 in host order) with
+ * a backup MX on mx2. mx2 is a backup MX only: no mailbox, no client service, port 25 and the
+ * forwards home.
+ */
+export function spreadOverThreeHosts(input: PlatformInput): void {
+  input.hosts = [{ name: "mx1" }, { name: "mx2" }, { name: "mx3" }];
+  const [first, second] = input.groups;
+  first!.addresses = [first!.addresses[0]!, { host: "mx2", privateIp: "10.0.2.11", hostName: `backup.${first!.domains[0]!.name}` }];
+  second!.addresses = [
+    { host: "mx2", privateIp: "10.0.2.12", hostName: `backup.${second!.domains[0]!.name}` },
+    { host: "mx3", privateIp: "10.0.3.12", hostName: second!.addresses[0]!.hostName },
+  ];
+  second!.home = "mx3";
+  if (input.aws) {
+    input.aws.hosts.mx2 = { subnetId: "subnet-0f1e2d3c4b5a69788" };
+    input.aws.hosts.mx3 = { subnetId: "subnet-0f1e2d3c4b5a69799" };
+  }
+}
+
+/**
  * A platform of `hosts` hosts and `groups` groups, each group with one domain (its own zone) and
  * an address per host named in that domain; placements of the given instance type.
  */
@@ -109,6 +130,7 @@ export function variants(): Variant[] {
       input.tls = { profile: "intermediate", clientProfile: "modern" };
     }),
     variant("two hosts", addSecondHost),
+    variant("groups spread over three hosts: homes on mx1 and mx3, mx2 a backup MX only", spreadOverThreeHosts),
     variant("one group", (input) => {
       input.groups = [input.groups[0]!];
     }),

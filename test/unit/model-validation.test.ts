@@ -141,7 +141,7 @@ describe("the platform model", () => {
         i.groups[1]!.home = "mx2";
       });
       expect(issues.map((x) => [x.path, x.received, x.message])).toEqual([
-        ["groups[0].home", "\"mx3\"", "expected one of the hosts: mx1, mx2"],
+        ["groups[0].home", '"mx3"', "expected one of the hosts: mx1, mx2"],
         [
           "groups[1].home",
           '"mx2"',

@@ -60,9 +60,9 @@ describe.each([...variants(), ...autoconfigVariants].map((v) => [v.name, v] as c
     const hasHttps = records.some((r) => r.type === "A" && /^(mta-sts|autoconfig|autodiscover)\./.test(String(r.name)));
     // ManageSieve (4190) is configured in the client by hand: no DNS record names it.
     const manageSieve = platform.plan.spec.services.managesieve ? [4190] : [];
-    const discovered = [...new Set([...srvPorts, ...(hasMx ? [25] : []), ...(hasHttps ? [443] : []), ...manageSieve, ...(channel === undefined ? [] : [channel])])].sort(
-      (a, b) => a - b,
-    );
+    const discovered = [
+      ...new Set([...srvPorts, ...(hasMx ? [25] : []), ...(hasHttps ? [443] : []), ...manageSieve, ...(channel === undefined ? [] : [channel])]),
+    ].sort((a, b) => a - b);
     expect(discovered).toEqual(ingress);
   });
 });
