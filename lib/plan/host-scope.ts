@@ -10,6 +10,15 @@ export function homeAddresses(host: HostPlan): AddressPlan[] {
   return host.addresses.filter((a) => a.role === "home");
 }
 
+/**
+ * The addresses Dovecot listens on: the home addresses; loopback on a host that is home to no
+ * group (a backup MX only, whose Dovecot serves nobody; Dovecot 2.3 refuses an empty list).
+ */
+export function dovecotListenAddresses(host: HostPlan): string[] {
+  const home = homeAddresses(host).map((a) => a.privateIp);
+  return home.length > 0 ? home : ["127.0.0.1"];
+}
+
 /** The domains of the groups whose home the host is, in plan order. */
 export function homeDomains(plan: Plan, host: HostPlan): DomainPlan[] {
   const home = new Set(host.homeGroups);

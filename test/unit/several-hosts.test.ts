@@ -68,7 +68,11 @@ describe("groups spread over three hosts (business: home mx1, backup mx2; privat
     const homeMailboxes = (name: string) => tableRows(fileText(files, "etc/postfix/virtual_mailboxes", name)).map(([address]) => address);
     expect(homeMailboxes("mx1").every((a) => a!.endsWith(`@${BUSINESS}`))).toBe(true);
     expect(homeMailboxes("mx3")).toEqual(plan.accounts.mailboxes.filter((m) => m.group === personal).map((m) => m.address));
-    expect(fileText(files, "etc/dovecot/dovecot.conf", "mx2")).toMatch(/^listen =$/m);
+    // Dovecot on a backup-only host serves nobody: loopback, every login listener closed.
+    const dovecot = fileText(files, "etc/dovecot/dovecot.conf", "mx2");
+    expect(dovecot).toMatch(/^listen = 127\.0\.0\.1$/m);
+    expect([...dovecot.matchAll(/^\s+port = (\d+)$/gm)].map((m) => m[1])).toEqual(expect.arrayContaining(["0"]));
+    expect([...dovecot.matchAll(/^\s+port = (\d+)$/gm)].filter((m) => m[1] !== "0")).toEqual([]);
     expect(JSON.parse(fileText(files, "etc/mail-platform/mailboxes.json", "mx2")).mailboxes).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
  * conf.d can reopen a port or weaken TLS), in the language of the host's Dovecot: 2.4 on
  * Debian 13 (dovecot24-conf.ts), 2.3 on Debian 12 (here; Dovecot 2.3 settings documentation).
  */
-import { homeAddresses } from "../../plan/host-scope";
+import { dovecotListenAddresses } from "../../plan/host-scope";
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
 import { generatedHeader } from "../header";
@@ -41,10 +41,8 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
           setting("protocols", protocols.join(" "), "LMTP always: Postfix delivers every mailbox domain through it."),
           setting(
             "listen",
-            homeAddresses(host)
-              .map((a) => a.privateIp)
-              .join(", "),
-            "Only the addresses of the groups whose home this host is; never every interface.",
+            dovecotListenAddresses(host).join(", "),
+            "Only the addresses of the groups whose home this host is (loopback on a backup MX only); never every interface.",
           ),
           ...loginServices(plan, host, "address"),
           ...postfixSockets(paths),

@@ -5,7 +5,7 @@
  * with flatcurve (Debian's dovecot-flatcurve, built from Dovecot's own source). References: the
  * Dovecot 2.4 settings reference and "Upgrading Dovecot 2.3 to 2.4" (dovecot/documentation).
  */
-import { homeAddresses } from "../../plan/host-scope";
+import { dovecotListenAddresses } from "../../plan/host-scope";
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
 import { generatedHeader } from "../header";
@@ -58,10 +58,8 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
           setting("protocols", dovecotProtocols(plan).join(" "), "LMTP always: Postfix delivers every mailbox domain through it."),
           setting(
             "listen",
-            homeAddresses(host)
-              .map((a) => a.privateIp)
-              .join(", "),
-            "Only the addresses of the groups whose home this host is; never every interface.",
+            dovecotListenAddresses(host).join(", "),
+            "Only the addresses of the groups whose home this host is (loopback on a backup MX only); never every interface.",
           ),
           ...loginServices(plan, host, "listen"),
           ...postfixSockets(paths),

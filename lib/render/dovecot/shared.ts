@@ -4,7 +4,7 @@
  * special-use folders. Only the listener's address keyword differs (`address` in 2.3, `listen`
  * in 2.4).
  */
-import { homeAddresses } from "../../plan/host-scope";
+import { dovecotListenAddresses, homeAddresses } from "../../plan/host-scope";
 import { serviceInfo } from "../../catalogue/services";
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
@@ -28,17 +28,13 @@ export function dovecotProtocols(plan: Plan): string[] {
 
 function listenerBlock(plan: Plan, host: HostPlan, service: ServiceName, addressKeyword: "address" | "listen"): DovecotNode {
   const info = serviceInfo(service);
-  const enabled = plan.spec.services[service];
+  // A host that is home to no group serves no client: every listener stays closed.
+  const enabled = plan.spec.services[service] && homeAddresses(host).length > 0;
   return block(
     "inet_listener",
     service,
     [
-      setting(
-        addressKeyword,
-        homeAddresses(host)
-          .map((a) => a.privateIp)
-          .join(", "),
-      ),
+      setting(addressKeyword, dovecotListenAddresses(host).join(", ")),
       setting("port", enabled ? plan.listenPorts[service] : 0),
       ...when(info.tls === "implicit", setting("ssl", true)),
     ],

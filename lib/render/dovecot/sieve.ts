@@ -13,7 +13,7 @@
  * References: Pigeonhole's settings for Dovecot 2.3 (`plugin { sieve = ... }`) and Dovecot 2.4
  * (`sieve_script personal { ... }`, `mail_plugins { sieve = yes }`).
  */
-import { homeAddresses } from "../../plan/host-scope";
+import { dovecotListenAddresses, homeAddresses } from "../../plan/host-scope";
 import { serviceInfo } from "../../catalogue/services";
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
@@ -30,20 +30,12 @@ const SENDMAIL = "/usr/sbin/sendmail";
 
 function manageSieveLogin(plan: Plan, host: HostPlan, addressKeyword: "address" | "listen"): DovecotNode[] {
   return when(
-    plan.spec.services.managesieve,
+    plan.spec.services.managesieve && homeAddresses(host).length > 0,
     block("service", "managesieve-login", [
       block(
         "inet_listener",
         "sieve",
-        [
-          setting(
-            addressKeyword,
-            homeAddresses(host)
-              .map((a) => a.privateIp)
-              .join(", "),
-          ),
-          setting("port", plan.listenPorts.managesieve),
-        ],
+        [setting(addressKeyword, dovecotListenAddresses(host).join(", ")), setting("port", plan.listenPorts.managesieve)],
         `${serviceInfo("managesieve").description}, on every group address. Plaintext until STARTTLS; AUTHENTICATE only after it.`,
       ),
     ]),
