@@ -29,6 +29,11 @@ export interface ContainerOptions {
   readonly resolver: string;
   /** CA certificates (PEM) the host trusts besides Debian's: the stand-ins' test CA. */
   readonly trustedCa: string;
+  /**
+   * The ACME server's issuing root (PEM), trusted as Debian's bundle trusts Let's Encrypt's roots
+   * (a host verifying another host's certificate needs it). @default not trusted
+   */
+  readonly acmeRoot?: string;
 }
 
 /** The result of a command run inside the container. */
@@ -110,6 +115,7 @@ export class HostContainer {
     writeFileSync(join(this.root, "etc/hostname"), `${options.hostName}\n`);
     // The stand-ins answer under AWS's real names with certificates of a throwaway CA.
     writeFileSync(join(this.root, "usr/local/share/ca-certificates/mail-platform-rehearsal-ca.crt"), options.trustedCa);
+    if (options.acmeRoot !== undefined) writeFileSync(join(this.root, "usr/local/share/ca-certificates/mail-platform-rehearsal-acme-root.crt"), options.acmeRoot);
     run("chroot", [this.root, "update-ca-certificates", "--fresh"]);
   }
 

@@ -60,6 +60,13 @@ export interface FirstBootWait {
   readonly onFailure?: (failure: FailedAttempt) => void | Promise<void>;
   /** Extra text for an error (e.g. the AWS calls the stand-ins refused). */
   readonly context?: () => string;
+  /** Name the host in an error's first line (when a rehearsal boots several). @default unnamed */
+  readonly host?: string;
+  /**
+   * Give up at once when this says so (another host's first boot failed): ends the wait within a
+   * second with an error saying it was abandoned. @default never
+   */
+  readonly abandoned?: () => boolean;
 }
 
 /** Wait until the setup is done; throws FirstBootError on timeout or too many failures. */
@@ -75,11 +82,15 @@ export async function waitForFirstBoot(container: HostContainer, bootedAt: numbe
     const outcome = { done, failures, seconds: (Date.now() - bootedAt) / 1000 };
     if (done) return outcome;
     const tooMany = wait.maxFailures !== undefined && failures.length >= wait.maxFailures;
-    if (tooMany || Date.now() > deadline) {
+    const abandoned = wait.abandoned?.() === true;
+    if (tooMany || abandoned || Date.now() > deadline) {
       const last = failures[failures.length - 1];
-      const reason = tooMany
+      const why = tooMany
         ? `the first-boot setup failed at step "${last!.step}" (exit ${last!.exit}, attempt ${last!.attempt})`
-        : `the first-boot setup did not finish within ${Math.round(wait.timeoutMs / 1000)} s${last ? ` (last failure at step "${last.step}")` : ""}`;
+        : abandoned
+          ? "the wait for the first-boot setup was abandoned (another host's first boot failed)"
+          : `the first-boot setup did not finish within ${Math.round(wait.timeoutMs / 1000)} s${last ? ` (last failure at step "${last.step}")` : ""}`;
+      const reason = wait.host === undefined ? why : `host ${wait.host}: ${why}`;
       const context = wait.context?.();
       throw new FirstBootError(
         context ? `${reason}\n${context}` : reason,

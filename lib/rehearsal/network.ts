@@ -4,6 +4,9 @@
  * (the instance metadata service and resolver at their link-local addresses, the AWS endpoints,
  * the ACME server, the Debian mirror, an outside mail server), each on its own address; the
  * container's interface carries every group address of the host, as its ENI does on AWS.
+ * Several hosts join the same bridge, each in a namespace of its own; they reach each other's
+ * addresses directly over the bridge, as a VPC's local route delivers between its subnets (each
+ * namespace has an on-link route to every other host's addresses), not through the test side.
  *
  * The test side is this machine's own namespace, so tests probe the host directly. Its changes
  * are confined to interfaces named `mpr…` and host routes to the container's addresses, and are
@@ -47,6 +50,8 @@ export function gatewayOf(address: string): string {
 
 /** One container's attachment: its namespace and the addresses on its interface. */
 export interface ContainerLink {
+  /** The host it belongs to (the model's name). */
+  readonly host: string;
   /** Network namespace name (`ip netns`). */
   readonly namespace: string;
   /** Path for `systemd-nspawn --network-namespace-path`. */
@@ -108,7 +113,12 @@ export class RehearsalNetwork {
       ip(["route", "replace", `${address}/32`, "dev", this.bridge, "src", WORLD_ADDRESSES.client]);
       this.routes.push(address);
     }
-    const link = { namespace, namespacePath: `/run/netns/${namespace}`, primary, addresses: [...addresses] };
+    // The VPC's local route: every other host's addresses are on the link (the bridge), both ways.
+    for (const other of this.links) {
+      for (const address of other.addresses) ip(["-n", namespace, "route", "replace", `${address}/32`, "dev", "eth0"]);
+      for (const address of addresses) ip(["-n", other.namespace, "route", "replace", `${address}/32`, "dev", "eth0"]);
+    }
+    const link = { host, namespace, namespacePath: `/run/netns/${namespace}`, primary, addresses: [...addresses] };
     this.links.push(link);
     return link;
   }

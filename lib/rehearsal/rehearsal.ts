@@ -1,9 +1,11 @@
 /**
- * A deploy rehearsal: what `cdktf deploy` would create for one host, booted for real. The
- * platform is synthesized as a user's app would synthesize it; the host's user data is taken from
- * cdk.tf.json as Terraform would send it; the host boots as a system container whose every call to
- * AWS, ACME and Debian reaches a stand-in under the real name; the stand-ins answer as AWS would,
- * refusing what the synthesized instance role does not allow.
+ * A deploy rehearsal: what `cdktf deploy` would create for one host, or several hosts of the
+ * platform at once, booted for real. The platform is synthesized as a user's app would synthesize
+ * it; each host's user data is taken from cdk.tf.json as Terraform would send it; each host boots
+ * as a system container of its own whose every call to AWS, ACME and Debian reaches a stand-in
+ * under the real name; the stand-ins answer as AWS would, refusing what the synthesized instance
+ * role of the calling host does not allow. Hosts booted together share the stand-ins (one account,
+ * one bucket, one DNS) and reach each other's private addresses as in the VPC.
  */
 import { UserError } from "../errors";
 import { execFileSync } from "child_process";
@@ -20,11 +22,13 @@ import { plan as derivePlan } from "../plan/plan";
 import type { HostPlan, Plan } from "../plan/types";
 import { AcmeServer } from "./acme";
 import { AwsWorld, ssmAgentBucket } from "./aws/world";
-import { readDeployment, type Deployment } from "./aws/deployment";
+import { readDeployment } from "./aws/deployment";
 import { mailboxPasswordOperatorPolicy } from "./aws/operator";
 import { HostContainer, type ExecResult } from "./container";
-import { waitForFirstBoot, type FirstBootOutcome, type FirstBootWait } from "./first-boot";
+import type { Deployment } from "./aws/deployment";
+import { FirstBootError, type FirstBootOutcome, type FirstBootWait } from "./first-boot";
 import { DEFAULT_IMAGE_CACHE, ensureImage, imageRecipe, type DebianRelease, type Image } from "./image";
+import { RehearsedHost } from "./rehearsed-host";
 import { DEBIAN_MIRROR_NAMES, MirrorForwarder } from "./mirror";
 import { RehearsalNetwork, WORLD_ADDRESSES } from "./network";
 import { rehearsalInput, type RehearsalSubstitutions } from "./rehearsal-model";
@@ -43,7 +47,13 @@ export interface RehearsalOptions {
   readonly input: PlatformInput;
   /** Which host to boot. @default the first host of the model */
   readonly host?: string;
-  /** The Debian release to boot. @default the release of the host's `os` in the model */
+  /**
+   * Boot these hosts at once instead (each in its own container and network namespace, sharing
+   * the stand-ins); the first is the rehearsal's primary host (`host`, `container`, `exec`, …),
+   * the others are reached through `machine(name)`. Not together with `host`. @default [host]
+   */
+  readonly hosts?: readonly string[];
+  /** The Debian release to boot (every host). @default the release of each host's `os` in the model */
   readonly release?: DebianRelease;
   /** The AWS region the stack deploys to. @default "eu-central-1" */
   readonly region?: string;
@@ -57,11 +67,11 @@ export interface RehearsalOptions {
   readonly alterTerraform?: (json: TerraformJson) => void;
   /** Start with the ACME server down (first boot must fail, then recover once it is up). @default false */
   readonly acmeDown?: boolean;
-  /** Attach the data volume this many seconds after boot. @default 0 */
+  /** Attach the data volume this many seconds after boot (the primary host's). @default 0 */
   readonly volumeDelaySeconds?: number;
   /**
    * The data volume of an earlier rehearsal of the same host (its `dataVolumeFile`), to rehearse
-   * an instance replacement that keeps the volume. @default a new, empty volume
+   * an instance replacement that keeps the volume (the primary host's). @default a new, empty volume
    */
   readonly dataVolumeFile?: string;
   /**
@@ -87,30 +97,26 @@ export interface RehearsalTimings {
 const DEFAULT_WORK_DIR = "/var/tmp/mail-platform-rehearsal";
 const DATA_VOLUME_MIB = 1024;
 
-/** A running rehearsal of one host. */
+/** A running rehearsal of one host, or of several at once. */
 export class Rehearsal {
   readonly timings: RehearsalTimings = {};
   /** The synthesized stack as Terraform would receive it. */
   terraform!: TerraformJson;
-  /** What Terraform would have created for the host, as the stand-ins serve it. */
-  deployment!: Deployment;
   /** The rehearsal's model (the user's, with the listed substitutions). */
   input!: PlatformInput;
   substitutions!: RehearsalSubstitutions;
   /** The plan of the rehearsal's model. */
   plan!: Plan;
-  image!: Image;
   world!: AwsWorld;
   acme!: AcmeServer;
-  container!: HostContainer;
   ca!: WorldCa;
+  /** The booted hosts, the primary first. */
+  readonly machines: RehearsedHost[] = [];
   readonly runDir: string;
   private readonly network: RehearsalNetwork;
   private dns?: WorldDns;
   private readonly mirror = new MirrorForwarder(WORLD_ADDRESSES.mirror);
-  private bootedAt = 0;
   private lock?: RehearsalLock;
-  private volumeTimer?: NodeJS.Timeout;
   private readonly log: (line: string) => void;
 
   private constructor(readonly options: RehearsalOptions) {
@@ -120,7 +126,7 @@ export class Rehearsal {
     this.log = options.log ?? (() => undefined);
   }
 
-  /** Build (or take) the image, synthesize, start the stand-ins and boot the host. */
+  /** Build (or take) the images, synthesize, start the stand-ins and boot the host(s). */
   static async start(options: RehearsalOptions): Promise<Rehearsal> {
     const rehearsal = new Rehearsal(options);
     try {
@@ -139,13 +145,53 @@ export class Rehearsal {
     return result;
   }
 
-  /** The host's name in the model. */
+  /** The names of the hosts to boot, the primary first. */
+  get hostNames(): readonly string[] {
+    const { host, hosts } = this.options;
+    if (hosts !== undefined) return hosts;
+    return [host ?? this.options.input.hosts[0]!.name];
+  }
+
+  /** The primary host's name in the model. */
   get host(): string {
-    return this.options.host ?? this.options.input.hosts[0]!.name;
+    return this.hostNames[0]!;
+  }
+
+  /** A booted host by name. */
+  machine(name: string): RehearsedHost {
+    const machine = this.machines.find((m) => m.name === name);
+    if (!machine) throw new UserError(`host ${name} is not booted in this rehearsal (booted: ${this.machines.map((m) => m.name).join(", ") || "none"})`);
+    return machine;
+  }
+
+  private get primary(): RehearsedHost {
+    const primary = this.machines[0];
+    if (!primary) throw new Error("the rehearsal has not booted its host");
+    return primary;
+  }
+
+  /** The primary host's container. */
+  get container(): HostContainer {
+    return this.primary.container;
+  }
+
+  /** What Terraform would have created for the primary host, as the stand-ins serve it. */
+  get deployment(): Deployment {
+    return this.primary.deployment;
+  }
+
+  /** The image the primary host boots. */
+  get image(): Image {
+    return this.primary.image;
   }
 
   private async prepare(): Promise<void> {
     const { options } = this;
+    const names = this.hostNames;
+    if (options.host !== undefined && options.hosts !== undefined) throw new UserError("give either host or hosts, not both");
+    if (names.length === 0) throw new UserError("hosts is empty: name at least one host to boot");
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) throw new UserError(`host ${twice} is named twice in hosts`);
     this.lock = await acquireRehearsalLock();
     mkdirSync(this.runDir, { recursive: true });
     this.ca = new WorldCa(join(this.runDir, "ca"));
@@ -160,17 +206,24 @@ export class Rehearsal {
     this.input = model.input;
     this.substitutions = model.substitutions;
     this.plan = derivePlan(parsePlatform(this.input));
-    if (!this.plan.hosts.some((h) => h.name === this.host))
-      throw new UserError(`host ${this.host} is not in the model (hosts: ${this.plan.hosts.map((h) => h.name).join(", ")})`);
-    const release = options.release ?? HOST_OS_FACTS[this.hostPlan.os].codename;
-    this.image = this.timed("image", () => ensureImage(imageRecipe(release), options.imageCache ?? DEFAULT_IMAGE_CACHE, this.log));
-    this.timings.imageBuilt = this.image.built;
+    const missing = names.find((name) => !this.plan.hosts.some((h) => h.name === name));
+    if (missing !== undefined) throw new UserError(`host ${missing} is not in the model (hosts: ${this.plan.hosts.map((h) => h.name).join(", ")})`);
+    const hostPlans = names.map((name) => this.plan.hosts.find((h) => h.name === name)!);
+    // One image per release the hosts run, built one after the other (each build is heavy).
+    const images = new Map<DebianRelease, Image>();
+    this.timed("image", () => {
+      for (const hostPlan of hostPlans) {
+        const release = options.release ?? HOST_OS_FACTS[hostPlan.os].codename;
+        if (!images.has(release)) images.set(release, ensureImage(imageRecipe(release), options.imageCache ?? DEFAULT_IMAGE_CACHE, this.log));
+      }
+    });
+    this.timings.imageBuilt = [...images.values()].some((i) => i.built);
     const started = Date.now();
     this.terraform = this.synthesize(this.input, "synth");
     this.timings.synth = (Date.now() - started) / 1000;
-    this.deployment = readDeployment(this.terraform, this.host);
-    await this.startWorld();
-    await this.boot();
+    const deployments = names.map((name) => readDeployment(this.terraform, name));
+    await this.startWorld(deployments, hostPlans);
+    await this.boot(deployments, hostPlans, (hostPlan) => images.get(options.release ?? HOST_OS_FACTS[hostPlan.os].codename)!);
   }
 
   /** Synthesize a model into its own directory and parse (and optionally alter) the result. */
@@ -181,17 +234,22 @@ export class Rehearsal {
     return json;
   }
 
-  private async startWorld(): Promise<void> {
+  private async startWorld(deployments: readonly Deployment[], hostPlans: readonly HostPlan[]): Promise<void> {
     const started = Date.now();
-    const { deployment } = this;
-    this.world = new AwsWorld(deployment, {
-      imds: { address: WORLD_ADDRESSES.imds, port: 80 },
-      endpoint: { address: WORLD_ADDRESSES.aws, port: 443 },
-      tls: (names) => this.ca.issue("aws", names),
-      challengeManagementUrl: this.acme.challengeManagementUrl,
-      // The operator may do what README's policy for `mail-platform user` allows, on this model's password path.
-      operatorPolicies: [mailboxPasswordOperatorPolicy(deployment.region, deployment.accountId, this.plan.accounts.passwordParameterPrefix)],
-    });
+    const deployment = deployments[0]!;
+    this.world = new AwsWorld(
+      deployments,
+      {
+        imds: { address: WORLD_ADDRESSES.imds, port: 80 },
+        endpoint: { address: WORLD_ADDRESSES.aws, port: 443 },
+        tls: (names) => this.ca.issue("aws", names),
+        challengeManagementUrl: this.acme.challengeManagementUrl,
+        // The operator may do what README's policy for `mail-platform user` allows, on this model's password path.
+        operatorPolicies: [mailboxPasswordOperatorPolicy(deployment.region, deployment.accountId, this.plan.accounts.passwordParameterPrefix)],
+      },
+      // IMDS tells the instances apart by the private address a request comes from.
+      Object.fromEntries(hostPlans.map((h) => [h.name, h.addresses.map((a) => a.privateIp)])),
+    );
     for (const [parameter, pem] of this.substitutions.dkimPrivateKeys) this.world.putParameter(parameter, pem, { secure: true });
     for (const [address, hash] of Object.entries(this.options.passwordHashes ?? {})) this.setPasswordHash(address, hash);
     const architecture = "amd64";
@@ -217,46 +275,61 @@ export class Rehearsal {
     this.timings.standIns = (Date.now() - started) / 1000;
   }
 
-  /** The plan's entry of the rehearsed host. */
+  /** The plan's entry of the primary host. */
   get hostPlan(): HostPlan {
-    return this.plan.hosts.find((h) => h.name === this.host)!;
+    return this.primary.plan;
   }
 
-  private async boot(): Promise<void> {
-    const { deployment } = this;
-    const addresses = this.hostPlan.addresses.map((a) => a.privateIp);
-    const link = this.network.attach(this.host, addresses);
-    const instance = Object.values(this.terraform.resource.aws_instance ?? {}).find(
-      (i) => (i.tags as Record<string, string> | undefined)?.Name === deployment.instance.name,
-    );
-    if (!instance) throw new Error(`no aws_instance named ${deployment.instance.name} in cdk.tf.json`);
-    this.container = new HostContainer({
-      imageRootfs: this.image.rootfs,
-      runDir: join(this.runDir, "host"),
-      link,
-      // EC2's default host name of an instance: its primary private IP.
-      hostName: `ip-${link.primary.replace(/\./g, "-")}`,
-      instanceId: deployment.instance.id,
-      // Exactly what EC2 hands the instance: cdk.tf.json's user_data_base64, decoded.
-      userData: Buffer.from(String(instance.user_data_base64), "base64"),
-      resolver: WORLD_ADDRESSES.resolver,
-      trustedCa: this.ca.pem,
+  /**
+   * Attach every host to the network, then boot their containers side by side: each first boot
+   * (cloud-init, packages, certificates) runs in its container while the others run theirs.
+   */
+  private async boot(deployments: readonly Deployment[], hostPlans: readonly HostPlan[], imageOf: (hostPlan: HostPlan) => Image): Promise<void> {
+    // The ACME server's root, trusted by the hosts as Debian's CA bundle trusts Let's Encrypt's:
+    // a backup MX verifies its home's certificate (`secure` in its TLS policy) against that bundle.
+    // (pebble makes a new root each time it starts: with the ACME server down at boot there is none yet.)
+    const acmeRoot = this.options.acmeDown ? undefined : await this.acme.issuingRoot(this.ca.pem);
+    deployments.forEach((deployment, index) => {
+      const hostPlan = hostPlans[index]!;
+      const link = this.network.attach(hostPlan.name, hostPlan.addresses.map((a) => a.privateIp));
+      const instance = Object.values(this.terraform.resource.aws_instance ?? {}).find(
+        (i) => (i.tags as Record<string, string> | undefined)?.Name === deployment.instance.name,
+      );
+      if (!instance) throw new Error(`no aws_instance named ${deployment.instance.name} in cdk.tf.json`);
+      const container = new HostContainer({
+        imageRootfs: imageOf(hostPlan).rootfs,
+        // The first host keeps the directory a one-host rehearsal always had.
+        runDir: join(this.runDir, index === 0 ? "host" : `host-${hostPlan.name}`),
+        link,
+        // EC2's default host name of an instance: its primary private IP.
+        hostName: `ip-${link.primary.replace(/\./g, "-")}`,
+        instanceId: deployment.instance.id,
+        // Exactly what EC2 hands the instance: cdk.tf.json's user_data_base64, decoded.
+        userData: Buffer.from(String(instance.user_data_base64), "base64"),
+        resolver: WORLD_ADDRESSES.resolver,
+        trustedCa: this.ca.pem,
+        ...(acmeRoot === undefined ? {} : { acmeRoot }),
+      });
+      this.machines.push(new RehearsedHost(hostPlan.name, deployment, hostPlan, imageOf(hostPlan), container));
     });
-    this.log(`booting ${this.host} (${deployment.instance.id}) from ${this.image.recipe.release}`);
-    await this.container.boot();
-    this.bootedAt = Date.now();
-    const attach = () => this.container.attachVolume(deployment.dataVolume.id, DATA_VOLUME_MIB, this.options.dataVolumeFile);
-    const delay = this.options.volumeDelaySeconds ?? 0;
-    if (delay === 0) attach();
-    else this.volumeTimer = setTimeout(attach, delay * 1000);
+    await Promise.all(
+      this.machines.map(async (machine, index) => {
+        this.log(`booting ${machine.name} (${machine.deployment.instance.id}) from ${machine.image.recipe.release}`);
+        await machine.boot({
+          sizeMiB: DATA_VOLUME_MIB,
+          ...(index === 0 && this.options.dataVolumeFile !== undefined ? { existingFile: this.options.dataVolumeFile } : {}),
+          ...(index === 0 && this.options.volumeDelaySeconds !== undefined ? { delaySeconds: this.options.volumeDelaySeconds } : {}),
+        });
+      }),
+    );
   }
 
-  /** The file behind the host's data volume (kept by `stop({ keepFiles: true })`). */
+  /** The file behind the primary host's data volume (kept by `stop({ keepFiles: true })`). */
   get dataVolumeFile(): string | undefined {
-    return this.container?.volumeFile;
+    return this.machines[0]?.dataVolumeFile;
   }
 
-  /** Run a command inside the host, as root. */
+  /** Run a command inside the primary host, as root. */
   exec(argv: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<ExecResult> {
     return this.container.exec(argv, options);
   }
@@ -264,7 +337,7 @@ export class Rehearsal {
   /**
    * Store a mailbox's password hash (the Dovecot password string with its scheme) in the SSM
    * stand-in as a SecureString, at the parameter the plan names for it — what `mail-platform user
-   * passwd` does. The host picks it up at its next users sync.
+   * passwd` does. The mailbox's home picks it up at its next users sync.
    */
   setPasswordHash(address: string, hash: string): void {
     const mailbox = this.plan.accounts.mailboxes.find((m) => m.address === address);
@@ -295,31 +368,35 @@ export class Rehearsal {
   }
 
   /**
-   * Run the host's users sync now and wait for it. The program itself, not `systemctl start` of its
-   * unit: a start while the timer's run is under way joins that run, which may have read SSM before
-   * the change being tested; the program takes the sync's lock and reads SSM afresh.
+   * Run a host's users sync now and wait for it (the primary's by default). The program itself,
+   * not `systemctl start` of its unit: a start while the timer's run is under way joins that run,
+   * which may have read SSM before the change being tested; the program takes the sync's lock and
+   * reads SSM afresh.
    */
-  async syncUsers(): Promise<ExecResult> {
-    return this.exec([USERS_SYNC_SCRIPT_PATH]);
+  async syncUsers(host?: string): Promise<ExecResult> {
+    return (host === undefined ? this.primary : this.machine(host)).exec([USERS_SYNC_SCRIPT_PATH]);
   }
 
   /**
-   * Give a mailbox of the model a password: its SHA512-CRYPT hash into SSM, then the host's users
-   * sync run (the timer would run it within its period). Returns the address.
+   * Give a mailbox of the model a password: its SHA512-CRYPT hash into SSM, then the users sync
+   * run on the mailbox's home (the timer would run it within its period) — on the primary host
+   * when the home is not booted. Returns the address.
    */
   async addMailbox(address: string, password: string): Promise<string> {
     const hash = execFileSync("openssl", ["passwd", "-6", "-stdin"], { input: `${password}\n`, encoding: "utf8" }).trim();
     this.setPasswordHash(address, `{SHA512-CRYPT}${hash}`);
-    const result = await this.syncUsers();
+    const group = this.plan.accounts.mailboxes.find((m) => m.address === address)!.group;
+    const home = this.plan.placements.find((p) => p.group === group)?.home;
+    const result = await this.syncUsers(this.machines.some((m) => m.name === home) ? home : undefined);
     if (result.status !== 0) throw new Error(`the users sync failed after adding ${address}: ${result.stderr.trim()}`);
     return address;
   }
 
   /**
-   * Roll a change out as AWS would: synthesize the changed model, publish the host's new bundle
-   * in the S3 stand-in (Terraform creates it before it changes the association, which depends on
-   * it), then run the association's command from the new cdk.tf.json inside the host, as SSM Run
-   * Command does.
+   * Roll a change out as AWS would, to the primary host: synthesize the changed model, publish
+   * the new bundles in the S3 stand-in (Terraform creates them before it changes the association,
+   * which depends on them), then run the host's association's command from the new cdk.tf.json
+   * inside the host, as SSM Run Command does.
    */
   async rollout(change: (input: PlatformInput) => void, label = "rollout"): Promise<RolloutResult> {
     const input = structuredClone(this.input);
@@ -354,11 +431,37 @@ export class Rehearsal {
     return { command, status: result.status, output: `${result.stdout}${result.stderr}`, seconds: (Date.now() - started) / 1000 };
   }
 
-  /** Wait for the first-boot setup to finish (see FirstBootWait). */
-  async waitForFirstBoot(wait: Omit<FirstBootWait, "context">): Promise<FirstBootOutcome> {
-    const outcome = await waitForFirstBoot(this.container, this.bootedAt, { ...wait, context: () => this.deniedCalls() });
-    this.timings.firstBoot = outcome.seconds;
-    return outcome;
+  /**
+   * Wait for the first-boot setup of every booted host to finish (see FirstBootWait), side by
+   * side. Returns the primary host's outcome (each host's is in its `outcome`). The first host whose
+   * wait fails ends the others' waits, and its FirstBootError (naming the host when there are
+   * several) is thrown.
+   */
+  async waitForFirstBoot(wait: Omit<FirstBootWait, "context" | "host" | "abandoned">): Promise<FirstBootOutcome> {
+    let failed = false;
+    const several = this.machines.length > 1;
+    const outcomes = await Promise.allSettled(
+      this.machines.map((machine) =>
+        machine
+          .waitForFirstBoot({
+            ...wait,
+            context: () => this.deniedCalls(),
+            abandoned: () => failed,
+            ...(several ? { host: machine.name } : {}),
+          })
+          .catch((error: unknown) => {
+            failed = true;
+            throw error;
+          }),
+      ),
+    );
+    // The error of a host that failed on its own, not of one whose wait was abandoned for it.
+    const errors = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
+    const own = errors.find((e) => !(e instanceof FirstBootError && /was abandoned/.test(e.message)));
+    if (own !== undefined || errors.length > 0) throw own ?? errors[0];
+    for (const machine of this.machines) if (several) this.timings[`firstBoot ${machine.name}`] = machine.outcome!.seconds;
+    this.timings.firstBoot = Math.max(...this.machines.map((m) => m.outcome!.seconds));
+    return this.primary.outcome!;
   }
 
   /** The AWS calls the stand-ins refused, one per line ("" when none). */
@@ -369,8 +472,7 @@ export class Rehearsal {
 
   /** Stop everything, remove what the rehearsal added to this machine, keep nothing but the run's files. */
   async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
-    if (this.volumeTimer) clearTimeout(this.volumeTimer);
-    await this.container?.stop().catch(() => undefined);
+    await Promise.all(this.machines.map((m) => m.stop().catch(() => undefined)));
     await this.world?.stop().catch(() => undefined);
     await this.acme?.stop().catch(() => undefined);
     await this.dns?.stop().catch(() => undefined);

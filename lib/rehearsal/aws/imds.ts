@@ -3,7 +3,10 @@
  * `http_tokens = "required"`: IMDSv2 only. A session token comes from `PUT /latest/api/token`
  * (TTL 1–21600 seconds); every read without a valid token is answered 401, as IMDSv1 requests
  * are on such an instance; requests carrying `X-Forwarded-For` are refused, as real IMDS refuses
- * them (a proxy forwarding them could leak credentials). JSON documents are formatted the way EC2
+ * them (a proxy forwarding them could leak credentials). One server may stand in for several
+ * instances at once, as EC2's metadata address does for every instance: it answers each caller as
+ * the instance whose private address the request comes from (a token is good only for the instance
+ * it was issued to). JSON documents are formatted the way EC2
  * writes them (`"Key" : value`, two-space indent), since some clients have been known to parse
  * them loosely. Paths: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
  */
@@ -32,14 +35,26 @@ export interface InstanceMetadata {
   readonly launchedAt: Date;
 }
 
+/** One instance the server answers for, when it answers for several. */
+export interface ImdsInstance {
+  readonly metadata: InstanceMetadata;
+  /** The role credentials to deliver to this instance (the ones the endpoints accept from it). */
+  readonly credentials: () => RoleCredentials;
+  /** The private addresses its requests come from (the addresses of its interface). */
+  readonly addresses: readonly string[];
+}
+
 /** Where the IMDS stand-in listens and what it hands out. */
 export interface ImdsOptions {
   /** The address to bind: 169.254.169.254 in a rehearsal; a loopback address in tests. */
   readonly address: string;
   /** 80 in a rehearsal; 0 picks a free port. */
   readonly port: number;
-  /** The role credentials to deliver (the ones the endpoints accept). */
-  readonly credentials: () => RoleCredentials;
+  /**
+   * The role credentials to deliver, when the server is built for one instance's metadata (they
+   * are the ones the endpoints accept). Unused with a list of instances, which carry their own.
+   */
+  readonly credentials?: () => RoleCredentials;
   readonly log?: CallLog;
   readonly now?: () => Date;
 }
@@ -55,14 +70,36 @@ export function ec2Json(document: Readonly<Record<string, string | null>>): stri
 /** An IMDSv2-only metadata server. */
 export class ImdsServer {
   private server?: Server;
-  private readonly tokens = new Map<string, number>();
+  /** Token → when it expires and the instance it was issued to. */
+  private readonly tokens = new Map<string, { expires: number; instance: ImdsInstance }>();
   private readonly now: () => Date;
+  private readonly instances: readonly ImdsInstance[];
 
+  /**
+   * @param served one instance's metadata (served to every caller, with `options.credentials`),
+   *   or several instances, each served to the requests from its own addresses only (any other
+   *   caller is refused with 403)
+   */
   constructor(
-    private readonly metadata: InstanceMetadata,
+    served: InstanceMetadata | readonly ImdsInstance[],
     private readonly options: ImdsOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    if (isInstanceList(served)) {
+      if (served.length === 0) throw new Error("an IMDS stand-in needs at least one instance");
+      this.instances = served;
+    } else {
+      const credentials = options.credentials;
+      if (!credentials) throw new Error("an IMDS stand-in for one instance's metadata needs options.credentials");
+      this.instances = [{ metadata: served, credentials, addresses: [] }];
+    }
+  }
+
+  /** The instance a request comes from: the only one, or the one whose address sent it. */
+  private instanceOf(remoteAddress: string | undefined): ImdsInstance | undefined {
+    if (this.instances.length === 1) return this.instances[0];
+    const address = (remoteAddress ?? "").replace(/^::ffff:/, "");
+    return this.instances.find((i) => i.addresses.includes(address));
   }
 
   /** The base URL, e.g. `http://169.254.169.254:80` (valid once started). */
@@ -88,10 +125,15 @@ export class ImdsServer {
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? "/").split("?")[0]!;
-    const { status, body, headers } = this.answer(request.method ?? "GET", path, request.headers);
+    const instance = this.instanceOf(request.socket.remoteAddress);
+    const { status, body, headers } = instance
+      ? this.answer(instance, request.method ?? "GET", path, request.headers)
+      : { status: 403, body: `Forbidden: ${request.socket.remoteAddress ?? "?"} is no instance of this world`, headers: undefined };
     response.writeHead(status, { "Content-Type": "text/plain", Server: "EC2ws", "Content-Length": Buffer.byteLength(body), ...headers });
     response.end(request.method === "HEAD" ? undefined : body);
-    const reason = status === 200 ? "served" : body.split("\n")[0]!;
+    const said = status === 200 ? "served" : body.split("\n")[0]!;
+    // With several instances, the log tells which one asked.
+    const reason = this.instances.length > 1 && instance ? `${said} (instance ${instance.metadata.instanceId})` : said;
     this.options.log?.record({
       at: this.now(),
       service: "imds",
@@ -102,7 +144,9 @@ export class ImdsServer {
     });
   }
 
-  private answer(method: string, path: string, headers: IncomingMessage["headers"]): { status: number; body: string; headers?: Record<string, string> } {
+  private answer(
+    instance: ImdsInstance,
+    method: string, path: string, headers: IncomingMessage["headers"]): { status: number; body: string; headers?: Record<string, string> } {
     if (headers["x-forwarded-for"] !== undefined) return { status: 403, body: "Forbidden: requests with X-Forwarded-For are refused" };
     if (method === "PUT") {
       if (path !== "/latest/api/token") return { status: 403, body: "Forbidden" };
@@ -110,24 +154,26 @@ export class ImdsServer {
       const ttl = typeof ttlText === "string" && /^\d+$/.test(ttlText) ? Number(ttlText) : Number.NaN;
       if (!(ttl >= 1 && ttl <= MAX_TTL_SECONDS)) return { status: 400, body: "Bad Request: X-aws-ec2-metadata-token-ttl-seconds must be 1 to 21600" };
       const now = this.now().getTime();
-      for (const [known, expires] of this.tokens) if (expires <= now) this.tokens.delete(known);
+      for (const [known, issued] of this.tokens) if (issued.expires <= now) this.tokens.delete(known);
       const token = randomBytes(42).toString("base64");
-      this.tokens.set(token, now + ttl * 1000);
+      this.tokens.set(token, { expires: now + ttl * 1000, instance });
       return { status: 200, body: token, headers: { "X-Aws-Ec2-Metadata-Token-Ttl-Seconds": String(ttl) } };
     }
     if (method !== "GET" && method !== "HEAD") return { status: 405, body: "Method Not Allowed" };
     const token = headers["x-aws-ec2-metadata-token"];
-    const expires = typeof token === "string" ? this.tokens.get(token) : undefined;
-    // http_tokens = required: no token (IMDSv1), an unknown or an expired token are all 401.
-    if (expires === undefined || expires <= this.now().getTime()) return { status: 401, body: "Unauthorized: IMDSv2 session token required" };
-    const body = this.read(path);
+    const issued = typeof token === "string" ? this.tokens.get(token) : undefined;
+    // http_tokens = required: no token (IMDSv1), an unknown or an expired token, or another
+    // instance's, are all 401.
+    if (issued === undefined || issued.expires <= this.now().getTime() || issued.instance !== instance)
+      return { status: 401, body: "Unauthorized: IMDSv2 session token required" };
+    const body = this.read(instance, path);
     return body === undefined ? { status: 404, body: "Not Found" } : { status: 200, body };
   }
 
   /** The content at a path (trailing slash tolerated on leaves, as EC2 does), or undefined. */
-  private read(path: string): string | undefined {
-    const m = this.metadata;
-    const credentials = this.options.credentials();
+  private read(instance: ImdsInstance, path: string): string | undefined {
+    const m = instance.metadata;
+    const credentials = instance.credentials();
     const leaves: Record<string, () => string> = {
       "/latest/meta-data/instance-id": () => m.instanceId,
       "/latest/meta-data/instance-type": () => m.instanceType,
@@ -188,4 +234,8 @@ export class ImdsServer {
     const listing = directories[path] ?? directories[`${path}/`];
     return listing?.join("\n");
   }
+}
+
+function isInstanceList(served: InstanceMetadata | readonly ImdsInstance[]): served is readonly ImdsInstance[] {
+  return Array.isArray(served);
 }

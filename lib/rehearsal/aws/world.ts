@@ -6,6 +6,11 @@
  *
  * One other caller exists: the operator (operator.ts), whose own credentials and policies let
  * `mail-platform user` change the same SSM parameters from outside the host, as on AWS.
+ *
+ * A world may hold several instances of one stack (the hosts of a platform, each read from the
+ * same cdk.tf.json): one account's SSM, S3 and Route53, every instance's volumes, and for each
+ * instance its own role session — credentials that IMDS hands only to that instance (told apart
+ * by the private address its requests come from) and policies of its own role.
  */
 import { AccessControl, type CallerIdentity, type Principal } from "./access";
 import { CallLog, type CallRecord } from "./call-log";
@@ -14,7 +19,7 @@ import type { Deployment } from "./deployment";
 import { Ec2StandIn } from "./ec2";
 import { AwsEndpoints, endpointHostNames, type ServiceHandler, type ServiceName, type TlsMaterial } from "./endpoints";
 import type { NamedPolicy } from "./iam";
-import { ImdsServer } from "./imds";
+import { ImdsServer, type ImdsInstance } from "./imds";
 import { operatorPrincipal } from "./operator";
 import { statementLabel, type PolicyDocument } from "./policy-document";
 import { Route53StandIn } from "./route53";
@@ -51,14 +56,53 @@ export function ssmAgentBucket(region: string): string {
   return `amazon-ssm-${region}`;
 }
 
-/** The AWS stand-ins for one deployed host. */
+/** One instance's role session: its credentials and its role's policies (as a test changed them). */
+class InstanceSession implements Principal {
+  readonly identity: CallerIdentity;
+  private readonly issued: RoleCredentials;
+  private readonly original: ReadonlyMap<string, NamedPolicy>;
+  policies: Map<string, NamedPolicy>;
+
+  constructor(
+    readonly deployment: Deployment,
+    startedAt: Date,
+  ) {
+    const { role, instance, accountId } = deployment;
+    this.issued = issueRoleCredentials(startedAt);
+    this.original = new Map([
+      ...[...role.inlinePolicies].map(([name, document]): [string, NamedPolicy] => [name, { name, kind: "identity", document }]),
+      ...role.managedPolicies.map((m): [string, NamedPolicy] => [m.name, { name: m.name, kind: "identity", document: m.document }]),
+    ]);
+    this.policies = new Map(this.original);
+    this.identity = {
+      accountId,
+      sessionArn: `arn:aws:sts::${accountId}:assumed-role/${role.name}/${instance.id}`,
+      roleArn: role.arn,
+      userId: `${role.uniqueId}:${instance.id}`,
+      instanceArn: instance.arn,
+      privateIp: instance.privateIp,
+    };
+  }
+
+  credentials(): RoleCredentials {
+    return this.issued;
+  }
+
+  identityPolicies(): readonly NamedPolicy[] {
+    return [...this.policies.values()];
+  }
+
+  restore(): void {
+    this.policies = new Map(this.original);
+  }
+}
+
+/** The AWS stand-ins for the deployed hosts of one stack. */
 export class AwsWorld {
   private readonly log = new CallLog();
   private readonly now: () => Date;
-  private readonly credentials: RoleCredentials;
+  private readonly sessions: readonly InstanceSession[];
   private readonly operator: Principal;
-  private readonly original: ReadonlyMap<string, NamedPolicy>;
-  private policies: Map<string, NamedPolicy>;
   private readonly s3: S3StandIn;
   private readonly ssm: SsmStandIn;
   private readonly route53: Route53StandIn;
@@ -71,34 +115,42 @@ export class AwsWorld {
     return endpointHostNames(deployment.region, [...deployment.buckets.map((b) => b.name), ssmAgentBucket(deployment.region)]);
   }
 
+  /** The first instance's deployment (the only one in a world of one host). */
+  readonly deployment: Deployment;
+  /** Every instance's deployment, in the order given. */
+  readonly deployments: readonly Deployment[];
+
+  /**
+   * @param deployments one host's deployment, or several hosts' of the same stack (same account,
+   *   region, buckets and zones; distinct instances)
+   * @param instanceAddresses with several instances: each host's private addresses (by host
+   *   name), from which IMDS tells its callers apart. @default each instance's primary address
+   */
   constructor(
-    readonly deployment: Deployment,
+    deployments: Deployment | readonly Deployment[],
     private readonly options: AwsWorldOptions,
+    instanceAddresses: Readonly<Record<string, readonly string[]>> = {},
   ) {
+    this.deployments = isDeploymentList(deployments) ? deployments : [deployments];
+    const deployment = this.deployments[0];
+    if (!deployment) throw new Error("an AWS world needs at least one deployment");
+    for (const other of this.deployments.slice(1)) {
+      if (other.accountId !== deployment.accountId || other.region !== deployment.region || other.platform !== deployment.platform)
+        throw new Error(`host ${other.host} is not of the same stack as ${deployment.host} (account, region or platform differ)`);
+      if (this.deployments.filter((d) => d.instance.id === other.instance.id).length > 1) throw new Error(`host ${other.host} is in the world twice`);
+    }
+    this.deployment = deployment;
     this.now = options.now ?? (() => new Date());
     const startedAt = this.now();
-    this.credentials = issueRoleCredentials(startedAt);
-    const { role, instance } = deployment;
-    this.original = new Map([
-      ...[...role.inlinePolicies].map(([name, document]): [string, NamedPolicy] => [name, { name, kind: "identity", document }]),
-      ...role.managedPolicies.map((m): [string, NamedPolicy] => [m.name, { name: m.name, kind: "identity", document: m.document }]),
-    ]);
-    this.policies = new Map(this.original);
-    const identity: CallerIdentity = {
-      accountId: deployment.accountId,
-      sessionArn: `arn:aws:sts::${deployment.accountId}:assumed-role/${role.name}/${instance.id}`,
-      roleArn: role.arn,
-      userId: `${role.uniqueId}:${instance.id}`,
-      instanceArn: instance.arn,
-      privateIp: instance.privateIp,
-    };
+    this.sessions = this.deployments.map((d) => new InstanceSession(d, startedAt));
+    const [first, ...others] = this.sessions;
     this.operator = operatorPrincipal(deployment.accountId, options.operatorPolicies ?? [], startedAt);
     const env: ServiceEnv = {
       access: new AccessControl({
-        identity,
-        credentials: () => this.credentials,
-        identityPolicies: () => [...this.policies.values()],
-        others: () => [this.operator],
+        identity: first!.identity,
+        credentials: () => first!.credentials(),
+        identityPolicies: () => first!.identityPolicies(),
+        others: () => [...others, this.operator],
         now: this.now,
       }),
       log: this.log,
@@ -109,23 +161,32 @@ export class AwsWorld {
     this.s3 = new S3StandIn(env, deployment.buckets);
     this.ssm = new SsmStandIn(env);
     this.route53 = new Route53StandIn(env, deployment.zones, options.challengeManagementUrl);
-    const ec2 = new Ec2StandIn(env, deployment.volumes, startedAt);
+    // Every instance's volumes: each host finds its own by its instance id, as on EC2.
+    const volumes = [...new Map(this.deployments.flatMap((d) => d.volumes).map((v) => [v.id, v])).values()];
+    const ec2 = new Ec2StandIn(env, volumes, startedAt);
     this.imds = new ImdsServer(
-      {
-        accountId: deployment.accountId,
-        instanceId: instance.id,
-        instanceType: instance.instanceType,
-        amiId: instance.amiId,
-        region: deployment.region,
-        availabilityZone: instance.availabilityZone,
-        privateIp: instance.privateIp,
-        roleName: role.name,
-        instanceProfileArn: role.instanceProfile.arn,
-        instanceProfileId: role.instanceProfile.uniqueId,
-        userData: instance.userData,
-        launchedAt: startedAt,
-      },
-      { ...options.imds, credentials: () => this.credentials, log: this.log, now: this.now },
+      this.sessions.map((session): ImdsInstance => {
+        const { instance, role } = session.deployment;
+        return {
+          metadata: {
+            accountId: deployment.accountId,
+            instanceId: instance.id,
+            instanceType: instance.instanceType,
+            amiId: instance.amiId,
+            region: deployment.region,
+            availabilityZone: instance.availabilityZone,
+            privateIp: instance.privateIp,
+            roleName: role.name,
+            instanceProfileArn: role.instanceProfile.arn,
+            instanceProfileId: role.instanceProfile.uniqueId,
+            userData: instance.userData,
+            launchedAt: startedAt,
+          },
+          credentials: () => session.credentials(),
+          addresses: instanceAddresses[session.deployment.host] ?? [instance.privateIp],
+        };
+      }),
+      { ...options.imds, log: this.log, now: this.now },
     );
     this.services = { ec2: (r) => ec2.handle(r), ssm: (r) => this.ssm.handle(r), s3: (r) => this.s3.handle(r), route53: (r) => this.route53.handle(r) };
   }
@@ -165,9 +226,21 @@ export class AwsWorld {
     return this.endpoints?.port ?? this.options.endpoint.port;
   }
 
-  /** The role credentials IMDS hands out (to forge requests in negative tests). */
+  /** The role credentials IMDS hands out to the first instance (to forge requests in negative tests). */
   get roleCredentials(): RoleCredentials {
-    return this.credentials;
+    return this.sessions[0]!.credentials();
+  }
+
+  /** The role credentials IMDS hands out to one host's instance. */
+  roleCredentialsOf(host: string): RoleCredentials {
+    return this.session(host).credentials();
+  }
+
+  private session(host: string | undefined): InstanceSession {
+    if (host === undefined) return this.sessions[0]!;
+    const session = this.sessions.find((s) => s.deployment.host === host);
+    if (!session) throw new Error(`host ${host} is not in this world (hosts: ${this.sessions.map((s) => s.deployment.host).join(", ")})`);
+    return session;
   }
 
   /**
@@ -189,14 +262,16 @@ export class AwsWorld {
   }
 
   /**
-   * Remove one statement from one of the role's policies (a negative control).
+   * Remove one statement from one of an instance role's policies (a negative control).
    * @param policyName inline policy name, or managed policy name (`AmazonSSMManagedInstanceCore`)
    * @param sid the statement's Sid, or `#<index>` for a statement without one
-   * @throws when there is no such policy or statement
+   * @param host whose role. @default the first instance's
+   * @throws when there is no such host, policy or statement
    */
-  removeStatement(policyName: string, sid: string): void {
-    const policy = this.policies.get(policyName);
-    if (!policy) throw new Error(`the role has no policy ${policyName} (policies: ${[...this.policies.keys()].join(", ")})`);
+  removeStatement(policyName: string, sid: string, host?: string): void {
+    const session = this.session(host);
+    const policy = session.policies.get(policyName);
+    if (!policy) throw new Error(`the role has no policy ${policyName} (policies: ${[...session.policies.keys()].join(", ")})`);
     const statements = policy.document.Statement.map((s, i) => ({ s, label: statementLabel(s, i) }));
     if (!statements.some((x) => x.label === sid))
       throw new Error(`policy ${policyName} has no statement ${sid} (statements: ${statements.map((x) => x.label).join(", ")})`);
@@ -205,12 +280,12 @@ export class AwsWorld {
       ...policy.document,
       Statement: statements.filter((x) => x.label !== sid).map((x) => (x.s.Sid === undefined ? { ...x.s, Sid: x.label } : x.s)),
     };
-    this.policies.set(policyName, { ...policy, document });
+    session.policies.set(policyName, { ...policy, document });
   }
 
-  /** Undo every {@link removeStatement}. */
+  /** Undo every {@link removeStatement}, on every instance's role. */
   restorePolicies(): void {
-    this.policies = new Map(this.original);
+    for (const session of this.sessions) session.restore();
   }
 
   /** Every call so far, oldest first. */
@@ -232,4 +307,8 @@ export class AwsWorld {
   recordSets(zoneName: string): RecordSet[] {
     return this.route53.recordSets(zoneName);
   }
+}
+
+function isDeploymentList(deployments: Deployment | readonly Deployment[]): deployments is readonly Deployment[] {
+  return Array.isArray(deployments);
 }
