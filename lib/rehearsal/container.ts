@@ -115,7 +115,8 @@ export class HostContainer {
     writeFileSync(join(this.root, "etc/hostname"), `${options.hostName}\n`);
     // The stand-ins answer under AWS's real names with certificates of a throwaway CA.
     writeFileSync(join(this.root, "usr/local/share/ca-certificates/mail-platform-rehearsal-ca.crt"), options.trustedCa);
-    if (options.acmeRoot !== undefined) writeFileSync(join(this.root, "usr/local/share/ca-certificates/mail-platform-rehearsal-acme-root.crt"), options.acmeRoot);
+    if (options.acmeRoot !== undefined)
+      writeFileSync(join(this.root, "usr/local/share/ca-certificates/mail-platform-rehearsal-acme-root.crt"), options.acmeRoot);
     run("chroot", [this.root, "update-ca-certificates", "--fresh"]);
   }
 

@@ -291,7 +291,10 @@ export class Rehearsal {
     const acmeRoot = this.options.acmeDown ? undefined : await this.acme.issuingRoot(this.ca.pem);
     deployments.forEach((deployment, index) => {
       const hostPlan = hostPlans[index]!;
-      const link = this.network.attach(hostPlan.name, hostPlan.addresses.map((a) => a.privateIp));
+      const link = this.network.attach(
+        hostPlan.name,
+        hostPlan.addresses.map((a) => a.privateIp),
+      );
       const instance = Object.values(this.terraform.resource.aws_instance ?? {}).find(
         (i) => (i.tags as Record<string, string> | undefined)?.Name === deployment.instance.name,
       );

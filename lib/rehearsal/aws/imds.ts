@@ -146,7 +146,10 @@ export class ImdsServer {
 
   private answer(
     instance: ImdsInstance,
-    method: string, path: string, headers: IncomingMessage["headers"]): { status: number; body: string; headers?: Record<string, string> } {
+    method: string,
+    path: string,
+    headers: IncomingMessage["headers"],
+  ): { status: number; body: string; headers?: Record<string, string> } {
     if (headers["x-forwarded-for"] !== undefined) return { status: 403, body: "Forbidden: requests with X-Forwarded-For are refused" };
     if (method === "PUT") {
       if (path !== "/latest/api/token") return { status: 403, body: "Forbidden" };
