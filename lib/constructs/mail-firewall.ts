@@ -81,7 +81,11 @@ export class MailFirewall extends Construct {
       );
     }
     const extras = plan.spec.aws?.extraIngress ?? [];
-    this.allowedIngressPorts = new Set([...plan.ports.map((p) => p.port), ...(plan.channelPort === undefined ? [] : [plan.channelPort]), ...extras.map((e) => e.port)]);
+    this.allowedIngressPorts = new Set([
+      ...plan.ports.map((p) => p.port),
+      ...(plan.channelPort === undefined ? [] : [plan.channelPort]),
+      ...extras.map((e) => e.port),
+    ]);
     for (const rule of extras) {
       // Named by what it opens, not by its place in the list: removing one rule keeps the others.
       const extra = new VpcSecurityGroupIngressRule(this, extraIngressId(rule), {

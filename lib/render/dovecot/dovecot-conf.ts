@@ -39,7 +39,13 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
         title: "Protocols and listeners",
         nodes: [
           setting("protocols", protocols.join(" "), "LMTP always: Postfix delivers every mailbox domain through it."),
-          setting("listen", homeAddresses(host).map((a) => a.privateIp).join(", "), "Only the addresses of the groups whose home this host is; never every interface."),
+          setting(
+            "listen",
+            homeAddresses(host)
+              .map((a) => a.privateIp)
+              .join(", "),
+            "Only the addresses of the groups whose home this host is; never every interface.",
+          ),
           ...loginServices(plan, host, "address"),
           ...postfixSockets(paths),
           ...when(quota, quotaStatusService(paths)),

@@ -56,7 +56,13 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
         title: "Protocols and listeners",
         nodes: [
           setting("protocols", dovecotProtocols(plan).join(" "), "LMTP always: Postfix delivers every mailbox domain through it."),
-          setting("listen", homeAddresses(host).map((a) => a.privateIp).join(", "), "Only the addresses of the groups whose home this host is; never every interface."),
+          setting(
+            "listen",
+            homeAddresses(host)
+              .map((a) => a.privateIp)
+              .join(", "),
+            "Only the addresses of the groups whose home this host is; never every interface.",
+          ),
           ...loginServices(plan, host, "listen"),
           ...postfixSockets(paths),
           ...when(quota, quotaStatusService(paths)),

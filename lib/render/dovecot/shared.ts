@@ -33,7 +33,12 @@ function listenerBlock(plan: Plan, host: HostPlan, service: ServiceName, address
     "inet_listener",
     service,
     [
-      setting(addressKeyword, homeAddresses(host).map((a) => a.privateIp).join(", ")),
+      setting(
+        addressKeyword,
+        homeAddresses(host)
+          .map((a) => a.privateIp)
+          .join(", "),
+      ),
       setting("port", enabled ? plan.listenPorts[service] : 0),
       ...when(info.tls === "implicit", setting("ssl", true)),
     ],

@@ -35,7 +35,15 @@ function manageSieveLogin(plan: Plan, host: HostPlan, addressKeyword: "address" 
       block(
         "inet_listener",
         "sieve",
-        [setting(addressKeyword, homeAddresses(host).map((a) => a.privateIp).join(", ")), setting("port", plan.listenPorts.managesieve)],
+        [
+          setting(
+            addressKeyword,
+            homeAddresses(host)
+              .map((a) => a.privateIp)
+              .join(", "),
+          ),
+          setting("port", plan.listenPorts.managesieve),
+        ],
         `${serviceInfo("managesieve").description}, on every group address. Plaintext until STARTTLS; AUTHENTICATE only after it.`,
       ),
     ]),

@@ -138,7 +138,10 @@ function backupTables(plan: Plan, host: HostPlan, file: (table: TableName, block
   return [
     file(
       TABLES.backupDomains,
-      host.forwards.map((f) => ({ why: `Group ${f.group}: this host is a backup MX; its home is ${f.homeHost}.`, rows: f.domains.map((d) => [d, "OK"] as const) })),
+      host.forwards.map((f) => ({
+        why: `Group ${f.group}: this host is a backup MX; its home is ${f.homeHost}.`,
+        rows: f.domains.map((d) => [d, "OK"] as const),
+      })),
     ),
     file(
       TABLES.backupRecipients,
