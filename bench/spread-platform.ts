@@ -9,6 +9,15 @@ import { typesOfFamily } from "../lib/model/aws-limits";
 import type { PlatformInput } from "../lib/model/schema";
 import { customerDomain, DKIM_PUBLIC_KEY, ownZones } from "./generated-platform";
 
+/** Hosts and groups of the benchmark's `spread-<domains>` platforms. */
+export const SPREAD = { hosts: 16, groups: 100 } as const;
+
+/** The domains of a `spread-<domains>` platform name, or undefined for another name. */
+export function spreadDomains(platform: string): number | undefined {
+  const match = /^spread-(\d+)$/.exec(platform);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** The instance family of the hosts; the size is the smallest that carries a host's addresses. */
 const FAMILY = "m5";
 

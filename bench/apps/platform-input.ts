@@ -8,10 +8,7 @@ import { join } from "path";
 import { loadPlatformText } from "../../lib/validation/load";
 import type { PlatformInput } from "../../lib/model/schema";
 import { generatedPlatform } from "../generated-platform";
-import { spreadPlatform } from "../spread-platform";
-
-/** Hosts and groups of a `spread-<domains>` platform. */
-export const SPREAD = { hosts: 16, groups: 100 } as const;
+import { SPREAD, spreadDomains, spreadPlatform } from "../spread-platform";
 
 /** The example's platform.yaml, a generated platform of that many domains, or a spread one. */
 export function benchInput(which = process.env.BENCH_PLATFORM ?? "example"): PlatformInput {
@@ -19,11 +16,10 @@ export function benchInput(which = process.env.BENCH_PLATFORM ?? "example"): Pla
     const path = join(__dirname, "..", "..", "examples", "customer-groups", "platform.yaml");
     return loadPlatformText(readFileSync(path, "utf8"), path) as PlatformInput;
   }
-  const spread = /^spread-(\d+)$/.exec(which);
-  if (spread) {
-    const domains = Number(spread[1]);
-    if (domains < SPREAD.groups) throw new Error(`BENCH_PLATFORM: spread-<domains> needs at least ${SPREAD.groups} domains (one per group), not ${which}`);
-    return spreadPlatform(SPREAD.hosts, SPREAD.groups, domains);
+  const spread = spreadDomains(which);
+  if (spread !== undefined) {
+    if (spread < SPREAD.groups) throw new Error(`BENCH_PLATFORM: spread-<domains> needs at least ${SPREAD.groups} domains (one per group), not ${which}`);
+    return spreadPlatform(SPREAD.hosts, SPREAD.groups, spread);
   }
   const domains = Number(which);
   if (!Number.isInteger(domains) || domains < 10) {

@@ -5,8 +5,8 @@
  * benchmark's business; the security pack on a small spread platform is in
  * test/unit/security/channel-mynetworks.test.ts.
  */
-import { benchInput, SPREAD } from "../../bench/apps/platform-input";
-import { spreadPlatform } from "../../bench/spread-platform";
+import { benchInput } from "../../bench/apps/platform-input";
+import { SPREAD, spreadPlatform } from "../../bench/spread-platform";
 import { ipv4AddressesPerInterface } from "../../lib/model/aws-limits";
 import { plan } from "../../lib/plan/plan";
 import type { Plan } from "../../lib/plan/types";
