@@ -301,6 +301,26 @@ describe("the host-to-host channel", () => {
     ]);
     expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 .*Relay access denied/);
   });
+
+  test("takes only the home's own domains: a domain the home merely backs up is refused, even from a backup MX", () => {
+    // mx1 is the backup MX of private (acme-home.example); its channel serves business only.
+    const result = swaks([
+      "-s",
+      channelOf(mx1),
+      "-p",
+      String(HOST_CHANNEL_PORT),
+      "-li",
+      mx2.addresses.business!,
+      "--tls",
+      "-f",
+      `peer@${OUTSIDE_DOMAIN}`,
+      "-t",
+      "family@acme-home.example",
+      "--quit-after",
+      "RCPT",
+    ]);
+    expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 <family@acme-home\.example>: Recipient address rejected: Access denied/);
+  });
 });
 
 describe("the home is down", () => {
