@@ -9,7 +9,7 @@ import type { PlatformInput } from "../lib/model/schema";
 export const GROUPS = 10;
 
 /** A fixed 2048-bit RSA public key (base64 DER SPKI), so that the output is deterministic. */
-const DKIM_PUBLIC_KEY =
+export const DKIM_PUBLIC_KEY =
   "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqDh5CM+vhX5bKv8efZLFDC1/olPxaE9l7Pcl0aWQbmeSHoIGS1WWexkj9GxVo3v4TMx+0VU4aEYyAFKe1ycSINYuKPbIaTQpIYIRo3eqk9lvKzjnzoPJos87CIn6LuBIDtFNhXr/YwY77d6YoOHxi4XEA5/QBufaFJQyTKCfHfE1gpy4B4lLQB4usiv3NKp4PfuCUamMkI5Q0xzpow7fPfCG50crq3gRosB2wbFzuIFP2Mv9NLhrA9uM3Ohl+5qQMJ1WWmCGPcS7pB6gwD+vZBmz3cg0MTSQRYj1Oj0Je3SM/w9EV9MnuvfdF92S8y+S/5wHJXwWPKh/q6yQgMtobQIDAQAB";
 
 /** The name of customer domain `i` of group `g`. */
@@ -20,6 +20,11 @@ export function customerDomain(group: number, i: number): string {
 /** A Route53 zone id for an existing zone, derived from its index. */
 function existingZoneId(index: number): string {
   return `Z${String(index).padStart(8, "0")}EXISTING`;
+}
+
+/** Every domain in its own zone, half of them existing Route53 zones (odd indexes), half created. */
+export function ownZones(domains: readonly string[]): Array<{ name: string; route53ZoneId?: string }> {
+  return domains.map((name, i) => (i % 2 === 0 ? { name } : { name, route53ZoneId: existingZoneId(i) }));
 }
 
 /**
@@ -45,7 +50,7 @@ export function generatedPlatform(domains: number): PlatformInput {
     services: { smtp: true, submission: true, submissions: true, imap: false, imaps: true, pop3: false, pop3s: true },
     dkim: { selector: "mail2026", publicKey: DKIM_PUBLIC_KEY, privateKeyParameter: "/hoster/dkim/mail2026" },
     dns: {
-      zones: zoneNames.map((name, i) => (i % 2 === 0 ? { name } : { name, route53ZoneId: existingZoneId(i) })),
+      zones: ownZones(zoneNames),
       dmarc: { policy: "reject", aggregateReports: ["dmarc-reports@group0.example"] },
       tlsReports: ["tls-reports@group0.example"],
     },

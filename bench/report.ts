@@ -1,5 +1,6 @@
 /** The benchmark's table and its targets (issue: fast at any size). */
 import { cpus } from "os";
+import { SPREAD, spreadDomains } from "./spread-platform";
 
 /** One cell: the median of several runs, or why there is none. */
 export type Measurement = { readonly ok: true; readonly seconds: number; readonly megabytes: number } | { readonly ok: false; readonly why: string };
@@ -12,6 +13,18 @@ export interface Row {
   readonly naive: Measurement;
   /** The naive app under our runner (example only). */
   readonly naiveFastRunner?: Measurement;
+}
+
+/** The customer domains of a platform name (`example`: none counted). */
+export function domainsOf(platform: string): number {
+  return platform === "example" ? 0 : (spreadDomains(platform) ?? Number(platform));
+}
+
+/** A platform as the table names it. */
+function label(platform: string): string {
+  if (platform === "example") return "example (customer-groups)";
+  const domains = `${domainsOf(platform).toLocaleString("en")} domains`;
+  return spreadDomains(platform) === undefined ? domains : `${SPREAD.hosts} hosts, ${SPREAD.groups} groups, ${domains}, MTA-STS`;
 }
 
 function cell(m: Measurement | undefined): string {
@@ -32,8 +45,7 @@ export function formatTable(rows: readonly Row[], about: { runs: number; runner:
     "| platform | mail-platform | per-record, deep imports | naive: root import, ts-node | ours ÷ per-record | ours ÷ naive |",
     "|---|---|---|---|---|---|",
     ...rows.map(
-      (r) =>
-        `| ${r.platform === "example" ? "example (customer-groups)" : `${Number(r.platform).toLocaleString("en")} domains`} | ${cell(r.ours)} | ${cell(r.perRecord)} | ${cell(r.naive)} | ${ratio(r.ours, r.perRecord)} | ${ratio(r.ours, r.naive)} |`,
+      (r) => `| ${label(r.platform)} | ${cell(r.ours)} | ${cell(r.perRecord)} | ${cell(r.naive)} | ${ratio(r.ours, r.perRecord)} | ${ratio(r.ours, r.naive)} |`,
     ),
   ];
   const example = rows.find((r) => r.platform === "example");
@@ -58,11 +70,15 @@ export function checkTargets(rows: readonly Row[]): Target[] {
     const r = example.ours.seconds / example.naive.seconds;
     targets.push({ text: `example synth ≤ 0.15 × the naive app (${r.toFixed(3)}×)`, met: r <= 0.15 });
   }
-  const thousand = at("1000")?.ours;
-  if (thousand?.ok) {
-    targets.push({ text: `1,000 domains ≤ 1.0 s (${thousand.seconds.toFixed(2)} s)`, met: thousand.seconds <= 1.0 });
-    targets.push({ text: `1,000 domains ≤ 200 MB (${thousand.megabytes.toFixed(0)} MB)`, met: thousand.megabytes <= 200 });
+  // 1,000 domains in ten groups on one host, and spread over 16 hosts with MTA-STS: the same targets.
+  for (const platform of ["1000", "spread-1000"]) {
+    const ours = at(platform)?.ours;
+    if (!ours?.ok) continue;
+    const what = platform === "1000" ? "1,000 domains" : label(platform);
+    targets.push({ text: `${what} ≤ 1.0 s (${ours.seconds.toFixed(2)} s)`, met: ours.seconds <= 1.0 });
+    targets.push({ text: `${what} ≤ 200 MB (${ours.megabytes.toFixed(0)} MB)`, met: ours.megabytes <= 200 });
   }
+  const thousand = at("1000")?.ours;
   const tenThousand = at("10000")?.ours;
   if (tenThousand?.ok) targets.push({ text: `10,000 domains ≤ 4 s (${tenThousand.seconds.toFixed(2)} s)`, met: tenThousand.seconds <= 4 });
   if (thousand?.ok && tenThousand?.ok) {

@@ -1,10 +1,13 @@
 /**
- * `npm run bench`: synthesize the example and generated platforms (10 … 100,000 domains in ten
- * groups) with our constructs and with two baselines, in one run on one machine, and print the
- * medians of wall time and peak memory. The ratios are what count; machines differ. The
- * baselines stop at 10,000 domains (`--baseline-max`): at 100,000 they run for many minutes.
+ * `npm run bench`: synthesize the example, generated platforms (10 … 100,000 domains in ten
+ * groups on one host) and spread platforms (`spread-1000`: 1,000 domains in 100 groups over 16
+ * hosts, each group with a home and a backup MX, MTA-STS on) with our constructs and with two
+ * baselines, in one run on one machine, and print the medians of wall time and peak memory. The
+ * ratios are what count; machines differ. The baselines stop at 10,000 domains
+ * (`--baseline-max`): at 100,000 they run for many minutes.
  *
- *   npm run bench -- [--runs 3] [--sizes 10,100,1000,10000,100000] [--baseline-max 10000] [--out bench/results.md]
+ *   npm run bench -- [--runs 3] [--sizes 10,100,1000,10000,100000] [--spread 1000] [--baseline-max 10000] [--out bench/results.md]
+ *   npm run bench -- --platforms spread-1000     (only these rows: example, a size, spread-<domains>)
  *
  * Every run is a fresh process (as `cdktf synth` starts one), timed from spawn to exit; its peak
  * resident memory is reported by the process itself (bench/report-usage.cjs). A run that fails
@@ -13,7 +16,7 @@
 import { existsSync, writeFileSync } from "fs";
 import { isAbsolute, join } from "path";
 import { cdktfAppCommand, measuredProcess, option, ROOT } from "./measured-process";
-import { checkTargets, formatTable, type Measurement, type Row } from "./report";
+import { checkTargets, domainsOf, formatTable, type Measurement, type Row } from "./report";
 
 /** How each contender is started. Ours is exactly the cdktf.json app command for the example. */
 interface Contender {
@@ -32,6 +35,12 @@ const NAIVE_FAST: Contender = { name: "naive under our runner", runner: app.runn
 
 const RUNS = Number(option("runs", "3"));
 const SIZES = option("sizes", "10,100,1000,10000,100000").split(",").map(Number);
+/** Domains of the spread platforms (16 hosts, 100 groups); `none` for no spread row. */
+const SPREAD = option("spread", "1000");
+const PLATFORMS = option(
+  "platforms",
+  ["example", ...SIZES.map(String), ...(SPREAD === "none" ? [] : SPREAD.split(",").map((d) => `spread-${d}`))].join(","),
+).split(",");
 const BASELINE_MAX = Number(option("baseline-max", "10000"));
 const TIMEOUT_MS = Number(option("timeout", "300")) * 1000;
 const OUT = option("out", "bench/results.md");
@@ -63,9 +72,9 @@ function measure(contender: Contender, platform: string): Measurement {
 }
 
 const rows: Row[] = [];
-for (const platform of ["example", ...SIZES.map(String)]) {
+for (const platform of PLATFORMS) {
   process.stderr.write(`${platform}\n`);
-  const baselines = platform === "example" || Number(platform) <= BASELINE_MAX;
+  const baselines = platform === "example" || domainsOf(platform) <= BASELINE_MAX;
   rows.push({
     platform,
     ours: measure(OURS, platform),

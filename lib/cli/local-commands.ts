@@ -1,4 +1,5 @@
-/** `mail-platform local up|down`: run one host of a platform on this machine for trying and testing. */
+/** `mail-platform local up|down|apply`: run hosts of a platform on this machine for trying and testing. */
+import { resolve } from "path";
 import { parseArgs } from "util";
 import { DEFAULT_LOOPBACK_BLOCK } from "../local/conventions";
 import { isUserError } from "../errors";
@@ -18,7 +19,7 @@ function parse<T>(command: string, parser: () => T): T {
   }
 }
 
-/** `mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y] [--users FILE]`. */
+/** `mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y | --join DIR] [--users FILE]`. */
 export async function localUpCommand(args: string[], io: CliIo, help: string): Promise<number> {
   const { values, positionals } = parse("local up", () =>
     parseArgs({
@@ -28,6 +29,7 @@ export async function localUpCommand(args: string[], io: CliIo, help: string): P
         host: { type: "string" },
         "state-dir": { type: "string" },
         loopback: { type: "string" },
+        join: { type: "string" },
         users: { type: "string" },
       },
       allowPositionals: true,
@@ -40,16 +42,24 @@ export async function localUpCommand(args: string[], io: CliIo, help: string): P
   }
   if (positionals.length !== 1)
     throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one <file>, got ${positionals.length}`, "local up");
+  const stateDir = values["state-dir"] ?? DEFAULT_STATE_DIR;
+  if (values.join !== undefined) {
+    // A joining instance shares the block of the instance it joins, and needs a directory of its own.
+    if (values.loopback !== undefined) throw new UsageError("--join takes the loopback block of the instance it joins; leave out --loopback", "local up");
+    if (values["state-dir"] === undefined) throw new UsageError("--join needs --state-dir: the joining instance's own directory", "local up");
+    if (resolve(values.join) === resolve(stateDir))
+      throw new UsageError("--join and --state-dir name the same directory; the joining instance needs its own", "local up");
+  }
   const spec = loadPlatformFile(io, positionals[0]!, "local up");
   if (!spec) return EXIT.invalid;
-  const loopbackBlock = values.loopback ?? DEFAULT_LOOPBACK_BLOCK;
   try {
+    const loopbackBlock = values.join === undefined ? (values.loopback ?? DEFAULT_LOOPBACK_BLOCK) : readLocalState(values.join).loopbackBlock;
     // Before localUp, which clears the state directory first.
     checkLocalLimits(spec, loopbackBlock);
     const info = await localUp(spec, {
       ...(values.host === undefined ? {} : { host: values.host }),
-      stateDir: values["state-dir"] ?? DEFAULT_STATE_DIR,
-      loopbackBlock,
+      stateDir,
+      ...(values.join === undefined ? { loopbackBlock } : { join: values.join }),
       ...(values.users === undefined ? {} : { usersFile: values.users }),
       log: (line) => io.err(`local up: ${line}\n`),
     });
@@ -77,6 +87,9 @@ export async function localDownCommand(args: string[], io: CliIo, help: string):
   try {
     const result = await localDown(values["state-dir"] ?? DEFAULT_STATE_DIR);
     io.err(`local down: stopped ${result.stopped} processes of ${result.stateDir}\n`);
+    for (const dir of result.joinedStillRunning) {
+      io.err(`local down: ${dir} joined this instance and still runs, now without its DNS server; stop it with: mail-platform local down --state-dir ${dir}\n`);
+    }
     return EXIT.ok;
   } catch (error) {
     if (isUserError(error)) {

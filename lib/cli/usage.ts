@@ -9,7 +9,7 @@ Commands:
   validate <file>            Check the model is deployable; list every problem with its path.
   render <file> --out <dir>  Write the Postfix and Dovecot files of every host.
   zone <file> --out <dir>    Write one BIND zone file per DNS zone (for review and export).
-  local up <file>            Run one host on this machine (loopback, test CA, test user).
+  local up <file>            Run a host on this machine (loopback, test CA, test user); --join adds another.
   local apply <file>         Apply a changed platform to it (validated, rolled back on failure).
   local down                 Stop it.
   rehearse <file>            Boot one host as deployed, against local stand-ins of AWS and ACME.
@@ -42,10 +42,10 @@ Exit codes: 0 valid, 1 invalid, 2 usage error (unknown option, missing or unread
 `,
   local: `Usage: mail-platform local up|apply <file> [options] | mail-platform local down [options]
 
-Run one host of a platform on this machine with the real Postfix, Dovecot and named, to try
+Run hosts of a platform on this machine with the real Postfix, Dovecot and named, to try
 it or to test it. See: mail-platform local up --help, local apply --help, local down --help
 `,
-  "local up": `Usage: mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y] [--users FILE]
+  "local up": `Usage: mail-platform local up <file> [--host NAME] [--state-dir DIR] [--loopback 127.X.Y | --join DIR] [--users FILE]
 
 Start the rendered Postfix and Dovecot of one host on this machine (needs root and Debian's
 postfix, dovecot-core, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, bind9 and openssl packages):
@@ -56,12 +56,22 @@ postmaster@/abuse@ to it when the model sets no accounts.roleMailbox); the model
 log in with the passwords of --users. Prints one JSON object on stdout:
   {"addresses": {group: address}, "ports": {service: port}, "caFile": path,
    "user": {"name": …, "password": …}, "stateDir": path}
-Standard ports are used when free; otherwise 10000 + the standard port.
+Standard ports are used when free; otherwise 10000 + the standard port (never 10025, the
+host-to-host channel's port).
+
+A second host of the same platform runs next to the first with --join <first's state dir> and
+its own --state-dir: same loopback block (each host has its own addresses there), the first's
+DNS server, test CA (a backup MX verifies its group's home channel), DKIM keys, ports and
+passwords (the test user's too); its own Postfix queue, Dovecot, mail and logs. Each instance
+stops with its own local down; stop the joined ones first (the first takes the DNS server down).
 
 Options:
-  --host NAME        Host to run (default: the first host).
+  --host NAME        Host to run (default: the first host; with --join, the first host that
+                     runs in no instance of the platform yet).
   --state-dir DIR    Where configuration, spool, mail and logs go (default: ${"$"}TMPDIR/mail-platform-local).
   --loopback 127.X.Y Loopback block of the instance (default: 127.0.10).
+  --join DIR         Run another host of the platform next to the running instance in DIR
+                     (needs --state-dir; not with --loopback).
   --users FILE       Passwords of the model's mailboxes, one line each: address:password
                      (hashed with SHA512-CRYPT) or address:{SCHEME}hash (e.g. from doveadm pw);
                      # comments and blank lines are ignored. An address that is no mailbox of
@@ -88,7 +98,9 @@ Exit codes: 0 applied (or already applied), 1 invalid model or change refused/ro
 `,
   "local down": `Usage: mail-platform local down [--state-dir DIR]
 
-Stop the local instance in DIR (default: ${"$"}TMPDIR/mail-platform-local) and every process it started.
+Stop the local instance in DIR (default: ${"$"}TMPDIR/mail-platform-local) and every process it started,
+and no other: an instance that joined another (local up --join) leaves the shared DNS server running;
+the first instance stops it, and names the joined instances that still run.
 The files stay for inspection.
 
 Exit codes: 0 stopped, 1 no instance there or a process would not stop, 2 usage error.

@@ -65,7 +65,7 @@ export function localApply(model: PlatformSpec, options: LocalApplyOptions = {})
   // one cannot log in any more; its mail stays where it is).
   if (result.status === 0) {
     storeHashes(layout, hashes);
-    writeDovecotUsers(layout, plan);
+    writeDovecotUsers(layout, plan, host);
   }
   return { status: result.status ?? 1, log: result.log, bundleId: bundle.id };
 }

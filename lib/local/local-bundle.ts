@@ -50,7 +50,7 @@ export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): Bun
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, file.content, { mode: parseInt(file.mode, 8) });
     }
-    applyOverlay(plan, layout, shadow);
+    applyOverlay(plan, host, layout, shadow);
     return filesBelow(shadow);
   } finally {
     rmSync(shadow, { recursive: true, force: true });
@@ -58,7 +58,7 @@ export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): Bun
 }
 
 /** How a local instance reloads and starts each daemon: directly, with the instance's configuration, not through systemd. */
-function localDaemonCommands(plan: Plan, layout: StateLayout): Record<DaemonName, { readonly reload: string[]; readonly start: string[] }> {
+function localDaemonCommands(plan: Plan, host: HostPlan, layout: StateLayout): Record<DaemonName, { readonly reload: string[]; readonly start: string[] }> {
   const nginxConf = join(layout.nginx, "nginx.conf");
   return {
     postfix: { reload: ["postfix", "-c", layout.postfixConfig, "reload"], start: ["postfix", "-c", layout.postfixConfig, "start"] },
@@ -66,14 +66,14 @@ function localDaemonCommands(plan: Plan, layout: StateLayout): Record<DaemonName
     opendkim: { reload: ["pkill", "-USR1", "-F", join(layout.opendkimRun, "opendkim.pid")], start: ["opendkim", "-x", join(layout.opendkim, "opendkim.conf")] },
     nginx: { reload: ["nginx", "-c", nginxConf, "-s", "reload"], start: ["nginx", "-c", nginxConf] },
     postsrsd: plan.srs.enabled
-      ? { reload: postsrsdRestartCommand(plan, layout), start: postsrsdStartCommand(plan, layout) }
+      ? { reload: postsrsdRestartCommand(host, layout), start: postsrsdStartCommand(host, layout) }
       : { reload: ["true"], start: ["true"] },
   };
 }
 
 /** The bundle of a local instance: local validation and reload commands, loopback listeners. */
 export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bundle {
-  const commands = localDaemonCommands(plan, layout);
+  const commands = localDaemonCommands(plan, host, layout);
   return buildBundle({
     platform: plan.spec.name,
     host: host.name,

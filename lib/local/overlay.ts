@@ -17,7 +17,8 @@
 import { execFileSync } from "child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
-import type { Plan } from "../plan/types";
+import type { HostPlan, Plan } from "../plan/types";
+import { homeAddresses } from "../plan/host-scope";
 import type { HostPaths } from "../render/host-paths";
 import { HOST_PATHS } from "../render/host-paths";
 import { XCLIENT_CLIENT, type StateLayout } from "./conventions";
@@ -43,8 +44,11 @@ export function localHostPaths(layout: StateLayout): HostPaths {
   };
 }
 
-/** The main.cf settings the overlay sets. */
-export function postfixOverlay(plan: Plan, layout: StateLayout): Record<string, string> {
+/**
+ * The main.cf settings the overlay sets.
+ * @param host the host the instance runs. @default - the plan's first host
+ */
+export function postfixOverlay(plan: Plan, layout: StateLayout, host: HostPlan = plan.hosts[0]!): Record<string, string> {
   return {
     queue_directory: layout.spool,
     data_directory: layout.data,
@@ -54,24 +58,25 @@ export function postfixOverlay(plan: Plan, layout: StateLayout): Record<string, 
     smtpd_authorized_xclient_hosts: XCLIENT_CLIENT,
     smtp_tls_CAfile: layout.caFile,
     ...(plan.postscreen ? { postscreen_access_list: `cidr:${join(layout.postfixConfig, "postscreen_access.cidr")}` } : {}),
-    ...postsrsdPostfixOverlay(plan),
+    ...postsrsdPostfixOverlay(plan, host),
   };
 }
 
 /**
  * The dovecot.conf settings the overlay sets. With the plan: vacation replies and redirects enter
- * the instance's Postfix over SMTP on its first port-25 listener (loopback is in mynetworks)
- * instead of /usr/sbin/sendmail, which would use this machine's own Postfix configuration.
+ * the instance's Postfix over SMTP on the host's first home address, port 25 (loopback is in
+ * mynetworks), instead of /usr/sbin/sendmail, which would use this machine's own Postfix configuration.
+ * @param host the host the instance runs. @default - the plan's first host
  */
-export function dovecotOverlay(layout: StateLayout, plan?: Plan): Record<string, string> {
-  const smtp = plan?.hosts[0]?.addresses[0];
+export function dovecotOverlay(layout: StateLayout, plan?: Plan, host: HostPlan | undefined = plan?.hosts[0]): Record<string, string> {
+  const smtp = host === undefined ? undefined : (homeAddresses(host)[0] ?? host.addresses[0]);
   const submission: Record<string, string> = plan && smtp && plan.spec.services.smtp ? { submission_host: `${smtp.privateIp}:${plan.listenPorts.smtp}` } : {};
   return { base_dir: layout.dovecotBase, state_dir: layout.dovecotState, log_path: layout.dovecotLog, ...submission };
 }
 
 /** The overlay's section of dovecot.conf, appended last (the last definition wins in 2.3 and 2.4). */
-export function dovecotOverlayText(layout: StateLayout, plan?: Plan): string {
-  const lines = Object.entries(dovecotOverlay(layout, plan)).map(([k, v]) => `${k} = ${v}`);
+export function dovecotOverlayText(layout: StateLayout, plan?: Plan, host?: HostPlan): string {
+  const lines = Object.entries(dovecotOverlay(layout, plan, host)).map(([k, v]) => `${k} = ${v}`);
   return `\n# == ${OVERLAY_TITLE} ==\n${lines.join("\n")}\n`;
 }
 
@@ -84,8 +89,8 @@ export function opendkimOverlay(): Record<string, string> {
  * Apply the overlay to rendered files. The values refer to the instance's state directory; the
  * files are edited below `filesRoot` (a shadow copy of the state directory's tree, or "" for in place).
  */
-export function applyOverlay(plan: Plan, layout: StateLayout, filesRoot = ""): void {
-  const postfix = postfixOverlay(plan, layout);
+export function applyOverlay(plan: Plan, host: HostPlan, layout: StateLayout, filesRoot = ""): void {
+  const postfix = postfixOverlay(plan, layout, host);
   const at = (path: string) => `${filesRoot}${path}`;
   if (plan.postscreen) {
     writeFileSync(at(join(layout.postfixConfig, "postscreen_access.cidr")), `# ${OVERLAY_TITLE}\n${XCLIENT_CLIENT}/32 permit\n`);
@@ -95,7 +100,7 @@ export function applyOverlay(plan: Plan, layout: StateLayout, filesRoot = ""): v
   for (const [key, value] of Object.entries(postfix)) {
     execFileSync("postconf", ["-c", at(layout.postfixConfig), "-e", `${key}=${value}`], { stdio: ["ignore", "ignore", "pipe"] });
   }
-  appendFileSync(at(layout.dovecotConf), dovecotOverlayText(layout, plan));
+  appendFileSync(at(layout.dovecotConf), dovecotOverlayText(layout, plan, host));
   const opendkimConf = at(join(layout.opendkim, "opendkim.conf"));
   if (existsSync(opendkimConf)) {
     const settings = Object.entries(opendkimOverlay()).map(([k, v]) => `${k} ${v}`);

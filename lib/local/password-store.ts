@@ -7,7 +7,8 @@
 import { execFileSync } from "child_process";
 import { chownSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
-import type { Plan } from "../plan/types";
+import type { HostPlan, Plan } from "../plan/types";
+import { homeMailboxes } from "../plan/host-scope";
 import type { StateLayout } from "./conventions";
 
 /** The store: `address:{SCHEME}hash` lines, readable by root only. */
@@ -35,13 +36,14 @@ export function storeHashes(layout: StateLayout, hashes: ReadonlyMap<string, str
 }
 
 /**
- * Write Dovecot's passdb (HostPaths `dovecotUsers`) for the plan's mailboxes that have a hash:
+ * Write Dovecot's passdb (HostPaths `dovecotUsers`) for the mailboxes homed on the host that have a hash
+ * (as the host's users sync reads only its own mailbox list):
  * written beside it, then renamed over it (Dovecot never reads half a file), 0640 root:dovecot.
  * Returns the addresses written.
  */
-export function writeDovecotUsers(layout: StateLayout, plan: Plan): string[] {
+export function writeDovecotUsers(layout: StateLayout, plan: Plan, host: HostPlan): string[] {
   const store = readStore(layout);
-  const lines = plan.accounts.mailboxes.flatMap((m) => (store.has(m.address) ? [`${m.address}:${store.get(m.address)!}::::::`] : []));
+  const lines = homeMailboxes(plan, host).flatMap((m) => (store.has(m.address) ? [`${m.address}:${store.get(m.address)!}::::::`] : []));
   const temp = `${layout.dovecotUsers}.new`;
   rmSync(temp, { force: true });
   writeFileSync(temp, lines.map((l) => `${l}\n`).join(""), { mode: 0o640 });

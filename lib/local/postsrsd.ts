@@ -1,13 +1,13 @@
 /**
  * postsrsd in a local instance: this machine runs Debian 12's postsrsd 1.x, started directly
  * (not through systemd) with the rendered /etc/default/postsrsd of the instance, a secret made
- * for the instance, and its TCP tables on the instance's first group address instead of
- * 127.0.0.1 (two instances must not share one SRS daemon).
+ * for the instance, and its TCP tables on the host's first group address instead of
+ * 127.0.0.1 (two instances, of two platforms or two hosts of one, must not share one SRS daemon).
  */
 import { randomBytes } from "crypto";
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
-import type { Plan } from "../plan/types";
+import type { HostPlan, Plan } from "../plan/types";
 import { POSTSRSD_TCP } from "../render/postsrsd/postsrsd";
 import type { StateLayout } from "./conventions";
 
@@ -17,15 +17,15 @@ export function postsrsdLayout(layout: StateLayout) {
   return { dir, defaults: join(dir, "default"), secret: join(dir, "secret"), pid: join(dir, "postsrsd.pid") } as const;
 }
 
-/** Where the instance's postsrsd listens: the first group address (unique to the instance's loopback block). */
-export function localSrsAddress(plan: Plan): string {
-  return plan.hosts[0]!.addresses[0]!.privateIp;
+/** Where the instance's postsrsd listens: the host's first group address (no other host or block has it). */
+export function localSrsAddress(host: HostPlan): string {
+  return host.addresses[0]!.privateIp;
 }
 
 /** The main.cf settings the overlay changes for SRS: the instance's own tables. */
-export function postsrsdPostfixOverlay(plan: Plan): Record<string, string> {
+export function postsrsdPostfixOverlay(plan: Plan, host: HostPlan): Record<string, string> {
   if (!plan.srs.enabled) return {};
-  const address = localSrsAddress(plan);
+  const address = localSrsAddress(host);
   return {
     sender_canonical_maps: `tcp:${address}:${POSTSRSD_TCP.forwardPort}`,
     recipient_canonical_maps: `tcp:${address}:${POSTSRSD_TCP.reversePort}`,
@@ -39,12 +39,12 @@ export function writeLocalSrsSecret(layout: StateLayout): void {
   writeFileSync(files.secret, `${randomBytes(24).toString("base64")}\n`, { mode: 0o600 });
 }
 
-function startScript(plan: Plan, layout: StateLayout): string {
+function startScript(host: HostPlan, layout: StateLayout): string {
   const files = postsrsdLayout(layout);
   return [
     `. ${files.defaults}`,
     `exec postsrsd -d "$SRS_DOMAIN" "-X$SRS_EXCLUDE_DOMAINS" -a "$SRS_SEPARATOR" -n "$SRS_HASHLENGTH" -N "$SRS_HASHMIN"` +
-      ` -f "$SRS_FORWARD_PORT" -r "$SRS_REVERSE_PORT" -s ${files.secret} -l ${localSrsAddress(plan)} -u nobody -p ${files.pid} -D`,
+      ` -f "$SRS_FORWARD_PORT" -r "$SRS_REVERSE_PORT" -s ${files.secret} -l ${localSrsAddress(host)} -u nobody -p ${files.pid} -D`,
   ].join("\n");
 }
 
@@ -53,13 +53,13 @@ function startScript(plan: Plan, layout: StateLayout): string {
  * and the excluded domains (as Debian's launcher reads it); address, secret and pid file are the
  * instance's.
  */
-export function postsrsdStartCommand(plan: Plan, layout: StateLayout): string[] {
-  return ["sh", "-c", startScript(plan, layout)];
+export function postsrsdStartCommand(host: HostPlan, layout: StateLayout): string[] {
+  return ["sh", "-c", startScript(host, layout)];
 }
 
 /** postsrsd 1.x reads its settings only at start: a reload is a restart once the old process is gone. */
-export function postsrsdRestartCommand(plan: Plan, layout: StateLayout): string[] {
+export function postsrsdRestartCommand(host: HostPlan, layout: StateLayout): string[] {
   const pid = postsrsdLayout(layout).pid;
   const stop = `if [ -s ${pid} ]; then old=$(cat ${pid}); kill "$old" 2>/dev/null; while kill -0 "$old" 2>/dev/null; do sleep 0.1; done; fi`;
-  return ["sh", "-c", `${stop}\n${startScript(plan, layout)}`];
+  return ["sh", "-c", `${stop}\n${startScript(host, layout)}`];
 }

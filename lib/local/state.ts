@@ -32,6 +32,11 @@ export interface LocalState extends LocalInstanceInfo {
   readonly loopbackBlock: string;
   readonly dnsServer: string;
   readonly outside: string;
+  /**
+   * The state directory of the instance this one joined (`local up --join`): its DNS server and
+   * test CA serve this one too. @default - none: the instance runs its own
+   */
+  readonly joined?: string;
 }
 
 /** Read the state of a running instance. */

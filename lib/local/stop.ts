@@ -8,6 +8,7 @@ import { isAlive, pidFromFile, processTree, waitGone } from "./processes";
 import { DEFAULT_STATE_DIR, type LocalState } from "./state";
 import { removeLoopbackAddress } from "./system";
 import { postsrsdLayout } from "./postsrsd";
+import { runningJoinedInstances } from "./join";
 
 /** The master processes of an instance that are alive now. */
 export function runningPids(layout: StateLayout): number[] {
@@ -48,8 +49,20 @@ export async function stopAll(layout: StateLayout): Promise<number[]> {
   return everything;
 }
 
-/** Stop the instance in a state directory; returns how many processes ended. */
-export async function localDown(stateDir: string = DEFAULT_STATE_DIR): Promise<{ stopped: number; stateDir: string }> {
+/** What `local down` did. */
+export interface LocalDownResult {
+  /** How many processes ended. */
+  readonly stopped: number;
+  readonly stateDir: string;
+  /** Instances that joined this one (`local up --join`) and still run, now without their DNS server. */
+  readonly joinedStillRunning: readonly string[];
+}
+
+/**
+ * Stop the instance in a state directory: its own processes only. A joined instance leaves the
+ * DNS server and its address to the instance it joined; the first instance takes them down.
+ */
+export async function localDown(stateDir: string = DEFAULT_STATE_DIR): Promise<LocalDownResult> {
   const layout = stateLayout(stateDir);
   if (!existsSync(layout.stateFile) && runningPids(layout).length === 0) {
     throw new LocalInstanceError(`no local instance in ${stateDir}`);
@@ -57,7 +70,10 @@ export async function localDown(stateDir: string = DEFAULT_STATE_DIR): Promise<{
   const stopped = await stopAll(layout);
   const left = stopped.filter(isAlive);
   if (left.length > 0) throw new LocalInstanceError(`processes still running after stop: ${left.join(", ")}`);
-  if (existsSync(layout.stateFile)) removeLoopbackAddress((JSON.parse(readFileSync(layout.stateFile, "utf8")) as LocalState).dnsServer);
+  if (existsSync(layout.stateFile)) {
+    const state = JSON.parse(readFileSync(layout.stateFile, "utf8")) as LocalState;
+    if (state.joined === undefined) removeLoopbackAddress(state.dnsServer);
+  }
   rmSync(layout.stateFile, { force: true });
-  return { stopped: stopped.length, stateDir };
+  return { stopped: stopped.length, stateDir, joinedStillRunning: runningJoinedInstances(layout) };
 }

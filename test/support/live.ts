@@ -23,6 +23,17 @@ export async function startInstance(input: PlatformInput, name: string, loopback
   return readLocalState(stateDir);
 }
 
+/**
+ * Start another host of the same model next to a running instance (`local up --join`), in its own
+ * state directory, sharing the first instance's loopback block, DNS server and test CA.
+ */
+export async function joinInstance(input: PlatformInput, name: string, first: LocalState, host: string): Promise<LocalState> {
+  const stateDir = join(systemTmpdir(), `mail-platform-live-${name}`);
+  if (existsSync(stateLayout(stateDir).stateFile)) await localDown(stateDir).catch(() => undefined);
+  await localUp(parsePlatform(input), { stateDir, join: first.stateDir, host });
+  return readLocalState(stateDir);
+}
+
 /** Stop it. */
 export async function stopInstance(state: LocalState | undefined): Promise<void> {
   if (state) await localDown(state.stateDir);

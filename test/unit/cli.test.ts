@@ -210,3 +210,34 @@ describe("rehearse (argument handling; the rehearsal itself runs in test/integra
     expect(out).toContain("Substituted, and listed in the report: aws.acmeServer");
   });
 });
+
+describe("local up --join (argument handling; two running hosts in test/integration/live/backup-mx.test.ts)", () => {
+  test("refuses --join with --loopback, without --state-dir, and with its own state directory as usage errors", async () => {
+    const first = mkdtempSync(join(tmpdir(), "mail-platform-join-"));
+    expect(await cli("local", "up", EXAMPLE_FILE, "--join", first, "--state-dir", join(first, "x"), "--loopback", "127.0.77")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--join takes the loopback block of the instance it joins; leave out --loopback"),
+    });
+    expect(await cli("local", "up", EXAMPLE_FILE, "--join", first)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--join needs --state-dir: the joining instance's own directory"),
+    });
+    expect(await cli("local", "up", EXAMPLE_FILE, "--join", first, "--state-dir", `${first}/.`)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--join and --state-dir name the same directory"),
+    });
+  });
+
+  test("exits 1 when no instance runs in the directory to join, and leaves the new state directory alone", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "mail-platform-join-"));
+    const stateDir = join(parent, "second");
+    const result = await cli("local", "up", EXAMPLE_FILE, "--join", join(parent, "first"), "--state-dir", stateDir);
+    expect(result).toMatchObject({ code: 1, err: expect.stringContaining(`mail-platform local up: no local instance in ${join(parent, "first")}`) });
+    expect(existsSync(stateDir)).toBe(false);
+  });
+
+  test("documents --join in the help of local up and local down", async () => {
+    expect((await cli("local", "up", "--help")).out).toMatch(/--join DIR +Run another host of the platform next to the running instance in DIR/);
+    expect((await cli("local", "down", "--help")).out).toContain("an instance that joined another (local up --join) leaves the shared DNS server running");
+  });
+});

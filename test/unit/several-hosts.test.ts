@@ -114,7 +114,9 @@ describe("groups spread over three hosts (business: home mx1, backup mx2; privat
     expect(entry.command).toBe("smtpd");
     expect(entry.options.get("mynetworks")).toBe("10.0.2.12/32");
     expect(entry.options.get("smtpd_client_restrictions")).toBe("permit_mynetworks,reject");
-    expect(entry.options.get("smtpd_relay_restrictions")).toBe("reject_unauth_destination");
+    expect(entry.options.get("smtpd_relay_restrictions")).toBe(
+      "reject_unauth_destination,check_recipient_access,texthash:$config_directory/mailbox_domains,reject",
+    );
     expect(entry.options.get("smtpd_tls_security_level")).toBe("encrypt");
     expect(entry.options.get("smtpd_sasl_auth_enable")).toBe("no");
     // The pure backup is home to nobody: no channel.

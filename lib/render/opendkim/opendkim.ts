@@ -27,8 +27,10 @@ export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): Re
   if (!plan.dkim.signs) return [];
   const header = generatedHeader(spec.name, host.name);
   const keyFiles = dkimKeyFiles(plan, paths);
+  // Only the groups whose home this is: mail of a group leaves from its home; a backup MX signs none of it.
+  const home = new Set(host.homeGroups);
   const signed = spec.groups.flatMap((group) => {
-    const key = plan.dkim.groupKeys.get(group.name);
+    const key = home.has(group.name) ? plan.dkim.groupKeys.get(group.name) : undefined;
     return key ? group.domains.map((d) => ({ domain: d.name, selector: key.selector, file: keyFiles.get(key.privateKeyParameter)! })) : [];
   });
   const conf = [

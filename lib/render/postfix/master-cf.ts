@@ -185,7 +185,8 @@ function forwardEntry(forward: ForwardPlan): MasterEntry {
 /**
  * The channel of a home host: its backup MX hand over mail they accepted (and checked: DNSBL,
  * TLS-required domains, known recipients) for the host's own mailboxes. Only their addresses
- * may connect, only over TLS; no AUTH, no relaying, no second DKIM verification.
+ * may connect, only over TLS, only for the domains whose home this host is; no AUTH, no
+ * relaying, no second DKIM verification.
  */
 function channelEntry(plan: Plan, channel: ChannelPlan): MasterEntry {
   const { address } = channel;
@@ -206,7 +207,9 @@ function channelEntry(plan: Plan, channel: ChannelPlan): MasterEntry {
       ["smtpd_client_restrictions", ["permit_mynetworks", "reject"]],
       ["smtpd_helo_restrictions", ""],
       ["smtpd_sender_restrictions", ""],
-      ["smtpd_relay_restrictions", ["reject_unauth_destination"]],
+      // Never a relay, and only this host's own mailbox domains: a domain it merely backs up is not
+      // taken over the channel (the access map alone would also match subdomains).
+      ["smtpd_relay_restrictions", ["reject_unauth_destination", "check_recipient_access", tableRef(TABLES.mailboxDomains), "reject"]],
       ["smtpd_recipient_restrictions", [...quotaRestriction(plan), "permit"]],
       ...when<Option>(plan.dkim.signs, ["smtpd_milters", ""]),
     ],
