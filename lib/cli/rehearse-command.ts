@@ -1,7 +1,7 @@
 /**
- * `mail-platform rehearse <file>`: boot one host of the platform the way `cdktf deploy` would
- * create it, against local stand-ins for AWS, ACME and Debian's mirror, and report whether it
- * serves. Needs root (network namespaces, systemd-nspawn, port 443 and 80 stand-ins).
+ * `mail-platform rehearse <file>`: boot one host of the platform (or several at once) the way
+ * `cdktf deploy` would create it, against local stand-ins for AWS, ACME and Debian's mirror, and
+ * report whether it serves. Needs root (network namespaces, systemd-nspawn, port 443 and 80 stand-ins).
  */
 import { parseArgs } from "util";
 import { parsePlatformText } from "../validation/load";
@@ -12,7 +12,7 @@ import { smokeChecks } from "../rehearsal/smoke-checks";
 import { EXIT, UsageError, type CliIo } from "./io";
 import { loadPlatformFile, readPlatformFile } from "./read-platform";
 
-/** `mail-platform rehearse <file> [--host NAME] [--region R] [--timeout S] [--keep]`. */
+/** `mail-platform rehearse <file> [--host NAME | --hosts A,B | --hosts all] [--region R] [--timeout S] [--keep]`. */
 export async function rehearseCommand(args: string[], io: CliIo, help: string): Promise<number> {
   let parsed;
   try {
@@ -21,6 +21,7 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
       options: {
         help: { type: "boolean", short: "h" },
         host: { type: "string" },
+        hosts: { type: "string" },
         region: { type: "string" },
         timeout: { type: "string" },
         keep: { type: "boolean" },
@@ -44,9 +45,16 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
   const file = positionals[0]!;
   const spec = loadPlatformFile(io, file, "rehearse");
   if (!spec) return EXIT.invalid;
-  if (values.host !== undefined && !spec.hosts.some((h) => h.name === values.host)) {
-    io.err(`mail-platform rehearse: ${file} has no host ${JSON.stringify(values.host)} (hosts: ${spec.hosts.map((h) => h.name).join(", ")})\n`);
-    return EXIT.invalid;
+  if (values.host !== undefined && values.hosts !== undefined) throw new UsageError("give either --host or --hosts, not both", "rehearse");
+  const hostList =
+    values.hosts === undefined ? undefined : values.hosts === "all" ? spec.hosts.map((h) => h.name) : values.hosts.split(",").map((h) => h.trim());
+  if (hostList !== undefined && (hostList.length === 0 || hostList.some((h) => h === "") || new Set(hostList).size !== hostList.length))
+    throw new UsageError(`--hosts takes host names separated by commas, each once, or "all"; got ${JSON.stringify(values.hosts)}`, "rehearse");
+  for (const host of hostList ?? (values.host === undefined ? [] : [values.host])) {
+    if (!spec.hosts.some((h) => h.name === host)) {
+      io.err(`mail-platform rehearse: ${file} has no host ${JSON.stringify(host)} (hosts: ${spec.hosts.map((h) => h.name).join(", ")})\n`);
+      return EXIT.invalid;
+    }
   }
   if (!spec.aws || !spec.dns) {
     io.err(`mail-platform rehearse: ${file} has no ${spec.aws ? "dns" : "aws"} section: there is no deployment to rehearse\n`);
@@ -65,6 +73,7 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
   const rehearsal = await Rehearsal.start({
     input,
     ...(values.host === undefined ? {} : { host: values.host }),
+    ...(hostList === undefined ? {} : { hosts: hostList }),
     ...(values.region === undefined ? {} : { region: values.region }),
     log,
   });
@@ -75,27 +84,36 @@ export async function rehearseCommand(args: string[], io: CliIo, help: string): 
     await rehearsal.stop({ keepFiles });
   };
   try {
-    log(`first boot of ${rehearsal.host} (log: /var/log/mail-platform-setup.log in the host)`);
+    log(`first boot of ${rehearsal.hostNames.join(", ")} (log: /var/log/mail-platform-setup.log in each host)`);
     const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: timeoutSeconds * 1000, maxFailures: 1 });
-    const checks = await smokeChecks(rehearsal.hostPlan, await rehearsal.acme.issuingRoot(rehearsal.ca.pem));
+    const root = await rehearsal.acme.issuingRoot(rehearsal.ca.pem);
     const calls = rehearsal.world.calls.filter((c) => c.service !== "imds");
-    const report = {
-      host: rehearsal.host,
-      os: rehearsal.hostPlan.os,
-      release: rehearsal.image.recipe.release,
+    const common = {
       timings: rehearsal.timings,
-      attempts: outcome.failures.length + 1,
       substitutions: { acmeServer: rehearsal.substitutions.acmeServer, dkimTestKeysFor: [...rehearsal.substitutions.dkimPrivateKeys.keys()] },
       awsCalls: {
         allowed: calls.filter((c) => c.decision === "allowed").length,
         denied: calls.filter((c) => c.decision === "denied").map((c) => `${c.action} on ${c.resource}`),
       },
-      checks,
     };
+    // One host: its fields at the top, as ever; several: one entry per host, each with its checks.
+    const perHost = [];
+    for (const machine of rehearsal.machines) {
+      perHost.push({
+        host: machine.name,
+        os: machine.plan.os,
+        release: machine.image.recipe.release,
+        attempts: (machine.outcome?.failures.length ?? 0) + 1,
+        checks: await smokeChecks(machine.plan, root),
+      });
+    }
+    const checks = perHost.flatMap((h) => h.checks);
+    const report = perHost.length === 1 ? { ...perHost[0]!, ...common, attempts: outcome.failures.length + 1 } : { hosts: perHost, ...common };
     io.out(`${JSON.stringify(report, null, 2)}\n`);
     const ok = checks.every((c) => c.ok);
     if (values.keep) {
-      log(`the host keeps running: nsenter --target ${rehearsal.container.leader} --all /bin/bash   (Ctrl-C stops it)`);
+      for (const machine of rehearsal.machines)
+        log(`${machine.name} keeps running: nsenter --target ${machine.container.leader} --all /bin/bash   (Ctrl-C stops it)`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());

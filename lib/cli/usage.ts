@@ -12,7 +12,7 @@ Commands:
   local up <file>            Run a host on this machine (loopback, test CA, test user); --join adds another.
   local apply <file>         Apply a changed platform to it (validated, rolled back on failure).
   local down                 Stop it.
-  rehearse <file>            Boot one host as deployed, against local stand-ins of AWS and ACME.
+  rehearse <file>            Boot a host (or several) as deployed, against local stand-ins of AWS and ACME.
   user passwd <file> <address>  Set a mailbox's password (its hash goes to SSM Parameter Store).
   user list <file>           The declared mailboxes and whether each has a password.
   user remove <file> <address>  Delete a mailbox's password hash (it can no longer log in).
@@ -163,7 +163,7 @@ AWS rights: ssm:DeleteParameter on the parameter.
 Exit codes: 0 deleted (or a declared mailbox had none), 1 invalid model, nothing to delete for an
 undeclared address, or AWS refused, 2 usage error.
 `,
-  rehearse: `Usage: mail-platform rehearse <file> [--host NAME] [--region REGION] [--timeout SECONDS] [--keep]
+  rehearse: `Usage: mail-platform rehearse <file> [--host NAME | --hosts NAME,NAME | --hosts all] [--region REGION] [--timeout SECONDS] [--keep]
 
 Rehearse a deploy of one host (default: the first): synthesize the platform as cdktf would,
 boot the host's user data from cdk.tf.json in a systemd-nspawn container built from Debian's
@@ -171,6 +171,9 @@ packages (the release of the host's os: Debian 13 or 12), and let it reach AWS (
 mirror through local stand-ins under their real names. Every AWS call is checked against the
 synthesized instance role. Then check that every listener answers, SMTP greets with the group's
 host name and the TLS ports present the issued certificates. Prints a JSON report.
+With --hosts, several hosts boot at once, each in its own container with its own user data and
+instance identity, sharing the stand-ins and reaching each other's private addresses as in the
+VPC (a backup MX forwards to its home's channel); the report has an entry per host.
 Needs root; the first run of a release builds its Debian image (about 90 s, cached in
 /var/cache/mail-platform/rehearsal).
 
@@ -179,6 +182,7 @@ Substituted, and listed in the report: aws.acmeServer (the local pebble) and eac
 
 Options:
   --host NAME         The host to boot. Default: the first host.
+  --hosts LIST        Boot these hosts at once (names separated by commas), or all of them.
   --region REGION     The stack's AWS region. Default: eu-central-1.
   --timeout SECONDS   Give up on the first boot after this long. Default: 1200.
   --keep              Keep the host running after the report (until Ctrl-C).

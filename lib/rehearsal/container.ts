@@ -2,10 +2,16 @@
  * One mail host as a system container: an overlay of the cached image (the image stays pristine),
  * cloud-init seeded through NoCloud with exactly the user data Terraform would send, booted by
  * `systemd-nspawn --boot` in the host's network namespace. On a machine whose PID 1 is not
- * systemd, nspawn runs with `--register=no --keep-unit`.
+ * systemd, nspawn runs with `--register=no --keep-unit`, in the cgroup it was started in: each
+ * container therefore starts nspawn in a cgroup of its own (see containerCgroups), or two
+ * containers would share one `payload` cgroup and each one's systemd would see the other's
+ * processes in its units (a `systemctl stop postfix` waiting out its timeout for the other
+ * host's Postfix).
  */
 import { UserError } from "../errors";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
+import { randomBytes } from "crypto";
+import { containerCgroups, removeCgroups } from "./cgroups";
 import { chrootEnvironment } from "./guest-environment";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -49,6 +55,7 @@ export class HostContainer {
   private exited?: Promise<void>;
   private leaderPid?: number;
   private readonly loops: string[] = [];
+  private cgroups: string[] = [];
   /** The merged root file system as this machine sees it (before any mount inside the container). */
   readonly root: string;
   /** systemd's console output. */
@@ -68,9 +75,14 @@ export class HostContainer {
     run("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${imageRootfs},upperdir=${join(runDir, "upper")},workdir=${join(runDir, "work")}`, this.root]);
     this.seed();
     const log = openSync(this.consoleLog, "a");
+    this.cgroups = containerCgroups(`mail-platform-rehearsal-${this.options.hostName}-${randomBytes(3).toString("hex")}`);
+    // The shell joins the container's own cgroups, then becomes nspawn (same process).
     this.nspawn = spawn(
-      "systemd-nspawn",
+      "/bin/sh",
       [
+        "-c",
+        'for dir in $MAIL_PLATFORM_REHEARSAL_CGROUPS; do echo $$ > "$dir/cgroup.procs" || exit 97; done; exec systemd-nspawn "$@"',
+        "systemd-nspawn",
         "--quiet",
         `--directory=${this.root}`,
         "--boot",
@@ -85,7 +97,7 @@ export class HostContainer {
         "--capability=CAP_NET_ADMIN",
         `--machine=${this.options.hostName}`,
       ],
-      { stdio: ["ignore", log, log] },
+      { stdio: ["ignore", log, log], env: { ...process.env, MAIL_PLATFORM_REHEARSAL_CGROUPS: this.cgroups.join(" ") } },
     );
     closeSync(log);
     this.exited = new Promise((resolve) => this.nspawn!.once("exit", () => resolve()));
@@ -240,6 +252,7 @@ export class HostContainer {
     }
     for (const loop of this.loops.splice(0)) spawnSync("losetup", ["--detach", loop]);
     if (existsSync(this.root)) spawnSync("umount", [this.root]);
+    removeCgroups(this.cgroups.splice(0));
   }
 
   /** Remove the run's files (after stop). */
