@@ -244,7 +244,13 @@ export class HostContainer {
   async stop(): Promise<void> {
     if (this.nspawn && this.nspawn.exitCode === null) {
       if (this.leaderPid !== undefined) spawnSync("kill", ["-s", "SIGRTMIN+3", String(this.leaderPid)]);
-      const stopped = await Promise.race([this.exited!.then(() => true), sleep(45_000).then(() => false)]);
+      // The timer goes once the container is down: a pending one would keep a test runner alive.
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([
+        this.exited!.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 45_000))),
+      ]);
+      clearTimeout(timer);
       if (!stopped) {
         this.nspawn.kill("SIGKILL");
         await this.exited;
