@@ -202,6 +202,23 @@ describe("rehearse (argument handling; the rehearsal itself runs in test/integra
       err: expect.stringContaining("has no aws section: there is no deployment to rehearse"),
     });
     expect(await cli("rehearse", EXAMPLE_FILE, "--host", "mx9")).toMatchObject({ code: 1, err: expect.stringContaining('has no host "mx9" (hosts: mx1)') });
+    expect(await cli("rehearse", EXAMPLE_FILE, "--hosts", "mx1,mx9")).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('has no host "mx9" (hosts: mx1)'),
+    });
+  });
+
+  test("takes --hosts as names separated by commas, each once, or all; never with --host", async () => {
+    expect(await cli("rehearse", EXAMPLE_FILE, "--host", "mx1", "--hosts", "mx1")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("give either --host or --hosts, not both"),
+    });
+    for (const bad of ["mx1,,mx1", "mx1,mx1", ""]) {
+      expect(await cli("rehearse", EXAMPLE_FILE, "--hosts", bad)).toMatchObject({
+        code: 2,
+        err: expect.stringContaining("--hosts takes host names separated by commas"),
+      });
+    }
   });
 
   test("shows its help, naming what it substitutes", async () => {
