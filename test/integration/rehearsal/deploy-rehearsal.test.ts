@@ -26,6 +26,7 @@ import { programsOf } from "../../support/os-programs";
 import { TextClient } from "../../support/text-client";
 import { SmtpSink } from "../../support/smtp-sink";
 import { mailboxInput } from "./rehearsal-mailboxes";
+import { describeBackupMx } from "./backup-mx-scenario";
 
 const MINUTE = 60_000;
 /** Seconds per phase of each scenario, printed at the end for the record. */
@@ -737,3 +738,6 @@ describe("the command", () => {
     21 * MINUTE,
   );
 });
+
+// Two hosts at once: a backup MX and its home (backup-mx-scenario.ts).
+describeBackupMx();
