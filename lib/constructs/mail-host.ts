@@ -124,6 +124,8 @@ export class MailHost extends Construct {
       description: `${name}: ${host.addresses.map((a) => `${a.group} ${a.privateIp}`).join(", ")}`,
       tags,
     });
+    // Read once: each read of a resource attribute makes a new token and records a stack trace.
+    const networkInterfaceId = this.networkInterface.id;
 
     // The data source's id names the release, so a Debian 12 host keeps its address in the state.
     const release = HOST_OS_FACTS[host.os].amiNamePrefix;
@@ -145,7 +147,7 @@ export class MailHost extends Construct {
       ami,
       instanceType: placement.instanceType,
       iamInstanceProfile: this.role.instanceProfile.name,
-      primaryNetworkInterface: { networkInterfaceId: this.networkInterface.id },
+      primaryNetworkInterface: { networkInterfaceId },
       metadataOptions: {
         // IMDSv2 only: a stolen request forwarder cannot read the role's credentials.
         httpTokens: "required",
@@ -191,7 +193,7 @@ export class MailHost extends Construct {
       const allocationId = eip?.allocationId ?? adopted!.allocationId;
       const association = new EipAssociation(this, `eip-association-${address.group}`, {
         allocationId,
-        networkInterfaceId: this.networkInterface.id,
+        networkInterfaceId,
         privateIpAddress: address.privateIp,
       });
       return {

@@ -38,6 +38,7 @@ export class MailZones extends Construct {
 
   private readonly existing: ReadonlyMap<string, string>;
   private readonly names: ReadonlySet<string>;
+  private readonly references = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: MailZonesProps) {
     super(scope, id);
@@ -73,6 +74,12 @@ export class MailZones extends Construct {
     if (given !== undefined) return given;
     if (!this.createdZones || !this.names.has(name))
       throw new UserError(`${name} is not one of the platform's zones (${[...this.names].join(", ")})`, { path: this.node.path });
-    return Token.asString(Fn.lookupNested(this.createdZones, [name, "zone_id"]));
+    // One reference per zone: each new one records a stack trace, and hosts share zones.
+    let reference = this.references.get(name);
+    if (reference === undefined) {
+      reference = Token.asString(Fn.lookupNested(this.createdZones, [name, "zone_id"]));
+      this.references.set(name, reference);
+    }
+    return reference;
   }
 }

@@ -27,11 +27,17 @@ class RenderedFilesSynthesizer implements IStackSynthesizer {
   synthesize(session: ISynthesisSession): void {
     this.inner.synthesize(session);
     const stackDir = join(session.outdir, session.manifest.forStack(this.stack).workingDirectory, RENDERED_FILES_DIR);
+    // Each directory is made once, not once per file in it (a system call per file otherwise).
+    const made = new Set<string>();
     for (const [platform, hosts] of [...this.platforms].sort(([a], [b]) => (a < b ? -1 : 1))) {
       for (const { host, files } of hosts) {
         for (const file of files) {
           const target = join(stackDir, platform, host, file.path);
-          mkdirSync(dirname(target), { recursive: true });
+          const directory = dirname(target);
+          if (!made.has(directory)) {
+            mkdirSync(directory, { recursive: true });
+            made.add(directory);
+          }
           writeFileSync(target, file.content, { mode: parseInt(file.mode, 8) });
         }
       }

@@ -147,7 +147,9 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   // The test overlay's users: the test mailbox with a fresh password (or the joined instance's
   // passwords, the test mailbox's among them), and the users file's.
   const userName = testMailboxAddress(spec);
-  const password = joined ? joined.state.user.password : randomBytes(18).toString("base64url");
+  // Hex (144 bits): a password that begins with "-" is read as an option by command-line mail
+  // clients such as swaks, where the user pastes it.
+  const password = joined ? joined.state.user.password : randomBytes(18).toString("hex");
   if (joined) sharePasswordStore(joined, layout);
   storeHashes(layout, new Map([...declaredHashes, ...(joined ? [] : [[userName, hashPassword(password)] as const])]));
   writeDovecotUsers(layout, plan, host);

@@ -380,12 +380,19 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
  * elsewhere; sections are parsed (with defaults) independently.
  * @param renderedChecks - the checks that need the rendered configuration, which the model
  * cannot import (lib/validation/rendered-checks.ts); run after the model's own, in the same way
+ * @param parsed - `PlatformSchema`'s parse of `raw`, when it succeeded: a strict object without
+ * checks of its own parses each field with the field's schema, so its sections are exactly what
+ * parsing each section alone gives, and they are not parsed a second time
  */
-export function crossCheck(raw: unknown, renderedChecks: readonly SemanticCheck[]): PlatformIssue[] {
+export function crossCheck(raw: unknown, renderedChecks: readonly SemanticCheck[], parsed?: PlatformSpec): PlatformIssue[] {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return [];
   const shape = PlatformSchema.shape;
   const parsedSections = new Map<SectionName, unknown>();
   for (const name of Object.keys(shape) as SectionName[]) {
+    if (parsed) {
+      parsedSections.set(name, parsed[name]);
+      continue;
+    }
     const result = shape[name].safeParse((raw as Record<string, unknown>)[name]);
     if (result.success) parsedSections.set(name, result.data);
   }

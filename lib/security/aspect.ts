@@ -7,7 +7,7 @@
 import type { IConstruct } from "constructs";
 import { Annotations, type IAspect } from "../cdk/core";
 import { findAcknowledgement } from "./acknowledge";
-import { nonCompliant, type RuleResult, type SecurityRule } from "./rule";
+import { judgingNode, nonCompliant, type RuleResult, type SecurityRule } from "./rule";
 import { SECURITY_RULES } from "./rules";
 
 /** One finding. */
@@ -47,8 +47,14 @@ export class MailSecurityChecks implements IAspect {
   }
 
   visit(node: IConstruct): void {
+    judgingNode(node, () => this.judgeAll(node));
+  }
+
+  private judgeAll(node: IConstruct): void {
+    // Computed once: `node.path` joins the ids of every scope anew on each read.
+    const path = node.node.path;
     for (const rule of this.rules) {
-      const key = `${rule.id}|${node.node.path}`;
+      const key = `${rule.id}|${path}`;
       if (this.seen.has(key)) continue; // aspects may visit a node more than once
       this.seen.add(key);
       const { result, failed } = judge(rule, node);
@@ -56,7 +62,7 @@ export class MailSecurityChecks implements IAspect {
       const acknowledgement = failed ? undefined : findAcknowledgement(node, rule.id);
       this.findings.push({
         ruleId: rule.id,
-        path: node.node.path,
+        path,
         reason: result.reason,
         ...(acknowledgement ? { acknowledged: acknowledgement.reason } : {}),
         ...(failed ? { ruleFailed: true as const } : {}),

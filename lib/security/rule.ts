@@ -26,8 +26,42 @@ export function nonCompliant(reason: string): RuleResult {
   return { status: "non-compliant", reason };
 }
 
+/** A resource's type and synthesized configuration. */
+type ResourceConfig = { type: string; config: Record<string, unknown> };
+
+/**
+ * The node the rule pack is judging now, and its configuration once a rule has asked for it: the
+ * rules of one visit read the same unchanged node, so `toTerraform()` (the cost of a rule on a
+ * stack of a thousand resources) runs once per node, not once per rule.
+ */
+let judging: { readonly node: IConstruct; config?: ResourceConfig | undefined; computed: boolean } | undefined;
+
+/**
+ * Run `judge` (every rule on `node`, none of which changes it) with {@link resourceConfig} of
+ * `node` computed at most once. Outside it, each call computes afresh.
+ */
+export function judgingNode<T>(node: IConstruct, judge: () => T): T {
+  const outer = judging;
+  judging = { node, computed: false };
+  try {
+    return judge();
+  } finally {
+    judging = outer;
+  }
+}
+
 /** A Terraform resource's type and its configuration as it will be synthesized (overrides included). */
-export function resourceConfig(node: IConstruct): { type: string; config: Record<string, unknown> } | undefined {
+export function resourceConfig(node: IConstruct): ResourceConfig | undefined {
+  if (judging?.node !== node) return synthesizedConfig(node);
+  // A throw is not kept: the next rule asks again and fails in the same way.
+  if (!judging.computed) {
+    judging.config = synthesizedConfig(node);
+    judging.computed = true;
+  }
+  return judging.config;
+}
+
+function synthesizedConfig(node: IConstruct): ResourceConfig | undefined {
   if (!(node instanceof TerraformResource)) return undefined;
   const rendered = node.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
   const byType = rendered.resource?.[node.terraformResourceType];

@@ -23,7 +23,7 @@ export function validatePlatform(input: unknown, options: ValidationOptions = {}
   const issues: PlatformIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(i));
   // Loops, not push(...): a spread passes every issue as an argument, and a million of them overflow the stack.
   // The order of the checks does not matter: the issues are deduplicated and sorted below.
-  for (const i of crossCheck(raw, RENDERED_CHECKS)) issues.push(i);
+  for (const i of crossCheck(raw, RENDERED_CHECKS, parsed.success ? parsed.data : undefined)) issues.push(i);
   if (options.deployable) for (const i of deploymentIssues(raw)) issues.push(i);
   if (parsed.success && issues.length === 0) return { ok: true, spec: parsed.data };
   return { ok: false, issues: sortIssues(dedupe(issues)) };
