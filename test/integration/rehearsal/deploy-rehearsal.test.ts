@@ -61,7 +61,7 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
   let sink: SmtpSink;
   let pebbleRoot: string;
   const user = "tester@acme-corp.example";
-  const password = randomBytes(12).toString("base64url");
+  const password = randomBytes(12).toString("hex"); // never a leading "-", which swaks reads as an option
   const groupAddresses = () => rehearsal.hostPlan.addresses;
   /** The mail daemons' recent log inside the host, to explain a failed probe. */
   const hostLog = async () => (await rehearsal.exec(["journalctl", "--no-pager", "-n", "60", "-u", "postfix*", "-u", "dovecot", "-u", "opendkim"])).stdout;
@@ -667,7 +667,7 @@ describe("moving a running host from Debian 12 to Debian 13: the instance is rep
     "mail delivered on Debian 12 is in the mailbox after the Debian 13 instance boots on the same volume",
     async () => {
       const user = "tester@acme-corp.example";
-      const password = randomBytes(12).toString("base64url");
+      const password = randomBytes(12).toString("hex");
       const marker = `before-replacement-${Date.now()}`;
       const old = await Rehearsal.start({ input: mailboxInput(exampleInput(), "debian-12"), log });
       let volume: string | undefined;
