@@ -85,7 +85,7 @@ describe("mail-platform local up / down", () => {
     expect(info.addresses).toEqual({ business: `${BLOCK}.11`, private: `${BLOCK}.12` });
     expect(info.ports).toEqual({ smtp: 25, submissions: 465, submission: 587, imaps: 993, pop3s: 995 });
     expect(existsSync(String(info.caFile))).toBe(true);
-    expect(info.user).toEqual({ name: "tester@acme-corp.example", password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
+    expect(info.user).toEqual({ name: "tester@acme-corp.example", password: expect.stringMatching(/^[0-9a-f]{36}$/) });
     expect(info.stateDir).toBe(stateDir);
   });
 
