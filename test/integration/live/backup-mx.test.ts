@@ -241,85 +241,48 @@ describe("a backup MX accepts only what the home would", () => {
 });
 
 describe("the host-to-host channel", () => {
-  test.each([
-    ["127.0.0.1, the local test client", XCLIENT_CLIENT],
-    ["an internet address", DNSBL_UNLISTED_CLIENT],
-    ["mx2's address of a group it is the home of", `${BLOCK}.32`],
-  ])("refuses a client that is no backup MX of the home (%s) at RCPT", (_what, client) => {
-    // mx1's channel takes only the backup addresses of its groups: mx2's business address, 127.0.96.31.
-    const result = swaks([
+  /** A session with mx1's channel from `client` up to RCPT (over STARTTLS unless `plaintext`). */
+  const probeChannel = (client: string, recipient: string, plaintext = false) =>
+    swaks([
       "-s",
       channelOf(mx1),
       "-p",
       String(HOST_CHANNEL_PORT),
       "-li",
       client,
-      "--tls",
+      ...(plaintext ? [] : ["--tls"]),
       "-f",
       `peer@${OUTSIDE_DOMAIN}`,
       "-t",
-      "alice@acme-corp.example",
+      recipient,
       "--quit-after",
       "RCPT",
-    ]);
-    expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 .*Client host rejected/);
+    ]).transcript;
+
+  test.each([
+    ["127.0.0.1, the local test client", XCLIENT_CLIENT],
+    ["an internet address", DNSBL_UNLISTED_CLIENT],
+    ["mx2's address of a group it is the home of", `${BLOCK}.32`],
+  ])("refuses a client that is no backup MX of the home (%s) at RCPT", (_what, client) => {
+    // mx1's channel takes only the backup addresses of its groups: mx2's business address, 127.0.96.31.
+    const transcript = probeChannel(client, "alice@acme-corp.example");
+    expect(replyTo(transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 .*Client host rejected/);
   });
 
   test("refuses plaintext mail, even from the backup MX's address", () => {
-    const result = swaks([
-      "-s",
-      channelOf(mx1),
-      "-p",
-      String(HOST_CHANNEL_PORT),
-      "-li",
-      mx2.addresses.business!,
-      "-f",
-      `peer@${OUTSIDE_DOMAIN}`,
-      "-t",
-      "alice@acme-corp.example",
-      "--quit-after",
-      "RCPT",
-    ]);
-    expect(replyTo(result.transcript, /^MAIL FROM/).join("\n")).toMatch(/^530 5\.7\.0 Must issue a STARTTLS command first/);
+    const transcript = probeChannel(mx2.addresses.business!, "alice@acme-corp.example", true);
+    expect(replyTo(transcript, /^MAIL FROM/).join("\n")).toMatch(/^530 5\.7\.0 Must issue a STARTTLS command first/);
   });
 
   test("relays nothing to a foreign domain, even for the backup MX", () => {
-    const result = swaks([
-      "-s",
-      channelOf(mx1),
-      "-p",
-      String(HOST_CHANNEL_PORT),
-      "-li",
-      mx2.addresses.business!,
-      "--tls",
-      "-f",
-      `peer@${OUTSIDE_DOMAIN}`,
-      "-t",
-      `victim@${OUTSIDE_DOMAIN}`,
-      "--quit-after",
-      "RCPT",
-    ]);
-    expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 .*Relay access denied/);
+    const transcript = probeChannel(mx2.addresses.business!, `victim@${OUTSIDE_DOMAIN}`);
+    expect(replyTo(transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 .*Relay access denied/);
   });
 
   test("takes only the home's own domains: a domain the home merely backs up is refused, even from a backup MX", () => {
     // mx1 is the backup MX of private (acme-home.example); its channel serves business only.
-    const result = swaks([
-      "-s",
-      channelOf(mx1),
-      "-p",
-      String(HOST_CHANNEL_PORT),
-      "-li",
-      mx2.addresses.business!,
-      "--tls",
-      "-f",
-      `peer@${OUTSIDE_DOMAIN}`,
-      "-t",
-      "family@acme-home.example",
-      "--quit-after",
-      "RCPT",
-    ]);
-    expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 <family@acme-home\.example>: Recipient address rejected: Access denied/);
+    const transcript = probeChannel(mx2.addresses.business!, "family@acme-home.example");
+    expect(replyTo(transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 <family@acme-home\.example>: Recipient address rejected: Access denied/);
   });
 });
 
