@@ -5,7 +5,7 @@
  * are valid on their own, even if some other section has errors, so one run reports as many
  * problems as can be known at once.
  */
-import { analyseCipherString } from "../tls/cipher-string";
+import type { analyseCipherString as AnalyseCipherString } from "../tls/cipher-string";
 import { isDeprecatedProtocol, type TlsProfileName } from "../tls/profiles";
 import { checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-checks";
 import { clientAutoconfigNames, mtaStsNames } from "./certificate-names";
@@ -16,6 +16,15 @@ import { SEMANTIC_CHECKS, type SemanticCheck } from "./semantic-checks";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
 
 type SectionName = keyof PlatformSpec;
+
+/**
+ * The OpenSSL cipher analysis, loaded when a custom cipher string is first judged: it brings the
+ * measured cipher tables of every OS, the largest module of the library, which a platform on the
+ * named profiles never reads (every synthesis and validation would load it otherwise).
+ */
+const analyseCipherString: typeof AnalyseCipherString = (...args) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on first use only; see above
+  (require("../tls/cipher-string") as typeof import("../tls/cipher-string")).analyseCipherString(...args);
 
 interface CrossCheck<K extends SectionName> {
   readonly sections: readonly K[];
