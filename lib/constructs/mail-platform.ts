@@ -51,6 +51,13 @@ export const PORT_25_NOTE =
   "AWS blocks outbound port 25 from EC2 until the account asks for the limit to be lifted " +
   "(the 'Request to remove email sending limitations' form); until then outbound mail stays queued.";
 
+/**
+ * Models that {@link MailPlatform.fromFile} validated as deployable and hands to the constructor
+ * at once; the constructor removes each as it takes it, so a model passed in later (possibly
+ * changed meanwhile) is always validated.
+ */
+const validatedByFromFile = new WeakSet<PlatformSpec>();
+
 /** A mail platform on AWS. */
 export class MailPlatform extends Construct {
   /**
@@ -60,6 +67,7 @@ export class MailPlatform extends Construct {
    */
   static fromFile(scope: Construct, id: string, path: string): MailPlatform {
     const spec = validatedForSynth(() => loadPlatformText(readFileSync(path), path, { deployable: true }));
+    validatedByFromFile.add(spec);
     return new MailPlatform(scope, id, { platform: spec, source: path });
   }
 
@@ -88,7 +96,11 @@ export class MailPlatform extends Construct {
     super(scope, id);
     brandMailPlatform(this);
     const source = props.source ?? "the platform model";
-    this.spec = validatedForSynth(() => parsePlatform(props.platform, source, { deployable: true }));
+    // A model fromFile has just validated (deployable) is taken as it is, not validated a second
+    // time: the first validation's user data check renders and compresses every host's first-boot
+    // script, and the second would do it all again to find the same nothing.
+    const handedOver = validatedByFromFile.delete(props.platform as PlatformSpec);
+    this.spec = handedOver ? (props.platform as PlatformSpec) : validatedForSynth(() => parsePlatform(props.platform, source, { deployable: true }));
     const { aws, dns } = this.spec;
     // Both are required by the deployable validation above.
     if (!aws || !dns) throw new Error("internal error: a deployable platform without aws or dns section");
