@@ -15,6 +15,7 @@ import { join } from "path";
 import { FAIL2BAN_JAIL } from "../render/fail2ban/fail2ban";
 import type { StateLayout } from "./conventions";
 import { LocalInstanceError } from "./instance-error";
+import { OVERLAY_TITLE } from "./overlay";
 
 /** Debian's fail2ban configuration: filters, actions, path defaults (read, never changed). */
 const SYSTEM_CONFIG = "/etc/fail2ban";
@@ -43,7 +44,7 @@ export function fail2banOverlayFiles(layout: StateLayout, loopbackBlock: string)
   if (!/^127\.\d{1,3}\.\d{1,3}$/.test(loopbackBlock)) throw new LocalInstanceError(`not a loopback block: ${loopbackBlock}`);
   return {
     "fail2ban.local": [
-      "# Local test overlay (mail-platform local): never part of production output",
+      `# ${OVERLAY_TITLE}`,
       "[Definition]",
       `logtarget = ${f2b.log}`,
       `socket = ${f2b.socket}`,
@@ -63,7 +64,7 @@ export function fail2banOverlayFiles(layout: StateLayout, loopbackBlock: string)
       "",
     ].join("\n"),
     "jail.d/zz-local-overlay.local": [
-      "# Local test overlay (mail-platform local): never part of production output",
+      `# ${OVERLAY_TITLE}`,
       "[DEFAULT]",
       "backend = polling",
       `[${FAIL2BAN_JAIL}]`,
