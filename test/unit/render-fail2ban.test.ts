@@ -114,3 +114,19 @@ describe("validation of bruteForce", () => {
     expect(result.issues.map((i) => i.path).sort()).toEqual(["bruteForce.maxRetries", "bruteForce.neverBan"]);
   });
 });
+
+describe("Dovecot operator settings that would defeat brute-force protection", () => {
+  test("auth_verbose and auth_username_chars are refused while bruteForce is on, allowed when it is off", () => {
+    const input = exampleInput();
+    input.dovecot = { settings: { auth_verbose: "no", auth_username_chars: "" } };
+    const result = validatePlatform(input);
+    if (result.ok) throw new Error("expected the model to be invalid");
+    expect(result.issues.map((i) => [i.path, i.received])).toEqual([
+      ["dovecot.settings.auth_username_chars", '""'],
+      ["dovecot.settings.auth_verbose", '"no"'],
+    ]);
+    expect(result.issues[0]!.message).toMatch(/bruteForce\.enabled to false/);
+    input.bruteForce = { enabled: false };
+    expect(validatePlatform(input).ok).toBe(true);
+  });
+});
