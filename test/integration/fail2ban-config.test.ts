@@ -30,7 +30,14 @@ const LINES: ReadonlyArray<readonly [string, string | undefined]> = [
     "Dec 02 20:38:12 auth: Info: login(?,198.51.100.4): Username character disallowed by auth_username_chars: 0x2c (username: x,203.0.113.66,<ab>): Password mismatch)",
     "198.51.100.4",
   ],
-  // Dovecot 2.4 (Debian 13).
+  // Dovecot 2.4 (Debian 13): as Dovecot 2.4.1 of trixie logged them for `doveadm auth test -x rip=…` (no session id),
+  // and with a login process's session id.
+  ["Dec 02 21:20:12 auth(tester@acme-corp.example,198.51.100.11,sasl:plain): Info: passwd-file: Password mismatch", "198.51.100.11"],
+  ["Dec 02 21:20:14 auth(nobody@acme-corp.example,198.51.100.12,sasl:plain): Info: passwd-file: unknown user", "198.51.100.12"],
+  [
+    "Dec 02 21:20:16 auth(?,198.51.100.13,sasl:plain): Info: plain: Username character disallowed by auth_username_chars: 0x2c (username: x,203.0.113.66)",
+    "198.51.100.13",
+  ],
   ["Dec 02 20:38:14 auth(info@example.com,198.51.100.5,sasl:login)<CvN+E95Uf4e7eEnj>: Info: passwd-file: Password mismatch", "198.51.100.5"],
   ["Dec 02 20:38:15 mx1 dovecot[811]: auth(info@example.com,198.51.100.6,sasl:plain)<CvN+E95Uf4e7eEnj>: passwd-file: unknown user", "198.51.100.6"],
   // Not counted: login summaries (the raw user name comes before rip=), auth workers (a second line of one attempt).
