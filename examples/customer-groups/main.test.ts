@@ -19,6 +19,8 @@ describe("customer-groups example", () => {
       "cdk.tf.json",
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
       "mail-platform/acme-mail/mx1/etc/dovecot/mailboxes",
+      "mail-platform/acme-mail/mx1/etc/fail2ban/filter.d/mail-platform-auth.conf",
+      "mail-platform/acme-mail/mx1/etc/fail2ban/jail.d/mail-platform.conf",
       "mail-platform/acme-mail/mx1/etc/mail-platform/certificates",
       "mail-platform/acme-mail/mx1/etc/mail-platform/mailboxes.json",
       "mail-platform/acme-mail/mx1/etc/nginx/conf.d/mail-platform-mta-sts.conf",

@@ -83,6 +83,7 @@ export function stateLayout(stateDir: string) {
     opendkim: join(stateDir, "opendkim"),
     opendkimRun: join(stateDir, "run", "opendkim"),
     nginx: join(stateDir, "nginx"),
+    fail2ban: join(stateDir, "fail2ban"),
     logs: join(stateDir, "log"),
     postfixLog: join(stateDir, "log", "postfix.log"),
     dovecotLog: join(stateDir, "log", "dovecot.log"),

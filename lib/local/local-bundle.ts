@@ -25,6 +25,7 @@ export function localTarget(layout: StateLayout, path: string): string {
     ["etc/opendkim/", layout.opendkim],
     ["etc/nginx/", layout.nginx],
     ["etc/mail-platform/", join(layout.stateDir, "mail-platform")],
+    ["etc/fail2ban/", layout.fail2ban],
   ];
   for (const [prefix, dir] of rules) if (path.startsWith(prefix)) return join(dir, path.slice(prefix.length));
   // Rendered with the local host paths already (the MTA-STS policies).
@@ -68,6 +69,9 @@ function localDaemonCommands(plan: Plan, host: HostPlan, layout: StateLayout): R
     postsrsd: plan.srs.enabled
       ? { reload: postsrsdRestartCommand(host, layout), start: postsrsdStartCommand(host, layout) }
       : { reload: ["true"], start: ["true"] },
+    // Not run by `local up`: a ban on this shared machine's loopback could shut out other instances'
+    // test clients. The brute-force live test runs it around its own instance (local/fail2ban.ts).
+    fail2ban: { reload: ["true"], start: ["true"] },
   };
 }
 

@@ -35,8 +35,13 @@ export function checkPrerequisites(spec: PlatformSpec): void {
   }
   const needed: Record<string, string> = {
     ...PROGRAMS,
-    // Each daemon the platform runs is a program here too (opendkim, nginx when they run).
-    ...Object.fromEntries(derivePlan(spec).daemons.map((daemon) => [daemon.name, daemon.package])),
+    // Each daemon the platform runs is a program here too (opendkim, nginx when they run), but
+    // fail2ban: `local up` does not run it (see local/fail2ban.ts).
+    ...Object.fromEntries(
+      derivePlan(spec)
+        .daemons.filter((daemon) => daemon.name !== "fail2ban")
+        .map((daemon) => [daemon.name, daemon.package]),
+    ),
   };
   const missing = Object.keys(needed).filter((p) => spawnSync("sh", ["-c", `command -v ${p}`]).status !== 0);
   if (missing.length > 0) {

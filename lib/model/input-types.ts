@@ -64,6 +64,11 @@ export type PlatformInput = {
    */
   mailbox?: MailboxInput;
   /**
+   * Brute-force protection of the login ports.
+   * @default {}
+   */
+  bruteForce?: BruteForceInput;
+  /**
    * Platform-wide settings of accounts.
    * @default {}
    */
@@ -539,6 +544,39 @@ export type MailboxInput = {
    * Quota in MiB of every mailbox without its own quotaMb. Default: unlimited.
    */
   defaultQuotaMb?: number;
+};
+
+/**
+ * Brute-force protection of the login ports (fail2ban with nftables).
+ */
+export type BruteForceInput = {
+  /**
+   * Ban addresses that fail to log in too often (fail2ban, nftables). Default: true.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Failed logins from one address within findTimeMinutes that ban it, 3..100. Default: 5.
+   * @default 5
+   */
+  maxFailures?: number;
+  /**
+   * Window in which failures are counted, in minutes, 1..1440. Default: 10.
+   * @default 10
+   */
+  findTimeMinutes?: number;
+  /**
+   * How long an address stays banned, in minutes, 1..10080 (a week). Default: 60.
+   * @default 60
+   */
+  banMinutes?: number;
+  /**
+   * Addresses or CIDR networks never banned, at most 50. Default: none.
+   * @default []
+   *
+   * @maxItems 50
+   */
+  neverBan?: string[];
 };
 
 /**

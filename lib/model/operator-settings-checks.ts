@@ -22,6 +22,9 @@ const DOVECOT_RENAMED: ReadonlyArray<{ readonly v23: string; readonly v24: reado
   { v23: "mail_location", v24: ["mail_driver", "mail_path"] },
 ];
 
+/** Dovecot settings brute-force protection relies on: the rendered value or Dovecot's default. */
+const BRUTE_FORCE_DOVECOT_SETTINGS = ["auth_verbose", "auth_username_chars"] as const;
+
 function hostsOn(spec: Pick<PlatformSpec, "os" | "hosts">, dovecot: "2.3" | "2.4"): string {
   return spec.hosts
     .filter((h) => HOST_OS_FACTS[h.os ?? spec.os].dovecot === dovecot)
@@ -87,6 +90,21 @@ export const OPERATOR_SETTINGS_CHECKS: readonly SemanticCheck[] = [
       ),
   },
   { sections: ["os", "hosts", "dovecot"], run: dovecotVersionIssues },
+  {
+    // Brute-force protection counts the lines auth_verbose writes, and reads the client's address
+    // safely only because auth_username_chars keeps commas, parentheses and blanks out of user names.
+    sections: ["bruteForce", "dovecot"],
+    run: ({ bruteForce, dovecot }) =>
+      !bruteForce.enabled
+        ? []
+        : BRUTE_FORCE_DOVECOT_SETTINGS.filter((name) => dovecot?.settings?.[name] !== undefined).map((name) =>
+            issue(
+              ["dovecot", "settings", name],
+              dovecot!.settings![name],
+              `brute-force protection (bruteForce) needs Dovecot's own ${name}: fail2ban counts the failures auth_verbose logs, and auth_username_chars keeps user names from carrying another address into those lines; remove the setting or set bruteForce.enabled to false`,
+            ),
+          ),
+  },
   {
     sections: ["postfix"],
     run: ({ postfix }) =>

@@ -454,6 +454,40 @@ export const MailboxSchema = z
   .describe("Mailbox features of Dovecot.")
   .meta({ title: "MailboxInput" });
 
+/** An IPv4 or IPv6 address, or a network in CIDR form, that brute-force protection never bans. */
+const neverBanEntry = z
+  .string()
+  .regex(
+    /^(?:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/(?:3[0-2]|[12]?\d))?|[0-9a-f]*:[0-9a-f:]*(?:\/(?:12[0-8]|1[01]\d|[1-9]?\d))?)$/,
+    { error: "expected an IPv4 or IPv6 address or network in CIDR form, such as 198.51.100.0/24 or 2001:db8::/48 (IPv6 in lowercase)" },
+  )
+  .refine((value) => !value.includes(":") || (value.split("/")[0]!.match(/::/g) ?? []).length <= 1, { error: "expected at most one :: in an IPv6 address" });
+
+/**
+ * Brute-force protection of every login port (SMTP AUTH on 587/465, IMAP, POP3, ManageSieve):
+ * fail2ban from Debian counts each failed password in Dovecot's authentication log (Postfix asks
+ * Dovecot, so SMTP AUTH counts too) and bans the client address with nftables on the login ports.
+ */
+export const BruteForceSchema = z
+  .strictObject({
+    /** Ban addresses that fail to log in too often. @default true */
+    enabled: z.boolean().default(true).describe("Ban addresses that fail to log in too often (fail2ban, nftables). Default: true."),
+    /** Failed logins from one address within `findTimeMinutes` that ban it. @default 5 */
+    maxFailures: z.int().min(3).max(100).default(5).describe("Failed logins from one address within findTimeMinutes that ban it, 3..100. Default: 5."),
+    /** The window in which failures are counted, in minutes. @default 10 */
+    findTimeMinutes: z.int().min(1).max(1440).default(10).describe("Window in which failures are counted, in minutes, 1..1440. Default: 10."),
+    /** How long a banned address stays banned, in minutes. @default 60 */
+    banMinutes: z.int().min(1).max(10080).default(60).describe("How long an address stays banned, in minutes, 1..10080 (a week). Default: 60."),
+    /**
+     * Addresses and networks never banned (an office NAT with many users, a monitoring probe).
+     * The hosts' own addresses are never banned either.
+     * @default []
+     */
+    neverBan: z.array(neverBanEntry).max(50).default([]).describe("Addresses or CIDR networks never banned, at most 50. Default: none."),
+  })
+  .describe("Brute-force protection of the login ports (fail2ban with nftables).")
+  .meta({ title: "BruteForceInput" });
+
 /** A whole mail platform. */
 export const PlatformSchema = z
   .strictObject({
@@ -488,6 +522,8 @@ export const PlatformSchema = z
     privacy: PrivacySchema.prefault({}).describe("Privacy of submitted mail."),
     /** Mailbox features. @default Archive folder on, full-text search off */
     mailbox: MailboxSchema.prefault({}).describe("Mailbox features."),
+    /** Brute-force protection of the login ports. @default on: 5 failures in 10 minutes ban an address for 60 minutes */
+    bruteForce: BruteForceSchema.prefault({}).describe("Brute-force protection of the login ports."),
     /** Platform-wide settings of accounts (role addresses, where password hashes live). @default - none set */
     accounts: AccountsSchema.prefault({}).describe("Platform-wide settings of accounts."),
     /**
@@ -553,3 +589,5 @@ export type OutboundSpec = PlatformSpec["outbound"];
 export type DeliveryPriority = (typeof DELIVERY_PRIORITIES)[number];
 /** An outbound TLS level. */
 export type OutboundTlsLevel = (typeof OUTBOUND_TLS_LEVELS)[number];
+/** The validated brute-force protection settings. */
+export type BruteForceSpec = PlatformSpec["bruteForce"];

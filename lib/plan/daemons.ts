@@ -43,4 +43,12 @@ export const DAEMONS: readonly DaemonInfo[] = [
     purpose: "SRS: rewrites the envelope sender of mail forwarded to foreign domains (Postfix canonical maps)",
     runs: (facts) => facts.srs.enabled,
   },
+  {
+    name: "fail2ban",
+    package: "fail2ban",
+    unit: "fail2ban",
+    calledByPostfix: false,
+    purpose: "brute-force protection: bans addresses that fail to log in too often (nftables)",
+    runs: (facts) => facts.bruteForce.enabled,
+  },
 ];

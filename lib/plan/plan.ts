@@ -10,6 +10,7 @@ import { NAMED_PROFILES, type TlsProfile, type TlsProfileName } from "../tls/pro
 import { accountsPlan } from "./accounts";
 import { DAEMONS } from "./daemons";
 import { srsPlan } from "./srs";
+import { bruteForcePlan } from "./brute-force";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "../catalogue/services";
 import type { ServiceName } from "../model/schema";
@@ -61,6 +62,7 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
   const accounts = accountsPlan(spec);
   const srs = srsPlan(spec, accounts);
   const autoconfig = clientAutoconfigPlan(spec);
+  const bruteForce = bruteForcePlan(spec, services, listenPorts);
   const https = mtaSts.served || autoconfig.served;
   const domains: DomainPlan[] = spec.groups.flatMap((g) =>
     g.domains.map((d) => ({ name: d.name, group: g.name, transport: transportName(g.name), requireTlsInbound: d.requireTlsInbound })),
@@ -127,9 +129,10 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     dkim,
     mtaSts,
     autoconfig,
-    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts, srs, autoconfig })),
+    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts, srs, autoconfig, bruteForce })),
     accounts,
     srs,
+    bruteForce,
     listenPorts,
   };
 }

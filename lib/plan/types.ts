@@ -283,8 +283,32 @@ export type SrsPlan =
       readonly excludedDomains: readonly string[];
     };
 
+/**
+ * Brute-force protection: fail2ban bans an address that failed to log in too often, on the login
+ * ports only (port 25 keeps taking mail: an MX peer never authenticates).
+ */
+export type BruteForcePlan =
+  | {
+      /** Off: no fail2ban. */
+      readonly enabled: false;
+    }
+  | {
+      /** On: fail2ban runs with the platform's jail. */
+      readonly enabled: true;
+      /** Failed logins within the window that ban an address. */
+      readonly maxFailures: number;
+      /** The window, in seconds. */
+      readonly findTimeSeconds: number;
+      /** How long a ban lasts, in seconds. */
+      readonly banSeconds: number;
+      /** The login ports a ban closes, ascending: every enabled service that takes a password (not 25). */
+      readonly ports: readonly number[];
+      /** Addresses and networks never banned, as in the model. */
+      readonly neverBan: readonly string[];
+    };
+
 /** The daemons the platform knows. */
-export type DaemonName = "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd";
+export type DaemonName = "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd" | "fail2ban";
 
 /** The derived facts a daemon's condition may read. */
 export interface DaemonFacts {
@@ -296,6 +320,8 @@ export interface DaemonFacts {
   readonly srs: SrsPlan;
   /** Client autoconfiguration: whether it is served. */
   readonly autoconfig: ClientAutoconfigPlan;
+  /** Brute-force protection: whether fail2ban runs. */
+  readonly bruteForce: BruteForcePlan;
 }
 
 /** What the platform knows about one daemon. */
@@ -361,6 +387,8 @@ export interface Plan {
   readonly accounts: AccountsPlan;
   /** SRS for mail forwarded to foreign domains. */
   readonly srs: SrsPlan;
+  /** Brute-force protection of the login ports. */
+  readonly bruteForce: BruteForcePlan;
   /** The port each service listens on: the standard ports, unless {@link PlanOptions} moves one. */
   readonly listenPorts: Readonly<Record<ServiceName, number>>;
 }

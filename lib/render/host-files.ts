@@ -10,6 +10,7 @@ import { renderTables } from "./postfix/tables";
 import { renderOpendkim } from "./opendkim/opendkim";
 import { renderMtaSts } from "./nginx/mta-sts";
 import { renderPostsrsd } from "./postsrsd/postsrsd";
+import { renderFail2ban } from "./fail2ban/fail2ban";
 import { renderClientAutoconfig } from "./nginx/autoconfig";
 import { renderCertificateList } from "./certificates";
 import { renderMailboxList } from "./accounts/mailbox-list";
@@ -39,6 +40,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
     ...renderPostsrsd(plan, host),
+    ...renderFail2ban(plan, host),
     ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
     renderMailboxList(plan, host),

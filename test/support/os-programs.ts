@@ -22,6 +22,7 @@ export const TOOL_PACKAGES: readonly string[] = [
   "dovecot-managesieved",
   "dovecot-pop3d",
   "dovecot-sieve",
+  "fail2ban",
   "nginx-light",
   "opendkim",
   "openssl",

@@ -18,6 +18,9 @@ const PACKAGES: Readonly<Record<string, string>> = {
   nmap: "nmap",
   opendkim: "opendkim",
   nginx: "nginx-light",
+  "fail2ban-client": "fail2ban",
+  "fail2ban-regex": "fail2ban",
+  nft: "nftables",
   "/usr/bin/python3": "python3-dkim",
 };
 

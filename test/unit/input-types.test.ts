@@ -31,6 +31,7 @@ import type {
   GroupInput,
   HostInput,
   MailboxInput,
+  BruteForceInput,
   MailboxAccountInput,
   AliasInput,
   AccountsInput,
@@ -57,6 +58,7 @@ import {
   GroupSchema,
   HostSchema,
   MailboxSchema,
+  BruteForceSchema,
   OutboundSchema,
   OutboundTlsRuleSchema,
   PlatformSchema,
@@ -103,6 +105,7 @@ const SCHEMAS = {
   DnsblSiteInput: DnsblSiteSchema,
   PrivacyInput: PrivacySchema,
   MailboxInput: MailboxSchema,
+  BruteForceInput: BruteForceSchema,
   MailboxAccountInput: MailboxAccountSchema,
   AliasInput: AliasSchema,
   AccountsInput: AccountsSchema,
@@ -139,6 +142,7 @@ interface Declared {
   DnsblSiteInput: DnsblSiteInput;
   PrivacyInput: PrivacyInput;
   MailboxInput: MailboxInput;
+  BruteForceInput: BruteForceInput;
   MailboxAccountInput: MailboxAccountInput;
   AliasInput: AliasInput;
   AccountsInput: AccountsInput;
@@ -192,6 +196,7 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   DnsblSiteInput: true,
   PrivacyInput: true,
   MailboxInput: true,
+  BruteForceInput: true,
   MailboxAccountInput: true,
   AliasInput: true,
   AccountsInput: true,

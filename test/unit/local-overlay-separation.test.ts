@@ -5,6 +5,7 @@
 import { gunzipSync } from "zlib";
 import { stateLayout } from "../../lib/local/conventions";
 import { dovecotOverlay, OVERLAY_TITLE, postfixOverlay } from "../../lib/local/overlay";
+import { fail2banOverlayFiles } from "../../lib/local/fail2ban";
 import { parsePlatform } from "../../lib/validation/validate";
 import { plan } from "../../lib/plan/plan";
 import { renderPlatform } from "../../lib/render/host-files";
@@ -38,6 +39,10 @@ describe.each(variants().map((v) => [v.name, v] as const))("variant %s", (_name,
     expect(text).not.toContain(OVERLAY_TITLE);
     expect(text).not.toContain("/tmp/");
     for (const key of Object.keys(dovecotOverlay(layout))) expect(text).not.toMatch(new RegExp(`^${key} =`, "m"));
+    // fail2ban: production reads the journal and bans in Debian's table; the overlay's files are never rendered.
+    const overlayFiles = fail2banOverlayFiles(layout, "127.0.10");
+    expect(files.map((f) => f.path).filter((p) => Object.keys(overlayFiles).some((o) => p.endsWith(o)))).toEqual([]);
+    expect(text).not.toMatch(/^(backend = polling|logpath|banaction = mail-platform-local-nftables)/m);
   });
 });
 

@@ -89,7 +89,7 @@ describe("the plan", () => {
       delete i.groups[0]!.dkim;
     });
     expect(none.dkim).toEqual({ signs: false, groupKeys: new Map(), privateKeyParameters: [] });
-    expect(none.daemons.map((d) => d.name)).toEqual(["postfix", "dovecot", "nginx"]);
+    expect(none.daemons.map((d) => d.name)).toEqual(["postfix", "dovecot", "nginx", "fail2ban"]);
   });
 
   test("MTA-STS is served at mta-sts.<domain> of every group domain, only with a policy", () => {
@@ -98,7 +98,7 @@ describe("the plan", () => {
     expect(served.hostNames).toEqual(["mta-sts.acme-corp.example", "mta-sts.acme-shop.example", "mta-sts.acme-home.example", "mta-sts.acme-family.example"]);
     const none = examplePlan((i) => delete i.dns!.mtaSts);
     expect(none.mtaSts).toEqual({ served: false, hostNames: [] });
-    expect(none.daemons.map((d) => d.name)).toEqual(["postfix", "dovecot", "opendkim"]);
+    expect(none.daemons.map((d) => d.name)).toEqual(["postfix", "dovecot", "opendkim", "fail2ban"]);
     expect(none.ports.map((p) => p.port)).not.toContain(443);
   });
 
@@ -108,6 +108,7 @@ describe("the plan", () => {
       ["dovecot", "dovecot-core", "dovecot"],
       ["opendkim", "opendkim", "opendkim"],
       ["nginx", "nginx-light", "nginx"],
+      ["fail2ban", "fail2ban", "fail2ban"],
     ]);
   });
 

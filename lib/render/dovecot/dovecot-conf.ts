@@ -75,6 +75,10 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
           setting("disable_plaintext_auth", true, "No login before TLS, even on 143/110."),
           setting("auth_mechanisms", "plain login", "Safe only because TLS is required first."),
           trusted("auth_username_format", "%Lu", "Logins are mailbox addresses, compared in lowercase."),
+          ...when(
+            plan.bruteForce.enabled,
+            setting("auth_verbose", true, "Each failed password is logged with the client's address: fail2ban counts them and bans (brute-force protection)."),
+          ),
           block(
             "passdb",
             undefined,

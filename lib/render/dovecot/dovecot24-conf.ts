@@ -95,6 +95,10 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
           setting("auth_allow_cleartext", false, "No login before TLS, even on 143/110."),
           setting("auth_mechanisms", "plain login", "Safe only because TLS is required first."),
           trusted("auth_username_format", "%{user | lower}", "Logins are mailbox addresses, compared in lowercase."),
+          ...when(
+            plan.bruteForce.enabled,
+            setting("auth_verbose", true, "Each failed password is logged with the client's address: fail2ban counts them and bans (brute-force protection)."),
+          ),
           block(
             "passdb",
             "passwd-file",

@@ -25,6 +25,9 @@ export function hostPackages(plan: Plan, host: HostPlan): string[] {
       ...when(services.managesieve, "dovecot-managesieved"),
       ...when(mailbox.fullTextSearch, host.os === "debian-12" ? "dovecot-fts-xapian" : "dovecot-flatcurve"),
     ],
+    // The jail reads the systemd journal (python3-systemd) and bans with nftables; Debian 12's
+    // cloud images have neither rsyslog's log files nor nftables installed.
+    fail2ban: ["nftables", "python3-systemd"],
     postfix: ["postfix-pcre"],
   };
   const groups = [...TOOLS.map((tool) => [tool]), ...plan.daemons.map((d) => [d.package, ...(addOns[d.name] ?? [])])];

@@ -100,7 +100,7 @@ describe("user data", () => {
     expect(certificates).toContain("--dns-route53");
     expect(certificates).toContain("--email 'hostmaster@acme-corp.example'");
     // At first boot no daemon runs yet: the hook must not fail on them.
-    expect(certificates).toContain("--deploy-hook 'systemctl try-reload-or-restart opendkim postfix dovecot nginx'");
+    expect(certificates).toContain("--deploy-hook 'systemctl try-reload-or-restart opendkim postfix dovecot nginx fail2ban'");
     const list = synthesized.platform.renderedFiles[0]!.files.find((f) => f.path === "etc/mail-platform/certificates")!.content;
     expect(list.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
       "mail.acme-corp.example",
@@ -115,7 +115,7 @@ describe("user data", () => {
       "amazon-ssm-agent.deb",
       "systemctl enable --now amazon-ssm-agent",
       " install 'awscli'",
-      "systemctl disable --quiet opendkim postfix dovecot nginx",
+      "systemctl disable --quiet opendkim postfix dovecot nginx fail2ban\n",
       "mkfs.ext4",
       "mount --bind",
       "mail-platform-apply --no-reload",
@@ -125,8 +125,8 @@ describe("user data", () => {
       "doveconf -n",
       "nginx -t",
       "rm -f /usr/sbin/policy-rc.d",
-      "systemctl enable opendkim postfix dovecot nginx",
-      "systemctl restart opendkim postfix dovecot nginx",
+      "systemctl enable opendkim postfix dovecot nginx fail2ban\n",
+      "systemctl restart opendkim postfix dovecot nginx fail2ban\n",
       "systemctl start certbot.timer",
       "flock /var/lib/mail-platform/lock rm -f /var/lib/mail-platform/setup-incomplete",
       "touch /var/lib/mail-platform/setup-done",
