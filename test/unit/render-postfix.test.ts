@@ -1,5 +1,5 @@
 import { fileText, mainCfSettings, masterCfEntries, renderExample } from "../support/example";
-import { addSecondHost } from "../support/variants";
+import { addSecondHost, spreadOverThreeHosts } from "../support/variants";
 
 const MAIN = "etc/postfix/main.cf";
 const MASTER = "etc/postfix/master.cf";
@@ -263,6 +263,14 @@ describe("rendered lookup tables", () => {
     // notifications name the bounce group's host: MAILER-DAEMON@$myorigin, $myorigin = $myhostname
     expect(settings.get("myhostname")).toBe("mail.acme-home.example");
     expect(settings.has("myorigin")).toBe(false);
+  });
+
+  test("name the submission macro list only on hosts with submission listeners (Postfix warns about an unused parameter)", () => {
+    const hosts = renderExample(spreadOverThreeHosts);
+    const macros = (host: string) => mainCfSettings(fileText(hosts, MAIN, host)).has("submission_milter_mail_macros");
+    expect([macros("mx1"), macros("mx2"), macros("mx3")]).toEqual([true, false, true]);
+    const off = renderExample((i) => (i.services = { ...i.services, submission: false, submissions: false }));
+    expect(mainCfSettings(fileText(off, MAIN)).has("submission_milter_mail_macros")).toBe(false);
   });
 
   test("strip the configured headers on the submission path", () => {

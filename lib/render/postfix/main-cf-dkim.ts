@@ -6,7 +6,7 @@
  * says; for all other mail (loopback applications, notifications) no such macro, and OpenDKIM
  * reads the From: header as before. References: MILTER_README, postconf(5), opendkim.conf(5).
  */
-import type { Plan } from "../../plan/types";
+import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
 import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
 import type { PostconfSection, PostconfSetting } from "./main-cf-format";
@@ -18,8 +18,13 @@ export const SUBMISSION_MILTER_MAIL_MACROS = "submission_milter_mail_macros";
 const MAIL_MACROS_WITHOUT_SENDER = "i {auth_type} {auth_authen} {auth_author} {mail_host} {mail_mailer}";
 const MAIL_MACROS_WITH_SENDER = "i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} {mail_mailer}";
 
+/** Whether a host runs submission listeners (587 or 465): only they refer to the submission macro list. */
+function hasSubmissionListener(host: HostPlan): boolean {
+  return host.listeners.some((l) => l.service.daemon === "postfix" && l.service.name !== "smtp");
+}
+
 /** The DKIM section of main.cf (empty when no group signs). */
-export function dkimMainCfSection(plan: Plan): PostconfSection {
+export function dkimMainCfSection(plan: Plan, host: HostPlan): PostconfSection {
   return {
     title: "DKIM signing (OpenDKIM milter)",
     settings: when<PostconfSetting>(
@@ -32,11 +37,12 @@ export function dkimMainCfSection(plan: Plan): PostconfSection {
         value: MAIL_MACROS_WITHOUT_SENDER,
         why: "No envelope sender for OpenDKIM here: mail of loopback applications is signed for its From: domain (OpenDKIM's SenderMacro finds nothing).",
       },
-      {
+      // Postfix warns about a parameter no service refers to (a backup MX has no submission).
+      ...when<PostconfSetting>(hasSubmissionListener(host), {
         name: SUBMISSION_MILTER_MAIL_MACROS,
         value: MAIL_MACROS_WITH_SENDER,
         why: "The submission listeners send {mail_addr}: a user's mail is signed for the envelope sender's domain, bound to the login, never for a From: of another group.",
-      },
+      }),
       {
         name: "internal_mail_filter_classes",
         value: ["bounce"],

@@ -261,7 +261,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         }),
       ],
     },
-    dkimMainCfSection(plan),
+    dkimMainCfSection(plan, host),
     srsMainCfSection(plan),
     {
       title: "Connection screening (postscreen on port 25)",
