@@ -36,6 +36,7 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/postfix/sender_logins",
       "mail-platform/acme-mail/mx1/etc/postfix/sender_transport",
       "mail-platform/acme-mail/mx1/etc/postfix/submission_header_checks.pcre",
+      "mail-platform/acme-mail/mx1/etc/postfix/submission_sender_access",
       "mail-platform/acme-mail/mx1/etc/postfix/tls_policy",
       "mail-platform/acme-mail/mx1/etc/postfix/virtual_aliases",
       "mail-platform/acme-mail/mx1/etc/postfix/virtual_mailboxes",

@@ -416,7 +416,7 @@ export type OutboundInput = {
    */
   relayHost?: RelayHostInput;
   /**
-   * Group that carries mail from senders outside every group domain. Default: the lowest-priority group.
+   * The bounce group: sends delivery status notifications (MAILER-DAEMON@ its host name, its DKIM key) and carries mail from senders outside every group domain. Default: the lowest-priority group.
    */
   defaultGroup?: string;
 };

@@ -366,14 +366,18 @@ export const OutboundSchema = z
     /** A smart host for all outbound mail. @default - direct delivery via MX */
     relayHost: RelayHostSchema.optional().describe("A smart host for all outbound mail. Default: direct delivery via MX."),
     /**
-     * The group whose address and HELO name carry mail from senders outside every group domain
-     * (bounces, forwards, system mail).
+     * The bounce group: delivery status notifications (bounces, delay and success notices) leave
+     * through its address and HELO name as `MAILER-DAEMON@` its host name, signed with its DKIM
+     * key; mail from senders outside every group domain (forwards, system mail) leaves through it
+     * too. On a host that is not its home, the host's lowest-priority home group takes its place.
      * @default - the group with the lowest delivery priority (first listed on a tie), so that
      * bounces never spend the reputation of a higher-priority group
      */
     defaultGroup: identifier("a group identifier", 20)
       .optional()
-      .describe("Group that carries mail from senders outside every group domain. Default: the lowest-priority group."),
+      .describe(
+        "The bounce group: sends delivery status notifications (MAILER-DAEMON@ its host name, its DKIM key) and carries mail from senders outside every group domain. Default: the lowest-priority group.",
+      ),
   })
   .describe("Outbound mail settings.")
   .meta({ title: "OutboundInput" });

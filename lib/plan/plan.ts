@@ -16,6 +16,7 @@ import { SERVICES } from "../catalogue/services";
 import type { ServiceName } from "../model/schema";
 import type {
   AddressPlan,
+  BouncePlan,
   ChannelPlan,
   ClientAutoconfigPlan,
   DkimPlan,
@@ -88,14 +89,16 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     );
     const forwards = addresses.filter((a) => a.role === "backup").map((address) => forwardPlan(spec, placed, address, host.name));
     const channel = channelPlan(placed, host.name);
+    const bounce = bouncePlan(spec, dkim, hostDefaultGroup(spec, defaultGroup, addresses), addresses);
     return {
       name: host.name,
       os: host.os ?? spec.os,
-      primaryHostName: addresses[0]!.hostName,
+      primaryHostName: bounce.hostName,
       addresses,
       listeners,
       transports,
-      defaultTransport: transportName(hostDefaultGroup(spec, defaultGroup, addresses)),
+      defaultTransport: bounce.transport,
+      bounce,
       homeGroups: homeAddresses.map((a) => a.group),
       forwards,
       ...(channel === undefined ? {} : { channel }),
@@ -196,10 +199,31 @@ function forwardPlan(spec: PlatformSpec, placed: readonly PlacedGroup[], address
   };
 }
 
-/** The platform's default group when the host carries it, else the host's lowest-priority group. */
+/** The bounce group of a host: its address there, and the domain whose key signs its notifications. */
+function bouncePlan(spec: PlatformSpec, dkim: DkimPlan, group: string, addresses: readonly AddressPlan[]): BouncePlan {
+  const address = addresses.find((a) => a.group === group)!;
+  const domains = spec.groups.find((g) => g.name === group)!.domains.map((d) => d.name);
+  const signs = dkim.groupKeys.has(group) && address.role === "home";
+  // The domain the host name lies in aligns with MAILER-DAEMON@<host name> (DMARC, relaxed).
+  const aligned = domains.find((d) => address.hostName === d || address.hostName.endsWith(`.${d}`));
+  return {
+    group,
+    transport: transportName(group),
+    hostName: address.hostName,
+    ...(signs ? { signingDomain: aligned ?? domains[0]! } : {}),
+  };
+}
+
+/**
+ * The host's bounce group (and default transport): the platform's default group where this is its
+ * home, else the host's lowest-priority home group (signed, under a name of its own), else the
+ * platform's default or lowest-priority group among those it backs up (a pure backup MX).
+ */
 function hostDefaultGroup(spec: PlatformSpec, platformDefault: string, addresses: readonly AddressPlan[]): string {
-  if (addresses.some((a) => a.group === platformDefault)) return platformDefault;
-  return lowestPriorityGroup({ groups: spec.groups.filter((g) => addresses.some((a) => a.group === g.name)) });
+  const home = addresses.filter((a) => a.role === "home");
+  const candidates = home.length > 0 ? home : addresses;
+  if (candidates.some((a) => a.group === platformDefault)) return platformDefault;
+  return lowestPriorityGroup({ groups: spec.groups.filter((g) => candidates.some((a) => a.group === g.name)) });
 }
 
 function dkimPlan(spec: PlatformSpec): DkimPlan {

@@ -129,7 +129,10 @@ export interface HostPlan {
   readonly name: string;
   /** The host's operating system (the host's own, else the platform's). */
   readonly os: HostOs;
-  /** Postfix `myhostname`: the host name of the first group address. */
+  /**
+   * Postfix `myhostname` (and so `myorigin`): the host name of the bounce group's address on this
+   * host, the name delivery status notifications are sent from (`MAILER-DAEMON@` it).
+   */
   readonly primaryHostName: string;
   /** The addresses of the groups it carries, in group order. */
   readonly addresses: readonly AddressPlan[];
@@ -148,12 +151,35 @@ export interface HostPlan {
   readonly channel?: ChannelPlan;
   /** Transport for senders outside every group domain. */
   readonly defaultTransport: string;
+  /** Who sends this host's delivery status notifications (bounces, delay and success notices). */
+  readonly bounce: BouncePlan;
   /**
    * Every (address, port) that must accept connections once the daemons run: the listeners, the
    * channel, and nginx's port 443 on each home address when the platform serves MTA-STS or
    * client autoconfiguration.
    */
   readonly expectedListeners: readonly (readonly [string, number])[];
+}
+
+/**
+ * The bounce group of a host. Postfix makes every delivery status notification of an instance in
+ * one bounce daemon, flushed by the one queue manager: nothing ties a notification to the group
+ * of the mail it concerns. So one group sends them all: the platform's `outbound.defaultGroup`
+ * where the host carries it, else the host's lowest-priority group (the host's default transport).
+ */
+export interface BouncePlan {
+  /** The group. */
+  readonly group: string;
+  /** Its outbound transport: its address and HELO name (null-sender mail is routed to it). */
+  readonly transport: string;
+  /** Its host name on this host: notifications come from `MAILER-DAEMON@` it. */
+  readonly hostName: string;
+  /**
+   * The domain whose key signs them (DKIM `d=`): the group's domain that the host name is in
+   * (aligned with the From: address for DMARC), else the group's first domain. Absent when the
+   * group does not sign or this host is not its home (a backup MX signs nothing).
+   */
+  readonly signingDomain?: string;
 }
 
 /** A domain with its owner. */

@@ -21,6 +21,8 @@ export class SmtpSink {
   readonly sessions: SinkSession[] = [];
   /** Whether EHLO advertises STARTTLS. */
   offerStartTls = false;
+  /** Recipients refused for good at RCPT (550 5.1.1), so the sending server must bounce. */
+  refuseRecipient: (address: string) => boolean = () => false;
   private server?: Server;
   private readonly open = new Set<Socket>();
 
@@ -119,10 +121,13 @@ export class SmtpSink {
           session.recipients = [];
           reply("250 2.1.0 ok");
           break;
-        case "RCPT":
-          session.recipients.push(/<([^>]*)>/.exec(line)?.[1] ?? "");
+        case "RCPT": {
+          const recipient = /<([^>]*)>/.exec(line)?.[1] ?? "";
+          if (this.refuseRecipient(recipient)) return void reply("550 5.1.1 no such user here (test sink)");
+          session.recipients.push(recipient);
           reply("250 2.1.5 ok");
           break;
+        }
         case "DATA":
           inData = true;
           dataLines = [];

@@ -30,6 +30,8 @@ describe("OpenDKIM tables on hosts that are home to some groups and backup MX fo
     expect(homeDomains).toHaveLength(2);
     expect(backupDomains).toHaveLength(2);
     expect(keys(table("etc/opendkim/key.table"))).toEqual(homeDomains);
-    expect(keys(table("etc/opendkim/signing.table"))).toEqual(homeDomains.map((d) => `*@${d}`));
+    // ... and the host name of its bounce group (one of its home groups here), for its notifications
+    expect(host.homeGroups).toContain(host.bounce.group);
+    expect(keys(table("etc/opendkim/signing.table"))).toEqual([...homeDomains.map((d) => `*@${d}`), `*@${host.bounce.hostName}`]);
   });
 });

@@ -50,7 +50,35 @@ describe("the plan", () => {
     expect(plan.hosts.map((h) => h.name)).toEqual(["mx1", "mx2"]);
     expect(plan.hosts[1]!.addresses.map((a) => a.privateIp)).toEqual(["10.0.2.11", "10.0.2.12"]);
     expect(plan.hosts[1]!.transports.map((t) => t.bindAddress)).toEqual(["10.0.2.11", "10.0.2.12"]);
-    expect(plan.hosts[1]!.primaryHostName).toBe("mail2.acme-corp.example");
+    // myhostname is the bounce group's host name there (private: the lowest priority)
+    expect(plan.hosts[1]!.primaryHostName).toBe("mail2.acme-home.example");
+  });
+
+  test("notifications of a host come from the bounce group: its transport, host name and the domain its host name lies in", () => {
+    expect(examplePlan().hosts[0]!.bounce).toEqual({
+      group: "private",
+      transport: "out-private",
+      hostName: "mail.acme-home.example",
+      signingDomain: "acme-home.example",
+    });
+    expect(examplePlan((i) => (i.outbound = { ...i.outbound, defaultGroup: "business" })).hosts[0]!.bounce).toEqual({
+      group: "business",
+      transport: "out-business",
+      hostName: "mail.acme-corp.example",
+      signingDomain: "acme-corp.example",
+    });
+  });
+
+  test("a bounce group whose host name lies outside its domains signs for its first domain; one without a key does not sign", () => {
+    const outside = examplePlan((i) => {
+      i.groups[1]!.addresses[0]!.hostName = "mx-b.provider.example";
+      i.dns!.zones = [...i.dns!.zones!, { name: "provider.example" }];
+    }).hosts[0]!.bounce;
+    expect([outside.hostName, outside.signingDomain]).toEqual(["mx-b.provider.example", "acme-home.example"]);
+    const unsigned = examplePlan((i) => {
+      delete i.dkim;
+    }).hosts[0]!.bounce;
+    expect(unsigned).toEqual({ group: "private", transport: "out-private", hostName: "mail.acme-home.example" });
   });
 
   test("certificates follow the certificate directory and the address host name", () => {

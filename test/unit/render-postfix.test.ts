@@ -1,5 +1,5 @@
 import { fileText, mainCfSettings, masterCfEntries, renderExample } from "../support/example";
-import { addSecondHost } from "../support/variants";
+import { addSecondHost, spreadOverThreeHosts } from "../support/variants";
 
 const MAIN = "etc/postfix/main.cf";
 const MASTER = "etc/postfix/master.cf";
@@ -237,7 +237,40 @@ describe("rendered lookup tables", () => {
       ["@acme-shop.example", "out-business:"],
       ["@acme-home.example", "out-private:"],
       ["@acme-family.example", "out-private:"],
+      // the null sender (notifications) through the bounce group
+      ["<>", "out-private:"],
     ]);
+  });
+
+  test("refuse the null sender from authenticated users on submission, before the login check that skips it", () => {
+    const files = renderExample();
+    const rows = fileText(files, "etc/postfix/submission_sender_access")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"));
+    expect(rows).toEqual(["<> REJECT 5.7.1 The null sender is not accepted from authenticated users"]);
+    const submission = masterCfEntries(fileText(files, MASTER)).find((e) => e.service === "10.0.1.11:587")!;
+    expect(submission.options.get("smtpd_sender_restrictions")).toBe(
+      "check_sender_access,texthash:$config_directory/submission_sender_access,reject_non_fqdn_sender,reject_authenticated_sender_login_mismatch",
+    );
+    expect(submission.options.get("milter_mail_macros")).toBe("$submission_milter_mail_macros");
+  });
+
+  test("hand OpenDKIM the envelope sender from submission only, and DSNs to the milter", () => {
+    const settings = mainCfSettings(fileText(renderExample(), MAIN));
+    expect(settings.get("milter_mail_macros")).not.toContain("{mail_addr}");
+    expect(settings.get("submission_milter_mail_macros")).toBe("i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} {mail_mailer}");
+    expect(settings.get("internal_mail_filter_classes")).toBe("bounce");
+    // notifications name the bounce group's host: MAILER-DAEMON@$myorigin, $myorigin = $myhostname
+    expect(settings.get("myhostname")).toBe("mail.acme-home.example");
+    expect(settings.has("myorigin")).toBe(false);
+  });
+
+  test("name the submission macro list only on hosts with submission listeners (Postfix warns about an unused parameter)", () => {
+    const hosts = renderExample(spreadOverThreeHosts);
+    const macros = (host: string) => mainCfSettings(fileText(hosts, MAIN, host)).has("submission_milter_mail_macros");
+    expect([macros("mx1"), macros("mx2"), macros("mx3")]).toEqual([true, false, true]);
+    const off = renderExample((i) => (i.services = { ...i.services, submission: false, submissions: false }));
+    expect(mainCfSettings(fileText(off, MAIN)).has("submission_milter_mail_macros")).toBe(false);
   });
 
   test("strip the configured headers on the submission path", () => {

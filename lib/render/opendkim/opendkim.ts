@@ -33,6 +33,10 @@ export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): Re
     const key = home.has(group.name) ? plan.dkim.groupKeys.get(group.name) : undefined;
     return key ? group.domains.map((d) => ({ domain: d.name, selector: key.selector, file: keyFiles.get(key.privateKeyParameter)! })) : [];
   });
+  // The host's own mail (notifications from MAILER-DAEMON@, system mail) is the bounce group's.
+  const { bounce } = host;
+  const hostRows =
+    bounce.signingDomain === undefined || signed.some((s) => s.domain === bounce.hostName) ? [] : [[`*@${bounce.hostName}`, bounce.signingDomain] as const];
   const conf = [
     header,
     "Syslog yes",
@@ -47,6 +51,10 @@ export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): Re
     "# Signed: mail from loopback (local applications) and mail Postfix marks as submitted (587/465).",
     `InternalHosts ${paths.opendkimDir}/trusted.hosts`,
     "MacroList daemon_name|ORIGINATING",
+    "# The key is chosen by the envelope sender where Postfix sends {mail_addr} (submission only), which the",
+    "# login binds to the user's own addresses: a From: of another group is never signed with that group's key.",
+    "# Without the macro (loopback applications, notifications) the From: header chooses, as by default.",
+    "SenderMacro {mail_addr}",
     "Canonicalization relaxed/simple",
     "# A second From: added in transit breaks the signature instead of riding on it.",
     "OversignHeaders From",
@@ -69,6 +77,10 @@ export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): Re
         {
           why: "Every sender of a group domain signs with that domain's key (refile wildcard).",
           rows: signed.map((s) => [`*@${s.domain}`, s.domain] as const),
+        },
+        {
+          why: `The host name of the bounce group ${bounce.group}: its notifications (MAILER-DAEMON@) and system mail, signed for its domain.`,
+          rows: hostRows,
         },
       ]),
       mode: "0644",

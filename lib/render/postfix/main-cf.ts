@@ -8,7 +8,8 @@ import { generatedHeader } from "../header";
 import { formatMainCf, type PostconfSection, type PostconfSetting } from "./main-cf-format";
 import { minProtocolSyntax, postQuantumKeyExchange, serverTlsProfileSettings, tlsAcknowledgements } from "./main-cf-tls";
 import { TABLES, tableRef } from "./table-names";
-import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
+import { NULL_SENDER_KEY } from "./tables";
+import { dkimMainCfSection } from "./main-cf-dkim";
 import { withOperatorMainCf } from "./operator-settings";
 import { srsMainCfSection } from "./main-cf-srs";
 import { when, whenDefined } from "../../plan/when";
@@ -57,7 +58,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         {
           name: "myhostname",
           value: host.primaryHostName,
-          why: "Each group listener and transport overrides this with the group's own host name (master.cf).",
+          why: `The bounce group's (${host.bounce.group}) host name: notifications come from MAILER-DAEMON@ it (myorigin). Each group listener and transport overrides it with the group's own (master.cf).`,
         },
         { name: "smtpd_banner", value: "$myhostname ESMTP", why: "No software name or version in the banner." },
         { name: "biff", value: false },
@@ -134,6 +135,11 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         },
         ...quotaMainCf(plan),
         { name: "smtpd_sender_restrictions", value: ["reject_non_fqdn_sender", "reject_unknown_sender_domain"] },
+        {
+          name: "smtpd_null_access_lookup_key",
+          value: NULL_SENDER_KEY,
+          why: "The null sender's key in submission_sender_access: refused from authenticated users (master.cf).",
+        },
         { name: "smtpd_data_restrictions", value: ["reject_unauth_pipelining"] },
         {
           name: "smtpd_forbid_unauth_pipelining",
@@ -193,9 +199,14 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           why: "Mail leaves through the transport of the sender's group: its own source address and HELO name.",
         },
         {
+          name: "empty_address_default_transport_maps_lookup_key",
+          value: NULL_SENDER_KEY,
+          why: "The null sender's key in sender_transport: notifications leave through the bounce group's transport.",
+        },
+        {
           name: "default_transport",
           value: host.defaultTransport,
-          why: "Senders outside every group domain (bounces, forwards) use the lowest-priority group unless outbound.defaultGroup says otherwise.",
+          why: "Senders outside every group domain (forwards, system mail) use the lowest-priority group unless outbound.defaultGroup says otherwise.",
         },
         { name: "relay_transport", value: host.defaultTransport },
         {
@@ -250,15 +261,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         }),
       ],
     },
-    {
-      title: "DKIM signing (OpenDKIM milter)",
-      settings: when<PostconfSetting>(
-        plan.dkim.signs,
-        { name: "smtpd_milters", value: `unix:${OPENDKIM_SOCKET}`, why: "OpenDKIM signs submitted and local mail, and verifies inbound mail." },
-        { name: "non_smtpd_milters", value: "$smtpd_milters", why: "Mail from local programs (sendmail) is signed too." },
-        { name: "milter_default_action", value: "accept", why: "If the signer is down, mail flows unsigned rather than being refused." },
-      ),
-    },
+    dkimMainCfSection(plan, host),
     srsMainCfSection(plan),
     {
       title: "Connection screening (postscreen on port 25)",

@@ -13,6 +13,7 @@ import { hasSubmissionCleanup } from "./tables";
 import { withOperatorOptions } from "./operator-settings";
 import { when } from "../../plan/when";
 import { quotaRestriction } from "./quota-policy";
+import { SUBMISSION_MILTER_MAIL_MACROS } from "./main-cf-dkim";
 
 type Option = readonly [string, PostconfValue];
 type Options = Option[];
@@ -72,10 +73,15 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
       ["reject_non_fqdn_recipient", "reject_unknown_recipient_domain", ...quotaRestriction(plan), "permit_sasl_authenticated", "reject"],
     ],
     ["smtpd_sender_login_maps", tableRef(TABLES.senderLogin)],
-    ["smtpd_sender_restrictions", ["reject_non_fqdn_sender", "reject_authenticated_sender_login_mismatch"]],
+    // The null sender first: the login mismatch check skips it (no address to compare).
+    [
+      "smtpd_sender_restrictions",
+      ["check_sender_access", tableRef(TABLES.submissionSenderAccess), "reject_non_fqdn_sender", "reject_authenticated_sender_login_mismatch"],
+    ],
     ...when<Option>(hasSubmissionCleanup(plan), ["cleanup_service_name", SUBMISSION_CLEANUP]),
-    // Tells OpenDKIM this mail was submitted by a user: it is signed, not verified.
-    ...when<Option>(plan.dkim.signs, ["milter_macro_daemon_name", "ORIGINATING"]),
+    // Tells OpenDKIM this mail was submitted by a user: it is signed, not verified; and hands it
+    // the envelope sender, which the login binds, to choose the key by (SenderMacro).
+    ...when<Option>(plan.dkim.signs, ["milter_macro_daemon_name", "ORIGINATING"], ["milter_mail_macros", `$${SUBMISSION_MILTER_MAIL_MACROS}`]),
     ...when(clientTlsDiffers, ...serverTlsProfileSettings(plan.clientTls).map((s): Option => [s.name, s.value])),
   ];
 }

@@ -20,8 +20,10 @@ export const TABLES = {
   virtualMailboxes: { file: "virtual_mailboxes", type: "texthash" },
   /** Address (or `@domain` for a catch-all) → comma-separated targets: aliases, forwards, role addresses. */
   virtualAliases: { file: "virtual_aliases", type: "texthash" },
-  /** `@domain` → the sender group's outbound transport. */
+  /** `@domain` → the sender group's outbound transport; `<>` (the null sender) → the bounce group's. */
   senderTransport: { file: "sender_transport", type: "texthash" },
+  /** Envelope senders refused from authenticated users on submission: the null sender `<>`. */
+  submissionSenderAccess: { file: "submission_sender_access", type: "texthash" },
   /** Domains that refuse plaintext sessions. */
   recipientTlsRequired: { file: "recipient_tls_required", type: "texthash" },
   /** Footer for the reply to plaintext mail to those domains. */

@@ -19,6 +19,15 @@ const PLAINTEXT_REPLY_PATTERN = String.raw`/^5[0-9][0-9] 5\.7\.1 Session encrypt
 /** The header pattern of the Received: line Postfix adds to authenticated (ESMTPA, ESMTPSA, UTF8SMTPSA) mail. */
 const AUTHENTICATED_RECEIVED_PATTERN = String.raw`/^Received: from [^\n]*(\n[ \t]+by [^\n]* with [A-Z0-9]*SMTPS?A .*)$/`;
 
+/**
+ * The key Postfix looks the null sender up with: the default of both
+ * empty_address_default_transport_maps_lookup_key and smtpd_null_access_lookup_key.
+ */
+export const NULL_SENDER_KEY = "<>";
+
+/** The refusal of the null sender on submission (status code and text after the 554 reply code). */
+export const NULL_SENDER_REFUSAL = "5.7.1 The null sender is not accepted from authenticated users";
+
 function policy(level: OutboundTlsLevel, minProtocol: TlsProtocol): string {
   // `dane` and `verify` imply encryption; the protocol floor applies to every level.
   return `${level} protocols=${minProtocolSyntax(minProtocol)}`;
@@ -53,13 +62,22 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
       },
     ]),
     file(TABLES.virtualAliases, aliasBlocks(homeAliases(plan, host))),
-    file(
-      TABLES.senderTransport,
-      host.transports.map((t) => ({
+    file(TABLES.senderTransport, [
+      ...host.transports.map((t) => ({
         why: `Group ${t.group}: leaves from ${t.bindAddress} as ${t.heloName}.`,
         rows: senderRows.get(t.group)!,
       })),
-    ),
+      {
+        why: `The null sender (bounces, delay and success notices): the bounce group ${host.bounce.group}, from ${host.bounce.hostName}.`,
+        rows: [[NULL_SENDER_KEY, `${host.bounce.transport}:`]],
+      },
+    ]),
+    file(TABLES.submissionSenderAccess, [
+      {
+        why: "Notifications are the server's to send: a user who authenticated never sends with the null sender, which no login binds.",
+        rows: [[NULL_SENDER_KEY, `REJECT ${NULL_SENDER_REFUSAL}`]],
+      },
+    ]),
     file(TABLES.tlsPolicy, [
       {
         why: "Destinations that require TLS (outbound.tlsRules).",
