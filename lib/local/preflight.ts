@@ -1,4 +1,5 @@
 /** What `local up` and `local apply` check of this machine before they touch anything. */
+import { NOT_RUN_LOCALLY } from "./local-bundle";
 import { spawnSync } from "child_process";
 import { existsSync, statSync } from "fs";
 import { dirname, resolve } from "path";
@@ -36,7 +37,11 @@ export function checkPrerequisites(spec: PlatformSpec): void {
   const needed: Record<string, string> = {
     ...PROGRAMS,
     // Each daemon the platform runs is a program here too (opendkim, nginx when they run).
-    ...Object.fromEntries(derivePlan(spec).daemons.map((daemon) => [daemon.name, daemon.package])),
+    ...Object.fromEntries(
+      derivePlan(spec)
+        .daemons.filter((daemon) => !NOT_RUN_LOCALLY.includes(daemon.name))
+        .map((daemon) => [daemon.name, daemon.package]),
+    ),
   };
   const missing = Object.keys(needed).filter((p) => spawnSync("sh", ["-c", `command -v ${p}`]).status !== 0);
   if (missing.length > 0) {

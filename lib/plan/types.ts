@@ -284,7 +284,7 @@ export type SrsPlan =
     };
 
 /** The daemons the platform knows. */
-export type DaemonName = "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd";
+export type DaemonName = "unbound" | "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd";
 
 /** The derived facts a daemon's condition may read. */
 export interface DaemonFacts {

@@ -18,6 +18,10 @@ const PACKAGES: Readonly<Record<string, string>> = {
   nmap: "nmap",
   opendkim: "opendkim",
   nginx: "nginx-light",
+  unbound: "unbound",
+  "unbound-checkconf": "unbound",
+  "dnssec-signzone": "bind9-utils",
+  dig: "bind9-dnsutils",
   "/usr/bin/python3": "python3-dkim",
 };
 
