@@ -364,7 +364,10 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
         }
         expect((await rehearsal.exec(["systemctl", "is-active", "systemd-resolved"])).stdout.trim()).not.toBe("active");
         // The stand-in root's key is the anchor (the rehearsal's substitution), and unbound validates with it.
-        expect((await rehearsal.exec(["unbound-control", "list_auto_trust_anchors"])).stdout.trim()).toBe(".");
+        // unbound rewrites its anchor file with the root's DNSKEYs and their RFC 5011 state: the stand-in's KSK, valid.
+        const keyTag = /IN\s+DS\s+(\d+)\s/.exec(rehearsal.root.trustAnchor)![1]!;
+        const anchor = (await rehearsal.exec(["cat", "/var/lib/unbound/root.key"])).stdout;
+        expect(anchor).toMatch(new RegExp(`id = ${keyTag} \\(ksk\\).*state=2 \\[\\s*VALID\\s*\\]`));
         // A listed client connects: postscreen's lookup of it lands in unbound's cache, and the root was asked
         // by the host itself (an iterating resolver starts there; a client of the VPC resolver never does).
         const listedName = `${WORLD_ADDRESSES.listedClient.split(".").reverse().join(".")}.zen.spamhaus.org`;
