@@ -14,7 +14,7 @@ describe("customer-groups example", () => {
   const files = fileTree(join(outdir, "stacks", "customer-groups"));
   const stack = JSON.parse(files["cdk.tf.json"]!);
 
-  test("synthesizes the stack and the rendered Postfix, Dovecot, OpenDKIM and MTA-STS files of host mx1", () => {
+  test("synthesizes the stack and the rendered Postfix, Dovecot, OpenDKIM, MTA-STS and unbound files of host mx1", () => {
     expect(Object.keys(files).sort()).toEqual([
       "cdk.tf.json",
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
@@ -40,6 +40,7 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/postfix/tls_policy",
       "mail-platform/acme-mail/mx1/etc/postfix/virtual_aliases",
       "mail-platform/acme-mail/mx1/etc/postfix/virtual_mailboxes",
+      "mail-platform/acme-mail/mx1/etc/unbound/unbound.conf",
       "mail-platform/acme-mail/mx1/var/www/mail-platform/mta-sts/business.txt",
       "mail-platform/acme-mail/mx1/var/www/mail-platform/mta-sts/private.txt",
     ]);

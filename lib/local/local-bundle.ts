@@ -26,6 +26,8 @@ export function localTarget(layout: StateLayout, path: string): string {
     ["etc/nginx/", layout.nginx],
     ["etc/mail-platform/", join(layout.stateDir, "mail-platform")],
     ["etc/fail2ban/", layout.fail2ban],
+    // Kept for inspection only: a local instance does not run unbound (see NOT_RUN_LOCALLY).
+    ["etc/unbound/", join(layout.stateDir, "unbound")],
   ];
   for (const [prefix, dir] of rules) if (path.startsWith(prefix)) return join(dir, path.slice(prefix.length));
   // Rendered with the local host paths already (the MTA-STS policies).
@@ -58,20 +60,30 @@ export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): Bun
   }
 }
 
+/**
+ * Daemons of a host that a local instance does not run. unbound: a local instance resolves through
+ * its own named (the test world's zones, on its DNS address), which Postfix's chroot names directly;
+ * a resolver iterating from the Internet's root has nothing to reach here. The live test of the
+ * rendered unbound.conf is test/integration/live/local-resolver.test.ts. fail2ban: a ban on this
+ * shared machine's loopback could shut out other instances' test clients; the brute-force live test
+ * runs it around its own instance (local/fail2ban.ts).
+ */
+export const NOT_RUN_LOCALLY: readonly DaemonName[] = ["unbound", "fail2ban"];
+
 /** How a local instance reloads and starts each daemon: directly, with the instance's configuration, not through systemd. */
 function localDaemonCommands(plan: Plan, host: HostPlan, layout: StateLayout): Record<DaemonName, { readonly reload: string[]; readonly start: string[] }> {
   const nginxConf = join(layout.nginx, "nginx.conf");
+  const notRun = { reload: ["true"], start: ["true"] };
   return {
+    unbound: notRun,
     postfix: { reload: ["postfix", "-c", layout.postfixConfig, "reload"], start: ["postfix", "-c", layout.postfixConfig, "start"] },
     dovecot: { reload: ["doveadm", "-c", layout.dovecotConf, "reload"], start: ["dovecot", "-c", layout.dovecotConf] },
     opendkim: { reload: ["pkill", "-USR1", "-F", join(layout.opendkimRun, "opendkim.pid")], start: ["opendkim", "-x", join(layout.opendkim, "opendkim.conf")] },
     nginx: { reload: ["nginx", "-c", nginxConf, "-s", "reload"], start: ["nginx", "-c", nginxConf] },
-    postsrsd: plan.srs.enabled
-      ? { reload: postsrsdRestartCommand(host, layout), start: postsrsdStartCommand(host, layout) }
-      : { reload: ["true"], start: ["true"] },
+    postsrsd: plan.srs.enabled ? { reload: postsrsdRestartCommand(host, layout), start: postsrsdStartCommand(host, layout) } : notRun,
     // Not run by `local up`: a ban on this shared machine's loopback could shut out other instances'
     // test clients. The brute-force live test runs it around its own instance (local/fail2ban.ts).
-    fail2ban: { reload: ["true"], start: ["true"] },
+    fail2ban: notRun,
   };
 }
 

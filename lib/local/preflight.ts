@@ -1,4 +1,5 @@
 /** What `local up` and `local apply` check of this machine before they touch anything. */
+import { NOT_RUN_LOCALLY } from "./local-bundle";
 import { spawnSync } from "child_process";
 import { existsSync, statSync } from "fs";
 import { dirname, resolve } from "path";
@@ -35,11 +36,11 @@ export function checkPrerequisites(spec: PlatformSpec): void {
   }
   const needed: Record<string, string> = {
     ...PROGRAMS,
-    // Each daemon the platform runs is a program here too (opendkim, nginx when they run), but
-    // fail2ban: `local up` does not run it (see local/fail2ban.ts).
+    // Each daemon the platform runs is a program here too (opendkim, nginx when they run), but not
+    // those `local up` does not run (NOT_RUN_LOCALLY: unbound, fail2ban).
     ...Object.fromEntries(
       derivePlan(spec)
-        .daemons.filter((daemon) => daemon.name !== "fail2ban")
+        .daemons.filter((daemon) => !NOT_RUN_LOCALLY.includes(daemon.name))
         .map((daemon) => [daemon.name, daemon.package]),
     ),
   };

@@ -397,8 +397,8 @@ export type CustomTlsInput = {
  */
 export type OutboundInput = {
   /**
-   * TLS level for destinations without a rule: may, encrypt or dane. Default: may.
-   * @default "may"
+   * TLS level for destinations without a rule: may, encrypt or dane (TLSA checked where published, else may). Default: dane.
+   * @default "dane"
    */
   defaultTlsLevel?: "may" | "encrypt" | "dane";
   /**

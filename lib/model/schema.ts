@@ -351,14 +351,17 @@ export const RelayHostSchema = z
 export const OutboundSchema = z
   .strictObject({
     /**
-     * TLS level for destinations without a rule. `may` (opportunistic) is right for the public
-     * internet: refusing plaintext would bounce mail to servers without TLS.
-     * @default "may"
+     * TLS level for destinations without a rule. `dane` (opportunistic DANE) is right for the
+     * public internet: a destination that publishes DNSSEC-signed TLSA records gets TLS with its
+     * certificate checked against them, any other gets opportunistic TLS (`may`), since refusing
+     * plaintext would bounce mail to servers without TLS. Every host validates DNSSEC with its
+     * own resolver (unbound), which `dane` needs.
+     * @default "dane"
      */
     defaultTlsLevel: z
       .enum(["may", "encrypt", "dane"])
-      .default("may")
-      .describe("TLS level for destinations without a rule: may, encrypt or dane. Default: may."),
+      .default("dane")
+      .describe("TLS level for destinations without a rule: may, encrypt or dane (TLSA checked where published, else may). Default: dane."),
     /** Lowest TLS protocol used when TLS is negotiated with destinations without a rule. @default "TLSv1.2" */
     minProtocol: z.enum(TLS_PROTOCOLS).default("TLSv1.2").describe("Lowest TLS protocol for destinations without a rule. Default: TLSv1.2."),
     /** TLS requirements for particular destinations. @default [] */

@@ -10,6 +10,15 @@ export type { DaemonFacts, DaemonInfo, DaemonName } from "./types";
 
 /** Every daemon, in the order a bundle reloads and starts them. */
 export const DAEMONS: readonly DaemonInfo[] = [
+  {
+    name: "unbound",
+    package: "unbound",
+    unit: "unbound",
+    // Not called by Postfix as a milter is, but every lookup of Postfix goes through it: started first.
+    calledByPostfix: true,
+    purpose: "The host's own DNSSEC-validating resolver on loopback (DNS blocklists, DANE, MX lookups)",
+    runs: () => true,
+  },
   { name: "postfix", package: "postfix", unit: "postfix", calledByPostfix: false, purpose: "SMTP: MX, submission, outbound transports", runs: () => true },
   {
     name: "dovecot",

@@ -334,7 +334,7 @@ export type BruteForcePlan =
     };
 
 /** The daemons the platform knows. */
-export type DaemonName = "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd" | "fail2ban";
+export type DaemonName = "unbound" | "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd" | "fail2ban";
 
 /** The derived facts a daemon's condition may read. */
 export interface DaemonFacts {

@@ -13,8 +13,8 @@ import { spawn, spawnSync, type ChildProcess } from "child_process";
 import { randomBytes } from "crypto";
 import { containerCgroups, removeCgroups } from "./cgroups";
 import { chrootEnvironment } from "./guest-environment";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
-import { join } from "path";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "fs";
+import { dirname, join } from "path";
 import type { ContainerLink } from "./network";
 
 /** What a container boots with. */
@@ -40,6 +40,11 @@ export interface ContainerOptions {
    * (a host verifying another host's certificate needs it). @default not trusted
    */
   readonly acmeRoot?: string;
+  /**
+   * The DNS root's trust anchor the host's unbound uses (the stand-in root's key, see
+   * world-root), written where unbound keeps its anchor.
+   */
+  readonly rootTrustAnchor?: string;
 }
 
 /** The result of a command run inside the container. */
@@ -130,6 +135,14 @@ export class HostContainer {
     if (options.acmeRoot !== undefined)
       writeFileSync(join(this.root, "usr/local/share/ca-certificates/mail-platform-rehearsal-acme-root.crt"), options.acmeRoot);
     run("chroot", [this.root, "update-ca-certificates", "--fresh"]);
+    if (options.rootTrustAnchor !== undefined) {
+      // Dated far ahead: unbound's unit replaces the anchor with dns-root-data's only when that is newer.
+      const anchor = join(this.root, "var/lib/unbound/root.key");
+      mkdirSync(dirname(anchor), { recursive: true });
+      writeFileSync(anchor, options.rootTrustAnchor);
+      const later = new Date("2100-01-01T00:00:00Z");
+      utimesSync(anchor, later, later);
+    }
   }
 
   private async waitForLeader(): Promise<number> {

@@ -50,6 +50,7 @@ export const CLOUD_IMAGE_PACKAGES: readonly string[] = [
 export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
   "awscli",
   "certbot",
+  "dns-root-data",
   "dovecot-core",
   "dovecot-imapd",
   "dovecot-lmtpd",
@@ -59,6 +60,7 @@ export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
   "postfix",
   "postfix-pcre",
   "python3-certbot-dns-route53",
+  "unbound",
 ];
 
 /** One image recipe: everything that decides the image's content. */

@@ -2,7 +2,7 @@
  * The rehearsal's network: the host container in a network namespace of its own, joined by a veth
  * pair to a bridge on the test side. The bridge carries what a host sees of AWS and the Internet
  * (the instance metadata service and resolver at their link-local addresses, the AWS endpoints,
- * the ACME server, the Debian mirror, an outside mail server), each on its own address; the
+ * the ACME server, the Debian mirror, an outside mail server, the DNS root servers), each on its own address; the
  * container's interface carries every group address of the host, as its ENI does on AWS.
  * Several hosts join the same bridge, each in a namespace of its own; they reach each other's
  * addresses directly over the bridge, as a VPC's local route delivers between its subnets (each
@@ -15,6 +15,7 @@
 import { UserError } from "../errors";
 import { execFileSync, spawnSync } from "child_process";
 import { existsSync } from "fs";
+import { ROOT_ADDRESSES } from "./world-root";
 
 /** Where each stand-in of the outside world listens, on the test side of the bridge. */
 export const WORLD_ADDRESSES = {
@@ -79,6 +80,8 @@ export class RehearsalNetwork {
     this.destroy();
     ip(["link", "add", this.bridge, "type", "bridge"]);
     for (const address of Object.values(WORLD_ADDRESSES)) ip(["addr", "add", `${address}/32`, "dev", this.bridge]);
+    // The root servers' addresses: a host's own resolver starts there (see world-root).
+    for (const address of ROOT_ADDRESSES) ip(["addr", "add", `${address}/32`, "dev", this.bridge]);
     ip(["link", "set", this.bridge, "up"]);
   }
 

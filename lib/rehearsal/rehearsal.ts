@@ -36,10 +36,11 @@ import { buildSsmAgentStandIn } from "./ssm-agent-stand-in";
 import { synthesizePlatform } from "./synthesize";
 import { WorldCa } from "./world-ca";
 import { WorldDns, worldZones } from "./world-dns";
+import { WorldRoot } from "./world-root";
 import { acquireRehearsalLock, type RehearsalLock } from "./lock";
 
 /** The name under which hosts reach the ACME stand-in (a reserved test domain). */
-export const ACME_HOST_NAME = "acme.rehearsal.test";
+export const ACME_HOST_NAME = "acme.rehearsal.example";
 
 /** How to rehearse. */
 export interface RehearsalOptions {
@@ -115,6 +116,8 @@ export class Rehearsal {
   readonly runDir: string;
   private readonly network: RehearsalNetwork;
   private dns?: WorldDns;
+  /** The stand-in DNS root (its named, and the key the hosts trust); public for tests that read its query log. */
+  root!: WorldRoot;
   private readonly mirror = new MirrorForwarder(WORLD_ADDRESSES.mirror);
   private lock?: RehearsalLock;
   private readonly log: (line: string) => void;
@@ -266,8 +269,12 @@ export class Rehearsal {
       ...DEBIAN_MIRROR_NAMES.map((name) => ({ name, address: WORLD_ADDRESSES.mirror })),
       { name: ACME_HOST_NAME, address: WORLD_ADDRESSES.acme },
     ];
-    this.dns = new WorldDns(join(this.runDir, "dns"), WORLD_ADDRESSES.resolver, worldZones(this.plan, WORLD_ADDRESSES, standIns));
+    const zones = worldZones(this.plan, WORLD_ADDRESSES, standIns);
+    const worldZoneNames = zones.keys();
+    this.dns = new WorldDns(join(this.runDir, "dns"), WORLD_ADDRESSES.resolver, zones);
     await this.dns.start();
+    this.root = new WorldRoot(join(this.runDir, "root"), [...worldZoneNames], WORLD_ADDRESSES.resolver);
+    await this.root.start();
     await this.mirror.start();
     await this.world.start();
     await this.acme.start();
@@ -311,6 +318,7 @@ export class Rehearsal {
         userData: Buffer.from(String(instance.user_data_base64), "base64"),
         resolver: WORLD_ADDRESSES.resolver,
         trustedCa: this.ca.pem,
+        rootTrustAnchor: this.root.trustAnchor,
         ...(acmeRoot === undefined ? {} : { acmeRoot }),
       });
       this.machines.push(new RehearsedHost(hostPlan.name, deployment, hostPlan, imageOf(hostPlan), container));
@@ -479,6 +487,7 @@ export class Rehearsal {
     await this.world?.stop().catch(() => undefined);
     await this.acme?.stop().catch(() => undefined);
     await this.dns?.stop().catch(() => undefined);
+    await this.root?.stop().catch(() => undefined);
     await this.mirror.stop().catch(() => undefined);
     this.network.destroy();
     if (!options.keepFiles) rmSync(this.runDir, { recursive: true, force: true });

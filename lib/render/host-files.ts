@@ -17,6 +17,7 @@ import { renderMailboxList } from "./accounts/mailbox-list";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
 import { HOST_OS_FACTS } from "../catalogue/host-os";
+import { renderUnboundConf } from "./unbound/unbound-conf";
 
 /** The rendered files of one host. */
 export interface HostFiles {
@@ -44,6 +45,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
     renderMailboxList(plan, host),
+    renderUnboundConf(plan, host),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

@@ -1,11 +1,12 @@
 /**
  * The production bundle of a host: the rendered files at their Debian paths, validated with
- * postconf -n, postfix check and doveconf -n, reloaded through systemd (and the users sync run for
+ * postconf -n, postfix check, doveconf -n and unbound-checkconf, reloaded through systemd (and the users sync run for
  * the new mailbox list), and every listener checked afterwards.
  */
 import type { HostPlan, Plan } from "../plan/types";
 import type { HostFiles } from "../render/host-files";
 import { CERTIFICATE_LIST } from "../render/certificates";
+import { UNBOUND_CONF } from "../render/unbound/unbound-conf";
 import { buildBundle, type Bundle } from "./bundle";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
 import { USERS_SYNC_AFTER_APPLY, usersSyncFiles } from "./users-sync";
@@ -23,6 +24,7 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
       ["postconf", "-c", "{stage}/etc/postfix", "-n"],
       ["postfix", "-c", "{stage}/etc/postfix", "check"],
       ["doveconf", "-n", "-c", "{stage}/etc/dovecot/dovecot.conf"],
+      ["unbound-checkconf", `{stage}/${UNBOUND_CONF}`],
     ],
     // The users sync last: the passwd-file follows the new mailbox list (Dovecot re-reads it on change).
     reload: [...plan.daemons.map((d) => ["systemctl", "reload", d.unit]), ...USERS_SYNC_AFTER_APPLY],

@@ -3,7 +3,7 @@
  * release's programs in a root file system built from Debian's packages (cached like the
  * rehearsal's images) and run with chroot in a private mount namespace that shows this machine's
  * /tmp (where tests render) at the same path. So every check of rendered files runs with the
- * Postfix, Dovecot, OpenSSL, opendkim, nginx and BIND of the OS the files are rendered for.
+ * Postfix, Dovecot, OpenSSL, opendkim, nginx, unbound and BIND of the OS the files are rendered for.
  */
 import { spawnSync } from "child_process";
 import { HOST_OS_FACTS, type HostOs } from "../../lib/catalogue/host-os";
@@ -15,6 +15,7 @@ import { run as runHere, type RunResult } from "./programs";
 export const TOOL_PACKAGES: readonly string[] = [
   "bind9-utils",
   "cloud-init",
+  "dns-root-data",
   "dovecot-core",
   "dovecot-flatcurve",
   "dovecot-imapd",
@@ -29,6 +30,7 @@ export const TOOL_PACKAGES: readonly string[] = [
   "postfix",
   "postfix-pcre",
   "postsrsd",
+  "unbound",
 ];
 
 const roots = new Map<HostOs, string>();

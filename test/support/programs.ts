@@ -21,6 +21,10 @@ const PACKAGES: Readonly<Record<string, string>> = {
   "fail2ban-client": "fail2ban",
   "fail2ban-regex": "fail2ban",
   nft: "nftables",
+  unbound: "unbound",
+  "unbound-checkconf": "unbound",
+  "dnssec-signzone": "bind9-utils",
+  dig: "bind9-dnsutils",
   "/usr/bin/python3": "python3-dkim",
 };
 

@@ -22,7 +22,7 @@ describe("the platform model", () => {
     expect(spec.tls.certificateDirectory).toBe("/etc/letsencrypt/live");
     expect(spec.messageSizeLimitBytes).toBe(36_700_160);
     expect(spec.groups[1]!.domains[0]!.requireTlsInbound).toBe(false);
-    expect(spec.outbound.defaultTlsLevel).toBe("may");
+    expect(spec.outbound.defaultTlsLevel).toBe("dane");
   });
 
   test("a minimal model gets the documented defaults for services, TLS and privacy", () => {

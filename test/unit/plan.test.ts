@@ -117,7 +117,7 @@ describe("the plan", () => {
       delete i.groups[0]!.dkim;
     });
     expect(none.dkim).toEqual({ signs: false, groupKeys: new Map(), privateKeyParameters: [] });
-    expect(none.daemons.map((d) => d.name)).toEqual(["postfix", "dovecot", "nginx", "fail2ban"]);
+    expect(none.daemons.map((d) => d.name)).toEqual(["unbound", "postfix", "dovecot", "nginx", "fail2ban"]);
   });
 
   test("MTA-STS is served at mta-sts.<domain> of every group domain, only with a policy", () => {
@@ -126,12 +126,14 @@ describe("the plan", () => {
     expect(served.hostNames).toEqual(["mta-sts.acme-corp.example", "mta-sts.acme-shop.example", "mta-sts.acme-home.example", "mta-sts.acme-family.example"]);
     const none = examplePlan((i) => delete i.dns!.mtaSts);
     expect(none.mtaSts).toEqual({ served: false, hostNames: [] });
-    expect(none.daemons.map((d) => d.name)).toEqual(["postfix", "dovecot", "opendkim", "fail2ban"]);
+    expect(none.daemons.map((d) => d.name)).toEqual(["unbound", "postfix", "dovecot", "opendkim", "fail2ban"]);
     expect(none.ports.map((p) => p.port)).not.toContain(443);
   });
 
   test("the daemons that run follow the facts, in the order a bundle reloads them", () => {
+    // The resolver first: every lookup of the daemons after it goes through it.
     expect(examplePlan().daemons.map((d) => [d.name, d.package, d.unit])).toEqual([
+      ["unbound", "unbound", "unbound"],
       ["postfix", "postfix", "postfix"],
       ["dovecot", "dovecot-core", "dovecot"],
       ["opendkim", "opendkim", "opendkim"],

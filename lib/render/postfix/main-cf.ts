@@ -46,8 +46,6 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
   const first = host.addresses[0]!;
   const publicIps = host.addresses.flatMap((a) => (a.publicIp === undefined ? [] : [a.publicIp]));
   const anyTlsRequired = plan.domains.some((d) => d.requireTlsInbound);
-  const usesDane =
-    spec.outbound.defaultTlsLevel === "dane" || spec.outbound.tlsRules.some((r) => r.level === "dane") || spec.outbound.relayHost?.level === "dane";
   const relay = spec.outbound.relayHost;
 
   const sections: PostconfSection[] = [
@@ -241,10 +239,11 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         {
           name: "smtp_tls_security_level",
           value: spec.outbound.defaultTlsLevel,
-          why:
-            spec.outbound.defaultTlsLevel === "may"
-              ? "Opportunistic TLS: refusing plaintext would bounce mail to servers without TLS."
-              : "Set by outbound.defaultTlsLevel.",
+          why: {
+            dane: "Opportunistic DANE: TLSA-checked TLS where a destination publishes DNSSEC-signed TLSA records, otherwise TLS when offered (refusing plaintext would bounce mail to servers without TLS).",
+            may: "Opportunistic TLS: refusing plaintext would bounce mail to servers without TLS.",
+            encrypt: "Set by outbound.defaultTlsLevel.",
+          }[spec.outbound.defaultTlsLevel],
         },
         { name: "smtp_tls_protocols", value: minProtocolSyntax(spec.outbound.minProtocol) },
         { name: "smtp_tls_mandatory_protocols", value: minProtocolSyntax(spec.outbound.minProtocol) },
@@ -254,11 +253,11 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         { name: "smtp_tls_CAfile", value: "/etc/ssl/certs/ca-certificates.crt", why: "Loaded before chroot, so verify works inside it." },
         { name: "smtp_tls_loglevel", value: 1 },
         { name: "smtp_tls_session_cache_database", value: "btree:${data_directory}/smtp_scache" },
-        ...when<PostconfSetting>(usesDane, {
+        {
           name: "smtp_dns_support_level",
           value: "dnssec",
-          why: "DANE needs DNSSEC-validated answers (a validating resolver on the host).",
-        }),
+          why: "Every host resolves through its own validating unbound (127.0.0.1): Postfix asks for DNSSEC and trusts its AD flag, which DANE needs.",
+        },
       ],
     },
     dkimMainCfSection(plan, host),

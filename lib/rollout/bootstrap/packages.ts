@@ -29,6 +29,8 @@ export function hostPackages(plan: Plan, host: HostPlan): string[] {
     // cloud images have neither rsyslog's log files nor nftables installed.
     fail2ban: ["nftables", "python3-systemd"],
     postfix: ["postfix-pcre"],
+    // Debian's copy of the DNSSEC root trust anchor, which unbound's unit installs before it starts.
+    unbound: ["dns-root-data"],
   };
   const groups = [...TOOLS.map((tool) => [tool]), ...plan.daemons.map((d) => [d.package, ...(addOns[d.name] ?? [])])];
   return groups.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)).flat();

@@ -15,6 +15,7 @@ import { HOST_PATHS } from "../../render/host-paths";
 import { dkimKeyFiles, OPENDKIM_SOCKET } from "../../render/opendkim/opendkim";
 import { POSTSRSD_SECRET_FILE } from "../../render/postsrsd/postsrsd";
 import { hostPackages } from "./packages";
+import { resolverAddress, UNBOUND_CONF } from "../../render/unbound/unbound-conf";
 
 /** Where the script is installed on the host. */
 export const SETUP_SCRIPT_PATH = "/usr/local/sbin/mail-platform-setup";
@@ -99,7 +100,7 @@ export function managedDaemons(plan: Plan): string[] {
 /**
  * The certificates script: one certificate per line of a list, by DNS-01 through Route53 (no
  * inbound port needed); renewals reload the daemons that run (at first boot none runs yet, so the
- * hook must not fail on them). Issuing is idempotent (--keep-until-expiring).
+ * hook must not fail on them), but unbound, which holds no certificate (a reload empties its cache). Issuing is idempotent (--keep-until-expiring).
  */
 export function renderCertificatesScript(plan: Plan, host: HostPlan, aws: AwsSpec): string {
   const account = aws.acmeEmail === undefined ? "--register-unsafely-without-email" : `--email ${sh(aws.acmeEmail)}`;
@@ -112,7 +113,9 @@ grep -v '^#' "$1" | while read -r name options; do
   # shellcheck disable=SC2086 # options are certbot flags from the rendered list
   certbot certonly --non-interactive --agree-tos ${account} --server ${sh(aws.acmeServer)} \\
     --dns-route53 --cert-name "$name" -d "$name" --keep-until-expiring $options \\
-    --deploy-hook 'systemctl try-reload-or-restart ${managedDaemons(plan).join(" ")}'
+    --deploy-hook 'systemctl try-reload-or-restart ${managedDaemons(plan)
+      .filter((unit) => unit !== "unbound")
+      .join(" ")}'
 done
 `;
 }
@@ -188,6 +191,29 @@ function srsSecretSection(plan: Plan): string {
 `;
 }
 
+/** Where the setup keeps dhclient from rewriting /etc/resolv.conf (Debian 12's ifupdown images). */
+export const DHCLIENT_RESOLVER_HOOK = "/etc/dhcp/dhclient-enter-hooks.d/mail-platform-resolver";
+
+/**
+ * The host resolves through its own unbound from here on: /etc/resolv.conf becomes a plain file
+ * naming it, and nothing that wrote the file before (systemd-resolved's stub on netplan/networkd
+ * images, dhclient on ifupdown images) rewrites it. Until this step the setup resolved through the
+ * VPC resolver as the image came (packages, certificates, bundle, SSM). Postfix copies the file
+ * into its chroot when it starts, so it is switched before Postfix is started.
+ */
+function resolverSection(): string {
+  const address = resolverAddress();
+  return `# The host's own validating resolver (unbound on ${address}; /${UNBOUND_CONF}): DNS blocklists refuse the
+# VPC resolver's shared queries, and DANE needs validated answers. Nothing may rewrite resolv.conf:
+# systemd-resolved (its stub would stay in front) goes, dhclient keeps the file as it is.
+systemctl restart unbound
+if systemctl cat systemd-resolved.service >/dev/null 2>&1; then systemctl disable --now systemd-resolved.service; fi
+if [ -d ${DHCLIENT_RESOLVER_HOOK.slice(0, DHCLIENT_RESOLVER_HOOK.lastIndexOf("/"))} ]; then printf 'make_resolv_conf() { :; }\\n' > ${DHCLIENT_RESOLVER_HOOK}; fi
+rm -f /etc/resolv.conf
+printf '# mail-platform: the host resolves through its own unbound (DNSSEC-validating, loopback only).\\nnameserver ${address}\\noptions edns0 trust-ad\\n' > /etc/resolv.conf
+`;
+}
+
 /** The script text for one host. */
 export function renderSetupScript(plan: Plan, host: HostPlan, aws: AwsSpec, inputs: SetupInputs): string {
   const ips = host.addresses.map((a) => sh(a.privateIp)).join(" ");
@@ -240,6 +266,9 @@ ${APT} update
 DEBIAN_FRONTEND=noninteractive ${APT} -y -o Dpkg::Options::=--force-confold install ${packages}
 # Installed, not started (policy-rc.d); and not started at a reboot before this setup has finished.
 systemctl disable --quiet ${daemons}
+# unbound's root trust anchor from dns-root-data, as unbound's unit puts it in place before each start:
+# the bundle's check (unbound-checkconf) needs the file before unbound has ever run.
+/usr/libexec/unbound-helper root_trust_anchor_update
 
 step "addresses"
 # Every group address must be on the interface. cloud-init configures secondary private IPs
@@ -282,11 +311,12 @@ ${host.os === "debian-13" ? ALIASES_FILE : ""}newaliases
 ${nginx ? `# nginx serves only ${nginxServes}: Debian's default site goes.\nrm -f /etc/nginx/sites-enabled/default\n` : ""}# Refuse to start on a configuration the programs reject.
 postfix check
 doveconf -n >/dev/null
+unbound-checkconf >/dev/null
 ${nginx ? "nginx -t\n" : ""}
 step "services"
 rm -f ${POLICY_RC_D}
 systemctl enable ${daemons}
-systemctl restart ${daemons}
+${resolverSection()}systemctl restart ${daemons}
 # Timers the packages enabled but policy-rc.d kept from starting (certificate renewal), and the
 # users sync's (a password changed in SSM takes effect within its period).
 systemctl start certbot.timer

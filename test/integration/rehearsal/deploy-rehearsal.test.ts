@@ -354,6 +354,34 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
       4 * MINUTE,
     );
 
+    test(
+      "Postfix resolves through the host's own validating unbound: the chroot's resolv.conf names it, and a blocklist lookup goes through it",
+      async () => {
+        expect((await rehearsal.exec(["systemctl", "is-active", "unbound"])).stdout.trim()).toBe("active");
+        for (const file of ["/etc/resolv.conf", "/var/spool/postfix/etc/resolv.conf"]) {
+          const text = (await rehearsal.exec(["cat", file])).stdout;
+          expect({ file, nameservers: text.split("\n").filter((l) => l.startsWith("nameserver")) }).toEqual({ file, nameservers: ["nameserver 127.0.0.1"] });
+        }
+        expect((await rehearsal.exec(["systemctl", "is-active", "systemd-resolved"])).stdout.trim()).not.toBe("active");
+        // The stand-in root's key is the anchor (the rehearsal's substitution), and unbound validates with it.
+        // unbound rewrites its anchor file with the root's DNSKEYs and their RFC 5011 state: the stand-in's KSK, valid.
+        const keyTag = /IN\s+DS\s+(\d+)\s/.exec(rehearsal.root.trustAnchor)![1]!;
+        const anchor = (await rehearsal.exec(["cat", "/var/lib/unbound/root.key"])).stdout;
+        expect(anchor).toMatch(new RegExp(`id = ${keyTag} \\(ksk\\).*state=2 \\[\\s*VALID\\s*\\]`));
+        // A listed client connects: postscreen's lookup of it lands in unbound's cache, and the root was asked
+        // by the host itself (an iterating resolver starts there; a client of the VPC resolver never does).
+        const listedName = `${WORLD_ADDRESSES.listedClient.split(".").reverse().join(".")}.zen.spamhaus.org`;
+        await rehearsal.exec(["unbound-control", "flush", listedName]);
+        const listed = swaks(["-s", business(), "-p", "25", "--local-interface", WORLD_ADDRESSES.listedClient, "--quit-after", "RCPT", "-t", user]);
+        expect(replies(listed.transcript).join("\n")).toMatch(/blocked using zen\.spamhaus\.org/);
+        const cache = (await rehearsal.exec(["unbound-control", "dump_cache"])).stdout;
+        expect(cache).toMatch(new RegExp(`^${listedName.replace(/\./g, "\\.")}\\.\\s+\\d+\\s+IN\\s+A\\s+127\\.0\\.0\\.2$`, "m"));
+        const primary = groupAddresses()[0]!.privateIp;
+        expect(rehearsal.root.queryLog()).toMatch(new RegExp(`client @\\S+ ${primary.replace(/\./g, "\\.")}#\\d+ \\([^)]*spamhaus\\.org\\)`, "i"));
+      },
+      2 * MINUTE,
+    );
+
     test("TLS 1.0 and 1.1 handshakes fail on every TLS port; TLS 1.2 succeeds", () => {
       for (const flag of ["-tls1", "-tls1_1"]) {
         for (const [port, starttls] of [

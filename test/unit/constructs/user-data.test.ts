@@ -73,11 +73,31 @@ describe("user data", () => {
       "dovecot-lmtpd",
       "certbot",
       "python3-certbot-dns-route53",
+      "unbound",
+      "dns-root-data",
     ]) {
       expect(install).toContain(`'${name}'`);
     }
     expect(install).toContain("DPkg::Lock::Timeout=600");
     expect(setup).toContain('echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections');
+  });
+
+  test("the host resolves through its own unbound once it runs: resolv.conf a plain file naming 127.0.0.1, nothing rewriting it", () => {
+    const setup = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-setup")!.content;
+    const lines = setup.split("\n");
+    const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+    // The symlink of systemd-resolved's stub (or resolvconf's file) goes; a plain file takes its place.
+    expect(at(/^rm -f \/etc\/resolv\.conf$/)).toBeGreaterThan(at(/^systemctl restart unbound$/));
+    const write = lines[at(/> \/etc\/resolv\.conf$/)]!;
+    expect(write).toContain("\\nnameserver 127.0.0.1\\noptions edns0 trust-ad\\n");
+    expect(write).not.toMatch(/nameserver (?!127\.0\.0\.1)/);
+    expect(setup).toContain("if systemctl cat systemd-resolved.service >/dev/null 2>&1; then systemctl disable --now systemd-resolved.service; fi");
+    expect(setup).toContain("printf 'make_resolv_conf() { :; }\\n' > /etc/dhcp/dhclient-enter-hooks.d/mail-platform-resolver");
+    // Postfix copies resolv.conf into its chroot when it starts: after the switch.
+    expect(at(/^systemctl restart unbound opendkim postfix/)).toBeGreaterThan(at(/> \/etc\/resolv\.conf$/));
+    // Renewed certificates reload the daemons that hold them, not the resolver (a reload empties its cache).
+    const certificates = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-certificates")!.content;
+    expect(certificates).not.toContain("unbound");
   });
 
   test("runs the setup as a systemd unit that retries until it succeeds, once", () => {
@@ -115,7 +135,8 @@ describe("user data", () => {
       "amazon-ssm-agent.deb",
       "systemctl enable --now amazon-ssm-agent",
       " install 'awscli'",
-      "systemctl disable --quiet opendkim postfix dovecot nginx fail2ban\n",
+      "systemctl disable --quiet unbound opendkim postfix dovecot nginx fail2ban\n",
+      "/usr/libexec/unbound-helper root_trust_anchor_update",
       "mkfs.ext4",
       "mount --bind",
       "mail-platform-apply --no-reload",
@@ -123,10 +144,13 @@ describe("user data", () => {
       "newaliases",
       "postfix check",
       "doveconf -n",
+      "unbound-checkconf >/dev/null",
       "nginx -t",
       "rm -f /usr/sbin/policy-rc.d",
-      "systemctl enable opendkim postfix dovecot nginx fail2ban\n",
-      "systemctl restart opendkim postfix dovecot nginx fail2ban\n",
+      "systemctl enable unbound opendkim postfix dovecot nginx fail2ban\n",
+      "systemctl restart unbound\n",
+      "> /etc/resolv.conf",
+      "systemctl restart unbound opendkim postfix dovecot nginx fail2ban\n",
       "systemctl start certbot.timer",
       "flock /var/lib/mail-platform/lock rm -f /var/lib/mail-platform/setup-incomplete",
       "touch /var/lib/mail-platform/setup-done",
