@@ -13,6 +13,7 @@ import { renderPostsrsd } from "./postsrsd/postsrsd";
 import { renderClientAutoconfig } from "./nginx/autoconfig";
 import { renderCertificateList } from "./certificates";
 import { renderMailboxList } from "./accounts/mailbox-list";
+import { renderDhParameters } from "./dh-parameters";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
 import { HOST_OS_FACTS } from "../catalogue/host-os";
@@ -31,7 +32,7 @@ export interface HostFiles {
  */
 export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): HostFiles {
   const files: RenderedFile[] = [
-    { path: "etc/postfix/main.cf", content: renderMainCf(plan, host), mode: "0644" },
+    { path: "etc/postfix/main.cf", content: renderMainCf(plan, host, paths), mode: "0644" },
     { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
@@ -41,6 +42,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderPostsrsd(plan, host),
     ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
+    ...renderDhParameters(plan),
     renderMailboxList(plan, host),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
