@@ -91,7 +91,7 @@ describe("Dovecot", () => {
 });
 
 describe("nginx", () => {
-  test("server order, curves by release, ffdhe2048, no tickets but a shared session cache, no version", () => {
+  test("server order, curves by release, ffdhe2048, no tickets but a shared session cache, no version, HSTS", () => {
     for (const [os, curves] of [
       ["debian-13", "X25519MLKEM768:X25519:prime256v1:secp384r1"],
       ["debian-12", "X25519:prime256v1:secp384r1"],
@@ -102,6 +102,7 @@ describe("nginx", () => {
       expect(text).toContain("    ssl_dhparam /etc/mail-platform/ffdhe2048.pem;\n");
       expect(text).toContain("    ssl_session_tickets off;\n    ssl_session_cache shared:MailPlatformTLS:10m;\n");
       expect(text).toContain("    server_tokens off;\n");
+      expect(text).toContain('    add_header Strict-Transport-Security "max-age=63072000" always;\n');
     }
   });
 });
