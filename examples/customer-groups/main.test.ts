@@ -20,6 +20,7 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
       "mail-platform/acme-mail/mx1/etc/dovecot/mailboxes",
       "mail-platform/acme-mail/mx1/etc/mail-platform/certificates",
+      "mail-platform/acme-mail/mx1/etc/mail-platform/ffdhe2048.pem",
       "mail-platform/acme-mail/mx1/etc/mail-platform/mailboxes.json",
       "mail-platform/acme-mail/mx1/etc/nginx/conf.d/mail-platform-mta-sts.conf",
       "mail-platform/acme-mail/mx1/etc/opendkim.conf",
