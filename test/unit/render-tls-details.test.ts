@@ -35,11 +35,11 @@ describe("profiles", () => {
 });
 
 describe("Postfix", () => {
-  test("Debian 13: X25519MLKEM768 first, then Mozilla's curves; ffdhe2048 for TLS 1.3 and from the file for TLS 1.2", () => {
+  test("Debian 13: X25519MLKEM768 first, then Mozilla's curves; ffdhe2048 as TLS 1.3 group (3.10 deprecates the parameter file)", () => {
     const settings = main("debian-13");
     expect(settings.get("tls_eecdh_auto_curves")).toBe("X25519MLKEM768, X25519, prime256v1, secp384r1");
     expect(settings.get("tls_ffdhe_auto_groups")).toBe("ffdhe2048");
-    expect(settings.get("smtpd_tls_dh1024_param_file")).toBe("/etc/mail-platform/ffdhe2048.pem");
+    expect(settings.has("smtpd_tls_dh1024_param_file")).toBe(false);
   });
 
   test("Debian 12: Mozilla's curves, the ffdhe2048 file, no tls_ffdhe_auto_groups (Postfix 3.7 does not know it)", () => {

@@ -58,10 +58,11 @@ export function serverTlsProfileSettings(profile: TlsProfile, notes: readonly st
 
 /**
  * Key exchange: Mozilla's curves, X25519MLKEM768 first where OpenSSL knows it (Postfix 3.10 checks
- * each name with OpenSSL, tls_dh.c, so it can be named), and the RFC 7919 group ffdhe2048 for DHE:
- * explicit parameters for TLS 1.2 on both releases (smtpd_tls_dh1024_param_file; without it 3.7
- * uses its compiled-in prime and 3.10 OpenSSL's choice), and the TLS 1.3 FFDHE group on Postfix
- * 3.8+ (tls_ffdhe_auto_groups, which 3.7 does not know).
+ * each name with OpenSSL, tls_dh.c, so it can be named), and RFC 7919's ffdhe2048 for DHE. Postfix
+ * 3.7 takes it as explicit parameters (smtpd_tls_dh1024_param_file; otherwise its compiled-in
+ * prime). Postfix 3.10 deprecates that parameter ("do not specify") and knows
+ * tls_ffdhe_auto_groups instead, which covers TLS 1.3; its TLS 1.2 DHE suites get OpenSSL 3.5's
+ * automatic group (RFC 3526 group 14, 2048 bits), the one thing of this that Debian 13 cannot name.
  * @param dhParameters - the ffdhe2048 file; @default - no DHE suite in any profile, nothing set
  */
 export function keyExchangeSettings(os: HostOs, dhParameters: string | undefined): PostconfSetting[] {
@@ -79,7 +80,7 @@ export function keyExchangeSettings(os: HostOs, dhParameters: string | undefined
       value: FFDHE2048,
       why: "TLS 1.3 finite-field groups: only RFC 7919's ffdhe2048 (Mozilla).",
     }),
-    ...whenDefined(dhParameters, (file): PostconfSetting[] => [
+    ...whenDefined(modern ? undefined : dhParameters, (file): PostconfSetting[] => [
       { name: "smtpd_tls_dh1024_param_file", value: file, why: "DHE suites (TLS 1.2) use RFC 7919's ffdhe2048, a named group clients and graders recognise." },
     ]),
   ];
