@@ -42,7 +42,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderPostsrsd(plan, host),
     ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
-    ...renderDhParameters(plan),
+    ...renderDhParameters(plan, host),
     renderMailboxList(plan, host),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };

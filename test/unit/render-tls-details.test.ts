@@ -65,7 +65,11 @@ describe("Postfix", () => {
 
   test("the ffdhe2048 file is rendered with the configuration", () => {
     const [host] = renderExample();
-    expect(host!.files.find((f) => f.path === "etc/mail-platform/ffdhe2048.pem")?.content).toBe(FFDHE2048_PEM);
+    const content = host!.files.find((f) => f.path === "etc/mail-platform/ffdhe2048.pem")?.content ?? "";
+    expect(content).toMatch(/^# /);
+    expect(content.endsWith(FFDHE2048_PEM)).toBe(true);
+    // OpenSSL reads past the header comment.
+    expect(spawnSync("openssl", ["pkeyparam", "-text", "-noout"], { input: content, encoding: "utf8" }).stdout).toMatch(/GROUP: ffdhe2048/);
   });
 });
 
