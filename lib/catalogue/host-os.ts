@@ -23,10 +23,12 @@ export interface HostOsFacts {
   readonly postfix: "3.10" | "3.7";
   /** Dovecot's configuration language. */
   readonly dovecot: "2.4" | "2.3";
+  /** OpenSSL major.minor: 3.5 knows the post-quantum hybrid group X25519MLKEM768, 3.0 does not. */
+  readonly openssl: "3.5" | "3.0";
 }
 
 /** The facts of each operating system. */
 export const HOST_OS_FACTS: Readonly<Record<HostOs, HostOsFacts>> = {
-  "debian-13": { codename: "trixie", amiNamePrefix: "debian-13", postfix: "3.10", dovecot: "2.4" },
-  "debian-12": { codename: "bookworm", amiNamePrefix: "debian-12", postfix: "3.7", dovecot: "2.3" },
+  "debian-13": { codename: "trixie", amiNamePrefix: "debian-13", postfix: "3.10", dovecot: "2.4", openssl: "3.5" },
+  "debian-12": { codename: "bookworm", amiNamePrefix: "debian-12", postfix: "3.7", dovecot: "2.3", openssl: "3.0" },
 };

@@ -20,7 +20,6 @@ import { join } from "path";
 import type { HostPlan, Plan } from "../plan/types";
 import { homeAddresses } from "../plan/host-scope";
 import type { HostPaths } from "../render/host-paths";
-import { HOST_PATHS } from "../render/host-paths";
 import { XCLIENT_CLIENT, type StateLayout } from "./conventions";
 import { postsrsdPostfixOverlay } from "./postsrsd";
 
@@ -34,7 +33,7 @@ export function localHostPaths(layout: StateLayout): HostPaths {
     dovecotUsers: layout.dovecotUsers,
     dovecotMailboxes: join(layout.dovecotConfig, "mailboxes"),
     mailHomeRoot: layout.mail,
-    dovecotDhParameters: HOST_PATHS.dovecotDhParameters,
+    dhParameters: join(layout.stateDir, "mail-platform", "ffdhe2048.pem"),
     mailUser: "nobody",
     mailGroup: "nogroup",
     opendkimDir: layout.opendkim,

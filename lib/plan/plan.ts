@@ -277,6 +277,10 @@ function resolveProfile(spec: PlatformSpec, name: TlsProfileName): TlsProfile {
     minProtocol: custom.minProtocol,
     cipherList: custom.ciphers,
     preferServerCiphers: custom.preferServerCiphers,
+    cipherOrderWhy: custom.preferServerCiphers
+      ? "The server's order wins (tls.custom.preferServerCiphers)."
+      : "The client chooses (tls.custom.preferServerCiphers).",
+    sessionTickets: false,
     // Whether a free-form string selects DHE is OpenSSL's call; providing the parameters is harmless.
     usesDhe: true,
     summary: "custom policy",

@@ -14,6 +14,7 @@ import { renderFail2ban } from "./fail2ban/fail2ban";
 import { renderClientAutoconfig } from "./nginx/autoconfig";
 import { renderCertificateList } from "./certificates";
 import { renderMailboxList } from "./accounts/mailbox-list";
+import { renderDhParameters } from "./dh-parameters";
 import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
 import { HOST_OS_FACTS } from "../catalogue/host-os";
@@ -33,7 +34,7 @@ export interface HostFiles {
  */
 export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): HostFiles {
   const files: RenderedFile[] = [
-    { path: "etc/postfix/main.cf", content: renderMainCf(plan, host), mode: "0644" },
+    { path: "etc/postfix/main.cf", content: renderMainCf(plan, host, paths), mode: "0644" },
     { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
@@ -44,6 +45,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderFail2ban(plan, host),
     ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
+    ...renderDhParameters(plan, host),
     renderMailboxList(plan, host),
     renderUnboundConf(plan, host),
   ];

@@ -18,7 +18,7 @@ export const TLS_PROFILE_NAMES = ["intermediate", "modern", "legacy-2015", "cust
 /** A profile name. */
 export type TlsProfileName = (typeof TLS_PROFILE_NAMES)[number];
 
-/** What a profile fixes: the lowest protocol, the TLS ≤ 1.2 cipher list and who orders them. */
+/** What a profile fixes: the lowest protocol, the TLS ≤ 1.2 cipher list, who orders them and session tickets. */
 export interface TlsProfile {
   /** Which profile this is. */
   readonly name: TlsProfileName;
@@ -28,6 +28,15 @@ export interface TlsProfile {
   readonly cipherList: string;
   /** Whether the server's cipher order wins over the client's. */
   readonly preferServerCiphers: boolean;
+  /** Why the profile lets the server (or the client) choose, shown next to the setting. */
+  readonly cipherOrderWhy: string;
+  /**
+   * Whether the servers issue stateless TLS session tickets. Off in every named profile
+   * (Mozilla): none of the programs rotates the ticket key on its own schedule, so a ticket key
+   * that leaks decrypts every session it covered. Sessions still resume from the server's
+   * session cache (Postfix's tlsmgr cache, nginx's shared cache); Dovecot keeps none.
+   */
+  readonly sessionTickets: boolean;
   /** Whether the list contains DHE suites, which need Diffie-Hellman parameters in Dovecot. */
   readonly usesDhe: boolean;
   /** One line on who this profile is for, shown as a comment in rendered files. */
@@ -51,8 +60,12 @@ export const INTERMEDIATE: TlsProfile = {
   name: "intermediate",
   minProtocol: "TLSv1.2",
   cipherList: MOZILLA_INTERMEDIATE_CIPHERS,
-  // Mozilla: every suite in the list is strong, so the client may pick what is fastest for it.
-  preferServerCiphers: false,
+  // Mozilla lets the client choose here; the 2015 recipe and testssl.sh ("NOT a cipher order
+  // configured", HIGH) want the server's order, and the list is not of one strength.
+  preferServerCiphers: true,
+  cipherOrderWhy:
+    "The server's order wins: the list mixes ECDHE with slower 2048-bit DHE and AES-128 with AES-256, and a client offering both gets ECDHE, in Mozilla's order.",
+  sessionTickets: false,
   usesDhe: true,
   summary: "Mozilla intermediate (TLS 1.2 and 1.3, forward-secret AEAD suites)",
 };
@@ -63,7 +76,10 @@ export const MODERN: TlsProfile = {
   minProtocol: "TLSv1.3",
   // Not used for negotiation (TLS 1.3 suites are fixed by OpenSSL); kept so the setting is never empty.
   cipherList: MOZILLA_INTERMEDIATE_CIPHERS,
+  // TLS 1.3 suites are all AEAD of one strength class; Mozilla: the client chooses.
   preferServerCiphers: false,
+  cipherOrderWhy: "TLS 1.3 only: every suite is AEAD with forward secrecy, so the client may choose what is fastest for it (Mozilla).",
+  sessionTickets: false,
   usesDhe: false,
   summary: "Mozilla modern (TLS 1.3 only)",
 };
@@ -78,6 +94,8 @@ export const LEGACY_2015: TlsProfile = {
   minProtocol: "TLSv1",
   cipherList: "EECDH+AESGCM:EDH+AESGCM:AES256+EECDH:AES256+EDH:@SECLEVEL=0",
   preferServerCiphers: true,
+  cipherOrderWhy: "The server's order wins: the list reaches down to CBC suites for TLS 1.0 clients, which must never be chosen over AES-GCM.",
+  sessionTickets: false,
   usesDhe: true,
   summary: "2015 recipe (TLS 1.0 to 1.2; deprecated by RFC 8996, acknowledged)",
 };

@@ -16,6 +16,7 @@ const PACKAGES: Readonly<Record<string, string>> = {
   "named-checkzone": "bind9-utils",
   swaks: "swaks",
   nmap: "nmap",
+  testssl: "testssl.sh",
   opendkim: "opendkim",
   nginx: "nginx-light",
   "fail2ban-client": "fail2ban",

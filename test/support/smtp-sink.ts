@@ -1,6 +1,6 @@
 /**
  * A minimal SMTP server standing in for "the outside world": it records who connected (source
- * address), the HELO name, whether STARTTLS was used, and each message. STARTTLS can be offered
+ * address), the HELO name, whether STARTTLS was used (and the SNI name), and each message. STARTTLS can be offered
  * or not, to test outbound TLS requirements.
  */
 import { createServer, type Server, type Socket } from "net";
@@ -11,6 +11,8 @@ export interface SinkSession {
   readonly peerAddress: string;
   helo?: string;
   tls: boolean;
+  /** The name the client asked for with SNI, once TLS is up (absent: no SNI). */
+  serverName?: string;
   mailFrom?: string;
   recipients: string[];
   data?: string;
@@ -111,6 +113,11 @@ export class SmtpSink {
           reply("220 2.0.0 go ahead");
           socket.removeAllListeners("data");
           socket = new TLSSocket(raw, { isServer: true, key: this.credentials.key, cert: this.credentials.cert });
+          socket.once("secure", () => {
+            // The SNI name (Node types it only on the server-side socket of tls.Server).
+            const name = (socket as unknown as { servername?: string | false }).servername;
+            if (typeof name === "string" && name !== "") session.serverName = name;
+          });
           session.tls = true;
           buffer = "";
           socket.on("data", onData);

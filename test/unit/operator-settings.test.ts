@@ -211,7 +211,8 @@ describe("rendering", () => {
       text.endsWith(
         [
           "# == Operator settings (dovecot.settings in the model; each replaces the platform's top-level setting of the same name) ==",
-          "# dovecot.settings.login_greeting in the model",
+          // The platform greets neutrally ("Ready."); the operator's greeting replaces it.
+          "# dovecot.settings.login_greeting in the model, replacing the platform's value: Ready.",
           "login_greeting = Mail ready",
           "# dovecot.settings.recipient_delimiter in the model, replacing the platform's value: +",
           "recipient_delimiter = -",
@@ -220,6 +221,7 @@ describe("rendering", () => {
       ),
     ).toBe(true);
     expect(text.match(/^recipient_delimiter =/gm)).toHaveLength(1);
+    expect(text.match(/^login_greeting =/gm)).toHaveLength(1);
     if (os === "debian-13") expect(text.indexOf("dovecot_config_version")).toBeLessThan(text.indexOf("login_greeting"));
   });
 

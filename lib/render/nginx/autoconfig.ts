@@ -47,7 +47,7 @@ export function renderClientAutoconfig(plan: Plan, host: HostPlan, paths: HostPa
   const blocks = domains.flatMap((domain) => {
     const address = host.addresses.find((a) => a.group === domain.group)!;
     const server = (name: string, locations: readonly string[]) =>
-      httpsServer(plan, address.privateIp, name, tls, [...locations, "    location / {", "        return 404;", "    }"]);
+      httpsServer(plan, host, paths, { address: address.privateIp, name, tls }, [...locations, "    location / {", "        return 404;", "    }"]);
     return [
       server(
         `autoconfig.${domain.name}`,

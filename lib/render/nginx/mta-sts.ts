@@ -23,7 +23,7 @@ export function renderMtaSts(plan: Plan, host: HostPlan, paths: HostPaths): Rend
   // Each policy is served by its group's home (its mta-sts.<domain> name points there).
   const blocks = homeDomains(plan, host).map((domain) => {
     const address = host.addresses.find((a) => a.group === domain.group)!;
-    return httpsServer(plan, address.privateIp, `mta-sts.${domain.name}`, tls, [
+    return httpsServer(plan, host, paths, { address: address.privateIp, name: `mta-sts.${domain.name}`, tls }, [
       "    location = /.well-known/mta-sts.txt {",
       "        default_type text/plain;",
       `        alias ${paths.mtaStsRoot}/${domain.group}.txt;`,

@@ -3,9 +3,13 @@
  * cipher list and key exchange of a TLS profile, with the written reasons for weakening them.
  * References: postconf(5), TLS_README.
  */
+import type { HostOs } from "../../catalogue/host-os";
+import { HOST_OS_FACTS } from "../../catalogue/host-os";
 import type { Plan } from "../../plan/types";
+import { FFDHE2048 } from "../../tls/ffdhe2048";
+import { keyExchangeGroups } from "../../tls/groups";
 import type { TlsProfile, TlsProtocol } from "../../tls/profiles";
-import { whenDefined } from "../../plan/when";
+import { when, whenDefined } from "../../plan/when";
 import type { PostconfSetting } from "./main-cf-format";
 
 /** Postfix protocol syntax for "this version or newer" (Postfix ≥ 3.6). */
@@ -41,25 +45,43 @@ export function serverTlsProfileSettings(profile: TlsProfile, notes: readonly st
       value: profile.cipherList,
       why: "The profile's cipher list for TLS 1.2 and below (TLS 1.3 suites are OpenSSL's, all AEAD).",
     },
-    {
-      name: "tls_preempt_cipherlist",
-      value: profile.preferServerCiphers,
-      why: profile.preferServerCiphers
-        ? "The server's cipher order wins."
-        : "Every suite is strong, so the client may choose what is fastest for it (Mozilla).",
-    },
+    { name: "tls_preempt_cipherlist", value: profile.preferServerCiphers, why: profile.cipherOrderWhy },
+    profile.sessionTickets
+      ? { name: "tls_ssl_options", value: "", why: "Session tickets allowed by the profile." }
+      : {
+          name: "tls_ssl_options",
+          value: "NO_TICKET",
+          why: "No session tickets (Mozilla): sessions resume from the tlsmgr session cache instead (TLS 1.3 tickets carry only a cache id).",
+        },
   ];
 }
 
 /**
- * Key exchange chosen by OpenSSL (Postfix 3.10 with OpenSSL 3.5, Debian 13): with both lists
- * empty, Postfix leaves the groups to OpenSSL, whose defaults put the post-quantum hybrid
- * X25519MLKEM768 first, then X25519, P-256, X448, P-384, P-521 and the RFC 7919 groups
- * (postconf(5), tls_eecdh_auto_curves). With Postfix's own lists, TLS 1.3 stops at X25519.
+ * Key exchange: Mozilla's curves, X25519MLKEM768 first where OpenSSL knows it (Postfix 3.10 checks
+ * each name with OpenSSL, tls_dh.c, so it can be named), and RFC 7919's ffdhe2048 for DHE. Postfix
+ * 3.7 takes it as explicit parameters (smtpd_tls_dh1024_param_file; otherwise its compiled-in
+ * prime). Postfix 3.10 deprecates that parameter ("do not specify") and knows
+ * tls_ffdhe_auto_groups instead, which covers TLS 1.3; its TLS 1.2 DHE suites get OpenSSL 3.5's
+ * automatic group (RFC 3526 group 14, 2048 bits), the one thing of this that Debian 13 cannot name.
+ * @param dhParameters - the ffdhe2048 file; @default - no DHE suite in any profile, nothing set
  */
-export function postQuantumKeyExchange(): PostconfSetting[] {
+export function keyExchangeSettings(os: HostOs, dhParameters: string | undefined): PostconfSetting[] {
+  const modern = HOST_OS_FACTS[os].postfix !== "3.7";
   return [
-    { name: "tls_eecdh_auto_curves", value: "", why: "Empty: OpenSSL's groups, the post-quantum hybrid X25519MLKEM768 first (Postfix 3.10, OpenSSL 3.5)." },
-    { name: "tls_ffdhe_auto_groups", value: "", why: "Empty as well: Postfix hands the choice to OpenSSL only when both lists are empty." },
+    {
+      name: "tls_eecdh_auto_curves",
+      value: [...keyExchangeGroups(os)],
+      why: modern
+        ? "Mozilla's curves, the post-quantum hybrid X25519MLKEM768 first (OpenSSL 3.5)."
+        : "Mozilla's curves (OpenSSL 3.0 has no post-quantum group).",
+    },
+    ...when<PostconfSetting>(modern, {
+      name: "tls_ffdhe_auto_groups",
+      value: FFDHE2048,
+      why: "TLS 1.3 finite-field groups: only RFC 7919's ffdhe2048 (Mozilla).",
+    }),
+    ...whenDefined(modern ? undefined : dhParameters, (file): PostconfSetting[] => [
+      { name: "smtpd_tls_dh1024_param_file", value: file, why: "DHE suites (TLS 1.2) use RFC 7919's ffdhe2048, a named group clients and graders recognise." },
+    ]),
   ];
 }

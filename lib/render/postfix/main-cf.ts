@@ -6,7 +6,9 @@
 import type { Plan, HostPlan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import { formatMainCf, type PostconfSection, type PostconfSetting } from "./main-cf-format";
-import { minProtocolSyntax, postQuantumKeyExchange, serverTlsProfileSettings, tlsAcknowledgements } from "./main-cf-tls";
+import { keyExchangeSettings, minProtocolSyntax, serverTlsProfileSettings, tlsAcknowledgements } from "./main-cf-tls";
+import { HOST_PATHS, type HostPaths } from "../host-paths";
+import { platformUsesDhe } from "../dh-parameters";
 import { TABLES, tableRef } from "./table-names";
 import { NULL_SENDER_KEY } from "./tables";
 import { dkimMainCfSection } from "./main-cf-dkim";
@@ -40,8 +42,11 @@ function backupMxSettings(): PostconfSetting[] {
   ];
 }
 
-/** Build main.cf for one host. */
-export function renderMainCf(plan: Plan, host: HostPlan): string {
+/**
+ * Build main.cf for one host.
+ * @param paths - host locations (the DH parameters file); Debian's by default
+ */
+export function renderMainCf(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): string {
   const { spec } = plan;
   const first = host.addresses[0]!;
   const publicIps = host.addresses.flatMap((a) => (a.publicIp === undefined ? [] : [a.publicIp]));
@@ -183,7 +188,7 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
           why: "STARTTLS offered on port 25, never required: a public MX must accept plaintext (RFC 3207). 587 overrides with encrypt.",
         },
         ...serverTlsProfileSettings(plan.mxTls, tlsAcknowledgements(spec)),
-        ...when(host.os === "debian-13", ...postQuantumKeyExchange()),
+        ...keyExchangeSettings(host.os, platformUsesDhe(plan) ? paths.dhParameters : undefined),
         { name: "smtpd_tls_loglevel", value: 1 },
         { name: "smtpd_tls_session_cache_database", value: "btree:${data_directory}/smtpd_scache" },
       ],
@@ -253,6 +258,11 @@ export function renderMainCf(plan: Plan, host: HostPlan): string {
         { name: "smtp_tls_CAfile", value: "/etc/ssl/certs/ca-certificates.crt", why: "Loaded before chroot, so verify works inside it." },
         { name: "smtp_tls_loglevel", value: 1 },
         { name: "smtp_tls_session_cache_database", value: "btree:${data_directory}/smtp_scache" },
+        {
+          name: "smtp_tls_servername",
+          value: "hostname",
+          why: "SNI: each group's transport names the MX host it connects to, so a server with several names presents the right certificate (the way home of a backup MX names the home's certificate, master.cf).",
+        },
         {
           name: "smtp_dns_support_level",
           value: "dnssec",

@@ -184,6 +184,8 @@ function forwardEntry(forward: ForwardPlan): MasterEntry {
       ["syslog_name", `postfix/${forward.group}/home`],
       ["smtp_bind_address", forward.bindAddress],
       ["smtp_helo_name", forward.heloName],
+      // The channel is reached by address, which is never sent as SNI: name the home's certificate.
+      ["smtp_tls_servername", forward.channelCertificateName],
     ],
   };
 }
