@@ -66,6 +66,8 @@ async function brakeCommand(args: string[], io: CliIo, help: string, paused: boo
     return EXIT.invalid;
   }
   try {
+    // A wrong --local fails before the file changes.
+    if (values.local !== undefined) readLocalState(values.local);
     const text = readPlatformFile(file, command).toString("utf8");
     const edit = setGroupPaused(text, group, paused, file, /\.json$/i.test(file));
     let spec = before.spec;
