@@ -73,7 +73,8 @@ function lineEnd(text: string, at: number): number {
 
 /** The text with the one change; ranges come from the parsed document. */
 function editText(text: string, map: YAMLMap, outbound: Pair | undefined, pausedPair: Pair | undefined, paused: boolean, group: string, file: string): string {
-  const unsupported = () => new UserError(`${file}: group "${group}" is written in a form this command cannot edit in place; set groups[].outbound.paused by hand`);
+  const unsupported = () =>
+    new UserError(`${file}: group "${group}" is written in a form this command cannot edit in place; set groups[].outbound.paused by hand`);
   if (paused && isScalar(pausedPair?.value) && pausedPair.value.range) {
     // `paused: false` becomes `paused: true` in place.
     const [from, to] = pausedPair.value.range;

@@ -53,7 +53,12 @@ async function brakeCommand(args: string[], io: CliIo, help: string, paused: boo
     return EXIT.ok;
   }
   if (positionals.length !== 2)
-    throw new UsageError(positionals.length < 2 ? `missing ${positionals.length === 0 ? "<file> and <group>" : "<group>"}` : `expected <file> <group>, got ${positionals.length} arguments`, command);
+    throw new UsageError(
+      positionals.length < 2
+        ? `missing ${positionals.length === 0 ? "<file> and <group>" : "<group>"}`
+        : `expected <file> <group>, got ${positionals.length} arguments`,
+      command,
+    );
   const [file, group] = positionals as [string, string];
   const before = validatePlatformText(readPlatformFile(file, command));
   if (!before.ok) {

@@ -58,7 +58,9 @@ describe("rendering of a paused group", () => {
       MAIN,
     );
     expect(mainCfSettings(text).get("defer_transports")).toBe("out-private");
-    expect(text).toMatch(/^# Paused \(groups\[\]\.outbound\.paused\): private; their outbound mail waits in the queue until resumed\.\ndefer_transports = out-private$/m);
+    expect(text).toMatch(
+      /^# Paused \(groups\[\]\.outbound\.paused\): private; their outbound mail waits in the queue until resumed\.\ndefer_transports = out-private$/m,
+    );
     // The other group's transport, the LMTP delivery to the platform's own mailboxes and the
     // backup forwards are untouched.
     expect(text).toMatch(/^virtual_transport = lmtp:unix:private\/dovecot-lmtp$/m);
@@ -111,7 +113,9 @@ describe("the in-place edit", () => {
 
   test("a group written as a flow map is refused with advice, not rewritten", () => {
     const text = `name: x\nhosts: [{name: mx1}]\ngroups:\n  - {name: g, domains: [{name: g.example}], addresses: [{host: mx1, privateIp: 10.0.1.11, hostName: mail.g.example}]}\n`;
-    expect(() => setGroupPaused(text, "g", true, "p.yaml")).toThrow('p.yaml: group "g" is written in a form this command cannot edit in place; set groups[].outbound.paused by hand');
+    expect(() => setGroupPaused(text, "g", true, "p.yaml")).toThrow(
+      'p.yaml: group "g" is written in a form this command cannot edit in place; set groups[].outbound.paused by hand',
+    );
   });
 
   test("JSON files stay JSON", () => {

@@ -149,7 +149,9 @@ describe("group pause and resume", () => {
     expect(counts).toEqual(ids.map(() => 1));
     expect(sink.messages().filter((s) => (s.data ?? "").includes(`brake-${RUN}-`))).toHaveLength(PAUSED);
     expect(queue().filter((m) => m.sender === "family@acme-home.example")).toHaveLength(0);
-    console.log(`group brake: business delivered ${businessSeconds} s after sending while private was paused; ${PAUSED} paused messages delivered ${releasedSeconds} s after resume (bulk: one a second to one destination)`);
+    console.log(
+      `group brake: business delivered ${businessSeconds} s after sending while private was paused; ${PAUSED} paused messages delivered ${releasedSeconds} s after resume (bulk: one a second to one destination)`,
+    );
   }, 150_000);
 
   test("pausing twice and resuming twice are not errors, and change nothing the second time", async () => {
