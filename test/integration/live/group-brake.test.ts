@@ -154,6 +154,32 @@ describe("group pause and resume", () => {
     );
   }, 150_000);
 
+  test("resuming one of two paused groups delivers that group's waiting mail only", async () => {
+    for (const group of ["business", "private"]) expect((await cli(["group", "pause", file, group, "--local", state.stateDir])).status).toBe(0);
+    expect(readFileSync(join(stateLayout(state.stateDir).postfixConfig, "main.cf"), "utf8")).toMatch(/^defer_transports = out-business, out-private$/m);
+    const business = [0, 1, 2].map((i) => `<both-business-${RUN}-${i}@acme-corp.example>`);
+    const private_ = [0, 1, 2].map((i) => `<both-private-${RUN}-${i}@acme-home.example>`);
+    for (const id of business) await send("alice@acme-corp.example", `partner@${OUTSIDE_DOMAIN}`, id, state.addresses.business!);
+    for (const id of private_) await send("family@acme-home.example", `family-peer@${OUTSIDE_DOMAIN}`, id, state.addresses.private!);
+    const waiting = (sender: string) =>
+      queue().filter((m) => m.queue_name === "deferred" && m.sender === sender && m.recipients.every((r) => r.delay_reason === "deferred transport"));
+    await until(() => waiting("alice@acme-corp.example").length === 3 && waiting("family@acme-home.example").length === 3, 20_000, "3 + 3 deferred");
+
+    const resumed = await cli(["group", "resume", file, "business", "--local", state.stateDir]);
+    expect(resumed.stderr).toMatch(/release out-business: flushed 3 waiting message\(s\)/);
+    expect(resumed.status).toBe(0);
+    await until(() => business.every((id) => sink.messages().some(withId(id))), 20_000, "business's 3 at the sink");
+    await sleep(3_000);
+    expect(private_.map((id) => sink.messages().filter(withId(id)).length)).toEqual([0, 0, 0]);
+    expect(waiting("family@acme-home.example")).toHaveLength(3);
+
+    expect((await cli(["group", "resume", file, "private", "--local", state.stateDir])).status).toBe(0);
+    await until(() => private_.every((id) => sink.messages().some(withId(id))), 20_000, "private's 3 at the sink");
+    await sleep(2_000);
+    expect([...business, ...private_].map((id) => sink.messages().filter(withId(id)).length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(readFileSync(file, "utf8")).toBe(ORIGINAL);
+  }, 120_000);
+
   test("pausing twice and resuming twice are not errors, and change nothing the second time", async () => {
     const before = readFileSync(file, "utf8");
     const first = await cli(["group", "pause", file, "business"]);
