@@ -146,6 +146,83 @@ def run_commands(commands, log, what):
     return None
 
 
+def postconf_values(text):
+    """name -> value of a main.cf text (continuation lines start with blanks)."""
+    values, name = {}, None
+    for line in text.split("\n"):
+        if line.startswith("#") or not line.strip():
+            name = None
+        elif line[0] in " \t" and name is not None:
+            values[name] += " " + line.strip()
+        elif "=" in line:
+            name, value = (part.strip() for part in line.split("=", 1))
+            values[name] = value
+    return values
+
+
+def listed(value):
+    return [part for part in value.replace(",", " ").split() if part]
+
+
+def sender_transports(config_dir, main_cf):
+    """@domain -> transport of the sender-dependent default transport table (texthash)."""
+    table = main_cf.get("sender_dependent_default_transport_maps", "")
+    if not table.startswith("texthash:"):
+        return {}
+    path = table[len("texthash:") :].replace("${config_directory}", config_dir).replace("$config_directory", config_dir)
+    transports = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.split()
+            if len(fields) >= 2 and not fields[0].startswith("#"):
+                transports[fields[0].lower()] = fields[1].split(":", 1)[0]
+    return transports
+
+
+def release_resumed_transports(bundle, backup, log, rounds=10):
+    """
+    Deliver now the mail that waited for a transport this bundle takes out of defer_transports
+    (a resumed group). Only that mail: a whole-queue flush (postqueue -f) would also override
+    defer_transports for the groups that stay paused. Queue ids are flushed one by one
+    (postqueue -i); a queue manager that has not yet re-read main.cf after the reload defers
+    them again, so the step repeats, a bounded number of times, until none waits.
+    """
+    main_cf_paths = [f["path"] for f in bundle["files"] if f["path"].endswith("/postfix/main.cf")]
+    for path in main_cf_paths:
+        before = postconf_values(backup[path][0]) if backup.get(path) else {}
+        with open(path, encoding="utf-8") as handle:
+            after = postconf_values(handle.read())
+        released = set(listed(before.get("defer_transports", ""))) - set(listed(after.get("defer_transports", "")))
+        if not released:
+            continue
+        config_dir = os.path.dirname(path)
+        by_sender = sender_transports(config_dir, after)
+        default = after.get("default_transport", "smtp")
+        flushed = set()
+        for _ in range(rounds):
+            listing = subprocess.run(["postqueue", "-c", config_dir, "-j"], capture_output=True, text=True)
+            waiting = []
+            for line in listing.stdout.splitlines():
+                message = json.loads(line)
+                if message.get("queue_name") != "deferred":
+                    continue
+                if not any(r.get("delay_reason") == "deferred transport" for r in message.get("recipients", [])):
+                    continue
+                sender = message.get("sender", "")
+                domain = "@" + sender.rsplit("@", 1)[1].lower() if "@" in sender else None
+                if by_sender.get(domain, default) in released:
+                    waiting.append(message["queue_id"])
+            if not waiting:
+                break
+            for queue_id in waiting:
+                subprocess.run(["postqueue", "-c", config_dir, "-i", queue_id], capture_output=True, text=True)
+            flushed.update(waiting)
+            time.sleep(1)
+        else:
+            log(f"release: mail of {', '.join(sorted(released))} still waits after {rounds} flushes; postqueue -i it by hand")
+        log(f"release {', '.join(sorted(released))}: flushed {len(flushed)} waiting message(s)")
+
+
 def read_state(state_dir):
     try:
         with open(os.path.join(state_dir, "applied.json"), encoding="utf-8") as handle:
@@ -237,6 +314,8 @@ def apply(bundle, state_dir, log, reload_enabled=True):
                     return 4
                 log(f"rolled back to {str(state['id'])[:12]}; the previous configuration serves")
                 return 3
+        if reload_enabled:
+            release_resumed_transports(bundle, backup, log)
         write_state(state_dir, bundle)
         log(f"applied bundle {bundle['id'][:12]}")
         return 0

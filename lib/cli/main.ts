@@ -6,6 +6,7 @@
  */
 import { isUserError } from "../errors";
 import { renderCommand, validateCommand, zoneCommand } from "./commands";
+import { groupPauseCommand, groupResumeCommand } from "./group-commands";
 import { localApplyCommand, localDownCommand, localUpCommand } from "./local-commands";
 import { rehearseCommand } from "./rehearse-command";
 import { userListCommand, userPasswdCommand, userRemoveCommand } from "./user-commands";
@@ -22,13 +23,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "local down": localDownCommand,
   "local apply": localApplyCommand,
   rehearse: rehearseCommand,
+  "group pause": groupPauseCommand,
+  "group resume": groupResumeCommand,
   "user passwd": userPasswdCommand,
   "user list": userListCommand,
   "user remove": userRemoveCommand,
 };
 
 /** Commands with subcommands: `local up`, `user passwd`, … */
-const GROUPS = new Set(["local", "user"]);
+const GROUPS = new Set(["local", "user", "group"]);
 
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),

@@ -13,6 +13,8 @@ Commands:
   local apply <file>         Apply a changed platform to it (validated, rolled back on failure).
   local down                 Stop it.
   rehearse <file>            Boot a host (or several) as deployed, against local stand-ins of AWS and ACME.
+  group pause <file> <group>  Hold back a group's outbound mail in the queue (--local: apply now).
+  group resume <file> <group> Deliver it again, the waiting mail at once.
   user passwd <file> <address>  Set a mailbox's password (its hash goes to SSM Parameter Store).
   user list <file>           The declared mailboxes and whether each has a password.
   user remove <file> <address>  Delete a mailbox's password hash (it can no longer log in).
@@ -104,6 +106,44 @@ the first instance stops it, and names the joined instances that still run.
 The files stay for inspection.
 
 Exit codes: 0 stopped, 1 no instance there or a process would not stop, 2 usage error.
+`,
+  group: `Usage: mail-platform group pause|resume <file> <group> [--local DIR]
+
+The brake on one customer group's outbound mail. See: mail-platform group pause --help
+`,
+  "group pause": `Usage: mail-platform group pause <file> <group> [--local DIR]
+
+Hold back the outbound mail of one group: sets groups[].outbound.paused in the platform file
+(comments and layout kept), checks the changed model like any other change, and leaves the
+rollout to the next deploy. Once rolled out, Postfix keeps every message the group sends to a
+foreign domain in its deferred queue (defer_transports of the group's transport): nothing is
+refused or bounced while paused, but mail still waits at most maximal_queue_lifetime (5 days,
+10 on a backup MX). The group's inbound mail and its mail to the platform's own mailboxes on the
+same host keep flowing. A whole-queue flush (postqueue -f, sendmail -q) overrides the brake for
+that one run: do not flush a host while a group is paused.
+
+Options:
+  --local DIR  Apply the change at once to the running local instance with this state directory.
+  -h, --help   Show this help.
+
+A group that is already paused is not an error: the file stays as it is.
+Exit codes: 0 paused (or already), 1 invalid file, unknown group (the groups are listed) or the
+local instance refused the change, 2 usage error (missing or unreadable file).
+`,
+  "group resume": `Usage: mail-platform group resume <file> <group> [--local DIR]
+
+Release the brake of one group: removes groups[].outbound.paused from the platform file
+(comments and layout kept) and checks the changed model. When the change is applied (by deploy,
+or at once with --local), the apply script delivers the group's waiting mail immediately
+(postqueue -i of each of its deferred messages), not at the next queue run; groups that stay
+paused keep waiting.
+
+Options:
+  --local DIR  Apply the change at once to the running local instance with this state directory.
+  -h, --help   Show this help.
+
+A group that is not paused is not an error: the file stays as it is.
+Exit codes: as group pause.
 `,
   user: `Usage: mail-platform user passwd|list|remove <file> … [--region REGION]
 

@@ -165,6 +165,11 @@ export type GroupInput = {
    * Where postmaster@ and abuse@ of this group's domains deliver. Default: accounts.roleMailbox.
    */
   roleMailbox?: string;
+  /**
+   * The brake on the group's outbound mail (mail-platform group pause|resume). Default: not paused.
+   * @default {}
+   */
+  outbound?: GroupOutboundInput;
 };
 
 /**
@@ -288,6 +293,17 @@ export type AliasInput = {
    * @maxItems 100
    */
   to: string[];
+};
+
+/**
+ * The brake on the group's outbound mail.
+ */
+export type GroupOutboundInput = {
+  /**
+   * Hold back the group's outbound mail in the queue until resumed (nothing is bounced or refused); its inbound mail and mail to the platform's own mailboxes on the same host keep flowing. Default: false.
+   * @default false
+   */
+  paused?: boolean;
 };
 
 /**

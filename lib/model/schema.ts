@@ -148,6 +148,27 @@ export const DomainSchema = z
   .describe("A mail domain owned by one customer group.")
   .meta({ title: "DomainInput" });
 
+/** The brake on one group's outbound mail. */
+export const GroupOutboundSchema = z
+  .strictObject({
+    /**
+     * Hold back the group's outbound mail: Postfix keeps every message the group sends to a
+     * foreign domain in its deferred queue (`defer_transports` of the group's transport) until the
+     * group is resumed; nothing is bounced or refused. Mail to the platform's own mailboxes on the
+     * same host, and inbound mail of the group, keep flowing. Mail waits at most Postfix's
+     * `maximal_queue_lifetime` (5 days, 10 on a backup MX) and is then returned to the sender.
+     * @default false
+     */
+    paused: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Hold back the group's outbound mail in the queue until resumed (nothing is bounced or refused); its inbound mail and mail to the platform's own mailboxes on the same host keep flowing. Default: false.",
+      ),
+  })
+  .describe("The brake on the group's outbound mail.")
+  .meta({ title: "GroupOutboundInput" });
+
 /** A customer group: domains, addresses and delivery priority kept apart from other groups. */
 export const GroupSchema = z
   .strictObject({
@@ -203,6 +224,8 @@ export const GroupSchema = z
     roleMailbox: ownMailAddress("a mailbox or alias address")
       .optional()
       .describe("Where postmaster@ and abuse@ of this group's domains deliver. Default: accounts.roleMailbox."),
+    /** The brake on the group's outbound mail (`mail-platform group pause|resume`). @default { paused: false } */
+    outbound: GroupOutboundSchema.prefault({}).describe("The brake on the group's outbound mail (mail-platform group pause|resume). Default: not paused."),
   })
   .describe("A customer group: domains, addresses and delivery priority kept apart from other groups.")
   .meta({ title: "GroupInput" });

@@ -80,6 +80,7 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
         bindAddress: address.privateIp,
         heloName: address.hostName,
         limits: DELIVERY_LIMITS[group.priority],
+        paused: group.outbound.paused,
       };
     });
     const homeAddresses = addresses.filter((a) => a.role === "home");

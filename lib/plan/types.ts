@@ -66,6 +66,8 @@ export interface TransportPlan {
   readonly heloName: string;
   /** Concurrency and pacing. */
   readonly limits: DeliveryLimits;
+  /** Whether the group's outbound mail is held back (`groups[].outbound.paused`): Postfix defers this transport. */
+  readonly paused: boolean;
 }
 
 /**

@@ -181,10 +181,11 @@ export function variants(): Variant[] {
       input.groups[0]!.mailboxes![0]!.quotaMb = 10_240;
       input.dns = { ...input.dns!, clientAutoconfig: { displayName: "Acme & Co. Mail" } };
     }),
-    variant("dane by default, full-text search, bulk group", (input) => {
+    variant("dane by default, full-text search, bulk group, paused", (input) => {
       input.outbound = { ...input.outbound, defaultTlsLevel: "dane" };
       input.mailbox = { archiveFolder: false, fullTextSearch: true };
       input.groups[1]!.priority = "bulk";
+      input.groups[1]!.outbound = { paused: true };
     }),
   ];
 }

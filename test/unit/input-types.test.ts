@@ -29,6 +29,7 @@ import type {
   ExtraIngressInput,
   GroupAddressInput,
   GroupInput,
+  GroupOutboundInput,
   HostInput,
   MailboxInput,
   BruteForceInput,
@@ -55,6 +56,7 @@ import {
   DnsblSiteSchema,
   DomainSchema,
   GroupAddressSchema,
+  GroupOutboundSchema,
   GroupSchema,
   HostSchema,
   MailboxSchema,
@@ -93,6 +95,7 @@ const SCHEMAS = {
   HostInput: HostSchema,
   GroupInput: GroupSchema,
   GroupAddressInput: GroupAddressSchema,
+  GroupOutboundInput: GroupOutboundSchema,
   DomainInput: DomainSchema,
   DkimKeyInput: DkimKeySchema,
   ServicesInput: ServicesSchema,
@@ -130,6 +133,7 @@ interface Declared {
   HostInput: HostInput;
   GroupInput: GroupInput;
   GroupAddressInput: GroupAddressInput;
+  GroupOutboundInput: GroupOutboundInput;
   DomainInput: DomainInput;
   DkimKeyInput: DkimKeyInput;
   ServicesInput: ServicesInput;
@@ -184,6 +188,7 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   HostInput: true,
   GroupInput: true,
   GroupAddressInput: true,
+  GroupOutboundInput: true,
   DomainInput: true,
   DkimKeyInput: true,
   ServicesInput: true,

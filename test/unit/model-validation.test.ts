@@ -55,7 +55,9 @@ describe("the platform model", () => {
     test("fails on an unknown field and lists the allowed ones", () => {
       const [problem] = problems((i) => ((i.groups[0] as Record<string, unknown>).priorty = "high"));
       expect(problem!.path).toBe("groups[0].priorty");
-      expect(problem!.message).toBe("unknown field; allowed fields here: name, priority, domains, addresses, home, dkim, mailboxes, aliases, roleMailbox");
+      expect(problem!.message).toBe(
+        "unknown field; allowed fields here: name, priority, domains, addresses, home, dkim, mailboxes, aliases, roleMailbox, outbound",
+      );
     });
 
     test("fails on a value outside an enumeration, listing the choices", () => {

@@ -43,6 +43,22 @@ function backupMxSettings(): PostconfSetting[] {
 }
 
 /**
+ * The brake of paused groups (groups[].outbound.paused): the queue manager delivers nothing
+ * through their transports and keeps the mail deferred, recipient by recipient, so a message's
+ * copies for the platform's own mailboxes (LMTP) still go out. A hold would stop whole messages,
+ * those copies too. `postqueue -f`, `-i` and `sendmail -q` override this setting for one run:
+ * resuming flushes only the resumed group's mail (the apply script's release step).
+ */
+function pausedTransports(host: HostPlan): PostconfSetting[] {
+  const paused = host.transports.filter((t) => t.paused);
+  return when<PostconfSetting>(paused.length > 0, {
+    name: "defer_transports",
+    value: paused.map((t) => t.name),
+    why: `Paused (groups[].outbound.paused): ${paused.map((t) => t.group).join(", ")}; their outbound mail waits in the queue until resumed.`,
+  });
+}
+
+/**
  * Build main.cf for one host.
  * @param paths - host locations (the DH parameters file); Debian's by default
  */
@@ -217,6 +233,7 @@ export function renderMainCf(plan: Plan, host: HostPlan, paths: HostPaths = HOST
           value: true,
           why: "Defer rather than send from the wrong address when a group address is missing. No global smtp_bind_address: transports would inherit it.",
         },
+        ...pausedTransports(host),
         ...host.transports.flatMap((t): PostconfSetting[] => [
           { name: `${t.name}_destination_concurrency_limit`, value: t.limits.destinationConcurrencyLimit, why: `Group ${t.group}: ${t.priority} priority.` },
           { name: `${t.name}_initial_destination_concurrency`, value: t.limits.initialDestinationConcurrency },
