@@ -33,6 +33,7 @@ export function localHostPaths(layout: StateLayout): HostPaths {
     postfixSpool: layout.spool,
     dovecotUsers: layout.dovecotUsers,
     dovecotMailboxes: join(layout.dovecotConfig, "mailboxes"),
+    dovecotLogins: join(layout.dovecotConfig, "logins"),
     mailHomeRoot: layout.mail,
     dovecotDhParameters: HOST_PATHS.dovecotDhParameters,
     mailUser: "nobody",

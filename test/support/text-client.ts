@@ -44,9 +44,9 @@ export class TextClient {
     return client;
   }
 
-  /** Open a TLS connection from the first byte (implicit TLS). */
-  static async tls(host: string, port: number, servername: string): Promise<TextClient> {
-    const socket = tlsConnect({ host, port, servername, rejectUnauthorized: false });
+  /** Open a TLS connection from the first byte (implicit TLS), optionally from a given local address. */
+  static async tls(host: string, port: number, servername: string, localAddress?: string): Promise<TextClient> {
+    const socket = tlsConnect({ host, port, servername, rejectUnauthorized: false, ...(localAddress ? { localAddress } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once("secureConnect", () => resolve());
       socket.once("error", reject);

@@ -14,6 +14,7 @@ import { sieveSection23 } from "./sieve";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
 import { renderDovecot24Conf } from "./dovecot24-conf";
 import { quota23, quotaStatusService } from "./quota";
+import { groupLoginPassdb23 } from "./group-logins";
 
 /**
  * Build dovecot.conf for one host, for the Dovecot of its operating system.
@@ -30,6 +31,7 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
   const first = host.addresses[0]!;
   const protocols = dovecotProtocols(plan);
   const quota = plan.accounts.enforcesQuota;
+  const groupLogins = groupLoginPassdb23(paths);
   const plugins = `${quota ? " quota" : ""}${spec.mailbox.fullTextSearch ? " fts fts_xapian" : ""}`;
 
   return formatDovecotConf(
@@ -78,9 +80,10 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
           block(
             "passdb",
             undefined,
-            [setting("driver", "passwd-file"), setting("args", paths.dovecotUsers)],
+            [setting("driver", "passwd-file"), setting("args", paths.dovecotUsers), ...groupLogins.passwordResults],
             `Password hashes live in ${paths.dovecotUsers} on the host, never in rendered files; a mailbox without a hash cannot log in.`,
           ),
+          groupLogins.groupPassdb,
           block(
             "userdb",
             undefined,

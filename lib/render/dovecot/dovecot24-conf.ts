@@ -15,6 +15,7 @@ import { block, formatDovecotConf, setting, trusted, type DovecotNode } from "./
 import { sieveSection24 } from "./sieve";
 import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } from "./shared";
 import { quota24, quotaStatusService } from "./quota";
+import { groupLoginPassdb24 } from "./group-logins";
 
 /**
  * The settings language this file is written in. 2.4.1 (Debian 13's Dovecot), not 2.4.0: four
@@ -34,6 +35,7 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
   const first = host.addresses[0]!;
   const fts = spec.mailbox.fullTextSearch;
   const quota = plan.accounts.enforcesQuota;
+  const groupLogins = groupLoginPassdb24(paths);
   const folder = (name: string, use: string, why?: string) =>
     block(
       "mailbox",
@@ -98,9 +100,10 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
           block(
             "passdb",
             "passwd-file",
-            [setting("passwd_file_path", paths.dovecotUsers)],
+            [setting("passwd_file_path", paths.dovecotUsers), ...groupLogins.passwordResults],
             `Password hashes live in ${paths.dovecotUsers} on the host, never in rendered files; a mailbox without a hash cannot log in.`,
           ),
+          groupLogins.groupPassdb,
           block(
             "userdb",
             "passwd-file",

@@ -13,6 +13,7 @@ import { hasSubmissionCleanup } from "./tables";
 import { withOperatorOptions } from "./operator-settings";
 import { when } from "../../plan/when";
 import { quotaRestriction } from "./quota-policy";
+import { SUBMISSION_LIMITS, submissionLimitOptions } from "./submission-limits";
 
 type Option = readonly [string, PostconfValue];
 type Options = Option[];
@@ -63,7 +64,11 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
     ...identity(listener, `/${listener.service.name}`),
     implicit ? (["smtpd_tls_wrappermode", true] as const) : (["smtpd_tls_security_level", "encrypt"] as const),
     ["smtpd_sasl_auth_enable", true],
+    ...submissionLimitOptions(),
     ["smtpd_client_restrictions", ["permit_sasl_authenticated", "reject"]],
+    // Authentication decides here; a mail program's HELO is a laptop's name (often not fully
+    // qualified, with underscores), so port 25's HELO checks would refuse real users.
+    ["smtpd_helo_restrictions", ""],
     ["smtpd_relay_restrictions", ["permit_sasl_authenticated", "reject"]],
     // The quota check comes before permit_sasl_authenticated: a user's mail to a full mailbox of
     // the platform is refused at RCPT like everyone else's.
@@ -128,11 +133,12 @@ function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
       entries.push(
         withOperatorOptions(
           {
-            comment: `Group ${address.group}: ${service.description} (port ${service.port}) on ${address.hostName}; AUTH only over TLS.`,
+            comment: `Group ${address.group}: ${service.description} (port ${service.port}) on ${address.hostName}; AUTH only over TLS; ${SUBMISSION_LIMITS.processes} processes, per-client limits and short timeouts (mua_* in main.cf).`,
             service: socket,
             type: "inet",
             private: "n",
             chroot: "y",
+            maxproc: SUBMISSION_LIMITS.processes,
             command: "smtpd",
             options: submissionOptions(plan, listener),
           },
