@@ -60,7 +60,7 @@ describe.each(["debian-12", "debian-13"] as const)("%s", (os) => {
       input.os = os;
       input.mailbox = { ...input.mailbox, defaultQuotaMb: 100 };
     });
-    const reply = /^quota_status_overquota = (.*)$/m.exec(fileText(quota, "etc/dovecot/dovecot.conf"))?.[1];
+    const reply = /^ *quota_status_overquota = "?([^"\n]*)"?$/m.exec(fileText(quota, "etc/dovecot/dovecot.conf"))?.[1];
     expect(reply).toBe("452 4.2.2 Mailbox is full");
   });
 });
