@@ -127,7 +127,18 @@ describe("IMAP and POP3", () => {
 });
 
 describe("no open relay", () => {
-  const outsider = () => ["-s", business, "-p", port("smtp"), "--xclient-addr", "203.0.113.9", "--xclient-name", "attacker.example"];
+  const outsider = () => [
+    "-s",
+    business,
+    "-p",
+    port("smtp"),
+    "--xclient-addr",
+    "203.0.113.9",
+    "--xclient-name",
+    "attacker.example",
+    "--ehlo",
+    "attacker.example",
+  ];
 
   test.each(relayTricks("acme-corp.example", OUTSIDE_DOMAIN))("refuses %s from an outside client", (_what, from, to) => {
     const result = swaks([...outsider(), "--tls", "-f", from, "-t", to, "--quit-after", "RCPT"]);
@@ -193,6 +204,8 @@ describe("TLS required inbound", () => {
       port("smtp"),
       "--xclient-addr",
       "198.51.100.20",
+      "--ehlo",
+      "mx.sender.example",
       "-f",
       `peer@${OUTSIDE_DOMAIN}`,
       "-t",
@@ -213,6 +226,8 @@ describe("TLS required inbound", () => {
       port("smtp"),
       "--xclient-addr",
       "198.51.100.20",
+      "--ehlo",
+      "mx.sender.example",
       "--tls",
       "-f",
       `peer@${OUTSIDE_DOMAIN}`,
@@ -232,6 +247,8 @@ describe("TLS required inbound", () => {
       port("smtp"),
       "--xclient-addr",
       "198.51.100.20",
+      "--ehlo",
+      "mx.sender.example",
       "--tls",
       "-f",
       `peer@${OUTSIDE_DOMAIN}`,
