@@ -18,6 +18,8 @@ describe("customer-groups example", () => {
     expect(Object.keys(files).sort()).toEqual([
       "cdk.tf.json",
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
+      "mail-platform/acme-mail/mx1/etc/dovecot/logins/10.0.1.11",
+      "mail-platform/acme-mail/mx1/etc/dovecot/logins/10.0.1.12",
       "mail-platform/acme-mail/mx1/etc/dovecot/mailboxes",
       "mail-platform/acme-mail/mx1/etc/fail2ban/filter.d/mail-platform-auth.conf",
       "mail-platform/acme-mail/mx1/etc/fail2ban/jail.d/mail-platform.conf",
@@ -32,6 +34,8 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/postfix/mailbox_domains",
       "mail-platform/acme-mail/mx1/etc/postfix/main.cf",
       "mail-platform/acme-mail/mx1/etc/postfix/master.cf",
+      "mail-platform/acme-mail/mx1/etc/postfix/own_helo_names",
+      "mail-platform/acme-mail/mx1/etc/postfix/platform_clients",
       "mail-platform/acme-mail/mx1/etc/postfix/recipient_tls_required",
       "mail-platform/acme-mail/mx1/etc/postfix/reject_footer.pcre",
       "mail-platform/acme-mail/mx1/etc/postfix/sender_logins",

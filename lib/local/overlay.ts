@@ -32,6 +32,7 @@ export function localHostPaths(layout: StateLayout): HostPaths {
     postfixSpool: layout.spool,
     dovecotUsers: layout.dovecotUsers,
     dovecotMailboxes: join(layout.dovecotConfig, "mailboxes"),
+    dovecotLogins: join(layout.dovecotConfig, "logins"),
     mailHomeRoot: layout.mail,
     dhParameters: join(layout.stateDir, "mail-platform", "ffdhe2048.pem"),
     mailUser: "nobody",

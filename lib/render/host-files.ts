@@ -4,6 +4,7 @@
 import type { HostPlan, Plan } from "../plan/types";
 import { renderDovecotConf } from "./dovecot/dovecot-conf";
 import { renderMailboxesFile } from "./dovecot/mailboxes-file";
+import { renderGroupLogins } from "./dovecot/group-logins";
 import { renderMainCf } from "./postfix/main-cf";
 import { renderMasterCf } from "./postfix/master-cf";
 import { renderTables } from "./postfix/tables";
@@ -39,6 +40,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
     renderMailboxesFile(plan, host, HOST_OS_FACTS[host.os].dovecot),
+    ...renderGroupLogins(plan, host),
     ...renderOpendkim(plan, host, paths),
     ...renderMtaSts(plan, host, paths),
     ...renderPostsrsd(plan, host),

@@ -10,6 +10,8 @@ export interface HostPaths {
   readonly dovecotUsers: string;
   /** Dovecot's user database: the rendered, secret-free list of declared mailboxes (passwd-file). */
   readonly dovecotMailboxes: string;
+  /** The per-address login lists (one secret-free passwd-file per group address, named by it). */
+  readonly dovecotLogins: string;
   /** Mailbox homes, one per user: <root>/<domain>/<user>. */
   readonly mailHomeRoot: string;
   /** Diffie-Hellman parameters (RFC 7919 ffdhe2048) for DHE suites in Postfix, Dovecot and nginx; rendered. */
@@ -36,6 +38,8 @@ export const HOST_PATHS: HostPaths = {
   dovecotUsers: "/etc/dovecot/users",
   /** Dovecot's user database: the rendered list of declared mailboxes (etc/dovecot/mailboxes). */
   dovecotMailboxes: "/etc/dovecot/mailboxes",
+  /** The per-address login lists (etc/dovecot/logins). */
+  dovecotLogins: "/etc/dovecot/logins",
   /** Mailbox homes, one per user: <root>/<domain>/<user>. */
   mailHomeRoot: "/var/mail/vhosts",
   /** The rendered RFC 7919 group (etc/mail-platform/ffdhe2048.pem), not Debian's RFC 3526 /usr/share/dovecot/dh.pem. */

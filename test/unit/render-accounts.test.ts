@@ -91,7 +91,8 @@ describe("Dovecot's userdb: every declared mailbox, no secret", () => {
       renderExample((i) => (i.os = "debian-12")),
       "etc/dovecot/dovecot.conf",
     );
-    expect(text).toContain("passdb {\n  driver = passwd-file\n  args = /etc/dovecot/users\n}");
+    expect(text).toContain("passdb {\n  driver = passwd-file\n  args = /etc/dovecot/users\n");
+    expect(text).toContain("passdb {\n  driver = passwd-file\n  args = /etc/dovecot/logins/%l\n");
     expect(text).toContain(
       "userdb {\n  driver = passwd-file\n  args = /etc/dovecot/mailboxes\n  default_fields = uid=vmail gid=vmail home=/var/mail/vhosts/%d/%n\n}",
     );

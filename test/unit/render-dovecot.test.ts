@@ -111,7 +111,8 @@ describe("Dovecot 2.4 specifics", () => {
   test("reads certificates by path (no 2.3 '<file' values) and names its passdb and userdb", () => {
     const text = conf();
     expect(text).not.toMatch(/= </);
-    expect(text).toContain("passdb passwd-file {\n  passwd_file_path = /etc/dovecot/users\n}");
+    expect(text).toContain("passdb passwd-file {\n  passwd_file_path = /etc/dovecot/users\n");
+    expect(text).toContain("passdb group-logins {\n  driver = passwd-file\n  passwd_file_path = /etc/dovecot/logins/%{local_ip}\n");
     expect(text).toMatch(
       /userdb passwd-file \{\n {2}passwd_file_path = \/etc\/dovecot\/mailboxes\n {2}fields \{\n {4}uid = vmail\n {4}gid = vmail\n {4}home = \/var\/mail\/vhosts\/%\{user \| domain\}\/%\{user \| username\}\n/,
     );

@@ -16,6 +16,7 @@ import { renderDovecot24Conf } from "./dovecot24-conf";
 import { quota23, quotaStatusService } from "./quota";
 import { keyExchangeGroups } from "../../tls/groups";
 import { DH_WHY, KEY_EXCHANGE_WHY, neutralGreetings, sessionTicketSettings } from "./tls-settings";
+import { groupLoginPassdb23 } from "./group-logins";
 
 /**
  * Build dovecot.conf for one host, for the Dovecot of its operating system.
@@ -32,6 +33,7 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
   const first = host.addresses[0]!;
   const protocols = dovecotProtocols(plan);
   const quota = plan.accounts.enforcesQuota;
+  const groupLogins = groupLoginPassdb23(paths);
   const plugins = `${quota ? " quota" : ""}${spec.mailbox.fullTextSearch ? " fts fts_xapian" : ""}`;
 
   return formatDovecotConf(
@@ -90,9 +92,10 @@ function renderDovecot23Conf(plan: Plan, host: HostPlan, paths: HostPaths): stri
           block(
             "passdb",
             undefined,
-            [setting("driver", "passwd-file"), setting("args", paths.dovecotUsers)],
+            [setting("driver", "passwd-file"), setting("args", paths.dovecotUsers), ...groupLogins.passwordResults],
             `Password hashes live in ${paths.dovecotUsers} on the host, never in rendered files; a mailbox without a hash cannot log in.`,
           ),
+          groupLogins.groupPassdb,
           block(
             "userdb",
             undefined,

@@ -17,6 +17,7 @@ import { dovecotProtocols, loginServices, postfixSockets, SPECIAL_USE_FOLDERS } 
 import { quota24, quotaStatusService } from "./quota";
 import { keyExchangeGroups } from "../../tls/groups";
 import { DH_WHY, KEY_EXCHANGE_WHY, neutralGreetings, sessionTicketSettings } from "./tls-settings";
+import { groupLoginPassdb24 } from "./group-logins";
 
 /**
  * The settings language this file is written in. 2.4.1 (Debian 13's Dovecot), not 2.4.0: four
@@ -36,6 +37,7 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
   const first = host.addresses[0]!;
   const fts = spec.mailbox.fullTextSearch;
   const quota = plan.accounts.enforcesQuota;
+  const groupLogins = groupLoginPassdb24(paths);
   const folder = (name: string, use: string, why?: string) =>
     block(
       "mailbox",
@@ -107,9 +109,10 @@ export function renderDovecot24Conf(plan: Plan, host: HostPlan, paths: HostPaths
           block(
             "passdb",
             "passwd-file",
-            [setting("passwd_file_path", paths.dovecotUsers)],
+            [setting("passwd_file_path", paths.dovecotUsers), ...groupLogins.passwordResults],
             `Password hashes live in ${paths.dovecotUsers} on the host, never in rendered files; a mailbox without a hash cannot log in.`,
           ),
+          groupLogins.groupPassdb,
           block(
             "userdb",
             "passwd-file",

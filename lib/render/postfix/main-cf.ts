@@ -16,6 +16,8 @@ import { withOperatorMainCf } from "./operator-settings";
 import { srsMainCfSection } from "./main-cf-srs";
 import { when, whenDefined } from "../../plan/when";
 import { quotaMainCf, quotaRestriction } from "./quota-policy";
+import { heloSettings } from "./helo-checks";
+import { submissionLimitSettings } from "./submission-limits";
 
 /**
  * A backup MX: the domains of the groups it backs relayed for their known addresses only,
@@ -131,6 +133,7 @@ export function renderMainCf(plan: Plan, host: HostPlan, paths: HostPaths = HOST
       title: "SMTP server restrictions (port 25; submission listeners override them)",
       settings: [
         { name: "smtpd_helo_required", value: true },
+        ...heloSettings(),
         { name: "disable_vrfy_command", value: true, why: "No address harvesting with VRFY." },
         {
           name: "smtpd_relay_restrictions",
@@ -177,6 +180,10 @@ export function renderMainCf(plan: Plan, host: HostPlan, paths: HostPaths = HOST
           { name: "smtpd_reject_footer_maps", value: tableRef(TABLES.rejectFooter), why: "Tells the sender why (tls.plaintextRejectText)." },
         ),
       ],
+    },
+    {
+      title: "Submission (587, 465): no lockout by idle or slow clients (the listeners in master.cf use these)",
+      settings: host.listeners.some((l) => l.service.name === "submission" || l.service.name === "submissions") ? submissionLimitSettings() : [],
     },
     {
       title: "Authentication (SASL via Dovecot)",

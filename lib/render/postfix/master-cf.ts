@@ -14,6 +14,7 @@ import { withOperatorOptions } from "./operator-settings";
 import { when } from "../../plan/when";
 import { quotaRestriction } from "./quota-policy";
 import { SUBMISSION_MILTER_MAIL_MACROS } from "./main-cf-dkim";
+import { SUBMISSION_LIMITS, submissionLimitOptions } from "./submission-limits";
 
 type Option = readonly [string, PostconfValue];
 type Options = Option[];
@@ -64,7 +65,11 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
     ...identity(listener, `/${listener.service.name}`),
     implicit ? (["smtpd_tls_wrappermode", true] as const) : (["smtpd_tls_security_level", "encrypt"] as const),
     ["smtpd_sasl_auth_enable", true],
+    ...submissionLimitOptions(),
     ["smtpd_client_restrictions", ["permit_sasl_authenticated", "reject"]],
+    // Authentication decides here; a mail program's HELO is a laptop's name (often not fully
+    // qualified, with underscores), so port 25's HELO checks would refuse real users.
+    ["smtpd_helo_restrictions", ""],
     ["smtpd_relay_restrictions", ["permit_sasl_authenticated", "reject"]],
     // The quota check comes before permit_sasl_authenticated: a user's mail to a full mailbox of
     // the platform is refused at RCPT like everyone else's.
@@ -134,11 +139,12 @@ function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
       entries.push(
         withOperatorOptions(
           {
-            comment: `Group ${address.group}: ${service.description} (port ${service.port}) on ${address.hostName}; AUTH only over TLS.`,
+            comment: `Group ${address.group}: ${service.description} (port ${service.port}) on ${address.hostName}; AUTH only over TLS; ${SUBMISSION_LIMITS.processes} processes, per-client limits and short timeouts (mua_* in main.cf).`,
             service: socket,
             type: "inet",
             private: "n",
             chroot: "y",
+            maxproc: SUBMISSION_LIMITS.processes,
             command: "smtpd",
             options: submissionOptions(plan, listener),
           },

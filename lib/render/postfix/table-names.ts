@@ -42,6 +42,10 @@ export const TABLES = {
   backupRecipients: { file: "backup_recipients", type: "texthash" },
   /** Domain of a group this host is a backup MX for → its forwarding transport and the home host's channel. */
   backupTransport: { file: "backup_transport", type: "texthash" },
+  /** The platform's own addresses (every host): clients that may say the platform's host names in HELO. */
+  platformClients: { file: "platform_clients", type: "texthash" },
+  /** The platform's host names and addresses: refused as HELO from any other client. */
+  ownHeloNames: { file: "own_helo_names", type: "texthash" },
   /** Relay credentials: provisioned on the host from a secret store, never rendered. */
   relayPassword: { file: "relay_password", type: "texthash" },
 } as const satisfies Record<string, TableName>;

@@ -12,6 +12,7 @@ import { when, whenDefined } from "../../plan/when";
 import { formatTable, type TableBlock } from "./table-format";
 import { TABLES, type TableName } from "./table-names";
 import { quotaTableBlocks } from "./quota-policy";
+import { heloTableBlocks } from "./helo-checks";
 
 /** The reply Postfix sends for `reject_plaintext_session` (smtpd_check.c), the footer map's key. */
 const PLAINTEXT_REPLY_PATTERN = String.raw`/^5[0-9][0-9] 5\.7\.1 Session encryption is required$/`;
@@ -98,6 +99,8 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
       },
     ]),
     ...backupTables(plan, host, file),
+    file(TABLES.platformClients, heloTableBlocks(plan).clients),
+    file(TABLES.ownHeloNames, heloTableBlocks(plan).names),
   ];
 
   const tlsRequired = plan.domains.filter((d) => d.requireTlsInbound);

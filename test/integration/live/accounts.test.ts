@@ -121,6 +121,8 @@ describe("delivery through the model's tables", () => {
       port("smtp"),
       "--xclient-addr",
       "198.51.100.20",
+      "--ehlo",
+      "mx.sender.example",
       "--tls",
       "-f",
       `peer@${OUTSIDE_DOMAIN}`,

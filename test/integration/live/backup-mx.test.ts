@@ -49,7 +49,19 @@ const channelOf = (state: LocalState) => (state === mx1 ? state.addresses.busine
 
 /** An internet peer (XCLIENT from the one client allowed to use it) sending over STARTTLS to port 25. */
 function outsideClient(server: string, state: LocalState): string[] {
-  return ["-s", server, "-p", String(state.ports.smtp), "--xclient-addr", "203.0.113.9", "--xclient-name", `mail.${OUTSIDE_DOMAIN}`, "--tls"];
+  return [
+    "-s",
+    server,
+    "-p",
+    String(state.ports.smtp),
+    "--xclient-addr",
+    "203.0.113.9",
+    "--xclient-name",
+    `mail.${OUTSIDE_DOMAIN}`,
+    "--ehlo",
+    `mail.${OUTSIDE_DOMAIN}`,
+    "--tls",
+  ];
 }
 
 function inbound(server: string, state: LocalState, to: string, subject: string, messageId?: string) {

@@ -36,7 +36,19 @@ const port = (service: keyof LocalState["ports"]) => String(state.ports[service]
 const layout = () => stateLayout(state.stateDir);
 
 /** Port 25 as an internet client would use it (XCLIENT; TLS because the first domain requires it). */
-const fromOutside = () => ["-s", business, "-p", port("smtp"), "--xclient-addr", "203.0.113.9", "--xclient-name", "mx.sender.example", "--tls"];
+const fromOutside = () => [
+  "-s",
+  business,
+  "-p",
+  port("smtp"),
+  "--xclient-addr",
+  "203.0.113.9",
+  "--xclient-name",
+  "mx.sender.example",
+  "--ehlo",
+  "mx.sender.example",
+  "--tls",
+];
 
 function queueIsEmpty(): boolean {
   const queue = spawnSync("postqueue", ["-c", layout().postfixConfig, "-p"], { encoding: "utf8" });
