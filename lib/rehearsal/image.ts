@@ -55,11 +55,15 @@ export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
   "dovecot-imapd",
   "dovecot-lmtpd",
   "dovecot-pop3d",
+  "dovecot-sieve",
+  "fail2ban",
+  "nftables",
   "nginx-light",
   "opendkim",
   "postfix",
   "postfix-pcre",
   "python3-certbot-dns-route53",
+  "python3-systemd",
   "unbound",
 ];
 
