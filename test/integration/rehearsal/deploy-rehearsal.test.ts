@@ -27,6 +27,7 @@ import { TextClient } from "../../support/text-client";
 import { SmtpSink } from "../../support/smtp-sink";
 import { mailboxInput } from "./rehearsal-mailboxes";
 import { describeBackupMx } from "./backup-mx-scenario";
+import { describeMailboxPasswords } from "./mailbox-passwords-scenario";
 
 const MINUTE = 60_000;
 /** Seconds per phase of each scenario, printed at the end for the record. */
@@ -769,3 +770,6 @@ describe("the command", () => {
 
 // Two hosts at once: a backup MX and its home (backup-mx-scenario.ts).
 describeBackupMx();
+
+// Users as data on a booted host, and the operator's password commands (mailbox-passwords-scenario.ts).
+describeMailboxPasswords();
