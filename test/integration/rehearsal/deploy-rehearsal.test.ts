@@ -187,7 +187,7 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
 
     test("25 offers STARTTLS and never AUTH; 587 offers AUTH only after STARTTLS and refuses MAIL before it", () => {
       for (const { privateIp } of groupAddresses()) {
-        const mx = swaks(["-s", privateIp, "-p", "25", "--tls", "--quit-after", "EHLO"]);
+        const mx = swaks(["-s", privateIp, "-p", "25", "--ehlo", `mx.${OUTSIDE_DOMAIN}`, "--tls", "--quit-after", "EHLO"]);
         expect(mx.transcript).toMatch(/TLS started/);
         expect(ehloKeywords(mx)).not.toContain("AUTH");
         const plain = swaks(["-s", privateIp, "-p", "587", "--quit-after", "EHLO"]);
@@ -305,13 +305,26 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
     const business = () => groupAddresses()[0]!.privateIp;
 
     test.each(relayTricks("acme-corp.example", OUTSIDE_DOMAIN))("no open relay: refuses %s", (_what, from, to) => {
-      const result = swaks(["-s", business(), "-p", "25", "--tls", "-f", from, "-t", to, "--quit-after", "RCPT"]);
+      const result = swaks(["-s", business(), "-p", "25", "--ehlo", `mx.${OUTSIDE_DOMAIN}`, "--tls", "-f", from, "-t", to, "--quit-after", "RCPT"]);
       expect(replyTo(result.transcript, /^RCPT TO/).join("\n")).toMatch(/^[45]\d\d /m);
       expect(sink.messages().some((m) => m.recipients.some((r) => r.includes("victim")))).toBe(false);
     });
 
     test("a domain that requires TLS refuses plaintext mail with the configured text", () => {
-      const result = swaks(["-s", business(), "-p", "25", "-f", `peer@${OUTSIDE_DOMAIN}`, "-t", user, "--quit-after", "RCPT"]);
+      const result = swaks([
+        "-s",
+        business(),
+        "-p",
+        "25",
+        "--ehlo",
+        `mx.${OUTSIDE_DOMAIN}`,
+        "-f",
+        `peer@${OUTSIDE_DOMAIN}`,
+        "-t",
+        user,
+        "--quit-after",
+        "RCPT",
+      ]);
       expect(replies(result.transcript)).toContain("550 5.7.1 This domain accepts mail only over an encrypted connection: use STARTTLS.");
     });
 
@@ -323,6 +336,8 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
           business(),
           "-p",
           "25",
+          "--ehlo",
+          `mx.${OUTSIDE_DOMAIN}`,
           "--local-interface",
           WORLD_ADDRESSES.listedClient,
           "-f",
@@ -373,7 +388,20 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
         // by the host itself (an iterating resolver starts there; a client of the VPC resolver never does).
         const listedName = `${WORLD_ADDRESSES.listedClient.split(".").reverse().join(".")}.zen.spamhaus.org`;
         await rehearsal.exec(["unbound-control", "flush", listedName]);
-        const listed = swaks(["-s", business(), "-p", "25", "--local-interface", WORLD_ADDRESSES.listedClient, "--quit-after", "RCPT", "-t", user]);
+        const listed = swaks([
+          "-s",
+          business(),
+          "-p",
+          "25",
+          "--ehlo",
+          `mx.${OUTSIDE_DOMAIN}`,
+          "--local-interface",
+          WORLD_ADDRESSES.listedClient,
+          "--quit-after",
+          "RCPT",
+          "-t",
+          user,
+        ]);
         expect(replies(listed.transcript).join("\n")).toMatch(/blocked using zen\.spamhaus\.org/);
         const cache = (await rehearsal.exec(["unbound-control", "dump_cache"])).stdout;
         expect(cache).toMatch(new RegExp(`^${listedName.replace(/\./g, "\\.")}\\.\\s+\\d+\\s+IN\\s+A\\s+127\\.0\\.0\\.2$`, "m"));
@@ -495,6 +523,8 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
           business,
           "-p",
           "25",
+          "--ehlo",
+          `mx.${OUTSIDE_DOMAIN}`,
           "--tls",
           "-f",
           `peer@${OUTSIDE_DOMAIN}`,
@@ -524,6 +554,8 @@ describe.each(["debian-13", "debian-12"] as const)("first boot of the example ho
           business,
           "-p",
           "25",
+          "--ehlo",
+          `mx.${OUTSIDE_DOMAIN}`,
           "--tls",
           "-f",
           `peer@${OUTSIDE_DOMAIN}`,
@@ -704,9 +736,25 @@ describe("moving a running host from Debian 12 to Debian 13: the instance is rep
         await old.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
         await old.addMailbox(user, password);
         const business = old.hostPlan.addresses[0]!.privateIp;
-        expect(codes(swaks(["-s", business, "-p", "25", "--tls", "-f", `someone@${OUTSIDE_DOMAIN}`, "-t", user, "--header", `Subject: ${marker}`]))).toContain(
-          "250",
-        );
+        expect(
+          codes(
+            swaks([
+              "-s",
+              business,
+              "-p",
+              "25",
+              "--ehlo",
+              `mx.${OUTSIDE_DOMAIN}`,
+              "--tls",
+              "-f",
+              `someone@${OUTSIDE_DOMAIN}`,
+              "-t",
+              user,
+              "--header",
+              `Subject: ${marker}`,
+            ]),
+          ),
+        ).toContain("250");
         const dir = "/var/mail/vhosts/acme-corp.example/tester/Maildir/new";
         await waitFor("delivery on Debian 12", () => (old.container.listDirectory(dir).length > 0 ? true : undefined));
         volume = old.dataVolumeFile;
