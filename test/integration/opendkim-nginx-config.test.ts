@@ -34,6 +34,7 @@ function renderBelow(input: PlatformInput, os: PlatformInput["os"]) {
     mtaStsRoot: join(root, "var/www/mta-sts"),
     autoconfigRoot: join(root, "var/www/client-config"),
     postfixSpool: join(root, "spool"),
+    dhParameters: join(root, "etc/mail-platform/ffdhe2048.pem"),
   };
   const files = renderHost(planned, planned.hosts[0]!, paths).files;
   for (const file of files) {
