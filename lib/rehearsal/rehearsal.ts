@@ -66,6 +66,12 @@ export interface RehearsalOptions {
   readonly log?: (line: string) => void;
   /** Change the synthesized cdk.tf.json before anything reads it (negative controls). */
   readonly alterTerraform?: (json: TerraformJson) => void;
+  /**
+   * Statements of the instance role's policies the stand-ins leave out from the start, as if the
+   * role lacked them (`world.restorePolicies()` puts them back, as a deploy of the fixed role
+   * would). @default none
+   */
+  readonly withheldStatements?: ReadonlyArray<{ readonly policy: string; readonly sid: string }>;
   /** Start with the ACME server down (first boot must fail, then recover once it is up). @default false */
   readonly acmeDown?: boolean;
   /** Attach the data volume this many seconds after boot (the primary host's). @default 0 */
@@ -253,6 +259,7 @@ export class Rehearsal {
       // IMDS tells the instances apart by the private address a request comes from.
       Object.fromEntries(hostPlans.map((h) => [h.name, h.addresses.map((a) => a.privateIp)])),
     );
+    for (const { policy, sid } of this.options.withheldStatements ?? []) this.world.removeStatement(policy, sid);
     for (const [parameter, pem] of this.substitutions.dkimPrivateKeys) this.world.putParameter(parameter, pem, { secure: true });
     for (const [address, hash] of Object.entries(this.options.passwordHashes ?? {})) this.setPasswordHash(address, hash);
     const architecture = "amd64";

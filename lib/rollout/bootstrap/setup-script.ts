@@ -15,6 +15,7 @@ import { HOST_PATHS } from "../../render/host-paths";
 import { dkimKeyFiles, OPENDKIM_SOCKET } from "../../render/opendkim/opendkim";
 import { POSTSRSD_SECRET_FILE } from "../../render/postsrsd/postsrsd";
 import { hostPackages } from "./packages";
+import { renumberVolumeOwnersFunction } from "./volume-owners";
 import { resolverAddress, UNBOUND_CONF } from "../../render/unbound/unbound-conf";
 
 /** Where the script is installed on the host. */
@@ -22,6 +23,9 @@ export const SETUP_SCRIPT_PATH = "/usr/local/sbin/mail-platform-setup";
 
 /** Where the mail data volume is mounted; the queue and the mailboxes are bind-mounted from it. */
 export const DATA_MOUNT = "/srv/mail-data";
+
+/** The file on the data volume (below {@link DATA_MOUNT}) naming the numbers of the accounts that own its files. */
+export const VOLUME_OWNERS_RECORD = "owners";
 
 /** What the setup script needs to know beyond the plan. */
 export interface SetupInputs {
@@ -80,6 +84,8 @@ install -d -m 0755 ${DATA_MOUNT}
 uuid=$(blkid -s UUID -o value "$device")
 grep -q "^UUID=$uuid " /etc/fstab || echo "UUID=$uuid ${DATA_MOUNT} ext4 defaults,nofail 0 2" >> /etc/fstab
 mountpoint -q ${DATA_MOUNT} || mount ${DATA_MOUNT}
+${renumberVolumeOwnersFunction()}
+renumber_volume_owners ${DATA_MOUNT}/${VOLUME_OWNERS_RECORD} ${DATA_MOUNT}
 onto_data_volume() {
   # First use: the volume takes over what the packages put there; later: the volume's content wins.
   if [ ! -d "${DATA_MOUNT}/$2" ]; then mkdir -p "${DATA_MOUNT}/$2"; [ -d "$1" ] && cp -a "$1/." "${DATA_MOUNT}/$2/"; fi
@@ -89,6 +95,8 @@ onto_data_volume() {
 }
 onto_data_volume ${HOST_PATHS.postfixSpool} postfix-spool
 onto_data_volume ${HOST_PATHS.mailHomeRoot} mailboxes
+chown ${HOST_PATHS.mailUser}:${HOST_PATHS.mailGroup} ${HOST_PATHS.mailHomeRoot}
+chmod 0750 ${HOST_PATHS.mailHomeRoot}
 `;
 }
 
@@ -263,7 +271,8 @@ systemctl enable --now amazon-ssm-agent
 step "packages"
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 ${APT} update
-DEBIAN_FRONTEND=noninteractive ${APT} -y -o Dpkg::Options::=--force-confold install ${packages}
+# Only what the host runs: recommended packages (perl, imaging libraries, whois, ...) are not installed.
+DEBIAN_FRONTEND=noninteractive ${APT} -y --no-install-recommends -o Dpkg::Options::=--force-confold install ${packages}
 # Installed, not started (policy-rc.d); and not started at a reboot before this setup has finished.
 systemctl disable --quiet ${daemons}
 # unbound's root trust anchor from dns-root-data, as unbound's unit puts it in place before each start:
@@ -278,15 +287,14 @@ for ip in ${ips}; do
   ip -4 -o addr show | grep -qw "$ip" || ip addr add "$ip/32" dev "$iface"
 done
 
-step "data volume"
-${dataVolumeSection(inputs)}
 step "mailbox owner"
-# Mailboxes belong to one unprivileged user; the user database is written by the users sync.
+# Mailboxes belong to one unprivileged user (created before the data volume is mounted, whose
+# files it may own already); the user database is written by the users sync.
 id ${HOST_PATHS.mailUser} >/dev/null 2>&1 || useradd --system --home-dir ${HOST_PATHS.mailHomeRoot} --no-create-home --shell /usr/sbin/nologin ${HOST_PATHS.mailUser}
-chown ${HOST_PATHS.mailUser}:${HOST_PATHS.mailGroup} ${HOST_PATHS.mailHomeRoot}
-chmod 0750 ${HOST_PATHS.mailHomeRoot}
 [ -e ${HOST_PATHS.dovecotUsers} ] || install -o root -g dovecot -m 0640 /dev/null ${HOST_PATHS.dovecotUsers}
 
+step "data volume"
+${dataVolumeSection(inputs)}
 # The configuration: this host's bundle (or a newer one a rollout delivered meanwhile), validated
 # and installed by the script that applies every later change too. Its first step obtains the
 # certificates the configuration names (group host names, mta-sts.<domain>); nothing is installed
