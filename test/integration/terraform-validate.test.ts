@@ -82,11 +82,22 @@ test("the list of differences was derived for the provider versions in use", () 
   expect({ synthesized: required, mirror: tf.mirror.version }).toEqual(DERIVED_FOR);
 });
 
+let together: Map<string, ValidateResult> | undefined;
+/** Every stack, adapted, validated in one run (one load of the provider schema for all). */
+function validatedTogether(name: string): ValidateResult {
+  together ??= tf.validateEach(
+    STACKS.map(([stack]) => {
+      const adapted = adaptToMirror(synthesized(stack), mirror);
+      applied.set(stack, adapted.applied);
+      return [stack, adapted.document] as const;
+    }),
+  );
+  return together.get(name)!;
+}
+
 describe.each(STACKS.map(([name]) => [name] as const))("%s", (name) => {
   test("terraform validate reports it valid, with exactly the expected warnings", () => {
-    const adapted = adaptToMirror(synthesized(name), mirror);
-    applied.set(name, adapted.applied);
-    const result = tf.validate(adapted.document);
+    const result = validatedTogether(name);
     const seen = warnings(result);
     if (seen.length > 0) console.log(`${name}: terraform validate warnings:\n  ${seen.join("\n  ")}`);
     expect(errors(result)).toEqual([]);
@@ -110,6 +121,22 @@ describe("negative controls", () => {
     original.instance_tpye = original.instance_type;
     delete original.instance_type;
     expect(() => adaptToMirror(misspelt, mirror)).toThrow(/resource\.aws_instance\.[\w-]+\.instance_tpye/);
+  });
+
+  test("(a) among valid stacks validated together, a broken one gets its own errors, the same as alone", () => {
+    const broken = adaptToMirror(synthesized("example"), mirror).document;
+    const instance = firstResource(broken, "aws_instance");
+    instance.instance_tpye = instance.instance_type;
+    delete instance.instance_type;
+    const [first, second] = STACKS.slice(1, 3).map(([name]) => adaptToMirror(synthesized(name), mirror).document);
+    const batch = tf.validateEach([
+      ["first", first!],
+      ["broken", broken],
+      ["second", second!],
+    ]);
+    expect(batch.get("broken")!.valid).toBe(false);
+    expect(errors(batch.get("broken")!)).toEqual(errors(tf.validate(broken)));
+    for (const name of ["first", "second"]) expect([batch.get(name)!.valid, errors(batch.get(name)!)]).toEqual([true, []]);
   });
 
   test("(b) the adaptation refuses a 6.x-only attribute that is not on its list", () => {

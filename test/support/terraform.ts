@@ -5,7 +5,7 @@
  * only); a missing `terraform` or mirror is a test failure, never a skip.
  */
 import { spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
 import { arch, platform, tmpdir } from "os";
 import { join, relative, sep } from "path";
 
@@ -72,6 +72,15 @@ export interface TerraformWorkdir {
    * on the text (same provider, same CLI), so a text seen before is answered without a new run.
    */
   validate(document: string | object): ValidateResult;
+  /**
+   * Validate several documents in one `terraform validate` run: each becomes a child module of a
+   * root that calls them all, so the provider's schema (most of a run's eight seconds) is loaded
+   * once, not once per document. Diagnostics are given back to the document whose file they name;
+   * one naming no document's file is an error of the method. Same answers as `validate` one by one
+   * (the test file shows it with a broken document among valid ones). A document with a backend
+   * is validated alone: a backend belongs to the root module.
+   */
+  validateEach(documents: ReadonlyArray<readonly [name: string, document: string | object]>): Map<string, ValidateResult>;
   /** The provider's schema (`terraform providers schema -json`), read once. */
   providerSchema(): ProviderSchema;
 }
@@ -207,6 +216,27 @@ export function terraformWorkdir(): TerraformWorkdir {
 
   const results = new Map<string, ValidateResult>();
   const validateRuns = { seconds: 0, count: 0 };
+  const documentText = (document: string | object): string => {
+    const text = typeof document === "string" ? document : JSON.stringify(document, null, 2);
+    requireMirrorVersion(JSON.parse(text), mirror);
+    return text;
+  };
+  /** `terraform validate -json` in `where`, counted and timed. */
+  const validateIn = (where: string): ValidateResult => {
+    const start = process.hrtime.bigint();
+    const run = terraform(where, env, ["validate", "-json", "-no-color"]);
+    validateRuns.seconds += Number(process.hrtime.bigint() - start) / 1e9;
+    validateRuns.count += 1;
+    let result: ValidateResult;
+    try {
+      result = JSON.parse(run.stdout) as ValidateResult;
+    } catch {
+      throw new Error(`terraform validate gave no JSON (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+    }
+    // Exit status and report must agree; anything else is a CLI problem, not a finding.
+    if ((run.status === 0) !== result.valid) throw new Error(`terraform validate exited ${run.status} but reported valid=${result.valid}:\n${run.stderr}`);
+    return result;
+  };
   let schema: ProviderSchema | undefined;
   shared = {
     dir,
@@ -215,25 +245,47 @@ export function terraformWorkdir(): TerraformWorkdir {
     initSeconds,
     validateRuns,
     validate(document) {
-      const text = typeof document === "string" ? document : JSON.stringify(document, null, 2);
-      requireMirrorVersion(JSON.parse(text), mirror);
+      const text = documentText(document);
       const known = results.get(text);
       if (known) return known;
       writeFileSync(documentPath, text);
-      const start = process.hrtime.bigint();
-      const run = terraform(dir, env, ["validate", "-json", "-no-color"]);
-      validateRuns.seconds += Number(process.hrtime.bigint() - start) / 1e9;
-      validateRuns.count += 1;
-      let result: ValidateResult;
-      try {
-        result = JSON.parse(run.stdout) as ValidateResult;
-      } catch {
-        throw new Error(`terraform validate gave no JSON (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-      }
-      // Exit status and report must agree; anything else is a CLI problem, not a finding.
-      if ((run.status === 0) !== result.valid) throw new Error(`terraform validate exited ${run.status} but reported valid=${result.valid}:\n${run.stderr}`);
+      const result = validateIn(dir);
       results.set(text, result);
       return result;
+    },
+    validateEach(documents) {
+      const byStack = new Map<string, ValidateResult>();
+      // A backend applies to the root module only (as a child it only earns a warning): such a
+      // document is validated alone, as the root.
+      const hasBackend = (text: string) => (JSON.parse(text) as { terraform?: { backend?: unknown } }).terraform?.backend !== undefined;
+      const every = documents.map(([name, document]) => [name, documentText(document)] as const);
+      for (const [name, text] of every) if (hasBackend(text)) byStack.set(name, this.validate(text));
+      const texts = every.filter(([, text]) => !hasBackend(text));
+      // The batch's own directory: the root module calls one child module per document.
+      const batch = mkdtempSync(join(dir, "batch-"));
+      const modules: Record<string, { source: string }> = {};
+      texts.forEach(([, text], index) => {
+        mkdirSync(join(batch, "stacks", `s${index}`), { recursive: true });
+        writeFileSync(join(batch, "stacks", `s${index}`, "cdk.tf.json"), text);
+        modules[`s${index}`] = { source: `./stacks/s${index}` };
+      });
+      writeFileSync(join(batch, "main.tf.json"), JSON.stringify({ terraform: JSON.parse(initDocument).terraform, module: modules }));
+      // Local modules are registered by init (the provider comes from the mirror, linked).
+      const init = terraform(batch, env, ["init", "-backend=false", "-input=false", "-no-color"]);
+      if (init.status !== 0) throw new Error(`terraform init of the batch failed:\n${init.stdout}\n${init.stderr}`);
+      const all = validateIn(batch);
+      texts.forEach(([name], index) => {
+        const prefix = `stacks/s${index}/`;
+        const own = all.diagnostics.filter((d) => d.range?.filename.startsWith(prefix));
+        const errorCount = own.filter((d) => d.severity === "error").length;
+        const diagnostics = own.map((d) => ({ ...d, range: d.range && { ...d.range, filename: d.range.filename.slice(prefix.length) } }));
+        byStack.set(name, { valid: errorCount === 0, error_count: errorCount, warning_count: own.length - errorCount, diagnostics });
+      });
+      const unplaced = all.diagnostics.filter((d) => !/^stacks\/s\d+\//.test(d.range?.filename ?? ""));
+      if (unplaced.length > 0)
+        throw new Error(`terraform validate of the batch gave diagnostics of no document:\n${unplaced.map(describeDiagnostic).join("\n")}`);
+      rmSync(batch, { recursive: true, force: true });
+      return byStack;
     },
     providerSchema() {
       if (schema) return schema;
