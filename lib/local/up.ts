@@ -33,6 +33,7 @@ import { localTestSpec, testMailboxAddress } from "./test-spec";
 import { hashPassword, usersFileHashes } from "./users-file";
 import { localSrsAddress, postsrsdStartCommand, writeLocalSrsSecret } from "./postsrsd";
 import { POSTSRSD_TCP } from "../render/postsrsd/postsrsd";
+import { prepareRspamdDirectories, redisStartCommand, rspamdLayout, rspamdListeners, rspamdStartCommand } from "./rspamd";
 import { HOST_CHANNEL_PORT } from "../plan/plan";
 
 /** Options of {@link localUp}. */
@@ -176,6 +177,16 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
     const [program, ...args] = postsrsdStartCommand(host, layout);
     startDaemon(program!, args, layout.postfixLog);
     await waitListening([[localSrsAddress(host), POSTSRSD_TCP.forwardPort]], layout);
+  }
+
+  if (plan.contentFilter.enabled) {
+    log("starting redis and rspamd");
+    prepareRspamdDirectories(layout);
+    const [redis, ...redisArgs] = redisStartCommand(host, layout);
+    startDaemon(redis!, redisArgs, rspamdLayout(layout).redisLog);
+    const [rspamd, ...rspamdArgs] = rspamdStartCommand(layout);
+    startDaemon(rspamd!, rspamdArgs, rspamdLayout(layout).log);
+    await waitListening(rspamdListeners(host), layout);
   }
 
   log("starting postfix");

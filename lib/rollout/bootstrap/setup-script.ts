@@ -320,7 +320,7 @@ ${nginx ? `# nginx serves only ${nginxServes}: Debian's default site goes.\nrm -
 postfix check
 doveconf -n >/dev/null
 unbound-checkconf >/dev/null
-${nginx ? "nginx -t\n" : ""}
+${plan.contentFilter.enabled ? "rspamadm configtest >/dev/null\n" : ""}${nginx ? "nginx -t\n" : ""}
 step "services"
 rm -f ${POLICY_RC_D}
 systemctl enable ${daemons}
