@@ -8,7 +8,7 @@
  * redis's protected mode, which accepts only 127.0.0.1 and ::1 without a password, is off for that
  * address (it is on loopback all the same).
  */
-import { join } from "path";
+import { dirname, join } from "path";
 import type { HostPlan } from "../plan/types";
 import { RSPAMD_PORTS, REDIS_PORT } from "../render/rspamd/rspamd";
 import type { StateLayout } from "./conventions";
@@ -32,7 +32,7 @@ export function rspamdLayout(layout: StateLayout) {
     redisConfig: join(layout.stateDir, "redis"),
     redisData: join(layout.stateDir, "lib", "redis"),
     redisPid: join(layout.stateDir, "run", "redis", "redis.pid"),
-    redisLog: join(layout.logs, "redis.log"),
+    redisLog: join(layout.logs, "redis", "redis.log"),
   } as const;
 }
 
@@ -46,7 +46,7 @@ export function prepareRspamdDirectories(layout: StateLayout): void {
   const files = rspamdLayout(layout);
   for (const dir of [files.run, files.db, files.logDir]) ownedDirectory(dir, 0o755, RSPAMD_USER, RSPAMD_USER);
   ownedDirectory(files.redisData, 0o750, REDIS_USER, REDIS_USER);
-  ownedDirectory(join(files.redisPid, ".."), 0o755, REDIS_USER, REDIS_USER);
+  for (const file of [files.redisPid, files.redisLog]) ownedDirectory(dirname(file), 0o755, REDIS_USER, REDIS_USER);
 }
 
 /** The command that starts the instance's redis (it forks; pid file and log are the instance's). */

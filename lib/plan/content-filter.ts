@@ -3,11 +3,6 @@ import { effectiveInbound } from "../model/content-filter-checks";
 import type { PlatformSpec } from "../model/schema";
 import type { ContentFilterPlan } from "./types";
 
-/** The `{daemon_name}` milter macro of a group's port-25 listeners (rspamd matches it as `MTA-Name`). */
-export function inboundDaemonName(group: string): string {
-  return `inbound-${group}`;
-}
-
 /** Derive the content filter plan. */
 export function contentFilterPlan(spec: PlatformSpec): ContentFilterPlan {
   const settings = spec.contentFilter;
@@ -18,7 +13,6 @@ export function contentFilterPlan(spec: PlatformSpec): ContentFilterPlan {
       const t = effectiveInbound(spec, group);
       return {
         group: group.name,
-        daemonName: inboundDaemonName(group.name),
         rejectScore: t.rejectScore,
         addHeaderScore: t.addHeaderScore,
         ...(t.greylistScore === false ? {} : { greylistScore: t.greylistScore }),

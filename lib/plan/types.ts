@@ -339,8 +339,6 @@ export type BruteForcePlan =
 export interface GroupFilterPlan {
   /** The group. */
   readonly group: string;
-  /** The `{daemon_name}` macro its port-25 listeners hand the milters (rspamd's `MTA-Name`), `inbound-<group>`. */
-  readonly daemonName: string;
   /** Refuse at this score. */
   readonly rejectScore: number;
   /** Mark with `X-Spam: Yes` at this score. */

@@ -1,7 +1,11 @@
 /**
- * main.cf's milters: rspamd (content filter) first, then OpenDKIM (DKIM signing and verifying).
- * Order matters: Postfix calls the milters in the order listed, and each sees the message as the
- * ones before it left it, so OpenDKIM signs what rspamd accepted, after its headers.
+ * main.cf's milters: rspamd (content filter) and OpenDKIM (DKIM signing and verifying). Postfix
+ * calls them in the order listed. Submitted mail: rspamd first, then OpenDKIM signs what rspamd
+ * let through (master.cf's submission listeners). Port 25: OpenDKIM first, then rspamd. OpenDKIM
+ * removes every Authentication-Results field that names this host (its RemoveARFrom default: the
+ * listener's host name, as a forgery), and rspamd's names exactly that host (the listener's
+ * `{daemon_name}`): after OpenDKIM, rspamd's field reaches the mailbox (rspamd in turn removes the
+ * fields it finds, OpenDKIM's dkim= included, whose result its own field carries).
  *
  * Which DKIM key signs is decided in OpenDKIM from what Postfix hands it: for submitted mail the
  * envelope sender (the `{mail_addr}` macro, sent only by the submission listeners), which
@@ -30,11 +34,11 @@ function hasSubmissionListener(host: HostPlan): boolean {
   return host.listeners.some((l) => l.service.daemon === "postfix" && l.service.name !== "smtp");
 }
 
-/** The milter of port 25 (rspamd's, then OpenDKIM's), or none. */
+/** The milters of port 25 (OpenDKIM's, then rspamd's; see above), or none. */
 export function inboundMilters(plan: Plan, paths: HostPaths = HOST_PATHS): string[] {
   return [
-    ...when(plan.contentFilter.enabled, `inet:${paths.helperAddress}:${RSPAMD_PORTS.inboundMilter}`),
     ...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`),
+    ...when(plan.contentFilter.enabled, `inet:${paths.helperAddress}:${RSPAMD_PORTS.inboundMilter}`),
   ];
 }
 
@@ -57,7 +61,7 @@ export function milterMainCfSection(plan: Plan, host: HostPlan, paths: HostPaths
         name: "smtpd_milters",
         value: milters.join(","),
         why: filter
-          ? "rspamd scores inbound mail with its group's thresholds (refuses, marks, greylists) and adds Authentication-Results; OpenDKIM then signs submitted and local mail and verifies inbound mail."
+          ? "OpenDKIM signs local mail and verifies inbound mail; rspamd then scores inbound mail with its group's thresholds (refuses, marks, greylists) and adds Authentication-Results. The submission listeners have their own list (master.cf)."
           : "OpenDKIM signs submitted and local mail, and verifies inbound mail.",
       }),
       ...when<PostconfSetting>(

@@ -12,7 +12,6 @@ import { TABLES, tableRef } from "./table-names";
 import { hasSubmissionCleanup } from "./tables";
 import { withOperatorOptions } from "./operator-settings";
 import { when } from "../../plan/when";
-import { inboundDaemonName } from "../../plan/content-filter";
 import { quotaRestriction } from "./quota-policy";
 import { SUBMISSION_MILTER_MAIL_MACROS, submissionMilters } from "./main-cf-milters";
 import { HOST_PATHS, type HostPaths } from "../host-paths";
@@ -105,12 +104,9 @@ function inboundEntries(plan: Plan, host: HostPlan, paths: HostPaths): MasterEnt
     const { address, service } = listener;
     const socket = `${address.privateIp}:${listener.port}`;
     if (service.name === "smtp") {
-      const mx: Options = [
-        ...identity(listener, ""),
-        ["smtpd_sasl_auth_enable", false],
-        // Tells rspamd which group's thresholds apply (its settings match the MTA-Name).
-        ...when<Option>(plan.contentFilter.enabled, ["milter_macro_daemon_name", inboundDaemonName(address.group)]),
-      ];
+      // myhostname is also the {daemon_name} the milters get (milter_macro_daemon_name's default):
+      // rspamd tells the groups apart by it, and names it in Authentication-Results.
+      const mx: Options = [...identity(listener, ""), ["smtpd_sasl_auth_enable", false]];
       if (plan.postscreen) {
         const pass = `smtpd-${address.group}`;
         entries.push(

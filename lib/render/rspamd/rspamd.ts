@@ -9,9 +9,10 @@
  * the mail in its hold queue and logging "milter triggers HOLD action"; the user gets 250.
  * Each listener tells rspamd who it is with the `{daemon_name}` macro (Postfix's
  * `milter_macro_daemon_name`), which rspamd's milter passes on as the `MTA-Name` request header
- * (src/libserver/milter.c) and the settings module matches (`request_header`): `inbound-<group>`
- * on a group's port-25 listeners, `ORIGINATING` on the submission listeners (the value OpenDKIM
- * signs for).
+ * (src/libserver/milter.c) and the settings module matches (`request_header`): on a group's
+ * port-25 listeners its default, `$myhostname`, which master.cf sets to the group address's host
+ * name (also the authserv-id of rspamd's Authentication-Results); `ORIGINATING` on the submission
+ * listeners (the value OpenDKIM signs for).
  */
 import type { ContentFilterPlan, HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
@@ -81,12 +82,18 @@ function groupKey(value: string): string {
 
 type Enabled = Extract<ContentFilterPlan, { enabled: true }>;
 
-function settingsConf(header: string, filter: Enabled): string {
+/** A host name in a regular expression: each dot a class of its own (no backslash to escape in UCL); the model allows letters, digits, dots and hyphens only. */
+function hostPattern(value: string): string {
+  if (!/^[a-z0-9.-]+$/.test(value)) throw new UnsafeValueError("rspamd settings", "a host name", value, "lowercase letters, digits, dots and hyphens");
+  return value.replace(/\./g, "[.]");
+}
+
+function settingsConf(header: string, filter: Enabled, host: HostPlan): string {
   const lines = [
     header,
     "# Which thresholds apply, by the listener that took the mail: Postfix hands each listener's",
     "# milter_macro_daemon_name to the milter as {daemon_name}, which rspamd's milter passes on as the",
-    "# MTA-Name request header.",
+    "# MTA-Name request header: a port-25 listener's host name, or ORIGINATING for submission.",
     "",
     "# Submitted mail (587/465): nothing is refused or marked; at the hold score the submission milter",
     "# rejects, which it turns into a quarantine (quarantine_on_reject): Postfix holds the mail.",
@@ -97,13 +104,15 @@ function settingsConf(header: string, filter: Enabled): string {
     "}",
   ];
   for (const group of filter.groups) {
+    const names = host.addresses.filter((a) => a.group === group.group).map((a) => hostPattern(a.hostName));
+    if (names.length === 0) continue;
     const name = groupKey(group.group);
     lines.push(
       "",
-      `# Group ${name}: mail taken on its port-25 listeners.`,
+      `# Group ${name}: mail taken on its port-25 listeners, whose {daemon_name} is their host name.`,
       `inbound-${name} {`,
       "  priority = high;",
-      `  request_header = { "MTA-Name" = "^inbound-${name}$"; }`,
+      `  request_header = { "MTA-Name" = "^(?:${names.join("|")})$"; }`,
       `  apply { actions { reject = ${score(group.rejectScore)}; add_header = ${score(group.addHeaderScore)}; greylist = ${group.greylistScore === undefined ? "null" : score(group.greylistScore)}; rewrite_subject = null; } }`,
       "}",
     );
@@ -169,7 +178,7 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
       `add_header = ${score(plan.spec.contentFilter.inbound.addHeaderScore)};`,
       `greylist = ${plan.spec.contentFilter.inbound.greylistScore === false ? "null" : score(plan.spec.contentFilter.inbound.greylistScore)};`,
     ]),
-    { path: `${RSPAMD_LOCAL_DIR}/settings.conf`, content: settingsConf(header, filter), mode: "0644" },
+    { path: `${RSPAMD_LOCAL_DIR}/settings.conf`, content: settingsConf(header, filter, host), mode: "0644" },
     local("dmarc.conf", [
       "# A DMARC policy is carried out, not only scored: p=reject refuses (our own domains' too: a forged",
       "# sender of a group domain from outside is refused), p=quarantine marks the mail (X-Spam: Yes).",
