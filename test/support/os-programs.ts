@@ -65,8 +65,16 @@ export function programsOf(os: HostOs): OsPrograms {
       command: (file, args) => ({ file, args, env: process.env }),
     };
   }
+  return programsIn(os, () => toolsRoot(os));
+}
+
+/**
+ * The programs of an OS in a root file system of its packages (the root is asked for on first use):
+ * run with chroot in a private mount namespace that shows this machine's /tmp at the same path.
+ */
+export function programsIn(os: HostOs, rootOf: () => string): OsPrograms {
   const command = (program: string, args: readonly string[]) => {
-    const root = toolsRoot(os);
+    const root = rootOf();
     const script =
       'root=$1; shift; mount --rbind /tmp "$root/tmp" && mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && exec chroot "$root" "$@"';
     return {
