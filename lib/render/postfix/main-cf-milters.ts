@@ -55,7 +55,7 @@ export function milterMainCfSection(plan: Plan, host: HostPlan, paths: HostPaths
   const milters = inboundMilters(plan, paths);
   const filter = plan.contentFilter.enabled;
   return {
-    title: filter ? "Milters: content filter (rspamd), then DKIM signing (OpenDKIM)" : "DKIM signing (OpenDKIM milter)",
+    title: filter ? "Milters: DKIM (OpenDKIM) and content filter (rspamd)" : "DKIM signing (OpenDKIM milter)",
     settings: [
       ...when<PostconfSetting>(milters.length > 0, {
         name: "smtpd_milters",
