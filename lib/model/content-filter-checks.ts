@@ -34,8 +34,9 @@ function thresholdPath(group: PlatformSpec["groups"][number], g: number, field: 
 const thresholdOrder = check(["contentFilter", "groups"], (spec) => {
   const found: PlatformIssue[] = [];
   const reported = new Set<string>();
+  // A platform threshold out of order is one problem, reported once (for the first group it affects).
   const report = (path: PathSegment[], value: unknown, message: string) => {
-    const key = `${path.join(".")}|${message}`;
+    const key = path.join(".");
     if (reported.has(key)) return;
     reported.add(key);
     found.push(issue(path, value, message));

@@ -83,10 +83,7 @@ export const ContentFilterSchema = z
      * refuses it on an instance type with less than 4 GiB.
      * @default false
      */
-    antivirus: z
-      .boolean()
-      .default(false)
-      .describe("Scan attachments with ClamAV; needs an instance type with at least 4 GiB of memory. Default: false."),
+    antivirus: z.boolean().default(false).describe("Scan attachments with ClamAV; needs an instance type with at least 4 GiB of memory. Default: false."),
   })
   .describe("Content filtering with rspamd (a Postfix milter) and redis.")
   .meta({ title: "ContentFilterInput" });

@@ -63,16 +63,26 @@ function block(dump: string, name: string): string {
 }
 
 describe.each((["debian-12", "debian-13"] as const).map((os) => [os, rspamdProgramsOf(os)] as const))("%s: rspamadm configtest", (os, programs) => {
-  const configtest = (dir: string) => programs.run("rspamadm", [`--var=LOCAL_CONFDIR=${dir}`, "configtest", "-c", "/etc/rspamd/rspamd.conf"], { timeoutMs: 120_000 });
+  const configtest = (dir: string) =>
+    programs.run("rspamadm", [`--var=LOCAL_CONFDIR=${dir}`, "configtest", "-c", "/etc/rspamd/rspamd.conf"], { timeoutMs: 120_000 });
   const dump = (dir: string, section: string) =>
     programs.run("rspamadm", [`--var=LOCAL_CONFDIR=${dir}`, "configdump", "-c", "/etc/rspamd/rspamd.conf", section], { timeoutMs: 120_000 }).stdout;
 
-  test.each(models())("accepts the rendered files of every host, silently (%s)", (_name, input) => {
-    for (const dir of renderedConfDirs(input, os)) {
-      const result = configtest(dir);
-      expect({ dir, status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() }).toEqual({ dir, status: 0, stdout: "syntax OK", stderr: "" });
-    }
-  }, 600_000);
+  test.each(models())(
+    "accepts the rendered files of every host, silently (%s)",
+    (_name, input) => {
+      for (const dir of renderedConfDirs(input, os)) {
+        const result = configtest(dir);
+        expect({ dir, status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() }).toEqual({
+          dir,
+          status: 0,
+          stdout: "syntax OK",
+          stderr: "",
+        });
+      }
+    },
+    600_000,
+  );
 
   test("reads what the model says: each group's thresholds, no greylisting by default, the quarantining submission milter", () => {
     const [dir] = renderedConfDirs(models()[2]![1], os);

@@ -64,14 +64,13 @@ export function milterMainCfSection(plan: Plan, host: HostPlan, paths: HostPaths
           ? "OpenDKIM signs local mail and verifies inbound mail; rspamd then scores inbound mail with its group's thresholds (refuses, marks, greylists) and adds Authentication-Results. The submission listeners have their own list (master.cf)."
           : "OpenDKIM signs submitted and local mail, and verifies inbound mail.",
       }),
-      ...when<PostconfSetting>(
-        plan.dkim.signs,
-        {
-          name: "non_smtpd_milters",
-          value: filter ? `unix:${OPENDKIM_SOCKET}` : "$smtpd_milters",
-          why: filter ? "Mail from local programs (sendmail) is signed too; it is not scanned (it comes from this host)." : "Mail from local programs (sendmail) is signed too.",
-        },
-      ),
+      ...when<PostconfSetting>(plan.dkim.signs, {
+        name: "non_smtpd_milters",
+        value: filter ? `unix:${OPENDKIM_SOCKET}` : "$smtpd_milters",
+        why: filter
+          ? "Mail from local programs (sendmail) is signed too; it is not scanned (it comes from this host)."
+          : "Mail from local programs (sendmail) is signed too.",
+      }),
       ...when<PostconfSetting>(milters.length > 0, {
         name: "milter_default_action",
         value: "accept",

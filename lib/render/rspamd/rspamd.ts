@@ -188,18 +188,26 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
     ]),
     local("milter_headers.conf", [
       "# Inbound mail carries the results of SPF, DKIM, DMARC and ARC (Authentication-Results) and its score.",
-      '# Not added to submitted mail (skip_authenticated): it would reveal the user\'s login to the recipients.',
+      "# Not added to submitted mail (skip_authenticated): it would reveal the user's login to the recipients.",
       'use = ["authentication-results", "x-spam-status"];',
       "skip_local = false;",
       "skip_authenticated = true;",
     ]),
-    local("arc.conf", ["# ARC seals are evaluated (arc module) but never added: OpenDKIM signs, rspamd holds no key.", "sign_authenticated = false;", "sign_local = false;"]),
+    local("arc.conf", [
+      "# ARC seals are evaluated (arc module) but never added: OpenDKIM signs, rspamd holds no key.",
+      "sign_authenticated = false;",
+      "sign_local = false;",
+    ]),
     local("redis.conf", ["# Debian's redis-server on loopback (etc/redis/redis.conf).", `servers = "${helper}:${REDIS_PORT}";`]),
     local("multimap.conf", [
       "# Debian's mail-provider rules read maps.rspamd.com's lists: an empty local list instead.",
       ...MAIL_PROVIDER_RULES.map((rule) => `${rule} { map = "$LOCAL_CONFDIR/local.d/maps/mail-providers.map"; }`),
     ]),
-    { path: `${RSPAMD_LOCAL_DIR}/maps/mail-providers.map`, content: `${header}\n# No providers: the list of maps.rspamd.com is not downloaded.\n`, mode: "0644" },
+    {
+      path: `${RSPAMD_LOCAL_DIR}/maps/mail-providers.map`,
+      content: `${header}\n# No providers: the list of maps.rspamd.com is not downloaded.\n`,
+      mode: "0644",
+    },
     ...PHONING_HOME.map(([module, why]) => local(`${module}.conf`, [`# Off: ${why}.`, "enabled = false;"])),
     { path: REDIS_CONF, content: redisConf(header, paths), mode: "0644" },
   ];
@@ -208,10 +216,10 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
       local("antivirus.conf", [
         "# ClamAV (clamav-daemon, signatures from freshclam) through its socket; an infected message is refused.",
         "clamav {",
-        "  action = \"reject\";",
+        '  action = "reject";',
         "  scan_mime_parts = true;",
-        "  symbol = \"CLAM_VIRUS\";",
-        "  type = \"clamav\";",
+        '  symbol = "CLAM_VIRUS";',
+        '  type = "clamav";',
         '  servers = "/run/clamav/clamd.ctl";',
         "  log_clean = false;",
         "}",

@@ -129,7 +129,12 @@ describe("inbound (port 25)", () => {
 
   test("a forged sender of an own domain from outside is refused by DMARC (p=reject), below the group's reject score", async () => {
     const marker = `forged-${Date.now()}`;
-    const result = fromOutside("business", "ceo@acme-corp.example", state.user.name, ["--header", `Subject: ${marker}`, "--body", "Please wire the money today."]);
+    const result = fromOutside("business", "ceo@acme-corp.example", state.user.name, [
+      "--header",
+      `Subject: ${marker}`,
+      "--body",
+      "Please wire the money today.",
+    ]);
     expect(endOfData(result.transcript)).toMatch(/^554 5\.7\.1 /);
     const line = await waitForLog(state, /milter-reject: END-OF-MESSAGE .*from=<ceo@acme-corp\.example>/);
     const queueId = /cleanup\[\d+\]: ([0-9A-F]+): milter-reject/.exec(line)![1]!;
@@ -142,7 +147,12 @@ describe("inbound (port 25)", () => {
 
   test("clean mail is delivered with Authentication-Results of the listener's host and its score", async () => {
     const marker = `clean-${Date.now()}`;
-    const result = fromOutside("business", `someone@${OUTSIDE_DOMAIN}`, state.user.name, ["--header", `Subject: ${marker}`, "--body", "Lunch tomorrow at noon?"]);
+    const result = fromOutside("business", `someone@${OUTSIDE_DOMAIN}`, state.user.name, [
+      "--header",
+      `Subject: ${marker}`,
+      "--body",
+      "Lunch tomorrow at noon?",
+    ]);
     expect(endOfData(result.transcript)).toMatch(/^250 /);
     const message = await waitForDelivery(state, state.user.name, (m) => m.includes(marker));
     const results = headers(message).filter((h) => /^Authentication-Results: mail\.acme-corp\.example;/.test(h));
