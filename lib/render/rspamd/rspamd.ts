@@ -120,10 +120,10 @@ function settingsConf(header: string, filter: Enabled, host: HostPlan): string {
   return `${lines.join("\n")}\n`;
 }
 
-function workerProxy(header: string, paths: HostPaths, port: number, quarantine: boolean): string[] {
+/** The settings of one milter worker (rspamd_proxy in milter mode). */
+function workerProxy(paths: HostPaths, port: number, quarantine: boolean): string[] {
   const file = quarantine ? RSPAMD_CONF_LOCAL : `${RSPAMD_LOCAL_DIR}/worker-proxy.inc`;
   return [
-    ...(header === "" ? [] : [header]),
     `bind_socket = "${address(file, paths.helperAddress)}:${port}";`,
     "milter = yes;",
     "timeout = 120s;",
@@ -157,7 +157,7 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
     ]),
     local("worker-proxy.inc", [
       "# The milter of port 25 (every group's listeners): refuses at each group's reject score.",
-      ...workerProxy("", paths, RSPAMD_PORTS.inboundMilter, false),
+      ...workerProxy(paths, RSPAMD_PORTS.inboundMilter, false),
     ]),
     local("worker-normal.inc", ["# Both milters scan themselves: no separate scanning worker.", "enabled = false;"]),
     local("worker-controller.inc", [`# rspamc and the web interface's API, loopback only.`, `bind_socket = "${helper}:${RSPAMD_PORTS.controller}";`]),
@@ -167,7 +167,7 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
         header,
         "# The milter of the submission listeners (587/465).",
         'worker "rspamd_proxy" {',
-        ...workerProxy("", paths, RSPAMD_PORTS.submissionMilter, true).map((l) => `  ${l}`),
+        ...workerProxy(paths, RSPAMD_PORTS.submissionMilter, true).map((l) => `  ${l}`),
         "}",
       ].join("\n")}\n`,
       mode: "0644",
