@@ -114,11 +114,19 @@ describe("rspamd's files", () => {
       `${RSPAMD_LOCAL_DIR}/settings.conf`,
     )!;
     expect(settings).toContain('request_header = { "MTA-Name" = "^ORIGINATING$"; }');
-    expect(settings).toContain("apply { actions { reject = 10; add_header = null; greylist = null; rewrite_subject = null; } }");
+    const noGreylisting = 'symbols_disabled = ["GREYLIST_CHECK", "GREYLIST_SAVE"];';
+    expect(settings).toContain(`apply { actions { reject = 10; add_header = null; greylist = null; rewrite_subject = null; } ${noGreylisting} }`);
     expect(settings).toContain('request_header = { "MTA-Name" = "^(?:mail[.]acme-corp[.]example)$"; }');
-    expect(settings).toContain("apply { actions { reject = 15; add_header = 6; greylist = null; rewrite_subject = null; } }");
+    expect(settings).toContain(`apply { actions { reject = 15; add_header = 6; greylist = null; rewrite_subject = null; } ${noGreylisting} }`);
     expect(settings).toContain('request_header = { "MTA-Name" = "^(?:mail[.]acme-home[.]example)$"; }');
     expect(settings).toContain("apply { actions { reject = 9; add_header = 5; greylist = 3; rewrite_subject = null; } }");
+  });
+
+  test("greylisting: a group's own score needs the action in actions.conf, which groups without it turn off", () => {
+    const actions = (change?: (i: PlatformInput) => void) => files(change).get(`${RSPAMD_LOCAL_DIR}/actions.conf`)!;
+    expect(actions()).toMatch(/^greylist = null;$/m);
+    expect(actions((i) => (i.groups[1]!.contentFilter = { greylistScore: 3 }))).toMatch(/^greylist = 3;$/m);
+    expect(actions((i) => (i.contentFilter = { inbound: { greylistScore: 4 } }))).toMatch(/^greylist = 4;$/m);
   });
 
   test("nothing phones home: rspamd.com's fuzzy servers, maps and lookups are off, the mail-provider maps local", () => {

@@ -82,6 +82,13 @@ function groupKey(value: string): string {
 
 type Enabled = Extract<ContentFilterPlan, { enabled: true }>;
 
+/**
+ * Where greylisting is off, the greylist module does not run either: besides the action, it
+ * defers a message whose body it deferred recently from the same address (its own body hash in
+ * redis), whichever group that was for.
+ */
+const NO_GREYLISTING = 'symbols_disabled = ["GREYLIST_CHECK", "GREYLIST_SAVE"];';
+
 /** A host name in a regular expression: each dot a class of its own (no backslash to escape in UCL); the model allows letters, digits, dots and hyphens only. */
 function hostPattern(value: string): string {
   if (!/^[a-z0-9.-]+$/.test(value)) throw new UnsafeValueError("rspamd settings", "a host name", value, "lowercase letters, digits, dots and hyphens");
@@ -100,7 +107,7 @@ function settingsConf(header: string, filter: Enabled, host: HostPlan): string {
     "outbound {",
     "  priority = high;",
     `  request_header = { "MTA-Name" = "^${SUBMISSION_DAEMON_NAME}$"; }`,
-    `  apply { actions { reject = ${score(filter.holdScore)}; add_header = null; greylist = null; rewrite_subject = null; } }`,
+    `  apply { actions { reject = ${score(filter.holdScore)}; add_header = null; greylist = null; rewrite_subject = null; } ${NO_GREYLISTING} }`,
     "}",
   ];
   for (const group of filter.groups) {
@@ -113,11 +120,25 @@ function settingsConf(header: string, filter: Enabled, host: HostPlan): string {
       `inbound-${name} {`,
       "  priority = high;",
       `  request_header = { "MTA-Name" = "^(?:${names.join("|")})$"; }`,
-      `  apply { actions { reject = ${score(group.rejectScore)}; add_header = ${score(group.addHeaderScore)}; greylist = ${group.greylistScore === undefined ? "null" : score(group.greylistScore)}; rewrite_subject = null; } }`,
+      `  apply { actions { reject = ${score(group.rejectScore)}; add_header = ${score(group.addHeaderScore)}; greylist = ${group.greylistScore === undefined ? "null" : score(group.greylistScore)}; rewrite_subject = null; }${group.greylistScore === undefined ? ` ${NO_GREYLISTING}` : ""} }`,
       "}",
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The greylist action of actions.conf. A group's settings can only move a threshold that exists
+ * here: an action disabled (null) in actions.conf is skipped for every message, whatever a
+ * settings rule says (src/libmime/scan_result.c, rspamd_check_action_metric). So when any group
+ * greylists, the action exists (the platform's score, else the lowest group score) and each group
+ * that does not greylist turns it off in its settings (every listener's mail matches one).
+ */
+function greylistAction(platform: number | false, filter: Enabled): string[] {
+  const groups = filter.groups.flatMap((g) => (g.greylistScore === undefined ? [] : [g.greylistScore]));
+  if (platform !== false) return [`greylist = ${score(platform)};`];
+  if (groups.length === 0) return ["# No group greylists.", "greylist = null;"];
+  return ["# Off for the platform, on for some groups: their settings set their scores, the others turn it off.", `greylist = ${score(Math.min(...groups))};`];
 }
 
 /** The settings of one milter worker (rspamd_proxy in milter mode). */
@@ -176,7 +197,7 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
       "# The platform's inbound thresholds (contentFilter.inbound); each group's are in settings.conf.",
       `reject = ${score(plan.spec.contentFilter.inbound.rejectScore)};`,
       `add_header = ${score(plan.spec.contentFilter.inbound.addHeaderScore)};`,
-      `greylist = ${plan.spec.contentFilter.inbound.greylistScore === false ? "null" : score(plan.spec.contentFilter.inbound.greylistScore)};`,
+      ...greylistAction(plan.spec.contentFilter.inbound.greylistScore, filter),
     ]),
     { path: `${RSPAMD_LOCAL_DIR}/settings.conf`, content: settingsConf(header, filter, host), mode: "0644" },
     local("dmarc.conf", [

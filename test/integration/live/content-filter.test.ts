@@ -7,7 +7,8 @@
  * - A forged sender of an own domain from outside is refused by DMARC (p=reject): business's own
  *   reject score is set to 50 here, far above what the message scores, so only DMARC can refuse it.
  * - Clean mail passes with Authentication-Results (SPF, DKIM, DMARC) named by the listener's host.
- * - Each group's thresholds: private refuses at 2 what business (at 50) takes.
+ * - Each group's thresholds: private refuses at 2 what business (at 50) takes; a third group, lab,
+ *   greylists at 1: the first attempt is deferred (451) and rspamd keeps the triplet in redis.
  * Inbound mail comes "from outside" through XCLIENT (203.0.113.9; test overlay only).
  */
 import { spawnSync } from "child_process";
@@ -38,6 +39,14 @@ function model(): PlatformInput {
   const priv = input.groups.find((g) => g.name === "private")!;
   business.contentFilter = { rejectScore: 50 };
   priv.contentFilter = { rejectScore: PRIVATE_REJECT, addHeaderScore: 1 };
+  input.dns!.zones.push({ name: "acme-lab.example" });
+  input.groups.push({
+    name: "lab",
+    domains: [{ name: "acme-lab.example" }],
+    addresses: [{ host: "mx1", privateIp: "10.0.1.13", hostName: "mail.acme-lab.example" }],
+    mailboxes: [{ address: "lab@acme-lab.example" }],
+    contentFilter: { greylistScore: 1, addHeaderScore: 40, rejectScore: 50 },
+  });
   return input;
 }
 
@@ -174,6 +183,19 @@ describe("inbound (port 25)", () => {
     expect(score).toBeGreaterThanOrEqual(PRIVATE_REJECT);
     const toPrivate = fromOutside("private", `someone@${OUTSIDE_DOMAIN}`, "family@acme-home.example", body);
     expect(endOfData(toPrivate.transcript)).toMatch(/^554 5\.7\.1 /);
+  });
+});
+
+describe("greylisting (a group's own action)", () => {
+  test("lab greylists the first attempt of a new triplet (451), kept in redis; business (off by default) takes the same message", async () => {
+    const marker = `grey-${Date.now()}`;
+    const body = ["--header", `Subject: ${marker}`, "--body", "New sender, first contact."];
+    const toLab = fromOutside("lab", `newcomer@${OUTSIDE_DOMAIN}`, "lab@acme-lab.example", body);
+    expect(endOfData(toLab.transcript)).toMatch(/^451 4\.7\.1 /);
+    const keys = spawnSync("redis-cli", ["-h", state.addresses.business!, "--scan", "--pattern", "rg*"], { encoding: "utf8" }).stdout.trim();
+    expect(keys.split("\n").filter((k) => k !== "").length).toBeGreaterThan(0);
+    const toBusiness = fromOutside("business", `newcomer@${OUTSIDE_DOMAIN}`, state.user.name, body);
+    expect(endOfData(toBusiness.transcript)).toMatch(/^250 /);
   });
 });
 
