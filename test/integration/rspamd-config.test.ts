@@ -5,6 +5,7 @@
  * staged files). configtest must also say nothing on stderr: the bundle's checks treat any output
  * there as a failure. And what the files mean is what rspamd reads (configdump): each group's
  * thresholds in its settings, greylisting off by default, the submission milter quarantining.
+ * redis.conf: each release's redis-server starts with it (and stops at once on a broken one).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -13,7 +14,7 @@ import type { HostOs } from "../../lib/catalogue/host-os";
 import type { PlatformInput } from "../../lib/model/schema";
 import { plan } from "../../lib/plan/plan";
 import { renderHost } from "../../lib/render/host-files";
-import { RSPAMD_CONF_DIR } from "../../lib/render/rspamd/rspamd";
+import { REDIS_CONF, RSPAMD_CONF_DIR } from "../../lib/render/rspamd/rspamd";
 import { parsePlatform } from "../../lib/validation/validate";
 import { exampleInput } from "../support/example";
 import { rspamdProgramsOf } from "../support/rspamd-programs";
@@ -103,6 +104,26 @@ describe.each((["debian-12", "debian-13"] as const).map((os) => [os, rspamdProgr
     const inbound = workers.split(/\n(?=rspamd_proxy \{|normal \{|controller \{|fuzzy \{)/).find((w) => w.includes('"127.0.0.1:11332"')) ?? "";
     expect(inbound).toMatch(/quarantine_on_reject = false;/);
   }, 600_000);
+
+  test("redis-server starts with the rendered redis.conf (a socket instead of its TCP port, data below a temporary directory), not with a broken one", () => {
+    const [dir] = renderedConfDirs(exampleInput(), os);
+    const conf = join(dir!, "..", "..", REDIS_CONF);
+    const data = mkdtempSync(join(tmpdir(), "mail-platform-redis-"));
+    // Still running after 3 s (killed by timeout, 124): the file was read and accepted.
+    const start = (file: string) =>
+      programs.run("timeout", ["3", "redis-server", file, "--port", "0", "--unixsocket", join(data, "redis.sock"), "--dir", data, "--save", ""], {
+        timeoutMs: 30_000,
+      });
+    const started = start(conf);
+    expect({ status: started.status, out: `${started.stdout}${started.stderr}` }).toEqual({
+      status: 124,
+      out: expect.stringMatching(/ready to accept connections/i),
+    });
+    writeFileSync(join(data, "broken.conf"), "maxmemory-policy sometimes\n");
+    const broken = start(join(data, "broken.conf"));
+    expect(broken.status).toBe(1);
+    expect(broken.stdout + broken.stderr).toContain("FATAL CONFIG FILE ERROR");
+  }, 120_000);
 
   test("refuses a broken file (the check can fail)", () => {
     const [dir] = renderedConfDirs(exampleInput(), os);

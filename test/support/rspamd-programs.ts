@@ -1,5 +1,5 @@
 /**
- * rspamd of each host OS, for `rspamadm configtest`: this machine's own on its release; for the
+ * rspamd and redis of each host OS, for `rspamadm configtest` and a start of redis-server: this machine's own on its release; for the
  * other, Debian's rspamd in a root file system of its own (cached under
  * /var/cache/mail-platform/content-filter). Not in the shared tools image (os-programs.ts): a
  * different package list is a new recipe, and building one removes the older images of its cache
@@ -18,5 +18,5 @@ export const RSPAMD_IMAGE_CACHE = "/var/cache/mail-platform/content-filter";
 export function rspamdProgramsOf(os: HostOs): OsPrograms {
   if (machineOs() === os) return programsOf(os);
   // locales: the image build runs locale-gen.
-  return programsIn(os, () => ensureImage(toolsRecipe(HOST_OS_FACTS[os].codename, ["locales", "rspamd"]), RSPAMD_IMAGE_CACHE).rootfs);
+  return programsIn(os, () => ensureImage(toolsRecipe(HOST_OS_FACTS[os].codename, ["locales", "redis-server", "rspamd"]), RSPAMD_IMAGE_CACHE).rootfs);
 }
