@@ -7,6 +7,7 @@ import { fileTree } from "../../test/support/files";
 import { Testing } from "cdktf";
 import { readableSynth, route53Records } from "../../lib/testing";
 import { usersSyncFiles } from "../../lib/rollout/users-sync";
+import { awsClientFiles } from "../../lib/rollout/aws-client-script";
 import { customerGroupsStack } from "./main";
 
 describe("customer-groups example", () => {
@@ -24,6 +25,7 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/fail2ban/filter.d/mail-platform-auth.conf",
       "mail-platform/acme-mail/mx1/etc/fail2ban/jail.d/mail-platform.conf",
       "mail-platform/acme-mail/mx1/etc/mail-platform/certificates",
+    "mail-platform/acme-mail/mx1/etc/mail-platform/dkim-keys",
       "mail-platform/acme-mail/mx1/etc/mail-platform/ffdhe2048.pem",
       "mail-platform/acme-mail/mx1/etc/mail-platform/mailboxes.json",
       "mail-platform/acme-mail/mx1/etc/nginx/conf.d/mail-platform-mta-sts.conf",
@@ -114,7 +116,7 @@ describe("customer-groups example", () => {
     expect(readableSynth(stack)).toMatchSnapshot();
   });
 
-  test("the rendered files next to cdk.tf.json are the files of the host's bundle (plus the users sync program it installs)", () => {
+  test("the rendered files next to cdk.tf.json are the files of the host's bundle (plus the host programs it installs)", () => {
     const [bundle] = Object.values(readableSynth(stack).bundles);
     const rendered = Object.fromEntries(
       Object.keys(files)
@@ -122,8 +124,9 @@ describe("customer-groups example", () => {
         .map((f) => [f.slice("mail-platform/acme-mail/mx1".length), files[f]]),
     );
     const bundled = Object.fromEntries(Object.entries(bundle!.files).map(([key, content]) => [key.replace(/ \(\d+\)$/, ""), content]));
-    // The bundle also ships the on-host users sync (program and units): part of the rollout, not rendered configuration.
-    const program = Object.fromEntries(usersSyncFiles().map((f) => [f.path, f.content]));
+    // The bundle also ships the on-host users sync (program and units) and the host's AWS client:
+    // part of the rollout, not rendered configuration.
+    const program = Object.fromEntries([...usersSyncFiles(), ...awsClientFiles()].map((f) => [f.path, f.content]));
     expect(bundled).toEqual({ ...rendered, ...program });
   });
 });

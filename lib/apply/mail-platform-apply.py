@@ -67,7 +67,8 @@ def load_bundle(path):
 def fetch(url, work_dir):
     target = os.path.join(work_dir, "bundle.json")
     if url.startswith("s3://"):
-        result = subprocess.run(["aws", "s3", "cp", "--only-show-errors", url, target], capture_output=True, text=True)
+        # The host's AWS client (boto3), installed beside this script by the user data and every bundle.
+        result = subprocess.run(["mail-platform-aws", "s3-get", url, target], capture_output=True, text=True)
         if result.returncode != 0:
             raise Rejected(f"cannot fetch {url}: {result.stderr.strip()}")
         return target

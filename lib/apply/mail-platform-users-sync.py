@@ -102,19 +102,16 @@ def imds_region():
 
 
 def fetch_hashes(prefix, region):
-    """Parameter name -> value of every parameter under the prefix (the CLI follows NextToken)."""
-    command = [
-        "aws", "ssm", "get-parameters-by-path", "--region", region, "--path", prefix, "--recursive",
-        "--with-decryption", "--query", "Parameters[].[Name,Value]", "--output", "json",
-    ]
+    """Parameter name -> value of every parameter under the prefix (the client follows NextToken)."""
+    command = ["mail-platform-aws", "--region", region, "parameters-by-path", prefix]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         # AWS's error text names the action and resource, never a parameter's value.
-        raise Failed(f"aws ssm get-parameters-by-path --path {prefix} failed (exit {result.returncode}): {result.stderr.strip()}")
+        raise Failed(f"mail-platform-aws parameters-by-path {prefix} failed (exit {result.returncode}): {result.stderr.strip()}")
     try:
         pairs = json.loads(result.stdout or "[]") or []
     except ValueError:
-        raise Failed("aws ssm get-parameters-by-path did not answer JSON")
+        raise Failed("mail-platform-aws parameters-by-path did not answer JSON")
     return {name: value for name, value in pairs}
 
 

@@ -48,7 +48,6 @@ export const CLOUD_IMAGE_PACKAGES: readonly string[] = [
  * same version, so a rehearsal does not download them every time; it installs them all the same.
  */
 export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
-  "awscli",
   "certbot",
   "dns-root-data",
   "dovecot-core",
@@ -62,6 +61,7 @@ export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
   "opendkim",
   "postfix",
   "postfix-pcre",
+  "python3-boto3",
   "python3-certbot-dns-route53",
   "python3-systemd",
   "unbound",

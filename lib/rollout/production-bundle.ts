@@ -12,6 +12,7 @@ import { when } from "../plan/when";
 import { buildBundle, type Bundle } from "./bundle";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
 import { USERS_SYNC_AFTER_APPLY, usersSyncFiles } from "./users-sync";
+import { awsClientFiles } from "./aws-client-script";
 
 /** Build the production bundle of one host. */
 export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles): Bundle {
@@ -19,7 +20,7 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
     platform: plan.spec.name,
     host: host.name,
     // The users sync ships with the configuration (a host that booted before it existed gets it too).
-    files: [...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })), ...usersSyncFiles()],
+    files: [...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })), ...usersSyncFiles(), ...awsClientFiles()],
     // Certificates for new names (a new domain's mta-sts, autoconfig and autodiscover hosts) exist before nginx is checked.
     prepare: [[CERTIFICATES_SCRIPT_PATH, `{stage}/${CERTIFICATE_LIST}`]],
     validate: [

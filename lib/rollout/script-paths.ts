@@ -8,3 +8,6 @@ export const CERTIFICATES_SCRIPT_PATH = "/usr/local/sbin/mail-platform-certifica
 
 /** The users sync: writes Dovecot's passwd-file from the bundle's mailbox list and the hashes in SSM. */
 export const USERS_SYNC_SCRIPT_PATH = "/usr/local/sbin/mail-platform-users-sync";
+
+/** The host's AWS client: SSM parameters, the data volume's id, S3 objects (boto3; no AWS CLI on the host). */
+export const AWS_CLIENT_PATH = "/usr/local/sbin/mail-platform-aws";

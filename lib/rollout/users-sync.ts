@@ -1,13 +1,12 @@
 /**
  * The on-host users sync (`lib/apply/mail-platform-users-sync.py`, Python standard library and
- * the `aws` CLI) and the systemd units that run it: once at first boot (by the setup), after each
+ * the host's AWS client, `mail-platform-aws`) and the systemd units that run it: once at first boot (by the setup), after each
  * bundle applied (by the bundle's reload commands) and every minute (a timer), so that a password
  * changed in SSM takes effect without a configuration change. They travel in the bundle, not in
  * user data: a host that booted before the sync existed gets it with its next rollout.
  */
-import { existsSync, readFileSync } from "fs";
 import type { BundleFile } from "./bundle";
-import { join } from "path";
+import { packagedScriptText } from "./packaged-script";
 import { USERS_SYNC_SCRIPT_PATH } from "./script-paths";
 import { MAILBOX_LIST_PATH } from "../render/accounts/mailbox-list";
 import { HOST_PATHS } from "../render/host-paths";
@@ -19,20 +18,9 @@ export const USERS_SYNC_TIMER = "mail-platform-users-sync.timer";
 /** Seconds between two runs of the timer: the longest a password change in SSM waits to take effect. */
 export const USERS_SYNC_PERIOD_SECONDS = 60;
 
-/** Path of the script in this package (source tree or compiled `dist`). */
-function usersSyncScriptPath(): string {
-  for (const candidate of [
-    join(__dirname, "..", "apply", "mail-platform-users-sync.py"),
-    join(__dirname, "..", "..", "..", "lib", "apply", "mail-platform-users-sync.py"),
-  ]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error("mail-platform-users-sync.py is missing from the package");
-}
-
 /** The script text. */
 export function usersSyncScriptText(): string {
-  return readFileSync(usersSyncScriptPath(), "utf8");
+  return packagedScriptText("mail-platform-users-sync.py");
 }
 
 /** The oneshot service (its output goes to the journal; the script never prints a hash). */

@@ -10,17 +10,7 @@ import { gzipSync } from "zlib";
 import { LIMITS, MAX_PARAMETER_NAME_CHARACTERS, PLATFORM_TAG_KEYS, sourceOf } from "../model/aws-limits";
 import { issue, type PlatformIssue } from "../model/issues";
 import { PlatformSchema, type PlatformSpec } from "../model/schema";
-import {
-  check,
-  configBucketName,
-  count,
-  givenKeys,
-  parametersInUse,
-  parametersPath,
-  pathText,
-  type KeyField,
-  type SemanticCheck,
-} from "../model/semantic-checks";
+import { check, configBucketName, count, givenKeys, parametersInUse, pathText, type KeyField, type SemanticCheck } from "../model/semantic-checks";
 import { plan } from "../plan/plan";
 import { dkimKeyFileName } from "../render/opendkim/opendkim";
 import { renderCloudConfig, USER_DATA_LIMIT_BYTES } from "../rollout/bootstrap/user-data";
@@ -70,20 +60,16 @@ const userData = check(ALL_SECTIONS, (spec) => {
     // The plan refuses models that other checks report (a group without an address on a host).
     return [];
   }
-  const parameters = parametersInUse(spec);
-  const parameterCharacters = parameters.reduce((sum, p) => sum + p.parameter.length, 0);
+  // What grows with the model (the group addresses, the ACME account, the bundle URL) is small:
+  // DKIM key names and the configuration travel in the bundle. This guards the scripts' own size.
   const found: PlatformIssue[] = [];
   for (const [host, size] of sizes) {
     if (size + USER_DATA_MARGIN_BYTES <= USER_DATA_LIMIT_BYTES) continue;
-    const cause =
-      parameters.length > 0
-        ? `each DKIM key parameter name is written into the host's first-boot script three times (${parameters.length} parameter(s), ${count(parameterCharacters)} characters): use shorter parameter names, or let groups share keys`
-        : "the first-boot script holds the group addresses, the ACME account and the bundle URL: shorten what the model makes long";
     found.push(
       issue(
-        parameters.length > 0 ? parametersPath(parameters) : ["aws", "hosts", host],
-        parameters.length > 0 ? `${parameters.length} DKIM key parameter(s), ${count(parameterCharacters)} characters` : `${count(size)} bytes`,
-        `the user data of host ${host} would be ${count(size)} bytes after gzip and base64, and ${count(USER_DATA_MARGIN_BYTES)} more must stay free for the bundle id; EC2 allows ${count(LIMITS.userDataBytes.value)} (${sourceOf(LIMITS.userDataBytes)}; counted after base64 here); ${cause}`,
+        ["aws", "hosts", host],
+        `${count(size)} bytes`,
+        `the user data of host ${host} would be ${count(size)} bytes after gzip and base64, and ${count(USER_DATA_MARGIN_BYTES)} more must stay free for the bundle id; EC2 allows ${count(LIMITS.userDataBytes.value)} (${sourceOf(LIMITS.userDataBytes)}; counted after base64 here); the first-boot script holds the group addresses, the ACME account and the bundle URL: shorten what the model makes long`,
       ),
     );
   }

@@ -1,7 +1,8 @@
 /**
  * The on-host users sync (lib/apply/mail-platform-users-sync.py) run for real with Python, against
- * an `aws` on PATH that answers as `aws ssm get-parameters-by-path … --query Parameters[].[Name,Value]`
- * does (and records how it was called). Needs root (the passwd-file is chowned to root:<group>).
+ * a `mail-platform-aws` on PATH that answers as the host's AWS client's `parameters-by-path` does
+ * (JSON `[[name, value], …]`; lib/apply/mail-platform-aws.py, proven against the AWS stand-ins by the
+ * deploy rehearsal) and records how it was called. Needs root (the passwd-file is chowned to root:<group>).
  */
 import { spawnSync } from "child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "fs";
@@ -19,12 +20,12 @@ const BLF = "{BLF-CRYPT}$2y$05$Q75TMu5WlzJwd3ugY6YxgeCRZYOJYMnHhlNNcrS/9IUYxeV5n
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "ssm-sync-users-"));
-  // The stand-in CLI: records its argv, answers from answer.json (or fails with fail.txt on stderr).
+  // The stand-in client: records its argv, answers from answer.json (or fails with fail.txt on stderr).
   writeFileSync(
-    join(dir, "aws"),
-    `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/argv"\nif [ -e "${dir}/fail.txt" ]; then cat "${dir}/fail.txt" >&2; exit 254; fi\ncat "${dir}/answer.json"\n`,
+    join(dir, "mail-platform-aws"),
+    `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/argv"\nif [ -e "${dir}/fail.txt" ]; then cat "${dir}/fail.txt" >&2; exit 1; fi\ncat "${dir}/answer.json"\n`,
   );
-  chmodSync(join(dir, "aws"), 0o755);
+  chmodSync(join(dir, "mail-platform-aws"), 0o755);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -43,7 +44,7 @@ function ssm(parameters: Record<string, string>): void {
   writeFileSync(join(dir, "answer.json"), JSON.stringify(Object.entries(parameters)));
 }
 function sync() {
-  // Debian's Python, as the host's shebang names it (a pyenv python3 would put its own aws first on PATH).
+  // Debian's Python, as the host's shebang names it (a pyenv python3 would put its own tools first on PATH).
   const result = spawnSync(
     "/usr/bin/python3",
     [
@@ -84,21 +85,7 @@ describe("GIVEN a mailbox list and hashes in SSM", () => {
     expect(lines()).toEqual([`alice@acme-corp.example:${ARGON}::::::`, `bob@acme-shop.example:${SHA512}::::::`, `carol@acme-corp.example:${BLF}::::::`]);
     const status = statSync(users());
     expect([status.mode & 0o777, status.uid, status.gid]).toEqual([0o640, 0, groupIdOf(GROUP)]);
-    expect(readFileSync(join(dir, "argv"), "utf8").split("\n")).toEqual([
-      "ssm",
-      "get-parameters-by-path",
-      "--region",
-      "eu-central-1",
-      "--path",
-      PREFIX,
-      "--recursive",
-      "--with-decryption",
-      "--query",
-      "Parameters[].[Name,Value]",
-      "--output",
-      "json",
-      "",
-    ]);
+    expect(readFileSync(join(dir, "argv"), "utf8").split("\n")).toEqual(["--region", "eu-central-1", "parameters-by-path", PREFIX, ""]);
     expect(result.log).toContain("3 of 3 mailboxes can log in");
     for (const hash of [ARGON, SHA512, BLF]) expect(result.log).not.toContain(hash.slice(-20));
   });

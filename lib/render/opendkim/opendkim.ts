@@ -18,6 +18,13 @@ export function dkimKeyFiles(plan: Plan, paths: HostPaths): Map<string, string> 
   return new Map(plan.dkim.privateKeyParameters.map((parameter) => [parameter, `${paths.opendkimDir}/keys/${dkimKeyFileName(parameter)}`]));
 }
 
+/**
+ * The list of DKIM private keys a host fetches at first boot (a file of the bundle, relative to
+ * the root): one `<SSM parameter> <key file>` line per key, no secret. It travels in the bundle, not
+ * in the user data, so EC2's 16 KB user data limit does not grow with the groups' keys.
+ */
+export const DKIM_KEY_LIST = "etc/mail-platform/dkim-keys";
+
 /** The milter socket, inside Postfix's queue directory so the chrooted smtpd reaches it. */
 export const OPENDKIM_SOCKET = "opendkim/opendkim.sock";
 
@@ -86,5 +93,12 @@ export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): Re
       mode: "0644",
     },
     { path: "etc/opendkim/trusted.hosts", content: `${header}\n127.0.0.1\n::1\n`, mode: "0644" },
+    {
+      path: DKIM_KEY_LIST,
+      content: `${header}\n# SSM parameter (SecureString), then the file the first boot writes its value to (0600 opendkim).\n${[...keyFiles]
+        .map(([parameter, file]) => `${parameter} ${file}\n`)
+        .join("")}`,
+      mode: "0644",
+    },
   ];
 }

@@ -3,8 +3,12 @@ import type { DaemonName } from "../../plan/daemons";
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
 
-/** Tools of the setup and the certificate renewal, installed on every host. */
-const TOOLS: readonly string[] = ["awscli", "ca-certificates", "certbot", "python3", "python3-certbot-dns-route53"];
+/**
+ * Tools of the setup and the certificate renewal, installed on every host. AWS calls go through
+ * boto3 (lib/apply/mail-platform-aws.py), which the Route53 plugin needs anyway: the AWS CLI's own
+ * packages took half of the package step.
+ */
+const TOOLS: readonly string[] = ["ca-certificates", "certbot", "python3", "python3-boto3", "python3-certbot-dns-route53"];
 
 /**
  * The Debian packages a host needs for the enabled features on its operating system: the tools,

@@ -8,11 +8,11 @@
 import { UnsafeValueError } from "../../render/rendered-file";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
-import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH, USERS_SYNC_SCRIPT_PATH } from "../script-paths";
+import { APPLY_SCRIPT_PATH, AWS_CLIENT_PATH, CERTIFICATES_SCRIPT_PATH, USERS_SYNC_SCRIPT_PATH } from "../script-paths";
 import { USERS_SYNC_TIMER } from "../users-sync";
 import { generatedHeader } from "../../render/header";
 import { HOST_PATHS } from "../../render/host-paths";
-import { dkimKeyFiles, OPENDKIM_SOCKET } from "../../render/opendkim/opendkim";
+import { DKIM_KEY_LIST, OPENDKIM_SOCKET } from "../../render/opendkim/opendkim";
 import { POSTSRSD_SECRET_FILE } from "../../render/postsrsd/postsrsd";
 import { hostPackages } from "./packages";
 import { renumberVolumeOwnersFunction } from "./volume-owners";
@@ -49,16 +49,15 @@ function sh(value: string): string {
  */
 function dkimSection(plan: Plan): string {
   if (!plan.dkim.signs) return "";
-  const fetches = [...dkimKeyFiles(plan, HOST_PATHS)]
-    .map(
-      ([parameter, file]) =>
-        `( umask 077; aws ssm get-parameter --region "$region" --name ${sh(parameter)} --with-decryption --query Parameter.Value --output text > ${sh(file)} )\nchown opendkim:opendkim ${sh(file)}`,
-    )
-    .join("\n");
   return `step "DKIM keys"
-# DKIM private keys: from SSM Parameter Store into ${HOST_PATHS.opendkimDir}/keys, never printed.
+# DKIM private keys: from SSM Parameter Store into ${HOST_PATHS.opendkimDir}/keys, never printed. Which
+# ones: the bundle's list (just installed), so the user data does not grow with the groups' keys.
 install -d -o opendkim -g opendkim -m 0700 ${HOST_PATHS.opendkimDir}/keys
-${fetches}
+while read -r parameter file; do
+  case "$parameter" in ""|"#"*) continue ;; esac
+  ( umask 077; ${AWS_CLIENT_PATH} --region "$region" get-parameter "$parameter" > "$file" )
+  chown opendkim:opendkim "$file"
+done < /${DKIM_KEY_LIST}
 # The milter socket lives in Postfix's chroot; setgid postfix so Postfix may connect.
 install -d -o opendkim -g postfix -m 2750 ${HOST_PATHS.postfixSpool}/${OPENDKIM_SOCKET.split("/")[0]}
 `;
@@ -72,8 +71,7 @@ device=""
 for attempt in $(seq 1 60); do
   # A refused or failed call ends this attempt with AWS's message in the log (the unit retries);
   # only "not attached yet" (None) is waited for here.
-  volume=$(aws ec2 describe-volumes --region "$region" --filters "Name=attachment.instance-id,Values=$instance_id" \\
-    "Name=tag:${inputs.dataVolumeTag},Values=${inputs.dataVolumeName}" --query 'Volumes[0].VolumeId' --output text)
+  volume=$(${AWS_CLIENT_PATH} --region "$region" data-volume "$instance_id" ${sh(inputs.dataVolumeTag)} ${sh(inputs.dataVolumeName)})
   candidate="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_\${volume//-/}"
   if [ -n "$volume" ] && [ "$volume" != "None" ] && [ -e "$candidate" ]; then device=$candidate; break; fi
   sleep 10

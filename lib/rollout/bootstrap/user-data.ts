@@ -18,8 +18,9 @@ import {
   SETUP_SCRIPT_PATH,
   type SetupInputs,
 } from "./setup-script";
-import { APPLY_SCRIPT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
+import { APPLY_SCRIPT_PATH, AWS_CLIENT_PATH, CERTIFICATES_SCRIPT_PATH } from "../script-paths";
 import { applyScriptText } from "../apply-script";
+import { awsClientScriptText } from "../aws-client-script";
 
 export { hostPackages } from "./packages";
 
@@ -55,6 +56,7 @@ export function renderCloudConfig(plan: Plan, host: HostPlan, aws: AwsSpec, inpu
       // Written in cloud-init's first stage, before anything could install a package.
       script(POLICY_RC_D, renderPolicyRcD()),
       script(APPLY_SCRIPT_PATH, applyScriptText()),
+      script(AWS_CLIENT_PATH, awsClientScriptText()),
       script(CERTIFICATES_SCRIPT_PATH, renderCertificatesScript(plan, host, aws)),
       script(SETUP_SCRIPT_PATH, renderSetupScript(plan, host, aws, inputs)),
       { path: `/etc/systemd/system/${SETUP_UNIT}`, content: renderSetupUnit(), owner: "root:root", permissions: "0644" },

@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { resources, synthExample, terraformLiteralValue } from "../../support/synth";
 import { USER_DATA_LIMIT_BYTES } from "../../../lib/rollout/bootstrap/user-data";
 import { usersSyncFiles } from "../../../lib/rollout/users-sync";
+import { awsClientFiles, awsClientScriptText } from "../../../lib/rollout/aws-client-script";
 
 interface CloudConfig {
   write_files: Array<{ path: string; content: string; permissions: string; owner: string }>;
@@ -24,10 +25,12 @@ describe("user data", () => {
     expect(text.startsWith("#cloud-config\n")).toBe(true);
   });
 
-  test("the configuration travels as the published bundle: its files are the rendered files byte for byte, and the users sync", () => {
-    const rendered = [...synthesized.platform.renderedFiles[0]!.files.map((f) => ({ ...f, path: `/${f.path}` })), ...usersSyncFiles()].sort((a, b) =>
-      a.path < b.path ? -1 : 1,
-    );
+  test("the configuration travels as the published bundle: its files are the rendered files byte for byte, the users sync and the AWS client", () => {
+    const rendered = [
+      ...synthesized.platform.renderedFiles[0]!.files.map((f) => ({ ...f, path: `/${f.path}` })),
+      ...usersSyncFiles(),
+      ...awsClientFiles(),
+    ].sort((a, b) => (a.path < b.path ? -1 : 1));
     const object = resources(synthesized.json, "aws_s3_object")[0]!;
     const bundle = JSON.parse(terraformLiteralValue(String(object.content))) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
     expect(bundle.files.map((f) => f.path)).toEqual(rendered.map((f) => f.path));
@@ -41,16 +44,18 @@ describe("user data", () => {
     expect(setup).toContain(`/usr/local/sbin/mail-platform-apply --no-reload "$bundle"`);
   });
 
-  test("installs the apply script byte for byte, and no rendered file", () => {
+  test("installs the apply script and the AWS client byte for byte, and no rendered file", () => {
     const { applyScriptText } = require("../../../lib/rollout/apply-script") as typeof import("../../../lib/rollout/apply-script");
     expect(config.write_files.map((f) => [f.path, f.permissions])).toEqual([
       ["/usr/sbin/policy-rc.d", "0755"],
       ["/usr/local/sbin/mail-platform-apply", "0755"],
+      ["/usr/local/sbin/mail-platform-aws", "0755"],
       ["/usr/local/sbin/mail-platform-certificates", "0755"],
       ["/usr/local/sbin/mail-platform-setup", "0755"],
       ["/etc/systemd/system/mail-platform-setup.service", "0644"],
     ]);
     expect(config.write_files[1]!.content).toBe(applyScriptText());
+    expect(config.write_files[2]!.content).toBe(awsClientScriptText());
   });
 
   test("holds package daemons until the setup is done: policy-rc.d refuses every start, the setup removes it", () => {
@@ -134,13 +139,13 @@ describe("user data", () => {
       "touch /var/lib/mail-platform/setup-incomplete",
       "amazon-ssm-agent.deb",
       "systemctl enable --now amazon-ssm-agent",
-      " install 'awscli'",
+      " install 'ca-certificates'",
       "systemctl disable --quiet unbound opendkim redis-server rspamd postfix dovecot nginx fail2ban\n",
       "/usr/libexec/unbound-helper root_trust_anchor_update",
       "mkfs.ext4",
       "mount --bind",
       "mail-platform-apply --no-reload",
-      "aws ssm get-parameter",
+      '/usr/local/sbin/mail-platform-aws --region "$region" get-parameter "$parameter"',
       "newaliases",
       "postfix check",
       "doveconf -n",
