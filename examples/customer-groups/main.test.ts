@@ -25,7 +25,7 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/fail2ban/filter.d/mail-platform-auth.conf",
       "mail-platform/acme-mail/mx1/etc/fail2ban/jail.d/mail-platform.conf",
       "mail-platform/acme-mail/mx1/etc/mail-platform/certificates",
-    "mail-platform/acme-mail/mx1/etc/mail-platform/dkim-keys",
+      "mail-platform/acme-mail/mx1/etc/mail-platform/dkim-keys",
       "mail-platform/acme-mail/mx1/etc/mail-platform/ffdhe2048.pem",
       "mail-platform/acme-mail/mx1/etc/mail-platform/mailboxes.json",
       "mail-platform/acme-mail/mx1/etc/nginx/conf.d/mail-platform-mta-sts.conf",
