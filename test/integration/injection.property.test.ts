@@ -16,7 +16,7 @@ import { plan } from "../../lib/plan/plan";
 import { renderCloudConfig } from "../../lib/rollout/bootstrap/user-data";
 import { exportZones } from "../../lib/render/dns/zone-export";
 import { renderPlatform, type HostFiles } from "../../lib/render/host-files";
-import { dkimKeyFileName } from "../../lib/render/opendkim/opendkim";
+import { DKIM_KEY_LIST, dkimKeyFileName } from "../../lib/render/opendkim/opendkim";
 import { writeHostFiles } from "../../lib/render/write-files";
 import { exampleInput } from "../support/example";
 import { requirePrograms } from "../support/programs";
@@ -180,7 +180,8 @@ const FIELDS: readonly Field[] = [
     name: "DKIM key parameter",
     valid: "/acme-mail/dkim/mail2026",
     set: (i, v) => (i.dkim!.privateKeyParameter = v),
-    appears: (o, v) => file(o, "etc/opendkim/key.table").includes(dkimKeyFileName(v)) && o.userData.includes(`--name '${v}'`),
+    // The first boot reads the list line by line (`read -r parameter file`): one line per key.
+    appears: (o, v) => file(o, "etc/opendkim/key.table").includes(dkimKeyFileName(v)) && file(o, DKIM_KEY_LIST).includes(`\n${v} /etc/opendkim/keys/`),
   },
   {
     reachesTerraform: true,
