@@ -17,7 +17,7 @@ import { renderHost } from "../../lib/render/host-files";
 import { REDIS_CONF, RSPAMD_CONF_DIR } from "../../lib/render/rspamd/rspamd";
 import { parsePlatform } from "../../lib/validation/validate";
 import { exampleInput } from "../support/example";
-import { rspamdProgramsOf } from "../support/rspamd-programs";
+import { programsOf } from "../support/os-programs";
 import { spreadOverThreeHosts } from "../support/variants";
 
 function models(): Array<readonly [string, PlatformInput]> {
@@ -63,7 +63,7 @@ function block(dump: string, name: string): string {
   return "";
 }
 
-describe.each((["debian-12", "debian-13"] as const).map((os) => [os, rspamdProgramsOf(os)] as const))("%s: rspamadm configtest", (os, programs) => {
+describe.each((["debian-12", "debian-13"] as const).map((os) => [os, programsOf(os)] as const))("%s: rspamadm configtest", (os, programs) => {
   const configtest = (dir: string) =>
     programs.run("rspamadm", [`--var=LOCAL_CONFDIR=${dir}`, "configtest", "-c", "/etc/rspamd/rspamd.conf"], { timeoutMs: 120_000 });
   const dump = (dir: string, section: string) =>
