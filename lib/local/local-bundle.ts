@@ -14,6 +14,7 @@ import { buildBundle, bundleText, type Bundle, type BundleFile } from "../rollou
 import type { StateLayout } from "./conventions";
 import { applyOverlay, localHostPaths } from "./overlay";
 import { postsrsdLayout, postsrsdRestartCommand, postsrsdStartCommand } from "./postsrsd";
+import { redisRestartCommand, redisStartCommand, rspamdCheckCommand, rspamdLayout, rspamdReloadCommand, rspamdStartCommand } from "./rspamd";
 
 /** Where a rendered file goes in a local instance. */
 export function localTarget(layout: StateLayout, path: string): string {
@@ -26,6 +27,8 @@ export function localTarget(layout: StateLayout, path: string): string {
     ["etc/nginx/", layout.nginx],
     ["etc/mail-platform/", join(layout.stateDir, "mail-platform")],
     ["etc/fail2ban/", layout.fail2ban],
+    ["etc/rspamd/", rspamdLayout(layout).config],
+    ["etc/redis/", rspamdLayout(layout).redisConfig],
     // Kept for inspection only: a local instance does not run unbound (see NOT_RUN_LOCALLY).
     ["etc/unbound/", join(layout.stateDir, "unbound")],
   ];
@@ -48,7 +51,7 @@ function filesBelow(root: string, dir = root): BundleFile[] {
 export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): BundleFile[] {
   const shadow = mkdtempSync(join(layout.stateDir, ".render-"));
   try {
-    for (const file of renderHost(plan, host, localHostPaths(layout)).files) {
+    for (const file of renderHost(plan, host, localHostPaths(layout, host)).files) {
       const target = `${shadow}${localTarget(layout, file.path)}`;
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, file.content, { mode: parseInt(file.mode, 8) });
@@ -66,9 +69,10 @@ export function localFiles(plan: Plan, host: HostPlan, layout: StateLayout): Bun
  * a resolver iterating from the Internet's root has nothing to reach here. The live test of the
  * rendered unbound.conf is test/integration/live/local-resolver.test.ts. fail2ban: a ban on this
  * shared machine's loopback could shut out other instances' test clients; the brute-force live test
- * runs it around its own instance (local/fail2ban.ts).
+ * runs it around its own instance (local/fail2ban.ts). clamav: its signatures come from the
+ * Internet (freshclam), which this machine does not reach; `local up` refuses a model with antivirus on.
  */
-export const NOT_RUN_LOCALLY: readonly DaemonName[] = ["unbound", "fail2ban"];
+export const NOT_RUN_LOCALLY: readonly DaemonName[] = ["unbound", "fail2ban", "clamav"];
 
 /** How a local instance reloads and starts each daemon: directly, with the instance's configuration, not through systemd. */
 function localDaemonCommands(plan: Plan, host: HostPlan, layout: StateLayout): Record<DaemonName, { readonly reload: string[]; readonly start: string[] }> {
@@ -84,6 +88,9 @@ function localDaemonCommands(plan: Plan, host: HostPlan, layout: StateLayout): R
     // Not run by `local up`: a ban on this shared machine's loopback could shut out other instances'
     // test clients. The brute-force live test runs it around its own instance (local/fail2ban.ts).
     fail2ban: notRun,
+    clamav: notRun,
+    redis: { reload: redisRestartCommand(host, layout), start: redisStartCommand(host, layout) },
+    rspamd: { reload: rspamdReloadCommand(layout), start: rspamdStartCommand(layout) },
   };
 }
 
@@ -99,6 +106,7 @@ export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bu
       ["postconf", "-c", `{stage}${layout.postfixConfig}`, "-n"],
       ["postfix", "-c", `{stage}${layout.postfixConfig}`, "check"],
       ["doveconf", "-n", "-c", `{stage}${layout.dovecotConf}`],
+      ...when(plan.contentFilter.enabled, rspamdCheckCommand(layout, "{stage}")),
     ],
     reload: plan.daemons.map((d) => commands[d.name].reload),
     // "already running" exits are harmless here: only daemons that died are started.

@@ -20,14 +20,20 @@ import { join } from "path";
 import type { HostPlan, Plan } from "../plan/types";
 import { homeAddresses } from "../plan/host-scope";
 import type { HostPaths } from "../render/host-paths";
-import { XCLIENT_CLIENT, type StateLayout } from "./conventions";
+import { XCLIENT_CLIENT, loopbackPlan, type StateLayout } from "./conventions";
+import { localHelperAddress, rspamdLayout } from "./rspamd";
 import { postsrsdPostfixOverlay } from "./postsrsd";
 
 /** Title of the overlay section in dovecot.conf. */
 export const OVERLAY_TITLE = "Local test overlay (mail-platform local): never part of production output";
 
-/** Host paths of a local instance. */
-export function localHostPaths(layout: StateLayout): HostPaths {
+/**
+ * Host paths of a local instance.
+ * @param host the host the instance runs: its helper daemons (rspamd, redis) listen on its first
+ * group address and ask the instance's DNS server. @default - 127.0.0.1 for both (what renders nothing of them)
+ */
+export function localHostPaths(layout: StateLayout, host?: HostPlan): HostPaths {
+  const helperAddress = host === undefined ? "127.0.0.1" : localHelperAddress(host);
   return {
     postfixSpool: layout.spool,
     dovecotUsers: layout.dovecotUsers,
@@ -41,6 +47,9 @@ export function localHostPaths(layout: StateLayout): HostPaths {
     opendkimRun: layout.opendkimRun,
     mtaStsRoot: join(layout.nginx, "mta-sts"),
     autoconfigRoot: join(layout.nginx, "client-config"),
+    helperAddress,
+    resolverAddress: host === undefined ? "127.0.0.1" : loopbackPlan(helperAddress.split(".").slice(0, 3).join(".")).dns,
+    redisDir: rspamdLayout(layout).redisData,
   };
 }
 

@@ -34,14 +34,19 @@ export function checkPrerequisites(spec: PlatformSpec): void {
   if (process.getuid?.() !== 0) {
     throw new LocalInstanceError("local up needs root: it binds the mail ports (below 1024) and runs Postfix in its chroot");
   }
+  if (spec.contentFilter.enabled && spec.contentFilter.antivirus) {
+    throw new LocalInstanceError(
+      "a local instance does not run ClamAV (its signatures come from the Internet through freshclam); set contentFilter.antivirus to false for local runs",
+    );
+  }
   const needed: Record<string, string> = {
     ...PROGRAMS,
     // Each daemon the platform runs is a program here too (opendkim, nginx when they run), but not
-    // those `local up` does not run (NOT_RUN_LOCALLY: unbound, fail2ban).
+    // those `local up` does not run (NOT_RUN_LOCALLY: unbound, fail2ban, clamav).
     ...Object.fromEntries(
       derivePlan(spec)
         .daemons.filter((daemon) => !NOT_RUN_LOCALLY.includes(daemon.name))
-        .map((daemon) => [daemon.name, daemon.package]),
+        .map((daemon) => [daemon.program ?? daemon.name, daemon.package]),
     ),
   };
   const missing = Object.keys(needed).filter((p) => spawnSync("sh", ["-c", `command -v ${p}`]).status !== 0);

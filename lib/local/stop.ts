@@ -8,6 +8,7 @@ import { isAlive, pidFromFile, processTree, waitGone } from "./processes";
 import { DEFAULT_STATE_DIR, type LocalState } from "./state";
 import { removeLoopbackAddress } from "./system";
 import { postsrsdLayout } from "./postsrsd";
+import { rspamdLayout } from "./rspamd";
 import { runningJoinedInstances } from "./join";
 
 /** The master processes of an instance that are alive now. */
@@ -19,6 +20,8 @@ export function runningPids(layout: StateLayout): number[] {
     join(layout.opendkimRun, "opendkim.pid"),
     join(layout.nginx, "nginx.pid"),
     postsrsdLayout(layout).pid,
+    rspamdLayout(layout).pid,
+    rspamdLayout(layout).redisPid,
   ]
     .map(pidFromFile)
     .filter((pid): pid is number => pid !== undefined);

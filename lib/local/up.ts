@@ -33,6 +33,7 @@ import { localTestSpec, testMailboxAddress } from "./test-spec";
 import { hashPassword, usersFileHashes } from "./users-file";
 import { localSrsAddress, postsrsdStartCommand, writeLocalSrsSecret } from "./postsrsd";
 import { POSTSRSD_TCP } from "../render/postsrsd/postsrsd";
+import { prepareRspamdDirectories, redisStartCommand, rspamdLayout, rspamdListeners, rspamdStartCommand } from "./rspamd";
 import { HOST_CHANNEL_PORT } from "../plan/plan";
 
 /** Options of {@link localUp}. */
@@ -154,52 +155,63 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
   storeHashes(layout, new Map([...declaredHashes, ...(joined ? [] : [[userName, hashPassword(password)] as const])]));
   writeDovecotUsers(layout, plan, host);
 
-  if (joined) {
-    registerJoined(joined, stateDir);
-  } else {
-    log("starting named");
-    const namedConf = writeDnsServer(layout, loopback, localZones(plan, loopback));
-    // named binds only addresses that exist on an interface (Postfix and Dovecot bind any of 127/8).
-    addLoopbackAddress(loopback.dns);
-    startDaemon("named", ["-c", namedConf], layout.namedLog);
-    await waitListening([[loopback.dns, 53]], layout);
-  }
-
-  if (production.dkim.signs) {
-    log("starting opendkim");
-    startDaemon("opendkim", ["-x", join(layout.opendkim, "opendkim.conf")], layout.postfixLog);
-  }
-
-  if (plan.srs.enabled) {
-    log("starting postsrsd");
-    writeLocalSrsSecret(layout);
-    const [program, ...args] = postsrsdStartCommand(host, layout);
-    startDaemon(program!, args, layout.postfixLog);
-    await waitListening([[localSrsAddress(host), POSTSRSD_TCP.forwardPort]], layout);
-  }
-
-  log("starting postfix");
-  run("/usr/lib/postfix/configure-instance.sh", ["-"], { MAIL_CONFIG: layout.postfixConfig });
-  // The chrooted daemons (smtpd, smtp, dnsblog) resolve through the platform's DNS server only.
-  writeFileSync(join(layout.spool, "etc", "resolv.conf"), `nameserver ${loopback.dns}\n`);
-  run("postfix", ["-c", layout.postfixConfig, "check"]);
-  startDaemon("postfix", ["-c", layout.postfixConfig, "start"], layout.postfixLog);
-
-  log("starting dovecot");
-  startDaemon("dovecot", ["-c", layout.dovecotConf], layout.dovecotLog);
-
-  const nginx = plan.daemons.some((d) => d.name === "nginx");
-  if (nginx) {
-    log("starting nginx (MTA-STS policies, client autoconfiguration)");
-    const conf = writeNginxMainConf(layout);
-    run("nginx", ["-t", "-q", "-c", conf]);
-    startDaemon("nginx", ["-c", conf], join(layout.logs, "nginx-error.log"));
-  }
-
-  // The listeners, the host-to-host channel, and nginx's 443 on every home address when it runs.
-  const targets = host.expectedListeners;
+  // A daemon that fails to start takes down those started before it: a failed `up` writes no
+  // state file, so nothing would stop them later (a redis kept its port after rspamd failed).
   try {
-    await waitListening(targets, layout);
+    if (joined) {
+      registerJoined(joined, stateDir);
+    } else {
+      log("starting named");
+      const namedConf = writeDnsServer(layout, loopback, localZones(plan, loopback));
+      // named binds only addresses that exist on an interface (Postfix and Dovecot bind any of 127/8).
+      addLoopbackAddress(loopback.dns);
+      startDaemon("named", ["-c", namedConf], layout.namedLog);
+      await waitListening([[loopback.dns, 53]], layout);
+    }
+
+    if (production.dkim.signs) {
+      log("starting opendkim");
+      startDaemon("opendkim", ["-x", join(layout.opendkim, "opendkim.conf")], layout.postfixLog);
+    }
+
+    if (plan.srs.enabled) {
+      log("starting postsrsd");
+      writeLocalSrsSecret(layout);
+      const [program, ...args] = postsrsdStartCommand(host, layout);
+      startDaemon(program!, args, layout.postfixLog);
+      await waitListening([[localSrsAddress(host), POSTSRSD_TCP.forwardPort]], layout);
+    }
+
+    if (plan.contentFilter.enabled) {
+      log("starting redis and rspamd");
+      prepareRspamdDirectories(layout);
+      const [redis, ...redisArgs] = redisStartCommand(host, layout);
+      startDaemon(redis!, redisArgs, rspamdLayout(layout).redisLog);
+      const [rspamd, ...rspamdArgs] = rspamdStartCommand(layout);
+      startDaemon(rspamd!, rspamdArgs, rspamdLayout(layout).log);
+      await waitListening(rspamdListeners(host), layout);
+    }
+
+    log("starting postfix");
+    run("/usr/lib/postfix/configure-instance.sh", ["-"], { MAIL_CONFIG: layout.postfixConfig });
+    // The chrooted daemons (smtpd, smtp, dnsblog) resolve through the platform's DNS server only.
+    writeFileSync(join(layout.spool, "etc", "resolv.conf"), `nameserver ${loopback.dns}\n`);
+    run("postfix", ["-c", layout.postfixConfig, "check"]);
+    startDaemon("postfix", ["-c", layout.postfixConfig, "start"], layout.postfixLog);
+
+    log("starting dovecot");
+    startDaemon("dovecot", ["-c", layout.dovecotConf], layout.dovecotLog);
+
+    const nginx = plan.daemons.some((d) => d.name === "nginx");
+    if (nginx) {
+      log("starting nginx (MTA-STS policies, client autoconfiguration)");
+      const conf = writeNginxMainConf(layout);
+      run("nginx", ["-t", "-q", "-c", conf]);
+      startDaemon("nginx", ["-c", conf], join(layout.logs, "nginx-error.log"));
+    }
+
+    // The listeners, the host-to-host channel, and nginx's 443 on every home address when it runs.
+    await waitListening(host.expectedListeners, layout);
   } catch (error) {
     await stopAll(layout);
     // The DNS address of a joined instance belongs to the instance it joined.

@@ -11,6 +11,7 @@ import { checkAws, checkDnsRecordInputs, checkDnsZones } from "./deployment-chec
 import { clientAutoconfigNames, mtaStsNames } from "./certificate-names";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { ACCOUNTS_CHECKS } from "./accounts-checks";
+import { CONTENT_FILTER_CHECKS } from "./content-filter-checks";
 import { OPERATOR_SETTINGS_CHECKS } from "./operator-settings-checks";
 import { SEMANTIC_CHECKS, type SemanticCheck } from "./semantic-checks";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
@@ -382,6 +383,7 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   ...SEMANTIC_CHECKS,
   ...OPERATOR_SETTINGS_CHECKS,
   ...ACCOUNTS_CHECKS,
+  ...CONTENT_FILTER_CHECKS,
 ];
 
 /**

@@ -69,6 +69,11 @@ export type PlatformInput = {
    */
   bruteForce?: BruteForceInput;
   /**
+   * Content filtering with rspamd (a Postfix milter) and redis.
+   * @default {}
+   */
+  contentFilter?: ContentFilterInput;
+  /**
    * Platform-wide settings of accounts.
    * @default {}
    */
@@ -170,6 +175,10 @@ export type GroupInput = {
    * @default {}
    */
   outbound?: GroupOutboundInput;
+  /**
+   * The group's own inbound content filter thresholds. Default: contentFilter.inbound.
+   */
+  contentFilter?: GroupContentFilterInput;
 };
 
 /**
@@ -304,6 +313,24 @@ export type GroupOutboundInput = {
    * @default false
    */
   paused?: boolean;
+};
+
+/**
+ * The group's own inbound content filter thresholds.
+ */
+export type GroupContentFilterInput = {
+  /**
+   * Refuse inbound mail at this score (554), 0.5..1000. Default: contentFilter.inbound.rejectScore.
+   */
+  rejectScore?: number;
+  /**
+   * Mark inbound mail at this score with X-Spam: Yes, 0.5..1000. Default: contentFilter.inbound.addHeaderScore.
+   */
+  addHeaderScore?: number;
+  /**
+   * Greylist inbound mail at this score (0.5..1000), or false for none. Default: contentFilter.inbound.greylistScore.
+   */
+  greylistScore?: number | false;
 };
 
 /**
@@ -593,6 +620,64 @@ export type BruteForceInput = {
    * @maxItems 50
    */
   neverBan?: string[];
+};
+
+/**
+ * Content filtering with rspamd (a Postfix milter) and redis.
+ */
+export type ContentFilterInput = {
+  /**
+   * Scan mail with rspamd (inbound on port 25, submitted mail on 587/465). Default: true.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * What happens to inbound mail at which score.
+   * @default {}
+   */
+  inbound?: InboundContentFilterInput;
+  /**
+   * What happens to submitted mail at which score.
+   * @default {}
+   */
+  outbound?: OutboundContentFilterInput;
+  /**
+   * Scan attachments with ClamAV; needs an instance type with at least 4 GiB of memory. Default: false.
+   * @default false
+   */
+  antivirus?: boolean;
+};
+
+/**
+ * What happens to inbound mail (port 25) at which score.
+ */
+export type InboundContentFilterInput = {
+  /**
+   * Refuse inbound mail at this score (554), 0.5..1000. Default: 15.
+   * @default 15
+   */
+  rejectScore?: number;
+  /**
+   * Mark inbound mail at this score with X-Spam: Yes, 0.5..1000. Default: 6.
+   * @default 6
+   */
+  addHeaderScore?: number;
+  /**
+   * Greylist inbound mail at this score (0.5..1000), or false for none. Default: false (first contact is not delayed).
+   * @default false
+   */
+  greylistScore?: number | false;
+};
+
+/**
+ * What happens to submitted mail at which score.
+ */
+export type OutboundContentFilterInput = {
+  /**
+   * Hold submitted mail at this score in Postfix's hold queue, with an alert in the log, 0.5..1000. Default: 10.
+   * @default 10
+   */
+  holdScore?: number;
 };
 
 /**

@@ -14,9 +14,11 @@ import { PRIVATE_KEY_MESSAGE, PRIVATE_KEY_NOT_SHOWN } from "./private-key";
 import { DEFAULT_HOST_OS, HOST_OS } from "../catalogue/host-os";
 import type { ServiceName } from "../catalogue/services";
 import { DovecotSchema, PostfixSchema } from "./operator-settings";
+import { ContentFilterSchema, GroupContentFilterSchema } from "./content-filter";
 import { AccountsSchema, AliasSchema, MailboxAccountSchema, quotaMb } from "./accounts-schema";
 
 export { DovecotSchema, PostfixSchema } from "./operator-settings";
+export { ContentFilterSchema, GroupContentFilterSchema } from "./content-filter";
 
 /** A mail host: one machine running Postfix and Dovecot. */
 export const HostSchema = z
@@ -226,6 +228,8 @@ export const GroupSchema = z
       .describe("Where postmaster@ and abuse@ of this group's domains deliver. Default: accounts.roleMailbox."),
     /** The brake on the group's outbound mail (`mail-platform group pause|resume`). @default { paused: false } */
     outbound: GroupOutboundSchema.prefault({}).describe("The brake on the group's outbound mail (mail-platform group pause|resume). Default: not paused."),
+    /** The group's own inbound content filter thresholds. @default - the platform's contentFilter.inbound */
+    contentFilter: GroupContentFilterSchema.optional().describe("The group's own inbound content filter thresholds. Default: contentFilter.inbound."),
   })
   .describe("A customer group: domains, addresses and delivery priority kept apart from other groups.")
   .meta({ title: "GroupInput" });
@@ -554,6 +558,8 @@ export const PlatformSchema = z
     mailbox: MailboxSchema.prefault({}).describe("Mailbox features."),
     /** Brute-force protection of the login ports. @default on: 5 failures in 10 minutes ban an address for 60 minutes */
     bruteForce: BruteForceSchema.prefault({}).describe("Brute-force protection of the login ports."),
+    /** Content filtering with rspamd. @default on: inbound reject at 15, header at 6, no greylisting; outbound hold at 10; no ClamAV */
+    contentFilter: ContentFilterSchema.prefault({}).describe("Content filtering with rspamd (a Postfix milter) and redis."),
     /** Platform-wide settings of accounts (role addresses, where password hashes live). @default - none set */
     accounts: AccountsSchema.prefault({}).describe("Platform-wide settings of accounts."),
     /**
@@ -621,3 +627,4 @@ export type DeliveryPriority = (typeof DELIVERY_PRIORITIES)[number];
 export type OutboundTlsLevel = (typeof OUTBOUND_TLS_LEVELS)[number];
 /** The validated brute-force protection settings. */
 export type BruteForceSpec = PlatformSpec["bruteForce"];
+export type { ContentFilterSpec, GroupContentFilterSpec } from "./content-filter";

@@ -60,4 +60,32 @@ export const DAEMONS: readonly DaemonInfo[] = [
     purpose: "brute-force protection: bans addresses that fail to log in too often (nftables)",
     runs: (facts) => facts.bruteForce.enabled,
   },
+  {
+    name: "redis",
+    package: "redis-server",
+    program: "redis-server",
+    unit: "redis-server",
+    // rspamd keeps greylisting, rate and reputation data in it: up before rspamd.
+    calledByPostfix: true,
+    applyBy: "restart",
+    purpose: "rspamd's store (greylisting triplets, Bayes, reputation), on loopback only",
+    runs: (facts) => facts.contentFilter.enabled,
+  },
+  {
+    name: "clamav",
+    package: "clamav-daemon",
+    program: "clamd",
+    unit: "clamav-daemon",
+    calledByPostfix: true,
+    purpose: "virus scanning of attachments, asked by rspamd",
+    runs: (facts) => facts.contentFilter.enabled && facts.contentFilter.antivirus,
+  },
+  {
+    name: "rspamd",
+    package: "rspamd",
+    unit: "rspamd",
+    calledByPostfix: true,
+    purpose: "content filtering (a Postfix milter): spam scoring, SPF, DKIM, DMARC and ARC evaluation, outbound scanning",
+    runs: (facts) => facts.contentFilter.enabled,
+  },
 ];

@@ -11,6 +11,7 @@ import { accountsPlan } from "./accounts";
 import { DAEMONS } from "./daemons";
 import { srsPlan } from "./srs";
 import { bruteForcePlan } from "./brute-force";
+import { contentFilterPlan } from "./content-filter";
 import { DELIVERY_LIMITS, PRIORITY_RANK } from "./delivery-priority";
 import { SERVICES } from "../catalogue/services";
 import type { ServiceName } from "../model/schema";
@@ -64,6 +65,7 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
   const srs = srsPlan(spec, accounts);
   const autoconfig = clientAutoconfigPlan(spec);
   const bruteForce = bruteForcePlan(spec, services, listenPorts);
+  const contentFilter = contentFilterPlan(spec);
   const https = mtaSts.served || autoconfig.served;
   const domains: DomainPlan[] = spec.groups.flatMap((g) =>
     g.domains.map((d) => ({ name: d.name, group: g.name, transport: transportName(g.name), requireTlsInbound: d.requireTlsInbound })),
@@ -133,10 +135,11 @@ export function plan(spec: PlatformSpec, options: PlanOptions = {}): Plan {
     dkim,
     mtaSts,
     autoconfig,
-    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts, srs, autoconfig, bruteForce })),
+    daemons: DAEMONS.filter((daemon) => daemon.runs({ dkim, mtaSts, srs, autoconfig, bruteForce, contentFilter })),
     accounts,
     srs,
     bruteForce,
+    contentFilter,
     listenPorts,
   };
 }

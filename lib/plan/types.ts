@@ -335,8 +335,40 @@ export type BruteForcePlan =
       readonly neverBan: readonly string[];
     };
 
+/** The inbound thresholds of one group, as rspamd applies them to mail arriving on its port-25 listeners. */
+export interface GroupFilterPlan {
+  /** The group. */
+  readonly group: string;
+  /** Refuse at this score. */
+  readonly rejectScore: number;
+  /** Mark with `X-Spam: Yes` at this score. */
+  readonly addHeaderScore: number;
+  /** Greylist at this score; absent: no greylisting. */
+  readonly greylistScore?: number;
+}
+
+/**
+ * Content filtering: rspamd as a milter of port 25 (inbound scoring with each group's actions) and
+ * of the submission listeners (outbound scanning: above the hold score Postfix holds the mail).
+ */
+export type ContentFilterPlan =
+  | {
+      /** Off: no rspamd, no redis, no milter for it. */
+      readonly enabled: false;
+    }
+  | {
+      /** On. */
+      readonly enabled: true;
+      /** Each group's inbound thresholds, in group order. */
+      readonly groups: readonly GroupFilterPlan[];
+      /** Submitted mail at or above this score is held. */
+      readonly holdScore: number;
+      /** Whether rspamd hands attachments to ClamAV. */
+      readonly antivirus: boolean;
+    };
+
 /** The daemons the platform knows. */
-export type DaemonName = "unbound" | "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd" | "fail2ban";
+export type DaemonName = "unbound" | "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd" | "fail2ban" | "redis" | "clamav" | "rspamd";
 
 /** The derived facts a daemon's condition may read. */
 export interface DaemonFacts {
@@ -350,6 +382,8 @@ export interface DaemonFacts {
   readonly autoconfig: ClientAutoconfigPlan;
   /** Brute-force protection: whether fail2ban runs. */
   readonly bruteForce: BruteForcePlan;
+  /** Content filtering: whether rspamd, redis and ClamAV run. */
+  readonly contentFilter: ContentFilterPlan;
 }
 
 /** What the platform knows about one daemon. */
@@ -358,8 +392,16 @@ export interface DaemonInfo {
   readonly name: DaemonName;
   /** The Debian package that installs it. */
   readonly package: string;
+  /** Its program, where that is not its name (redis-server, clamd). @default - its name */
+  readonly program?: string;
   /** Its systemd unit on a Debian host. */
   readonly unit: string;
+  /**
+   * How a bundle makes it read changed files: `reload` (systemctl reload), or `restart` for a
+   * daemon whose unit has no reload (redis-server), restarted only when running (try-restart).
+   * @default "reload"
+   */
+  readonly applyBy?: "reload" | "restart";
   /**
    * A service Postfix calls (a milter, a policy service): listed before Postfix when daemons are
    * started together, so that Postfix finds it running.
@@ -417,6 +459,8 @@ export interface Plan {
   readonly srs: SrsPlan;
   /** Brute-force protection of the login ports. */
   readonly bruteForce: BruteForcePlan;
+  /** Content filtering with rspamd. */
+  readonly contentFilter: ContentFilterPlan;
   /** The port each service listens on: the standard ports, unless {@link PlanOptions} moves one. */
   readonly listenPorts: Readonly<Record<ServiceName, number>>;
 }

@@ -64,6 +64,8 @@ export const PREFETCHED_HOST_PACKAGES: readonly string[] = [
   "python3-boto3",
   "python3-certbot-dns-route53",
   "python3-systemd",
+  "redis-server",
+  "rspamd",
   "unbound",
 ];
 

@@ -20,6 +20,7 @@ import type { RenderedFile } from "./rendered-file";
 import { HOST_PATHS, type HostPaths } from "./host-paths";
 import { HOST_OS_FACTS } from "../catalogue/host-os";
 import { renderUnboundConf } from "./unbound/unbound-conf";
+import { renderRspamd } from "./rspamd/rspamd";
 
 /** The rendered files of one host. */
 export interface HostFiles {
@@ -36,7 +37,7 @@ export interface HostFiles {
 export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): HostFiles {
   const files: RenderedFile[] = [
     { path: "etc/postfix/main.cf", content: renderMainCf(plan, host, paths), mode: "0644" },
-    { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
+    { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host, paths), mode: "0644" },
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
     renderMailboxesFile(plan, host, HOST_OS_FACTS[host.os].dovecot),
@@ -45,6 +46,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderMtaSts(plan, host, paths),
     ...renderPostsrsd(plan, host),
     ...renderFail2ban(plan, host),
+    ...renderRspamd(plan, host, paths),
     ...renderClientAutoconfig(plan, host, paths),
     renderCertificateList(plan, host),
     ...renderDhParameters(plan, host),

@@ -28,6 +28,12 @@ export interface HostPaths {
   readonly mtaStsRoot: string;
   /** Where the client autoconfiguration documents are served from (`autoconfig/`, `autodiscover/` below it). */
   readonly autoconfigRoot: string;
+  /** The address the host's helper daemons listen on (rspamd's milters and controller, redis): loopback. */
+  readonly helperAddress: string;
+  /** The DNS resolver rspamd asks (SPF, DKIM, DMARC records): the host's own unbound. */
+  readonly resolverAddress: string;
+  /** redis's data directory. */
+  readonly redisDir: string;
 }
 
 /** Debian 12's locations: what production renders. */
@@ -56,4 +62,10 @@ export const HOST_PATHS: HostPaths = {
   mtaStsRoot: "/var/www/mail-platform/mta-sts",
   /** Client autoconfiguration documents. */
   autoconfigRoot: "/var/www/mail-platform/client-config",
+  /** Loopback only: nothing outside the host reaches the milters or redis. */
+  helperAddress: "127.0.0.1",
+  /** unbound on loopback (lib/render/unbound). */
+  resolverAddress: "127.0.0.1",
+  /** Debian's. */
+  redisDir: "/var/lib/redis",
 };

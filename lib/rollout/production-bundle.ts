@@ -1,12 +1,14 @@
 /**
  * The production bundle of a host: the rendered files at their Debian paths, validated with
- * postconf -n, postfix check, doveconf -n and unbound-checkconf, reloaded through systemd (and the users sync run for
+ * postconf -n, postfix check, doveconf -n, unbound-checkconf and (with the content filter) rspamadm configtest, reloaded through systemd (and the users sync run for
  * the new mailbox list), and every listener checked afterwards.
  */
 import type { HostPlan, Plan } from "../plan/types";
 import type { HostFiles } from "../render/host-files";
 import { CERTIFICATE_LIST } from "../render/certificates";
 import { UNBOUND_CONF } from "../render/unbound/unbound-conf";
+import { RSPAMD_CONF_DIR } from "../render/rspamd/rspamd";
+import { when } from "../plan/when";
 import { buildBundle, type Bundle } from "./bundle";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
 import { USERS_SYNC_AFTER_APPLY, usersSyncFiles } from "./users-sync";
@@ -26,9 +28,11 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
       ["postfix", "-c", "{stage}/etc/postfix", "check"],
       ["doveconf", "-n", "-c", "{stage}/etc/dovecot/dovecot.conf"],
       ["unbound-checkconf", `{stage}/${UNBOUND_CONF}`],
+      // Debian's rspamd.conf with the staged local.d and rspamd.conf.local (its LOCAL_CONFDIR).
+      ...when(plan.contentFilter.enabled, ["rspamadm", `--var=LOCAL_CONFDIR={stage}/${RSPAMD_CONF_DIR}`, "configtest", "-c", "/etc/rspamd/rspamd.conf"]),
     ],
     // The users sync last: the passwd-file follows the new mailbox list (Dovecot re-reads it on change).
-    reload: [...plan.daemons.map((d) => ["systemctl", "reload", d.unit]), ...USERS_SYNC_AFTER_APPLY],
+    reload: [...plan.daemons.map((d) => ["systemctl", d.applyBy === "restart" ? "try-restart" : "reload", d.unit]), ...USERS_SYNC_AFTER_APPLY],
     start: plan.daemons.map((d) => ["systemctl", "start", d.unit]),
     listeners: host.expectedListeners,
   });

@@ -15,7 +15,7 @@ import { systemTmpdir } from "./run-temporary-directory";
 
 /** Start an instance of a model in its own state directory and loopback block. */
 export async function startInstance(input: PlatformInput, name: string, loopbackBlock: string): Promise<LocalState> {
-  requirePrograms("postfix", "dovecot", "named", "swaks", "openssl", "nmap", "opendkim", "nginx", "/usr/bin/python3");
+  requirePrograms("postfix", "dovecot", "named", "swaks", "openssl", "nmap", "opendkim", "nginx", "rspamd", "redis-server", "/usr/bin/python3");
   // Outside the run's temporary directory: the next run finds and stops an instance an aborted run left.
   const stateDir = join(systemTmpdir(), `mail-platform-live-${name}`);
   if (existsSync(stateLayout(stateDir).stateFile)) await localDown(stateDir).catch(() => undefined);

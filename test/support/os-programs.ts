@@ -3,7 +3,8 @@
  * release's programs in a root file system built from Debian's packages (cached like the
  * rehearsal's images) and run with chroot in a private mount namespace that shows this machine's
  * /tmp (where tests render) at the same path. So every check of rendered files runs with the
- * Postfix, Dovecot, OpenSSL, opendkim, nginx, unbound and BIND of the OS the files are rendered for.
+ * Postfix, Dovecot, OpenSSL, opendkim, nginx, unbound, rspamd, redis and BIND of the OS the files are
+ * rendered for.
  */
 import { spawnSync } from "child_process";
 import { HOST_OS_FACTS, type HostOs } from "../../lib/catalogue/host-os";
@@ -30,6 +31,8 @@ export const TOOL_PACKAGES: readonly string[] = [
   "postfix",
   "postfix-pcre",
   "postsrsd",
+  "redis-server",
+  "rspamd",
   "unbound",
 ];
 
@@ -65,8 +68,16 @@ export function programsOf(os: HostOs): OsPrograms {
       command: (file, args) => ({ file, args, env: process.env }),
     };
   }
+  return programsIn(os, () => toolsRoot(os));
+}
+
+/**
+ * The programs of an OS in a root file system of its packages (the root is asked for on first use):
+ * run with chroot in a private mount namespace that shows this machine's /tmp at the same path.
+ */
+export function programsIn(os: HostOs, rootOf: () => string): OsPrograms {
   const command = (program: string, args: readonly string[]) => {
-    const root = toolsRoot(os);
+    const root = rootOf();
     const script =
       'root=$1; shift; mount --rbind /tmp "$root/tmp" && mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && exec chroot "$root" "$@"';
     return {

@@ -33,6 +33,10 @@ import type {
   HostInput,
   MailboxInput,
   BruteForceInput,
+  ContentFilterInput,
+  GroupContentFilterInput,
+  InboundContentFilterInput,
+  OutboundContentFilterInput,
   MailboxAccountInput,
   AliasInput,
   AccountsInput,
@@ -49,6 +53,7 @@ import type {
   TlsInput,
 } from "../../lib";
 import { AccountsSchema, AliasSchema, MailboxAccountSchema } from "../../lib/model/accounts-schema";
+import { ContentFilterSchema, GroupContentFilterSchema, InboundContentFilterSchema, OutboundContentFilterSchema } from "../../lib/model/content-filter";
 import {
   CustomTlsSchema,
   DkimKeySchema,
@@ -109,6 +114,10 @@ const SCHEMAS = {
   PrivacyInput: PrivacySchema,
   MailboxInput: MailboxSchema,
   BruteForceInput: BruteForceSchema,
+  ContentFilterInput: ContentFilterSchema,
+  GroupContentFilterInput: GroupContentFilterSchema,
+  InboundContentFilterInput: InboundContentFilterSchema,
+  OutboundContentFilterInput: OutboundContentFilterSchema,
   MailboxAccountInput: MailboxAccountSchema,
   AliasInput: AliasSchema,
   AccountsInput: AccountsSchema,
@@ -147,6 +156,10 @@ interface Declared {
   PrivacyInput: PrivacyInput;
   MailboxInput: MailboxInput;
   BruteForceInput: BruteForceInput;
+  ContentFilterInput: ContentFilterInput;
+  GroupContentFilterInput: GroupContentFilterInput;
+  InboundContentFilterInput: InboundContentFilterInput;
+  OutboundContentFilterInput: OutboundContentFilterInput;
   MailboxAccountInput: MailboxAccountInput;
   AliasInput: AliasInput;
   AccountsInput: AccountsInput;
@@ -202,6 +215,10 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   PrivacyInput: true,
   MailboxInput: true,
   BruteForceInput: true,
+  ContentFilterInput: true,
+  GroupContentFilterInput: true,
+  InboundContentFilterInput: true,
+  OutboundContentFilterInput: true,
   MailboxAccountInput: true,
   AliasInput: true,
   AccountsInput: true,

@@ -1,5 +1,6 @@
 import { examplePlan } from "../support/example";
 import { addSecondHost } from "../support/variants";
+import type { PlatformInput } from "../../lib/model/schema";
 
 describe("the plan", () => {
   test("GIVEN the seed example THEN every enabled service listens on every group address", () => {
@@ -117,7 +118,7 @@ describe("the plan", () => {
       delete i.groups[0]!.dkim;
     });
     expect(none.dkim).toEqual({ signs: false, groupKeys: new Map(), privateKeyParameters: [] });
-    expect(none.daemons.map((d) => d.name)).toEqual(["unbound", "postfix", "dovecot", "nginx", "fail2ban"]);
+    expect(none.daemons.map((d) => d.name)).toEqual(["unbound", "postfix", "dovecot", "nginx", "fail2ban", "redis", "rspamd"]);
   });
 
   test("MTA-STS is served at mta-sts.<domain> of every group domain, only with a policy", () => {
@@ -126,7 +127,7 @@ describe("the plan", () => {
     expect(served.hostNames).toEqual(["mta-sts.acme-corp.example", "mta-sts.acme-shop.example", "mta-sts.acme-home.example", "mta-sts.acme-family.example"]);
     const none = examplePlan((i) => delete i.dns!.mtaSts);
     expect(none.mtaSts).toEqual({ served: false, hostNames: [] });
-    expect(none.daemons.map((d) => d.name)).toEqual(["unbound", "postfix", "dovecot", "opendkim", "fail2ban"]);
+    expect(none.daemons.map((d) => d.name)).toEqual(["unbound", "postfix", "dovecot", "opendkim", "fail2ban", "redis", "rspamd"]);
     expect(none.ports.map((p) => p.port)).not.toContain(443);
   });
 
@@ -139,7 +140,39 @@ describe("the plan", () => {
       ["opendkim", "opendkim", "opendkim"],
       ["nginx", "nginx-light", "nginx"],
       ["fail2ban", "fail2ban", "fail2ban"],
+      ["redis", "redis-server", "redis-server"],
+      ["rspamd", "rspamd", "rspamd"],
     ]);
+  });
+
+  test("the content filter runs rspamd and redis by default, ClamAV only with antivirus, none of them when off", () => {
+    const names = (change?: (i: PlatformInput) => void) => examplePlan(change).daemons.map((d) => d.name);
+    expect(names()).toEqual(expect.arrayContaining(["redis", "rspamd"]));
+    expect(names()).not.toContain("clamav");
+    const withClamav = (i: PlatformInput) => {
+      i.contentFilter = { antivirus: true };
+      for (const placement of Object.values(i.aws!.hosts)) placement.instanceType = "t3.large";
+    };
+    expect(names(withClamav)).toContain("clamav");
+    const off = names((i) => (i.contentFilter = { enabled: false }));
+    expect(off.filter((n) => ["redis", "rspamd", "clamav"].includes(n))).toEqual([]);
+  });
+
+  test("each group's inbound thresholds: its own where set, else the platform's; greylisting off by default", () => {
+    const filter = examplePlan((i) => {
+      i.contentFilter = { inbound: { rejectScore: 20 }, outbound: { holdScore: 7 } };
+      i.groups[1]!.contentFilter = { addHeaderScore: 4, greylistScore: 3 };
+    }).contentFilter;
+    expect(filter).toEqual({
+      enabled: true,
+      holdScore: 7,
+      antivirus: false,
+      groups: [
+        { group: "business", rejectScore: 20, addHeaderScore: 6 },
+        { group: "private", rejectScore: 20, addHeaderScore: 4, greylistScore: 3 },
+      ],
+    });
+    expect(examplePlan((i) => (i.contentFilter = { enabled: false })).contentFilter).toEqual({ enabled: false });
   });
 
   test("the listeners that must answer: every listener, and nginx's 443 on each group address when MTA-STS is served", () => {

@@ -11,7 +11,7 @@ import { HOST_PATHS, type HostPaths } from "../host-paths";
 import { platformUsesDhe } from "../dh-parameters";
 import { TABLES, tableRef } from "./table-names";
 import { NULL_SENDER_KEY } from "./tables";
-import { dkimMainCfSection } from "./main-cf-dkim";
+import { milterMainCfSection } from "./main-cf-milters";
 import { withOperatorMainCf } from "./operator-settings";
 import { srsMainCfSection } from "./main-cf-srs";
 import { when, whenDefined } from "../../plan/when";
@@ -294,7 +294,7 @@ export function renderMainCf(plan: Plan, host: HostPlan, paths: HostPaths = HOST
         },
       ],
     },
-    dkimMainCfSection(plan, host),
+    milterMainCfSection(plan, host, paths),
     srsMainCfSection(plan),
     {
       title: "Connection screening (postscreen on port 25)",

@@ -13,7 +13,9 @@ import { hasSubmissionCleanup } from "./tables";
 import { withOperatorOptions } from "./operator-settings";
 import { when } from "../../plan/when";
 import { quotaRestriction } from "./quota-policy";
-import { SUBMISSION_MILTER_MAIL_MACROS } from "./main-cf-dkim";
+import { SUBMISSION_MILTER_MAIL_MACROS, submissionMilters } from "./main-cf-milters";
+import { HOST_PATHS, type HostPaths } from "../host-paths";
+import { SUBMISSION_DAEMON_NAME } from "../rspamd/rspamd";
 import { SUBMISSION_LIMITS, submissionLimitOptions } from "./submission-limits";
 
 type Option = readonly [string, PostconfValue];
@@ -58,7 +60,7 @@ function identity(listener: ListenerPlan, suffix: string): Options {
   ];
 }
 
-function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
+function submissionOptions(plan: Plan, listener: ListenerPlan, paths: HostPaths): Options {
   const implicit = listener.service.tls === "implicit";
   const clientTlsDiffers = plan.clientTls !== plan.mxTls;
   return [
@@ -85,19 +87,25 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
     ],
     ...when<Option>(hasSubmissionCleanup(plan), ["cleanup_service_name", SUBMISSION_CLEANUP]),
     // Tells OpenDKIM this mail was submitted by a user: it is signed, not verified; and hands it
-    // the envelope sender, which the login binds, to choose the key by (SenderMacro).
-    ...when<Option>(plan.dkim.signs, ["milter_macro_daemon_name", "ORIGINATING"], ["milter_mail_macros", `$${SUBMISSION_MILTER_MAIL_MACROS}`]),
+    // the envelope sender, which the login binds, to choose the key by (SenderMacro). Tells rspamd
+    // the same (MTA-Name): the outbound thresholds apply.
+    ...when<Option>(plan.dkim.signs || plan.contentFilter.enabled, ["milter_macro_daemon_name", SUBMISSION_DAEMON_NAME]),
+    ...when<Option>(plan.dkim.signs, ["milter_mail_macros", `$${SUBMISSION_MILTER_MAIL_MACROS}`]),
+    // rspamd's submission milter: it holds (quarantines) what the inbound one would refuse.
+    ...when<Option>(plan.contentFilter.enabled, ["smtpd_milters", submissionMilters(plan, paths)]),
     ...when(clientTlsDiffers, ...serverTlsProfileSettings(plan.clientTls).map((s): Option => [s.name, s.value])),
   ];
 }
 
-function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
+function inboundEntries(plan: Plan, host: HostPlan, paths: HostPaths): MasterEntry[] {
   const entries: MasterEntry[] = [];
   const operator = plan.spec.postfix?.masterCf;
   for (const listener of host.listeners.filter((l) => l.service.daemon === "postfix")) {
     const { address, service } = listener;
     const socket = `${address.privateIp}:${listener.port}`;
     if (service.name === "smtp") {
+      // myhostname is also the {daemon_name} the milters get (milter_macro_daemon_name's default):
+      // rspamd tells the groups apart by it, and names it in Authentication-Results.
       const mx: Options = [...identity(listener, ""), ["smtpd_sasl_auth_enable", false]];
       if (plan.postscreen) {
         const pass = `smtpd-${address.group}`;
@@ -146,7 +154,7 @@ function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
             chroot: "y",
             maxproc: SUBMISSION_LIMITS.processes,
             command: "smtpd",
-            options: submissionOptions(plan, listener),
+            options: submissionOptions(plan, listener, paths),
           },
           service.name,
           service.name === "submission" || service.name === "submissions" ? operator?.[service.name] : undefined,
@@ -225,7 +233,8 @@ function channelEntry(plan: Plan, channel: ChannelPlan): MasterEntry {
       // taken over the channel (the access map alone would also match subdomains).
       ["smtpd_relay_restrictions", ["reject_unauth_destination", "check_recipient_access", tableRef(TABLES.mailboxDomains), "reject"]],
       ["smtpd_recipient_restrictions", [...quotaRestriction(plan), "permit"]],
-      ...when<Option>(plan.dkim.signs, ["smtpd_milters", ""]),
+      // The backup MX scanned and verified this mail on its port 25.
+      ...when<Option>(plan.dkim.signs || plan.contentFilter.enabled, ["smtpd_milters", ""]),
     ],
   };
 }
@@ -256,10 +265,13 @@ function supportEntries(plan: Plan): MasterEntry[] {
   return entries;
 }
 
-/** Build master.cf for one host. */
-export function renderMasterCf(plan: Plan, host: HostPlan): string {
+/**
+ * Build master.cf for one host.
+ * @param paths - host locations (the helper address of rspamd's milters); Debian's by default
+ */
+export function renderMasterCf(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): string {
   return formatMasterCf(generatedHeader(plan.spec.name, host.name), [
-    ...inboundEntries(plan, host),
+    ...inboundEntries(plan, host, paths),
     ...(host.channel === undefined ? [] : [channelEntry(plan, host.channel)]),
     ...host.transports.map((t) => transportEntry(plan, t)),
     ...host.forwards.map(forwardEntry),

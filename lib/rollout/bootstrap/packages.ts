@@ -33,6 +33,8 @@ export function hostPackages(plan: Plan, host: HostPlan): string[] {
     // cloud images have neither rsyslog's log files nor nftables installed.
     fail2ban: ["nftables", "python3-systemd"],
     postfix: ["postfix-pcre"],
+    // Signatures for clamd, updated from ClamAV's mirrors.
+    clamav: ["clamav-freshclam"],
     // Debian's copy of the DNSSEC root trust anchor, which unbound's unit installs before it starts.
     unbound: ["dns-root-data"],
   };

@@ -98,6 +98,9 @@ chmod 0750 ${HOST_PATHS.mailHomeRoot}
 `;
 }
 
+/** Units that hold no certificate: a renewal leaves them alone. */
+const WITHOUT_CERTIFICATES: ReadonlySet<string> = new Set(["unbound", "redis-server", "clamav-daemon", "rspamd"]);
+
 /** The systemd units of the daemons a host runs and reloads; those Postfix calls first, so it finds them running. */
 export function managedDaemons(plan: Plan): string[] {
   return [...plan.daemons.filter((d) => d.calledByPostfix), ...plan.daemons.filter((d) => !d.calledByPostfix)].map((d) => d.unit);
@@ -106,7 +109,9 @@ export function managedDaemons(plan: Plan): string[] {
 /**
  * The certificates script: one certificate per line of a list, by DNS-01 through Route53 (no
  * inbound port needed); renewals reload the daemons that run (at first boot none runs yet, so the
- * hook must not fail on them), but unbound, which holds no certificate (a reload empties its cache). Issuing is idempotent (--keep-until-expiring).
+ * hook must not fail on them), but unbound, which holds no certificate (a reload empties its cache),
+ * and the content filter's daemons, which hold none either (a restart of redis would only drop
+ * rspamd's connections). Issuing is idempotent (--keep-until-expiring).
  */
 export function renderCertificatesScript(plan: Plan, host: HostPlan, aws: AwsSpec): string {
   const account = aws.acmeEmail === undefined ? "--register-unsafely-without-email" : `--email ${sh(aws.acmeEmail)}`;
@@ -120,7 +125,7 @@ grep -v '^#' "$1" | while read -r name options; do
   certbot certonly --non-interactive --agree-tos ${account} --server ${sh(aws.acmeServer)} \\
     --dns-route53 --cert-name "$name" -d "$name" --keep-until-expiring $options \\
     --deploy-hook 'systemctl try-reload-or-restart ${managedDaemons(plan)
-      .filter((unit) => unit !== "unbound")
+      .filter((unit) => !WITHOUT_CERTIFICATES.has(unit))
       .join(" ")}'
 done
 `;
@@ -318,7 +323,7 @@ ${nginx ? `# nginx serves only ${nginxServes}: Debian's default site goes.\nrm -
 postfix check
 doveconf -n >/dev/null
 unbound-checkconf >/dev/null
-${nginx ? "nginx -t\n" : ""}
+${plan.contentFilter.enabled ? "rspamadm configtest >/dev/null\n" : ""}${nginx ? "nginx -t\n" : ""}
 step "services"
 rm -f ${POLICY_RC_D}
 systemctl enable ${daemons}

@@ -99,7 +99,7 @@ describe("user data", () => {
     expect(setup).toContain("if systemctl cat systemd-resolved.service >/dev/null 2>&1; then systemctl disable --now systemd-resolved.service; fi");
     expect(setup).toContain("printf 'make_resolv_conf() { :; }\\n' > /etc/dhcp/dhclient-enter-hooks.d/mail-platform-resolver");
     // Postfix copies resolv.conf into its chroot when it starts: after the switch.
-    expect(at(/^systemctl restart unbound opendkim postfix/)).toBeGreaterThan(at(/> \/etc\/resolv\.conf$/));
+    expect(at(/^systemctl restart unbound opendkim redis-server rspamd postfix/)).toBeGreaterThan(at(/> \/etc\/resolv\.conf$/));
     // Renewed certificates reload the daemons that hold them, not the resolver (a reload empties its cache).
     const certificates = config.write_files.find((f) => f.path === "/usr/local/sbin/mail-platform-certificates")!.content;
     expect(certificates).not.toContain("unbound");
@@ -140,7 +140,7 @@ describe("user data", () => {
       "amazon-ssm-agent.deb",
       "systemctl enable --now amazon-ssm-agent",
       " install 'ca-certificates'",
-      "systemctl disable --quiet unbound opendkim postfix dovecot nginx fail2ban\n",
+      "systemctl disable --quiet unbound opendkim redis-server rspamd postfix dovecot nginx fail2ban\n",
       "/usr/libexec/unbound-helper root_trust_anchor_update",
       "mkfs.ext4",
       "mount --bind",
@@ -150,12 +150,13 @@ describe("user data", () => {
       "postfix check",
       "doveconf -n",
       "unbound-checkconf >/dev/null",
+      "rspamadm configtest >/dev/null",
       "nginx -t",
       "rm -f /usr/sbin/policy-rc.d",
-      "systemctl enable unbound opendkim postfix dovecot nginx fail2ban\n",
+      "systemctl enable unbound opendkim redis-server rspamd postfix dovecot nginx fail2ban\n",
       "systemctl restart unbound\n",
       "> /etc/resolv.conf",
-      "systemctl restart unbound opendkim postfix dovecot nginx fail2ban\n",
+      "systemctl restart unbound opendkim redis-server rspamd postfix dovecot nginx fail2ban\n",
       "systemctl start certbot.timer",
       "flock /var/lib/mail-platform/lock rm -f /var/lib/mail-platform/setup-incomplete",
       "touch /var/lib/mail-platform/setup-done",

@@ -1,0 +1,200 @@
+/**
+ * The content filter as modelled and rendered: defaults, validation (thresholds in order, ClamAV on
+ * too small an instance type), rspamd's files, the milters of Postfix, packages and bundle checks.
+ * That rspamd accepts the files is test/integration/rspamd-config.test.ts; that it filters,
+ * test/integration/live/content-filter.test.ts.
+ */
+import { validatePlatform } from "../../lib/validation/validate";
+import type { PlatformInput } from "../../lib/model/schema";
+import { instanceMemoryGiB } from "../../lib/model/instance-memory";
+import { ANTIVIRUS_MIN_MEMORY_GIB } from "../../lib/model/content-filter-checks";
+import { plan } from "../../lib/plan/plan";
+import { renderHost } from "../../lib/render/host-files";
+import { REDIS_CONF, RSPAMD_CONF_LOCAL, RSPAMD_LOCAL_DIR } from "../../lib/render/rspamd/rspamd";
+import { hostPackages } from "../../lib/rollout/bootstrap/packages";
+import { productionBundle } from "../../lib/rollout/production-bundle";
+import { exampleInput, exampleSpec, mainCfSettings, masterCfEntries } from "../support/example";
+import { addSecondHost } from "../support/variants";
+
+function files(change?: (input: PlatformInput) => void): Map<string, string> {
+  const p = plan(exampleSpec(change));
+  return new Map(renderHost(p, p.hosts[0]!).files.map((f) => [f.path, f.content]));
+}
+
+function problems(change: (input: PlatformInput) => void) {
+  const input = exampleInput();
+  change(input);
+  const result = validatePlatform(input);
+  return result.ok ? [] : result.issues;
+}
+
+describe("the model", () => {
+  test("on by default: reject at 15, header at 6, no greylisting, hold outbound at 10, no ClamAV", () => {
+    expect(exampleSpec().contentFilter).toEqual({
+      enabled: true,
+      inbound: { rejectScore: 15, addHeaderScore: 6, greylistScore: false },
+      outbound: { holdScore: 10 },
+      antivirus: false,
+    });
+    expect(exampleSpec().groups[0]!.contentFilter).toBeUndefined();
+  });
+
+  test("fails on a group's add-header score at or above its reject score, at the group's field", () => {
+    const found = problems((i) => (i.groups[1]!.contentFilter = { addHeaderScore: 15 }));
+    expect(found).toEqual([
+      {
+        path: "groups[1].contentFilter.addHeaderScore",
+        received: "15",
+        message: "expected below the reject score 15 in effect for group private: mail at or above the reject score is refused, so it would never be marked",
+      },
+    ]);
+  });
+
+  test("fails on a platform greylist score at or above the add-header score once, at the platform's field", () => {
+    const found = problems((i) => (i.contentFilter = { inbound: { greylistScore: 6 } }));
+    expect(found.map((p) => [p.path, p.received])).toEqual([["contentFilter.inbound.greylistScore", "6"]]);
+    expect(found[0]!.message).toMatch(/^expected below the add-header score 6 in effect for group business \(or false\)/);
+  });
+
+  test("fails on scores out of range and unknown fields, every problem at once", () => {
+    const found = problems((i) => {
+      i.contentFilter = { inbound: { rejectScore: 0 }, outbound: { holdScore: 5000 } };
+      (i.groups[0]!.contentFilter as Record<string, unknown>) = { greylist: 3 };
+    });
+    expect(found.map((p) => p.path).sort()).toEqual([
+      "contentFilter.inbound.rejectScore",
+      "contentFilter.outbound.holdScore",
+      "groups[0].contentFilter.greylist",
+    ]);
+  });
+
+  test(`fails on ClamAV where an instance type has less than ${ANTIVIRUS_MIN_MEMORY_GIB} GiB, naming the host and type`, () => {
+    const found = problems((i) => (i.contentFilter = { antivirus: true }));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.path).toBe("contentFilter.antivirus");
+    expect(found[0]!.message).toContain("too small: mx1 (t3.small, 2 GiB)");
+    expect(
+      problems((i) => {
+        i.contentFilter = { antivirus: true };
+        i.aws!.hosts.mx1!.instanceType = "t3.medium";
+      }),
+    ).toEqual([]);
+  });
+
+  test("fails on ClamAV with the filter off", () => {
+    const found = problems((i) => {
+      i.contentFilter = { enabled: false, antivirus: true };
+      i.aws!.hosts.mx1!.instanceType = "m6i.large";
+    });
+    expect(found.map((p) => p.path)).toEqual(["contentFilter.antivirus"]);
+  });
+
+  test("instance memory: the burstable sizes, m/c/r by vCPU, unknown types not judged", () => {
+    expect(["t3.micro", "t3.small", "t4g.medium", "m6i.large", "c6g.medium", "c7i.2xlarge", "r7g.large"].map(instanceMemoryGiB)).toEqual([
+      1, 2, 4, 8, 2, 16, 16,
+    ]);
+    expect(instanceMemoryGiB("x2iedn.xlarge")).toBeUndefined();
+    expect(instanceMemoryGiB("m6i.metal")).toBeUndefined();
+  });
+});
+
+describe("rspamd's files", () => {
+  test("two milters on loopback: 11332 for port 25, 11336 for submission, which quarantines what it would reject", () => {
+    const rendered = files();
+    expect(rendered.get(`${RSPAMD_LOCAL_DIR}/worker-proxy.inc`)).toMatch(/^bind_socket = "127\.0\.0\.1:11332";$/m);
+    expect(rendered.get(`${RSPAMD_LOCAL_DIR}/worker-proxy.inc`)).toMatch(/^quarantine_on_reject = false;$/m);
+    const submission = rendered.get(RSPAMD_CONF_LOCAL)!;
+    expect(submission).toMatch(/^ {2}bind_socket = "127\.0\.0\.1:11336";$/m);
+    expect(submission).toMatch(/^ {2}quarantine_on_reject = true;$/m);
+    expect(rendered.get(`${RSPAMD_LOCAL_DIR}/options.inc`)).toContain('dns { nameserver = ["127.0.0.1"];');
+  });
+
+  test("settings: each group's thresholds by its listeners' host names, submitted mail by ORIGINATING", () => {
+    const settings = files((i) => (i.groups[1]!.contentFilter = { rejectScore: 9, addHeaderScore: 5, greylistScore: 3 })).get(
+      `${RSPAMD_LOCAL_DIR}/settings.conf`,
+    )!;
+    expect(settings).toContain('request_header = { "MTA-Name" = "^ORIGINATING$"; }');
+    const noGreylisting = 'symbols_disabled = ["GREYLIST_CHECK", "GREYLIST_SAVE"];';
+    expect(settings).toContain(`apply { actions { reject = 10; add_header = null; greylist = null; rewrite_subject = null; } ${noGreylisting} }`);
+    expect(settings).toContain('request_header = { "MTA-Name" = "^(?:mail[.]acme-corp[.]example)$"; }');
+    expect(settings).toContain(`apply { actions { reject = 15; add_header = 6; greylist = null; rewrite_subject = null; } ${noGreylisting} }`);
+    expect(settings).toContain('request_header = { "MTA-Name" = "^(?:mail[.]acme-home[.]example)$"; }');
+    expect(settings).toContain("apply { actions { reject = 9; add_header = 5; greylist = 3; rewrite_subject = null; } }");
+  });
+
+  test("greylisting: a group's own score needs the action in actions.conf, which groups without it turn off", () => {
+    const actions = (change?: (i: PlatformInput) => void) => files(change).get(`${RSPAMD_LOCAL_DIR}/actions.conf`)!;
+    expect(actions()).toMatch(/^greylist = null;$/m);
+    expect(actions((i) => (i.groups[1]!.contentFilter = { greylistScore: 3 }))).toMatch(/^greylist = 3;$/m);
+    expect(actions((i) => (i.contentFilter = { inbound: { greylistScore: 4 } }))).toMatch(/^greylist = 4;$/m);
+  });
+
+  test("nothing phones home: rspamd.com's fuzzy servers, maps and lookups are off, the mail-provider maps local", () => {
+    const rendered = files();
+    for (const module of ["fuzzy_check", "phishing", "whitelist", "rbl", "asn", "mid", "dkim_signing"]) {
+      expect(rendered.get(`${RSPAMD_LOCAL_DIR}/${module}.conf`)).toMatch(/^enabled = false;$/m);
+    }
+    const multimap = rendered.get(`${RSPAMD_LOCAL_DIR}/multimap.conf`)!;
+    expect(multimap.match(/map = "\$LOCAL_CONFDIR\/local\.d\/maps\/mail-providers\.map";/g)).toHaveLength(12);
+    expect([...rendered.values()].join("\n")).not.toMatch(/https?:\/\//);
+  });
+
+  test("DMARC policies are carried out; Authentication-Results on inbound mail only", () => {
+    const rendered = files();
+    expect(rendered.get(`${RSPAMD_LOCAL_DIR}/dmarc.conf`)).toContain('actions { reject = "reject"; quarantine = "add_header"; }');
+    expect(rendered.get(`${RSPAMD_LOCAL_DIR}/milter_headers.conf`)).toMatch(/^skip_authenticated = true;$/m);
+  });
+
+  test("redis on loopback, memory-capped, protected", () => {
+    const redis = files().get(REDIS_CONF)!;
+    expect(redis).toMatch(/^bind 127\.0\.0\.1$/m);
+    expect(redis).toMatch(/^protected-mode yes$/m);
+    expect(redis).toMatch(/^maxmemory 256mb$/m);
+    expect(redis).toMatch(/^maxmemory-policy volatile-lru$/m);
+  });
+
+  test("ClamAV's module only with antivirus", () => {
+    expect(files().has(`${RSPAMD_LOCAL_DIR}/antivirus.conf`)).toBe(false);
+    const rendered = files((i) => {
+      i.contentFilter = { antivirus: true };
+      i.aws!.hosts.mx1!.instanceType = "t3.large";
+    });
+    expect(rendered.get(`${RSPAMD_LOCAL_DIR}/antivirus.conf`)).toContain('servers = "/run/clamav/clamd.ctl";');
+  });
+
+  test("off: no rspamd or redis file, no milter of theirs", () => {
+    const rendered = files((i) => (i.contentFilter = { enabled: false }));
+    expect([...rendered.keys()].filter((p) => p.startsWith("etc/rspamd") || p.startsWith("etc/redis"))).toEqual([]);
+    expect(mainCfSettings(rendered.get("etc/postfix/main.cf")!).get("smtpd_milters")).toBe("unix:opendkim/opendkim.sock");
+    expect(rendered.get("etc/postfix/master.cf")).not.toContain("11336");
+  });
+});
+
+describe("Postfix", () => {
+  test("port 25: OpenDKIM, then rspamd; submission: rspamd's submission milter, then OpenDKIM signs; the channel: none", () => {
+    const rendered = files(addSecondHost);
+    const main = mainCfSettings(rendered.get("etc/postfix/main.cf")!);
+    expect(main.get("smtpd_milters")).toBe("unix:opendkim/opendkim.sock,inet:127.0.0.1:11332");
+    expect(main.get("non_smtpd_milters")).toBe("unix:opendkim/opendkim.sock");
+    const entries = masterCfEntries(rendered.get("etc/postfix/master.cf")!);
+    const submission = entries.filter((e) => /:(587|465)$/.test(e.service));
+    expect(submission.length).toBeGreaterThan(0);
+    for (const entry of submission) {
+      expect(entry.options.get("smtpd_milters")).toBe("inet:127.0.0.1:11336,unix:opendkim/opendkim.sock");
+      expect(entry.options.get("milter_macro_daemon_name")).toBe("ORIGINATING");
+    }
+    const channel = entries.find((e) => e.service.endsWith(":10025"));
+    expect(channel?.options.get("smtpd_milters")).toBe("");
+  });
+
+  test("packages and the bundle's check", () => {
+    const p = plan(exampleSpec());
+    const host = p.hosts[0]!;
+    expect(hostPackages(p, host)).toEqual(expect.arrayContaining(["rspamd", "redis-server"]));
+    expect(hostPackages(p, host)).not.toContain("clamav-daemon");
+    const bundle = productionBundle(p, host, renderHost(p, host));
+    expect(bundle.validate).toContainEqual(["rspamadm", "--var=LOCAL_CONFDIR={stage}/etc/rspamd", "configtest", "-c", "/etc/rspamd/rspamd.conf"]);
+    expect(bundle.reload).toContainEqual(["systemctl", "try-restart", "redis-server"]);
+    expect(bundle.reload).toContainEqual(["systemctl", "reload", "rspamd"]);
+  });
+});
