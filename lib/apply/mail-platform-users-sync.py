@@ -2,9 +2,9 @@
 """Write Dovecot's user database from the bundle's mailbox list and the hashes in SSM.
 
 The mailbox list (/etc/mail-platform/mailboxes.json, from the bundle) names every mailbox and the
-SSM parameter of its password hash. One paginated `aws ssm get-parameters-by-path --recursive
---with-decryption` call reads every hash under the list's prefix; the passwd-file
-(/etc/dovecot/users) is then written atomically (temporary file, then rename; 0640 root:dovecot)
+SSM parameter of its password hash. One `mail-platform-aws parameters-by-path` call (SSM's
+GetParametersByPath, recursive, decrypted, every page) reads every hash under the list's prefix;
+the passwd-file (/etc/dovecot/users) is then written atomically (temporary file, then rename; 0640 root:dovecot)
 with one line per listed mailbox that has a valid hash. A mailbox without one is left out: it
 cannot log in, and still receives mail. Nothing is written when nothing changed.
 
