@@ -164,13 +164,15 @@ function pause(ms: number): void {
 }
 
 /**
- * Hold the build lock of a cache directory while `work` runs: test workers and the command may
- * want the same image at once, and one of them builds it while the others wait. A lock whose
+ * Hold the build lock of one release and flavour in a cache directory while `work` runs: test
+ * workers and the command may want the same image at once, and one of them builds it while the
+ * others wait. Images of other releases or flavours build at the same time (each in its own
+ * directory; a build removes only older images of its own release and flavour). A lock whose
  * owner is gone is taken over.
  */
-function withBuildLock<T>(cacheDir: string, work: () => T, timeoutMs = 20 * 60_000): T {
+function withBuildLock<T>(cacheDir: string, kind: string, work: () => T, timeoutMs = 20 * 60_000): T {
   mkdirSync(cacheDir, { recursive: true });
-  const lock = join(cacheDir, ".build-lock");
+  const lock = join(cacheDir, `.build-lock-${kind}`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -194,7 +196,7 @@ function withBuildLock<T>(cacheDir: string, work: () => T, timeoutMs = 20 * 60_0
       }
       if (Date.now() > deadline)
         throw new UserError(
-          `another process (pid ${owner}) has been building an image for ${timeoutMs / 1000} s; one build of an image runs at a time: wait for it or stop it`,
+          `another process (pid ${owner}) has been building the ${kind} image for ${timeoutMs / 1000} s; one build of each release and flavour runs at a time: wait for it or stop it`,
         );
       pause(1000);
     }
@@ -215,7 +217,7 @@ export function ensureImage(recipe: ImageRecipe, cacheDir: string = DEFAULT_IMAG
   const name = `${recipe.release}-${recipe.flavour}-${recipeHash(recipe)}`;
   const rootfs = join(cacheDir, name, "rootfs");
   if (existsSync(join(cacheDir, name, "complete"))) return { recipe, rootfs, built: false, seconds: 0 };
-  return withBuildLock(cacheDir, () => {
+  return withBuildLock(cacheDir, `${recipe.release}-${recipe.flavour}`, () => {
     if (existsSync(join(cacheDir, name, "complete"))) return { recipe, rootfs, built: false, seconds: 0 };
     return buildInto(recipe, cacheDir, name, rootfs, log);
   });
