@@ -1,5 +1,6 @@
-/** The content filter of a platform: on or off, and each group's inbound thresholds in effect. */
+/** The content filter of a platform: on or off, each group's inbound thresholds and sending limits in effect. */
 import { effectiveInbound } from "../model/content-filter-checks";
+import { effectiveSendingLimits, platformSendingLimits } from "../model/sending-limits-checks";
 import type { PlatformSpec } from "../model/schema";
 import type { ContentFilterPlan } from "./types";
 
@@ -20,5 +21,8 @@ export function contentFilterPlan(spec: PlatformSpec): ContentFilterPlan {
     }),
     holdScore: settings.outbound.holdScore,
     antivirus: settings.antivirus,
+    sendingLimits: platformSendingLimits(spec).enabled
+      ? spec.groups.map((group) => ({ group: group.name, domains: group.domains.map((d) => d.name), ...effectiveSendingLimits(spec, group) }))
+      : [],
   };
 }

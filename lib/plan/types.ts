@@ -365,7 +365,21 @@ export type ContentFilterPlan =
       readonly holdScore: number;
       /** Whether rspamd hands attachments to ClamAV. */
       readonly antivirus: boolean;
+      /** Each group's sending limits in effect, in group order; empty when the limits are off. */
+      readonly sendingLimits: readonly GroupSendingLimitsPlan[];
     };
+
+/** The sending limits of one group's submitted mail (rspamd's ratelimit module). */
+export interface GroupSendingLimitsPlan {
+  /** The group. */
+  readonly group: string;
+  /** Its domains: a login (a mailbox address) in one of them is a user of the group. */
+  readonly domains: readonly string[];
+  /** Limits of each of its users. */
+  readonly perUser: { readonly messagesPerHour: number; readonly messagesPerDay: number; readonly recipientsPerDay: number };
+  /** Limits of its users together. */
+  readonly perGroup: { readonly messagesPerHour: number; readonly messagesPerDay: number };
+}
 
 /** The daemons the platform knows. */
 export type DaemonName = "unbound" | "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd" | "fail2ban" | "redis" | "clamav" | "rspamd";

@@ -37,6 +37,10 @@ import type {
   GroupContentFilterInput,
   InboundContentFilterInput,
   OutboundContentFilterInput,
+  SendingLimitsInput,
+  GroupSendingLimitsInput,
+  PerUserLimitsInput,
+  PerGroupLimitsInput,
   MailboxAccountInput,
   AliasInput,
   AccountsInput,
@@ -54,6 +58,7 @@ import type {
 } from "../../lib";
 import { AccountsSchema, AliasSchema, MailboxAccountSchema } from "../../lib/model/accounts-schema";
 import { ContentFilterSchema, GroupContentFilterSchema, InboundContentFilterSchema, OutboundContentFilterSchema } from "../../lib/model/content-filter";
+import { GroupSendingLimitsSchema, PerGroupLimitsSchema, PerUserLimitsSchema, SendingLimitsSchema } from "../../lib/model/sending-limits";
 import {
   CustomTlsSchema,
   DkimKeySchema,
@@ -118,6 +123,10 @@ const SCHEMAS = {
   GroupContentFilterInput: GroupContentFilterSchema,
   InboundContentFilterInput: InboundContentFilterSchema,
   OutboundContentFilterInput: OutboundContentFilterSchema,
+  SendingLimitsInput: SendingLimitsSchema,
+  GroupSendingLimitsInput: GroupSendingLimitsSchema,
+  PerUserLimitsInput: PerUserLimitsSchema,
+  PerGroupLimitsInput: PerGroupLimitsSchema,
   MailboxAccountInput: MailboxAccountSchema,
   AliasInput: AliasSchema,
   AccountsInput: AccountsSchema,
@@ -160,6 +169,10 @@ interface Declared {
   GroupContentFilterInput: GroupContentFilterInput;
   InboundContentFilterInput: InboundContentFilterInput;
   OutboundContentFilterInput: OutboundContentFilterInput;
+  SendingLimitsInput: SendingLimitsInput;
+  GroupSendingLimitsInput: GroupSendingLimitsInput;
+  PerUserLimitsInput: PerUserLimitsInput;
+  PerGroupLimitsInput: PerGroupLimitsInput;
   MailboxAccountInput: MailboxAccountInput;
   AliasInput: AliasInput;
   AccountsInput: AccountsInput;
@@ -219,6 +232,10 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   GroupContentFilterInput: true,
   InboundContentFilterInput: true,
   OutboundContentFilterInput: true,
+  SendingLimitsInput: true,
+  GroupSendingLimitsInput: true,
+  PerUserLimitsInput: true,
+  PerGroupLimitsInput: true,
   MailboxAccountInput: true,
   AliasInput: true,
   AccountsInput: true,
