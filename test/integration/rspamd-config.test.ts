@@ -115,11 +115,12 @@ describe.each((["debian-12", "debian-13"] as const).map((os) => [os, rspamdProgr
     const ratelimit = dump(dir!, "ratelimit");
     expect(block(ratelimit, "user-hour-business")).toMatch(/burst = 5;/);
     expect(block(ratelimit, "user-hour-business")).toMatch(/skip_recipients = true;/);
-    expect(block(ratelimit, "user-hour-business")).toContain('prepend(\\"uh:\\")');
+    // 3.4 dumps the selector double-quoted (inner quotes escaped), 3.12 single-quoted.
+    expect(block(ratelimit, "user-hour-business")).toMatch(/prepend\(\\?"uh:\\?"\)/);
     expect(block(ratelimit, "user-recipients-day-private")).toMatch(/burst = 8;/);
     expect(block(ratelimit, "user-recipients-day-private")).not.toMatch(/skip_recipients/);
     expect(block(ratelimit, "group-hour-private")).toMatch(/burst = 3;/);
-    expect(block(ratelimit, "group-hour-private")).toContain('id(\\"gh:private\\")');
+    expect(block(ratelimit, "group-hour-private")).toMatch(/id\(\\?"gh:private\\?"\)/);
     expect(block(ratelimit, "group-hour-business")).toMatch(/burst = 2000;/);
     expect(ratelimit).toMatch(/max_bucket_mult = 1;/);
     expect(ratelimit).toMatch(/max_rate_mult = 1;/);
