@@ -103,9 +103,7 @@ describe("the model", () => {
       ["groups[1].sendingLimits.perUser.messagesPerDay", "20000"],
       ["sendingLimits.perUser.messagesPerHour", "2000"],
     ]);
-    expect(found[0]!.message).toBe(
-      "expected at most the 10000 messages a day of group private as a whole: a user's limit above it is never reached",
-    );
+    expect(found[0]!.message).toBe("expected at most the 10000 messages a day of group private as a whole: a user's limit above it is never reached");
     expect(found[1]!.message).toBe("expected at most the 1000 messages a day a user of group business may send");
   });
 });
@@ -113,18 +111,14 @@ describe("the model", () => {
 describe("ratelimit.conf", () => {
   test("five rules per group, each keyed by its own tag on the login, limited to the group's domains", () => {
     const conf = files().get(RATELIMIT)!;
-    expect(rule(conf, "user-hour-business")).toContain(
-      `selector = 'user.lower.regexp("^.+@(?:acme-corp[.]example|acme-shop[.]example)$").prepend("uh:")';`,
-    );
+    expect(rule(conf, "user-hour-business")).toContain(`selector = 'user.lower.regexp("^.+@(?:acme-corp[.]example|acme-shop[.]example)$").prepend("uh:")';`);
     expect(rule(conf, "user-hour-business")).toContain(
       'bucket { burst = 200; rate = "200 / 1h"; skip_recipients = true; message = "Sending limit reached: 200 messages an hour for each user; try again later"; }',
     );
     expect(rule(conf, "user-day-private")).toContain('.prepend("ud:")');
     // recipients: the one bucket that counts each recipient
     expect(rule(conf, "user-recipients-day-business")).toContain('bucket { burst = 2000; rate = "2000 / 1d"; message = ');
-    expect(rule(conf, "group-hour-private")).toContain(
-      `selector = 'user.lower.regexp("@(?:acme-home[.]example|acme-family[.]example)$").id("gh:private")';`,
-    );
+    expect(rule(conf, "group-hour-private")).toContain(`selector = 'user.lower.regexp("@(?:acme-home[.]example|acme-family[.]example)$").id("gh:private")';`);
     expect(rule(conf, "group-day-private")).toContain('burst = 10000; rate = "10000 / 1d"; skip_recipients = true;');
     expect(conf.match(/^ {2}"[a-z-]+" \{$/gm)).toHaveLength(10);
     // limits as modelled: no dynamic multipliers, no exempt recipient of Debian's list

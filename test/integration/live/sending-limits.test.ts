@@ -65,7 +65,12 @@ beforeAll(async () => {
   requirePrograms("postfix", "dovecot", "named", "swaks", "openssl", "opendkim", "nginx", "rspamd", "rspamadm", "redis-server", "/usr/bin/python3");
   if (existsSync(stateLayout(STATE_DIR).stateFile)) await localDown(STATE_DIR).catch(() => undefined);
   const usersFile = join(mkdtempSync(join(systemTmpdir(), "sending-limits-users-")), "users");
-  writeFileSync(usersFile, `${Object.values(USERS).map((u) => `${u.name}:${u.password}`).join("\n")}\n`);
+  writeFileSync(
+    usersFile,
+    `${Object.values(USERS)
+      .map((u) => `${u.name}:${u.password}`)
+      .join("\n")}\n`,
+  );
   await localUp(parsePlatform(model()), { stateDir: STATE_DIR, loopbackBlock: BLOCK, usersFile });
   state = readLocalState(STATE_DIR);
   sink = new SmtpSink(state.outside, testCertificate(state, `mx.${OUTSIDE_DOMAIN}`));
