@@ -375,6 +375,25 @@ export type GroupSendingLimitsInput = {
      */
     messagesPerDay?: number;
   };
+  /**
+   * Warm-up of a new group address: a daily group cap doubling from the start date. Default: none.
+   */
+  warmUp?: WarmUpInput;
+};
+
+/**
+ * Warm-up of a new group address: a daily group cap doubling from firstDayMessages to perGroup.messagesPerDay.
+ */
+export type WarmUpInput = {
+  /**
+   * The first day of the ramp (UTC), as YYYY-MM-DD.
+   */
+  startDate: string;
+  /**
+   * Messages the whole group may send on the first day; the cap doubles each day, 1..1000000. Default: 50.
+   * @default 50
+   */
+  firstDayMessages?: number;
 };
 
 /**

@@ -21,12 +21,29 @@ export function effectiveSendingLimits(spec: Pick<PlatformSpec, "sendingLimits">
   return {
     perUser: { ...platform.perUser, ...definedOnly(own.perUser) },
     perGroup: { ...platform.perGroup, ...definedOnly(own.perGroup) },
+    ...(own.warmUp === undefined ? {} : { warmUp: own.warmUp }),
   };
 }
 
 function definedOnly<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** A warm-up needs the limits on (its cap is one of them). */
+const warmUpNeedsLimits = check(["sendingLimits", "contentFilter", "groups"], (spec) => {
+  if (!spec.contentFilter.enabled || platformSendingLimits(spec).enabled) return [];
+  return spec.groups.flatMap((group, g) =>
+    group.sendingLimits?.warmUp === undefined
+      ? []
+      : [
+          issue(
+            ["groups", g, "sendingLimits", "warmUp"],
+            group.sendingLimits.warmUp,
+            "a warm-up is a sending limit: it needs sendingLimits.enabled; enable the limits or remove the warm-up",
+          ),
+        ],
+  );
+});
 
 const needsFilter = check(["sendingLimits", "contentFilter", "groups"], (spec) => {
   if (spec.contentFilter.enabled) return [];
@@ -98,4 +115,4 @@ const order = check(["sendingLimits", "contentFilter", "groups"], (spec) => {
 });
 
 /** Every check of this module. */
-export const SENDING_LIMITS_CHECKS: readonly SemanticCheck[] = [needsFilter, order];
+export const SENDING_LIMITS_CHECKS: readonly SemanticCheck[] = [needsFilter, warmUpNeedsLimits, order];

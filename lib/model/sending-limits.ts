@@ -65,6 +65,35 @@ export const SendingLimitsSchema = z
   .describe("Sending limits on submitted mail, per user and per group (rspamd's ratelimit module).")
   .meta({ title: "SendingLimitsInput" });
 
+/** The warm-up ramp's default first-day cap (messages of the whole group). */
+export const WARM_UP_FIRST_DAY_MESSAGES = 50;
+
+/**
+ * Warm-up of a new group address: the group's daily cap starts at `firstDayMessages` on
+ * `startDate` and doubles each day (UTC) until it reaches `perGroup.messagesPerDay`.
+ */
+export const WarmUpSchema = z
+  .strictObject({
+    /** The first day of the ramp (UTC), YYYY-MM-DD. */
+    startDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD")
+      .refine((v) => {
+        const d = new Date(`${v}T00:00:00Z`);
+        return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+      }, "expected a calendar date as YYYY-MM-DD")
+      .describe("The first day of the ramp (UTC), as YYYY-MM-DD."),
+    /** The group's cap on the first day; it doubles each day. @default 50 */
+    firstDayMessages: z
+      .int()
+      .min(1)
+      .max(MAX_SENDING_LIMIT)
+      .default(WARM_UP_FIRST_DAY_MESSAGES)
+      .describe(`Messages the whole group may send on the first day; the cap doubles each day, 1..${MAX_SENDING_LIMIT}. Default: ${WARM_UP_FIRST_DAY_MESSAGES}.`),
+  })
+  .describe("Warm-up of a new group address: a daily group cap doubling from firstDayMessages to perGroup.messagesPerDay.")
+  .meta({ title: "WarmUpInput" });
+
 /** A group's own limits: each absent field is the platform's. */
 export const GroupSendingLimitsSchema = z
   .strictObject({
@@ -90,6 +119,8 @@ export const GroupSendingLimitsSchema = z
       })
       .optional()
       .describe("Limits of this group's users together. Default: sendingLimits.perGroup."),
+    /** Warm-up of a new group address (a daily cap that doubles from the start date). @default - none */
+    warmUp: WarmUpSchema.optional().describe("Warm-up of a new group address: a daily group cap doubling from the start date. Default: none."),
   })
   .describe("The group's own sending limits.")
   .meta({ title: "GroupSendingLimitsInput" });
@@ -99,5 +130,7 @@ export const DEFAULT_SENDING_LIMITS: SendingLimitsSpec = SendingLimitsSchema.par
 
 /** The validated platform limits. */
 export type SendingLimitsSpec = z.output<typeof SendingLimitsSchema>;
+/** A validated warm-up. */
+export type WarmUpSpec = z.output<typeof WarmUpSchema>;
 /** A group's validated overrides. */
 export type GroupSendingLimitsSpec = z.output<typeof GroupSendingLimitsSchema>;

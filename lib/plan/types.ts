@@ -379,6 +379,16 @@ export interface GroupSendingLimitsPlan {
   readonly perUser: { readonly messagesPerHour: number; readonly messagesPerDay: number; readonly recipientsPerDay: number };
   /** Limits of its users together. */
   readonly perGroup: { readonly messagesPerHour: number; readonly messagesPerDay: number };
+  /** The warm-up ramp: each day (UTC, YYYY-MM-DD) whose group cap is below perGroup.messagesPerDay; empty: none. */
+  readonly warmUp: readonly WarmUpDay[];
+}
+
+/** One day of a group's warm-up. */
+export interface WarmUpDay {
+  /** The day (UTC), YYYY-MM-DD. */
+  readonly date: string;
+  /** Messages the whole group may send that day. */
+  readonly messages: number;
 }
 
 /** The daemons the platform knows. */

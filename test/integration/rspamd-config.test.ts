@@ -32,7 +32,7 @@ function models(): Array<readonly [string, PlatformInput]> {
   for (const placement of Object.values(antivirus.aws!.hosts)) placement.instanceType = "t3.medium";
   const limits = exampleInput();
   limits.sendingLimits = { perUser: { messagesPerHour: 5, recipientsPerDay: 8 } };
-  limits.groups[1]!.sendingLimits = { perGroup: { messagesPerHour: 3 } };
+  limits.groups[1]!.sendingLimits = { perGroup: { messagesPerHour: 3 }, warmUp: { startDate: "2026-12-01", firstDayMessages: 2000 } };
   return [
     ["example", exampleInput()],
     ["spread over three hosts", spread],
@@ -122,6 +122,11 @@ describe.each((["debian-12", "debian-13"] as const).map((os) => [os, rspamdProgr
     expect(block(ratelimit, "group-hour-private")).toMatch(/burst = 3;/);
     expect(block(ratelimit, "group-hour-private")).toMatch(/id\(\\?"gh:private\\?"\)/);
     expect(block(ratelimit, "group-hour-business")).toMatch(/burst = 2000;/);
+    // private's warm-up: 2000 on its first day, 4000 and 8000 on the next two (its normal cap: 10000)
+    expect(block(ratelimit, "group-warmup-private-1")).toMatch(/burst = 2000;/);
+    expect(block(ratelimit, "group-warmup-private-3")).toMatch(/burst = 8000;/);
+    expect(block(ratelimit, "group-warmup-private-3")).toMatch(/equal\(\\?"2026-12-03\\?"\)/);
+    expect(block(ratelimit, "group-warmup-private-4")).toBe("");
     expect(ratelimit).toMatch(/max_bucket_mult = 1;/);
     expect(ratelimit).toMatch(/max_rate_mult = 1;/);
     expect(ratelimit).toContain("nobody@rate-limits.invalid");

@@ -41,6 +41,7 @@ import type {
   GroupSendingLimitsInput,
   PerUserLimitsInput,
   PerGroupLimitsInput,
+  WarmUpInput,
   MailboxAccountInput,
   AliasInput,
   AccountsInput,
@@ -58,7 +59,7 @@ import type {
 } from "../../lib";
 import { AccountsSchema, AliasSchema, MailboxAccountSchema } from "../../lib/model/accounts-schema";
 import { ContentFilterSchema, GroupContentFilterSchema, InboundContentFilterSchema, OutboundContentFilterSchema } from "../../lib/model/content-filter";
-import { GroupSendingLimitsSchema, PerGroupLimitsSchema, PerUserLimitsSchema, SendingLimitsSchema } from "../../lib/model/sending-limits";
+import { GroupSendingLimitsSchema, PerGroupLimitsSchema, PerUserLimitsSchema, SendingLimitsSchema, WarmUpSchema } from "../../lib/model/sending-limits";
 import {
   CustomTlsSchema,
   DkimKeySchema,
@@ -127,6 +128,7 @@ const SCHEMAS = {
   GroupSendingLimitsInput: GroupSendingLimitsSchema,
   PerUserLimitsInput: PerUserLimitsSchema,
   PerGroupLimitsInput: PerGroupLimitsSchema,
+  WarmUpInput: WarmUpSchema,
   MailboxAccountInput: MailboxAccountSchema,
   AliasInput: AliasSchema,
   AccountsInput: AccountsSchema,
@@ -173,6 +175,7 @@ interface Declared {
   GroupSendingLimitsInput: GroupSendingLimitsInput;
   PerUserLimitsInput: PerUserLimitsInput;
   PerGroupLimitsInput: PerGroupLimitsInput;
+  WarmUpInput: WarmUpInput;
   MailboxAccountInput: MailboxAccountInput;
   AliasInput: AliasInput;
   AccountsInput: AccountsInput;
@@ -236,6 +239,7 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   GroupSendingLimitsInput: true,
   PerUserLimitsInput: true,
   PerGroupLimitsInput: true,
+  WarmUpInput: true,
   MailboxAccountInput: true,
   AliasInput: true,
   AccountsInput: true,

@@ -38,8 +38,8 @@ describe("the model", () => {
     expect(exampleSpec().sendingLimits).toBeUndefined();
     const planned = plan(exampleSpec()).contentFilter;
     expect(planned.enabled && planned.sendingLimits).toEqual([
-      { group: "business", domains: ["acme-corp.example", "acme-shop.example"], ...SENDING_LIMIT_DEFAULTS },
-      { group: "private", domains: ["acme-home.example", "acme-family.example"], ...SENDING_LIMIT_DEFAULTS },
+      { group: "business", domains: ["acme-corp.example", "acme-shop.example"], ...SENDING_LIMIT_DEFAULTS, warmUp: [] },
+      { group: "private", domains: ["acme-home.example", "acme-family.example"], ...SENDING_LIMIT_DEFAULTS, warmUp: [] },
     ]);
     expect(SENDING_LIMIT_DEFAULTS).toEqual({
       perUser: { messagesPerHour: 200, messagesPerDay: 1000, recipientsPerDay: 2000 },

@@ -14,6 +14,10 @@
  * bucket says `skip_recipients`, which the message buckets do (recipients per day is the one
  * bucket that counts recipients). A user belongs to the group that owns its login's domain: one
  * rule per group and limit, its selector matching only logins of the group's domains.
+ *
+ * Warm-up: one rule per day of the ramp (plan: the dates and caps, pure data), whose selector
+ * yields a key only on that date (UTC, the connection's time), so the host picks the day's cap
+ * at delivery time and the rendered file never changes with the clock.
  */
 import type { ContentFilterPlan, GroupSendingLimitsPlan } from "../../plan/types";
 import { UnsafeValueError } from "../rendered-file";
@@ -44,8 +48,9 @@ function limit(value: number): string {
   return String(value);
 }
 
-type Period = "hour" | "day";
-const PERIOD_UNIT: Record<Period, string> = { hour: "1h", day: "1d" };
+/** A rolling hour or day (a leaky bucket), or one calendar day (UTC) of a warm-up. */
+type Period = "hour" | "day" | "calendar-day";
+const PERIOD_UNIT: Record<Exclude<Period, "calendar-day">, string> = { hour: "1h", day: "1d" };
 
 interface Rule {
   readonly name: string;
@@ -111,16 +116,35 @@ function rules(group: GroupSendingLimitsPlan): Rule[] {
       recipients: false,
       message: `Sending limit reached: ${g.messagesPerDay} messages a day for this group; try again later`,
     },
+    ...group.warmUp.map(
+      (day, k): Rule => ({
+        name: `group-warmup-${name}-${k + 1}`,
+        comment: `Warm-up of ${name}, day ${k + 1} of ${group.warmUp.length}: its users together on ${day.date} (UTC), messages that day.`,
+        // A key only on that day (the connection's time, not the user's Date: header).
+        selector: `${wholeGroup("gw")};time("connect", "!%Y-%m-%d").equal("${isoDate(day.date)}")`,
+        count: day.messages,
+        period: "calendar-day",
+        recipients: false,
+        message: `Sending limit reached: ${day.messages} messages today for this group (warm-up day ${k + 1} of ${group.warmUp.length}); try again later`,
+      }),
+    ),
   ];
+}
+
+function isoDate(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UnsafeValueError(FILE, "a date", value, "YYYY-MM-DD");
+  return value;
 }
 
 function ruleLines(rule: Rule): string[] {
   const n = limit(rule.count);
+  // A calendar day's bucket lives one day (its key has the date): it barely drains, so it holds the day's cap.
+  const rate = rule.period === "calendar-day" ? "1 / 1d" : `${n} / ${PERIOD_UNIT[rule.period]}`;
   return [
     `  # ${rule.comment}`,
     `  "${rule.name}" {`,
     `    selector = '${rule.selector}';`,
-    `    bucket { burst = ${n}; rate = "${n} / ${PERIOD_UNIT[rule.period]}";${rule.recipients ? "" : " skip_recipients = true;"} message = "${rule.message}"; }`,
+    `    bucket { burst = ${n}; rate = "${rate}";${rule.recipients ? "" : " skip_recipients = true;"} message = "${rule.message}"; }`,
     "  }",
   ];
 }

@@ -9,7 +9,9 @@
  * - Recipients a day: a user's recipients add up across messages; the message that would pass
  *   the limit is refused, though the user has sent only one message.
  * - No recipient exempts a message (rspamd's default list would let postmaster@ of any domain).
- * Run by hand with `sendingLimits: { enabled: false }` in the model, the burst and cap tests fail.
+ * - Warm-up: a fourth group, newco, whose ramp began yesterday with 1 message, may send 2 today.
+ * Run by hand with `sendingLimits: { enabled: false }` in the model (and newco's warm-up removed), the
+ * limit tests fail.
  */
 import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -32,6 +34,8 @@ const USER_PER_HOUR = 5;
 const RECIPIENTS_PER_DAY = 8;
 /** lab: its users together 3 messages an hour. */
 const LAB_PER_HOUR = 3;
+/** newco's warm-up began yesterday (UTC) with 1 message: today, its second day, the group may send 2. */
+const WARM_UP_START = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 const USERS = {
   alice: { name: "alice@acme-corp.example", password: "alice-limits-1" },
@@ -40,6 +44,7 @@ const USERS = {
   family: { name: "family@acme-home.example", password: "family-limits-3" },
   lab1: { name: "one@acme-lab.example", password: "lab-limits-4" },
   lab2: { name: "two@acme-lab.example", password: "lab-limits-5" },
+  newcomer: { name: "first@acme-new.example", password: "new-limits-7" },
 } as const;
 type User = (typeof USERS)[keyof typeof USERS];
 
@@ -57,6 +62,14 @@ function model(): PlatformInput {
     addresses: [{ host: "mx1", privateIp: "10.0.1.13", hostName: "mail.acme-lab.example" }],
     mailboxes: [{ address: USERS.lab1.name }, { address: USERS.lab2.name }],
     sendingLimits: { perGroup: { messagesPerHour: LAB_PER_HOUR } },
+  });
+  input.dns!.zones.push({ name: "acme-new.example" });
+  input.groups.push({
+    name: "newco",
+    domains: [{ name: "acme-new.example" }],
+    addresses: [{ host: "mx1", privateIp: "10.0.1.14", hostName: "mail.acme-new.example" }],
+    mailboxes: [{ address: USERS.newcomer.name }],
+    sendingLimits: { warmUp: { startDate: WARM_UP_START, firstDayMessages: 1 } },
   });
   return input;
 }
@@ -161,5 +174,16 @@ describe("per group", () => {
     expect(submit("lab", USERS.lab1, [reader(3)], `${marker}-5`)).toMatch(/^451 4\.7\.1 /);
     // AND business's users are not part of lab's count
     expect(submit("business", USERS.hostmaster, [reader(4)], `${marker}-business`)).toMatch(/^250 /);
+  }, 120_000);
+});
+
+describe("warm-up of a new group address", () => {
+  test("on the ramp's second day the group's cap is the doubled first day's: 2 messages, the third refused", () => {
+    const marker = `warm-up-${Date.now()}`;
+    expect(submit("newco", USERS.newcomer, [reader(5)], `${marker}-1`)).toMatch(/^250 /);
+    expect(submit("newco", USERS.newcomer, [reader(5)], `${marker}-2`)).toMatch(/^250 /);
+    expect(submit("newco", USERS.newcomer, [reader(5)], `${marker}-3`)).toMatch(
+      /^451 4\.7\.1 Sending limit reached: 2 messages today for this group \(warm-up day 2 of 14\); try again later/,
+    );
   }, 120_000);
 });
