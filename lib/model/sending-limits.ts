@@ -77,7 +77,7 @@ export const WarmUpSchema = z
     /** The first day of the ramp (UTC), YYYY-MM-DD. */
     startDate: z
       .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD")
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date as YYYY-MM-DD", abort: true })
       .refine((v) => {
         const d = new Date(`${v}T00:00:00Z`);
         return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;

@@ -6,6 +6,7 @@
  */
 import type { PlatformInput } from "../../lib/model/schema";
 import { SENDING_LIMIT_DEFAULTS } from "../../lib/model/sending-limits";
+import { warmUpRamp } from "../../lib/plan/content-filter";
 import { plan } from "../../lib/plan/plan";
 import { renderHost } from "../../lib/render/host-files";
 import { RSPAMD_LOCAL_DIR } from "../../lib/render/rspamd/rspamd";
@@ -137,5 +138,62 @@ describe("ratelimit.conf", () => {
     expect(files((i) => (i.sendingLimits = { enabled: false })).has(RATELIMIT)).toBe(false);
     expect(files((i) => (i.contentFilter = { enabled: false })).has(RATELIMIT)).toBe(false);
     expect(files().has(RATELIMIT)).toBe(true);
+  });
+});
+
+describe("warm-up", () => {
+  test("the ramp as data: from the start date, the first day's cap doubling while below the group's daily cap", () => {
+    expect(warmUpRamp({ startDate: "2026-12-30", firstDayMessages: 50 }, 1000)).toEqual([
+      { date: "2026-12-30", messages: 50 },
+      { date: "2026-12-31", messages: 100 },
+      { date: "2027-01-01", messages: 200 },
+      { date: "2027-01-02", messages: 400 },
+      { date: "2027-01-03", messages: 800 },
+    ]);
+    expect(warmUpRamp({ startDate: "2028-02-28", firstDayMessages: 600 }, 1000)).toEqual([{ date: "2028-02-28", messages: 600 }]);
+    expect(warmUpRamp({ startDate: "2028-02-28", firstDayMessages: 1000 }, 1000)).toEqual([]);
+    expect(warmUpRamp(undefined, 1000)).toEqual([]);
+  });
+
+  test("defaults to 50 on the first day; the group's normal daily cap ends the ramp", () => {
+    const planned = plan(
+      exampleSpec((i) => (i.groups[1]!.sendingLimits = { perGroup: { messagesPerHour: 100, messagesPerDay: 1000 }, warmUp: { startDate: "2027-03-01" } })),
+    ).contentFilter;
+    expect(planned.enabled && planned.sendingLimits[1]!.warmUp).toEqual([
+      { date: "2027-03-01", messages: 50 },
+      { date: "2027-03-02", messages: 100 },
+      { date: "2027-03-03", messages: 200 },
+      { date: "2027-03-04", messages: 400 },
+      { date: "2027-03-05", messages: 800 },
+    ]);
+    expect(planned.enabled && planned.sendingLimits[0]!.warmUp).toEqual([]);
+  });
+
+  test("one rule per ramp day, keyed on the group and that day's date (the connection's time), holding the day's cap", () => {
+    const conf = files((i) => (i.groups[1]!.sendingLimits = { warmUp: { startDate: "2027-03-01", firstDayMessages: 5000 } })).get(RATELIMIT)!;
+    expect(rule(conf, "group-warmup-private-1")).toContain(
+      `selector = 'user.lower.regexp("@(?:acme-home[.]example|acme-family[.]example)$").id("gw:private");time("connect", "!%Y-%m-%d").equal("2027-03-01")';`,
+    );
+    expect(rule(conf, "group-warmup-private-1")).toContain(
+      'bucket { burst = 5000; rate = "1 / 1d"; skip_recipients = true; message = "Sending limit reached: 5000 messages today for this group (warm-up day 1 of 1); try again later"; }',
+    );
+    expect(conf).not.toContain("group-warmup-private-2");
+    expect(conf).not.toContain("group-warmup-business");
+  });
+
+  test("fails on a date that is not a calendar date, and on a warm-up with the limits off, at the field", () => {
+    expect(problems((i) => (i.groups[1]!.sendingLimits = { warmUp: { startDate: "2027-02-30" } }))).toEqual([
+      { path: "groups[1].sendingLimits.warmUp.startDate", received: '"2027-02-30"', message: "expected a calendar date as YYYY-MM-DD" },
+    ]);
+    expect(problems((i) => (i.groups[1]!.sendingLimits = { warmUp: { startDate: "1.3.2027" } })).map((p) => p.message)).toEqual([
+      "expected a date as YYYY-MM-DD",
+    ]);
+    const off = problems((i) => {
+      i.sendingLimits = { enabled: false };
+      i.groups[1]!.sendingLimits = { warmUp: { startDate: "2027-03-01" } };
+    });
+    expect(off.map((p) => [p.path, p.message])).toEqual([
+      ["groups[1].sendingLimits.warmUp", "a warm-up is a sending limit: it needs sendingLimits.enabled; enable the limits or remove the warm-up"],
+    ]);
   });
 });
