@@ -89,7 +89,9 @@ export const WarmUpSchema = z
       .min(1)
       .max(MAX_SENDING_LIMIT)
       .default(WARM_UP_FIRST_DAY_MESSAGES)
-      .describe(`Messages the whole group may send on the first day; the cap doubles each day, 1..${MAX_SENDING_LIMIT}. Default: ${WARM_UP_FIRST_DAY_MESSAGES}.`),
+      .describe(
+        `Messages the whole group may send on the first day; the cap doubles each day, 1..${MAX_SENDING_LIMIT}. Default: ${WARM_UP_FIRST_DAY_MESSAGES}.`,
+      ),
   })
   .describe("Warm-up of a new group address: a daily group cap doubling from firstDayMessages to perGroup.messagesPerDay.")
   .meta({ title: "WarmUpInput" });

@@ -116,18 +116,16 @@ function rules(group: GroupSendingLimitsPlan): Rule[] {
       recipients: false,
       message: `Sending limit reached: ${g.messagesPerDay} messages a day for this group; try again later`,
     },
-    ...group.warmUp.map(
-      (day, k): Rule => ({
-        name: `group-warmup-${name}-${k + 1}`,
-        comment: `Warm-up of ${name}, day ${k + 1} of ${group.warmUp.length}: its users together on ${day.date} (UTC), messages that day.`,
-        // A key only on that day (the connection's time, not the user's Date: header).
-        selector: `${wholeGroup("gw")};time("connect", "!%Y-%m-%d").equal("${isoDate(day.date)}")`,
-        count: day.messages,
-        period: "calendar-day",
-        recipients: false,
-        message: `Sending limit reached: ${day.messages} messages today for this group (warm-up day ${k + 1} of ${group.warmUp.length}); try again later`,
-      }),
-    ),
+    ...group.warmUp.map((day, k): Rule => ({
+      name: `group-warmup-${name}-${k + 1}`,
+      comment: `Warm-up of ${name}, day ${k + 1} of ${group.warmUp.length}: its users together on ${day.date} (UTC), messages that day.`,
+      // A key only on that day (the connection's time, not the user's Date: header).
+      selector: `${wholeGroup("gw")};time("connect", "!%Y-%m-%d").equal("${isoDate(day.date)}")`,
+      count: day.messages,
+      period: "calendar-day",
+      recipients: false,
+      message: `Sending limit reached: ${day.messages} messages today for this group (warm-up day ${k + 1} of ${group.warmUp.length}); try again later`,
+    })),
   ];
 }
 
