@@ -13,7 +13,7 @@
  * Run by hand with `sendingLimits: { enabled: false }` in the model (and newco's warm-up removed), the
  * limit tests fail.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { OUTSIDE_DOMAIN, stateLayout } from "../../../lib/local/conventions";
 import { readLocalState, type LocalState } from "../../../lib/local/state";
@@ -50,6 +50,8 @@ type User = (typeof USERS)[keyof typeof USERS];
 
 let state: LocalState;
 let sink: SmtpSink;
+/** The passwords file's directory (removed afterwards). */
+let usersDir: string | undefined;
 
 function model(): PlatformInput {
   const input = exampleInput();
@@ -77,7 +79,8 @@ function model(): PlatformInput {
 beforeAll(async () => {
   requirePrograms("postfix", "dovecot", "named", "swaks", "openssl", "opendkim", "nginx", "rspamd", "rspamadm", "redis-server", "/usr/bin/python3");
   if (existsSync(stateLayout(STATE_DIR).stateFile)) await localDown(STATE_DIR).catch(() => undefined);
-  const usersFile = join(mkdtempSync(join(systemTmpdir(), "sending-limits-users-")), "users");
+  usersDir = mkdtempSync(join(systemTmpdir(), "sending-limits-users-"));
+  const usersFile = join(usersDir, "users");
   writeFileSync(
     usersFile,
     `${Object.values(USERS)
@@ -93,6 +96,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sink?.stop();
   if (state) await localDown(STATE_DIR);
+  if (usersDir) rmSync(usersDir, { recursive: true, force: true });
 }, 60_000);
 
 /** Authenticated submission on 587 of the user's group (STARTTLS, AUTH PLAIN); the reply to the end of data. */
