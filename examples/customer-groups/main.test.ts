@@ -60,6 +60,7 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/rspamd/local.d/multimap.conf",
       "mail-platform/acme-mail/mx1/etc/rspamd/local.d/options.inc",
       "mail-platform/acme-mail/mx1/etc/rspamd/local.d/phishing.conf",
+      "mail-platform/acme-mail/mx1/etc/rspamd/local.d/ratelimit.conf",
       "mail-platform/acme-mail/mx1/etc/rspamd/local.d/rbl.conf",
       "mail-platform/acme-mail/mx1/etc/rspamd/local.d/redis.conf",
       "mail-platform/acme-mail/mx1/etc/rspamd/local.d/settings.conf",

@@ -12,6 +12,7 @@ import { clientAutoconfigNames, mtaStsNames } from "./certificate-names";
 import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { ACCOUNTS_CHECKS } from "./accounts-checks";
 import { CONTENT_FILTER_CHECKS } from "./content-filter-checks";
+import { SENDING_LIMITS_CHECKS } from "./sending-limits-checks";
 import { OPERATOR_SETTINGS_CHECKS } from "./operator-settings-checks";
 import { SEMANTIC_CHECKS, type SemanticCheck } from "./semantic-checks";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
@@ -384,6 +385,7 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   ...OPERATOR_SETTINGS_CHECKS,
   ...ACCOUNTS_CHECKS,
   ...CONTENT_FILTER_CHECKS,
+  ...SENDING_LIMITS_CHECKS,
 ];
 
 /**

@@ -74,6 +74,10 @@ export type PlatformInput = {
    */
   contentFilter?: ContentFilterInput;
   /**
+   * Sending limits on submitted mail, per user and per group (rspamd; over a limit: 451). Default: on with the defaults when contentFilter.enabled, else none.
+   */
+  sendingLimits?: SendingLimitsInput;
+  /**
    * Platform-wide settings of accounts.
    * @default {}
    */
@@ -179,6 +183,10 @@ export type GroupInput = {
    * The group's own inbound content filter thresholds. Default: contentFilter.inbound.
    */
   contentFilter?: GroupContentFilterInput;
+  /**
+   * The group's own sending limits on submitted mail. Default: sendingLimits.
+   */
+  sendingLimits?: GroupSendingLimitsInput;
 };
 
 /**
@@ -331,6 +339,61 @@ export type GroupContentFilterInput = {
    * Greylist inbound mail at this score (0.5..1000), or false for none. Default: contentFilter.inbound.greylistScore.
    */
   greylistScore?: number | false;
+};
+
+/**
+ * The group's own sending limits.
+ */
+export type GroupSendingLimitsInput = {
+  /**
+   * Limits of each user of this group. Default: sendingLimits.perUser.
+   */
+  perUser?: {
+    /**
+     * Messages a user of this group may submit in an hour, 1..1000000. Default: sendingLimits.perUser.messagesPerHour.
+     */
+    messagesPerHour?: number;
+    /**
+     * Messages a user of this group may submit in a day, 1..1000000. Default: sendingLimits.perUser.messagesPerDay.
+     */
+    messagesPerDay?: number;
+    /**
+     * Recipients a user of this group may address in a day, 1..1000000. Default: sendingLimits.perUser.recipientsPerDay.
+     */
+    recipientsPerDay?: number;
+  };
+  /**
+   * Limits of this group's users together. Default: sendingLimits.perGroup.
+   */
+  perGroup?: {
+    /**
+     * Messages this group's users may submit together in an hour, 1..1000000. Default: sendingLimits.perGroup.messagesPerHour.
+     */
+    messagesPerHour?: number;
+    /**
+     * Messages this group's users may submit together in a day, 1..1000000. Default: sendingLimits.perGroup.messagesPerDay.
+     */
+    messagesPerDay?: number;
+  };
+  /**
+   * Warm-up of a new group address: a daily group cap doubling from the start date. Default: none.
+   */
+  warmUp?: WarmUpInput;
+};
+
+/**
+ * Warm-up of a new group address: a daily group cap doubling from firstDayMessages to perGroup.messagesPerDay.
+ */
+export type WarmUpInput = {
+  /**
+   * The first day of the ramp (UTC), as YYYY-MM-DD.
+   */
+  startDate: string;
+  /**
+   * Messages the whole group may send on the first day; the cap doubles each day, 1..1000000. Default: 50.
+   * @default 50
+   */
+  firstDayMessages?: number;
 };
 
 /**
@@ -678,6 +741,64 @@ export type OutboundContentFilterInput = {
    * @default 10
    */
   holdScore?: number;
+};
+
+/**
+ * Sending limits on submitted mail, per user and per group (rspamd's ratelimit module).
+ */
+export type SendingLimitsInput = {
+  /**
+   * Enforce the sending limits (rspamd counts: needs contentFilter.enabled). Default: true.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Limits of each authenticated user. Default: 200 an hour, 1000 a day, 2000 recipients a day.
+   * @default {}
+   */
+  perUser?: PerUserLimitsInput;
+  /**
+   * Limits of all users of a group together. Default: 2000 an hour, 10000 a day.
+   * @default {}
+   */
+  perGroup?: PerGroupLimitsInput;
+};
+
+/**
+ * Limits of each authenticated user.
+ */
+export type PerUserLimitsInput = {
+  /**
+   * Messages a user may submit in an hour, 1..1000000. Default: 200.
+   * @default 200
+   */
+  messagesPerHour?: number;
+  /**
+   * Messages a user may submit in a day, 1..1000000. Default: 1000.
+   * @default 1000
+   */
+  messagesPerDay?: number;
+  /**
+   * Recipients (each RCPT TO) a user may address in a day, 1..1000000. Default: 2000.
+   * @default 2000
+   */
+  recipientsPerDay?: number;
+};
+
+/**
+ * Limits of all users of a group together.
+ */
+export type PerGroupLimitsInput = {
+  /**
+   * Messages all users of a group may submit together in an hour, 1..1000000. Default: 2000.
+   * @default 2000
+   */
+  messagesPerHour?: number;
+  /**
+   * Messages all users of a group may submit together in a day, 1..1000000. Default: 10000.
+   * @default 10000
+   */
+  messagesPerDay?: number;
 };
 
 /**

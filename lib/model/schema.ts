@@ -15,10 +15,12 @@ import { DEFAULT_HOST_OS, HOST_OS } from "../catalogue/host-os";
 import type { ServiceName } from "../catalogue/services";
 import { DovecotSchema, PostfixSchema } from "./operator-settings";
 import { ContentFilterSchema, GroupContentFilterSchema } from "./content-filter";
+import { GroupSendingLimitsSchema, SendingLimitsSchema } from "./sending-limits";
 import { AccountsSchema, AliasSchema, MailboxAccountSchema, quotaMb } from "./accounts-schema";
 
 export { DovecotSchema, PostfixSchema } from "./operator-settings";
 export { ContentFilterSchema, GroupContentFilterSchema } from "./content-filter";
+export { GroupSendingLimitsSchema, PerGroupLimitsSchema, PerUserLimitsSchema, SendingLimitsSchema } from "./sending-limits";
 
 /** A mail host: one machine running Postfix and Dovecot. */
 export const HostSchema = z
@@ -230,6 +232,8 @@ export const GroupSchema = z
     outbound: GroupOutboundSchema.prefault({}).describe("The brake on the group's outbound mail (mail-platform group pause|resume). Default: not paused."),
     /** The group's own inbound content filter thresholds. @default - the platform's contentFilter.inbound */
     contentFilter: GroupContentFilterSchema.optional().describe("The group's own inbound content filter thresholds. Default: contentFilter.inbound."),
+    /** The group's own sending limits (needs contentFilter.enabled). @default - the platform's sendingLimits */
+    sendingLimits: GroupSendingLimitsSchema.optional().describe("The group's own sending limits on submitted mail. Default: sendingLimits."),
   })
   .describe("A customer group: domains, addresses and delivery priority kept apart from other groups.")
   .meta({ title: "GroupInput" });
@@ -560,6 +564,14 @@ export const PlatformSchema = z
     bruteForce: BruteForceSchema.prefault({}).describe("Brute-force protection of the login ports."),
     /** Content filtering with rspamd. @default on: inbound reject at 15, header at 6, no greylisting; outbound hold at 10; no ClamAV */
     contentFilter: ContentFilterSchema.prefault({}).describe("Content filtering with rspamd (a Postfix milter) and redis."),
+    /**
+     * Sending limits on submitted mail, per user and per group, counted by rspamd (over a limit: 451).
+     * Absent: on with the defaults when contentFilter.enabled, else none; set, it needs contentFilter.enabled.
+     * @default - on with the defaults (200 an hour, 1000 a day, 2000 recipients a day per user; 2000 an hour, 10000 a day per group) when the content filter is on
+     */
+    sendingLimits: SendingLimitsSchema.optional().describe(
+      "Sending limits on submitted mail, per user and per group (rspamd; over a limit: 451). Default: on with the defaults when contentFilter.enabled, else none.",
+    ),
     /** Platform-wide settings of accounts (role addresses, where password hashes live). @default - none set */
     accounts: AccountsSchema.prefault({}).describe("Platform-wide settings of accounts."),
     /**
@@ -628,3 +640,4 @@ export type OutboundTlsLevel = (typeof OUTBOUND_TLS_LEVELS)[number];
 /** The validated brute-force protection settings. */
 export type BruteForceSpec = PlatformSpec["bruteForce"];
 export type { ContentFilterSpec, GroupContentFilterSpec } from "./content-filter";
+export type { GroupSendingLimitsSpec, SendingLimitsSpec } from "./sending-limits";

@@ -365,7 +365,31 @@ export type ContentFilterPlan =
       readonly holdScore: number;
       /** Whether rspamd hands attachments to ClamAV. */
       readonly antivirus: boolean;
+      /** Each group's sending limits in effect, in group order; empty when the limits are off. */
+      readonly sendingLimits: readonly GroupSendingLimitsPlan[];
     };
+
+/** The sending limits of one group's submitted mail (rspamd's ratelimit module). */
+export interface GroupSendingLimitsPlan {
+  /** The group. */
+  readonly group: string;
+  /** Its domains: a login (a mailbox address) in one of them is a user of the group. */
+  readonly domains: readonly string[];
+  /** Limits of each of its users. */
+  readonly perUser: { readonly messagesPerHour: number; readonly messagesPerDay: number; readonly recipientsPerDay: number };
+  /** Limits of its users together. */
+  readonly perGroup: { readonly messagesPerHour: number; readonly messagesPerDay: number };
+  /** The warm-up ramp: each day (UTC, YYYY-MM-DD) whose group cap is below perGroup.messagesPerDay; empty: none. */
+  readonly warmUp: readonly WarmUpDay[];
+}
+
+/** One day of a group's warm-up. */
+export interface WarmUpDay {
+  /** The day (UTC), YYYY-MM-DD. */
+  readonly date: string;
+  /** Messages the whole group may send that day. */
+  readonly messages: number;
+}
 
 /** The daemons the platform knows. */
 export type DaemonName = "unbound" | "postfix" | "dovecot" | "opendkim" | "nginx" | "postsrsd" | "fail2ban" | "redis" | "clamav" | "rspamd";

@@ -4,10 +4,11 @@
  * rendered directory as its LOCAL_CONFDIR (the production bundle's check does the same on the
  * staged files). configtest must also say nothing on stderr: the bundle's checks treat any output
  * there as a failure. And what the files mean is what rspamd reads (configdump): each group's
- * thresholds in its settings, greylisting off by default, the submission milter quarantining.
+ * thresholds in its settings, greylisting off by default, the submission milter quarantining, the
+ * sending limits' rules (a bad selector only shows on stderr: configtest still says "syntax OK").
  * redis.conf: each release's redis-server starts with it (and stops at once on a broken one).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import type { HostOs } from "../../lib/catalogue/host-os";
@@ -29,11 +30,15 @@ function models(): Array<readonly [string, PlatformInput]> {
   const antivirus = exampleInput();
   antivirus.contentFilter = { antivirus: true };
   for (const placement of Object.values(antivirus.aws!.hosts)) placement.instanceType = "t3.medium";
+  const limits = exampleInput();
+  limits.sendingLimits = { perUser: { messagesPerHour: 5, recipientsPerDay: 8 } };
+  limits.groups[1]!.sendingLimits = { perGroup: { messagesPerHour: 3 }, warmUp: { startDate: "2026-12-01", firstDayMessages: 2000 } };
   return [
     ["example", exampleInput()],
     ["spread over three hosts", spread],
     ["greylisting and a group's own thresholds", tuned],
     ["antivirus", antivirus],
+    ["sending limits with a group's own", limits],
   ];
 }
 
@@ -103,6 +108,37 @@ describe.each((["debian-12", "debian-13"] as const).map((os) => [os, programsOf(
     expect(submission).toMatch(/quarantine_on_reject = true;/);
     const inbound = workers.split(/\n(?=rspamd_proxy \{|normal \{|controller \{|fuzzy \{)/).find((w) => w.includes('"127.0.0.1:11332"')) ?? "";
     expect(inbound).toMatch(/quarantine_on_reject = false;/);
+  }, 600_000);
+
+  test("reads the sending limits as modelled: each group's rules with their selectors and buckets, no dynamic multipliers", () => {
+    const [dir] = renderedConfDirs(models()[4]![1], os);
+    const ratelimit = dump(dir!, "ratelimit");
+    expect(block(ratelimit, "user-hour-business")).toMatch(/burst = 5;/);
+    expect(block(ratelimit, "user-hour-business")).toMatch(/skip_recipients = true;/);
+    // 3.4 dumps the selector double-quoted (inner quotes escaped), 3.12 single-quoted.
+    expect(block(ratelimit, "user-hour-business")).toMatch(/prepend\(\\?"uh:\\?"\)/);
+    expect(block(ratelimit, "user-recipients-day-private")).toMatch(/burst = 8;/);
+    expect(block(ratelimit, "user-recipients-day-private")).not.toMatch(/skip_recipients/);
+    expect(block(ratelimit, "group-hour-private")).toMatch(/burst = 3;/);
+    expect(block(ratelimit, "group-hour-private")).toMatch(/id\(\\?"gh:private\\?"\)/);
+    expect(block(ratelimit, "group-hour-business")).toMatch(/burst = 2000;/);
+    // private's warm-up: 2000 on its first day, 4000 and 8000 on the next two (its normal cap: 10000)
+    expect(block(ratelimit, "group-warmup-private-1")).toMatch(/burst = 2000;/);
+    expect(block(ratelimit, "group-warmup-private-3")).toMatch(/burst = 8000;/);
+    expect(block(ratelimit, "group-warmup-private-3")).toMatch(/equal\(\\?"2026-12-03\\?"\)/);
+    expect(block(ratelimit, "group-warmup-private-4")).toBe("");
+    expect(ratelimit).toMatch(/max_bucket_mult = 1;/);
+    expect(ratelimit).toMatch(/max_rate_mult = 1;/);
+    expect(ratelimit).toContain("nobody@rate-limits.invalid");
+    expect(ratelimit).not.toMatch(/postmaster/);
+  }, 600_000);
+
+  test("refuses a broken selector of a sending limit (on stderr: rspamd logs it and drops the rule)", () => {
+    const [dir] = renderedConfDirs(exampleInput(), os);
+    const file = join(dir!, "local.d", "ratelimit.conf");
+    writeFileSync(file, readFileSync(file, "utf8").replace('.prepend("uh:")', '.nosuchtransform("uh:")'));
+    const result = configtest(dir!);
+    expect(result.stderr).toMatch(/bad ratelimit selector for user-hour-business/);
   }, 600_000);
 
   test("redis-server starts with the rendered redis.conf (a socket instead of its TCP port, data below a temporary directory), not with a broken one", () => {

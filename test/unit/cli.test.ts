@@ -85,7 +85,7 @@ describe("mail-platform validate", () => {
       "  - aws: a deployable platform needs the aws section",
       "  - dns: a deployable platform needs the dns section",
       '  - groups[0].addresses[0].privateIp: expected an IPv4 address in dotted-quad form, such as 10.0.1.11 (received: "10.0.1.300")',
-      '  - groups[0].priorty: unknown field; allowed fields here: name, priority, domains, addresses, home, dkim, mailboxes, aliases, roleMailbox, outbound, contentFilter (received: "high")',
+      '  - groups[0].priorty: unknown field; allowed fields here: name, priority, domains, addresses, home, dkim, mailboxes, aliases, roleMailbox, outbound, contentFilter, sendingLimits (received: "high")',
       '  - hosts[1].name: host names must be unique; already used by hosts[0].name (received: "mx1")',
       "  - name: expected a platform name such as acme-mail",
       "  - tls.profile: legacy-2015 allows TLS 1.0/1.1",

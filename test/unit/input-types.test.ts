@@ -37,6 +37,11 @@ import type {
   GroupContentFilterInput,
   InboundContentFilterInput,
   OutboundContentFilterInput,
+  SendingLimitsInput,
+  GroupSendingLimitsInput,
+  PerUserLimitsInput,
+  PerGroupLimitsInput,
+  WarmUpInput,
   MailboxAccountInput,
   AliasInput,
   AccountsInput,
@@ -54,6 +59,7 @@ import type {
 } from "../../lib";
 import { AccountsSchema, AliasSchema, MailboxAccountSchema } from "../../lib/model/accounts-schema";
 import { ContentFilterSchema, GroupContentFilterSchema, InboundContentFilterSchema, OutboundContentFilterSchema } from "../../lib/model/content-filter";
+import { GroupSendingLimitsSchema, PerGroupLimitsSchema, PerUserLimitsSchema, SendingLimitsSchema, WarmUpSchema } from "../../lib/model/sending-limits";
 import {
   CustomTlsSchema,
   DkimKeySchema,
@@ -118,6 +124,11 @@ const SCHEMAS = {
   GroupContentFilterInput: GroupContentFilterSchema,
   InboundContentFilterInput: InboundContentFilterSchema,
   OutboundContentFilterInput: OutboundContentFilterSchema,
+  SendingLimitsInput: SendingLimitsSchema,
+  GroupSendingLimitsInput: GroupSendingLimitsSchema,
+  PerUserLimitsInput: PerUserLimitsSchema,
+  PerGroupLimitsInput: PerGroupLimitsSchema,
+  WarmUpInput: WarmUpSchema,
   MailboxAccountInput: MailboxAccountSchema,
   AliasInput: AliasSchema,
   AccountsInput: AccountsSchema,
@@ -160,6 +171,11 @@ interface Declared {
   GroupContentFilterInput: GroupContentFilterInput;
   InboundContentFilterInput: InboundContentFilterInput;
   OutboundContentFilterInput: OutboundContentFilterInput;
+  SendingLimitsInput: SendingLimitsInput;
+  GroupSendingLimitsInput: GroupSendingLimitsInput;
+  PerUserLimitsInput: PerUserLimitsInput;
+  PerGroupLimitsInput: PerGroupLimitsInput;
+  WarmUpInput: WarmUpInput;
   MailboxAccountInput: MailboxAccountInput;
   AliasInput: AliasInput;
   AccountsInput: AccountsInput;
@@ -219,6 +235,11 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   GroupContentFilterInput: true,
   InboundContentFilterInput: true,
   OutboundContentFilterInput: true,
+  SendingLimitsInput: true,
+  GroupSendingLimitsInput: true,
+  PerUserLimitsInput: true,
+  PerGroupLimitsInput: true,
+  WarmUpInput: true,
   MailboxAccountInput: true,
   AliasInput: true,
   AccountsInput: true,

@@ -56,7 +56,7 @@ describe("the platform model", () => {
       const [problem] = problems((i) => ((i.groups[0] as Record<string, unknown>).priorty = "high"));
       expect(problem!.path).toBe("groups[0].priorty");
       expect(problem!.message).toBe(
-        "unknown field; allowed fields here: name, priority, domains, addresses, home, dkim, mailboxes, aliases, roleMailbox, outbound, contentFilter",
+        "unknown field; allowed fields here: name, priority, domains, addresses, home, dkim, mailboxes, aliases, roleMailbox, outbound, contentFilter, sendingLimits",
       );
     });
 

@@ -162,6 +162,7 @@ describe("the plan", () => {
     const filter = examplePlan((i) => {
       i.contentFilter = { inbound: { rejectScore: 20 }, outbound: { holdScore: 7 } };
       i.groups[1]!.contentFilter = { addHeaderScore: 4, greylistScore: 3 };
+      i.sendingLimits = { enabled: false };
     }).contentFilter;
     expect(filter).toEqual({
       enabled: true,
@@ -171,6 +172,8 @@ describe("the plan", () => {
         { group: "business", rejectScore: 20, addHeaderScore: 6 },
         { group: "private", rejectScore: 20, addHeaderScore: 4, greylistScore: 3 },
       ],
+      // Sending limits (test/unit/sending-limits.test.ts) switched off here.
+      sendingLimits: [],
     });
     expect(examplePlan((i) => (i.contentFilter = { enabled: false })).contentFilter).toEqual({ enabled: false });
   });

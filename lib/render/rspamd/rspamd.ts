@@ -18,6 +18,7 @@ import type { ContentFilterPlan, HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
 import { UnsafeValueError, type RenderedFile } from "../rendered-file";
+import { ratelimitConf } from "./ratelimit";
 
 /** The `{daemon_name}` of the submission listeners (also what OpenDKIM's MacroList signs for). */
 export const SUBMISSION_DAEMON_NAME = "ORIGINATING";
@@ -232,6 +233,8 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
     ...PHONING_HOME.map(([module, why]) => local(`${module}.conf`, [`# Off: ${why}.`, "enabled = false;"])),
     { path: REDIS_CONF, content: redisConf(header, paths), mode: "0644" },
   ];
+  const ratelimit = ratelimitConf(header, filter);
+  if (ratelimit !== undefined) files.push({ path: `${RSPAMD_LOCAL_DIR}/ratelimit.conf`, content: ratelimit, mode: "0644" });
   if (filter.antivirus) {
     files.push(
       local("antivirus.conf", [
