@@ -6,9 +6,10 @@ const { availableParallelism } = require("os");
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // At least two workers, also on two cores: the deploy rehearsal spends most of its ten minutes
-  // waiting for its containers, and the other suites run meanwhile (jest would run in band).
-  maxWorkers: Math.max(2, availableParallelism() - 1),
+  // At least three workers, also on two cores: the deploy rehearsal (about twenty minutes) and the
+  // live suites spend much of their time waiting for containers, bans and queues; with two workers
+  // every other file ran on the one worker left, and the suite used 1.2 of its two cores.
+  maxWorkers: Math.max(3, availableParallelism() - 1),
   testEnvironment: "node",
   roots: ["<rootDir>/test", "<rootDir>/examples"],
   testMatch: ["**/*.test.ts"],
