@@ -9,8 +9,8 @@
  * processes only: the other group's mail still leaves at once.
  */
 import { spawn, spawnSync } from "child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { join } from "path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { dirname, join } from "path";
 import { parse } from "yaml";
 import { OUTSIDE_DOMAIN, stateLayout } from "../../../lib/local/conventions";
 import type { LocalState } from "../../../lib/local/state";
@@ -51,6 +51,8 @@ afterAll(async () => {
   await tarpit?.stop().catch(() => undefined);
   await sink?.stop().catch(() => undefined);
   await stopInstance(state);
+  // The platform file's directory is outside the run's temporary directory: remove it here.
+  if (file) rmSync(dirname(file), { recursive: true, force: true });
 }, 60_000);
 
 /** The CLI, without blocking this process (the sink lives in it). */
