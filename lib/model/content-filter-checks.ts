@@ -3,7 +3,7 @@
  * that makes one of them unreachable, and ClamAV on an instance type without the memory for it.
  */
 import { instanceMemoryGiB } from "./instance-memory";
-import { issue, type PathSegment, type PlatformIssue } from "./issues";
+import { issue, issuesOncePerPath, type PathSegment } from "./issues";
 import type { PlatformSpec } from "./schema";
 import { check, type SemanticCheck } from "./semantic-checks";
 
@@ -32,15 +32,8 @@ function thresholdPath(group: PlatformSpec["groups"][number], g: number, field: 
 }
 
 const thresholdOrder = check(["contentFilter", "groups"], (spec) => {
-  const found: PlatformIssue[] = [];
-  const reported = new Set<string>();
   // A platform threshold out of order is one problem, reported once (for the first group it affects).
-  const report = (path: PathSegment[], value: unknown, message: string) => {
-    const key = path.join(".");
-    if (reported.has(key)) return;
-    reported.add(key);
-    found.push(issue(path, value, message));
-  };
+  const { found, report } = issuesOncePerPath();
   spec.groups.forEach((group, g) => {
     const t = effectiveInbound(spec, group);
     if (t.addHeaderScore >= t.rejectScore) {

@@ -47,6 +47,24 @@ export function issue(path: ReadonlyArray<PathSegment>, received: unknown, messa
   return { path: formatPath(path), received: formatReceived(received), message };
 }
 
+/**
+ * Issues collected once per path: a platform-wide value that is wrong for several groups is one
+ * problem, reported at the first group it affects.
+ */
+export function issuesOncePerPath(): { readonly found: PlatformIssue[]; report(path: ReadonlyArray<PathSegment>, received: unknown, message: string): void } {
+  const found: PlatformIssue[] = [];
+  const reported = new Set<string>();
+  return {
+    found,
+    report(path, received, message) {
+      const key = path.join(".");
+      if (reported.has(key)) return;
+      reported.add(key);
+      found.push(issue(path, received, message));
+    },
+  };
+}
+
 /** Order issues by path, then message, so reports are stable. */
 export function sortIssues(issues: ReadonlyArray<PlatformIssue>): PlatformIssue[] {
   return [...issues].sort((a, b) => comparePaths(a.path, b.path) || a.message.localeCompare(b.message));

@@ -2,7 +2,7 @@
  * Sending limits against the rest of the model: rspamd counts, so limits need the content
  * filter; and a user's limit above its group's would never be reached.
  */
-import { issue, type PathSegment, type PlatformIssue } from "./issues";
+import { issue, issuesOncePerPath, type PathSegment, type PlatformIssue } from "./issues";
 import type { PlatformSpec } from "./schema";
 import { check, type SemanticCheck } from "./semantic-checks";
 import { DEFAULT_SENDING_LIMITS, type SendingLimitsSpec } from "./sending-limits";
@@ -79,14 +79,7 @@ function limitPath(group: Group, g: number, scope: "perUser" | "perGroup", field
 
 const order = check(["sendingLimits", "contentFilter", "groups"], (spec) => {
   if (!spec.contentFilter.enabled || !platformSendingLimits(spec).enabled) return [];
-  const found: PlatformIssue[] = [];
-  const reported = new Set<string>();
-  const report = (path: PathSegment[], value: unknown, message: string) => {
-    const key = path.join(".");
-    if (reported.has(key)) return;
-    reported.add(key);
-    found.push(issue(path, value, message));
-  };
+  const { found, report } = issuesOncePerPath();
   spec.groups.forEach((group, g) => {
     const l = effectiveSendingLimits(spec, group);
     if (l.perUser.messagesPerHour > l.perUser.messagesPerDay) {
