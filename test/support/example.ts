@@ -2,11 +2,12 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
+import type { PlatformIssue } from "../../lib/model/issues";
 import type { PlatformInput, PlatformSpec } from "../../lib/model/schema";
-import { parsePlatform } from "../../lib/validation/validate";
+import { parsePlatform, validatePlatform } from "../../lib/validation/validate";
 import { plan } from "../../lib/plan/plan";
 import type { Plan } from "../../lib/plan/types";
-import { renderPlatform, type HostFiles } from "../../lib/render/host-files";
+import { renderHost, renderPlatform, type HostFiles } from "../../lib/render/host-files";
 
 /** Path of the seed example. */
 export const EXAMPLE_FILE = join(__dirname, "..", "..", "examples", "customer-groups", "platform.yaml");
@@ -31,6 +32,20 @@ export function examplePlan(change?: (input: PlatformInput) => void): Plan {
 /** The rendered files of the example, optionally changed. */
 export function renderExample(change?: (input: PlatformInput) => void): HostFiles[] {
   return renderPlatform(examplePlan(change));
+}
+
+/** The first host's rendered files of the example, changed, by path. */
+export function firstHostFiles(change?: (input: PlatformInput) => void): Map<string, string> {
+  const p = plan(exampleSpec(change));
+  return new Map(renderHost(p, p.hosts[0]!).files.map((f) => [f.path, f.content]));
+}
+
+/** What validation says of the example after `change` (nothing when it is valid). */
+export function exampleProblems(change: (input: PlatformInput) => void): PlatformIssue[] {
+  const input = exampleInput();
+  change(input);
+  const result = validatePlatform(input);
+  return result.ok ? [] : [...result.issues];
 }
 
 /** The text of one rendered file of one host (first host by default). */

@@ -4,7 +4,6 @@
  * That rspamd accepts the files is test/integration/rspamd-config.test.ts; that it filters,
  * test/integration/live/content-filter.test.ts.
  */
-import { validatePlatform } from "../../lib/validation/validate";
 import type { PlatformInput } from "../../lib/model/schema";
 import { instanceMemoryGiB } from "../../lib/model/instance-memory";
 import { ANTIVIRUS_MIN_MEMORY_GIB } from "../../lib/model/content-filter-checks";
@@ -13,20 +12,11 @@ import { renderHost } from "../../lib/render/host-files";
 import { REDIS_CONF, RSPAMD_CONF_LOCAL, RSPAMD_LOCAL_DIR } from "../../lib/render/rspamd/rspamd";
 import { hostPackages } from "../../lib/rollout/bootstrap/packages";
 import { productionBundle } from "../../lib/rollout/production-bundle";
-import { exampleInput, exampleSpec, mainCfSettings, masterCfEntries } from "../support/example";
+import { exampleProblems, exampleSpec, firstHostFiles, mainCfSettings, masterCfEntries } from "../support/example";
 import { addSecondHost } from "../support/variants";
 
-function files(change?: (input: PlatformInput) => void): Map<string, string> {
-  const p = plan(exampleSpec(change));
-  return new Map(renderHost(p, p.hosts[0]!).files.map((f) => [f.path, f.content]));
-}
-
-function problems(change: (input: PlatformInput) => void) {
-  const input = exampleInput();
-  change(input);
-  const result = validatePlatform(input);
-  return result.ok ? [] : result.issues;
-}
+const files = firstHostFiles;
+const problems = exampleProblems;
 
 describe("the model", () => {
   test("on by default: reject at 15, header at 6, no greylisting, hold outbound at 10, no ClamAV", () => {

@@ -4,28 +4,16 @@
  * file is test/integration/rspamd-config.test.ts; that it limits,
  * test/integration/live/sending-limits.test.ts.
  */
-import type { PlatformInput } from "../../lib/model/schema";
 import { SENDING_LIMIT_DEFAULTS } from "../../lib/model/sending-limits";
 import { warmUpRamp } from "../../lib/plan/content-filter";
 import { plan } from "../../lib/plan/plan";
-import { renderHost } from "../../lib/render/host-files";
 import { RSPAMD_LOCAL_DIR } from "../../lib/render/rspamd/rspamd";
-import { validatePlatform } from "../../lib/validation/validate";
-import { exampleInput, exampleSpec } from "../support/example";
+import { exampleProblems, exampleSpec, firstHostFiles } from "../support/example";
 
 const RATELIMIT = `${RSPAMD_LOCAL_DIR}/ratelimit.conf`;
 
-function files(change?: (input: PlatformInput) => void): Map<string, string> {
-  const p = plan(exampleSpec(change));
-  return new Map(renderHost(p, p.hosts[0]!).files.map((f) => [f.path, f.content]));
-}
-
-function problems(change: (input: PlatformInput) => void) {
-  const input = exampleInput();
-  change(input);
-  const result = validatePlatform(input);
-  return result.ok ? [] : result.issues;
-}
+const files = firstHostFiles;
+const problems = exampleProblems;
 
 /** The `"name" { ... }` rule of ratelimit.conf (two lines: selector and bucket). */
 function rule(conf: string, name: string): string {
