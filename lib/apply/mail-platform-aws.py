@@ -48,6 +48,11 @@ def s3_get(aws, args):
     os.replace(temporary, args.file)
 
 
+def put_metric_data(aws, args):
+    """The metric data (a JSON list of CloudWatch MetricDatum) into the namespace."""
+    aws("cloudwatch").put_metric_data(Namespace=args.namespace, MetricData=json.loads(args.data))
+
+
 def main():
     parser = argparse.ArgumentParser(prog="mail-platform-aws", description=__doc__)
     parser.add_argument("--region", help="default: the instance's, from the instance metadata")
@@ -57,6 +62,7 @@ def main():
         ("parameters-by-path", parameters_by_path, ["prefix"]),
         ("data-volume", data_volume, ["instance_id", "tag_key", "tag_value"]),
         ("s3-get", s3_get, ["url", "file"]),
+        ("put-metric-data", put_metric_data, ["namespace", "data"]),
     ]:
         command = commands.add_parser(name, help=run.__doc__)
         command.set_defaults(run=run)

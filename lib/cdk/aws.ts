@@ -4,6 +4,7 @@
  * package name of these paths (`@cdktf/provider-aws` → `@cdktn/provider-aws`) and nothing else.
  */
 export { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+export { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 export { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 export { DataAwsEip } from "@cdktf/provider-aws/lib/data-aws-eip";
 export { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
@@ -13,6 +14,7 @@ export { Eip } from "@cdktf/provider-aws/lib/eip";
 export { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
 export { EipDomainName } from "@cdktf/provider-aws/lib/eip-domain-name";
 export { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+export { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 export { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 export { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 export { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -28,6 +30,8 @@ export { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 export { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 export { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 export { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+export { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+export { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 export { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 export { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 export { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";

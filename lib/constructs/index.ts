@@ -9,3 +9,4 @@ export { RENDERED_FILES_DIR } from "./rendered-files-output";
 export { MailConfigStore, type MailConfigStoreProps } from "./mail-config-store";
 export { MailDataVolume, type MailDataVolumeProps } from "./mail-data-volume";
 export { DataSnapshots, type DataSnapshotsProps } from "./data-snapshots";
+export { BlocklistAlerts, blocklistMetricsPolicy, type BlocklistAlertsProps, type WatchedPublicAddress } from "./blocklist-alerts";

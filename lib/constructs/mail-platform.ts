@@ -21,6 +21,7 @@ import { MailHost } from "./mail-host";
 import { MailZones } from "./mail-zones";
 import { MailConfigStore } from "./mail-config-store";
 import { DataSnapshots } from "./data-snapshots";
+import { BlocklistAlerts } from "./blocklist-alerts";
 import { addRenderedFiles } from "./rendered-files-output";
 import { certificateZones } from "../model/certificate-names";
 import { validatedForSynth } from "./invalid-model-under-synth";
@@ -91,6 +92,8 @@ export class MailPlatform extends Construct {
   readonly securityChecks?: MailSecurityChecks;
   /** Route53 records and reverse names. */
   readonly dns: MailDns;
+  /** The blocklist watch's alert topic, alarms and metric rights (when blocklistWatch.enabled). */
+  readonly blocklistAlerts?: BlocklistAlerts;
 
   constructor(scope: Construct, id: string, props: MailPlatformProps) {
     super(scope, id);
@@ -144,6 +147,14 @@ export class MailPlatform extends Construct {
       resources.addresses.map((a) => ({ host, group: a.group, publicIp: a.publicIp, allocationId: a.allocationId })),
     );
     this.dns = new MailDns(this, "dns", { plan: this.plan, publicAddresses, zones: this.zones });
+    if (this.spec.blocklistWatch.enabled) {
+      this.blocklistAlerts = new BlocklistAlerts(this, "blocklist-alerts", {
+        plan: this.plan,
+        addresses: publicAddresses,
+        hostRoleNames: [...hosts.values()].map((host) => host.role.role.name),
+        tags: aws.tags,
+      });
+    }
     this.addOutputs(publicAddresses);
     // What the operator settings of the model weaken, acknowledged there with a written reason.
     for (const [ruleId, reason] of [
@@ -176,6 +187,12 @@ export class MailPlatform extends Construct {
       description: "DNS records created: owner names by record type",
       value: Object.fromEntries([...this.dns.records].map(([type, resource]) => [type, TerraformIterator.fromResources(resource).keys()])),
     }).overrideLogicalId(name("dns-records"));
+    if (this.blocklistAlerts) {
+      new TerraformOutput(this, "blocklist-alert-topic", {
+        description: "SNS topic of the blocklist alarms (subscribe to it)",
+        value: this.blocklistAlerts.topic.arn,
+      }).overrideLogicalId(name("blocklist-alert-topic"));
+    }
     new TerraformOutput(this, "port-25-note", { description: "Outbound SMTP on AWS", value: PORT_25_NOTE }).overrideLogicalId(name("port-25-note"));
   }
 }

@@ -10,6 +10,8 @@ import type { HostPlan, Plan } from "../plan/types";
 import { when } from "../plan/when";
 import { renderHost } from "../render/host-files";
 import { applyScriptPath } from "../rollout/apply-script";
+import { packagedScriptPath } from "../rollout/packaged-script";
+import { BLOCKLIST_WATCH_CONFIG } from "../render/blocklist-watch/watch-config";
 import { buildBundle, bundleText, type Bundle, type BundleFile } from "../rollout/bundle";
 import type { StateLayout } from "./conventions";
 import { applyOverlay, localHostPaths } from "./overlay";
@@ -108,11 +110,31 @@ export function localBundle(plan: Plan, host: HostPlan, layout: StateLayout): Bu
       ["doveconf", "-n", "-c", `{stage}${layout.dovecotConf}`],
       ...when(plan.contentFilter.enabled, rspamdCheckCommand(layout, "{stage}")),
     ],
-    reload: plan.daemons.map((d) => commands[d.name].reload),
+    // As on a host: the blocklist watch's holds back into the main.cf just installed.
+    reload: [...plan.daemons.map((d) => commands[d.name].reload), localBlocklistWatchCommand(layout, "apply-holds")],
     // "already running" exits are harmless here: only daemons that died are started.
     start: plan.daemons.map((d) => commands[d.name].start),
     listeners: host.expectedListeners,
   });
+}
+
+/** The host's blocklist watch program, pointed at the instance's files (its state directory is the apply script's, as on a host). */
+export function localBlocklistWatchCommand(layout: StateLayout, ...args: string[]): string[] {
+  const config = localTarget(layout, BLOCKLIST_WATCH_CONFIG);
+  const script = packagedScriptPath("mail-platform-blocklist-watch.py");
+  return [
+    "/usr/bin/python3",
+    script,
+    "--config",
+    config,
+    "--state-dir",
+    join(layout.stateDir, "apply"),
+    "--postfix-config",
+    layout.postfixConfig,
+    "--apply",
+    applyScriptPath(),
+    ...args,
+  ];
 }
 
 /** The result of running the apply script. */

@@ -13,6 +13,7 @@ import { issue, type PathSegment, type PlatformIssue } from "./issues";
 import { ACCOUNTS_CHECKS } from "./accounts-checks";
 import { CONTENT_FILTER_CHECKS } from "./content-filter-checks";
 import { SENDING_LIMITS_CHECKS } from "./sending-limits-checks";
+import { BLOCKLIST_WATCH_CHECKS } from "./blocklist-watch-checks";
 import { OPERATOR_SETTINGS_CHECKS } from "./operator-settings-checks";
 import { SEMANTIC_CHECKS, type SemanticCheck } from "./semantic-checks";
 import { DomainSchema, GroupAddressSchema, GroupSchema, PlatformSchema, type PlatformSpec } from "./schema";
@@ -386,6 +387,7 @@ const CHECKS: ReadonlyArray<CrossCheck<SectionName>> = [
   ...ACCOUNTS_CHECKS,
   ...CONTENT_FILTER_CHECKS,
   ...SENDING_LIMITS_CHECKS,
+  ...BLOCKLIST_WATCH_CHECKS,
 ];
 
 /**

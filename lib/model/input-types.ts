@@ -54,6 +54,11 @@ export type PlatformInput = {
    */
   dnsbl?: DnsblInput;
   /**
+   * The blocklist watch of the group addresses: scheduled checks, a metric and alarm per address, optionally a pause of a listed group. Default: off.
+   * @default {}
+   */
+  blocklistWatch?: BlocklistWatchInput;
+  /**
    * Privacy of submitted mail.
    * @default {}
    */
@@ -612,6 +617,41 @@ export type DnsblSiteInput = {
    * Reply addresses that count, e.g. 127.0.0.[2..11]. Default: any reply.
    */
   replyFilter?: string;
+};
+
+/**
+ * The blocklist watch of the platform's own group addresses.
+ */
+export type BlocklistWatchInput = {
+  /**
+   * Look up every group address in the blocklists on a schedule; publish a metric and alarm. Default: false.
+   * @default false
+   */
+  enabled?: boolean;
+  /**
+   * Minutes between two checks on each host, 5..1440. Default: 30.
+   * @default 30
+   */
+  intervalMinutes?: number;
+  /**
+   * Blocklist zones to look the addresses up in, 1..20. Default: the zones of dnsbl.sites with a positive weight.
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  zones?: string[];
+  /**
+   * Pause a listed group's outbound mail on the host that found it listed, until resumed on that host. Default: false.
+   * @default false
+   */
+  pauseWhenListed?: boolean;
+  /**
+   * Email addresses subscribed to the alert topic (each confirms once), at most 10. Default: none.
+   * @default []
+   *
+   * @maxItems 10
+   */
+  alertEmails?: string[];
 };
 
 /**

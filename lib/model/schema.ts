@@ -16,11 +16,14 @@ import type { ServiceName } from "../catalogue/services";
 import { DovecotSchema, PostfixSchema } from "./operator-settings";
 import { ContentFilterSchema, GroupContentFilterSchema } from "./content-filter";
 import { GroupSendingLimitsSchema, SendingLimitsSchema } from "./sending-limits";
+import { BlocklistWatchSchema } from "./blocklist-watch";
 import { AccountsSchema, AliasSchema, MailboxAccountSchema, quotaMb } from "./accounts-schema";
 
 export { DovecotSchema, PostfixSchema } from "./operator-settings";
 export { ContentFilterSchema, GroupContentFilterSchema } from "./content-filter";
 export { GroupSendingLimitsSchema, PerGroupLimitsSchema, PerUserLimitsSchema, SendingLimitsSchema } from "./sending-limits";
+export { BlocklistWatchSchema } from "./blocklist-watch";
+export type { BlocklistWatchSpec } from "./blocklist-watch";
 
 /** A mail host: one machine running Postfix and Dovecot. */
 export const HostSchema = z
@@ -556,6 +559,14 @@ export const PlatformSchema = z
     outbound: OutboundSchema.prefault({}).describe("Outbound mail."),
     /** DNS blocklists on port 25. @default none */
     dnsbl: DnsblSchema.prefault({}).describe("DNS blocklists on port 25."),
+    /**
+     * The blocklist watch of the platform's own group addresses: a check on every host on a schedule,
+     * a CloudWatch metric and alarm per group address, optionally a pause of a listed group.
+     * @default off
+     */
+    blocklistWatch: BlocklistWatchSchema.prefault({}).describe(
+      "The blocklist watch of the group addresses: scheduled checks, a metric and alarm per address, optionally a pause of a listed group. Default: off.",
+    ),
     /** Privacy of submitted mail. @default strip X-Originating-IP, hide the client IP */
     privacy: PrivacySchema.prefault({}).describe("Privacy of submitted mail."),
     /** Mailbox features. @default Archive folder on, full-text search off */

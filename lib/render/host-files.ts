@@ -21,6 +21,7 @@ import { HOST_PATHS, type HostPaths } from "./host-paths";
 import { HOST_OS_FACTS } from "../catalogue/host-os";
 import { renderUnboundConf } from "./unbound/unbound-conf";
 import { renderRspamd } from "./rspamd/rspamd";
+import { renderBlocklistWatchConfig } from "./blocklist-watch/watch-config";
 
 /** The rendered files of one host. */
 export interface HostFiles {
@@ -52,6 +53,7 @@ export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_P
     ...renderDhParameters(plan, host),
     renderMailboxList(plan, host),
     renderUnboundConf(plan, host),
+    ...renderBlocklistWatchConfig(plan, host, paths),
   ];
   return { host: host.name, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

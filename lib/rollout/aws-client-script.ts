@@ -1,6 +1,6 @@
 /**
  * The host's AWS client (`lib/apply/mail-platform-aws.py`): the few calls a mail host makes (its
- * DKIM keys and mailbox hashes from SSM, its data volume from EC2, its bundle from S3) through
+ * DKIM keys and mailbox hashes from SSM, its data volume from EC2, its bundle from S3, its blocklist metrics to CloudWatch) through
  * Debian's boto3, which certbot's Route53 plugin needs anyway, instead of the AWS CLI.
  */
 import { packagedScriptPath, packagedScriptText } from "./packaged-script";

@@ -13,6 +13,7 @@ import { buildBundle, type Bundle } from "./bundle";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
 import { USERS_SYNC_AFTER_APPLY, usersSyncFiles } from "./users-sync";
 import { awsClientFiles } from "./aws-client-script";
+import { blocklistWatchAfterApply, blocklistWatchFiles } from "./blocklist-watch";
 
 /** Build the production bundle of one host. */
 export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles): Bundle {
@@ -20,7 +21,12 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
     platform: plan.spec.name,
     host: host.name,
     // The users sync ships with the configuration (a host that booted before it existed gets it too).
-    files: [...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })), ...usersSyncFiles(), ...awsClientFiles()],
+    files: [
+      ...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })),
+      ...usersSyncFiles(),
+      ...awsClientFiles(),
+      ...blocklistWatchFiles(plan),
+    ],
     // Certificates for new names (a new domain's mta-sts, autoconfig and autodiscover hosts) exist before nginx is checked.
     prepare: [[CERTIFICATES_SCRIPT_PATH, `{stage}/${CERTIFICATE_LIST}`]],
     validate: [
@@ -32,7 +38,11 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
       ...when(plan.contentFilter.enabled, ["rspamadm", `--var=LOCAL_CONFDIR={stage}/${RSPAMD_CONF_DIR}`, "configtest", "-c", "/etc/rspamd/rspamd.conf"]),
     ],
     // The users sync last: the passwd-file follows the new mailbox list (Dovecot re-reads it on change).
-    reload: [...plan.daemons.map((d) => ["systemctl", d.applyBy === "restart" ? "try-restart" : "reload", d.unit]), ...USERS_SYNC_AFTER_APPLY],
+    reload: [
+      ...plan.daemons.map((d) => ["systemctl", d.applyBy === "restart" ? "try-restart" : "reload", d.unit]),
+      ...USERS_SYNC_AFTER_APPLY,
+      ...blocklistWatchAfterApply(plan),
+    ],
     start: plan.daemons.map((d) => ["systemctl", "start", d.unit]),
     listeners: host.expectedListeners,
   });

@@ -11,3 +11,6 @@ export const USERS_SYNC_SCRIPT_PATH = "/usr/local/sbin/mail-platform-users-sync"
 
 /** The host's AWS client: SSM parameters, the data volume's id, S3 objects (boto3; no AWS CLI on the host). */
 export const AWS_CLIENT_PATH = "/usr/local/sbin/mail-platform-aws";
+
+/** The blocklist watch: looks the host's group addresses up in blocklists (a timer runs it). */
+export const BLOCKLIST_WATCH_SCRIPT_PATH = "/usr/local/sbin/mail-platform-blocklist-watch";

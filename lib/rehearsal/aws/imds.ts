@@ -33,6 +33,20 @@ export interface InstanceMetadata {
   readonly userData: string;
   /** When the instance started (identity document `pendingTime`). */
   readonly launchedAt: Date;
+  /**
+   * The instance's network interfaces, by MAC address, with the public addresses associated to
+   * their private ones (`network/interfaces/macs/<mac>/ipv4-associations/<public>` → private).
+   * @default [] - no interface listed
+   */
+  readonly networkInterfaces?: readonly NetworkInterfaceMetadata[];
+}
+
+/** One network interface in the metadata. */
+export interface NetworkInterfaceMetadata {
+  /** MAC address, lowercase, colon-separated. */
+  readonly mac: string;
+  /** Public IPv4 → the private IPv4 it is associated with (Elastic IPs). */
+  readonly ipv4Associations: Readonly<Record<string, string>>;
 }
 
 /** One instance the server answers for, when it answers for several. */
@@ -223,15 +237,34 @@ export class ImdsServer {
         }),
       "/latest/user-data": () => m.userData,
     };
-    const directories: Record<string, string[]> = {
+    const directories: Record<string, string[]> = {};
+    for (const nic of m.networkInterfaces ?? []) {
+      const base = `/latest/meta-data/network/interfaces/macs/${nic.mac}/`;
+      const publics = Object.keys(nic.ipv4Associations);
+      directories[base] = ["ipv4-associations/", "local-ipv4s", "mac"];
+      leaves[`${base}mac`] = () => nic.mac;
+      leaves[`${base}local-ipv4s`] = () => [...new Set(Object.values(nic.ipv4Associations))].join("\n");
+      // EC2 has no ipv4-associations/ on an interface without a public address: 404.
+      if (publics.length > 0) directories[`${base}ipv4-associations/`] = publics;
+      for (const [publicIp, privateIp] of Object.entries(nic.ipv4Associations)) leaves[`${base}ipv4-associations/${publicIp}`] = () => privateIp;
+    }
+    const network = (m.networkInterfaces ?? []).length > 0;
+    Object.assign(directories, {
       "/latest/": ["dynamic", "meta-data", "user-data"],
-      "/latest/meta-data/": ["ami-id", "hostname", "iam/", "instance-id", "instance-type", "local-hostname", "local-ipv4", "placement/"],
+      "/latest/meta-data/": ["ami-id", "hostname", "iam/", "instance-id", "instance-type", "local-hostname", "local-ipv4", ...(network ? ["network/"] : []), "placement/"],
+      ...(network
+        ? {
+            "/latest/meta-data/network/": ["interfaces/"],
+            "/latest/meta-data/network/interfaces/": ["macs/"],
+            "/latest/meta-data/network/interfaces/macs/": (m.networkInterfaces ?? []).map((nic) => `${nic.mac}/`),
+          }
+        : {}),
       "/latest/meta-data/iam/": ["info", "security-credentials/"],
       "/latest/meta-data/iam/security-credentials/": [m.roleName],
       "/latest/meta-data/placement/": ["availability-zone", "region"],
       "/latest/dynamic/": ["instance-identity/"],
       "/latest/dynamic/instance-identity/": ["document"],
-    };
+    });
     const leaf = leaves[path] ?? leaves[path.replace(/\/$/, "")];
     if (leaf) return leaf();
     const listing = directories[path] ?? directories[`${path}/`];

@@ -5,6 +5,7 @@
  * change), certificates from ACME (DNS-01 through Route53), DKIM keys from SSM; users are added
  * later on the host.
  */
+import { BLOCKLIST_WATCH_TIMER } from "../blocklist-watch";
 import { UnsafeValueError } from "../../render/rendered-file";
 import type { AwsSpec } from "../../model/deployment-schema";
 import type { HostPlan, Plan } from "../../plan/types";
@@ -329,10 +330,10 @@ rm -f ${POLICY_RC_D}
 systemctl enable ${daemons}
 ${resolverSection()}systemctl restart ${daemons}
 # Timers the packages enabled but policy-rc.d kept from starting (certificate renewal), and the
-# users sync's (a password changed in SSM takes effect within its period).
+# users sync's (a password changed in SSM takes effect within its period), and the blocklist watch's.
 systemctl start certbot.timer
 systemctl enable --now ${USERS_SYNC_TIMER}
-
+${plan.spec.blocklistWatch.enabled ? `systemctl enable --now ${BLOCKLIST_WATCH_TIMER}\n` : ""}
 step "finish"
 # From here on a rollout applies its bundle itself; one that arrived during this setup is applied now.
 flock ${STATE_DIR}/lock rm -f ${SETUP_INCOMPLETE_MARKER}
