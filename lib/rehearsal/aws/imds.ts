@@ -251,7 +251,17 @@ export class ImdsServer {
     const network = (m.networkInterfaces ?? []).length > 0;
     Object.assign(directories, {
       "/latest/": ["dynamic", "meta-data", "user-data"],
-      "/latest/meta-data/": ["ami-id", "hostname", "iam/", "instance-id", "instance-type", "local-hostname", "local-ipv4", ...(network ? ["network/"] : []), "placement/"],
+      "/latest/meta-data/": [
+        "ami-id",
+        "hostname",
+        "iam/",
+        "instance-id",
+        "instance-type",
+        "local-hostname",
+        "local-ipv4",
+        ...(network ? ["network/"] : []),
+        "placement/",
+      ],
       ...(network
         ? {
             "/latest/meta-data/network/": ["interfaces/"],
