@@ -140,7 +140,10 @@ def listeners_answer(listeners, timeout_seconds):
 
 def run_commands(commands, log, what):
     for command in commands:
-        result = subprocess.run(command, capture_output=True, text=True)
+        try:
+            result = subprocess.run(command, capture_output=True, text=True)
+        except OSError as error:  # a program the restored files no longer have (a rollback)
+            result = subprocess.CompletedProcess(command, 127, "", str(error))
         log(f"{what} {' '.join(command)}: exit {result.returncode}")
         if result.returncode != 0:
             return f"{' '.join(command)} failed: {(result.stderr or result.stdout).strip()}"

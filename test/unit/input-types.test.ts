@@ -38,6 +38,7 @@ import type {
   InboundContentFilterInput,
   OutboundContentFilterInput,
   SendingLimitsInput,
+  BlocklistWatchInput,
   GroupSendingLimitsInput,
   PerUserLimitsInput,
   PerGroupLimitsInput,
@@ -60,6 +61,7 @@ import type {
 import { AccountsSchema, AliasSchema, MailboxAccountSchema } from "../../lib/model/accounts-schema";
 import { ContentFilterSchema, GroupContentFilterSchema, InboundContentFilterSchema, OutboundContentFilterSchema } from "../../lib/model/content-filter";
 import { GroupSendingLimitsSchema, PerGroupLimitsSchema, PerUserLimitsSchema, SendingLimitsSchema, WarmUpSchema } from "../../lib/model/sending-limits";
+import { BlocklistWatchSchema } from "../../lib/model/blocklist-watch";
 import {
   CustomTlsSchema,
   DkimKeySchema,
@@ -125,6 +127,7 @@ const SCHEMAS = {
   InboundContentFilterInput: InboundContentFilterSchema,
   OutboundContentFilterInput: OutboundContentFilterSchema,
   SendingLimitsInput: SendingLimitsSchema,
+  BlocklistWatchInput: BlocklistWatchSchema,
   GroupSendingLimitsInput: GroupSendingLimitsSchema,
   PerUserLimitsInput: PerUserLimitsSchema,
   PerGroupLimitsInput: PerGroupLimitsSchema,
@@ -172,6 +175,7 @@ interface Declared {
   InboundContentFilterInput: InboundContentFilterInput;
   OutboundContentFilterInput: OutboundContentFilterInput;
   SendingLimitsInput: SendingLimitsInput;
+  BlocklistWatchInput: BlocklistWatchInput;
   GroupSendingLimitsInput: GroupSendingLimitsInput;
   PerUserLimitsInput: PerUserLimitsInput;
   PerGroupLimitsInput: PerGroupLimitsInput;
@@ -236,6 +240,7 @@ const IDENTICAL: { [K in keyof Declared | keyof ZodInputs]: K extends keyof Decl
   InboundContentFilterInput: true,
   OutboundContentFilterInput: true,
   SendingLimitsInput: true,
+  BlocklistWatchInput: true,
   GroupSendingLimitsInput: true,
   PerUserLimitsInput: true,
   PerGroupLimitsInput: true,

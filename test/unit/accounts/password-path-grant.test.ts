@@ -85,11 +85,13 @@ describe("GIVEN the example with mailboxes", () => {
       ["/usr/local/sbin/mail-platform-users-sync", "0755"],
     ]);
     expect(bundle.files.find((f) => f.path === "/usr/local/sbin/mail-platform-users-sync")!.content).toBe(usersSyncScriptText());
-    expect(bundle.reload.slice(-3)).toEqual([
+    // After the daemons' reloads; only the blocklist watch's two commands follow.
+    expect(bundle.reload.slice(-5, -2)).toEqual([
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "--now", "mail-platform-users-sync.timer"],
       ["systemctl", "start", "--no-block", "mail-platform-users-sync.service"],
     ]);
+    expect(bundle.reload.slice(-2).map((c) => c[0])).toEqual(["/usr/local/sbin/mail-platform-blocklist-watch", "systemctl"]);
     for (const part of [usersSyncScriptText(), renderUsersSyncService(), renderUsersSyncTimer()])
       expect(SECRET_PATTERNS.filter(([p]) => p.test(part))).toEqual([]);
     expect(noSecretsInUserData.id).toBe("no-secrets-in-user-data");

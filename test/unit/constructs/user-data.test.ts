@@ -4,6 +4,7 @@ import { resources, synthExample, terraformLiteralValue } from "../../support/sy
 import { USER_DATA_LIMIT_BYTES } from "../../../lib/rollout/bootstrap/user-data";
 import { usersSyncFiles } from "../../../lib/rollout/users-sync";
 import { awsClientFiles, awsClientScriptText } from "../../../lib/rollout/aws-client-script";
+import { blocklistWatchFiles } from "../../../lib/rollout/blocklist-watch";
 
 interface CloudConfig {
   write_files: Array<{ path: string; content: string; permissions: string; owner: string }>;
@@ -25,11 +26,12 @@ describe("user data", () => {
     expect(text.startsWith("#cloud-config\n")).toBe(true);
   });
 
-  test("the configuration travels as the published bundle: its files are the rendered files byte for byte, the users sync and the AWS client", () => {
+  test("the configuration travels as the published bundle: its files are the rendered files byte for byte, the users sync, the AWS client and the blocklist watch", () => {
     const rendered = [
       ...synthesized.platform.renderedFiles[0]!.files.map((f) => ({ ...f, path: `/${f.path}` })),
       ...usersSyncFiles(),
       ...awsClientFiles(),
+      ...blocklistWatchFiles(synthesized.platform.plan),
     ].sort((a, b) => (a.path < b.path ? -1 : 1));
     const object = resources(synthesized.json, "aws_s3_object")[0]!;
     const bundle = JSON.parse(terraformLiteralValue(String(object.content))) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
