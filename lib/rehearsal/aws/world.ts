@@ -69,10 +69,15 @@ class InstanceSession implements Principal {
   ) {
     const { role, instance, accountId } = deployment;
     this.issued = issueRoleCredentials(startedAt);
-    this.original = new Map([
-      ...[...role.inlinePolicies].map(([name, document]): [string, NamedPolicy] => [name, { name, kind: "identity", document }]),
-      ...role.managedPolicies.map((m): [string, NamedPolicy] => [m.name, { name: m.name, kind: "identity", document: m.document }]),
-    ]);
+    const all = [
+      ...[...role.inlinePolicies].map(([name, document]): NamedPolicy => ({ name, kind: "identity", document })),
+      ...[...role.managedPolicies, ...role.customerManagedPolicies].map((m): NamedPolicy => ({ name: m.name, kind: "identity", document: m.document })),
+    ];
+    // IAM allows an inline and a managed policy of one name; here a name must say which policy a
+    // decision or a removed statement is about.
+    const twice = all.find((p, i) => all.findIndex((q) => q.name === p.name) !== i);
+    if (twice) throw new Error(`role ${role.name} has two policies named ${twice.name}; the rehearsal tells policies apart by name`);
+    this.original = new Map(all.map((p) => [p.name, p]));
     this.policies = new Map(this.original);
     this.identity = {
       accountId,
@@ -263,7 +268,7 @@ export class AwsWorld {
 
   /**
    * Remove one statement from one of an instance role's policies (a negative control).
-   * @param policyName inline policy name, or managed policy name (`AmazonSSMManagedInstanceCore`)
+   * @param policyName inline policy name, or managed policy name (`AmazonSSMManagedInstanceCore`, `acme-mail-blocklist-metrics`)
    * @param sid the statement's Sid, or `#<index>` for a statement without one
    * @param host whose role. @default the first instance's
    * @throws when there is no such host, policy or statement
