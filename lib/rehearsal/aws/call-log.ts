@@ -17,7 +17,7 @@ export type CallDecision =
 /** One call. */
 export interface CallRecord {
   readonly at: Date;
-  /** `ec2`, `ssm`, `s3`, `route53`, `imds`. */
+  /** `ec2`, `ssm`, `s3`, `route53`, `cloudwatch`, `imds`. */
   readonly service: string;
   /** IAM action (`s3:GetObject`), or the IMDS request (`GET /latest/meta-data/instance-id`). */
   readonly action: string;

@@ -1,9 +1,13 @@
 /**
  * The instance role as AWS would hold it after apply: found through the instance profile, with
- * its inline policies (references resolved) and the AWS managed policies attached to it. Role
- * settings the rehearsal does not read (inline_policy blocks, managed_policy_arns, a path) are
- * refused rather than ignored: a role with rights it does not see would rehearse the wrong thing.
+ * its inline policies (references resolved) and the managed policies attached to it — AWS's, by
+ * their recorded text, and the account's own (customer managed) from the stack's `aws_iam_policy`
+ * resources. Role settings the rehearsal does not read (inline_policy blocks, managed_policy_arns,
+ * a path) and the other resources that attach policies (`aws_iam_policy_attachment`, the
+ * exclusive attachment resources) are refused rather than ignored: a role with rights it does not
+ * see would rehearse the wrong thing.
  */
+import { isAwsManagedPolicyArn, readCustomerPolicy } from "./deployment-policies";
 import { fakeIamUniqueId } from "./fake-ids";
 import { managedPolicy, type ManagedPolicy } from "./managed-policies";
 import { parsePolicyDocument, type PolicyDocument } from "./policy-document";
@@ -20,7 +24,12 @@ export interface DeployedRole {
   readonly inlinePolicies: ReadonlyMap<string, PolicyDocument>;
   /** Attached AWS managed policies. */
   readonly managedPolicies: readonly ManagedPolicy[];
+  /** Attached customer managed policies (created by the stack), references resolved. */
+  readonly customerManagedPolicies: readonly ManagedPolicy[];
 }
+
+/** Resources that attach policies to roles in ways this reader does not follow. */
+const UNREAD_ATTACHMENTS = ["aws_iam_policy_attachment", "aws_iam_role_policy_attachments_exclusive", "aws_iam_role_policies_exclusive"];
 
 /** The role of the instance `aws_instance.<logical>`. */
 export function readRole(doc: TerraformDocument, logical: string, instance: ResourceBody, accountId: string, evaluate: Evaluate): DeployedRole {
@@ -42,10 +51,18 @@ export function readRole(doc: TerraformDocument, logical: string, instance: Reso
         return [policyName, parsePolicyDocument(evaluate(b.policy, `aws_iam_role_policy.${n}.policy`), `inline policy ${policyName}`)];
       }),
   );
-  const managedPolicies = doc
+  for (const type of UNREAD_ATTACHMENTS) {
+    const [first] = doc.all(type);
+    if (first) throw new Error(`${type}.${first[0]} is not read by the rehearsal (it may attach policies to the role)`);
+  }
+  const attached = doc
     .all("aws_iam_role_policy_attachment")
     .filter(([n, b]) => evaluate(b.role, `aws_iam_role_policy_attachment.${n}.role`) === roleName)
-    .map(([n, b]) => managedPolicy(evaluate(b.policy_arn, `aws_iam_role_policy_attachment.${n}.policy_arn`)));
+    .map(([n, b]) => ({ where: `aws_iam_role_policy_attachment.${n}`, arn: evaluate(b.policy_arn, `aws_iam_role_policy_attachment.${n}.policy_arn`) }));
+  const managedPolicies = attached.filter((a) => isAwsManagedPolicyArn(a.arn)).map((a) => managedPolicy(a.arn));
+  const customerManagedPolicies = attached
+    .filter((a) => !isAwsManagedPolicyArn(a.arn))
+    .map((a) => readCustomerPolicy(doc, accountId, a.arn, evaluate, a.where));
   return {
     name: roleName,
     arn: `arn:aws:iam::${accountId}:role/${roleName}`,
@@ -53,5 +70,6 @@ export function readRole(doc: TerraformDocument, logical: string, instance: Reso
     instanceProfile: { name: profileName, arn: `arn:aws:iam::${accountId}:instance-profile/${profileName}`, uniqueId: fakeIamUniqueId("AIPA", profileName) },
     inlinePolicies,
     managedPolicies,
+    customerManagedPolicies,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * What Terraform would have created for one host of a synthesized platform, as the AWS stand-ins
  * serve it: the instance (made-up, deterministic id), its role with the policy documents as AWS
- * would store them (references resolved), the bucket with its bundle objects (Terraform's escaping
+ * would store them (inline and customer managed ones with references resolved), the bucket with its bundle objects (Terraform's escaping
  * undone), the data volume attached to the instance, the hosted zones, the rollout association
  * and the user data. Read from cdk.tf.json only — the same JSON `terraform apply` would read.
  */
@@ -9,6 +9,7 @@ import { gunzipSync } from "zlib";
 import { readZones, type DeployedZone } from "./deployment-zones";
 import { fakeAmiId, fakeInstanceId, fakeVolumeId, TEST_ACCOUNT_ID } from "./fake-ids";
 import { readBucket, type DeployedBucket } from "./deployment-buckets";
+import { customerPolicyAddresses } from "./deployment-policies";
 import { readRole, type DeployedRole } from "./deployment-role";
 import { evaluateString, literalString, soleReference, TerraformDocument, type Reference, type ResourceBody } from "./terraform-document";
 
@@ -92,6 +93,7 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
   const bucketNames = new Map(doc.all("aws_s3_bucket").map(([n, b]) => [n, literalString(b.bucket, `aws_s3_bucket.${n}.bucket`)]));
   const roles = new Map(doc.all("aws_iam_role").map(([n, b]) => [n, literalString(b.name, `aws_iam_role.${n}.name`)]));
   const profiles = new Map(doc.all("aws_iam_instance_profile").map(([n, b]) => [n, literalString(b.name, `aws_iam_instance_profile.${n}.name`)]));
+  const policies = customerPolicyAddresses(doc, accountId);
 
   const resolve = (r: Reference): string | undefined => {
     const known = <T>(map: ReadonlyMap<string, T>) => map.get(r.name);
@@ -126,6 +128,12 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
       case "aws_iam_instance_profile.name":
       case "aws_iam_instance_profile.id":
         return known(profiles);
+      // A policy's Terraform id is its ARN.
+      case "aws_iam_policy.arn":
+      case "aws_iam_policy.id":
+        return policies.get(r.name)?.arn;
+      case "aws_iam_policy.name":
+        return policies.get(r.name)?.name;
       default:
         return undefined;
     }

@@ -12,7 +12,7 @@ import { readRequest, type AwsReply, type AwsRequest } from "./http-exchange";
 import { isS3Host } from "./s3-addressing";
 
 /** The services answered here. */
-export type ServiceName = "ec2" | "ssm" | "s3" | "route53";
+export type ServiceName = "ec2" | "ssm" | "s3" | "route53" | "cloudwatch";
 
 /** A service's request handler. */
 export type ServiceHandler = (request: AwsRequest) => Promise<AwsReply>;
@@ -35,20 +35,30 @@ export interface EndpointOptions extends TlsMaterial {
 export function serviceOfHost(host: string, region: string): ServiceName | undefined {
   if (host === `ec2.${region}.amazonaws.com`) return "ec2";
   if (host === `ssm.${region}.amazonaws.com`) return "ssm";
+  // CloudWatch's endpoint keeps the service's old name.
+  if (host === `monitoring.${region}.amazonaws.com`) return "cloudwatch";
   if (host === "route53.amazonaws.com") return "route53";
   return isS3Host(host) ? "s3" : undefined;
 }
 
 /**
- * Every host name the endpoint answers for: the regional EC2 and SSM endpoints, Route53's global
- * one, S3's global endpoint and regional ones (the world's region, and us-east-1, where SDKs
+ * Every host name the endpoint answers for: the regional EC2, SSM and CloudWatch endpoints,
+ * Route53's global one, S3's global endpoint and regional ones (the world's region, and us-east-1, where SDKs
  * without a region go first and are redirected from), each known bucket's virtual-hosted names
  * (listed for hosts files, which have no wildcards), and the wildcards a certificate needs.
  */
 export function endpointHostNames(region: string, buckets: readonly string[]): string[] {
   const s3 = [...new Set(["s3.amazonaws.com", `s3.${region}.amazonaws.com`, "s3.us-east-1.amazonaws.com"])];
   const virtual = buckets.flatMap((b) => s3.map((endpoint) => `${b}.${endpoint}`));
-  return [`ec2.${region}.amazonaws.com`, `ssm.${region}.amazonaws.com`, "route53.amazonaws.com", ...s3, ...virtual, ...s3.map((endpoint) => `*.${endpoint}`)];
+  return [
+    `ec2.${region}.amazonaws.com`,
+    `ssm.${region}.amazonaws.com`,
+    `monitoring.${region}.amazonaws.com`,
+    "route53.amazonaws.com",
+    ...s3,
+    ...virtual,
+    ...s3.map((endpoint) => `*.${endpoint}`),
+  ];
 }
 
 /** The HTTPS front end. */

@@ -1,7 +1,7 @@
 /**
  * The life of one call to a service stand-in: authenticate, authorize, answer — each step logged
- * once, and every refusal answered in the service's own error shape (EC2's XML, SSM's JSON, S3's
- * and Route53's XML). A handler throws {@link Refusal} (through the helpers here) to stop; an
+ * once, and every refusal answered in the service's own error shape (EC2's XML, SSM's JSON, S3's,
+ * Route53's and CloudWatch's XML). A handler throws {@link Refusal} (through the helpers here) to stop; an
  * unexpected exception is answered as the service's internal error and logged as such, never
  * turned into a success.
  */
@@ -24,7 +24,7 @@ export interface ServiceError {
 
 /** How one service words and shapes its errors. */
 export interface ServiceDialect {
-  /** `ec2`, `ssm`, `s3`, `route53`. */
+  /** `ec2`, `ssm`, `s3`, `route53`, `cloudwatch`. */
   readonly service: string;
   renderError(error: ServiceError, request: AwsRequest, requestId: string): AwsReply;
   authError(failure: AuthFailure): ServiceError;

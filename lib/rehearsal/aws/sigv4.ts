@@ -41,7 +41,7 @@ export type UriStyle = "s3" | "standard";
 export interface VerifyOptions {
   /** Signing region the endpoint belongs to (`us-east-1` for Route53). */
   readonly region: string;
-  /** Signing service name (`ec2`, `ssm`, `s3`, `route53`). */
+  /** Signing service name (`ec2`, `ssm`, `s3`, `route53`, `monitoring` for CloudWatch). */
   readonly service: string;
   readonly uriStyle: UriStyle;
   readonly now: Date;

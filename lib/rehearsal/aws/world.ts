@@ -1,19 +1,21 @@
 /**
  * The AWS a rehearsed host sees: its instance metadata (IMDSv2) with role credentials, and EC2,
- * SSM, S3 and Route53 endpoints that accept only those credentials and authorize every call
- * against the role's policies as Terraform would have created them. Tests change the world
- * (parameters, objects, a statement removed from the role) and read the call log.
+ * SSM, S3, Route53 and CloudWatch endpoints that accept only those credentials and authorize every
+ * call against the role's policies as Terraform would have created them. Tests change the world
+ * (parameters, objects, a statement removed from the role) and read the call log and the metric
+ * data the hosts published.
  *
  * One other caller exists: the operator (operator.ts), whose own credentials and policies let
  * `mail-platform user` change the same SSM parameters from outside the host, as on AWS.
  *
  * A world may hold several instances of one stack (the hosts of a platform, each read from the
- * same cdk.tf.json): one account's SSM, S3 and Route53, every instance's volumes, and for each
- * instance its own role session — credentials that IMDS hands only to that instance (told apart
- * by the private address its requests come from) and policies of its own role.
+ * same cdk.tf.json): one account's SSM, S3, Route53 and CloudWatch, every instance's volumes, and
+ * for each instance its own role session — credentials that IMDS hands only to that instance (told
+ * apart by the private address its requests come from) and policies of its own role.
  */
 import { AccessControl, type CallerIdentity, type Principal } from "./access";
 import { CallLog, type CallRecord } from "./call-log";
+import { CloudWatchStandIn, type PublishedDatum } from "./cloudwatch";
 import { issueRoleCredentials, type RoleCredentials } from "./credentials";
 import type { Deployment } from "./deployment";
 import { Ec2StandIn } from "./ec2";
@@ -29,6 +31,7 @@ import type { ServiceEnv } from "./service-call";
 import { SsmStandIn, type PutParameterOptions } from "./ssm";
 
 export type { CallRecord } from "./call-log";
+export type { PublishedDatum } from "./cloudwatch";
 export type { PutObjectOptions } from "./s3";
 export type { PutParameterOptions } from "./ssm";
 
@@ -69,10 +72,15 @@ class InstanceSession implements Principal {
   ) {
     const { role, instance, accountId } = deployment;
     this.issued = issueRoleCredentials(startedAt);
-    this.original = new Map([
-      ...[...role.inlinePolicies].map(([name, document]): [string, NamedPolicy] => [name, { name, kind: "identity", document }]),
-      ...role.managedPolicies.map((m): [string, NamedPolicy] => [m.name, { name: m.name, kind: "identity", document: m.document }]),
-    ]);
+    const all = [
+      ...[...role.inlinePolicies].map(([name, document]): NamedPolicy => ({ name, kind: "identity", document })),
+      ...[...role.managedPolicies, ...role.customerManagedPolicies].map((m): NamedPolicy => ({ name: m.name, kind: "identity", document: m.document })),
+    ];
+    // IAM allows an inline and a managed policy of one name; here a name must say which policy a
+    // decision or a removed statement is about.
+    const twice = all.find((p, i) => all.findIndex((q) => q.name === p.name) !== i);
+    if (twice) throw new Error(`role ${role.name} has two policies named ${twice.name}; the rehearsal tells policies apart by name`);
+    this.original = new Map(all.map((p) => [p.name, p]));
     this.policies = new Map(this.original);
     this.identity = {
       accountId,
@@ -106,6 +114,7 @@ export class AwsWorld {
   private readonly s3: S3StandIn;
   private readonly ssm: SsmStandIn;
   private readonly route53: Route53StandIn;
+  private readonly cloudwatch: CloudWatchStandIn;
   private readonly imds: ImdsServer;
   private readonly services: Readonly<Record<ServiceName, ServiceHandler>>;
   private endpoints?: AwsEndpoints;
@@ -161,6 +170,7 @@ export class AwsWorld {
     this.s3 = new S3StandIn(env, deployment.buckets);
     this.ssm = new SsmStandIn(env);
     this.route53 = new Route53StandIn(env, deployment.zones, options.challengeManagementUrl);
+    this.cloudwatch = new CloudWatchStandIn(env);
     // Every instance's volumes: each host finds its own by its instance id, as on EC2.
     const volumes = [...new Map(this.deployments.flatMap((d) => d.volumes).map((v) => [v.id, v])).values()];
     const ec2 = new Ec2StandIn(env, volumes, startedAt);
@@ -188,7 +198,13 @@ export class AwsWorld {
       }),
       { ...options.imds, log: this.log, now: this.now },
     );
-    this.services = { ec2: (r) => ec2.handle(r), ssm: (r) => this.ssm.handle(r), s3: (r) => this.s3.handle(r), route53: (r) => this.route53.handle(r) };
+    this.services = {
+      ec2: (r) => ec2.handle(r),
+      ssm: (r) => this.ssm.handle(r),
+      s3: (r) => this.s3.handle(r),
+      route53: (r) => this.route53.handle(r),
+      cloudwatch: (r) => this.cloudwatch.handle(r),
+    };
   }
 
   /** Start IMDS and the endpoint. */
@@ -263,7 +279,7 @@ export class AwsWorld {
 
   /**
    * Remove one statement from one of an instance role's policies (a negative control).
-   * @param policyName inline policy name, or managed policy name (`AmazonSSMManagedInstanceCore`)
+   * @param policyName inline policy name, or managed policy name (`AmazonSSMManagedInstanceCore`, `acme-mail-blocklist-metrics`)
    * @param sid the statement's Sid, or `#<index>` for a statement without one
    * @param host whose role. @default the first instance's
    * @throws when there is no such host, policy or statement
@@ -301,6 +317,11 @@ export class AwsWorld {
   /** Forget the calls so far. */
   clearCalls(): void {
     this.log.clear();
+  }
+
+  /** The metric data the hosts published to CloudWatch (accepted calls only), oldest first; of one namespace when given. */
+  metricData(namespace?: string): PublishedDatum[] {
+    return this.cloudwatch.data(namespace);
   }
 
   /** The record sets changed through Route53 in a zone. */

@@ -1,10 +1,14 @@
 /**
  * Reading what Terraform would have created from the synthesized example: deterministic made-up
- * ids with AWS's shapes, every reference in the role's policies and the rollout command resolved
- * against them, bundles byte for byte as S3 would store them, and a refusal naming any reference
+ * ids with AWS's shapes, every reference in the role's policies (inline and customer managed, and
+ * the attachments naming them) and the rollout command resolved against them, bundles byte for byte as S3 would store them, and a refusal naming any reference
  * that cannot be resolved.
  */
+import { blocklistMetricsPolicy } from "../../../lib/constructs/blocklist-alerts";
 import { readDeployment } from "../../../lib/rehearsal/aws/deployment";
+import { parsePolicyDocument } from "../../../lib/rehearsal/aws/policy-document";
+import { AwsWorld } from "../../../lib/rehearsal/aws/world";
+import { withBlocklistWatch, withoutCustomerPolicyAttachments } from "../../support/blocklist-watch-model";
 import { parseJsonWithReferences, synthExample, synthExampleAfresh, terraformLiteralValue, type TerraformJson } from "../../support/synth";
 
 const synthesized = synthExample();
@@ -83,6 +87,75 @@ describe("the role", () => {
       return `arn:aws:route53:::hostedzone/${deployment.zones.find((z) => z.name === zone)!.id}`;
     });
     expect(deployment.role.inlinePolicies.get("acme-dns-01")!.Statement[1]).toMatchObject({ Sid: "AcmeChallengeRecordsOnly", Resource: expected });
+  });
+});
+
+describe("customer managed policies (the blocklist watch's metric right)", () => {
+  const watched = synthExample(withBlocklistWatch).json;
+  const METRICS_ARN = "arn:aws:iam::123456789012:policy/acme-mail-blocklist-metrics";
+  /** A copy of the watched document with the metrics policy resource changed. */
+  const withMetricsPolicy = (change: (policy: Record<string, unknown>) => void): TerraformJson => {
+    const copy = structuredClone(watched);
+    const [policy] = Object.values(copy.resource.aws_iam_policy!);
+    change(policy!);
+    return copy;
+  };
+
+  test("the attachment's ${aws_iam_policy.….arn} resolves to the policy's ARN, and the role has the policy as IAM holds it", () => {
+    const { role } = readDeployment(watched, "mx1");
+    expect(role.managedPolicies.map((m) => m.arn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+    expect(role.customerManagedPolicies).toEqual([
+      {
+        arn: METRICS_ARN,
+        name: "acme-mail-blocklist-metrics",
+        version: "v1",
+        document: parsePolicyDocument(blocklistMetricsPolicy("MailPlatform/acme-mail/Blocklists"), "metrics"),
+      },
+    ]);
+  });
+
+  test("without the watch there is none; without the attachment the policy exists and the role does not have it", () => {
+    expect(deployment.role.customerManagedPolicies).toEqual([]);
+    const detached = withoutCustomerPolicyAttachments(watched);
+    expect(Object.keys(detached.resource.aws_iam_policy!)).toHaveLength(1);
+    expect(readDeployment(detached, "mx1").role.customerManagedPolicies).toEqual([]);
+  });
+
+  test("a path is part of the ARN the attachment resolves to", () => {
+    const { role } = readDeployment(
+      withMetricsPolicy((p) => (p.path = "/mail/")),
+      "mx1",
+    );
+    expect(role.customerManagedPolicies.map((p) => p.arn)).toEqual(["arn:aws:iam::123456789012:policy/mail/acme-mail-blocklist-metrics"]);
+  });
+
+  test("refuses an attached policy the stack does not create, a policy without a name, and resources that attach policies otherwise", () => {
+    const elsewhere = structuredClone(watched);
+    const attachments = elsewhere.resource.aws_iam_role_policy_attachment!;
+    const [metrics] = Object.keys(attachments).filter((n) => String(attachments[n]!.policy_arn).includes("aws_iam_policy."));
+    attachments[metrics!]!.policy_arn = "arn:aws:iam::123456789012:policy/elsewhere";
+    expect(() => readDeployment(elsewhere, "mx1")).toThrow(
+      /^aws_iam_role_policy_attachment\.mail_blocklist-alerts_metrics-0_\w+: policy arn:aws:iam::123456789012:policy\/elsewhere is not created in cdk\.tf\.json/,
+    );
+    const unnamed = withMetricsPolicy((p) => {
+      delete p.name;
+      p.name_prefix = "acme-mail-blocklist-";
+    });
+    expect(() => readDeployment(unnamed, "mx1")).toThrow(/aws_iam_policy\.mail_blocklist-alerts_metrics_\w+: no name/);
+    const exclusive = structuredClone(watched);
+    exclusive.resource.aws_iam_policy_attachment = { all: { name: "all", roles: ["acme-mail-mx1"], policy_arn: METRICS_ARN } };
+    expect(() => readDeployment(exclusive, "mx1")).toThrow("aws_iam_policy_attachment.all is not read by the rehearsal");
+  });
+
+  test("a world refuses a role with a customer managed policy named like one of its inline policies (its decisions name policies)", () => {
+    const clash = readDeployment(
+      withMetricsPolicy((p) => (p.name = "acme-dns-01")),
+      "mx1",
+    );
+    expect(clash.role.customerManagedPolicies.map((p) => p.arn)).toEqual(["arn:aws:iam::123456789012:policy/acme-dns-01"]);
+    const options = { imds: { address: "127.0.0.1", port: 0 }, endpoint: { address: "127.0.0.1", port: 0 }, tls: { key: "", cert: "" } };
+    expect(() => new AwsWorld(clash, options)).toThrow("role acme-mail-mx1 has two policies named acme-dns-01");
+    expect(() => new AwsWorld(readDeployment(watched, "mx1"), options)).not.toThrow();
   });
 });
 

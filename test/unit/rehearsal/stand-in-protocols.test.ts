@@ -1,7 +1,7 @@
 /**
  * The protocol details the stand-ins share with AWS: Route53's normalised names and change-batch
- * rules, TXT value quoting, S3 addressing and region routing, the endpoint's host names,
- * Terraform's template escapes, and the XML reader's refusal of DTDs.
+ * rules, TXT value quoting, S3 addressing and region routing, the endpoint's host names (CloudWatch's
+ * under its old name, monitoring), Terraform's template escapes, and the XML reader's refusal of DTDs.
  */
 import { txtValueText } from "../../../lib/rehearsal/aws/challenge-dns";
 import { endpointHostNames, serviceOfHost } from "../../../lib/rehearsal/aws/endpoints";
@@ -93,6 +93,7 @@ describe("the endpoint", () => {
       expect.arrayContaining([
         "ec2.eu-central-1.amazonaws.com",
         "ssm.eu-central-1.amazonaws.com",
+        "monitoring.eu-central-1.amazonaws.com",
         "route53.amazonaws.com",
         "s3.amazonaws.com",
         "s3.eu-central-1.amazonaws.com",
@@ -103,6 +104,7 @@ describe("the endpoint", () => {
       ]),
     );
     expect(names.filter((n) => !n.startsWith("*.")).map((n) => serviceOfHost(n, "eu-central-1"))).not.toContain(undefined);
+    expect(serviceOfHost("monitoring.eu-central-1.amazonaws.com", "eu-central-1")).toBe("cloudwatch");
     expect(serviceOfHost("ec2.us-west-2.amazonaws.com", "eu-central-1")).toBeUndefined();
   });
 });
