@@ -5,6 +5,7 @@
  */
 import { createPublicKey, type KeyObject } from "crypto";
 import { isPrivateKeyText, PRIVATE_KEY_MESSAGE } from "./private-key";
+import { memoizedByText } from "./memo";
 
 /** A parsed DKIM public key. */
 export interface DkimPublicKey {
@@ -21,8 +22,10 @@ function parse(text: string): KeyObject {
   return createPublicKey({ key: Buffer.from(trimmed, "base64"), format: "der", type: "spki" });
 }
 
-/** Why a DKIM public key is unusable, or undefined when it is good. */
-export function dkimKeyProblem(text: string): string | undefined {
+/** Why a DKIM public key is unusable, or undefined when it is good (remembered per text: OpenSSL parses are costly). */
+export const dkimKeyProblem: (text: string) => string | undefined = memoizedByText(keyProblem);
+
+function keyProblem(text: string): string | undefined {
   if (isPrivateKeyText(text)) return PRIVATE_KEY_MESSAGE;
   let key: KeyObject;
   try {

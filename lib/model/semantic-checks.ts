@@ -5,6 +5,7 @@
  * sections it reads; cross-checks.ts runs it whenever those sections are valid on their own, and
  * every message says what is allowed and, for a limit, where the limit is documented.
  */
+import { memoizedByText } from "./memo";
 import { createHash, createPublicKey } from "crypto";
 import { isDeprecatedProtocol } from "../tls/profiles";
 import {
@@ -208,7 +209,8 @@ export function pathText(path: readonly PathSegment[]): string {
 // ---------------------------------------------------------------------------------------------
 // DKIM keys receivers can verify; TXT values Route53 takes.
 
-function rsaBits(text: string): number | undefined {
+/** The RSA modulus length of a public key text (remembered per text: an OpenSSL parse each time is costly). */
+const rsaBits = memoizedByText((text: string): number | undefined => {
   try {
     const trimmed = text.trim();
     const key = trimmed.startsWith("-----BEGIN")
@@ -218,7 +220,7 @@ function rsaBits(text: string): number | undefined {
   } catch {
     return undefined;
   }
-}
+});
 
 /** Characters of a TXT value as Route53 receives it: its character-strings of up to 255 bytes, each in quotes. */
 export function route53TxtCharacters(value: string): number {

@@ -10,7 +10,14 @@ export function packagedScriptPath(name: string): string {
   throw new Error(`${name} is missing from the package`);
 }
 
-/** The text of a script of lib/apply. */
+const texts = new Map<string, string>();
+
+/** The text of a script of lib/apply (read once per process: the package's files do not change under it). */
 export function packagedScriptText(name: string): string {
-  return readFileSync(packagedScriptPath(name), "utf8");
+  let text = texts.get(name);
+  if (text === undefined) {
+    text = readFileSync(packagedScriptPath(name), "utf8");
+    texts.set(name, text);
+  }
+  return text;
 }

@@ -5,6 +5,7 @@
  * validation doors (validate.ts) run them with the model's own checks, in one pass and in the
  * same way (each whenever the sections it reads are valid on their own).
  */
+import { memoizedByText } from "../model/memo";
 import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 import { LIMITS, MAX_PARAMETER_NAME_CHARACTERS, PLATFORM_TAG_KEYS, sourceOf } from "../model/aws-limits";
@@ -30,6 +31,9 @@ export const USER_DATA_MARGIN_BYTES = 64;
 /** A stand-in bundle id: 64 hex digits as random as a real one. */
 const STAND_IN_BUNDLE_ID = createHash("sha256").update("mail-platform: stand-in bundle id for the user data size").digest("hex");
 
+/** Bytes of a cloud-config after gzip (level 9, as encodeUserData) and base64; remembered per text (compressing is most of validation's time). */
+const encodedSize = memoizedByText((cloudConfig: string) => gzipSync(Buffer.from(cloudConfig, "utf8"), { level: 9 }).toString("base64").length);
+
 /** Bytes of each host's user data after gzip and base64, as MailHost encodes it (with a stand-in bundle id). */
 export function userDataSizes(spec: PlatformSpec): Map<string, number> {
   const sizes = new Map<string, number>();
@@ -43,7 +47,7 @@ export function userDataSizes(spec: PlatformSpec): Map<string, number> {
       dataVolumeName: name,
       dataVolumeTag: PLATFORM_TAG_KEYS[1], // DATA_VOLUME_TAG of mail-data-volume.ts (which loads the AWS provider)
     });
-    sizes.set(host.name, gzipSync(Buffer.from(cloudConfig, "utf8"), { level: 9 }).toString("base64").length);
+    sizes.set(host.name, encodedSize(cloudConfig));
   }
   return sizes;
 }
