@@ -9,6 +9,7 @@
  * time, for tests to read. Any other action is answered with the query protocol's `InvalidAction`
  * and logged.
  */
+import { commonAuthError } from "./common-auth-errors";
 import { gunzipSync } from "zlib";
 import type { CallerIdentity } from "./access";
 import { MetricDataError, parsePutMetricData, type MetricDatum, type PutMetricDataInput } from "./cloudwatch-metric-data";
@@ -30,23 +31,7 @@ const dialect: ServiceDialect = {
     headers: XML,
     body: `<?xml version="1.0"?>\n<ErrorResponse xmlns="${NAMESPACE}"><Error><Type>${error.status >= 500 ? "Receiver" : "Sender"}</Type><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${id}</RequestId></ErrorResponse>`,
   }),
-  authError(failure: AuthFailure): ServiceError {
-    switch (failure.reason) {
-      case "missing":
-        return { status: 403, code: "MissingAuthenticationToken", message: "Request is missing Authentication Token" };
-      case "unknown-key":
-      case "missing-token":
-      case "invalid-token":
-        return { status: 403, code: "InvalidClientTokenId", message: "The security token included in the request is invalid." };
-      case "expired":
-        return { status: 403, code: "ExpiredToken", message: "The security token included in the request is expired" };
-      case "malformed":
-      case "unsupported":
-        return { status: 400, code: "IncompleteSignature", message: failure.message };
-      default:
-        return { status: 403, code: "SignatureDoesNotMatch", message: failure.message };
-    }
-  },
+  authError: (failure: AuthFailure) => commonAuthError(failure, "Request is missing Authentication Token"),
   accessDenied: (message) => ({ status: 403, code: "AccessDenied", message }),
   internalError: (message) => ({ status: 500, code: "InternalServiceError", message }),
 };

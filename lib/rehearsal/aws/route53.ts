@@ -9,12 +9,13 @@
  * UnknownOperationException and logged. The zones start empty: the platform's own records are
  * served by the rehearsal's DNS, not kept here.
  */
+import { commonAuthError } from "./common-auth-errors";
 import { randomBytes } from "crypto";
 import { ChallengeDns, txtValueText } from "./challenge-dns";
 import type { DeployedZone } from "./deployment";
 import { formParameters, isoSeconds, xmlEscape, type AwsReply, type AwsRequest } from "./http-exchange";
 import { applyChangeBatch, parseChangeBatch, RecordChangeError, type RecordSet } from "./route53-records";
-import { serve, type ServiceCall, type ServiceDialect, type ServiceEnv, type ServiceError } from "./service-call";
+import { serve, type ServiceCall, type ServiceDialect, type ServiceEnv } from "./service-call";
 import type { AuthFailure } from "./sigv4";
 
 const NAMESPACE = "https://route53.amazonaws.com/doc/2013-04-01/";
@@ -27,23 +28,7 @@ const dialect: ServiceDialect = {
     headers: XML,
     body: `<?xml version="1.0"?>\n<ErrorResponse xmlns="${NAMESPACE}"><Error><Type>Sender</Type><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${id}</RequestId></ErrorResponse>`,
   }),
-  authError(failure: AuthFailure): ServiceError {
-    switch (failure.reason) {
-      case "missing":
-        return { status: 403, code: "MissingAuthenticationToken", message: "Missing Authentication Token" };
-      case "unknown-key":
-      case "missing-token":
-      case "invalid-token":
-        return { status: 403, code: "InvalidClientTokenId", message: "The security token included in the request is invalid." };
-      case "expired":
-        return { status: 403, code: "ExpiredToken", message: "The security token included in the request is expired" };
-      case "malformed":
-      case "unsupported":
-        return { status: 400, code: "IncompleteSignature", message: failure.message };
-      default:
-        return { status: 403, code: "SignatureDoesNotMatch", message: failure.message };
-    }
-  },
+  authError: (failure: AuthFailure) => commonAuthError(failure, "Missing Authentication Token"),
   accessDenied: (message) => ({ status: 403, code: "AccessDenied", message }),
   internalError: (message) => ({ status: 500, code: "InternalFailure", message }),
 };

@@ -25,6 +25,7 @@ import { issueRoleCredentials } from "../../../lib/rehearsal/aws/credentials";
 import { EXAMPLE_FILE } from "../../support/example";
 import { startInstance, stopInstance, swaksAsync, testCertificate } from "../../support/live";
 import { startNamed, type RunningNamed } from "../../support/named";
+import { testInstanceMetadata } from "../../support/instance-metadata";
 import { SmtpSink, type SinkSession } from "../../support/smtp-sink";
 
 const BLOCK = "127.0.174";
@@ -64,23 +65,13 @@ beforeAll(async () => {
   named = await startNamed(zones, WORLD);
   const launchedAt = new Date();
   imds = new ImdsServer(
-    {
-      accountId: "123456789012",
-      instanceId: "i-0123456789abcdef0",
-      instanceType: "t3.small",
-      amiId: "ami-0123456789abcdef0",
-      region: "eu-central-1",
-      availabilityZone: "eu-central-1a",
+    testInstanceMetadata({
       privateIp: state.addresses.business!,
-      roleName: "acme-mail-mx1",
-      instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/acme-mail-mx1",
-      instanceProfileId: "AIPA0000000000000000",
-      userData: "",
       launchedAt,
       networkInterfaces: [
         { mac: "0a:1b:2c:3d:4e:5f", ipv4Associations: { [PUBLIC.business]: state.addresses.business!, [PUBLIC.private]: state.addresses.private! } },
       ],
-    },
+    }),
     { address: `${WORLD}.1`, port: 0, credentials: () => issueRoleCredentials(launchedAt) },
   );
   await imds.start();

@@ -7,24 +7,19 @@ import { request } from "http";
 import { CallLog } from "../../../lib/rehearsal/aws/call-log";
 import { issueRoleCredentials } from "../../../lib/rehearsal/aws/credentials";
 import { ImdsServer, type ImdsInstance, type InstanceMetadata } from "../../../lib/rehearsal/aws/imds";
+import { testInstanceMetadata } from "../../support/instance-metadata";
 
 const launchedAt = new Date("2026-12-01T10:00:00Z");
 
 function instance(host: string, instanceId: string, address: string): ImdsInstance {
-  const metadata: InstanceMetadata = {
-    accountId: "123456789012",
+  const metadata: InstanceMetadata = testInstanceMetadata({
     instanceId,
-    instanceType: "t3.small",
-    amiId: "ami-0123456789abcdef0",
-    region: "eu-central-1",
-    availabilityZone: "eu-central-1a",
     privateIp: address,
     roleName: `acme-mail-${host}`,
     instanceProfileArn: `arn:aws:iam::123456789012:instance-profile/acme-mail-${host}`,
-    instanceProfileId: "AIPAEXAMPLEEXAMPLE01",
     userData: `#cloud-config\n# ${host}\n`,
     launchedAt,
-  };
+  });
   const credentials = issueRoleCredentials(launchedAt);
   return { metadata, credentials: () => credentials, addresses: [address] };
 }

@@ -7,21 +7,9 @@ import { request } from "http";
 import { CallLog } from "../../../lib/rehearsal/aws/call-log";
 import { issueRoleCredentials } from "../../../lib/rehearsal/aws/credentials";
 import { ImdsServer, type InstanceMetadata } from "../../../lib/rehearsal/aws/imds";
+import { testInstanceMetadata } from "../../support/instance-metadata";
 
-const METADATA: InstanceMetadata = {
-  accountId: "123456789012",
-  instanceId: "i-0123456789abcdef0",
-  instanceType: "t3.small",
-  amiId: "ami-0123456789abcdef0",
-  region: "eu-central-1",
-  availabilityZone: "eu-central-1a",
-  privateIp: "10.0.1.11",
-  roleName: "acme-mail-mx1",
-  instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/acme-mail-mx1",
-  instanceProfileId: "AIPAEXAMPLEEXAMPLE01",
-  userData: "#cloud-config\n",
-  launchedAt: new Date("2026-12-01T10:00:00Z"),
-};
+const METADATA: InstanceMetadata = testInstanceMetadata();
 
 let clock = new Date("2026-12-01T10:00:00Z");
 const credentials = issueRoleCredentials(clock);
@@ -35,9 +23,10 @@ function call(
   method: string,
   path: string,
   headers: Record<string, string> = {},
+  server: ImdsServer = imds,
 ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${imds.url}${path}`, { method, headers }, (res) => {
+    const req = request(`${server.url}${path}`, { method, headers }, (res) => {
       let body = "";
       res.on("data", (chunk: Buffer) => (body += chunk.toString()));
       res.on("end", () => resolve({ status: res.statusCode!, body, headers: res.headers }));
@@ -125,5 +114,43 @@ describe("metadata", () => {
     const t = { "X-aws-ec2-metadata-token": await token() };
     expect((await call("GET", "/latest/meta-data/iam/security-credentials/other-role", t)).status).toBe(404);
     expect((await call("GET", "/latest/meta-data/spot/instance-action", t)).status).toBe(404);
+  });
+});
+
+describe("network interfaces, as EC2 lists an instance's Elastic IPs", () => {
+  const withAddresses = new ImdsServer(
+    testInstanceMetadata({
+      networkInterfaces: [
+        { mac: "0a:1b:2c:3d:4e:5f", ipv4Associations: { "198.51.100.10": "10.0.1.11", "198.51.100.20": "10.0.1.12" } },
+        { mac: "0a:1b:2c:3d:4e:60", ipv4Associations: {} },
+      ],
+    }),
+    { address: "127.0.0.1", port: 0, credentials: () => credentials, now: () => clock },
+  );
+  beforeAll(() => withAddresses.start());
+  afterAll(() => withAddresses.stop());
+
+  /** A read with a token of this server (a token of the other server is refused: 401). */
+  const read = async (path: string) => {
+    const ttl = { "X-aws-ec2-metadata-token-ttl-seconds": "60" };
+    const own = (await call("PUT", "/latest/api/token", ttl, withAddresses)).body;
+    const other = (await call("PUT", "/latest/api/token", ttl)).body;
+    expect((await call("GET", path, { "X-aws-ec2-metadata-token": other }, withAddresses)).status).toBe(401);
+    return call("GET", path, { "X-aws-ec2-metadata-token": own }, withAddresses);
+  };
+
+  test("lists the interfaces by MAC, the public addresses of each, and the private address each is associated with", async () => {
+    expect((await read("/latest/meta-data/")).body.split("\n")).toContain("network/");
+    expect((await read("/latest/meta-data/network/interfaces/macs/")).body).toBe("0a:1b:2c:3d:4e:5f/\n0a:1b:2c:3d:4e:60/");
+    expect((await read("/latest/meta-data/network/interfaces/macs/0a:1b:2c:3d:4e:5f/ipv4-associations/")).body).toBe("198.51.100.10\n198.51.100.20");
+    expect((await read("/latest/meta-data/network/interfaces/macs/0a:1b:2c:3d:4e:5f/ipv4-associations/198.51.100.20")).body).toBe("10.0.1.12");
+    expect((await read("/latest/meta-data/network/interfaces/macs/0a:1b:2c:3d:4e:5f/local-ipv4s")).body).toBe("10.0.1.11\n10.0.1.12");
+    // EC2 has no ipv4-associations/ on an interface without a public address.
+    expect((await read("/latest/meta-data/network/interfaces/macs/0a:1b:2c:3d:4e:60/ipv4-associations/")).status).toBe(404);
+  });
+
+  test("an instance without interfaces in its metadata lists no network/ (as before)", async () => {
+    const session = await token();
+    expect((await call("GET", "/latest/meta-data/", { "X-aws-ec2-metadata-token": session })).body.split("\n")).not.toContain("network/");
   });
 });
