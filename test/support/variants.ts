@@ -181,11 +181,12 @@ export function variants(): Variant[] {
       input.groups[0]!.mailboxes![0]!.quotaMb = 10_240;
       input.dns = { ...input.dns!, clientAutoconfig: { displayName: "Acme & Co. Mail" } };
     }),
-    variant("dane by default, full-text search, bulk group, paused", (input) => {
+    variant("dane by default, full-text search, bulk group, paused, blocklist watch with pause and alert addresses", (input) => {
       input.outbound = { ...input.outbound, defaultTlsLevel: "dane" };
       input.mailbox = { archiveFolder: false, fullTextSearch: true };
       input.groups[1]!.priority = "bulk";
       input.groups[1]!.outbound = { paused: true };
+      input.blocklistWatch = { enabled: true, intervalMinutes: 15, pauseWhenListed: true, alertEmails: ["noc@acme-corp.example"] };
     }),
   ];
 }
