@@ -3,7 +3,7 @@
  * rights and domains of the groups whose home it is, and the recipients it accepts as a backup
  * MX. Mailboxes live on their group's home only; a backup knows their addresses, never more.
  */
-import type { AliasEntry, AddressPlan, DomainPlan, ForwardPlan, HostPlan, MailboxPlan, Plan } from "./types";
+import type { AliasEntry, AddressPlan, DomainPlan, ForwardPlan, GroupSendingLimitsPlan, HostPlan, MailboxPlan, Plan } from "./types";
 
 /** The host's addresses of the groups whose home it is. */
 export function homeAddresses(host: HostPlan): AddressPlan[] {
@@ -35,6 +35,15 @@ export function homeMailboxes(plan: Plan, host: HostPlan): MailboxPlan[] {
 export function homeAliases(plan: Plan, host: HostPlan): AliasEntry[] {
   const home = new Set(host.homeGroups);
   return plan.accounts.aliases.filter((a) => home.has(a.group));
+}
+
+/**
+ * The sending limits a host enforces: those of the groups whose home it is, where their users
+ * submit (a backup MX has no submission listener for a group, so its limits there would count nothing).
+ */
+export function homeSendingLimits(host: HostPlan, limits: readonly GroupSendingLimitsPlan[]): GroupSendingLimitsPlan[] {
+  const home = new Set(host.homeGroups);
+  return limits.filter((l) => home.has(l.group));
 }
 
 /**

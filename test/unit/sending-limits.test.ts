@@ -8,7 +8,9 @@ import { SENDING_LIMIT_DEFAULTS } from "../../lib/model/sending-limits";
 import { warmUpRamp } from "../../lib/plan/content-filter";
 import { plan } from "../../lib/plan/plan";
 import { RSPAMD_LOCAL_DIR } from "../../lib/render/rspamd/rspamd";
+import { renderHost } from "../../lib/render/host-files";
 import { exampleProblems, exampleSpec, firstHostFiles } from "../support/example";
+import { spreadOverThreeHosts } from "../support/variants";
 
 const RATELIMIT = `${RSPAMD_LOCAL_DIR}/ratelimit.conf`;
 
@@ -120,6 +122,15 @@ describe("ratelimit.conf", () => {
     const conf = files((i) => (i.groups[1]!.sendingLimits = { perUser: { messagesPerHour: 7 } })).get(RATELIMIT)!;
     expect(rule(conf, "user-hour-private")).toContain('burst = 7; rate = "7 / 1h";');
     expect(rule(conf, "user-hour-business")).toContain('burst = 200; rate = "200 / 1h";');
+  });
+
+  test("on each host, the rules of the groups whose home it is (where their users submit); none on a backup MX only", () => {
+    const p = plan(exampleSpec(spreadOverThreeHosts));
+    const conf = (host: string) => renderHost(p, p.hosts.find((h) => h.name === host)!).files.find((f) => f.path === RATELIMIT)?.content;
+    const groupsOf = (text: string | undefined) => [...(text ?? "").matchAll(/^ {2}"user-hour-([a-z0-9-]+)" \{$/gm)].map((m) => m[1]);
+    expect(groupsOf(conf("mx1"))).toEqual(["business"]);
+    expect(conf("mx2")).toBeUndefined();
+    expect(groupsOf(conf("mx3"))).toEqual(["private"]);
   });
 
   test("not rendered when the limits are off or the filter is", () => {

@@ -14,6 +14,7 @@
  * name (also the authserv-id of rspamd's Authentication-Results); `ORIGINATING` on the submission
  * listeners (the value OpenDKIM signs for).
  */
+import { homeSendingLimits } from "../../plan/host-scope";
 import type { ContentFilterPlan, HostPlan, Plan } from "../../plan/types";
 import { generatedHeader } from "../header";
 import type { HostPaths } from "../host-paths";
@@ -233,7 +234,8 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
     ...PHONING_HOME.map(([module, why]) => local(`${module}.conf`, [`# Off: ${why}.`, "enabled = false;"])),
     { path: REDIS_CONF, content: redisConf(header, paths), mode: "0644" },
   ];
-  const ratelimit = ratelimitConf(header, filter);
+  // Only the groups whose users submit here: their home is this host.
+  const ratelimit = ratelimitConf(header, { ...filter, sendingLimits: homeSendingLimits(host, filter.sendingLimits) });
   if (ratelimit !== undefined) files.push({ path: `${RSPAMD_LOCAL_DIR}/ratelimit.conf`, content: ratelimit, mode: "0644" });
   if (filter.antivirus) {
     files.push(
