@@ -48,8 +48,9 @@ export function describeBlocklistWatch(rehearsalOf: () => Rehearsal, report: (se
 
       expect((await run(["systemctl", "is-enabled", BLOCKLIST_WATCH_TIMER])).stdout.trim()).toBe("enabled");
       expect((await run(["systemctl", "is-active", BLOCKLIST_WATCH_TIMER])).stdout.trim()).toBe("active");
-      // The interface EC2 lists in the metadata is the host's own eth0.
-      expect((await run(["cat", "/sys/class/net/eth0/address"])).stdout.trim()).toBe(rehearsal.deployment.networkInterface.mac);
+      // The interface EC2 lists in the metadata is the host's own eth0. Asked over netlink: the
+      // container's /sys/class/net is this machine's, not its network namespace's.
+      expect(/link\/ether (\S+)/.exec((await run(["ip", "-o", "link", "show", "dev", "eth0"])).stdout)?.[1]).toBe(rehearsal.deployment.networkInterface.mac);
 
       // What the timer starts; a run the timer began already is joined, and must end well too.
       const check = await run(["systemctl", "start", BLOCKLIST_WATCH_SERVICE]);
