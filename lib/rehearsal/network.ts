@@ -88,8 +88,10 @@ export class RehearsalNetwork {
   /**
    * A namespace for one host, joined to the bridge: eth0 carries the primary address (what EC2's
    * DHCP gives the ENI), a default route via the subnet's gateway, and the loopback interface.
+   * @param mac the ENI's MAC address, given to eth0 so that the interface and the instance
+   *   metadata's `network/interfaces/macs/` agree, as on EC2. @default the kernel's random one
    */
-  attach(host: string, addresses: readonly string[]): ContainerLink {
+  attach(host: string, addresses: readonly string[], mac?: string): ContainerLink {
     const index = this.links.length;
     const namespace = `mpr-${this.id}-${index}`;
     const outer = `mprv-${this.id}-${index}`;
@@ -102,6 +104,7 @@ export class RehearsalNetwork {
     ip(["link", "add", outer, "type", "veth", "peer", "name", `${outer}p`]);
     ip(["link", "set", `${outer}p`, "netns", namespace]);
     ip(["-n", namespace, "link", "set", `${outer}p`, "name", "eth0"]);
+    if (mac !== undefined) ip(["-n", namespace, "link", "set", "eth0", "address", mac]);
     ip(["-n", namespace, "addr", "add", `${primary}/24`, "dev", "eth0"]);
     ip(["-n", namespace, "link", "set", "eth0", "up"]);
     ip(["-n", namespace, "link", "set", "lo", "up"]);

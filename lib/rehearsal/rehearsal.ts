@@ -36,6 +36,7 @@ import { buildSsmAgentStandIn } from "./ssm-agent-stand-in";
 import { synthesizePlatform } from "./synthesize";
 import { WorldCa } from "./world-ca";
 import { WorldDns, worldZones } from "./world-dns";
+import type { BlocklistListing } from "./world-blocklists";
 import { WorldRoot } from "./world-root";
 import { acquireRehearsalLock, type RehearsalLock } from "./lock";
 
@@ -86,6 +87,22 @@ export interface RehearsalOptions {
    * model), as `mail-platform user passwd` would have stored them. @default none
    */
   readonly passwordHashes?: Readonly<Record<string, string>>;
+  /**
+   * Group addresses the world's blocklists list: the public address the world gave the Elastic
+   * IP associated with the group's address on a booted host (the primary by default), listed in
+   * one of the model's blocklist zones, as a list lists a sender's address. What the blocklist
+   * watch of the host then finds. @default none
+   */
+  readonly blocklistListings?: readonly BlocklistListingRequest[];
+}
+
+/** A group address a rehearsal's blocklist lists. */
+export interface BlocklistListingRequest {
+  readonly group: string;
+  /** A blocklist zone of the model (dnsbl.sites or blocklistWatch.zones). */
+  readonly zone: string;
+  /** @default the primary host */
+  readonly host?: string;
 }
 
 /** The parsed cdk.tf.json (as much of its shape as the rehearsal relies on). */
@@ -276,7 +293,7 @@ export class Rehearsal {
       ...DEBIAN_MIRROR_NAMES.map((name) => ({ name, address: WORLD_ADDRESSES.mirror })),
       { name: ACME_HOST_NAME, address: WORLD_ADDRESSES.acme },
     ];
-    const zones = worldZones(this.plan, WORLD_ADDRESSES, standIns);
+    const zones = worldZones(this.plan, WORLD_ADDRESSES, standIns, listingsOf(this.options.blocklistListings ?? [], deployments, hostPlans));
     const worldZoneNames = zones.keys();
     this.dns = new WorldDns(join(this.runDir, "dns"), WORLD_ADDRESSES.resolver, zones);
     await this.dns.start();
@@ -308,6 +325,7 @@ export class Rehearsal {
       const link = this.network.attach(
         hostPlan.name,
         hostPlan.addresses.map((a) => a.privateIp),
+        deployment.networkInterface.mac,
       );
       const instance = Object.values(this.terraform.resource.aws_instance ?? {}).find(
         (i) => (i.tags as Record<string, string> | undefined)?.Name === deployment.instance.name,
@@ -500,6 +518,20 @@ export class Rehearsal {
     if (!options.keepFiles) rmSync(this.runDir, { recursive: true, force: true });
     this.lock?.release();
   }
+}
+
+/** The public address of each requested listing, as the world gave the group's Elastic IP. */
+function listingsOf(requests: readonly BlocklistListingRequest[], deployments: readonly Deployment[], hostPlans: readonly HostPlan[]): BlocklistListing[] {
+  return requests.map((request) => {
+    const index = request.host === undefined ? 0 : hostPlans.findIndex((h) => h.name === request.host);
+    const hostPlan = hostPlans[index];
+    if (!hostPlan) throw new UserError(`blocklistListings: host ${request.host} is not booted in this rehearsal`);
+    const address = hostPlan.addresses.find((a) => a.group === request.group);
+    if (!address) throw new UserError(`blocklistListings: group ${request.group} has no address on host ${hostPlan.name}`);
+    const eip = deployments[index]!.networkInterface.elasticIps.find((e) => e.privateIp === address.privateIp);
+    if (!eip) throw new UserError(`blocklistListings: no Elastic IP is associated with ${address.privateIp} (group ${request.group} on ${hostPlan.name})`);
+    return { zone: request.zone, address: eip.publicIp };
+  });
 }
 
 export type { ExecResult };

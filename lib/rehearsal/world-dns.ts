@@ -14,6 +14,9 @@ import { renderZoneFile } from "../render/dns/zone-file";
 import { stateLayout } from "../local/conventions";
 import { localZones, writeDnsServer } from "../local/dns-server";
 import { waitForPort } from "./acme";
+import { UserError } from "../errors";
+import { blocklistWatchZones } from "../model/blocklist-watch";
+import { blocklistLines, type BlocklistListing } from "./world-blocklists";
 
 const HEADER = "; mail-platform rehearsal DNS";
 
@@ -29,11 +32,16 @@ function standInZone(name: string): string {
   return name.split(".").slice(-2).join(".");
 }
 
-/** Zone texts for the platform, the outside world and the stand-in names. */
+/**
+ * Zone texts for the platform, the outside world, its blocklists and the stand-in names.
+ * @param listings addresses (a group's public address) a blocklist of the model lists besides the listed client
+ * @throws UserError for a listing in a zone the model does not use
+ */
 export function worldZones(
   plan: Plan,
   addresses: { readonly resolver: string; readonly outsideMx: string; readonly listedClient: string },
   standIns: readonly StandInName[],
+  listings: readonly BlocklistListing[] = [],
 ): Map<string, string> {
   const outside = {
     block: "rehearsal",
@@ -44,12 +52,20 @@ export function worldZones(
     },
   };
   const zones = localZones(plan, outside);
-  // Every configured blocklist also lists the rehearsal's listed client (the local instance's
-  // listed client is a loopback address no packet from outside can carry).
-  const reversed = addresses.listedClient.split(".").reverse().join(".");
-  for (const site of plan.spec.dnsbl.sites) {
-    const text = zones.get(site.zone);
-    if (text !== undefined) zones.set(site.zone, `${text}${reversed}.${site.zone}. 60 IN A 127.0.0.2\n`);
+  // The zones Postfix's postscreen asks and the zones the blocklist watch checks (by default the
+  // same): each answers its RFC 5782 test point. Every one of postscreen's also lists the
+  // rehearsal's listed client (the local instance's listed client is a loopback address no
+  // packet from outside can carry), and each lists what the rehearsal asked it to.
+  const blocklists = [...new Set([...plan.spec.dnsbl.sites.map((s) => s.zone), ...(plan.spec.blocklistWatch.enabled ? blocklistWatchZones(plan.spec) : [])])];
+  const unserved = listings.find((l) => !blocklists.includes(l.zone));
+  if (unserved) throw new UserError(`cannot list ${unserved.address} in ${unserved.zone}: the model uses no such blocklist (zones: ${blocklists.join(", ")})`);
+  for (const zone of blocklists) {
+    const isSite = plan.spec.dnsbl.sites.some((s) => s.zone === zone);
+    const base =
+      zones.get(zone) ??
+      renderZoneFile([], { zone, nameServers: [{ name: `ns.${zone}`, ipv4: addresses.resolver }], resolvePublicIp: () => addresses.resolver, header: HEADER });
+    const listed = [...(isSite ? [addresses.listedClient] : []), ...listings.filter((l) => l.zone === zone).map((l) => l.address)];
+    zones.set(zone, `${base}${blocklistLines(zone, listed)}`);
   }
   const byZone = new Map<string, StandInName[]>();
   for (const standIn of standIns) {

@@ -7,6 +7,7 @@
  */
 import { gunzipSync } from "zlib";
 import { readZones, type DeployedZone } from "./deployment-zones";
+import { readAddressIds, readNetworkInterface, type DeployedNetworkInterface } from "./deployment-addresses";
 import { fakeAmiId, fakeInstanceId, fakeVolumeId, TEST_ACCOUNT_ID } from "./fake-ids";
 import { readBucket, type DeployedBucket } from "./deployment-buckets";
 import { customerPolicyAddresses } from "./deployment-policies";
@@ -14,6 +15,7 @@ import { readRole, type DeployedRole } from "./deployment-role";
 import { evaluateString, literalString, soleReference, TerraformDocument, type Reference, type ResourceBody } from "./terraform-document";
 
 export type { DeployedZone } from "./deployment-zones";
+export type { DeployedElasticIp, DeployedNetworkInterface } from "./deployment-addresses";
 export type { DeployedRole } from "./deployment-role";
 export type { DeployedBucket, DeployedObject } from "./deployment-buckets";
 
@@ -60,6 +62,8 @@ export interface Deployment {
   readonly platform: string;
   readonly host: string;
   readonly instance: DeployedInstance;
+  /** The instance's network interface, with the Elastic IPs associated to its addresses. */
+  readonly networkInterface: DeployedNetworkInterface;
   readonly role: DeployedRole;
   readonly buckets: readonly DeployedBucket[];
   /** Root volume first, then the attached volumes. */
@@ -94,15 +98,19 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
   const roles = new Map(doc.all("aws_iam_role").map(([n, b]) => [n, literalString(b.name, `aws_iam_role.${n}.name`)]));
   const profiles = new Map(doc.all("aws_iam_instance_profile").map(([n, b]) => [n, literalString(b.name, `aws_iam_instance_profile.${n}.name`)]));
   const policies = customerPolicyAddresses(doc, accountId);
+  const addressIds = readAddressIds(doc);
 
   const resolve = (r: Reference): string | undefined => {
     const known = <T>(map: ReadonlyMap<string, T>) => map.get(r.name);
-    if (r.data)
+    if (r.data) {
+      const adopted = r.type === "aws_eip" ? addressIds.adopted.get(r.name) : undefined;
+      if (adopted !== undefined) return r.attribute === "public_ip" ? addressIds.publicIps.get(adopted) : r.attribute === "id" ? adopted : undefined;
       return r.type === "aws_subnet" && r.attribute === "availability_zone"
         ? availabilityZone
         : r.type === "aws_ami" && r.attribute === "id"
           ? fakeAmiId(r.name)
           : undefined;
+    }
     switch (`${r.type}.${r.attribute}`) {
       case "aws_route53_zone.zone_id":
       case "aws_route53_zone.id":
@@ -120,6 +128,15 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
         return instanceIds.has(r.name) ? `arn:aws:ec2:${region}:${accountId}:instance/${instanceIds.get(r.name)}` : undefined;
       case "aws_ebs_volume.id":
         return known(volumeIds);
+      case "aws_network_interface.id":
+        return known(addressIds.interfaces);
+      case "aws_eip.id":
+      case "aws_eip.allocation_id":
+        return known(addressIds.eips);
+      case "aws_eip.public_ip": {
+        const allocation = addressIds.eips.get(r.name);
+        return allocation === undefined ? undefined : addressIds.publicIps.get(allocation);
+      }
       case "aws_iam_role.name":
       case "aws_iam_role.id":
         return known(roles);
@@ -160,6 +177,12 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
     userData: userData(instanceBody, `aws_instance.${instanceName}`),
   };
 
+  const networkInterface = readNetworkInterface(
+    doc,
+    addressIds,
+    { logical: instanceName, id: instance.id, name, privateIp: instance.privateIp, body: instanceBody },
+    evaluate,
+  );
   const role = readRole(doc, instanceName, instanceBody, accountId, evaluate);
   const buckets = [...bucketNames.values()].map((bucket) => readBucket(doc, bucket, evaluate));
   const root = instanceBody.root_block_device as Record<string, unknown> | undefined;
@@ -221,6 +244,7 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
     platform: name.slice(0, -host.length - 1),
     host,
     instance,
+    networkInterface,
     role,
     buckets,
     volumes: [rootVolume, ...attached],

@@ -45,3 +45,22 @@ export function fakeZoneId(zoneName: string): string {
 export function fakeIamUniqueId(prefix: "AROA" | "AIPA", seed: string): string {
   return prefix + [...digest(prefix, seed).subarray(0, 17)].map((b) => BASE32[b % 32]).join("");
 }
+
+/** An Elastic IP allocation id, e.g. `eipalloc-0123456789abcdef0`. */
+export function fakeAllocationId(seed: string): string {
+  return `eipalloc-0${digest("eipalloc", seed).toString("hex").slice(0, 16)}`;
+}
+
+/** A network interface id, e.g. `eni-0123456789abcdef0`. */
+export function fakeNetworkInterfaceId(seed: string): string {
+  return `eni-0${digest("eni", seed).toString("hex").slice(0, 16)}`;
+}
+
+/**
+ * A MAC address as EC2 gives an interface: unicast and locally administered (first octet 02),
+ * lowercase and colon-separated as the instance metadata lists it.
+ */
+export function fakeMacAddress(seed: string): string {
+  const bytes = [...digest("mac", seed).subarray(0, 5)].map((b) => b.toString(16).padStart(2, "0"));
+  return ["02", ...bytes].join(":");
+}

@@ -40,6 +40,7 @@ export function soleReference(value: unknown): Reference | undefined {
 /** A parsed cdk.tf.json with typed access to what the rehearsal reads. */
 export class TerraformDocument {
   private readonly resources: Readonly<Record<string, Readonly<Record<string, ResourceBody>>>>;
+  private readonly dataSources: Readonly<Record<string, Readonly<Record<string, ResourceBody>>>>;
   /** The document's `locals`. */
   readonly locals: Readonly<Record<string, unknown>>;
   private readonly providers: Readonly<Record<string, unknown>>;
@@ -48,6 +49,7 @@ export class TerraformDocument {
     if (typeof document !== "object" || document === null) throw new Error("cdk.tf.json: expected a JSON object");
     const d = document as Record<string, unknown>;
     this.resources = (d.resource ?? {}) as TerraformDocument["resources"];
+    this.dataSources = (d.data ?? {}) as TerraformDocument["dataSources"];
     this.locals = (d.locals ?? {}) as Record<string, unknown>;
     this.providers = (d.provider ?? {}) as Record<string, unknown>;
   }
@@ -55,6 +57,11 @@ export class TerraformDocument {
   /** Every resource of a type, by logical name. */
   all(type: string): [string, ResourceBody][] {
     return Object.entries(this.resources[type] ?? {});
+  }
+
+  /** Every data source of a type, by logical name. */
+  allData(type: string): [string, ResourceBody][] {
+    return Object.entries(this.dataSources[type] ?? {});
   }
 
   /** One resource. @throws when it is not in the document */

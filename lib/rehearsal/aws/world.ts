@@ -176,7 +176,7 @@ export class AwsWorld {
     const ec2 = new Ec2StandIn(env, volumes, startedAt);
     this.imds = new ImdsServer(
       this.sessions.map((session): ImdsInstance => {
-        const { instance, role } = session.deployment;
+        const { instance, role, networkInterface } = session.deployment;
         return {
           metadata: {
             accountId: deployment.accountId,
@@ -191,6 +191,14 @@ export class AwsWorld {
             instanceProfileId: role.instanceProfile.uniqueId,
             userData: instance.userData,
             launchedAt: startedAt,
+            // What EC2 lists for the instance: its interface, with each EIP's public address
+            // associated to the private address the stack's aws_eip_association names.
+            networkInterfaces: [
+              {
+                mac: networkInterface.mac,
+                ipv4Associations: Object.fromEntries(networkInterface.elasticIps.map((e) => [e.publicIp, e.privateIp])),
+              },
+            ],
           },
           credentials: () => session.credentials(),
           addresses: instanceAddresses[session.deployment.host] ?? [instance.privateIp],

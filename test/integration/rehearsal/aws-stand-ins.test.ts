@@ -423,3 +423,25 @@ describe("requests without the instance's credentials", () => {
     expect(world.calls.filter((c) => c.decision === "denied" && /SignatureDoesNotMatch|InvalidSignature/.test(c.code ?? "")).length).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe("the instance's network in IMDS", () => {
+  test("lists the ENI's MAC, and under it each Elastic IP's public address associated with its group's private address, as EC2 does", async () => {
+    const eni = deployment.networkInterface;
+    const read = async (path: string) =>
+      (
+        await clients.run([
+          "sh",
+          "-c",
+          `t=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' ${world.imdsUrl}/latest/api/token) && curl -sf -H "X-aws-ec2-metadata-token: $t" ${world.imdsUrl}/latest/meta-data/${path}`,
+        ])
+      ).stdout;
+    expect(await read("network/interfaces/macs/")).toBe(`${eni.mac}/`);
+    const publics = (await read(`network/interfaces/macs/${eni.mac}/ipv4-associations/`)).split("\n");
+    expect(publics.sort()).toEqual(eni.elasticIps.map((e) => e.publicIp).sort());
+    const associated = await Promise.all(
+      eni.elasticIps.map(async (e) => [e.publicIp, await read(`network/interfaces/macs/${eni.mac}/ipv4-associations/${e.publicIp}`)]),
+    );
+    expect(Object.fromEntries(associated)).toEqual(Object.fromEntries(eni.elasticIps.map((e) => [e.publicIp, e.privateIp])));
+    expect(eni.elasticIps.map((e) => e.privateIp)).toEqual(["10.0.1.11", "10.0.1.12"]);
+  });
+});

@@ -28,6 +28,7 @@ import { SmtpSink } from "../../support/smtp-sink";
 import { mailboxInput } from "./rehearsal-mailboxes";
 import { describeBackupMx } from "./backup-mx-scenario";
 import { describeMailboxPasswords } from "./mailbox-passwords-scenario";
+import { describeBlocklistWatch, WATCH_LISTING, withRehearsedWatch } from "./blocklist-watch-scenario";
 import { buildCloudImageInBackground, stopBackgroundBuild } from "../../support/background-image";
 
 const MINUTE = 60_000;
@@ -93,7 +94,15 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
 
   beforeAll(async () => {
     takenOver = os === "debian-13" ? handedOver : undefined;
-    rehearsal = await Rehearsal.start({ input: mailboxInput(exampleInput(), os), log, dataVolumeFile: takenOver?.volume });
+    // Debian 13's boot also rehearses the blocklist watch (blocklist-watch-scenario.ts): the watch
+    // on, and one group's public address listed by the world.
+    const input = mailboxInput(exampleInput(), os);
+    rehearsal = await Rehearsal.start({
+      input: os === "debian-13" ? withRehearsedWatch(input) : input,
+      log,
+      dataVolumeFile: takenOver?.volume,
+      ...(os === "debian-13" ? { blocklistListings: [WATCH_LISTING] } : {}),
+    });
     const outcome = await rehearsal.waitForFirstBoot({ timeoutMs: 15 * MINUTE, maxFailures: 1 });
     report[os] = { ...rehearsal.timings, attempts: outcome.failures.length + 1, volume: takenOver ? "from debian-12" : "new" };
     await rehearsal.addMailbox(user, password);
@@ -537,6 +546,12 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
       });
     }
   });
+
+  if (os === "debian-13")
+    describeBlocklistWatch(
+      () => rehearsal,
+      (seconds) => (report[`${os} blocklist watch`] = seconds),
+    );
 
   describe("rollout as AWS runs it", () => {
     test(

@@ -68,6 +68,42 @@ describe("the host's resources", () => {
   });
 });
 
+describe("the network interface and its Elastic IPs", () => {
+  test("the ENI carries both group addresses, with a made-up id and a MAC of EC2's shape", () => {
+    const eni = deployment.networkInterface;
+    expect(eni.id).toMatch(/^eni-0[0-9a-f]{16}$/);
+    expect(eni.mac).toMatch(/^02(:[0-9a-f]{2}){5}$/);
+    expect(eni.privateIps).toEqual(["10.0.1.11", "10.0.1.12"]);
+  });
+
+  test("each group address has the Elastic IP its association names, with a public address of its own, the same on every reading", () => {
+    const eips = deployment.networkInterface.elasticIps;
+    expect(eips.map((e) => e.privateIp)).toEqual(["10.0.1.11", "10.0.1.12"]);
+    for (const eip of eips)
+      expect(eip).toMatchObject({ allocationId: expect.stringMatching(/^eipalloc-0[0-9a-f]{16}$/), publicIp: expect.stringMatching(/^203\.0\.113\.\d+$/) });
+    expect(new Set(eips.map((e) => e.publicIp)).size).toBe(2);
+    expect(readDeployment(synthExampleAfresh().json, "mx1").networkInterface).toEqual(deployment.networkInterface);
+  });
+
+  test("an adopted Elastic IP keeps its allocation id; the created one gets a made-up id", () => {
+    const adopted = readDeployment(
+      synthExample((i) => (i.aws!.adoptElasticIps = [{ host: "mx1", group: "business", allocationId: "eipalloc-0123456789abcdef0" }])).json,
+      "mx1",
+    );
+    const [business, privateGroup] = adopted.networkInterface.elasticIps;
+    expect(business).toMatchObject({ allocationId: "eipalloc-0123456789abcdef0", privateIp: "10.0.1.11" });
+    expect(privateGroup!.allocationId).not.toBe("eipalloc-0123456789abcdef0");
+    expect(business!.publicIp).not.toBe(privateGroup!.publicIp);
+  });
+
+  test("an association naming an address the interface does not have is refused", () => {
+    const copy = structuredClone(json);
+    const [name] = Object.keys(copy.resource.aws_eip_association!);
+    copy.resource.aws_eip_association![name!]!.private_ip_address = "10.0.1.99";
+    expect(() => readDeployment(copy, "mx1")).toThrow(/10\.0\.1\.99 is not an address of the interface eni-0/);
+  });
+});
+
 describe("the role", () => {
   test("has its inline policies with every reference resolved, and the SSM managed policy", () => {
     expect([...deployment.role.inlinePolicies.keys()].sort()).toEqual(["acme-dns-01", "no-other-parameters", "read-own-configuration", "read-own-secrets"]);
