@@ -126,7 +126,11 @@ describe("ratelimit.conf", () => {
 
   test("on each host, the rules of the groups whose home it is (where their users submit); none on a backup MX only", () => {
     const p = plan(exampleSpec(spreadOverThreeHosts));
-    const conf = (host: string) => renderHost(p, p.hosts.find((h) => h.name === host)!).files.find((f) => f.path === RATELIMIT)?.content;
+    const conf = (host: string) =>
+      renderHost(
+        p,
+        p.hosts.find((h) => h.name === host)!,
+      ).files.find((f) => f.path === RATELIMIT)?.content;
     const groupsOf = (text: string | undefined) => [...(text ?? "").matchAll(/^ {2}"user-hour-([a-z0-9-]+)" \{$/gm)].map((m) => m[1]);
     expect(groupsOf(conf("mx1"))).toEqual(["business"]);
     expect(conf("mx2")).toBeUndefined();

@@ -7,6 +7,7 @@ import { BLOCKLIST_METRIC_NAME, blocklistMetricNamespace, blocklistWatchZones } 
 import type { HostPlan, Plan } from "../../plan/types";
 import { HOST_PATHS, type HostPaths } from "../host-paths";
 import type { RenderedFile } from "../rendered-file";
+import { generatedHeader } from "../header";
 
 /** Where the watch reads its configuration (below etc/mail-platform: a local instance moves it with the rest). */
 export const BLOCKLIST_WATCH_CONFIG = "etc/mail-platform/blocklist-watch.json";
@@ -25,6 +26,8 @@ export interface WatchedAddress {
 
 /** The configuration document. */
 export interface WatchConfig {
+  /** JSON has no comments: the generated-file note. */
+  readonly comment: string;
   readonly enabled: boolean;
   readonly platform: string;
   readonly host: string;
@@ -41,6 +44,7 @@ export function renderBlocklistWatchConfig(plan: Plan, host: HostPlan, paths: Ho
   const watch = plan.spec.blocklistWatch;
   if (!watch.enabled) return [];
   const config: WatchConfig = {
+    comment: generatedHeader(plan.spec.name, host.name, "").trim(),
     enabled: true,
     platform: plan.spec.name,
     host: host.name,
