@@ -32,7 +32,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import urllib.request
 
 TEST_LISTED, TEST_UNLISTED = "127.0.0.2", "127.0.0.1"
@@ -54,13 +53,16 @@ def read_json(path, default):
         return default
 
 
-def write_json(path, value):
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".blocklist-watch-")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(value, out, indent=1, sort_keys=True)
-        out.write("\n")
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
+def load_apply_script(path):
+    """The host's apply script as a module: its file writing, list parsing and release of waiting mail are the watch's too."""
+    loader = importlib.machinery.SourceFileLoader("mail_platform_apply", path)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
+
+
+def write_json(apply_script, path, value):
+    apply_script.write_file(path, json.dumps(value, indent=1, sort_keys=True) + "\n", "0600")
 
 
 def skip_name(packet, offset):
@@ -227,9 +229,9 @@ def check(config, args):
             held[transport] = {"group": group, "since": now(), "listedBy": result["listedBy"]}
             log(f"group {group}: outbound mail held on this host ({transport}) until mail-platform-blocklist-watch resume {group}")
             changed = True
-    write_json(state_path, {"checkedAt": now(), "zones": config["zones"], "addresses": results, "resumedPast": resumed_past})
+    write_json(args.apply_script, state_path, {"checkedAt": now(), "zones": config["zones"], "addresses": results, "resumedPast": resumed_past})
     if changed:
-        write_json(held_path, held)
+        write_json(args.apply_script, held_path, held)
     # Every run, not only on a change: a hold a failed reload left out is put in now.
     if held and not hold(args, held):
         failed = True
@@ -240,7 +242,7 @@ def postfix_deferred(args):
     result = subprocess.run(["postconf", "-c", args.postfix_config, "-h", "defer_transports"], capture_output=True, text=True)
     if result.returncode != 0:
         raise OSError(f"postconf: {result.stderr.strip()}")
-    return [t for t in result.stdout.replace(",", " ").split() if t]
+    return args.apply_script.listed(result.stdout)
 
 
 def set_deferred(args, transports):
@@ -295,8 +297,8 @@ def resume(args):
     state = read_json(state_path, {"addresses": {}})
     listed_by = state["addresses"].get(args.group, {}).get("listedBy", [])
     # Resumed past these listings: only a new one pauses the group again.
-    write_json(state_path, {**state, "resumedPast": {**state.get("resumedPast", {}), args.group: listed_by}})
-    write_json(held_path, {t: entry for t, entry in held.items() if t not in released})
+    write_json(args.apply_script, state_path, {**state, "resumedPast": {**state.get("resumedPast", {}), args.group: listed_by}})
+    write_json(args.apply_script, held_path, {t: entry for t, entry in held.items() if t not in released})
     config = read_json(args.config, None) or {"addresses": []}
     by_model = {a["transport"] for a in config["addresses"] if a.get("pausedByModel")}
     main_cf = os.path.join(args.postfix_config, "main.cf")
@@ -306,10 +308,7 @@ def resume(args):
     if not set_deferred(args, [t for t in deferred if t not in released or t in by_model]):
         return 1
     # The apply script's own release of resumed transports: only this group's waiting mail, each message once.
-    loader = importlib.machinery.SourceFileLoader("mail_platform_apply", args.apply)
-    apply_script = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
-    loader.exec_module(apply_script)
-    apply_script.release_resumed_transports({"files": [{"path": main_cf}]}, {main_cf: (before, "0644")}, log)
+    args.apply_script.release_resumed_transports({"files": [{"path": main_cf}]}, {main_cf: (before, "0644")}, log)
     log(f"group {args.group}: released ({', '.join(released)})")
     return 0
 
@@ -330,6 +329,7 @@ def main():
     resumed.add_argument("group")
     commands.add_parser("apply-holds", help="put the holds back into a just-applied main.cf (the bundle's reload commands run it)")
     args = parser.parse_args()
+    args.apply_script = load_apply_script(args.apply)
     # status and resume work with the watch off too: a hold outlives the setting that made it.
     if args.command == "status":
         state = read_json(os.path.join(args.state_dir, "blocklist-watch.json"), {})
