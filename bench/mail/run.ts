@@ -48,8 +48,13 @@ const REPETITIONS = Number(option("repetitions", "3"));
 /** The largest sending limit the model allows. */
 const BENCH_LIMIT = MAX_SENDING_LIMIT;
 
-/** The benchmarked platform: one group, DNSBL on port 25 (postscreen), DKIM signing. */
-function benchModel(variant: "all" | "no-dnsbl" | "no-dkim"): PlatformInput {
+type Variant = "all" | "no-dnsbl" | "no-dkim" | "no-filter";
+
+/**
+ * The benchmarked platform: one group, DNSBL on port 25 (postscreen), DKIM signing, rspamd's
+ * content filter with sending limits. A variant lacks one protection.
+ */
+function benchModel(variant: Variant): PlatformInput {
   const dkimKey = readFileSync(join(ROOT, "examples", "customer-groups", "platform.yaml"), "utf8").match(/^\s+publicKey: (\S+)/m)![1]!;
   return {
     name: "bench-mail",
@@ -57,12 +62,17 @@ function benchModel(variant: "all" | "no-dnsbl" | "no-dkim"): PlatformInput {
     groups: [{ name: "bench", domains: [{ name: DOMAIN }], addresses: [{ host: "mx1", privateIp: "10.0.1.11", hostName: `mail.${DOMAIN}` }] }],
     ...(variant === "no-dkim" ? {} : { dkim: { selector: "bench", publicKey: dkimKey, privateKeyParameter: "/bench/dkim" } }),
     ...(variant === "no-dnsbl" ? {} : { dnsbl: { threshold: 1, sites: [{ zone: "dnsbl.bench.example", weight: 1 }] } }),
-    // One user sends every submission cell (hundreds of messages): the limits stay on (rspamd's
-    // checks are part of the measured cost) at values the bench never reaches.
-    sendingLimits: {
-      perUser: { messagesPerHour: BENCH_LIMIT, messagesPerDay: BENCH_LIMIT, recipientsPerDay: BENCH_LIMIT },
-      perGroup: { messagesPerHour: BENCH_LIMIT, messagesPerDay: BENCH_LIMIT },
-    },
+    // Without rspamd there is no content filter and no sending limit (rspamd counts them).
+    ...(variant === "no-filter"
+      ? { contentFilter: { enabled: false } }
+      : {
+          // One user sends every submission cell (hundreds of messages): the limits stay on (rspamd's
+          // checks are part of the measured cost) at values the bench never reaches.
+          sendingLimits: {
+            perUser: { messagesPerHour: BENCH_LIMIT, messagesPerDay: BENCH_LIMIT, recipientsPerDay: BENCH_LIMIT },
+            perGroup: { messagesPerHour: BENCH_LIMIT, messagesPerDay: BENCH_LIMIT },
+          },
+        }),
   };
 }
 
@@ -153,7 +163,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-async function withPlatform<T>(variant: "all" | "no-dnsbl" | "no-dkim", block: string, use: (state: LocalState) => Promise<T>): Promise<T> {
+async function withPlatform<T>(variant: Variant, block: string, use: (state: LocalState) => Promise<T>): Promise<T> {
   const stateDir = `/tmp/mail-bench-${variant}`;
   await localDown(stateDir).catch(() => undefined);
   const stop = () => localDown(stateDir);
@@ -208,43 +218,47 @@ const firstContact = new Map<string, number>();
 async function measureAll(all: CellResult[], log: (line: string) => void): Promise<void> {
   await withPlatform("all", "127.0.41", (state) =>
     withPlatform("no-dnsbl", "127.0.42", (noDnsbl) =>
-      withPlatform("no-dkim", "127.0.43", async (noDkim) => {
-        const stock = await startStockInstance({
-          stateDir: "/tmp/mail-bench-stock",
-          address: "127.0.50.1",
-          domain: DOMAIN,
-          user: state.user,
-          dnsServer: state.dnsServer,
-        });
-        running.add(stock.stop);
-        try {
-          const servers = [
-            { server: platformServer("platform", state), ports: [25, 587, 465] },
-            { server: stockServer(stock, state.user), ports: [25, 587, 465] },
-            { server: platformServer("without postscreen/DNSBL", noDnsbl), ports: [25] },
-            // OpenDKIM signs submitted mail and verifies inbound mail: its cost shows on every port.
-            { server: platformServer("without OpenDKIM", noDkim), ports: [25, 587, 465] },
-          ] as const;
-          for (const { server } of servers) firstContact.set(server.label, await firstContactSeconds(server));
-          // Every cell of every server, then the next repetition: all see the same machine state,
-          // and each figure is the median of its repetitions.
-          const repetitions: CellResult[][] = [];
-          for (let repetition = 0; repetition < REPETITIONS; repetition++) {
-            log(`repetition ${repetition + 1} of ${REPETITIONS}`);
-            const round: CellResult[] = [];
-            for (const port of [25, 587, 465] as const) {
-              for (const { server, ports } of servers) {
-                if ((ports as readonly number[]).includes(port)) round.push(...(await measure(server, cells(server.label, [port]), log)));
+      withPlatform("no-dkim", "127.0.43", (noDkim) =>
+        withPlatform("no-filter", "127.0.44", async (noFilter) => {
+          const stock = await startStockInstance({
+            stateDir: "/tmp/mail-bench-stock",
+            address: "127.0.50.1",
+            domain: DOMAIN,
+            user: state.user,
+            dnsServer: state.dnsServer,
+          });
+          running.add(stock.stop);
+          try {
+            const servers = [
+              { server: platformServer("platform", state), ports: [25, 587, 465] },
+              { server: stockServer(stock, state.user), ports: [25, 587, 465] },
+              { server: platformServer("without postscreen/DNSBL", noDnsbl), ports: [25] },
+              // OpenDKIM signs submitted mail and verifies inbound mail: its cost shows on every port.
+              { server: platformServer("without OpenDKIM", noDkim), ports: [25, 587, 465] },
+              // rspamd scans inbound and submitted mail and counts the sending limits.
+              { server: platformServer("without rspamd (content filter, limits)", noFilter), ports: [25, 587, 465] },
+            ] as const;
+            for (const { server } of servers) firstContact.set(server.label, await firstContactSeconds(server));
+            // Every cell of every server, then the next repetition: all see the same machine state,
+            // and each figure is the median of its repetitions.
+            const repetitions: CellResult[][] = [];
+            for (let repetition = 0; repetition < REPETITIONS; repetition++) {
+              log(`repetition ${repetition + 1} of ${REPETITIONS}`);
+              const round: CellResult[] = [];
+              for (const port of [25, 587, 465] as const) {
+                for (const { server, ports } of servers) {
+                  if ((ports as readonly number[]).includes(port)) round.push(...(await measure(server, cells(server.label, [port]), log)));
+                }
               }
+              repetitions.push(round);
             }
-            repetitions.push(round);
+            all.push(...medianCells(repetitions));
+          } finally {
+            stock.stop();
+            running.delete(stock.stop);
           }
-          all.push(...medianCells(repetitions));
-        } finally {
-          stock.stop();
-          running.delete(stock.stop);
-        }
-      }),
+        }),
+      ),
     ),
   );
 }
