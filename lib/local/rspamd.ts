@@ -11,12 +11,10 @@
 import { writeFileSync, mkdirSync } from "fs";
 import { dirname, join } from "path";
 import type { HostPlan } from "../plan/types";
-import { RSPAMD_PORTS, REDIS_PORT } from "../render/rspamd/rspamd";
+import { RSPAMD_PORTS, RSPAMD_SOCKET_DIR, RSPAMD_USER, REDIS_PORT } from "../render/rspamd/rspamd";
 import type { StateLayout } from "./conventions";
 import { ownedDirectory } from "./system";
 
-/** The package users the daemons run as. */
-export const RSPAMD_USER = "_rspamd";
 /** redis's package user. */
 export const REDIS_USER = "redis";
 
@@ -54,6 +52,8 @@ export const RSPAMD_HYPERSCAN_CACHE = "/var/cache/mail-platform/rspamd-hyperscan
 export function prepareRspamdDirectories(layout: StateLayout): void {
   const files = rspamdLayout(layout);
   for (const dir of [files.run, files.db, files.logDir]) ownedDirectory(dir, 0o755, RSPAMD_USER, RSPAMD_USER);
+  // The milters' sockets live in Postfix's chroot; setgid postfix so Postfix may connect (as on a host).
+  ownedDirectory(join(layout.spool, RSPAMD_SOCKET_DIR), 0o2750, RSPAMD_USER, "postfix");
   mkdirSync(dirname(RSPAMD_HYPERSCAN_CACHE), { recursive: true });
   ownedDirectory(RSPAMD_HYPERSCAN_CACHE, 0o755, RSPAMD_USER, RSPAMD_USER);
   // override.d replaces this one option and keeps the rendered local.d/options.inc (its DNS).
@@ -115,12 +115,14 @@ export function rspamdCheckCommand(layout: StateLayout, stage: string): string[]
   return ["rspamadm", `--var=LOCAL_CONFDIR=${stage}${files.config}`, `--var=DBDIR=${files.db}`, "configtest", "-c", "/etc/rspamd/rspamd.conf"];
 }
 
-/** What must answer once they run: both milters and redis. */
+/**
+ * What must answer once they run: redis and rspamd's controller. The milters listen on Unix
+ * sockets that rspamd's main process binds before it starts any worker, the controller included.
+ */
 export function rspamdListeners(host: HostPlan): Array<readonly [string, number]> {
   const address = localHelperAddress(host);
   return [
     [address, REDIS_PORT],
-    [address, RSPAMD_PORTS.inboundMilter],
-    [address, RSPAMD_PORTS.submissionMilter],
+    [address, RSPAMD_PORTS.controller],
   ];
 }

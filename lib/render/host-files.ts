@@ -38,7 +38,7 @@ export interface HostFiles {
 export function renderHost(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): HostFiles {
   const files: RenderedFile[] = [
     { path: "etc/postfix/main.cf", content: renderMainCf(plan, host, paths), mode: "0644" },
-    { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host, paths), mode: "0644" },
+    { path: "etc/postfix/master.cf", content: renderMasterCf(plan, host), mode: "0644" },
     ...renderTables(plan, host),
     { path: "etc/dovecot/dovecot.conf", content: renderDovecotConf(plan, host, paths), mode: "0644" },
     renderMailboxesFile(plan, host, HOST_OS_FACTS[host.os].dovecot),

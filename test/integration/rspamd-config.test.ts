@@ -104,9 +104,9 @@ describe.each((["debian-12", "debian-13"] as const).map((os) => [os, programsOf(
     // 3.4 drops the key, 3.12 keeps it as null: either way no greylisting threshold.
     expect(actions).not.toMatch(/greylist = [\d.]+;/);
     const workers = dump(dir!, "worker");
-    const submission = workers.split(/\n(?=rspamd_proxy \{|normal \{|controller \{|fuzzy \{)/).find((w) => w.includes('"127.0.0.1:11336"')) ?? "";
+    const submission = workers.split(/\n(?=rspamd_proxy \{|normal \{|controller \{|fuzzy \{)/).find((w) => w.includes("rspamd/submission.sock")) ?? "";
     expect(submission).toMatch(/quarantine_on_reject = true;/);
-    const inbound = workers.split(/\n(?=rspamd_proxy \{|normal \{|controller \{|fuzzy \{)/).find((w) => w.includes('"127.0.0.1:11332"')) ?? "";
+    const inbound = workers.split(/\n(?=rspamd_proxy \{|normal \{|controller \{|fuzzy \{)/).find((w) => w.includes("rspamd/inbound.sock")) ?? "";
     expect(inbound).toMatch(/quarantine_on_reject = false;/);
   }, 600_000);
 

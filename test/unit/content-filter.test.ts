@@ -12,6 +12,7 @@ import { renderHost } from "../../lib/render/host-files";
 import { REDIS_CONF, RSPAMD_CONF_LOCAL, RSPAMD_LOCAL_DIR } from "../../lib/render/rspamd/rspamd";
 import { hostPackages } from "../../lib/rollout/bootstrap/packages";
 import { productionBundle } from "../../lib/rollout/production-bundle";
+import { renderSetupScript } from "../../lib/rollout/bootstrap/setup-script";
 import { exampleProblems, exampleSpec, firstHostFiles, mainCfSettings, masterCfEntries } from "../support/example";
 import { addSecondHost } from "../support/variants";
 
@@ -89,13 +90,22 @@ describe("the model", () => {
 });
 
 describe("rspamd's files", () => {
-  test("two milters on loopback: 11332 for port 25, 11336 for submission, which quarantines what it would reject", () => {
+  test("two milters on Unix sockets in Postfix's chroot: one for port 25, one for submission, which quarantines what it would reject", () => {
     const rendered = files();
-    expect(rendered.get(`${RSPAMD_LOCAL_DIR}/worker-proxy.inc`)).toMatch(/^bind_socket = "127\.0\.0\.1:11332";$/m);
+    expect(rendered.get(`${RSPAMD_LOCAL_DIR}/worker-proxy.inc`)).toMatch(/^bind_socket = "\/var\/spool\/postfix\/rspamd\/inbound\.sock mode=0660";$/m);
     expect(rendered.get(`${RSPAMD_LOCAL_DIR}/worker-proxy.inc`)).toMatch(/^quarantine_on_reject = false;$/m);
     const submission = rendered.get(RSPAMD_CONF_LOCAL)!;
-    expect(submission).toMatch(/^ {2}bind_socket = "127\.0\.0\.1:11336";$/m);
+    expect(submission).toMatch(/^ {2}bind_socket = "\/var\/spool\/postfix\/rspamd\/submission\.sock mode=0660";$/m);
     expect(submission).toMatch(/^ {2}quarantine_on_reject = true;$/m);
+    // The first boot makes the sockets' directory, after the data volume holds the queue.
+    const script = (change?: (i: PlatformInput) => void) => {
+      const p = plan(exampleSpec(change));
+      return renderSetupScript(p, p.hosts[0]!, p.spec.aws!, { bundleUrl: "s3://b/bundles/mx1/x.json", dataVolumeName: "acme-mail-mx1", dataVolumeTag: "mail-platform-data" });
+    };
+    const made = /^install -d -o _rspamd -g postfix -m 2750 \/var\/spool\/postfix\/rspamd$/m;
+    expect(script()).toMatch(made);
+    expect(script().search(made)).toBeGreaterThan(script().indexOf("onto_data_volume /var/spool/postfix postfix-spool"));
+    expect(script((i) => (i.contentFilter = { enabled: false }))).not.toMatch(made);
     expect(rendered.get(`${RSPAMD_LOCAL_DIR}/options.inc`)).toContain('dns { nameserver = ["127.0.0.1"];');
   });
 
@@ -156,7 +166,7 @@ describe("rspamd's files", () => {
     const rendered = files((i) => (i.contentFilter = { enabled: false }));
     expect([...rendered.keys()].filter((p) => p.startsWith("etc/rspamd") || p.startsWith("etc/redis"))).toEqual([]);
     expect(mainCfSettings(rendered.get("etc/postfix/main.cf")!).get("smtpd_milters")).toBe("unix:opendkim/opendkim.sock");
-    expect(rendered.get("etc/postfix/master.cf")).not.toContain("11336");
+    expect(rendered.get("etc/postfix/master.cf")).not.toContain("rspamd");
   });
 });
 
@@ -164,13 +174,13 @@ describe("Postfix", () => {
   test("port 25: OpenDKIM, then rspamd; submission: rspamd's submission milter, then OpenDKIM signs; the channel: none", () => {
     const rendered = files(addSecondHost);
     const main = mainCfSettings(rendered.get("etc/postfix/main.cf")!);
-    expect(main.get("smtpd_milters")).toBe("unix:opendkim/opendkim.sock,inet:127.0.0.1:11332");
+    expect(main.get("smtpd_milters")).toBe("unix:opendkim/opendkim.sock,unix:rspamd/inbound.sock");
     expect(main.get("non_smtpd_milters")).toBe("unix:opendkim/opendkim.sock");
     const entries = masterCfEntries(rendered.get("etc/postfix/master.cf")!);
     const submission = entries.filter((e) => /:(587|465)$/.test(e.service));
     expect(submission.length).toBeGreaterThan(0);
     for (const entry of submission) {
-      expect(entry.options.get("smtpd_milters")).toBe("inet:127.0.0.1:11336,unix:opendkim/opendkim.sock");
+      expect(entry.options.get("smtpd_milters")).toBe("unix:rspamd/submission.sock,unix:opendkim/opendkim.sock");
       expect(entry.options.get("milter_macro_daemon_name")).toBe("ORIGINATING");
     }
     const channel = entries.find((e) => e.service.endsWith(":10025"));

@@ -18,8 +18,7 @@
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
 import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
-import { HOST_PATHS, type HostPaths } from "../host-paths";
-import { RSPAMD_PORTS } from "../rspamd/rspamd";
+import { RSPAMD_MILTER_SOCKETS } from "../rspamd/rspamd";
 import type { PostconfSection, PostconfSetting } from "./main-cf-format";
 
 /** The main.cf parameter holding the submission listeners' macro list (master.cf refers to it as `$name`). */
@@ -35,24 +34,24 @@ function hasSubmissionListener(host: HostPlan): boolean {
 }
 
 /** The milters of port 25 (OpenDKIM's, then rspamd's; see above), or none. */
-export function inboundMilters(plan: Plan, paths: HostPaths = HOST_PATHS): string[] {
+export function inboundMilters(plan: Plan): string[] {
   return [
     ...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`),
-    ...when(plan.contentFilter.enabled, `inet:${paths.helperAddress}:${RSPAMD_PORTS.inboundMilter}`),
+    ...when(plan.contentFilter.enabled, `unix:${RSPAMD_MILTER_SOCKETS.inbound}`),
   ];
 }
 
 /** The milters of the submission listeners: rspamd's submission milter (holds, never refuses), then OpenDKIM's. */
-export function submissionMilters(plan: Plan, paths: HostPaths = HOST_PATHS): string[] {
+export function submissionMilters(plan: Plan): string[] {
   return [
-    ...when(plan.contentFilter.enabled, `inet:${paths.helperAddress}:${RSPAMD_PORTS.submissionMilter}`),
+    ...when(plan.contentFilter.enabled, `unix:${RSPAMD_MILTER_SOCKETS.submission}`),
     ...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`),
   ];
 }
 
 /** The milter section of main.cf (empty when neither filter nor signer runs). */
-export function milterMainCfSection(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): PostconfSection {
-  const milters = inboundMilters(plan, paths);
+export function milterMainCfSection(plan: Plan, host: HostPlan): PostconfSection {
+  const milters = inboundMilters(plan);
   const filter = plan.contentFilter.enabled;
   return {
     title: filter ? "Milters: DKIM (OpenDKIM) and content filter (rspamd)" : "DKIM signing (OpenDKIM milter)",

@@ -294,7 +294,7 @@ export function renderMainCf(plan: Plan, host: HostPlan, paths: HostPaths = HOST
         },
       ],
     },
-    milterMainCfSection(plan, host, paths),
+    milterMainCfSection(plan, host),
     srsMainCfSection(plan),
     {
       title: "Connection screening (postscreen on port 25)",

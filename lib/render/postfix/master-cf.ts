@@ -14,7 +14,6 @@ import { withOperatorOptions } from "./operator-settings";
 import { when } from "../../plan/when";
 import { quotaRestriction } from "./quota-policy";
 import { SUBMISSION_MILTER_MAIL_MACROS, submissionMilters } from "./main-cf-milters";
-import { HOST_PATHS, type HostPaths } from "../host-paths";
 import { SUBMISSION_DAEMON_NAME } from "../rspamd/rspamd";
 import { SUBMISSION_LIMITS, submissionLimitOptions } from "./submission-limits";
 
@@ -60,7 +59,7 @@ function identity(listener: ListenerPlan, suffix: string): Options {
   ];
 }
 
-function submissionOptions(plan: Plan, listener: ListenerPlan, paths: HostPaths): Options {
+function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
   const implicit = listener.service.tls === "implicit";
   const clientTlsDiffers = plan.clientTls !== plan.mxTls;
   return [
@@ -92,12 +91,12 @@ function submissionOptions(plan: Plan, listener: ListenerPlan, paths: HostPaths)
     ...when<Option>(plan.dkim.signs || plan.contentFilter.enabled, ["milter_macro_daemon_name", SUBMISSION_DAEMON_NAME]),
     ...when<Option>(plan.dkim.signs, ["milter_mail_macros", `$${SUBMISSION_MILTER_MAIL_MACROS}`]),
     // rspamd's submission milter: it holds (quarantines) what the inbound one would refuse.
-    ...when<Option>(plan.contentFilter.enabled, ["smtpd_milters", submissionMilters(plan, paths)]),
+    ...when<Option>(plan.contentFilter.enabled, ["smtpd_milters", submissionMilters(plan)]),
     ...when(clientTlsDiffers, ...serverTlsProfileSettings(plan.clientTls).map((s): Option => [s.name, s.value])),
   ];
 }
 
-function inboundEntries(plan: Plan, host: HostPlan, paths: HostPaths): MasterEntry[] {
+function inboundEntries(plan: Plan, host: HostPlan): MasterEntry[] {
   const entries: MasterEntry[] = [];
   const operator = plan.spec.postfix?.masterCf;
   for (const listener of host.listeners.filter((l) => l.service.daemon === "postfix")) {
@@ -154,7 +153,7 @@ function inboundEntries(plan: Plan, host: HostPlan, paths: HostPaths): MasterEnt
             chroot: "y",
             maxproc: SUBMISSION_LIMITS.processes,
             command: "smtpd",
-            options: submissionOptions(plan, listener, paths),
+            options: submissionOptions(plan, listener),
           },
           service.name,
           service.name === "submission" || service.name === "submissions" ? operator?.[service.name] : undefined,
@@ -265,13 +264,10 @@ function supportEntries(plan: Plan): MasterEntry[] {
   return entries;
 }
 
-/**
- * Build master.cf for one host.
- * @param paths - host locations (the helper address of rspamd's milters); Debian's by default
- */
-export function renderMasterCf(plan: Plan, host: HostPlan, paths: HostPaths = HOST_PATHS): string {
+/** Build master.cf for one host (the milters' sockets are relative to Postfix's queue directory: the same text everywhere). */
+export function renderMasterCf(plan: Plan, host: HostPlan): string {
   return formatMasterCf(generatedHeader(plan.spec.name, host.name), [
-    ...inboundEntries(plan, host, paths),
+    ...inboundEntries(plan, host),
     ...(host.channel === undefined ? [] : [channelEntry(plan, host.channel)]),
     ...host.transports.map((t) => transportEntry(plan, t)),
     ...host.forwards.map(forwardEntry),

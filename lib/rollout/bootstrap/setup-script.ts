@@ -14,6 +14,7 @@ import { USERS_SYNC_TIMER } from "../users-sync";
 import { generatedHeader } from "../../render/header";
 import { HOST_PATHS } from "../../render/host-paths";
 import { DKIM_KEY_LIST, OPENDKIM_SOCKET } from "../../render/opendkim/opendkim";
+import { RSPAMD_SOCKET_DIR, RSPAMD_USER } from "../../render/rspamd/rspamd";
 import { POSTSRSD_SECRET_FILE } from "../../render/postsrsd/postsrsd";
 import { hostPackages } from "./packages";
 import { renumberVolumeOwnersFunction } from "./volume-owners";
@@ -62,6 +63,12 @@ done < /${DKIM_KEY_LIST}
 # The milter socket lives in Postfix's chroot; setgid postfix so Postfix may connect.
 install -d -o opendkim -g postfix -m 2750 ${HOST_PATHS.postfixSpool}/${OPENDKIM_SOCKET.split("/")[0]}
 `;
+}
+
+/** rspamd's milter sockets live in Postfix's chroot like OpenDKIM's: a setgid postfix directory rspamd may write. */
+function rspamdSocketSection(plan: Plan): string {
+  if (!plan.contentFilter.enabled) return "";
+  return `install -d -o ${RSPAMD_USER} -g postfix -m 2750 ${HOST_PATHS.postfixSpool}/${RSPAMD_SOCKET_DIR}\n`;
 }
 
 /** The data volume: found by its tag, formatted once, mounted, queue and mailboxes bind-mounted. */
@@ -309,7 +316,7 @@ bundle=${sh(inputs.bundleUrl)}
 ${APPLY_SCRIPT_PATH} --no-reload "$bundle"
 rm -f ${PENDING_BUNDLE_FILE}
 
-${dkimSection(plan)}
+${dkimSection(plan)}${rspamdSocketSection(plan)}
 ${srsSecretSection(plan)}step "mailbox passwords"
 # Dovecot's passwd-file from the bundle's mailbox list and the hashes in SSM (never printed), by
 # the sync the bundle installed; from now on its timer keeps it current, and every bundle applied

@@ -293,7 +293,7 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
   });
 
   describe("mail in and out", () => {
-    test("mail from an outside server is delivered into the mailbox on the data volume", async () => {
+    test("mail from an outside server is delivered into the mailbox on the data volume, scanned by rspamd through its socket", async () => {
       const marker = `inbound-${Date.now()}`;
       const business = groupAddresses()[0]!.privateIp;
       const result = swaks([
@@ -321,6 +321,9 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
       );
       expect(message).toMatch(/^Received: from mx\.outside\.example \(unknown \[198\.18\.0\.40\]\)/m);
       expect((await rehearsal.exec(["findmnt", "-rn", "-o", "SOURCE", "--target", dir])).stdout).toMatch(/\[\/mailboxes\]/);
+      // The milter's verdict: a socket rspamd could not bind, or Postfix could not reach, lets mail through unscanned.
+      expect(message).toMatch(/^X-Spam-Status: No, score=/m);
+      expect((await rehearsal.exec(["stat", "-c", "%U:%G %a", "/var/spool/postfix/rspamd"])).stdout.trim()).toBe("_rspamd:postfix 2750");
     });
 
     test(
