@@ -100,7 +100,11 @@ describe("rspamd's files", () => {
     // The first boot makes the sockets' directory, after the data volume holds the queue.
     const script = (change?: (i: PlatformInput) => void) => {
       const p = plan(exampleSpec(change));
-      return renderSetupScript(p, p.hosts[0]!, p.spec.aws!, { bundleUrl: "s3://b/bundles/mx1/x.json", dataVolumeName: "acme-mail-mx1", dataVolumeTag: "mail-platform-data" });
+      return renderSetupScript(p, p.hosts[0]!, p.spec.aws!, {
+        bundleUrl: "s3://b/bundles/mx1/x.json",
+        dataVolumeName: "acme-mail-mx1",
+        dataVolumeTag: "mail-platform-data",
+      });
     };
     const made = /^install -d -o _rspamd -g postfix -m 2750 \/var\/spool\/postfix\/rspamd$/m;
     expect(script()).toMatch(made);

@@ -35,18 +35,12 @@ function hasSubmissionListener(host: HostPlan): boolean {
 
 /** The milters of port 25 (OpenDKIM's, then rspamd's; see above), or none. */
 export function inboundMilters(plan: Plan): string[] {
-  return [
-    ...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`),
-    ...when(plan.contentFilter.enabled, `unix:${RSPAMD_MILTER_SOCKETS.inbound}`),
-  ];
+  return [...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`), ...when(plan.contentFilter.enabled, `unix:${RSPAMD_MILTER_SOCKETS.inbound}`)];
 }
 
 /** The milters of the submission listeners: rspamd's submission milter (holds, never refuses), then OpenDKIM's. */
 export function submissionMilters(plan: Plan): string[] {
-  return [
-    ...when(plan.contentFilter.enabled, `unix:${RSPAMD_MILTER_SOCKETS.submission}`),
-    ...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`),
-  ];
+  return [...when(plan.contentFilter.enabled, `unix:${RSPAMD_MILTER_SOCKETS.submission}`), ...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`)];
 }
 
 /** The milter section of main.cf (empty when neither filter nor signer runs). */
