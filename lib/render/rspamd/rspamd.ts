@@ -167,6 +167,7 @@ function workerProxy(paths: HostPaths, socket: string, quarantine: boolean): str
     "timeout = 120s;",
     "# Scans in this process (no round trip to a normal worker).",
     'upstream "local" { default = yes; self_scan = yes; }',
+    "# One process per milter: a flood on port 25 is scanned on one core, the other stays free for submission and IMAP.",
     "count = 1;",
     ...(quarantine
       ? ["# Submitted mail is never refused: what would be rejected is quarantined, i.e. held by Postfix.", "quarantine_on_reject = true;"]
