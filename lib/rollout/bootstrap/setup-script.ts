@@ -119,7 +119,8 @@ export function managedDaemons(plan: Plan): string[] {
  * inbound port needed); renewals reload the daemons that run (at first boot none runs yet, so the
  * hook must not fail on them), but unbound, which holds no certificate (a reload empties its cache),
  * and the content filter's daemons, which hold none either (a restart of redis would only drop
- * rspamd's connections). Issuing is idempotent (--keep-until-expiring).
+ * rspamd's connections). Issuing is idempotent (--keep-until-expiring); a certificate with more
+ * than certbot's 30 days left is kept without starting certbot at all, so a rollout pays only for new names.
  */
 export function renderCertificatesScript(plan: Plan, host: HostPlan, aws: AwsSpec): string {
   const account = aws.acmeEmail === undefined ? "--register-unsafely-without-email" : `--email ${sh(aws.acmeEmail)}`;
@@ -129,6 +130,8 @@ ${generatedHeader(plan.spec.name, host.name)}
 set -euo pipefail
 grep -v '^#' "$1" | while read -r name options; do
   [ -n "$name" ] || continue
+  # Kept as certbot's --keep-until-expiring would (more than 30 days left) without starting it: each run takes a second or more.
+  openssl x509 -checkend 2592000 -noout -in "/etc/letsencrypt/live/$name/cert.pem" >/dev/null 2>&1 && continue
   # shellcheck disable=SC2086 # options are certbot flags from the rendered list
   certbot certonly --non-interactive --agree-tos ${account} --server ${sh(aws.acmeServer)} \\
     --dns-route53 --cert-name "$name" -d "$name" --keep-until-expiring $options \\
