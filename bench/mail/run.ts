@@ -349,8 +349,8 @@ function renderReport(results: readonly CellResult[], seconds: number, timeToSer
     ...rows,
     "",
     `First message of a new outside peer on port 25 (not in the cells): ${[...firstContact].map(([target, seconds]) => `${target} ${seconds.toFixed(2)} s`).join(", ")}` +
-      " — postscreen's greeting test of a peer it has not seen (its verdict is cached for a day) and the first" +
-      " verification of the recipient (reject_unverified_recipient, cached too); the stock server does neither.",
+      " — postscreen's greeting test of a peer it has not seen (it waits postscreen_greet_wait, 6 s, for a client that" +
+      " talks too early; its verdict is cached for a day); the stock server runs no postscreen.",
     "",
     losses.length === 0 ? "Every cell: every message accepted, none lost, none duplicated." : `Cells with refusals, losses or duplicates: ${losses.length}.`,
     "",
