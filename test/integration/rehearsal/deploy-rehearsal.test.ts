@@ -322,7 +322,7 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
       expect(message).toMatch(/^Received: from mx\.outside\.example \(unknown \[198\.18\.0\.40\]\)/m);
       expect((await rehearsal.exec(["findmnt", "-rn", "-o", "SOURCE", "--target", dir])).stdout).toMatch(/\[\/mailboxes\]/);
       // The milter's verdict: a socket rspamd could not bind, or Postfix could not reach, lets mail through unscanned.
-      expect(message).toMatch(/^X-Spam-Status: No, score=/m);
+      expect(message).toMatch(/^X-Spam-Status: (?:Yes|No), score=[\d.]+$/m);
       expect((await rehearsal.exec(["stat", "-c", "%U:%G %a", "/var/spool/postfix/rspamd"])).stdout.trim()).toBe("_rspamd:postfix 2750");
     });
 
@@ -603,9 +603,12 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
         ]);
         expect(replyTo(before.transcript, /^RCPT TO/).join("\n")).toMatch(/^554 5\.7\.1 .*Relay access denied/);
 
-        // certbot keeps a log file per run (letsencrypt.log, rotated to .1, .2, …).
-        const certbotRuns = () => rehearsal.container.listDirectory("/var/log/letsencrypt").filter((f) => f.startsWith("letsencrypt.log")).length;
-        const runsBefore = certbotRuns();
+        // Every certbot run logs its arguments into letsencrypt.log (Debian's certbot appends to one file).
+        const certbotRuns = () =>
+          [...(rehearsal.container.readFile("/var/log/letsencrypt/letsencrypt.log") ?? "").matchAll(/^.*:certbot\._internal\.main:Arguments: .*$/gm)].map(
+            (m) => m[0],
+          );
+        const runsBefore = certbotRuns().length;
         const result = await rehearsal.rollout((input) => {
           input.groups[0]!.domains.push({ name: "sales.acme-corp.example" });
           input.messageSizeLimitBytes = 52_428_800;
@@ -638,7 +641,9 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
         expect(replyTo(after.transcript, /^RCPT TO/).join("\n")).toMatch(/^550 5\.1\.1 .*Recipient address rejected/);
         // The new domain's MTA-STS name got its certificate before nginx was checked, by the only
         // certbot run of the rollout: the names that have a certificate are kept without it.
-        expect(certbotRuns() - runsBefore).toBe(1);
+        const runsDuring = certbotRuns().slice(runsBefore);
+        expect(runsDuring).toHaveLength(1);
+        expect(runsDuring[0]).toContain("'mta-sts.sales.acme-corp.example'");
         const policy = await httpsGet(business, "mta-sts.sales.acme-corp.example", "/.well-known/mta-sts.txt", readFileSync(pebbleRoot, "utf8"));
         expect(policy.status).toBe(200);
 
