@@ -6,8 +6,12 @@
  * volume and, on a volume recorded by another host, renumbers the files before any daemon reads them.
  */
 
-/** The accounts that own files in the queue and the mailboxes. */
-export const VOLUME_OWNER_USERS = ["postfix", "vmail", "opendkim", "dovecot", "dovenull"] as const;
+/**
+ * The accounts that own files in the queue and the mailboxes. `_rspamd` owns its milter sockets'
+ * directory and sockets: rspamd replaces a stale socket only when it may write it, so a socket left
+ * under the previous host's number would keep rspamd from starting.
+ */
+export const VOLUME_OWNER_USERS = ["postfix", "vmail", "opendkim", "_rspamd", "dovecot", "dovenull"] as const;
 /** The groups that own files in the queue and the mailboxes. */
 export const VOLUME_OWNER_GROUPS = ["postfix", "postdrop", "vmail", "opendkim", "dovecot", "dovenull"] as const;
 
