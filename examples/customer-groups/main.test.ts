@@ -6,9 +6,7 @@ import { join } from "path";
 import { fileTree } from "../../test/support/files";
 import { Testing } from "cdktf";
 import { readableSynth, route53Records } from "../../lib/testing";
-import { usersSyncFiles } from "../../lib/rollout/users-sync";
-import { awsClientFiles } from "../../lib/rollout/aws-client-script";
-import { blocklistWatchFiles } from "../../lib/rollout/blocklist-watch";
+import { rolloutFiles } from "../../lib/rollout/production-bundle";
 import { examplePlan } from "../../test/support/example";
 import { customerGroupsStack } from "./main";
 
@@ -127,10 +125,9 @@ describe("customer-groups example", () => {
         .map((f) => [f.slice("mail-platform/acme-mail/mx1".length), files[f]]),
     );
     const bundled = Object.fromEntries(Object.entries(bundle!.files).map(([key, content]) => [key.replace(/ \(\d+\)$/, ""), content]));
-    // The bundle also ships the on-host users sync and blocklist watch (programs and units) and the
-    // host's AWS client: part of the rollout, not rendered configuration.
-    const programs = [...usersSyncFiles(), ...awsClientFiles(), ...blocklistWatchFiles(examplePlan())];
-    const program = Object.fromEntries(programs.map((f) => [f.path, f.content]));
+    // The bundle also ships the on-host users sync and blocklist watch (programs and units), the
+    // host's AWS client and the content filter's unit drop-ins: part of the rollout, not rendered configuration.
+    const program = Object.fromEntries(rolloutFiles(examplePlan()).map((f) => [f.path, f.content]));
     expect(bundled).toEqual({ ...rendered, ...program });
   });
 });

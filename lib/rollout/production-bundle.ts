@@ -9,11 +9,20 @@ import { CERTIFICATE_LIST } from "../render/certificates";
 import { UNBOUND_CONF } from "../render/unbound/unbound-conf";
 import { RSPAMD_CONF_DIR } from "../render/rspamd/rspamd";
 import { when } from "../plan/when";
-import { buildBundle, type Bundle } from "./bundle";
+import { buildBundle, type Bundle, type BundleFile } from "./bundle";
 import { CERTIFICATES_SCRIPT_PATH } from "./script-paths";
 import { USERS_SYNC_AFTER_APPLY, usersSyncFiles } from "./users-sync";
 import { awsClientFiles } from "./aws-client-script";
 import { blocklistWatchAfterApply, blocklistWatchFiles } from "./blocklist-watch";
+import { contentFilterUnitFiles } from "./content-filter-units";
+
+/**
+ * What a bundle ships besides the rendered configuration: the on-host programs with their units
+ * (users sync, AWS client, blocklist watch) and the content filter's unit drop-ins.
+ */
+export function rolloutFiles(plan: Plan): BundleFile[] {
+  return [...usersSyncFiles(), ...awsClientFiles(), ...blocklistWatchFiles(plan), ...contentFilterUnitFiles(plan)];
+}
 
 /** Build the production bundle of one host. */
 export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles): Bundle {
@@ -21,12 +30,7 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
     platform: plan.spec.name,
     host: host.name,
     // The users sync ships with the configuration (a host that booted before it existed gets it too).
-    files: [
-      ...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })),
-      ...usersSyncFiles(),
-      ...awsClientFiles(),
-      ...blocklistWatchFiles(plan),
-    ],
+    files: [...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })), ...rolloutFiles(plan)],
     // Certificates for new names (a new domain's mta-sts, autoconfig and autodiscover hosts) exist before nginx is checked.
     prepare: [[CERTIFICATES_SCRIPT_PATH, `{stage}/${CERTIFICATE_LIST}`]],
     validate: [

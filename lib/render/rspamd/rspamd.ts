@@ -37,7 +37,8 @@ export const RSPAMD_SOCKET_DIR = "rspamd";
  * The milters' sockets, relative to Postfix's queue directory (how main.cf and master.cf name them).
  * Unix sockets, not loopback TCP: over TCP each message waited about 40 ms on the milter
  * conversation's small packets (Nagle's algorithm against delayed acknowledgements; Postfix sets
- * no TCP_NODELAY on milter connections), measured by `npm run bench:mail`.
+ * no TCP_NODELAY on milter connections): a 10 KB message took 55 ms from end of data to 250 over
+ * TCP and 16 ms over the socket on a local instance; `npm run bench:mail` showed 58 → 17 ms p50 on port 25.
  */
 export const RSPAMD_MILTER_SOCKETS = { inbound: `${RSPAMD_SOCKET_DIR}/inbound.sock`, submission: `${RSPAMD_SOCKET_DIR}/submission.sock` } as const;
 

@@ -84,7 +84,8 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
   const password = randomBytes(12).toString("hex"); // never a leading "-", which swaks reads as an option
   const groupAddresses = () => rehearsal.hostPlan.addresses;
   /** The mail daemons' recent log inside the host, to explain a failed probe. */
-  const hostLog = async () => (await rehearsal.exec(["journalctl", "--no-pager", "-n", "60", "-u", "postfix*", "-u", "dovecot", "-u", "opendkim"])).stdout;
+  const hostLog = async () =>
+    (await rehearsal.exec(["journalctl", "--no-pager", "-n", "60", "-u", "postfix*", "-u", "dovecot", "-u", "opendkim", "-u", "rspamd"])).stdout;
   /** The greeting lines: postscreen on 25 sends a multi-line greeting to clients it does not know yet. */
   const greeting = (address: string, port: string) =>
     replies(swaks(["-s", address, "-p", port, "--quit-after", "CONNECT"]).transcript).filter((l) => l.startsWith("220"));
@@ -169,6 +170,27 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
       expect((await rehearsal.exec(["systemctl", "--failed", "--no-legend", "--plain"])).stdout.trim()).toBe("");
       // Package daemons were held until the configuration was in place, and are no longer.
       expect((await rehearsal.exec(["test", "-e", "/usr/sbin/policy-rc.d"])).status).toBe(1);
+    });
+
+    test("Postfix started only once rspamd's milters listened (no mail passes the content filter unscanned at boot)", async () => {
+      const show = async (unit: string, ...properties: string[]) =>
+        Object.fromEntries(
+          (await rehearsal.exec(["systemctl", "show", unit, ...properties.map((p) => `--property=${p}`)])).stdout
+            .trim()
+            .split("\n")
+            .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+        );
+      const rspamd = await show("rspamd", "ExecMainStartTimestampMonotonic", "ActiveEnterTimestampMonotonic", "NRestarts");
+      const postfix = await show("postfix@-", "InactiveExitTimestampMonotonic");
+      const microseconds = (value: string | undefined) => Number(value);
+      expect(String((await show("postfix@-", "After")).After).split(" ")).toContain("rspamd.service");
+      // rspamd's start lasted until its sockets listened (its TLD list compiles first at a first start) ...
+      const waited = (microseconds(rspamd.ActiveEnterTimestampMonotonic) - microseconds(rspamd.ExecMainStartTimestampMonotonic)) / 1e6;
+      report[`${os} rspamd start`] = Number(waited.toFixed(1));
+      expect(waited).toBeGreaterThan(1);
+      expect(rspamd.NRestarts).toBe("0");
+      // ... and Postfix's instance began to start only after that.
+      expect(microseconds(postfix.InactiveExitTimestampMonotonic)).toBeGreaterThanOrEqual(microseconds(rspamd.ActiveEnterTimestampMonotonic));
     });
 
     test("mounted the data volume it found through EC2 and bind-mounted the queue and the mailboxes from it", async () => {

@@ -2,9 +2,8 @@ import { gunzipSync } from "zlib";
 import { parse } from "yaml";
 import { resources, synthExample, terraformLiteralValue } from "../../support/synth";
 import { USER_DATA_LIMIT_BYTES } from "../../../lib/rollout/bootstrap/user-data";
-import { usersSyncFiles } from "../../../lib/rollout/users-sync";
-import { awsClientFiles, awsClientScriptText } from "../../../lib/rollout/aws-client-script";
-import { blocklistWatchFiles } from "../../../lib/rollout/blocklist-watch";
+import { awsClientScriptText } from "../../../lib/rollout/aws-client-script";
+import { rolloutFiles } from "../../../lib/rollout/production-bundle";
 
 interface CloudConfig {
   write_files: Array<{ path: string; content: string; permissions: string; owner: string }>;
@@ -26,12 +25,10 @@ describe("user data", () => {
     expect(text.startsWith("#cloud-config\n")).toBe(true);
   });
 
-  test("the configuration travels as the published bundle: its files are the rendered files byte for byte, the users sync, the AWS client and the blocklist watch", () => {
+  test("the configuration travels as the published bundle: its files are the rendered files byte for byte, the users sync, the AWS client, the blocklist watch and the content filter's drop-ins", () => {
     const rendered = [
       ...synthesized.platform.renderedFiles[0]!.files.map((f) => ({ ...f, path: `/${f.path}` })),
-      ...usersSyncFiles(),
-      ...awsClientFiles(),
-      ...blocklistWatchFiles(synthesized.platform.plan),
+      ...rolloutFiles(synthesized.platform.plan),
     ].sort((a, b) => (a.path < b.path ? -1 : 1));
     const object = resources(synthesized.json, "aws_s3_object")[0]!;
     const bundle = JSON.parse(terraformLiteralValue(String(object.content))) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
