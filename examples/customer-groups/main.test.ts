@@ -127,7 +127,7 @@ describe("customer-groups example", () => {
     const bundled = Object.fromEntries(Object.entries(bundle!.files).map(([key, content]) => [key.replace(/ \(\d+\)$/, ""), content]));
     // The bundle also ships the on-host users sync and blocklist watch (programs and units), the
     // host's AWS client and the content filter's unit drop-ins: part of the rollout, not rendered configuration.
-    const program = Object.fromEntries(rolloutFiles(examplePlan()).map((f) => [f.path, f.content]));
+    const program = Object.fromEntries(rolloutFiles(examplePlan(), examplePlan().hosts[0]!).map((f) => [f.path, f.content]));
     expect(bundled).toEqual({ ...rendered, ...program });
   });
 });

@@ -25,10 +25,15 @@ export interface HostOsFacts {
   readonly dovecot: "2.4" | "2.3";
   /** OpenSSL major.minor: 3.5 knows the post-quantum hybrid group X25519MLKEM768, 3.0 does not. */
   readonly openssl: "3.5" | "3.0";
+  /**
+   * The systemd unit that runs Postfix's master: Debian 13's `postfix.service` itself; on Debian 12
+   * `postfix.service` only starts the instance `postfix@-.service`, which runs it.
+   */
+  readonly postfixUnit: "postfix.service" | "postfix@-.service";
 }
 
 /** The facts of each operating system. */
 export const HOST_OS_FACTS: Readonly<Record<HostOs, HostOsFacts>> = {
-  "debian-13": { codename: "trixie", amiNamePrefix: "debian-13", postfix: "3.10", dovecot: "2.4", openssl: "3.5" },
-  "debian-12": { codename: "bookworm", amiNamePrefix: "debian-12", postfix: "3.7", dovecot: "2.3", openssl: "3.0" },
+  "debian-13": { codename: "trixie", amiNamePrefix: "debian-13", postfix: "3.10", dovecot: "2.4", openssl: "3.5", postfixUnit: "postfix.service" },
+  "debian-12": { codename: "bookworm", amiNamePrefix: "debian-12", postfix: "3.7", dovecot: "2.3", openssl: "3.0", postfixUnit: "postfix@-.service" },
 };

@@ -9,15 +9,22 @@
  * sockets listen, and Postfix's instance is ordered after it (ordering only: a content filter that
  * fails to start does not keep mail out, as at any later rspamd outage).
  */
-import type { Plan } from "../plan/types";
+import type { HostPlan, Plan } from "../plan/types";
+import { HOST_OS_FACTS, type HostOs } from "../catalogue/host-os";
 import { HOST_PATHS } from "../render/host-paths";
 import { RSPAMD_MILTER_SOCKETS } from "../render/rspamd/rspamd";
 import type { BundleFile } from "./bundle";
 
 /** The drop-in that makes rspamd's start wait for its milter sockets. */
 export const RSPAMD_DROP_IN = "/etc/systemd/system/rspamd.service.d/mail-platform.conf";
-/** The drop-in that orders every Postfix instance after rspamd. */
-export const POSTFIX_DROP_IN = "/etc/systemd/system/postfix@.service.d/mail-platform.conf";
+/**
+ * The drop-in that orders the unit running Postfix's master after rspamd: a drop-in of the
+ * template `postfix@.service` on Debian 12 (whose `postfix.service` only starts `postfix@-`).
+ */
+export function postfixDropIn(os: HostOs): string {
+  const unit = HOST_OS_FACTS[os].postfixUnit.replace(/@-\.service$/, "@.service");
+  return `/etc/systemd/system/${unit}.d/mail-platform.conf`;
+}
 
 /**
  * How long rspamd's start may take before systemd gives up (and stops it): a first start compiles
@@ -55,11 +62,11 @@ After=rspamd.service
 `;
 }
 
-/** The drop-ins of a bundle; none without the content filter (a rollout that turns it off removes them). */
-export function contentFilterUnitFiles(plan: Plan): BundleFile[] {
+/** The drop-ins of a host's bundle; none without the content filter (a rollout that turns it off removes them). */
+export function contentFilterUnitFiles(plan: Plan, host: HostPlan): BundleFile[] {
   if (!plan.contentFilter.enabled) return [];
   return [
     { path: RSPAMD_DROP_IN, mode: "0644", content: renderRspamdDropIn() },
-    { path: POSTFIX_DROP_IN, mode: "0644", content: renderPostfixDropIn() },
+    { path: postfixDropIn(host.os), mode: "0644", content: renderPostfixDropIn() },
   ];
 }

@@ -20,8 +20,8 @@ import { contentFilterUnitFiles } from "./content-filter-units";
  * What a bundle ships besides the rendered configuration: the on-host programs with their units
  * (users sync, AWS client, blocklist watch) and the content filter's unit drop-ins.
  */
-export function rolloutFiles(plan: Plan): BundleFile[] {
-  return [...usersSyncFiles(), ...awsClientFiles(), ...blocklistWatchFiles(plan), ...contentFilterUnitFiles(plan)];
+export function rolloutFiles(plan: Plan, host: HostPlan): BundleFile[] {
+  return [...usersSyncFiles(), ...awsClientFiles(), ...blocklistWatchFiles(plan), ...contentFilterUnitFiles(plan, host)];
 }
 
 /** Build the production bundle of one host. */
@@ -30,7 +30,7 @@ export function productionBundle(plan: Plan, host: HostPlan, rendered: HostFiles
     platform: plan.spec.name,
     host: host.name,
     // The users sync ships with the configuration (a host that booted before it existed gets it too).
-    files: [...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })), ...rolloutFiles(plan)],
+    files: [...rendered.files.map((f) => ({ path: `/${f.path}`, mode: f.mode, content: f.content })), ...rolloutFiles(plan, host)],
     // Certificates for new names (a new domain's mta-sts, autoconfig and autodiscover hosts) exist before nginx is checked.
     prepare: [[CERTIFICATES_SCRIPT_PATH, `{stage}/${CERTIFICATE_LIST}`]],
     validate: [

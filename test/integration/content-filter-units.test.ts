@@ -1,8 +1,9 @@
 /**
  * The systemd drop-ins that hold Postfix back until rspamd's milters listen: systemd reads them
- * without complaint (this machine's systemd-analyze, with Debian's own rspamd and Postfix units),
+ * without complaint (this machine's systemd-analyze, with Debian 12's own rspamd and Postfix units),
  * and the wait rspamd's start ends with waits for listening sockets, not for socket files (a
- * previous run leaves those behind). The boot order on a host is shown by the deploy rehearsal.
+ * previous run leaves those behind). The boot order on a host, on both releases, is shown by the
+ * deploy rehearsal.
  */
 import { spawn, spawnSync } from "child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
@@ -11,7 +12,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { plan } from "../../lib/plan/plan";
 import { renderHost } from "../../lib/render/host-files";
-import { POSTFIX_DROP_IN, RSPAMD_DROP_IN, renderRspamdDropIn } from "../../lib/rollout/content-filter-units";
+import { postfixDropIn, RSPAMD_DROP_IN, renderRspamdDropIn } from "../../lib/rollout/content-filter-units";
 import { productionBundle } from "../../lib/rollout/production-bundle";
 import { exampleSpec } from "../support/example";
 
@@ -19,25 +20,33 @@ let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "mp-cf-units-"))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function bundleFiles(enabled: boolean) {
-  const spec = exampleSpec((i) => (i.contentFilter = { enabled }));
+function bundleFiles(enabled: boolean, os: "debian-12" | "debian-13" = "debian-12") {
+  const spec = exampleSpec((i) => {
+    i.contentFilter = { enabled };
+    i.os = os;
+  });
   const p = plan(spec);
   const host = p.hosts[0]!;
   return productionBundle(p, host, renderHost(p, host)).files;
 }
 
-test("the bundle carries both drop-ins with the content filter, and neither without it", () => {
-  expect(bundleFiles(true).map((f) => f.path)).toEqual(expect.arrayContaining([RSPAMD_DROP_IN, POSTFIX_DROP_IN]));
-  const without = bundleFiles(false).map((f) => f.path);
-  expect(without).not.toContain(RSPAMD_DROP_IN);
-  expect(without).not.toContain(POSTFIX_DROP_IN);
+test("the bundle carries rspamd's drop-in and one for the unit that runs Postfix's master, per release; none without the content filter", () => {
+  expect(postfixDropIn("debian-12")).toBe("/etc/systemd/system/postfix@.service.d/mail-platform.conf");
+  expect(postfixDropIn("debian-13")).toBe("/etc/systemd/system/postfix.service.d/mail-platform.conf");
+  for (const os of ["debian-12", "debian-13"] as const) {
+    const paths = bundleFiles(true, os).map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining([RSPAMD_DROP_IN, postfixDropIn(os)]));
+    expect(paths.filter((p) => p.startsWith("/etc/systemd/system/postfix"))).toEqual([postfixDropIn(os)]);
+    const without = bundleFiles(false, os).map((f) => f.path);
+    expect(without.filter((p) => p.startsWith("/etc/systemd/system/") && p.endsWith(".d/mail-platform.conf"))).toEqual([]);
+  }
 });
 
-test("systemd-analyze verify reads Debian's units with the drop-ins and reports nothing", () => {
-  const files = bundleFiles(true);
+test("systemd-analyze verify reads Debian 12's units with the drop-ins and reports nothing", () => {
+  const files = bundleFiles(true, "debian-12");
   for (const [unit, dropIn] of [
     ["rspamd.service", RSPAMD_DROP_IN],
-    ["postfix@.service", POSTFIX_DROP_IN],
+    ["postfix@.service", postfixDropIn("debian-12")],
   ] as const) {
     copyFileSync(`/lib/systemd/system/${unit}`, join(dir, unit));
     mkdirSync(join(dir, `${unit}.d`));

@@ -17,6 +17,7 @@ import { WORLD_ADDRESSES } from "../../../lib/rehearsal/network";
 import { Rehearsal } from "../../../lib/rehearsal/rehearsal";
 import { dkimKeyFiles } from "../../../lib/render/opendkim/opendkim";
 import { HOST_PATHS } from "../../../lib/render/host-paths";
+import { HOST_OS_FACTS } from "../../../lib/catalogue/host-os";
 import { buildBundle } from "../../../lib/rollout/bundle";
 import { OUTSIDE_DOMAIN } from "../../../lib/local/conventions";
 import { exampleInput } from "../../support/example";
@@ -181,15 +182,18 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
             .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
         );
       const rspamd = await show("rspamd", "ExecMainStartTimestampMonotonic", "ActiveEnterTimestampMonotonic", "NRestarts");
-      const postfix = await show("postfix@-", "InactiveExitTimestampMonotonic");
+      // Debian 12 runs Postfix's master in the instance postfix@-, Debian 13 in postfix.service itself.
+      const postfixUnit = HOST_OS_FACTS[os].postfixUnit;
+      const postfix = await show(postfixUnit, "InactiveExitTimestampMonotonic", "After");
       const microseconds = (value: string | undefined) => Number(value);
-      expect(String((await show("postfix@-", "After")).After).split(" ")).toContain("rspamd.service");
+      expect(String(postfix.After).split(" ")).toContain("rspamd.service");
+      expect(microseconds(postfix.InactiveExitTimestampMonotonic)).toBeGreaterThan(0);
       // rspamd's start lasted until its sockets listened (its TLD list compiles first at a first start) ...
       const waited = (microseconds(rspamd.ActiveEnterTimestampMonotonic) - microseconds(rspamd.ExecMainStartTimestampMonotonic)) / 1e6;
       report[`${os} rspamd start`] = Number(waited.toFixed(1));
       expect(waited).toBeGreaterThan(1);
       expect(rspamd.NRestarts).toBe("0");
-      // ... and Postfix's instance began to start only after that.
+      // ... and Postfix's unit began to start only after that.
       expect(microseconds(postfix.InactiveExitTimestampMonotonic)).toBeGreaterThanOrEqual(microseconds(rspamd.ActiveEnterTimestampMonotonic));
     });
 

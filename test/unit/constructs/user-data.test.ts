@@ -28,7 +28,7 @@ describe("user data", () => {
   test("the configuration travels as the published bundle: its files are the rendered files byte for byte, the users sync, the AWS client, the blocklist watch and the content filter's drop-ins", () => {
     const rendered = [
       ...synthesized.platform.renderedFiles[0]!.files.map((f) => ({ ...f, path: `/${f.path}` })),
-      ...rolloutFiles(synthesized.platform.plan),
+      ...rolloutFiles(synthesized.platform.plan, synthesized.platform.plan.hosts[0]!),
     ].sort((a, b) => (a.path < b.path ? -1 : 1));
     const object = resources(synthesized.json, "aws_s3_object")[0]!;
     const bundle = JSON.parse(terraformLiteralValue(String(object.content))) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
