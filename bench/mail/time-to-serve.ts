@@ -318,6 +318,8 @@ async function measureRun(run: number, release: DebianRelease, input: PlatformIn
     rehearsal = await Rehearsal.start({
       input,
       release,
+      // On disk, as an instance's root volume: dpkg's syncs at the package installation count.
+      writableLayer: "disk",
       log: (line) => {
         // Rehearsal.start logs this line immediately before HostContainer.boot(): the boot start.
         if (bootStart === undefined && /^booting \S+ \(\S+\) from \S+$/.test(line)) {

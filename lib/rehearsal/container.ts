@@ -18,9 +18,20 @@ import { dirname, join } from "path";
 import type { ContainerLink } from "./network";
 
 /** What a container boots with. */
+/** Where a container's root file system keeps what it writes: a tmpfs, or a directory on disk. */
+export type WritableLayer = "memory" | "disk";
+
+/**
+ * The size limit of a memory layer: a host's first boot writes about 400 MB (its packages
+ * installed, logs, certificates); the limit keeps a runaway writer from taking the machine's memory.
+ */
+const MEMORY_LAYER_SIZE = "3g";
+
 export interface ContainerOptions {
   /** The image's root file system (read-only lower layer). */
   readonly imageRootfs: string;
+  /** Where the overlay's upper layer lives. */
+  readonly writableLayer: WritableLayer;
   /** A directory of this run (overlay layers, console log, volumes). */
   readonly runDir: string;
   /** The network namespace and addresses. */
@@ -73,11 +84,20 @@ export class HostContainer {
     this.consoleLog = join(options.runDir, "console.log");
   }
 
+  /** The overlay's upper and work directories (a tmpfs mounted here for a memory layer). */
+  private get layersDir(): string {
+    return join(this.options.runDir, "layers");
+  }
+
   /** Mount the overlay, write the cloud-init seed and the stand-ins' trust, and boot. */
   async boot(): Promise<void> {
-    const { runDir, imageRootfs } = this.options;
-    for (const dir of ["upper", "work", "root"]) mkdirSync(join(runDir, dir), { recursive: true });
-    run("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${imageRootfs},upperdir=${join(runDir, "upper")},workdir=${join(runDir, "work")}`, this.root]);
+    const { imageRootfs } = this.options;
+    const layers = this.layersDir;
+    mkdirSync(layers, { recursive: true });
+    mkdirSync(this.root, { recursive: true });
+    if (this.options.writableLayer === "memory") run("mount", ["-t", "tmpfs", "-o", `size=${MEMORY_LAYER_SIZE},mode=0755`, "mail-platform-rehearsal", layers]);
+    for (const dir of ["upper", "work"]) mkdirSync(join(layers, dir), { recursive: true });
+    run("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${imageRootfs},upperdir=${join(layers, "upper")},workdir=${join(layers, "work")}`, this.root]);
     this.seed();
     const log = openSync(this.consoleLog, "a");
     this.cgroups = containerCgroups(`mail-platform-rehearsal-${this.options.hostName}-${randomBytes(3).toString("hex")}`);
@@ -271,6 +291,7 @@ export class HostContainer {
     }
     for (const loop of this.loops.splice(0)) spawnSync("losetup", ["--detach", loop]);
     if (existsSync(this.root)) spawnSync("umount", [this.root]);
+    if (this.options.writableLayer === "memory" && existsSync(this.layersDir)) spawnSync("umount", [this.layersDir]);
     removeCgroups(this.cgroups.splice(0));
   }
 

@@ -24,7 +24,7 @@ import { AcmeServer } from "./acme";
 import { AwsWorld, ssmAgentBucket } from "./aws/world";
 import { readDeployment } from "./aws/deployment";
 import { mailboxPasswordOperatorPolicy } from "./aws/operator";
-import { HostContainer, type ExecResult } from "./container";
+import { HostContainer, type ExecResult, type WritableLayer } from "./container";
 import type { Deployment } from "./aws/deployment";
 import { FirstBootError, type FirstBootOutcome, type FirstBootWait } from "./first-boot";
 import { DEFAULT_IMAGE_CACHE, ensureImage, imageRecipe, type DebianRelease, type Image } from "./image";
@@ -75,6 +75,13 @@ export interface RehearsalOptions {
   readonly withheldStatements?: ReadonlyArray<{ readonly policy: string; readonly sid: string }>;
   /** Start with the ACME server down (first boot must fail, then recover once it is up). @default false */
   readonly acmeDown?: boolean;
+  /**
+   * Where each host's root file system keeps what it writes (the overlay's upper layer): `memory`,
+   * a tmpfs of the run; or `disk`, below `workDir`, where dpkg's syncs at the first boot's package
+   * installation cost what they cost on a disk (bench:mail's time to serve measures there). The
+   * data volume is a file below `workDir` either way. @default "memory"
+   */
+  readonly writableLayer?: WritableLayer;
   /** Attach the data volume this many seconds after boot (the primary host's). @default 0 */
   readonly volumeDelaySeconds?: number;
   /**
@@ -333,6 +340,7 @@ export class Rehearsal {
       if (!instance) throw new Error(`no aws_instance named ${deployment.instance.name} in cdk.tf.json`);
       const container = new HostContainer({
         imageRootfs: imageOf(hostPlan).rootfs,
+        writableLayer: this.options.writableLayer ?? "memory",
         // The first host keeps the directory a one-host rehearsal always had.
         runDir: join(this.runDir, index === 0 ? "host" : `host-${hostPlan.name}`),
         link,
