@@ -16,9 +16,10 @@ export function run(program: string, args: string[], env?: NodeJS.ProcessEnv): v
 /**
  * Start a daemon that forks into the background. Its stdio is not a pipe: a daemon that keeps
  * an inherited pipe open would block us until it exits. Failures are explained by its log.
+ * @param timeoutMs - how long it may take to fork; 60 s by default
  */
-export function startDaemon(program: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): void {
-  const result = spawnSync(program, args, { stdio: "ignore", env: env ? { ...process.env, ...env } : process.env, timeout: 60_000 });
+export function startDaemon(program: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv, timeoutMs = 60_000): void {
+  const result = spawnSync(program, args, { stdio: "ignore", env: env ? { ...process.env, ...env } : process.env, timeout: timeoutMs });
   if (result.status !== 0) throw new LocalInstanceError(`${program} ${args.join(" ")} failed (exit ${result.status}); its log:\n${tail(logFile)}`);
 }
 

@@ -48,6 +48,9 @@ export function localHelperAddress(host: HostPlan): string {
  */
 export const RSPAMD_HYPERSCAN_CACHE = "/var/cache/mail-platform/rspamd-hyperscan";
 
+/** How long rspamd may take to fork: with an empty hyperscan cache it compiles the TLD list first. */
+export const RSPAMD_FORK_TIMEOUT_MS = 240_000;
+
 /** Directories the daemons write, owned by their users; the shared hyperscan cache. */
 export function prepareRspamdDirectories(layout: StateLayout): void {
   const files = rspamdLayout(layout);

@@ -33,7 +33,7 @@ import { localTestSpec, testMailboxAddress } from "./test-spec";
 import { hashPassword, usersFileHashes } from "./users-file";
 import { localSrsAddress, postsrsdStartCommand, writeLocalSrsSecret } from "./postsrsd";
 import { POSTSRSD_TCP } from "../render/postsrsd/postsrsd";
-import { prepareRspamdDirectories, redisStartCommand, rspamdLayout, rspamdListeners, rspamdStartCommand } from "./rspamd";
+import { RSPAMD_FORK_TIMEOUT_MS, prepareRspamdDirectories, redisStartCommand, rspamdLayout, rspamdListeners, rspamdStartCommand } from "./rspamd";
 import { HOST_CHANNEL_PORT } from "../plan/plan";
 
 /** Options of {@link localUp}. */
@@ -188,7 +188,9 @@ export async function localUp(model: PlatformSpec, options: LocalUpOptions = {})
       const [redis, ...redisArgs] = redisStartCommand(host, layout);
       startDaemon(redis!, redisArgs, rspamdLayout(layout).redisLog);
       const [rspamd, ...rspamdArgs] = rspamdStartCommand(layout);
-      startDaemon(rspamd!, rspamdArgs, rspamdLayout(layout).log);
+      // rspamd forks only after loading its configuration; without the shared hyperscan cache that
+      // compiles the TLD list first, which took over 60 s on two cores shared with a test run's start.
+      startDaemon(rspamd!, rspamdArgs, rspamdLayout(layout).log, undefined, RSPAMD_FORK_TIMEOUT_MS);
       await waitListening(rspamdListeners(host), layout);
     }
 
