@@ -30,10 +30,31 @@ export interface HostOsFacts {
    * `postfix.service` only starts the instance `postfix@-.service`, which runs it.
    */
   readonly postfixUnit: "postfix.service" | "postfix@-.service";
+  /**
+   * The public-suffix list rspamd compiles at its first start (Debian's `url_tld` in
+   * /etc/rspamd/options.inc): rspamd's own copy on Debian 12, the publicsuffix package's on 13.
+   */
+  readonly rspamdTldList: string;
 }
 
 /** The facts of each operating system. */
 export const HOST_OS_FACTS: Readonly<Record<HostOs, HostOsFacts>> = {
-  "debian-13": { codename: "trixie", amiNamePrefix: "debian-13", postfix: "3.10", dovecot: "2.4", openssl: "3.5", postfixUnit: "postfix.service" },
-  "debian-12": { codename: "bookworm", amiNamePrefix: "debian-12", postfix: "3.7", dovecot: "2.3", openssl: "3.0", postfixUnit: "postfix@-.service" },
+  "debian-13": {
+    codename: "trixie",
+    amiNamePrefix: "debian-13",
+    postfix: "3.10",
+    dovecot: "2.4",
+    openssl: "3.5",
+    postfixUnit: "postfix.service",
+    rspamdTldList: "/usr/share/publicsuffix/effective_tld_names.dat",
+  },
+  "debian-12": {
+    codename: "bookworm",
+    amiNamePrefix: "debian-12",
+    postfix: "3.7",
+    dovecot: "2.3",
+    openssl: "3.0",
+    postfixUnit: "postfix@-.service",
+    rspamdTldList: "/usr/share/rspamd/effective_tld_names.dat",
+  },
 };

@@ -6,7 +6,7 @@
  * deploy rehearsal.
  */
 import { spawn, spawnSync } from "child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
 import { createServer, type Server } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -15,6 +15,9 @@ import { renderHost } from "../../lib/render/host-files";
 import { postfixDropIn, RSPAMD_DROP_IN, renderRspamdDropIn } from "../../lib/rollout/content-filter-units";
 import { productionBundle } from "../../lib/rollout/production-bundle";
 import { exampleSpec } from "../support/example";
+import { renderRspamdWarmupConfig, RSPAMD_TLD_DONE } from "../../lib/rollout/bootstrap/rspamd-warmup";
+import { RSPAMD_USER } from "../../lib/render/rspamd/rspamd";
+import { rspamdLogSpan } from "../support/rspamd-log";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "mp-cf-units-"))));
@@ -109,4 +112,67 @@ test("the wait ends once both sockets listen; stale socket files or one socket a
     await close(first);
     await close(second);
   }
+});
+
+describe("the first boot's warm-up of rspamd's TLD list (Debian 12's rspamd, as on this machine)", () => {
+  /** Runs rspamd as the service's user on the warm-up's configuration until it logged the list's end (or 120 s). */
+  async function warmUp(cacheDirectory: string) {
+    const host = plan(exampleSpec((i) => (i.os = "debian-12"))).hosts[0]!;
+    const config = join(dir, "warmup.conf");
+    writeFileSync(config, renderRspamdWarmupConfig(host, join(dir, "run"), cacheDirectory));
+    const child = spawn("runuser", ["-u", RSPAMD_USER, "--", "rspamd", "-f", "-c", config], { stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "${RSPAMD_TLD_DONE}" within 120 s:\n${log}`)), 120_000);
+      const read = (chunk: Buffer) => {
+        log += chunk.toString();
+        if (log.includes(RSPAMD_TLD_DONE)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on("data", read);
+      child.stderr.on("data", read);
+      child.on("exit", () => {
+        clearTimeout(timer);
+        reject(new Error(`rspamd ended before the list was compiled:\n${log}`));
+      });
+    });
+    try {
+      await done;
+      // Let it fork what it forks, then list what the process tree listens on: nothing.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // rspamd renames its processes: the tree is found from runuser's pid down.
+      const pids: string[] = [];
+      for (let parents = [String(child.pid)]; parents.length > 0;) {
+        parents = parents.flatMap((pid) => spawnSync("pgrep", ["-P", pid], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean));
+        pids.push(...parents);
+      }
+      const listening = spawnSync("ss", ["-Hlnp"], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((line) => pids.some((pid) => line.includes(`pid=${pid},`)));
+      return { log, pids, listening };
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(undefined)));
+    }
+  }
+
+  test("compiles the list into the cache directory without binding a socket; the next start loads it in seconds", async () => {
+    mkdirSync(join(dir, "run"));
+    const cache = join(dir, "cache");
+    mkdirSync(cache);
+    // rspamd's user writes both, as the service's RuntimeDirectory and /var/lib/rspamd on a host.
+    spawnSync("chown", [RSPAMD_USER, dir, join(dir, "run"), cache]);
+    const first = await warmUp(cache);
+    expect(first.pids.length).toBeGreaterThan(0);
+    expect(first.listening).toEqual([]);
+    const seconds = (log: string) => rspamdLogSpan(log, "TLD suffixes", RSPAMD_TLD_DONE);
+    const databases = readdirSync(cache).filter((name) => name.endsWith(".hsmp") && statSync(join(cache, name)).size > 10_000_000);
+    expect(databases).toHaveLength(1);
+    // The same list from the cache: no compile (it took 10 s of CPU or more above).
+    const second = await warmUp(cache);
+    expect(seconds(second.log)).toBeLessThanOrEqual(2);
+    expect(seconds(first.log)).toBeGreaterThan(seconds(second.log)!);
+  }, 300_000);
 });

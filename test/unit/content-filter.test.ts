@@ -13,6 +13,8 @@ import { REDIS_CONF, RSPAMD_CONF_LOCAL, RSPAMD_LOCAL_DIR } from "../../lib/rende
 import { hostPackages } from "../../lib/rollout/bootstrap/packages";
 import { productionBundle } from "../../lib/rollout/production-bundle";
 import { renderSetupScript } from "../../lib/rollout/bootstrap/setup-script";
+import { RSPAMD_WARMUP_UNIT } from "../../lib/rollout/bootstrap/rspamd-warmup";
+import { HOST_OS_FACTS } from "../../lib/catalogue/host-os";
 import { exampleProblems, exampleSpec, firstHostFiles, mainCfSettings, masterCfEntries } from "../support/example";
 import { addSecondHost } from "../support/variants";
 
@@ -111,6 +113,24 @@ describe("rspamd's files", () => {
     expect(script().search(made)).toBeGreaterThan(script().indexOf("onto_data_volume /var/spool/postfix postfix-spool"));
     expect(script((i) => (i.contentFilter = { enabled: false }))).not.toMatch(made);
     expect(rendered.get(`${RSPAMD_LOCAL_DIR}/options.inc`)).toContain('dns { nameserver = ["127.0.0.1"];');
+  });
+
+  test("the first boot compiles rspamd's TLD list from right after the packages until just before the services start; not without the filter", () => {
+    const script = (change?: (i: PlatformInput) => void) => {
+      const p = plan(exampleSpec(change));
+      return renderSetupScript(p, p.hosts[0]!, p.spec.aws!, { bundleUrl: "s3://b/bundles/mx1/x.json", dataVolumeName: "acme-mail-mx1", dataVolumeTag: "t" });
+    };
+    for (const os of ["debian-12", "debian-13"] as const) {
+      const text = script((i) => (i.os = os));
+      const started = text.indexOf(`systemd-run -q --collect -u ${RSPAMD_WARMUP_UNIT.replace(".service", "")} -p User=_rspamd`);
+      const stopped = text.indexOf(`systemctl stop ${RSPAMD_WARMUP_UNIT.replace(".service", "")}`);
+      expect(started).toBeGreaterThan(text.indexOf("--force-confold install "));
+      expect(started).toBeLessThan(text.indexOf('step "data volume"'));
+      expect(stopped).toBeGreaterThan(text.indexOf('step "services"'));
+      expect(stopped).toBeLessThan(text.search(/^systemctl restart .*rspamd/m));
+      expect(text).toContain(`url_tld="${HOST_OS_FACTS[os].rspamdTldList}";`);
+    }
+    expect(script((i) => (i.contentFilter = { enabled: false }))).not.toContain(RSPAMD_WARMUP_UNIT.replace(".service", ""));
   });
 
   test("settings: each group's thresholds by its listeners' host names, submitted mail by ORIGINATING", () => {

@@ -19,6 +19,7 @@ import { POSTSRSD_SECRET_FILE } from "../../render/postsrsd/postsrsd";
 import { hostPackages } from "./packages";
 import { renumberVolumeOwnersFunction } from "./volume-owners";
 import { resolverAddress, UNBOUND_CONF } from "../../render/unbound/unbound-conf";
+import { rspamdWarmupFinish, rspamdWarmupStart } from "./rspamd-warmup";
 
 /** Where the script is installed on the host. */
 export const SETUP_SCRIPT_PATH = "/usr/local/sbin/mail-platform-setup";
@@ -52,8 +53,7 @@ function sh(value: string): string {
 function dkimSection(plan: Plan): string {
   if (!plan.dkim.signs) return "";
   return `step "DKIM keys"
-# DKIM private keys: from SSM Parameter Store into ${HOST_PATHS.opendkimDir}/keys, never printed. Which
-# ones: the bundle's list (just installed), so the user data does not grow with the groups' keys.
+# DKIM private keys: from SSM into ${HOST_PATHS.opendkimDir}/keys, never printed; which ones: the bundle's list.
 install -d -o opendkim -g opendkim -m 0700 ${HOST_PATHS.opendkimDir}/keys
 while read -r parameter file; do
   case "$parameter" in ""|"#"*) continue ;; esac
@@ -293,9 +293,8 @@ systemctl disable --quiet ${daemons}
 # the bundle's check (unbound-checkconf) needs the file before unbound has ever run.
 /usr/libexec/unbound-helper root_trust_anchor_update
 
-step "addresses"
-# Every group address must be on the interface. cloud-init configures secondary private IPs
-# from the instance metadata; any still missing is added as /32 (the VPC delivers it to this ENI).
+${rspamdWarmupStart(plan, host, STATE_DIR)}step "addresses"
+# Every group address on the interface: any cloud-init did not configure is added as /32.
 iface=$(ip -4 route show default | awk '{print $5; exit}')
 for ip in ${ips}; do
   ip -4 -o addr show | grep -qw "$ip" || ip addr add "$ip/32" dev "$iface"
@@ -309,10 +308,8 @@ id ${HOST_PATHS.mailUser} >/dev/null 2>&1 || useradd --system --home-dir ${HOST_
 
 step "data volume"
 ${dataVolumeSection(inputs)}
-# The configuration: this host's bundle (or a newer one a rollout delivered meanwhile), validated
-# and installed by the script that applies every later change too. Its first step obtains the
-# certificates the configuration names (group host names, mta-sts.<domain>); nothing is installed
-# unless they exist.
+# This host's bundle (or a newer one a rollout delivered meanwhile), installed by the script that
+# applies every later change; it first obtains the certificates the configuration names.
 step "configuration bundle and certificates"
 bundle=${sh(inputs.bundleUrl)}
 [ -s ${PENDING_BUNDLE_FILE} ] && bundle=$(cat ${PENDING_BUNDLE_FILE})
@@ -321,9 +318,8 @@ rm -f ${PENDING_BUNDLE_FILE}
 
 ${dkimSection(plan)}${rspamdSocketSection(plan)}
 ${srsSecretSection(plan)}step "mailbox passwords"
-# Dovecot's passwd-file from the bundle's mailbox list and the hashes in SSM (never printed), by
-# the sync the bundle installed; from now on its timer keeps it current, and every bundle applied
-# runs it again.
+# Dovecot's passwd-file from the bundle's mailboxes and the hashes in SSM (never printed), by the
+# sync the bundle installed (its timer and every later bundle run it again).
 systemctl daemon-reload
 ${USERS_SYNC_SCRIPT_PATH} --region "$region"
 
@@ -336,11 +332,10 @@ doveconf -n >/dev/null
 unbound-checkconf >/dev/null
 ${plan.contentFilter.enabled ? "rspamadm configtest >/dev/null\n" : ""}${nginx ? "nginx -t\n" : ""}
 step "services"
-rm -f ${POLICY_RC_D}
+${rspamdWarmupFinish(plan, STATE_DIR)}rm -f ${POLICY_RC_D}
 systemctl enable ${daemons}
 ${resolverSection()}systemctl restart ${daemons}
-# Timers the packages enabled but policy-rc.d kept from starting (certificate renewal), and the
-# users sync's (a password changed in SSM takes effect within its period), and the blocklist watch's.
+# Timers: certificate renewal (held by policy-rc.d), the users sync's, the blocklist watch's.
 systemctl start certbot.timer
 systemctl enable --now ${USERS_SYNC_TIMER}
 ${plan.spec.blocklistWatch.enabled ? `systemctl enable --now ${BLOCKLIST_WATCH_TIMER}\n` : ""}
