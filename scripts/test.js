@@ -9,7 +9,7 @@
  * builds the image itself and reports the failure there, so nothing depends on the children.
  */
 "use strict";
-const { spawn, spawnSync } = require("child_process");
+const { spawnSync } = require("child_process");
 const { join } = require("path");
 
 const ROOT = join(__dirname, "..");
@@ -18,22 +18,13 @@ function found(program) {
   return spawnSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" }).status === 0;
 }
 
-function startImageBuild(release) {
-  const image = JSON.stringify(join(ROOT, "lib", "rehearsal", "image"));
-  const script =
-    `const { ensureImage, imageRecipe, DEFAULT_IMAGE_CACHE } = require(${image});` +
-    `ensureImage(imageRecipe(${JSON.stringify(release)}), DEFAULT_IMAGE_CACHE, (line) => process.stderr.write("[npm test] " + line + "\\n"));`;
-  const child = spawn(process.execPath, ["-r", "sucrase/register/ts", "-e", script], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-  child.on("error", () => undefined);
-  return child;
-}
-
 const canRehearse = process.getuid?.() === 0 && found("debootstrap") && found("systemd-nspawn");
-const builds = canRehearse ? ["bookworm", "trixie"].map(startImageBuild) : [];
-const stopBuilds = () => {
-  // An interrupted build leaves no image behind (builds are renamed into place complete).
-  for (const child of builds) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-};
+// The rehearsal's own helper, from source: this script runs before anything is compiled for tests.
+require("sucrase/register/ts");
+const { buildCloudImageInBackground, stopBackgroundBuild } = require("../lib/rehearsal/background-image");
+const builds = canRehearse ? ["bookworm", "trixie"].map((release) => buildCloudImageInBackground(release, "[npm test] ")) : [];
+// An interrupted build leaves no image behind (builds are renamed into place complete).
+const stopBuilds = () => builds.forEach(stopBackgroundBuild);
 
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: ROOT, stdio: "inherit" });

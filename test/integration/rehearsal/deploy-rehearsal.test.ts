@@ -34,7 +34,7 @@ import { mailboxInput } from "./rehearsal-mailboxes";
 import { describeBackupMx } from "./backup-mx-scenario";
 import { describeMailboxPasswords } from "./mailbox-passwords-scenario";
 import { describeBlocklistWatch, WATCH_LISTING, withRehearsedWatch } from "./blocklist-watch-scenario";
-import { buildCloudImageInBackground, stopBackgroundBuild } from "../../support/background-image";
+import { buildCloudImageInBackground, stopBackgroundBuild } from "../../../lib/rehearsal/background-image";
 
 const MINUTE = 60_000;
 /** Seconds per phase of each scenario, printed at the end for the record. */
@@ -88,9 +88,10 @@ describe.each(["debian-12", "debian-13"] as const)("first boot of the example ho
   const user = "tester@acme-corp.example";
   const password = randomBytes(12).toString("hex"); // never a leading "-", which swaks reads as an option
   const groupAddresses = () => rehearsal.hostPlan.addresses;
-  /** The mail daemons' recent log inside the host, to explain a failed probe. */
+  /** The mail daemons' recent log inside the host, to explain a failed probe (rspamd logs to its own file, as Debian configures it). */
   const hostLog = async () =>
-    (await rehearsal.exec(["journalctl", "--no-pager", "-n", "60", "-u", "postfix*", "-u", "dovecot", "-u", "opendkim", "-u", "rspamd"])).stdout;
+    (await rehearsal.exec(["journalctl", "--no-pager", "-n", "60", "-u", "postfix*", "-u", "dovecot", "-u", "opendkim", "-u", "rspamd"])).stdout +
+    (await rehearsal.exec(["tail", "-n", "30", "/var/log/rspamd/rspamd.log"])).stdout;
   /** The greeting lines: postscreen on 25 sends a multi-line greeting to clients it does not know yet. */
   const greeting = (address: string, port: string) =>
     replies(swaks(["-s", address, "-p", port, "--quit-after", "CONNECT"]).transcript).filter((l) => l.startsWith("220"));
