@@ -94,10 +94,17 @@ def write_file(path, content, mode):
     os.replace(temporary, path)
 
 
+def run_before_install(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True)
+    except FileNotFoundError:  # packages come with the first boot: new ones need a new instance
+        raise Rejected(f"{argv[0]} is not installed on this host: a change that needs new packages takes effect on a replaced instance")
+
+
 def run_checks(commands, stage, log):
     for command in commands:
         argv = [part.replace("{stage}", stage) for part in command]
-        result = subprocess.run(argv, capture_output=True, text=True)
+        result = run_before_install(argv)
         problem = result.returncode != 0 or result.stderr.strip() != ""
         log(f"check {' '.join(command)}: {'FAILED' if problem else 'ok'}")
         if problem:
@@ -265,7 +272,7 @@ def apply(bundle, state_dir, log, reload_enabled=True):
         log(f"staged {len(bundle['files'])} files of bundle {bundle['id'][:12]}")
         for command in bundle.get("prepare", []):
             argv = [part.replace("{stage}", stage) for part in command]
-            result = subprocess.run(argv, capture_output=True, text=True)
+            result = run_before_install(argv)
             log(f"prepare {' '.join(command)}: exit {result.returncode}")
             if result.returncode != 0:
                 raise Rejected(f"{' '.join(argv)} failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()}")

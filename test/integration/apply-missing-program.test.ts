@@ -53,3 +53,36 @@ test("a reload command whose program is missing rolls the files back (exit 3) in
   expect(readFileSync(kept, "utf8")).toBe("old\n");
   expect(existsSync(added)).toBe(false);
 });
+
+test.each(["prepare", "validate"] as const)(
+  "a %s command whose program the host lacks refuses the bundle (exit 2, nothing changed) and says why, without a traceback",
+  (phase) => {
+    const dir = mkdtempSync(join(tmpdir(), "mail-platform-apply-"));
+    const kept = join(dir, "root", "kept.conf");
+    const bundle = (content: string, command?: string[]) =>
+      buildBundle({
+        platform: "p",
+        host: "h",
+        files: [{ path: kept, mode: "0644", content }],
+        prepare: phase === "prepare" && command ? [command] : [],
+        validate: phase === "validate" && command ? [command] : [],
+        reload: [["true"]],
+        start: [],
+        listeners: [],
+      });
+    const run = (b: ReturnType<typeof bundle>) => {
+      const file = join(dir, `${b.id}.json`);
+      writeFileSync(file, bundleText(b));
+      return spawnSync("/usr/bin/python3", [applyScriptPath(), file, "--state-dir", join(dir, "state")], { encoding: "utf8" });
+    };
+    expect(run(bundle("old\n")).status).toBe(0);
+    // As a bundle that turns on the content filter reaches a host that booted without rspamd.
+    const result = run(bundle("new\n", ["mail-platform-test-absent-program", "configtest"]));
+    expect(result.stderr).not.toContain("Traceback");
+    expect(result.stderr).toMatch(
+      /REJECTED, nothing changed: mail-platform-test-absent-program is not installed on this host: a change that needs new packages takes effect on a replaced instance/,
+    );
+    expect(result.status).toBe(2);
+    expect(readFileSync(kept, "utf8")).toBe("old\n");
+  },
+);
