@@ -122,15 +122,15 @@ describe("rspamd's files", () => {
     };
     for (const os of ["debian-12", "debian-13"] as const) {
       const text = script((i) => (i.os = os));
-      const started = text.indexOf(`systemd-run -q --collect -u ${RSPAMD_WARMUP_UNIT.replace(".service", "")} -p User=_rspamd`);
-      const stopped = text.indexOf(`systemctl stop ${RSPAMD_WARMUP_UNIT.replace(".service", "")}`);
+      const started = text.indexOf(`systemd-run -q --collect -u ${RSPAMD_WARMUP_UNIT} -p User=_rspamd`);
+      const stopped = text.indexOf(`systemctl stop ${RSPAMD_WARMUP_UNIT}`);
       expect(started).toBeGreaterThan(text.indexOf("--force-confold install "));
       expect(started).toBeLessThan(text.indexOf('step "data volume"'));
       expect(stopped).toBeGreaterThan(text.indexOf('step "services"'));
       expect(stopped).toBeLessThan(text.search(/^systemctl restart .*rspamd/m));
       expect(text).toContain(`url_tld="${HOST_OS_FACTS[os].rspamdTldList}";`);
     }
-    expect(script((i) => (i.contentFilter = { enabled: false }))).not.toContain(RSPAMD_WARMUP_UNIT.replace(".service", ""));
+    expect(script((i) => (i.contentFilter = { enabled: false }))).not.toContain(RSPAMD_WARMUP_UNIT);
   });
 
   test("settings: each group's thresholds by its listeners' host names, submitted mail by ORIGINATING", () => {

@@ -16,21 +16,16 @@
 import type { HostPlan, Plan } from "../../plan/types";
 import { HOST_OS_FACTS } from "../../catalogue/host-os";
 import { RSPAMD_USER } from "../../render/rspamd/rspamd";
+import { RSPAMD_START_TIMEOUT_SECONDS } from "../content-filter-units";
 
-/** The transient unit the warm-up runs in. */
-export const RSPAMD_WARMUP_UNIT = "mail-platform-rspamd-warmup.service";
+/** The transient unit the warm-up runs in (`.service`); its runtime directory and configuration file are named after it. */
+export const RSPAMD_WARMUP_UNIT = "mail-platform-rspamd-warmup";
 
 /** rspamd's database directory on Debian (`$DBDIR`), where its options put the hyperscan cache. */
 export const RSPAMD_DB_DIR = "/var/lib/rspamd";
 
 /** What rspamd logs once the list is compiled and its database written. */
 export const RSPAMD_TLD_DONE = "url match suffixes";
-
-/**
- * The longest the setup waits for the warm-up before it starts rspamd anyway (which then compiles
- * the list itself): the rspamd unit's own start limit.
- */
-const WARMUP_WAIT_SECONDS = 600;
 
 /**
  * The warm-up's configuration, on one line (the setup script travels in the user data, whose
@@ -44,9 +39,6 @@ export function renderRspamdWarmupConfig(host: HostPlan, runtimeDirectory: strin
   return `options {url_tld="${list}";hs_cache_dir="${cacheDirectory}/";pidfile="${runtimeDirectory}/pid";} logging {type="console";level="info";}\n`;
 }
 
-/** The warm-up unit's name without `.service`: its runtime directory and configuration file are named after it. */
-const WARMUP_NAME = RSPAMD_WARMUP_UNIT.replace(/\.service$/, "");
-
 /**
  * The setup's step that starts the warm-up (after the packages). Idempotent: a retried setup
  * finds the one still running, or starts one that finds the cache. Its configuration goes to
@@ -55,23 +47,25 @@ const WARMUP_NAME = RSPAMD_WARMUP_UNIT.replace(/\.service$/, "");
  */
 export function rspamdWarmupStart(plan: Plan, host: HostPlan, stateDir: string): string {
   if (!plan.contentFilter.enabled) return "";
-  const config = renderRspamdWarmupConfig(host, `/run/${WARMUP_NAME}`).trimEnd();
+  const config = renderRspamdWarmupConfig(host, `/run/${RSPAMD_WARMUP_UNIT}`).trimEnd();
   return `step "content filter's TLD list"
 # Compiled beside the next steps, not at rspamd's start (Postfix waits for that).
-systemctl is-active -q ${WARMUP_NAME} || { printf '%s\\n' '${config}' >/run/${WARMUP_NAME}.conf
-  systemd-run -q --collect -u ${WARMUP_NAME} -p User=${RSPAMD_USER} -p RuntimeDirectory=${WARMUP_NAME} -p RuntimeMaxSec=${WARMUP_WAIT_SECONDS} \\
-    -p StandardOutput=truncate:${stateDir}/rspamd-warmup.log rspamd -f -c /run/${WARMUP_NAME}.conf || echo "no TLD warm-up"; }
+systemctl is-active -q ${RSPAMD_WARMUP_UNIT} || { printf '%s\\n' '${config}' >/run/${RSPAMD_WARMUP_UNIT}.conf
+  systemd-run -q --collect -u ${RSPAMD_WARMUP_UNIT} -p User=${RSPAMD_USER} -p RuntimeDirectory=${RSPAMD_WARMUP_UNIT} -p RuntimeMaxSec=${RSPAMD_START_TIMEOUT_SECONDS} \\
+    -p StandardOutput=truncate:${stateDir}/rspamd-warmup.log rspamd -f -c /run/${RSPAMD_WARMUP_UNIT}.conf || echo "no TLD warm-up"; }
 
 `;
 }
 
 /**
  * Before the services start: wait until the warm-up wrote the database (or ended), then stop it.
+ * The wait is bounded by rspamd's own start limit: past it, rspamd starts anyway and compiles the
+ * list itself.
  * @param stateDir - as for {@link rspamdWarmupStart}
  */
 export function rspamdWarmupFinish(plan: Plan, stateDir: string): string {
   if (!plan.contentFilter.enabled) return "";
-  return `for _ in $(seq ${WARMUP_WAIT_SECONDS * 2}); do grep -qF "${RSPAMD_TLD_DONE}" ${stateDir}/rspamd-warmup.log 2>/dev/null || ! systemctl is-active -q ${WARMUP_NAME} && break; sleep 0.5; done
-systemctl stop ${WARMUP_NAME} 2>/dev/null || true
+  return `for _ in $(seq ${RSPAMD_START_TIMEOUT_SECONDS * 2}); do grep -qF "${RSPAMD_TLD_DONE}" ${stateDir}/rspamd-warmup.log 2>/dev/null || ! systemctl is-active -q ${RSPAMD_WARMUP_UNIT} && break; sleep 0.5; done
+systemctl stop ${RSPAMD_WARMUP_UNIT} 2>/dev/null || true
 `;
 }
