@@ -22,6 +22,7 @@ Exit codes: 0 done (listed or not), 1 a step failed (lookups, metrics or the app
 """
 import argparse
 import datetime
+import fcntl
 import importlib.machinery
 import importlib.util
 import ipaddress
@@ -335,6 +336,15 @@ def main():
         state = read_json(os.path.join(args.state_dir, "blocklist-watch.json"), {})
         print(json.dumps({**state, "held": read_json(os.path.join(args.state_dir, "auto-paused.json"), {})}, indent=1, sort_keys=True))
         return 0
+    # One command at a time: a check that read the state before a resume wrote it would hold the
+    # resumed group again (seen in the deploy rehearsal when the timer's check met an operator's resume).
+    os.makedirs(args.state_dir, mode=0o700, exist_ok=True)
+    with open(os.path.join(args.state_dir, "blocklist-watch.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return run_command(args)
+
+
+def run_command(args):
     if args.command == "resume":
         return resume(args)
     if args.command == "apply-holds":
