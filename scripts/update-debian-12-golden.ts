@@ -1,6 +1,6 @@
 /**
  * Rewrite test/golden/debian-12 from the code as it is now: every rendered file of the example on
- * Debian 12 and its synthesized cdk.tf.json. Only for a deliberate change of Debian 12 output
+ * Debian 12, its synthesized cdk.tf.json and the host's bundle file beside it. Only for a deliberate change of Debian 12 output
  * (test/unit/debian-12-unchanged.test.ts says which); review the diff before committing it.
  *
  * Run: `npx tsx scripts/update-debian-12-golden.ts`
@@ -22,5 +22,7 @@ for (const file of host!.files) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, file.content);
 }
-writeFileSync(join(GOLDEN, "customer-groups.cdk.tf.json"), synthExample(onDebian12).text);
-process.stdout.write(`wrote ${host!.files.length} files below ${hostDir} and customer-groups.cdk.tf.json\n`);
+const synthesized = synthExample(onDebian12);
+writeFileSync(join(GOLDEN, "customer-groups.cdk.tf.json"), synthesized.text);
+writeFileSync(join(GOLDEN, "customer-groups.mx1.bundle.json"), synthesized.readSource("mail-platform/acme-mail/mx1.bundle.json")!);
+process.stdout.write(`wrote ${host!.files.length} files below ${hostDir}, customer-groups.cdk.tf.json and customer-groups.mx1.bundle.json\n`);

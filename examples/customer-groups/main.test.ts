@@ -12,12 +12,14 @@ import { customerGroupsStack } from "./main";
 
 describe("customer-groups example", () => {
   const outdir = Testing.fullSynth(customerGroupsStack(Testing.app()));
-  const files = fileTree(join(outdir, "stacks", "customer-groups"));
+  const stackDir = join(outdir, "stacks", "customer-groups");
+  const files = fileTree(stackDir);
   const stack = JSON.parse(files["cdk.tf.json"]!);
 
   test("synthesizes the stack and the rendered Postfix, Dovecot, OpenDKIM, MTA-STS and unbound files of host mx1", () => {
     expect(Object.keys(files).sort()).toEqual([
       "cdk.tf.json",
+      "mail-platform/acme-mail/mx1.bundle.json",
       "mail-platform/acme-mail/mx1/etc/dovecot/dovecot.conf",
       "mail-platform/acme-mail/mx1/etc/dovecot/logins/10.0.1.11",
       "mail-platform/acme-mail/mx1/etc/dovecot/logins/10.0.1.12",
@@ -114,11 +116,11 @@ describe("customer-groups example", () => {
 
   test("readable stack snapshot (change detector): user data and the host's bundle decoded, one file line per snapshot line", () => {
     // The provider block carries no machine-specific data; the whole document is stable.
-    expect(readableSynth(stack)).toMatchSnapshot();
+    expect(readableSynth(stack, { stackDir })).toMatchSnapshot();
   });
 
   test("the rendered files next to cdk.tf.json are the files of the host's bundle (plus the host programs it installs)", () => {
-    const [bundle] = Object.values(readableSynth(stack).bundles);
+    const [bundle] = Object.values(readableSynth(stack, { stackDir }).bundles);
     const rendered = Object.fromEntries(
       Object.keys(files)
         .filter((f) => f.startsWith("mail-platform/acme-mail/mx1/"))

@@ -2,9 +2,14 @@
  * Where hosts fetch their configuration bundles: a private, versioned, encrypted S3 bucket.
  * Each bundle is stored under its content hash (`bundles/<host>/<id>.json`), so a host can
  * always tell exactly which configuration it runs.
+ *
+ * Terraform uploads each bundle from a file written beside `cdk.tf.json`
+ * (`mail-platform/<platform>/<host>.bundle.json`, `source` of the S3 object) rather than from an
+ * inline string: a bundle is hundreds of kilobytes on a large platform, and inline it would be
+ * copied through every synthesis step, Terraform's plan output and its state.
  */
 import { Construct } from "constructs";
-import { terraformLiteral } from "./terraform-literal";
+import { addStackFile, bundleFilePath } from "./rendered-files-output";
 import {
   S3Bucket,
   S3BucketOwnershipControls,
@@ -74,13 +79,17 @@ export class MailConfigStore extends Construct {
     return `bundles/${host}/${bundle.id}.json`;
   }
 
-  /** Publish a host's bundle; returns its s3:// URL. */
+  /**
+   * Publish a host's bundle: its file is written beside `cdk.tf.json` at synthesis
+   * ({@link bundleFilePath}) and uploaded by Terraform under its content-hash key, so a changed
+   * bundle is a new object. Returns its s3:// URL.
+   * @throws UserError when the stack already has a bundle for this platform's host
+   */
   publish(host: string, bundle: Bundle): string {
     const key = MailConfigStore.key(host, bundle);
-    this.objects.set(
-      host,
-      new S3Object(this, `bundle-${host}`, { bucket: this.bucket.id, key, content: terraformLiteral(bundleText(bundle)), contentType: "application/json" }),
-    );
+    const source = bundleFilePath(bundle.platform, host);
+    addStackFile(this, source, bundleText(bundle));
+    this.objects.set(host, new S3Object(this, `bundle-${host}`, { bucket: this.bucket.id, key, source, contentType: "application/json" }));
     return `s3://${this.bucketName}/${key}`;
   }
 

@@ -115,6 +115,9 @@ export class MailPlatform extends Construct {
     // Each host may write ACME challenges to the zones of its own certificate names only.
     const acmeZones = new Map(this.plan.hosts.map((host) => [host.name, certificateZones(this.spec, host.name)]));
 
+    // Claimed before the hosts publish their bundles beside it, so that a second platform of this
+    // name in the stack is refused as such.
+    addRenderedFiles(this, this.spec.name, () => this.renderedFiles);
     this.configStore = new MailConfigStore(this, "config", { bucketName: aws.configBucket ?? `${this.spec.name}-config-${aws.vpcId}`, tags: aws.tags });
     const hosts = new Map<string, MailHost>();
     for (const host of this.plan.hosts) {
@@ -131,7 +134,6 @@ export class MailPlatform extends Construct {
     }
     // Each host rendered its own files (what its bundle installs); the platform writes them all.
     this.renderedFiles = [...hosts.values()].map((host) => host.renderedFiles);
-    addRenderedFiles(this, this.spec.name, this.renderedFiles);
     const snapshots = aws.dataVolumes.snapshots;
     if (snapshots) {
       this.snapshots = new DataSnapshots(this, "snapshots", {

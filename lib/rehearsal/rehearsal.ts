@@ -10,8 +10,8 @@
 import { UserError } from "../errors";
 import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
-import { mkdirSync, rmSync } from "fs";
-import { join } from "path";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "fs";
+import { join, resolve } from "path";
 import { MailConfigStore } from "../constructs/mail-config-store";
 import { USERS_SYNC_SCRIPT_PATH } from "../rollout/script-paths";
 import { bundleText, type Bundle } from "../rollout/bundle";
@@ -33,7 +33,7 @@ import { DEBIAN_MIRROR_NAMES, MirrorForwarder } from "./mirror";
 import { RehearsalNetwork, WORLD_ADDRESSES } from "./network";
 import { rehearsalInput, type RehearsalSubstitutions } from "./rehearsal-model";
 import { buildSsmAgentStandIn } from "./ssm-agent-stand-in";
-import { synthesizePlatform } from "./synthesize";
+import { REHEARSAL_STACK, synthesizePlatform } from "./synthesize";
 import { WorldCa } from "./world-ca";
 import { WorldDns, worldZones } from "./world-dns";
 import type { BlocklistListing } from "./world-blocklists";
@@ -254,17 +254,30 @@ export class Rehearsal {
     const started = Date.now();
     this.terraform = this.synthesize(this.input, "synth");
     this.timings.synth = (Date.now() - started) / 1000;
-    const deployments = names.map((name) => readDeployment(this.terraform, name));
+    const deployments = names.map((name) => readDeployment(this.terraform, name, { readSource: this.stackFiles("synth") }));
     await this.startWorld(deployments, hostPlans);
     await this.boot(deployments, hostPlans, (hostPlan) => images.get(options.release ?? HOST_OS_FACTS[hostPlan.os].codename)!);
   }
 
-  /** Synthesize a model into its own directory and parse (and optionally alter) the result. */
+  /** Synthesize a model into its own directory (`label`) and parse (and optionally alter) the result. */
   private synthesize(input: PlatformInput, label: string): TerraformJson {
-    const text = synthesizePlatform(input, this.options.region ?? "eu-central-1", join(this.runDir, label));
+    const text = synthesizePlatform(input, this.options.region ?? "eu-central-1", this.outdir(label));
     const json = JSON.parse(text) as TerraformJson;
     this.options.alterTerraform?.(json);
     return json;
+  }
+
+  private outdir(label: string): string {
+    return join(this.runDir, label);
+  }
+
+  /** The files beside the cdk.tf.json synthesized as `label`, as Terraform (running in the stack's directory) reads them. */
+  private stackFiles(label: string): (path: string) => Buffer | undefined {
+    const stackDir = join(this.outdir(label), "stacks", REHEARSAL_STACK);
+    return (path) => {
+      const file = resolve(stackDir, path);
+      return file.startsWith(`${stackDir}/`) && existsSync(file) ? readFileSync(file) : undefined;
+    };
   }
 
   private async startWorld(deployments: readonly Deployment[], hostPlans: readonly HostPlan[]): Promise<void> {
@@ -446,7 +459,7 @@ export class Rehearsal {
     const input = structuredClone(this.input);
     change(input);
     const json = this.synthesize(input, label);
-    const next = readDeployment(json, this.host);
+    const next = readDeployment(json, this.host, { readSource: this.stackFiles(label) });
     const bucket = next.buckets.find((b) => next.association?.commands.includes(`s3://${b.name}/`));
     if (!next.association || !bucket) throw new Error("the changed stack has no rollout association naming a bundle in its bucket");
     for (const object of bucket.objects) this.world.putObject(bucket.name, object.key, object.body);

@@ -1,13 +1,17 @@
 /**
  * A synthesized stack in a form worth snapshotting. In `cdk.tf.json` a host's user data is one
- * base64 line of gzip and its configuration bundle one JSON-in-a-string line, so a one-line
- * Postfix change would be an unreadable diff. Here both are decoded into text, one file per
- * entry, and the stack refers to them by name; IAM and bucket policy documents (JSON in a string)
- * are shown parsed. A one-line change is a one-line snapshot diff.
+ * base64 line of gzip, and its configuration bundle is a JSON file beside it that the S3 object
+ * names as `source`, so a one-line Postfix change would be an unreadable diff or none at all.
+ * Here both are decoded into text, one file per entry, and the stack refers to them by name; IAM
+ * and bucket policy documents (JSON in a string) are shown parsed. A one-line change is a
+ * one-line snapshot diff.
  */
+import { readFileSync } from "fs";
+import { join } from "path";
 import { gunzipSync } from "zlib";
+import type { TerraformStack } from "../cdk/core";
 import { synthesizedStack, type SynthesizedStack } from "./synthesized";
-import { terraformLiteralValue } from "../constructs/terraform-literal";
+import { stackFile } from "../constructs/rendered-files-output";
 import { BUNDLE_FORMAT } from "../rollout/bundle";
 
 /** A configuration bundle with its files as readable text. */
@@ -25,13 +29,13 @@ export interface ReadableBundle {
 /** The readable form of a synthesized stack. */
 export interface ReadableSynth {
   /**
-   * `cdk.tf.json` with user data and bundle contents replaced by references to the entries below,
+   * `cdk.tf.json` with user data replaced by references to the entries below (bundles are named by their `source`),
    * and policy documents (`policy`, `assume_role_policy`) parsed from their JSON strings.
    */
   readonly stack: SynthesizedStack;
   /** Decoded user data (the cloud-config text) by Terraform address of the instance. */
   readonly userData: Readonly<Record<string, string>>;
-  /** Decoded bundles by Terraform address of the S3 object. */
+  /** Decoded bundles by Terraform address of the S3 object (when the options say where their files are). */
   readonly bundles: Readonly<Record<string, ReadableBundle>>;
 }
 
@@ -62,10 +66,27 @@ function parsedPolicy(value: unknown): unknown {
   }
 }
 
+/** Where {@link readableSynth} finds the files that S3 objects upload (`source`). */
+export interface ReadableSynthOptions {
+  /**
+   * The stack that was synthesized: its bundles are taken from the constructs, as after
+   * `Testing.synth(stack)`, which writes no files.
+   */
+  readonly stack?: TerraformStack;
+  /** The stack's synthesized directory (`cdktf.out/stacks/<stack>`), as after `cdktf synth` or `Testing.fullSynth`. */
+  readonly stackDir?: string;
+}
+
+function sourceText(source: string, options: ReadableSynthOptions): string | undefined {
+  if (options.stack) return stackFile(options.stack, source);
+  if (options.stackDir) return readFileSync(join(options.stackDir, source), "utf8");
+  return undefined;
+}
+
 function readableBundle(content: string): ReadableBundle | undefined {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(terraformLiteralValue(content));
+    parsed = JSON.parse(content);
   } catch {
     return undefined;
   }
@@ -77,12 +98,16 @@ function readableBundle(content: string): ReadableBundle | undefined {
 
 /**
  * Decode every instance's user data and every configuration bundle of a synthesized stack.
+ * Bundles are files beside `cdk.tf.json`: pass `options.stack` or `options.stackDir` to have them
+ * decoded; without either, `bundles` is empty and the stack shows each bundle's `source` path and
+ * content-hash `key` (which still changes with every change of a bundle).
  *
- * @param synthesized what `Testing.synth(stack)` returns (text or parsed)
+ * @param synthesized what `Testing.synth(stack)` returns (text or parsed), or a `cdk.tf.json`
+ * @param options where the bundle files are. @default {} (bundles not decoded)
  * @example
- * expect(readableSynth(Testing.synth(stack))).toMatchSnapshot();
+ * expect(readableSynth(Testing.synth(stack), { stack })).toMatchSnapshot();
  */
-export function readableSynth(synthesized: string | object): ReadableSynth {
+export function readableSynth(synthesized: string | object, options: ReadableSynthOptions = {}): ReadableSynth {
   const json = synthesizedStack(synthesized);
   const userData: Record<string, string> = {};
   const bundles: Record<string, ReadableBundle> = {};
@@ -97,13 +122,9 @@ export function readableSynth(synthesized: string | object): ReadableSynth {
         userData[address] = decodeUserData(body.user_data_base64);
         copy.user_data_base64 = `<decoded in userData["${address}"]>`;
       }
-      if (type === "aws_s3_object" && typeof body.content === "string") {
-        const bundle = readableBundle(body.content);
-        if (bundle) {
-          bundles[address] = bundle;
-          copy.content = `<decoded in bundles["${address}"]>`;
-        }
-      }
+      const source = type === "aws_s3_object" && typeof body.source === "string" ? sourceText(body.source, options) : undefined;
+      const bundle = source === undefined ? undefined : readableBundle(source);
+      if (bundle) bundles[address] = bundle;
       resource[type][name] = copy;
     }
   }

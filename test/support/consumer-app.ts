@@ -190,7 +190,9 @@ describe("a mail platform in my stack", () => {
   });
 
   test("readable snapshot", () => {
-    expect(readableSynth(synthesized)).toMatchSnapshot();
+    const readable = readableSynth(synthesized, { stack });
+    expect(Object.values(readable.bundles).map((b) => b.host)).toEqual(["mx1"]);
+    expect(readable).toMatchSnapshot();
   });
 
   test("an invalid model is refused with every problem", () => {

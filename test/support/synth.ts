@@ -1,9 +1,10 @@
 /** Synthesize the example platform (optionally changed) in a test stack. */
-import { Testing, TerraformStack } from "cdktf";
+import { Testing, TerraformStack, type App } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { MailPlatform } from "../../lib/constructs/mail-platform";
 import type { PlatformInput } from "../../lib/model/schema";
 import { exampleInput } from "./example";
+import { stackFile } from "../../lib/constructs/rendered-files-output";
 
 /** A synthesized test stack. */
 export interface Synthesized {
@@ -15,6 +16,8 @@ export interface Synthesized {
   readonly platform: MailPlatform;
   /** The stack. */
   readonly stack: TerraformStack;
+  /** A file written beside cdk.tf.json (a host's bundle, the `source` of its S3 object) by its relative path. */
+  readonly readSource: (path: string) => string | undefined;
 }
 
 /** The parts of cdk.tf.json the tests read. */
@@ -26,10 +29,10 @@ export interface TerraformJson {
 }
 
 /** Build the example stack (optionally changed) without synthesizing it. */
-export function exampleStack(change?: (input: PlatformInput) => void): { stack: TerraformStack; platform: MailPlatform } {
+export function exampleStack(change?: (input: PlatformInput) => void, app: App = Testing.app()): { stack: TerraformStack; platform: MailPlatform } {
   const input = exampleInput();
   change?.(input);
-  const stack = new TerraformStack(Testing.app(), "test");
+  const stack = new TerraformStack(app, "test");
   new AwsProvider(stack, "aws", { region: "eu-central-1" });
   const platform = new MailPlatform(stack, "mail", { platform: input });
   return { stack, platform };
@@ -59,7 +62,7 @@ export function synthExample(change?: (input: PlatformInput) => void): Synthesiz
 export function synthExampleAfresh(change?: (input: PlatformInput) => void): Synthesized {
   const { stack, platform } = exampleStack(change);
   const text = Testing.synth(stack);
-  return { text, json: JSON.parse(text) as TerraformJson, platform, stack };
+  return { text, json: JSON.parse(text) as TerraformJson, platform, stack, readSource: (path) => stackFile(stack, path) };
 }
 
 /** Freeze a tree of plain objects and arrays, every level of it. */

@@ -28,8 +28,10 @@ describe("os: debian-12 renders and synthesizes what it did before Debian 13 bec
     expect(Object.fromEntries(host!.files.map((f) => [f.path, f.content]))).toEqual(expected);
   });
 
-  test("cdk.tf.json of the example, byte for byte", () => {
-    expect(synthExample((input) => (input.os = "debian-12")).text).toBe(readFileSync(join(GOLDEN, "customer-groups.cdk.tf.json"), "utf8"));
+  test("cdk.tf.json of the example and the bundle file it uploads, byte for byte", () => {
+    const synthesized = synthExample((input) => (input.os = "debian-12"));
+    expect(synthesized.text).toBe(readFileSync(join(GOLDEN, "customer-groups.cdk.tf.json"), "utf8"));
+    expect(synthesized.readSource("mail-platform/acme-mail/mx1.bundle.json")).toBe(readFileSync(join(GOLDEN, "customer-groups.mx1.bundle.json"), "utf8"));
   });
 
   test("a host may say debian-12 on its own while the platform is on debian-13", () => {

@@ -1,8 +1,8 @@
 /**
  * A bucket as S3 would hold it after apply: its policy (references resolved), versioning, public
- * access block, default encryption, and the objects Terraform uploads, byte for byte (Terraform's
- * `$${`/`%%{` escaping undone). Objects uploaded from files on the deploying machine (`source`)
- * are refused: their bytes are not in cdk.tf.json.
+ * access block, default encryption, and the objects Terraform uploads, byte for byte: inline
+ * content with Terraform's `$${`/`%%{` escaping undone, or the file an object names as `source`
+ * (relative to the stack's directory, as Terraform runs there), read through the caller.
  */
 import { parsePolicyDocument, type PolicyDocument } from "./policy-document";
 import { literalString, type Evaluate, type TerraformDocument } from "./terraform-document";
@@ -29,8 +29,19 @@ export interface DeployedBucket {
   readonly objects: readonly DeployedObject[];
 }
 
+function sourceBytes(path: string, where: string, readSource?: (path: string) => Buffer | string | undefined): Buffer {
+  const bytes = readSource?.(path);
+  if (bytes === undefined) throw new Error(`${where}.source: no file ${path} beside cdk.tf.json`);
+  return typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
+}
+
 /** The bucket named `name` and everything configured on it. */
-export function readBucket(doc: TerraformDocument, name: string, evaluate: Evaluate): DeployedBucket {
+export function readBucket(
+  doc: TerraformDocument,
+  name: string,
+  evaluate: Evaluate,
+  readSource?: (path: string) => Buffer | string | undefined,
+): DeployedBucket {
   const of = (type: string) => doc.all(type).filter(([n, b]) => evaluate(b.bucket, `${type}.${n}.bucket`) === name);
   const policies = of("aws_s3_bucket_policy");
   if (policies.length > 1) throw new Error(`bucket ${name} has more than one aws_s3_bucket_policy`);
@@ -39,11 +50,12 @@ export function readBucket(doc: TerraformDocument, name: string, evaluate: Evalu
   const rule = (encryption?.rule as { apply_server_side_encryption_by_default?: { sse_algorithm?: string } }[] | undefined)?.[0];
   const objects = of("aws_s3_object").map(([n, b]): DeployedObject => {
     const where = `aws_s3_object.${n}`;
-    if (b.source !== undefined) throw new Error(`${where}.source (a file on the deploying machine) is not read by the rehearsal`);
     const body =
-      b.content_base64 !== undefined
-        ? Buffer.from(literalString(b.content_base64, `${where}.content_base64`), "base64")
-        : Buffer.from(literalString(b.content ?? "", `${where}.content`), "utf8");
+      b.source !== undefined
+        ? sourceBytes(literalString(b.source, `${where}.source`), where, readSource)
+        : b.content_base64 !== undefined
+          ? Buffer.from(literalString(b.content_base64, `${where}.content_base64`), "base64")
+          : Buffer.from(literalString(b.content ?? "", `${where}.content`), "utf8");
     return {
       key: literalString(b.key, `${where}.key`),
       body,

@@ -3,7 +3,7 @@
  * serve it: the instance (made-up, deterministic id), its role with the policy documents as AWS
  * would store them (inline and customer managed ones with references resolved), the bucket with its bundle objects (Terraform's escaping
  * undone), the data volume attached to the instance, the hosted zones, the rollout association
- * and the user data. Read from cdk.tf.json only — the same JSON `terraform apply` would read.
+ * and the user data. Read from cdk.tf.json and the files its objects upload — what `terraform apply` would read.
  */
 import { gunzipSync } from "zlib";
 import { readZones, type DeployedZone } from "./deployment-zones";
@@ -78,6 +78,12 @@ export interface Deployment {
 export interface ReadDeploymentOptions {
   /** @default TEST_ACCOUNT_ID (123456789012) */
   readonly accountId?: string;
+  /**
+   * The bytes of a file an S3 object uploads (`source`, relative to the stack's directory), e.g.
+   * read from the synthesized directory or taken from the stack with `stackFile`; undefined when
+   * there is no such file. @default none: an object with a `source` is refused
+   */
+  readonly readSource?: (path: string) => Buffer | string | undefined;
 }
 
 const seedOf = (body: ResourceBody, fallback: string) => (body.tags as Record<string, string> | undefined)?.Name ?? fallback;
@@ -184,7 +190,7 @@ export function readDeployment(json: unknown, host: string, options: ReadDeploym
     evaluate,
   );
   const role = readRole(doc, instanceName, instanceBody, accountId, evaluate);
-  const buckets = [...bucketNames.values()].map((bucket) => readBucket(doc, bucket, evaluate));
+  const buckets = [...bucketNames.values()].map((bucket) => readBucket(doc, bucket, evaluate, options.readSource));
   const root = instanceBody.root_block_device as Record<string, unknown> | undefined;
   const rootVolume: DeployedVolume = {
     id: fakeVolumeId(`${name}/root`),

@@ -40,7 +40,8 @@ beforeAll(async () => {
   requireClients();
   dir = mkdtempSync(join(tmpdir(), "aws-stand-ins-"));
   // The example with mailboxes: its role may read the password path.
-  deployment = readDeployment(synthExample(withMailboxes).json, "mx1");
+  const synthesized = synthExample(withMailboxes);
+  deployment = readDeployment(synthesized.json, "mx1", { readSource: synthesized.readSource });
   region = deployment.region;
   const [bucket] = deployment.buckets;
   bundle = bucket!.objects[0]!.body;

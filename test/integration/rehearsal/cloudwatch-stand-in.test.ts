@@ -19,7 +19,7 @@ import { join } from "path";
 import { readDeployment, type Deployment } from "../../../lib/rehearsal/aws/deployment";
 import { AwsWorld } from "../../../lib/rehearsal/aws/world";
 import { withBlocklistWatch, withoutCustomerPolicyAttachments } from "../../support/blocklist-watch-model";
-import { synthExample, type TerraformJson } from "../../support/synth";
+import { synthExample, type Synthesized, type TerraformJson } from "../../support/synth";
 import { ClientSandbox, issueCertificate, requireClients, type ClientResult } from "./aws-clients";
 
 const NAMESPACE = "MailPlatform/acme-mail/Blocklists";
@@ -42,8 +42,8 @@ let granted: Running | undefined;
 let detached: Running | undefined;
 
 /** A world of host mx1 read from `json`, listening on its own two addresses, with its own CA. */
-async function startWorld(name: string, json: TerraformJson, imds: string, endpoint: string): Promise<Running> {
-  const deployment = readDeployment(json, "mx1");
+async function startWorld(name: string, json: TerraformJson, readSource: Synthesized["readSource"], imds: string, endpoint: string): Promise<Running> {
+  const deployment = readDeployment(json, "mx1", { readSource });
   let caFile = "";
   const world = new AwsWorld(deployment, {
     imds: { address: imds, port: 80 },
@@ -65,9 +65,9 @@ async function startWorld(name: string, json: TerraformJson, imds: string, endpo
 beforeAll(async () => {
   requireClients();
   dir = mkdtempSync(join(tmpdir(), "cloudwatch-stand-in-"));
-  const watched = synthExample(withBlocklistWatch).json;
-  granted = await startWorld("granted", watched, "127.0.78.1", "127.0.78.2");
-  detached = await startWorld("detached", withoutCustomerPolicyAttachments(watched), "127.0.78.3", "127.0.78.4");
+  const { json: watched, readSource } = synthExample(withBlocklistWatch);
+  granted = await startWorld("granted", watched, readSource, "127.0.78.1", "127.0.78.2");
+  detached = await startWorld("detached", withoutCustomerPolicyAttachments(watched), readSource, "127.0.78.3", "127.0.78.4");
 });
 
 afterAll(async () => {

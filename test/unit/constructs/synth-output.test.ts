@@ -25,7 +25,22 @@ describe("synthesized output", () => {
     }
   });
 
-  test("two synths give byte-identical cdk.tf.json and rendered files", () => {
+  test("holds each host's bundle where its S3 object's source names it, the bundle its key's hash names", () => {
+    const { stack } = exampleStack();
+    const files = fileTree(join(Testing.fullSynth(stack), "stacks", "test"));
+    const objects = Object.values(
+      (JSON.parse(files["cdk.tf.json"]!) as { resource: { aws_s3_object: Record<string, { source: string; key: string }> } }).resource.aws_s3_object,
+    );
+    expect(objects).toHaveLength(1);
+    const [{ source, key }] = objects as [{ source: string; key: string }];
+    // Relative to the stack's directory, where cdktf runs Terraform.
+    expect(source).toBe("mail-platform/acme-mail/mx1.bundle.json");
+    const bundle = JSON.parse(files[source]!) as { id: string; host: string };
+    expect(key).toBe(`bundles/mx1/${bundle.id}.json`);
+    expect(bundle.host).toBe("mx1");
+  });
+
+  test("two synths give byte-identical cdk.tf.json, bundles and rendered files", () => {
     expect(fullSynthTree()).toEqual(fullSynthTree());
   });
 

@@ -4,7 +4,7 @@
  * otherwise only surface at `terraform plan`.
  */
 import { getExpressionAst, getReferencesInExpression } from "@cdktf/hcl2json";
-import { synthExample, terraformLiteralValue, type TerraformJson } from "../../support/synth";
+import { synthExample, type TerraformJson } from "../../support/synth";
 import { variants } from "../../support/variants";
 
 /** Every string in the document that Terraform reads as a template (it holds `${` or `%{`). */
@@ -85,7 +85,7 @@ describe.each([
   ["example", undefined],
   [dnsRich.name, dnsRich.input],
 ] as const)("%s", (_name, input) => {
-  const { json } = synthExample(input ? (i) => Object.assign(i, structuredClone(input)) : undefined);
+  const { json, readSource } = synthExample(input ? (i) => Object.assign(i, structuredClone(input)) : undefined);
 
   test("every template parses with HashiCorp's HCL parser", async () => {
     const found = [...templates(json as TerraformJson)];
@@ -106,13 +106,18 @@ describe.each([
     expect(await danglingReferences(json, withReferences)).toEqual([]);
   });
 
-  test("rendered content reaches Terraform as a literal, byte for byte", () => {
-    // Bundles hold Postfix's ${data_directory} and shell ${VAR}: escaped, or Terraform would
-    // evaluate them. The bundle text Terraform uploads is exactly the bundle.
+  test("rendered content reaches Terraform untouched: the bundle is a file it uploads, not a string it evaluates", () => {
+    // Bundles hold Postfix's ${data_directory} and shell ${VAR}. A file named as `source` is
+    // uploaded byte for byte (Terraform evaluates strings of cdk.tf.json, never a file's bytes),
+    // and the path itself is plain text.
     const [object] = Object.values(json.resource.aws_s3_object!);
-    const uploaded = terraformLiteralValue(String(object!.content));
+    expect(object).not.toHaveProperty("content");
+    expect(String(object!.source)).toMatch(/^mail-platform\/[a-z0-9-]+\/[a-z0-9-]+\.bundle\.json$/);
+    const uploaded = readSource(String(object!.source))!;
     expect(uploaded).toContain("${data_directory}");
     expect(JSON.parse(uploaded).files.length).toBeGreaterThan(5);
+    // Nothing of a bundle is left in the document Terraform evaluates.
+    expect(JSON.stringify(json)).not.toContain("data_directory");
   });
 });
 

@@ -1,6 +1,6 @@
 import { gunzipSync } from "zlib";
 import { parse } from "yaml";
-import { resources, synthExample, terraformLiteralValue } from "../../support/synth";
+import { resources, synthExample } from "../../support/synth";
 import { USER_DATA_LIMIT_BYTES } from "../../../lib/rollout/bootstrap/user-data";
 import { awsClientScriptText } from "../../../lib/rollout/aws-client-script";
 import { rolloutFiles } from "../../../lib/rollout/production-bundle";
@@ -31,7 +31,9 @@ describe("user data", () => {
       ...rolloutFiles(synthesized.platform.plan, synthesized.platform.plan.hosts[0]!),
     ].sort((a, b) => (a.path < b.path ? -1 : 1));
     const object = resources(synthesized.json, "aws_s3_object")[0]!;
-    const bundle = JSON.parse(terraformLiteralValue(String(object.content))) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
+    expect(object.source).toBe("mail-platform/acme-mail/mx1.bundle.json");
+    expect(object).not.toHaveProperty("content");
+    const bundle = JSON.parse(synthesized.readSource(String(object.source))!) as { id: string; files: Array<{ path: string; mode: string; content: string }> };
     expect(bundle.files.map((f) => f.path)).toEqual(rendered.map((f) => f.path));
     bundle.files.forEach((file, i) => {
       expect(file.content).toBe(rendered[i]!.content);
@@ -175,7 +177,7 @@ describe("user data", () => {
     });
     const size = String(resources(many.json, "aws_instance")[0]!.user_data_base64).length;
     expect(Math.abs(size - String(instance.user_data_base64).length)).toBeLessThan(200);
-    expect(String(resources(many.json, "aws_s3_object")[0]!.content).length).toBeGreaterThan(50_000);
+    expect(many.readSource(String(resources(many.json, "aws_s3_object")[0]!.source))!.length).toBeGreaterThan(50_000);
   });
 
   test("refuses user data over 16 KB with a clear message", () => {

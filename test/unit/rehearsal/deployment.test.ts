@@ -9,11 +9,14 @@ import { readDeployment } from "../../../lib/rehearsal/aws/deployment";
 import { parsePolicyDocument } from "../../../lib/rehearsal/aws/policy-document";
 import { AwsWorld } from "../../../lib/rehearsal/aws/world";
 import { withBlocklistWatch, withoutCustomerPolicyAttachments } from "../../support/blocklist-watch-model";
-import { parseJsonWithReferences, synthExample, synthExampleAfresh, terraformLiteralValue, type TerraformJson } from "../../support/synth";
+import { parseJsonWithReferences, synthExample, synthExampleAfresh, type Synthesized, type TerraformJson } from "../../support/synth";
 
 const synthesized = synthExample();
 const json = synthesized.json;
-const deployment = readDeployment(json, "mx1");
+/** Read a synthesis's host, or a changed copy of its document with the synthesis's bundle files. */
+const readHost = (doc: Synthesized | TerraformJson, files: Synthesized = synthesized, host = "mx1") =>
+  "readSource" in doc ? readDeployment(doc.json, host, { readSource: doc.readSource }) : readDeployment(doc, host, { readSource: files.readSource });
+const deployment = readHost(synthesized);
 
 /** A deep copy of the document with one inline policy's text changed. */
 function withPolicy(change: (policy: string) => string): TerraformJson {
@@ -30,7 +33,7 @@ describe("the host's resources", () => {
     expect(deployment.instance).toMatchObject({ name: "acme-mail-mx1", instanceType: "t3.small", availabilityZone: "eu-central-1a", privateIp: "10.0.1.11" });
     expect(deployment.instance.id).toMatch(/^i-0[0-9a-f]{16}$/);
     expect(deployment.instance.arn).toBe(`arn:aws:ec2:eu-central-1:123456789012:instance/${deployment.instance.id}`);
-    const again = readDeployment(synthExampleAfresh().json, "mx1");
+    const again = readHost(synthExampleAfresh());
     expect(again.instance.id).toBe(deployment.instance.id);
     expect(again.dataVolume.id).toBe(deployment.dataVolume.id);
     expect(again.zones).toEqual(deployment.zones);
@@ -57,7 +60,7 @@ describe("the host's resources", () => {
   });
 
   test("a zone the model gives by id keeps that id", () => {
-    const given = readDeployment(synthExample((i) => (i.dns!.zones![1]!.route53ZoneId = "Z05512345GIVENZONEID")).json, "mx1");
+    const given = readHost(synthExample((i) => (i.dns!.zones![1]!.route53ZoneId = "Z05512345GIVENZONEID")));
     expect(given.zones.find((z) => z.name === "acme-shop.example")).toEqual({ name: "acme-shop.example", id: "Z05512345GIVENZONEID", created: false });
     expect(JSON.stringify(given.role.inlinePolicies.get("acme-dns-01"))).toContain("arn:aws:route53:::hostedzone/Z05512345GIVENZONEID");
   });
@@ -82,14 +85,11 @@ describe("the network interface and its Elastic IPs", () => {
     for (const eip of eips)
       expect(eip).toMatchObject({ allocationId: expect.stringMatching(/^eipalloc-0[0-9a-f]{16}$/), publicIp: expect.stringMatching(/^203\.0\.113\.\d+$/) });
     expect(new Set(eips.map((e) => e.publicIp)).size).toBe(2);
-    expect(readDeployment(synthExampleAfresh().json, "mx1").networkInterface).toEqual(deployment.networkInterface);
+    expect(readHost(synthExampleAfresh()).networkInterface).toEqual(deployment.networkInterface);
   });
 
   test("an adopted Elastic IP keeps its allocation id; the created one gets a made-up id", () => {
-    const adopted = readDeployment(
-      synthExample((i) => (i.aws!.adoptElasticIps = [{ host: "mx1", group: "business", allocationId: "eipalloc-0123456789abcdef0" }])).json,
-      "mx1",
-    );
+    const adopted = readHost(synthExample((i) => (i.aws!.adoptElasticIps = [{ host: "mx1", group: "business", allocationId: "eipalloc-0123456789abcdef0" }])));
     const [business, privateGroup] = adopted.networkInterface.elasticIps;
     expect(business).toMatchObject({ allocationId: "eipalloc-0123456789abcdef0", privateIp: "10.0.1.11" });
     expect(privateGroup!.allocationId).not.toBe("eipalloc-0123456789abcdef0");
@@ -100,7 +100,7 @@ describe("the network interface and its Elastic IPs", () => {
     const copy = structuredClone(json);
     const [name] = Object.keys(copy.resource.aws_eip_association!);
     copy.resource.aws_eip_association![name!]!.private_ip_address = "10.0.1.99";
-    expect(() => readDeployment(copy, "mx1")).toThrow(/10\.0\.1\.99 is not an address of the interface eni-0/);
+    expect(() => readHost(copy)).toThrow(/10\.0\.1\.99 is not an address of the interface eni-0/);
   });
 });
 
@@ -127,7 +127,9 @@ describe("the role", () => {
 });
 
 describe("customer managed policies (the blocklist watch's metric right)", () => {
-  const watched = synthExample(withBlocklistWatch).json;
+  const watchedSynthesis = synthExample(withBlocklistWatch);
+  const watched = watchedSynthesis.json;
+  const readWatched = (doc: TerraformJson) => readHost(doc, watchedSynthesis);
   const METRICS_ARN = "arn:aws:iam::123456789012:policy/acme-mail-blocklist-metrics";
   /** A copy of the watched document with the metrics policy resource changed. */
   const withMetricsPolicy = (change: (policy: Record<string, unknown>) => void): TerraformJson => {
@@ -138,7 +140,7 @@ describe("customer managed policies (the blocklist watch's metric right)", () =>
   };
 
   test("the attachment's ${aws_iam_policy.….arn} resolves to the policy's ARN, and the role has the policy as IAM holds it", () => {
-    const { role } = readDeployment(watched, "mx1");
+    const { role } = readWatched(watched);
     expect(role.managedPolicies.map((m) => m.arn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
     expect(role.customerManagedPolicies).toEqual([
       {
@@ -154,14 +156,11 @@ describe("customer managed policies (the blocklist watch's metric right)", () =>
     expect(deployment.role.customerManagedPolicies).toEqual([]);
     const detached = withoutCustomerPolicyAttachments(watched);
     expect(Object.keys(detached.resource.aws_iam_policy!)).toHaveLength(1);
-    expect(readDeployment(detached, "mx1").role.customerManagedPolicies).toEqual([]);
+    expect(readWatched(detached).role.customerManagedPolicies).toEqual([]);
   });
 
   test("a path is part of the ARN the attachment resolves to", () => {
-    const { role } = readDeployment(
-      withMetricsPolicy((p) => (p.path = "/mail/")),
-      "mx1",
-    );
+    const { role } = readWatched(withMetricsPolicy((p) => (p.path = "/mail/")));
     expect(role.customerManagedPolicies.map((p) => p.arn)).toEqual(["arn:aws:iam::123456789012:policy/mail/acme-mail-blocklist-metrics"]);
   });
 
@@ -170,28 +169,25 @@ describe("customer managed policies (the blocklist watch's metric right)", () =>
     const attachments = elsewhere.resource.aws_iam_role_policy_attachment!;
     const [metrics] = Object.keys(attachments).filter((n) => String(attachments[n]!.policy_arn).includes("aws_iam_policy."));
     attachments[metrics!]!.policy_arn = "arn:aws:iam::123456789012:policy/elsewhere";
-    expect(() => readDeployment(elsewhere, "mx1")).toThrow(
+    expect(() => readWatched(elsewhere)).toThrow(
       /^aws_iam_role_policy_attachment\.mail_blocklist-alerts_metrics-0_\w+: policy arn:aws:iam::123456789012:policy\/elsewhere is not created in cdk\.tf\.json/,
     );
     const unnamed = withMetricsPolicy((p) => {
       delete p.name;
       p.name_prefix = "acme-mail-blocklist-";
     });
-    expect(() => readDeployment(unnamed, "mx1")).toThrow(/aws_iam_policy\.mail_blocklist-alerts_metrics_\w+: no name/);
+    expect(() => readWatched(unnamed)).toThrow(/aws_iam_policy\.mail_blocklist-alerts_metrics_\w+: no name/);
     const exclusive = structuredClone(watched);
     exclusive.resource.aws_iam_policy_attachment = { all: { name: "all", roles: ["acme-mail-mx1"], policy_arn: METRICS_ARN } };
-    expect(() => readDeployment(exclusive, "mx1")).toThrow("aws_iam_policy_attachment.all is not read by the rehearsal");
+    expect(() => readWatched(exclusive)).toThrow("aws_iam_policy_attachment.all is not read by the rehearsal");
   });
 
   test("a world refuses a role with a customer managed policy named like one of its inline policies (its decisions name policies)", () => {
-    const clash = readDeployment(
-      withMetricsPolicy((p) => (p.name = "acme-dns-01")),
-      "mx1",
-    );
+    const clash = readWatched(withMetricsPolicy((p) => (p.name = "acme-dns-01")));
     expect(clash.role.customerManagedPolicies.map((p) => p.arn)).toEqual(["arn:aws:iam::123456789012:policy/acme-dns-01"]);
     const options = { imds: { address: "127.0.0.1", port: 0 }, endpoint: { address: "127.0.0.1", port: 0 }, tls: { key: "", cert: "" } };
     expect(() => new AwsWorld(clash, options)).toThrow("role acme-mail-mx1 has two policies named acme-dns-01");
-    expect(() => new AwsWorld(readDeployment(watched, "mx1"), options)).not.toThrow();
+    expect(() => new AwsWorld(readWatched(watched), options)).not.toThrow();
   });
 });
 
@@ -206,12 +202,11 @@ describe("bundles and rollout", () => {
     });
   });
 
-  test("each bundle object is the text Terraform uploads (its escaping undone), under its content hash", () => {
+  test("each bundle object is the file Terraform uploads (its `source` beside cdk.tf.json), byte for byte, under its content hash", () => {
     const [synthesizedObject] = Object.values(json.resource.aws_s3_object!);
     const [object] = bucket!.objects;
-    expect(object!.body.toString("utf8")).toBe(terraformLiteralValue(String(synthesizedObject!.content)));
-    // The rendered configuration holds `${…}` of its own (Postfix, shell), escaped as `$${` for Terraform.
-    expect(String(synthesizedObject!.content)).toContain("$${");
+    expect(object!.body.toString("utf8")).toBe(synthesized.readSource(String(synthesizedObject!.source)));
+    // The rendered configuration holds `${…}` of its own (Postfix, shell): a file's bytes are not a template.
     expect(object!.body.toString("utf8")).toContain("${");
     expect(object!.body.toString("utf8")).not.toContain("$${");
     expect(object!.contentType).toBe("application/json");
@@ -233,25 +228,28 @@ describe("bundles and rollout", () => {
 describe("refusals", () => {
   test("fails on a reference it cannot resolve, naming the reference and where it is", () => {
     const unknownResource = withPolicy((p) => p.replace('"Resource":"*"', '"Resource":"${aws_lambda_function.x.arn}"'));
-    expect(() => readDeployment(unknownResource, "mx1")).toThrow(
+    expect(() => readHost(unknownResource)).toThrow(
       /aws_iam_role_policy\.mail_host-mx1_role_acme-dns_\w+\.policy: cannot resolve the Terraform reference \$\{aws_lambda_function\.x\.arn\}/,
     );
     const unknownZone = withPolicy((p) => p.replace('["acme-corp.example"]', '["unknown.example"]'));
-    expect(() => readDeployment(unknownZone, "mx1")).toThrow(
+    expect(() => readHost(unknownZone)).toThrow(
       /cannot resolve the Terraform reference \$\{aws_route53_zone\.mail_zones_created_\w+\["unknown\.example"\]\.zone_id\}/,
     );
   });
 
   test("fails on a template directive rather than passing it through", () => {
-    expect(() =>
-      readDeployment(
-        withPolicy((p) => p.replace('"Version"', '"%{ if true }Version%{ endif }"')),
-        "mx1",
-      ),
-    ).toThrow("Terraform template directive");
+    expect(() => readHost(withPolicy((p) => p.replace('"Version"', '"%{ if true }Version%{ endif }"')))).toThrow("Terraform template directive");
+  });
+
+  test("fails on an object whose file is not beside cdk.tf.json, and on a document read without its files", () => {
+    const moved = structuredClone(json);
+    const [name] = Object.keys(moved.resource.aws_s3_object!);
+    moved.resource.aws_s3_object![name!]!.source = "elsewhere/mx1.bundle.json";
+    expect(() => readHost(moved)).toThrow(`aws_s3_object.${name}.source: no file elsewhere/mx1.bundle.json beside cdk.tf.json`);
+    expect(() => readDeployment(json, "mx1")).toThrow(`aws_s3_object.${name}.source: no file mail-platform/acme-mail/mx1.bundle.json beside cdk.tf.json`);
   });
 
   test("fails on a host that is not in the document, listing the hosts", () => {
-    expect(() => readDeployment(json, "mx9")).toThrow("host mx9 is not in cdk.tf.json (hosts found: mx1)");
+    expect(() => readHost(json, synthesized, "mx9")).toThrow("host mx9 is not in cdk.tf.json (hosts found: mx1)");
   });
 });
