@@ -71,6 +71,7 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/rspamd/local.d/worker-normal.inc",
       "mail-platform/acme-mail/mx1/etc/rspamd/local.d/worker-proxy.inc",
       "mail-platform/acme-mail/mx1/etc/rspamd/rspamd.conf.local",
+      "mail-platform/acme-mail/mx1/etc/rspamd/rspamd.local.lua",
       "mail-platform/acme-mail/mx1/etc/unbound/unbound.conf",
       "mail-platform/acme-mail/mx1/var/www/mail-platform/mta-sts/business.txt",
       "mail-platform/acme-mail/mx1/var/www/mail-platform/mta-sts/private.txt",

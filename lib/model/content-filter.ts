@@ -84,6 +84,22 @@ export const ContentFilterSchema = z
      * @default false
      */
     antivirus: z.boolean().default(false).describe("Scan attachments with ClamAV; needs an instance type with at least 4 GiB of memory. Default: false."),
+    /**
+     * Messages larger than this many bytes get every check of rspamd except its text analysis:
+     * SPF, DKIM, DMARC and ARC, the sending limits, greylisting, header, envelope and MIME rules and
+     * ClamAV still run; the words of the text (stemming, language, text and body rules, GTUBE,
+     * Bayes and neural) and URLs in the body are not looked at. rspamd 3.x analyses every word of a
+     * message, about 200 ms of one core per MB of text, with one scan at a time per milter, so a
+     * few large messages would hold up everyone's mail. Spam is rarely that large: SpamAssassin's
+     * `spamc` skips messages over 500 KB by default. `false`: analyse the text of every message.
+     * @default 524288 (512 KiB)
+     */
+    textAnalysisMaxBytes: z
+      .union([z.int().min(65_536).max(1_073_741_824), z.literal(false)])
+      .default(524_288)
+      .describe(
+        "Messages larger than this (bytes, 65536..1073741824) are checked without rspamd's text analysis (authentication, limits, header and MIME rules still run), or false to analyse every message's text. Default: 524288 (512 KiB).",
+      ),
   })
   .describe("Content filtering with rspamd (a Postfix milter) and redis.")
   .meta({ title: "ContentFilterInput" });

@@ -749,6 +749,11 @@ export type ContentFilterInput = {
    * @default false
    */
   antivirus?: boolean;
+  /**
+   * Messages larger than this (bytes, 65536..1073741824) are checked without rspamd's text analysis (authentication, limits, header and MIME rules still run), or false to analyse every message's text. Default: 524288 (512 KiB).
+   * @default 524288
+   */
+  textAnalysisMaxBytes?: number | false;
 };
 
 /**

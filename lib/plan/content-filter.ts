@@ -37,6 +37,7 @@ export function contentFilterPlan(spec: PlatformSpec): ContentFilterPlan {
     }),
     holdScore: settings.outbound.holdScore,
     antivirus: settings.antivirus,
+    ...(settings.textAnalysisMaxBytes === false ? {} : { textAnalysisMaxBytes: settings.textAnalysisMaxBytes }),
     sendingLimits: platformSendingLimits(spec).enabled
       ? spec.groups.map((group) => {
           const { perUser, perGroup, warmUp } = effectiveSendingLimits(spec, group);

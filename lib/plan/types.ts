@@ -365,6 +365,8 @@ export type ContentFilterPlan =
       readonly holdScore: number;
       /** Whether rspamd hands attachments to ClamAV. */
       readonly antivirus: boolean;
+      /** Messages larger than this (bytes) are checked without rspamd's text analysis; absent: every message's text is analysed. */
+      readonly textAnalysisMaxBytes?: number;
       /** Each group's sending limits in effect, in group order; empty when the limits are off. */
       readonly sendingLimits: readonly GroupSendingLimitsPlan[];
     };

@@ -161,6 +161,16 @@ describe.each((["debian-12", "debian-13"] as const).map((os) => [os, programsOf(
     expect(broken.stdout + broken.stderr).toContain("FATAL CONFIG FILE ERROR");
   }, 120_000);
 
+  test("runs the rendered Lua rules (the text analysis limit): a broken rule file fails the check, naming it", () => {
+    const [dir] = renderedConfDirs(exampleInput(), os);
+    const lua = join(dir!, "rspamd.local.lua");
+    expect(readFileSync(lua, "utf8")).toContain("local MAX_BYTES = 524288");
+    writeFileSync(lua, `${readFileSync(lua, "utf8")}this is not lua(\n`);
+    const result = configtest(dir!);
+    expect(result.status).toBe(1);
+    expect(result.stdout + result.stderr).toContain("rspamd.local.lua");
+  }, 120_000);
+
   test("refuses a broken file (the check can fail)", () => {
     const [dir] = renderedConfDirs(exampleInput(), os);
     writeFileSync(join(dir!, "local.d", "settings.conf"), "outbound { apply { actions { reject = ; } }\n");

@@ -24,7 +24,8 @@ describe("deterministic output", () => {
         // JSON has no comments: the note is its "comment" field.
         if (file.path.endsWith(".json"))
           expect((JSON.parse(file.content) as { comment: string }).comment).toMatch(new RegExp(`^${header.replace(/[.()]/g, "\\$&")}`));
-        else expect(file.content.startsWith(`# ${header}`)).toBe(true);
+        // Lua's comments begin with "--".
+        else expect(file.content.startsWith(`${file.path.endsWith(".lua") ? "--" : "#"} ${header}`)).toBe(true);
       }
     }
   });

@@ -168,6 +168,7 @@ describe("the plan", () => {
       enabled: true,
       holdScore: 7,
       antivirus: false,
+      textAnalysisMaxBytes: 524_288,
       groups: [
         { group: "business", rejectScore: 20, addHeaderScore: 6 },
         { group: "private", rejectScore: 20, addHeaderScore: 4, greylistScore: 3 },

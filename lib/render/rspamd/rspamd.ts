@@ -73,6 +73,10 @@ export const RSPAMD_CONF_DIR = "etc/rspamd";
 export const RSPAMD_LOCAL_DIR = `${RSPAMD_CONF_DIR}/local.d`;
 /** The file of the submission milter (a worker of its own, defined at the top level). */
 export const RSPAMD_CONF_LOCAL = `${RSPAMD_CONF_DIR}/rspamd.conf.local`;
+/** Lua rules of the host, which Debian's rules/rspamd.lua loads from LOCAL_CONFDIR (3.4 and 3.12). */
+export const RSPAMD_LOCAL_LUA = `${RSPAMD_CONF_DIR}/rspamd.local.lua`;
+/** The zero-weight symbol a message checked without text analysis carries (visible in rspamc and the log). */
+export const TEXT_NOT_ANALYSED_SYMBOL = "MAIL_PLATFORM_TEXT_NOT_ANALYSED";
 /** The rendered redis.conf (the whole file: Debian's is replaced). */
 export const REDIS_CONF = "etc/redis/redis.conf";
 
@@ -254,6 +258,7 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
   // Only the groups whose users submit here: their home is this host.
   const ratelimit = ratelimitConf(header, { ...filter, sendingLimits: homeSendingLimits(host, filter.sendingLimits) });
   if (ratelimit !== undefined) files.push({ path: `${RSPAMD_LOCAL_DIR}/ratelimit.conf`, content: ratelimit, mode: "0644" });
+  if (filter.textAnalysisMaxBytes !== undefined) files.push(textAnalysisLimit(plan, host, filter.textAnalysisMaxBytes));
   if (filter.antivirus) {
     files.push(
       local("antivirus.conf", [
@@ -270,6 +275,42 @@ export function renderRspamd(plan: Plan, host: HostPlan, paths: HostPaths): Rend
     );
   }
   return files;
+}
+
+/**
+ * rspamd 3.x normalises, stems and language-checks every word of a message before any rule runs
+ * (`words_decay` only thins what Bayes sees; rspamd 4.1.4 bounds the words kept), about 200 ms of
+ * a core per MB of text, and a milter scans one message at a time. A connection-stage rule sets
+ * the task's `skip_process` flag on larger messages: MIME parsing, authentication (SPF, DKIM,
+ * DMARC, ARC), ratelimit, greylisting, header and MIME rules and antivirus still run; the text
+ * stage, with the rules that read words and body URLs, does not. A message of unknown size is
+ * analysed in full.
+ */
+function textAnalysisLimit(plan: Plan, host: HostPlan, maxBytes: number): RenderedFile {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)
+    throw new UnsafeValueError(RSPAMD_LOCAL_LUA, "the text analysis limit", String(maxBytes), "a positive whole number of bytes");
+  const lines = [
+    generatedHeader(plan.spec.name, host.name, "--"),
+    "-- Messages over contentFilter.textAnalysisMaxBytes are checked without rspamd's text analysis.",
+    'local rspamd_logger = require "rspamd_logger"',
+    `local MAX_BYTES = ${maxBytes}`,
+    "rspamd_config:register_symbol({",
+    `  name = "${TEXT_NOT_ANALYSED_SYMBOL}",`,
+    '  type = "connfilter",',
+    "  score = 0.0,",
+    '  description = "Larger than contentFilter.textAnalysisMaxBytes: text not analysed",',
+    '  flags = "empty,nostat",',
+    "  callback = function(task)",
+    "    local size = task:get_size()",
+    "    if size and size > MAX_BYTES then",
+    '      task:set_flag("skip_process")',
+    `      task:insert_result("${TEXT_NOT_ANALYSED_SYMBOL}", 1.0, tostring(size))`,
+    '      rspamd_logger.infox(task, "message of %s bytes, over %s: text not analysed", size, MAX_BYTES)',
+    "    end",
+    "  end,",
+    "})",
+  ];
+  return { path: RSPAMD_LOCAL_LUA, content: `${lines.join("\n")}\n`, mode: "0644" };
 }
 
 function redisConf(header: string, paths: HostPaths): string {
