@@ -219,21 +219,66 @@ describe("rspamd's files", () => {
   });
 });
 
+/** The rows of a rendered lookup table: key and value, comments left out. */
+function tableRows(text: string): string[][] {
+  return text
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .map((l) => {
+      const [, key, value] = /^(\S+)\s+(.*)$/.exec(l)!;
+      return [key!, value!];
+    });
+}
+
 describe("Postfix", () => {
-  test("port 25: OpenDKIM, then rspamd; submission: rspamd's submission milter, then OpenDKIM signs; the channel: none", () => {
+  test("port 25: rspamd alone, loopback clients OpenDKIM then rspamd; submission: rspamd's submission milter, then OpenDKIM signs; the channel: none", () => {
     const rendered = files(addSecondHost);
     const main = mainCfSettings(rendered.get("etc/postfix/main.cf")!);
-    expect(main.get("smtpd_milters")).toBe("unix:opendkim/opendkim.sock,unix:rspamd/inbound.sock");
+    expect(main.get("smtpd_milters")).toBe("unix:rspamd/inbound.sock");
+    expect(main.get("smtpd_milter_maps")).toBe("cidr:$config_directory/loopback_milters.cidr");
+    expect(tableRows(rendered.get("etc/postfix/loopback_milters.cidr")!)).toEqual([
+      ["127.0.0.1/32", "unix:opendkim/opendkim.sock,unix:rspamd/inbound.sock"],
+      ["::1/128", "unix:opendkim/opendkim.sock,unix:rspamd/inbound.sock"],
+    ]);
+    // The same hosts OpenDKIM signs for: no other client's mail reaches it on port 25.
+    expect(rendered.get("etc/opendkim/trusted.hosts")!.split("\n").filter((l) => l !== "" && !l.startsWith("#"))).toEqual(["127.0.0.1", "::1"]);
+    expect(rendered.get("etc/opendkim.conf")).toMatch(/^Mode s$/m);
     expect(main.get("non_smtpd_milters")).toBe("unix:opendkim/opendkim.sock");
     const entries = masterCfEntries(rendered.get("etc/postfix/master.cf")!);
     const submission = entries.filter((e) => /:(587|465)$/.test(e.service));
     expect(submission.length).toBeGreaterThan(0);
     for (const entry of submission) {
       expect(entry.options.get("smtpd_milters")).toBe("unix:rspamd/submission.sock,unix:opendkim/opendkim.sock");
+      // A user on loopback keeps the submission milters.
+      expect(entry.options.get("smtpd_milter_maps")).toBe("");
       expect(entry.options.get("milter_macro_daemon_name")).toBe("ORIGINATING");
     }
     const channel = entries.find((e) => e.service.endsWith(":10025"));
     expect(channel?.options.get("smtpd_milters")).toBe("");
+    expect(channel?.options.get("smtpd_milter_maps")).toBe("");
+    // The backup MX's Authentication-Results survive the channel.
+    expect(channel?.options.get("receive_override_options")).toBe("no_header_body_checks");
+  });
+
+  test("Authentication-Results from outside are removed by header_checks before any milter, attached messages untouched", () => {
+    const rendered = files();
+    const main = mainCfSettings(rendered.get("etc/postfix/main.cf")!);
+    expect(main.get("header_checks")).toBe("pcre:$config_directory/inbound_header_checks.pcre");
+    expect(main.get("nested_header_checks")).toBe("");
+    expect(main.get("mime_header_checks")).toBe("");
+    expect(tableRows(rendered.get("etc/postfix/inbound_header_checks.pcre")!)).toEqual([["/^Authentication-Results:/", "IGNORE"]]);
+  });
+
+  test("without the content filter OpenDKIM verifies on port 25 as before: no loopback map, no header checks, Mode sv", () => {
+    const rendered = files((i) => (i.contentFilter = { enabled: false }));
+    const main = mainCfSettings(rendered.get("etc/postfix/main.cf")!);
+    expect(main.get("smtpd_milters")).toBe("unix:opendkim/opendkim.sock");
+    expect(main.has("smtpd_milter_maps")).toBe(false);
+    expect(main.has("header_checks")).toBe(false);
+    expect(rendered.has("etc/postfix/loopback_milters.cidr")).toBe(false);
+    expect(rendered.has("etc/postfix/inbound_header_checks.pcre")).toBe(false);
+    expect(rendered.get("etc/opendkim.conf")).toMatch(/^Mode sv$/m);
+    expect(rendered.get("etc/postfix/master.cf")).not.toContain("smtpd_milter_maps");
   });
 
   test("packages and the bundle's check", () => {

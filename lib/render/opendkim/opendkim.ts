@@ -28,6 +28,13 @@ export const DKIM_KEY_LIST = "etc/mail-platform/dkim-keys";
 /** The milter socket, inside Postfix's queue directory so the chrooted smtpd reaches it. */
 export const OPENDKIM_SOCKET = "opendkim/opendkim.sock";
 
+/**
+ * OpenDKIM's internal hosts (InternalHosts): mail relayed from these over SMTP is signed, not
+ * verified. Postfix hands port 25's mail from them to OpenDKIM even where the content filter
+ * verifies everyone else's (main.cf's smtpd_milter_maps).
+ */
+export const OPENDKIM_INTERNAL_HOSTS = ["127.0.0.1", "::1"] as const;
+
 /** Render opendkim.conf and its tables for a host (nothing when no group signs). */
 export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): RenderedFile[] {
   const { spec } = plan;
@@ -53,8 +60,9 @@ export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): Re
     "UserID opendkim",
     `Socket local:${paths.postfixSpool}/${OPENDKIM_SOCKET}`,
     `PidFile ${paths.opendkimRun}/opendkim.pid`,
-    "# Sign outgoing mail, verify incoming mail.",
-    "Mode sv",
+    ...(plan.contentFilter.enabled
+      ? ["# Sign only: Postfix hands OpenDKIM submitted, local and loopback mail; rspamd verifies inbound mail.", "Mode s"]
+      : ["# Sign outgoing mail, verify incoming mail.", "Mode sv"]),
     "# Signed: mail from loopback (local applications) and mail Postfix marks as submitted (587/465).",
     `InternalHosts ${paths.opendkimDir}/trusted.hosts`,
     "MacroList daemon_name|ORIGINATING",
@@ -92,7 +100,7 @@ export function renderOpendkim(plan: Plan, host: HostPlan, paths: HostPaths): Re
       ]),
       mode: "0644",
     },
-    { path: "etc/opendkim/trusted.hosts", content: `${header}\n127.0.0.1\n::1\n`, mode: "0644" },
+    { path: "etc/opendkim/trusted.hosts", content: `${header}\n${OPENDKIM_INTERNAL_HOSTS.map((h) => `${h}\n`).join("")}`, mode: "0644" },
     {
       path: DKIM_KEY_LIST,
       content: `${header}\n# SSM parameter (SecureString), then the file the first boot writes its value to (0600 opendkim).\n${[...keyFiles]

@@ -1,11 +1,17 @@
 /**
- * main.cf's milters: rspamd (content filter) and OpenDKIM (DKIM signing and verifying). Postfix
- * calls them in the order listed. Submitted mail: rspamd first, then OpenDKIM signs what rspamd
- * let through (master.cf's submission listeners). Port 25: OpenDKIM first, then rspamd. OpenDKIM
- * removes every Authentication-Results field that names this host (its RemoveARFrom default: the
- * listener's host name, as a forgery), and rspamd's names exactly that host (the listener's
- * `{daemon_name}`): after OpenDKIM, rspamd's field reaches the mailbox (rspamd in turn removes the
- * fields it finds, OpenDKIM's dkim= included, whose result its own field carries).
+ * main.cf's milters: rspamd (content filter) and OpenDKIM (DKIM signing; verifying when there is
+ * no content filter). Postfix calls them in the order listed. Submitted mail: rspamd first, then
+ * OpenDKIM signs what rspamd let through (master.cf's submission listeners).
+ *
+ * Port 25 with the content filter: rspamd alone. rspamd verifies SPF, DKIM, DMARC and ARC itself
+ * and replaces every Authentication-Results field, OpenDKIM's too, so OpenDKIM's verification on
+ * port 25 was work thrown away (a quarter of the port's throughput for small messages in `npm run
+ * bench:mail`). Only loopback clients, OpenDKIM's internal hosts, still get OpenDKIM first
+ * (smtpd_milter_maps): their mail is signed. OpenDKIM also removed Authentication-Results fields
+ * naming this host, forged from outside; main.cf's header_checks now remove every such field before
+ * any milter sees the message, so that holds while rspamd is down too (milter_default_action).
+ * Without the content filter OpenDKIM is port 25's milter, as before: it verifies, signs loopback
+ * mail and removes the forged fields (its RemoveARFrom default).
  *
  * Which DKIM key signs is decided in OpenDKIM from what Postfix hands it: for submitted mail the
  * envelope sender (the `{mail_addr}` macro, sent only by the submission listeners), which
@@ -13,13 +19,15 @@
  * with the own group's key whatever the From: header says; for all other mail (loopback
  * applications, notifications) no such macro, and OpenDKIM reads the From: header as before.
  * The submission listeners use their own rspamd milter (master.cf): it holds instead of refusing.
- * References: MILTER_README, postconf(5), opendkim.conf(5).
+ * References: MILTER_README, postconf(5), opendkim.conf(5), RFC 8601 section 5.
  */
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
-import { OPENDKIM_SOCKET } from "../opendkim/opendkim";
+import { OPENDKIM_INTERNAL_HOSTS, OPENDKIM_SOCKET } from "../opendkim/opendkim";
 import { RSPAMD_MILTER_SOCKETS } from "../rspamd/rspamd";
 import type { PostconfSection, PostconfSetting } from "./main-cf-format";
+import { TABLES, tableRef } from "./table-names";
+import type { TableBlock } from "./table-format";
 
 /** The main.cf parameter holding the submission listeners' macro list (master.cf refers to it as `$name`). */
 export const SUBMISSION_MILTER_MAIL_MACROS = "submission_milter_mail_macros";
@@ -33,9 +41,40 @@ function hasSubmissionListener(host: HostPlan): boolean {
   return host.listeners.some((l) => l.service.daemon === "postfix" && l.service.name !== "smtp");
 }
 
-/** The milters of port 25 (OpenDKIM's, then rspamd's; see above), or none. */
+/** The milters of port 25: rspamd's with the content filter, else OpenDKIM's (see above), or none. */
 export function inboundMilters(plan: Plan): string[] {
-  return [...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`), ...when(plan.contentFilter.enabled, `unix:${RSPAMD_MILTER_SOCKETS.inbound}`)];
+  return plan.contentFilter.enabled ? [`unix:${RSPAMD_MILTER_SOCKETS.inbound}`] : [...when(plan.dkim.signs, `unix:${OPENDKIM_SOCKET}`)];
+}
+
+/**
+ * Whether loopback clients get milters of their own on port 25 (smtpd_milter_maps): only where
+ * the content filter took OpenDKIM off port 25 and OpenDKIM signs.
+ */
+export function hasLoopbackMilters(plan: Plan): boolean {
+  return plan.contentFilter.enabled && plan.dkim.signs;
+}
+
+/** Whether main.cf's header_checks remove Authentication-Results fields (OpenDKIM no longer does on port 25). */
+export function hasInboundHeaderChecks(plan: Plan): boolean {
+  return plan.contentFilter.enabled;
+}
+
+/** The rows of the loopback milter table: OpenDKIM's internal hosts → OpenDKIM (signs), then rspamd's inbound milter. */
+export function loopbackMilterBlocks(plan: Plan): TableBlock[] {
+  const milters = [`unix:${OPENDKIM_SOCKET}`, `unix:${RSPAMD_MILTER_SOCKETS.inbound}`].join(",");
+  return when<TableBlock>(hasLoopbackMilters(plan), {
+    why: "Mail relayed from loopback (OpenDKIM's internal hosts) is signed by OpenDKIM, then scanned by rspamd as before.",
+    rows: OPENDKIM_INTERNAL_HOSTS.map((ip) => [`${ip}/${ip.includes(":") ? 128 : 32}`, milters] as const),
+  });
+}
+
+/** The rows of the inbound header checks. */
+export function inboundHeaderCheckBlocks(plan: Plan): TableBlock[] {
+  return when<TableBlock>(hasInboundHeaderChecks(plan), {
+    why: "Authentication-Results from outside (a forged one may name this host, RFC 8601 section 5); rspamd adds this host's own after this.",
+    // Postfix pcre tables match without regard to case by default (a trailing i would turn that off).
+    rows: [["/^Authentication-Results:/", "IGNORE"]],
+  });
 }
 
 /** The milters of the submission listeners: rspamd's submission milter (holds, never refuses), then OpenDKIM's. */
@@ -54,8 +93,13 @@ export function milterMainCfSection(plan: Plan, host: HostPlan): PostconfSection
         name: "smtpd_milters",
         value: milters.join(","),
         why: filter
-          ? "OpenDKIM signs local mail and verifies inbound mail; rspamd then scores inbound mail with its group's thresholds (refuses, marks, greylists) and adds Authentication-Results. The submission listeners have their own list (master.cf)."
+          ? "rspamd verifies SPF, DKIM, DMARC and ARC, scores inbound mail with its group's thresholds (refuses, marks, greylists) and adds Authentication-Results. The submission listeners have their own list (master.cf)."
           : "OpenDKIM signs submitted and local mail, and verifies inbound mail.",
+      }),
+      ...when<PostconfSetting>(hasLoopbackMilters(plan), {
+        name: "smtpd_milter_maps",
+        value: tableRef(TABLES.loopbackMilters),
+        why: "Loopback clients (OpenDKIM's internal hosts) get OpenDKIM first: their mail is signed. No other client's mail passes OpenDKIM on port 25.",
       }),
       ...when<PostconfSetting>(plan.dkim.signs, {
         name: "non_smtpd_milters",
@@ -87,8 +131,20 @@ export function milterMainCfSection(plan: Plan, host: HostPlan): PostconfSection
         {
           name: "internal_mail_filter_classes",
           value: ["bounce"],
-          why: "Delivery status notifications pass OpenDKIM too, signed with the bounce group's key. Only the milter inspects them: main.cf has no header or body checks that could refuse one.",
+          why: hasInboundHeaderChecks(plan)
+            ? "Delivery status notifications pass OpenDKIM too, signed with the bounce group's key. main.cf's header checks only remove fields, they refuse none."
+            : "Delivery status notifications pass OpenDKIM too, signed with the bounce group's key. Only the milter inspects them: main.cf has no header or body checks that could refuse one.",
         },
+      ),
+      ...when<PostconfSetting>(
+        hasInboundHeaderChecks(plan),
+        {
+          name: "header_checks",
+          value: tableRef(TABLES.inboundHeaderChecks),
+          why: "Removes Authentication-Results fields from outside before any milter sees the message, also while rspamd is down; milters' own fields are not subject to it. The channel from a backup MX skips these checks: the backup's results are kept.",
+        },
+        { name: "nested_header_checks", value: "", why: "Attached messages are left as they are." },
+        { name: "mime_header_checks", value: "", why: "No MIME header is checked." },
       ),
     ],
   };

@@ -13,7 +13,7 @@ import { hasSubmissionCleanup } from "./tables";
 import { withOperatorOptions } from "./operator-settings";
 import { when } from "../../plan/when";
 import { quotaRestriction } from "./quota-policy";
-import { SUBMISSION_MILTER_MAIL_MACROS, submissionMilters } from "./main-cf-milters";
+import { hasInboundHeaderChecks, hasLoopbackMilters, SUBMISSION_MILTER_MAIL_MACROS, submissionMilters } from "./main-cf-milters";
 import { SUBMISSION_DAEMON_NAME } from "../rspamd/rspamd";
 import { SUBMISSION_LIMITS, submissionLimitOptions } from "./submission-limits";
 
@@ -90,8 +90,10 @@ function submissionOptions(plan: Plan, listener: ListenerPlan): Options {
     // the same (MTA-Name): the outbound thresholds apply.
     ...when<Option>(plan.dkim.signs || plan.contentFilter.enabled, ["milter_macro_daemon_name", SUBMISSION_DAEMON_NAME]),
     ...when<Option>(plan.dkim.signs, ["milter_mail_macros", `$${SUBMISSION_MILTER_MAIL_MACROS}`]),
-    // rspamd's submission milter: it holds (quarantines) what the inbound one would refuse.
+    // rspamd's submission milter: it holds (quarantines) what the inbound one would refuse; the
+    // loopback map of port 25 would replace it for a user on loopback.
     ...when<Option>(plan.contentFilter.enabled, ["smtpd_milters", submissionMilters(plan)]),
+    ...when<Option>(hasLoopbackMilters(plan), ["smtpd_milter_maps", ""]),
     ...when(clientTlsDiffers, ...serverTlsProfileSettings(plan.clientTls).map((s): Option => [s.name, s.value])),
   ];
 }
@@ -232,8 +234,10 @@ function channelEntry(plan: Plan, channel: ChannelPlan): MasterEntry {
       // taken over the channel (the access map alone would also match subdomains).
       ["smtpd_relay_restrictions", ["reject_unauth_destination", "check_recipient_access", tableRef(TABLES.mailboxDomains), "reject"]],
       ["smtpd_recipient_restrictions", [...quotaRestriction(plan), "permit"]],
-      // The backup MX scanned and verified this mail on its port 25.
+      // The backup MX scanned and verified this mail on its port 25, and its Authentication-Results stay.
       ...when<Option>(plan.dkim.signs || plan.contentFilter.enabled, ["smtpd_milters", ""]),
+      ...when<Option>(hasLoopbackMilters(plan), ["smtpd_milter_maps", ""]),
+      ...when<Option>(hasInboundHeaderChecks(plan), ["receive_override_options", "no_header_body_checks"]),
     ],
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Lookup table files (texthash, pcre) as data: rows of key and value, aligned.
+ * Lookup table files (texthash, pcre, cidr) as data: rows of key and value, aligned.
  * A key is one word; a value is one line. Anything else would change the table's meaning.
  */
 import { UnsafeValueError } from "../rendered-file";
@@ -18,6 +18,7 @@ export interface TableBlock {
 const KEY_RULES = {
   texthash: { test: (k: string) => /^[\x21-\x7e]+$/.test(k) && !k.startsWith("#"), rule: "keys are one word of printable ASCII, not starting with #" },
   pcre: { test: (k: string) => /^\/[\x20-\x7e]+\/[imsx]*$/.test(k), rule: "patterns are /regex/flags on one line of printable ASCII" },
+  cidr: { test: (k: string) => /^[0-9A-Fa-f.:]+\/\d{1,3}$/.test(k), rule: "keys are an address and a prefix length, e.g. 127.0.0.1/32" },
 } as const;
 
 /** Format a table file: header, then each block. */

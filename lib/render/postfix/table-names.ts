@@ -1,7 +1,7 @@
 /**
- * The lookup tables the rendered Postfix uses. `texthash:` tables need no `postmap` step (no
- * stale .db file after an edit) and are read again on `postfix reload`; they are opened
- * before a daemon enters its chroot.
+ * The lookup tables the rendered Postfix uses. `texthash:`, `pcre:` and `cidr:` tables need no
+ * `postmap` step (no stale .db file after an edit) and are read again on `postfix reload`; they
+ * are opened before a daemon enters its chroot.
  */
 
 /** A lookup table file in the Postfix configuration directory. */
@@ -9,7 +9,7 @@ export interface TableName {
   /** File name in the configuration directory. */
   readonly file: string;
   /** Postfix table type. */
-  readonly type: "texthash" | "pcre";
+  readonly type: "texthash" | "pcre" | "cidr";
 }
 
 /** Every table, by role. */
@@ -30,6 +30,10 @@ export const TABLES = {
   rejectFooter: { file: "reject_footer.pcre", type: "pcre" },
   /** Per-destination outbound TLS requirements. */
   tlsPolicy: { file: "tls_policy", type: "texthash" },
+  /** Headers removed from all other mail, port 25's above all (Authentication-Results from outside). */
+  inboundHeaderChecks: { file: "inbound_header_checks.pcre", type: "pcre" },
+  /** Loopback clients → their milters on port 25 (smtpd_milter_maps): OpenDKIM signs their mail. */
+  loopbackMilters: { file: "loopback_milters.cidr", type: "cidr" },
   /** Header rewriting of submitted mail (privacy). */
   submissionHeaderChecks: { file: "submission_header_checks.pcre", type: "pcre" },
   /** Envelope sender address → the logins (mailbox addresses) that may use it on submission. */

@@ -13,6 +13,7 @@ import { formatTable, type TableBlock } from "./table-format";
 import { TABLES, type TableName } from "./table-names";
 import { quotaTableBlocks } from "./quota-policy";
 import { heloTableBlocks } from "./helo-checks";
+import { hasInboundHeaderChecks, hasLoopbackMilters, inboundHeaderCheckBlocks, loopbackMilterBlocks } from "./main-cf-milters";
 
 /** The reply Postfix sends for `reject_plaintext_session` (smtpd_check.c), the footer map's key. */
 const PLAINTEXT_REPLY_PATTERN = String.raw`/^5[0-9][0-9] 5\.7\.1 Session encryption is required$/`;
@@ -114,6 +115,8 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
   }
 
   if (plan.accounts.enforcesQuota) files.push(file(TABLES.quotaMailboxes, quotaTableBlocks(homeMailboxes(plan, host))));
+  if (hasLoopbackMilters(plan)) files.push(file(TABLES.loopbackMilters, loopbackMilterBlocks(plan)));
+  if (hasInboundHeaderChecks(plan)) files.push(file(TABLES.inboundHeaderChecks, inboundHeaderCheckBlocks(plan)));
 
   if (hasSubmissionCleanup(plan)) {
     files.push(

@@ -18,7 +18,8 @@ import { spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { OUTSIDE_DOMAIN, stateLayout } from "../../../lib/local/conventions";
+import { DNSBL_UNLISTED_CLIENT, OUTSIDE_DOMAIN, stateLayout } from "../../../lib/local/conventions";
+import { pidFromFile, processTree, waitGone } from "../../../lib/local/processes";
 import { rspamdLayout } from "../../../lib/local/rspamd";
 import type { LocalState } from "../../../lib/local/state";
 import type { PlatformInput } from "../../../lib/model/schema";
@@ -31,6 +32,8 @@ import { SmtpSink } from "../../support/smtp-sink";
 const BLOCK = "127.0.170";
 /** The GTUBE test string: rspamd refuses a message that carries it, whatever its score. */
 const GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+/** An Authentication-Results field a sender forged in the name of business's listener. */
+const FORGED_RESULTS = "Authentication-Results: mail.acme-corp.example; dkim=pass header.d=acme-corp.example header.b=forged";
 /** private's thresholds in this test: a message from an unknown HELO name scores above 2 here. */
 const PRIVATE_REJECT = 2;
 
@@ -230,9 +233,11 @@ describe("inbound (port 25)", () => {
     });
   });
 
-  test("clean mail is delivered with Authentication-Results of the listener's host and its score", async () => {
+  test("clean mail is delivered with Authentication-Results of the listener's host only (a forged one removed) and its score", async () => {
     const marker = `clean-${Date.now()}`;
     const result = fromOutside("business", `someone@${OUTSIDE_DOMAIN}`, state.user.name, [
+      "--add-header",
+      FORGED_RESULTS,
       "--header",
       `Subject: ${marker}`,
       "--body",
@@ -242,6 +247,7 @@ describe("inbound (port 25)", () => {
     const message = await waitForDelivery(state, state.user.name, (m) => m.includes(marker));
     const results = headers(message).filter((h) => /^Authentication-Results: mail\.acme-corp\.example;/.test(h));
     expect(results).toHaveLength(1);
+    expect(results[0]).not.toContain("forged");
     expect(results[0]).toMatch(/dkim=none/);
     expect(results[0]).toMatch(/spf=none .*smtp\.mailfrom=someone@outside\.example/);
     expect(results[0]).toMatch(/dmarc=none/);
@@ -297,4 +303,43 @@ describe("outbound (submission)", () => {
     // Submitted mail carries no Authentication-Results of ours (it would show the login).
     expect(headers(session.data!).some((h) => /^Authentication-Results: mail\.acme-corp\.example/.test(h))).toBe(false);
   });
+});
+
+// Last: it stops rspamd for good.
+describe("while rspamd is down", () => {
+  test("port 25 takes mail unscanned (milter_default_action), and Postfix itself removes a forged Authentication-Results", async () => {
+    const pid = pidFromFile(rspamdLayout(stateLayout(state.stateDir)).pid);
+    // GIVEN rspamd is stopped
+    expect(pid).toBeDefined();
+    const tree = processTree(pid!);
+    process.kill(pid!, "SIGTERM");
+    expect(await waitGone(tree, 15_000)).toBe(true);
+    const marker = `unscanned-${Date.now()}`;
+    // From an internet address itself, not through XCLIENT from loopback: OpenDKIM's loopback milters
+    // are not in the way, so only Postfix's header checks can remove the forged field.
+    const result = swaks([
+      "-s",
+      state.addresses.business!,
+      "-p",
+      port("smtp"),
+      "--local-interface",
+      DNSBL_UNLISTED_CLIENT,
+      "--ehlo",
+      "mx.sender.example",
+      "--tls",
+      "-f",
+      `someone@${OUTSIDE_DOMAIN}`,
+      "-t",
+      state.user.name,
+      "--add-header",
+      FORGED_RESULTS,
+      "--header",
+      `Subject: ${marker}`,
+    ]);
+    expect(endOfData(result.transcript)).toMatch(/^250 /);
+    const message = await waitForDelivery(state, state.user.name, (m) => m.includes(marker));
+    // THEN no Authentication-Results at all: not the forged one, and rspamd added none
+    expect(headers(message).filter((h) => /^Authentication-Results:/i.test(h))).toEqual([]);
+    expect(headers(message).some((h) => /^X-Spam-Status:/.test(h))).toBe(false);
+  }, 60_000);
 });
