@@ -241,7 +241,12 @@ describe("Postfix", () => {
       ["::1/128", "unix:opendkim/opendkim.sock,unix:rspamd/inbound.sock"],
     ]);
     // The same hosts OpenDKIM signs for: no other client's mail reaches it on port 25.
-    expect(rendered.get("etc/opendkim/trusted.hosts")!.split("\n").filter((l) => l !== "" && !l.startsWith("#"))).toEqual(["127.0.0.1", "::1"]);
+    expect(
+      rendered
+        .get("etc/opendkim/trusted.hosts")!
+        .split("\n")
+        .filter((l) => l !== "" && !l.startsWith("#")),
+    ).toEqual(["127.0.0.1", "::1"]);
     expect(rendered.get("etc/opendkim.conf")).toMatch(/^Mode s$/m);
     expect(main.get("non_smtpd_milters")).toBe("unix:opendkim/opendkim.sock");
     const entries = masterCfEntries(rendered.get("etc/postfix/master.cf")!);

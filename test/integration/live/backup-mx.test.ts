@@ -203,7 +203,9 @@ describe("both hosts up: mail sent to a backup MX arrives at the home", () => {
     const message = await waitForDelivery(mx1, "alice@acme-corp.example", (m) => m.includes(marker), 15_000);
     // The backup's content filter checked it; its Authentication-Results cross the channel, the only ones.
     const head = message.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, " ");
-    expect(head.split(/\r?\n/).filter((h) => /^Authentication-Results:/i.test(h))).toEqual([expect.stringMatching(/^Authentication-Results: mx2\.acme-corp\.example; /)]);
+    expect(head.split(/\r?\n/).filter((h) => /^Authentication-Results:/i.test(h))).toEqual([
+      expect.stringMatching(/^Authentication-Results: mx2\.acme-corp\.example; /),
+    ]);
     await waitForLog(mx2, /postfix\/business\/home\/smtp\[\d+\]: Verified TLS connection established to 127\.0\.96\.11\[127\.0\.96\.11\]:10025/);
     expect(deliveredMessages(mx2, "alice@acme-corp.example")).toEqual([]);
   });
