@@ -8,13 +8,22 @@
  *
  *   npm run bench -- [--runs 3] [--sizes 10,100,1000,10000,100000] [--spread 1000] [--baseline-max 10000] [--out bench/results.md]
  *   npm run bench -- --platforms spread-1000     (only these rows: example, a size, spread-<domains>)
+ *   npm run bench -- --installed none            (without the compiled library's cells; default: example,1000,spread-1000)
+ *
+ * "As installed": ours as a consumer's `npm install` brings it, the library compiled to JavaScript
+ * (built here first, `tsc -p tsconfig.json` into dist/) and only the app file through our runner.
+ * The main column runs the library's TypeScript sources through the runner, as this repository's
+ * own cdktf.json does for the example.
  *
  * Every run is a fresh process (as `cdktf synth` starts one), timed from spawn to exit; its peak
  * resident memory is reported by the process itself (bench/report-usage.cjs). A run that fails
  * or times out is reported as such, never as a number.
  */
-import { existsSync, writeFileSync } from "fs";
+import { execFileSync } from "child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { isAbsolute, join } from "path";
+import { benchInput } from "./apps/platform-input";
 import { cdktfAppCommand, measuredProcess, option, ROOT } from "./measured-process";
 import { checkTargets, domainsOf, formatTable, type Measurement, type Row } from "./report";
 
@@ -30,6 +39,8 @@ const app = cdktfAppCommand();
 const OURS: Contender = { name: "mail-platform", runner: app.runner, entry: (p) => (p === "example" ? app.entry : "bench/apps/mail-platform-app.ts") };
 const PER_RECORD: Contender = { name: "per-record, deep imports", runner: app.runner, entry: () => "bench/apps/per-record-deep-imports.ts" };
 const NAIVE: Contender = { name: "naive (root import, ts-node)", runner: ["-r", "ts-node/register"], entry: () => "bench/apps/naive-root-import.ts" };
+/** Ours with the library compiled (dist/), as a consumer runs it; the platform from BENCH_PLATFORM_FILE. */
+const INSTALLED: Contender = { name: "mail-platform as installed", runner: app.runner, entry: () => "bench/apps/installed-app.ts" };
 /** The naive app under our runner: how much of its cost is the import, not the runner. */
 const NAIVE_FAST: Contender = { name: "naive under our runner", runner: app.runner, entry: () => "bench/apps/naive-root-import.ts" };
 
@@ -44,13 +55,27 @@ const PLATFORMS = option(
 const BASELINE_MAX = Number(option("baseline-max", "10000"));
 const TIMEOUT_MS = Number(option("timeout", "300")) * 1000;
 const OUT = option("out", "bench/results.md");
+/** Platforms that also get the "as installed" cell. */
+const INSTALLED_PLATFORMS = new Set(
+  option("installed", "example,1000,spread-1000")
+    .split(",")
+    .filter((p) => p !== "none"),
+);
+
+/** The platform file the installed app reads: the example's platform.yaml, or the model as JSON in `dir`. */
+function platformFile(platform: string, dir: string): string {
+  if (platform === "example") return join(ROOT, "examples", "customer-groups", "platform.yaml");
+  const file = join(dir, `${platform}.json`);
+  writeFileSync(file, JSON.stringify(benchInput(platform)));
+  return file;
+}
 
 /** One synth in a fresh process. */
-function runOnce(contender: Contender, platform: string): Measurement {
+function runOnce(contender: Contender, platform: string, env: NodeJS.ProcessEnv): Measurement {
   const run = measuredProcess({
     runner: contender.runner,
     entry: () => [contender.entry(platform)],
-    env: { BENCH_PLATFORM: platform },
+    env: { BENCH_PLATFORM: platform, ...env },
     timeoutMs: TIMEOUT_MS,
     maxBufferBytes: 64 * 1024 * 1024,
     produced: (work) => existsSync(join(work, "cdktf.out", "stacks")),
@@ -59,10 +84,10 @@ function runOnce(contender: Contender, platform: string): Measurement {
 }
 
 /** The median of several runs (any failure makes the cell a failure). */
-function measure(contender: Contender, platform: string): Measurement {
+function measure(contender: Contender, platform: string, env: NodeJS.ProcessEnv = {}): Measurement {
   const runs: Measurement[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const run = runOnce(contender, platform);
+    const run = runOnce(contender, platform, env);
     if (!run.ok) return run;
     runs.push(run);
     process.stderr.write(`  ${contender.name} @ ${platform}: ${run.seconds.toFixed(2)} s, ${run.megabytes.toFixed(0)} MB\n`);
@@ -71,6 +96,12 @@ function measure(contender: Contender, platform: string): Measurement {
   return { ok: true, seconds: median(runs.map((r) => (r.ok ? r.seconds : 0))), megabytes: median(runs.map((r) => (r.ok ? r.megabytes : 0))) };
 }
 
+const installedRequested = PLATFORMS.some((p) => INSTALLED_PLATFORMS.has(p));
+if (installedRequested) {
+  process.stderr.write("building dist/ (tsc -p tsconfig.json) for the installed cells\n");
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.json")], { cwd: ROOT, stdio: "inherit" });
+}
+const platformFiles = mkdtempSync(join(tmpdir(), "mail-bench-platforms-"));
 const rows: Row[] = [];
 for (const platform of PLATFORMS) {
   process.stderr.write(`${platform}\n`);
@@ -81,8 +112,10 @@ for (const platform of PLATFORMS) {
     perRecord: baselines ? measure(PER_RECORD, platform) : { ok: false, why: "skipped (--baseline-max)" },
     naive: baselines ? measure(NAIVE, platform) : { ok: false, why: "skipped (--baseline-max)" },
     ...(platform === "example" ? { naiveFastRunner: measure(NAIVE_FAST, platform) } : {}),
+    ...(INSTALLED_PLATFORMS.has(platform) ? { installed: measure(INSTALLED, platform, { BENCH_PLATFORM_FILE: platformFile(platform, platformFiles) }) } : {}),
   });
 }
+rmSync(platformFiles, { recursive: true, force: true });
 
 const report = [
   formatTable(rows, { runs: RUNS, runner: app.runner.join(" ") }),
