@@ -35,6 +35,8 @@ describe("customer-groups example", () => {
       "mail-platform/acme-mail/mx1/etc/opendkim/key.table",
       "mail-platform/acme-mail/mx1/etc/opendkim/signing.table",
       "mail-platform/acme-mail/mx1/etc/opendkim/trusted.hosts",
+      "mail-platform/acme-mail/mx1/etc/postfix/inbound_header_checks.pcre",
+      "mail-platform/acme-mail/mx1/etc/postfix/loopback_milters.cidr",
       "mail-platform/acme-mail/mx1/etc/postfix/mailbox_domains",
       "mail-platform/acme-mail/mx1/etc/postfix/main.cf",
       "mail-platform/acme-mail/mx1/etc/postfix/master.cf",
