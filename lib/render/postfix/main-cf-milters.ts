@@ -5,8 +5,9 @@
  *
  * Port 25 with the content filter: rspamd alone. rspamd verifies SPF, DKIM, DMARC and ARC itself
  * and replaces every Authentication-Results field, OpenDKIM's too, so OpenDKIM's verification on
- * port 25 was work thrown away (port 25 gained 3–12 % without it in `npm run bench:mail`). Only loopback clients, OpenDKIM's internal hosts, still get OpenDKIM first
- * (smtpd_milter_maps): their mail is signed. OpenDKIM also removed Authentication-Results fields
+ * port 25 was work thrown away (port 25 gained 3–12 % without it in `npm run bench:mail`). Only
+ * loopback clients, OpenDKIM's internal hosts, still get OpenDKIM first (smtpd_milter_maps): their
+ * mail is signed. OpenDKIM also removed Authentication-Results fields
  * naming this host, forged from outside; main.cf's header_checks now remove every such field before
  * any milter sees the message, so that holds while rspamd is down too (milter_default_action).
  * Without the content filter OpenDKIM is port 25's milter, as before: it verifies, signs loopback
