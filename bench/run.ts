@@ -101,7 +101,8 @@ if (installedRequested) {
   process.stderr.write("building dist/ (tsc -p tsconfig.json) for the installed cells\n");
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.json")], { cwd: ROOT, stdio: "inherit" });
 }
-const platformFiles = mkdtempSync(join(tmpdir(), "mail-bench-platforms-"));
+// The installed app's platform files (JSON models), written once per platform.
+const platformFiles = installedRequested ? mkdtempSync(join(tmpdir(), "mail-bench-platforms-")) : undefined;
 const rows: Row[] = [];
 for (const platform of PLATFORMS) {
   process.stderr.write(`${platform}\n`);
@@ -112,10 +113,10 @@ for (const platform of PLATFORMS) {
     perRecord: baselines ? measure(PER_RECORD, platform) : { ok: false, why: "skipped (--baseline-max)" },
     naive: baselines ? measure(NAIVE, platform) : { ok: false, why: "skipped (--baseline-max)" },
     ...(platform === "example" ? { naiveFastRunner: measure(NAIVE_FAST, platform) } : {}),
-    ...(INSTALLED_PLATFORMS.has(platform) ? { installed: measure(INSTALLED, platform, { BENCH_PLATFORM_FILE: platformFile(platform, platformFiles) }) } : {}),
+    ...(INSTALLED_PLATFORMS.has(platform) ? { installed: measure(INSTALLED, platform, { BENCH_PLATFORM_FILE: platformFile(platform, platformFiles!) }) } : {}),
   });
 }
-rmSync(platformFiles, { recursive: true, force: true });
+if (platformFiles !== undefined) rmSync(platformFiles, { recursive: true, force: true });
 
 const report = [
   formatTable(rows, { runs: RUNS, runner: app.runner.join(" ") }),

@@ -15,3 +15,11 @@ export function fileTree(dir: string): Record<string, string> {
   walk(dir);
   return files;
 }
+
+/** The rows of a rendered Postfix lookup table, each split at whitespace; comments and blank lines left out. */
+export function tableRows(text: string): string[][] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !line.startsWith("#"))
+    .map((line) => line.split(/\s+/));
+}

@@ -16,6 +16,7 @@ import { renderSetupScript } from "../../lib/rollout/bootstrap/setup-script";
 import { RSPAMD_WARMUP_UNIT } from "../../lib/rollout/bootstrap/rspamd-warmup";
 import { HOST_OS_FACTS } from "../../lib/catalogue/host-os";
 import { exampleProblems, exampleSpec, firstHostFiles, mainCfSettings, masterCfEntries } from "../support/example";
+import { tableRows } from "../support/files";
 import { addSecondHost } from "../support/variants";
 
 const files = firstHostFiles;
@@ -218,17 +219,6 @@ describe("rspamd's files", () => {
     expect(rendered.get("etc/postfix/master.cf")).not.toContain("rspamd");
   });
 });
-
-/** The rows of a rendered lookup table: key and value, comments left out. */
-function tableRows(text: string): string[][] {
-  return text
-    .split("\n")
-    .filter((l) => l !== "" && !l.startsWith("#"))
-    .map((l) => {
-      const [, key, value] = /^(\S+)\s+(.*)$/.exec(l)!;
-      return [key!, value!];
-    });
-}
 
 describe("Postfix", () => {
   test("port 25: rspamd alone, loopback clients OpenDKIM then rspamd; submission: rspamd's submission milter, then OpenDKIM signs; the channel: none", () => {

@@ -7,6 +7,7 @@ import { dnsRecords } from "../../lib/plan/dns-records";
 import type { Plan } from "../../lib/plan/types";
 import { renderPlatform } from "../../lib/render/host-files";
 import { examplePlan, fileText, mainCfSettings, masterCfEntries } from "../support/example";
+import { tableRows } from "../support/files";
 import { spreadOverThreeHosts } from "../support/variants";
 
 const BUSINESS = "acme-corp.example";
@@ -14,13 +15,6 @@ const PRIVATE = "acme-home.example";
 
 function host(plan: Plan, name: string) {
   return plan.hosts.find((h) => h.name === name)!;
-}
-
-function tableRows(text: string): string[][] {
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "" && !line.startsWith("#"))
-    .map((line) => line.split(/\s+/));
 }
 
 describe("groups spread over three hosts (business: home mx1, backup mx2; private: backup mx2, home mx3)", () => {

@@ -21,6 +21,7 @@
  * The submission listeners use their own rspamd milter (master.cf): it holds instead of refusing.
  * References: MILTER_README, postconf(5), opendkim.conf(5), RFC 8601 section 5.
  */
+import { isIPv6 } from "net";
 import type { HostPlan, Plan } from "../../plan/types";
 import { when } from "../../plan/when";
 import { OPENDKIM_INTERNAL_HOSTS, OPENDKIM_SOCKET } from "../opendkim/opendkim";
@@ -60,21 +61,25 @@ export function hasInboundHeaderChecks(plan: Plan): boolean {
 }
 
 /** The rows of the loopback milter table: OpenDKIM's internal hosts → OpenDKIM (signs), then rspamd's inbound milter. */
-export function loopbackMilterBlocks(plan: Plan): TableBlock[] {
+export function loopbackMilterBlocks(): TableBlock[] {
   const milters = [`unix:${OPENDKIM_SOCKET}`, `unix:${RSPAMD_MILTER_SOCKETS.inbound}`].join(",");
-  return when<TableBlock>(hasLoopbackMilters(plan), {
-    why: "Mail relayed from loopback (OpenDKIM's internal hosts) is signed by OpenDKIM, then scanned by rspamd as before.",
-    rows: OPENDKIM_INTERNAL_HOSTS.map((ip) => [`${ip}/${ip.includes(":") ? 128 : 32}`, milters] as const),
-  });
+  return [
+    {
+      why: "Mail relayed from loopback (OpenDKIM's internal hosts) is signed by OpenDKIM, then scanned by rspamd as before.",
+      rows: OPENDKIM_INTERNAL_HOSTS.map((ip) => [`${ip}/${isIPv6(ip) ? 128 : 32}`, milters] as const),
+    },
+  ];
 }
 
 /** The rows of the inbound header checks. */
-export function inboundHeaderCheckBlocks(plan: Plan): TableBlock[] {
-  return when<TableBlock>(hasInboundHeaderChecks(plan), {
-    why: "Authentication-Results from outside (a forged one may name this host, RFC 8601 section 5); rspamd adds this host's own after this.",
-    // Postfix pcre tables match without regard to case by default (a trailing i would turn that off).
-    rows: [["/^Authentication-Results:/", "IGNORE"]],
-  });
+export function inboundHeaderCheckBlocks(): TableBlock[] {
+  return [
+    {
+      why: "Authentication-Results from outside (a forged one may name this host, RFC 8601 section 5); rspamd adds this host's own after this.",
+      // Postfix pcre tables match without regard to case by default (a trailing i would turn that off).
+      rows: [["/^Authentication-Results:/", "IGNORE"]],
+    },
+  ];
 }
 
 /** The milters of the submission listeners: rspamd's submission milter (holds, never refuses), then OpenDKIM's. */

@@ -115,8 +115,8 @@ export function renderTables(plan: Plan, host: HostPlan): RenderedFile[] {
   }
 
   if (plan.accounts.enforcesQuota) files.push(file(TABLES.quotaMailboxes, quotaTableBlocks(homeMailboxes(plan, host))));
-  if (hasLoopbackMilters(plan)) files.push(file(TABLES.loopbackMilters, loopbackMilterBlocks(plan)));
-  if (hasInboundHeaderChecks(plan)) files.push(file(TABLES.inboundHeaderChecks, inboundHeaderCheckBlocks(plan)));
+  if (hasLoopbackMilters(plan)) files.push(file(TABLES.loopbackMilters, loopbackMilterBlocks()));
+  if (hasInboundHeaderChecks(plan)) files.push(file(TABLES.inboundHeaderChecks, inboundHeaderCheckBlocks()));
 
   if (hasSubmissionCleanup(plan)) {
     files.push(
